@@ -1,0 +1,59 @@
+// The Atlas client's public vocabulary: what the rest of the app sees, whatever the cluster type.
+
+export type ClusterType = 'serverless' | 'flex' | 'dedicated';
+export const CLUSTER_TYPES: readonly ClusterType[] = ['flex', 'dedicated', 'serverless'];
+
+/** Where a cluster lives in Atlas. `type` is undefined when the policy leaves it to detection. */
+export interface ClusterLocation {
+  groupId: string;
+  clusterName: string;
+  type?: ClusterType | undefined;
+}
+
+export interface Snapshot {
+  id: string;
+  createdAt: string; // ISO 8601
+  /** Normalised: 'completed' | 'queued' | 'inProgress' | 'failed' | other lower-cased Atlas status. */
+  status: string;
+  description?: string | undefined;
+  /** e.g. 'scheduled' | 'onDemand' (dedicated), absent for Flex/serverless. */
+  snapshotType?: string | undefined;
+  expiresAt?: string | undefined;
+  mongoDBVersion?: string | undefined;
+  raw: unknown;
+}
+
+export type RestoreJobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
+export const TERMINAL_JOB_STATES: readonly RestoreJobState[] = ['completed', 'failed', 'cancelled', 'expired'];
+
+export interface RestoreJob {
+  id: string;
+  state: RestoreJobState;
+  snapshotId?: string | undefined;
+  targetGroupId?: string | undefined;
+  targetClusterName?: string | undefined;
+  createdAt?: string | undefined;
+  finishedAt?: string | undefined;
+  /** Atlas's own words on a failure, when it gives any. */
+  failureReason?: string | undefined;
+  raw: unknown;
+}
+
+export interface CreateRestoreJobInput {
+  source: ClusterLocation;
+  snapshotId: string;
+  target: { groupId: string; clusterName: string };
+}
+
+/** One client, three cluster types. Every method resolves the type (detecting it once when unknown). */
+export interface AtlasClient {
+  detectClusterType(cluster: ClusterLocation): Promise<ClusterType>;
+  listSnapshots(cluster: ClusterLocation): Promise<Snapshot[]>;
+  getSnapshot(cluster: ClusterLocation, snapshotId: string): Promise<Snapshot>;
+  /** Never retried: the POST has no idempotency key. */
+  createRestoreJob(input: CreateRestoreJobInput): Promise<RestoreJob>;
+  getRestoreJob(cluster: ClusterLocation, jobId: string): Promise<RestoreJob>;
+  listRestoreJobs(cluster: ClusterLocation): Promise<RestoreJob[]>;
+  /** Dedicated clusters only; other types throw AtlasApiError code ATLAS_RESTORE_NOT_CANCELLABLE. */
+  cancelRestoreJob(cluster: ClusterLocation, jobId: string): Promise<void>;
+}

@@ -1,0 +1,179 @@
+// The environment table of DESIGN.md §2, as one zod schema. loadConfig is pure: it reads only the env it is given.
+import { z } from 'zod';
+
+/** Empty strings count as unset: a `FOO=` line in a Secret must not pass for a value. */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const strictBoolean = (name: string, fallback: boolean) =>
+  optionalString.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    ctx.addIssue({ code: 'custom', message: `${name} must be "true" or "false", got "${v}"` });
+    return z.NEVER;
+  });
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  optionalString.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max}, got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const url = (name: string, fallback: string) =>
+  optionalString.transform((v, ctx) => {
+    const value = v ?? fallback;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:' && !parsed.protocol.startsWith('redis')) throw new Error();
+      return value;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a URL, got "${value}"` });
+      return z.NEVER;
+    }
+  });
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: optionalString,
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: optionalString,
+    SLACK_SOCKET_MODE: strictBoolean('SLACK_SOCKET_MODE', false),
+    SLACK_API_URL: url('SLACK_API_URL', 'https://slack.com/api/'),
+    PORT: integer('PORT', 3000, 0, 65535),
+    ATLAS_BASE_URL: url('ATLAS_BASE_URL', 'https://cloud.mongodb.com'),
+    ATLAS_PUBLIC_KEY: optionalString,
+    ATLAS_PRIVATE_KEY: optionalString,
+    ATLAS_CLIENT_ID: optionalString,
+    ATLAS_CLIENT_SECRET: optionalString,
+    REDIS_URL: url('REDIS_URL', 'redis://127.0.0.1:6379'),
+    RESTORE_POLICY_FILE: optionalString,
+    POLL_INTERVAL_SECONDS: integer('POLL_INTERVAL_SECONDS', 10, 1, 3600),
+    DRY_RUN: strictBoolean('DRY_RUN', false),
+    LOG_LEVEL: optionalString.transform((v, ctx) => {
+      const level = v ?? 'info';
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+        ctx.addIssue({ code: 'custom', message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"` });
+        return z.NEVER;
+      }
+      return level as (typeof LOG_LEVELS)[number];
+    }),
+    REDIS_KEY_PREFIX: optionalString,
+    LONG_RUNNING_WARNING_MINUTES: integer('LONG_RUNNING_WARNING_MINUTES', 240, 1, 10_080),
+  })
+;
+
+type ParsedEnv = z.output<typeof envSchema>;
+type RawPresence = Partial<Record<keyof ParsedEnv, string | undefined>>;
+
+/**
+ * Checks between variables. Run on the raw (trimmed) values, apart from the field schema, because zod skips
+ * refinements once a field fails, and we owe the operator every problem at once.
+ */
+function crossFieldProblems(raw: RawPresence, socketMode: boolean): string[] {
+  const problems: string[] = [];
+  const issue = (message: string) => problems.push(message);
+  if (!raw.SLACK_BOT_TOKEN) issue('SLACK_BOT_TOKEN is required (the bot token, xoxb-…)');
+  else if (!raw.SLACK_BOT_TOKEN.startsWith('xoxb-')) issue('SLACK_BOT_TOKEN must be a bot token starting with "xoxb-"');
+  if (socketMode) {
+    if (!raw.SLACK_APP_TOKEN) issue('SLACK_APP_TOKEN is required when SLACK_SOCKET_MODE=true (an app-level token, xapp-…)');
+    else if (!raw.SLACK_APP_TOKEN.startsWith('xapp-')) issue('SLACK_APP_TOKEN must be an app-level token starting with "xapp-"');
+  } else if (!raw.SLACK_SIGNING_SECRET) {
+    issue('SLACK_SIGNING_SECRET is required in HTTP mode (set SLACK_SOCKET_MODE=true to use Socket Mode instead)');
+  }
+  const digest = [raw.ATLAS_PUBLIC_KEY, raw.ATLAS_PRIVATE_KEY];
+  const service = [raw.ATLAS_CLIENT_ID, raw.ATLAS_CLIENT_SECRET];
+  const digestAny = digest.some(Boolean);
+  const serviceAny = service.some(Boolean);
+  if (digestAny && serviceAny) {
+    issue('configure exactly one Atlas auth mode: either ATLAS_PUBLIC_KEY/ATLAS_PRIVATE_KEY or ATLAS_CLIENT_ID/ATLAS_CLIENT_SECRET, not both');
+  } else if (digestAny && !digest.every(Boolean)) {
+    const [missing, given] = raw.ATLAS_PUBLIC_KEY ? ['ATLAS_PRIVATE_KEY', 'ATLAS_PUBLIC_KEY'] : ['ATLAS_PUBLIC_KEY', 'ATLAS_PRIVATE_KEY'];
+    issue(`${missing} is required with ${given} (Atlas API key, HTTP Digest)`);
+  } else if (serviceAny && !service.every(Boolean)) {
+    const [missing, given] = raw.ATLAS_CLIENT_ID ? ['ATLAS_CLIENT_SECRET', 'ATLAS_CLIENT_ID'] : ['ATLAS_CLIENT_ID', 'ATLAS_CLIENT_SECRET'];
+    issue(`${missing} is required with ${given} (Atlas service account)`);
+  } else if (!digestAny && !serviceAny) {
+    issue('Atlas credentials are required: ATLAS_PUBLIC_KEY and ATLAS_PRIVATE_KEY (API key), or ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET (service account)');
+  }
+  if (!raw.RESTORE_POLICY_FILE) issue('RESTORE_POLICY_FILE is required (path of the policy file, YAML or JSON)');
+  return problems;
+}
+
+export type AtlasAuthConfig =
+  | { kind: 'digest'; publicKey: string; privateKey: string }
+  | { kind: 'serviceAccount'; clientId: string; clientSecret: string };
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret?: string | undefined;
+    appToken?: string | undefined;
+    socketMode: boolean;
+    apiUrl: string;
+  };
+  port: number;
+  atlas: { baseUrl: string; auth: AtlasAuthConfig };
+  redisUrl: string;
+  redisKeyPrefix: string;
+  policyFile: string;
+  pollIntervalSeconds: number;
+  longRunningWarningMinutes: number;
+  dryRun: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Returns a typed, frozen config, or throws one ConfigError listing every bad or missing variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const raw: RawPresence = {};
+  for (const key of Object.keys(envSchema.shape) as (keyof ParsedEnv)[]) {
+    const v = env[key]?.trim();
+    raw[key] = v === '' ? undefined : v;
+  }
+  const result = envSchema.safeParse(env);
+  const problems = result.success ? [] : result.error.issues.map((i) => i.message);
+  problems.push(...crossFieldProblems(raw, raw.SLACK_SOCKET_MODE === 'true'));
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  const e = result.data;
+  const auth: AtlasAuthConfig = e.ATLAS_PUBLIC_KEY
+    ? { kind: 'digest', publicKey: e.ATLAS_PUBLIC_KEY, privateKey: e.ATLAS_PRIVATE_KEY! }
+    : { kind: 'serviceAccount', clientId: e.ATLAS_CLIENT_ID!, clientSecret: e.ATLAS_CLIENT_SECRET! };
+  const config: Config = {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN!,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      socketMode: e.SLACK_SOCKET_MODE,
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    },
+    port: e.PORT,
+    atlas: { baseUrl: e.ATLAS_BASE_URL.replace(/\/+$/, ''), auth: Object.freeze(auth) },
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX ?? 'atlas-restore:',
+    policyFile: e.RESTORE_POLICY_FILE!,
+    pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
+    longRunningWarningMinutes: e.LONG_RUNNING_WARNING_MINUTES,
+    dryRun: e.DRY_RUN,
+    logLevel: e.LOG_LEVEL,
+  };
+  Object.freeze(config.slack);
+  Object.freeze(config.atlas);
+  return Object.freeze(config);
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+
+function capture() {
+  const lines: string[] = [];
+  return { lines, destination: { write: (l: string) => void lines.push(l) } };
+}
+
+describe('logger', () => {
+  const secrets = {
+    privateKey: 'atlas-private-9f8e7d6c',
+    clientSecret: 'mdb_sa_sk_abcdef123456',
+    botToken: 'xoxb-1111-2222-abcdefghijkl',
+    signingSecret: 'signing-0123456789abcdef',
+    appToken: 'xapp-1-A111-222-abcdef',
+  };
+
+  it('redacts secrets under their key names at any depth', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.destination });
+    log.info({ config: { atlas: { auth: { privateKey: secrets.privateKey, clientSecret: secrets.clientSecret } }, slack: { botToken: secrets.botToken } } }, 'started');
+    log.info({ headers: { Authorization: 'Digest username="pub", response="abc"' } }, 'request');
+    const text = out.lines.join('');
+    for (const s of [secrets.privateKey, secrets.clientSecret, secrets.botToken, 'response="abc"']) expect(text).not.toContain(s);
+    expect(text).toContain('[Redacted]');
+    expect(text).toContain('started');
+  });
+
+  it('scrubs configured secret values and token shapes wherever they appear, even in messages', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.destination, secrets: Object.values(secrets) });
+    log.error({ err: new Error(`call failed with key ${secrets.privateKey}`) }, `oops ${secrets.signingSecret}`);
+    log.warn({ note: `token ${secrets.appToken} and xoxb-9999-other-token` }, 'Bearer eyJhbGciOi.secret.part');
+    const text = out.lines.join('');
+    for (const s of [...Object.values(secrets), 'xoxb-9999-other-token', 'eyJhbGciOi']) expect(text).not.toContain(s);
+  });
+});
