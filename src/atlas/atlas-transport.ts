@@ -1,0 +1,200 @@
+// Sends one logical Atlas request: authentication (Digest or bearer), a timeout on every HTTP request,
+// error mapping and retries. It knows nothing about cluster types.
+import type { Logger } from 'pino';
+import { AtlasApiError, errorFromResponse } from './errors.js';
+import { DigestSession } from './digest-session.js';
+import { ServiceAccountTokens } from './service-account-token.js';
+import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
+
+export type AtlasAuth =
+  | { kind: 'digest'; publicKey: string; privateKey: string }
+  | { kind: 'serviceAccount'; clientId: string; clientSecret: string };
+
+export interface AtlasRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean> | undefined;
+  /** Sent as Accept, and as Content-Type when there is a body. */
+  mediaType: string;
+  body?: unknown;
+  /** The POST that creates a restore job: never retried; an unclear failure becomes ATLAS_CREATE_OUTCOME_UNKNOWN. */
+  createsResource?: boolean | undefined;
+}
+
+export interface AtlasResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface TransportStats {
+  /** Logical requests (one per send()). */
+  calls: number;
+  /** HTTP requests to the API, including Digest challenges and retries, excluding token requests. */
+  httpRequests: number;
+  /** 401 answers that carried a Digest challenge we adopted. */
+  challenges: number;
+  tokenRequests: number;
+  retries: number;
+}
+
+export interface TransportOptions {
+  baseUrl: string;
+  auth: AtlasAuth;
+  timeoutMs: number;
+  retryPolicy: RetryPolicy;
+  userAgent: string;
+  logger?: Logger | undefined;
+  now: () => number;
+}
+
+export interface AtlasTransport {
+  send(request: AtlasRequest): Promise<AtlasResponse>;
+  stats(): TransportStats;
+}
+
+export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
+  const stats: TransportStats = { calls: 0, httpRequests: 0, challenges: 0, tokenRequests: 0, retries: 0 };
+  const digest = opts.auth.kind === 'digest' ? new DigestSession(opts.auth.publicKey, opts.auth.privateKey) : undefined;
+  const tokens =
+    opts.auth.kind === 'serviceAccount'
+      ? new ServiceAccountTokens({
+          baseUrl: opts.baseUrl,
+          clientId: opts.auth.clientId,
+          clientSecret: opts.auth.clientSecret,
+          timeoutMs: opts.timeoutMs,
+          userAgent: opts.userAgent,
+          now: opts.now,
+          onRequest: () => stats.tokenRequests++,
+        })
+      : undefined;
+  // While the first unauthenticated request fetches a challenge, concurrent requests wait for it instead of
+  // each paying their own challenge round trip.
+  let priming: Promise<void> | undefined;
+
+  async function authorizationFor(method: string, url: URL): Promise<{ header?: string; release?: () => void; token?: string }> {
+    if (tokens) {
+      const token = await tokens.get();
+      return { header: `Bearer ${token}`, token };
+    }
+    const session = digest as DigestSession;
+    while (!session.hasChallenge() && priming) await priming;
+    const auth = session.authorize(method, url.pathname + url.search);
+    if (auth) return { header: auth.header };
+    let release!: () => void;
+    priming = new Promise<void>((resolve) => (release = resolve));
+    const done = priming;
+    return {
+      release: () => {
+        if (priming === done) priming = undefined;
+        release();
+      },
+    };
+  }
+
+  /** One logical request = one or two HTTP requests (the second after a Digest challenge or a refused token). */
+  async function sendOnce(request: AtlasRequest, label: string): Promise<AtlasResponse> {
+    const url = new URL(request.path, opts.baseUrl);
+    for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, String(value));
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    for (let authAttempt = 1; ; authAttempt++) {
+      const auth = await authorizationFor(request.method, url);
+      const headers: Record<string, string> = { Accept: request.mediaType, 'User-Agent': opts.userAgent };
+      if (body !== undefined) headers['Content-Type'] = request.mediaType;
+      if (auth.header) headers.Authorization = auth.header;
+      let response: globalThis.Response;
+      let text: string;
+      stats.httpRequests++;
+      try {
+        response = await fetch(url, { method: request.method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs) });
+        text = await response.text();
+      } catch (error) {
+        throw fetchFailure(error, label, opts.timeoutMs);
+      } finally {
+        auth.release?.();
+      }
+      if (response.status === 401 && authAttempt === 1) {
+        if (digest?.acceptChallenge(response.headers.get('www-authenticate'))) {
+          stats.challenges++;
+          continue;
+        }
+        if (tokens && auth.token) {
+          tokens.invalidate(auth.token);
+          continue;
+        }
+      }
+      const parsed = parseBody(text);
+      if (!response.ok) {
+        throw errorFromResponse(response.status, parsed.ok ? parsed.value : undefined, label, parseRetryAfter(response.headers.get('retry-after'), opts.now()));
+      }
+      if (!parsed.ok) {
+        throw new AtlasApiError({ status: response.status, errorCode: 'ATLAS_UNEXPECTED_RESPONSE', detail: 'the answer is not JSON', request: label });
+      }
+      return { status: response.status, body: parsed.value };
+    }
+  }
+
+  async function send(request: AtlasRequest): Promise<AtlasResponse> {
+    stats.calls++;
+    const label = `${request.method} ${request.path}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await sendOnce(request, label);
+      } catch (error) {
+        if (request.createsResource) throw createFailure(error, label);
+        const decision = decideRetry(opts.retryPolicy, request.method, attempt, error);
+        if (!decision.retry) throw error;
+        stats.retries++;
+        opts.logger?.warn(
+          { request: label, attempt, delayMs: decision.delayMs, errorCode: (error as AtlasApiError).errorCode },
+          'atlas request failed, retrying',
+        );
+        await opts.retryPolicy.sleep(decision.delayMs);
+      }
+    }
+  }
+
+  return { send, stats: () => ({ ...stats }) };
+}
+
+function parseBody(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (text.trim() === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function fetchFailure(error: unknown, label: string, timeoutMs: number): AtlasApiError {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new AtlasApiError({ errorCode: 'ATLAS_TIMEOUT', detail: `no answer within ${timeoutMs} ms`, request: label, cause: error });
+  }
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  return new AtlasApiError({
+    errorCode: 'ATLAS_NETWORK_ERROR',
+    detail: code ? `network error ${code}` : 'network error',
+    request: label,
+    cause: error,
+  });
+}
+
+/**
+ * A create that failed in a way that does not prove Atlas ignored it (timeout, reset, 5xx) has an unknown
+ * outcome: the caller must look for the job before posting again. A refused connection provably sent nothing.
+ */
+function createFailure(error: unknown, label: string): unknown {
+  if (!(error instanceof AtlasApiError)) return error;
+  const refused = error.errorCode === 'ATLAS_NETWORK_ERROR' && error.detail?.includes('ECONNREFUSED');
+  const unclear = error.errorCode === 'ATLAS_TIMEOUT' || (error.errorCode === 'ATLAS_NETWORK_ERROR' && !refused) || (error.status ?? 0) >= 500;
+  if (!unclear) return error;
+  return new AtlasApiError({
+    status: error.status,
+    errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN',
+    detail: `${error.errorCode}${error.detail ? `: ${error.detail}` : ''}; the restore job may or may not exist`,
+    transient: true,
+    request: label,
+    cause: error,
+  });
+}

@@ -1,0 +1,179 @@
+// The AtlasClient: one interface over the serverless (v1.0), Flex and dedicated backup APIs.
+import type { Logger } from 'pino';
+import { createAtlasTransport, type AtlasAuth, type AtlasTransport, type TransportStats } from './atlas-transport.js';
+import { CLUSTER_ENDPOINTS, requireIdentifier, type ClusterEndpoint } from './cluster-endpoints.js';
+import { createClusterTypeDetector } from './detect-cluster-type.js';
+import { AtlasApiError, WRONG_CLUSTER_TYPE_CODES } from './errors.js';
+import { PageSchema, newestFirst, parseAtlasBody, toRestoreJob, toSnapshot, type Page } from './normalize-responses.js';
+import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import type { AtlasClient, ClusterLocation, ClusterType, CreateRestoreJobInput, RestoreJob, Snapshot } from './types.js';
+
+export type { AtlasAuth } from './atlas-transport.js';
+
+export interface AtlasClientOptions {
+  baseUrl: string;
+  auth: AtlasAuth;
+  /** Per HTTP request. Default 15000. */
+  timeoutMs?: number;
+  /** Any field left out takes its default (see DEFAULT_RETRY_POLICY). */
+  retryPolicy?: Partial<RetryPolicy>;
+  logger?: Logger;
+  userAgent?: string;
+  /** itemsPerPage for lists; default (and Atlas maximum) 500. */
+  pageSize?: number;
+  /** Clock for token expiry; tests only. */
+  now?: () => number;
+}
+
+export type AtlasClientStats = TransportStats;
+
+export interface InstrumentedAtlasClient extends AtlasClient {
+  /** Counters since creation; `httpRequests / calls` is the round trips per call. */
+  stats(): AtlasClientStats;
+}
+
+const MAX_PAGES = 1000;
+
+export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasClient {
+  validateOptions(opts);
+  const pageSize = opts.pageSize ?? 500;
+  const transport: AtlasTransport = createAtlasTransport({
+    baseUrl: opts.baseUrl,
+    auth: opts.auth,
+    timeoutMs: opts.timeoutMs ?? 15_000,
+    retryPolicy: resolveRetryPolicy(opts.retryPolicy),
+    userAgent: opts.userAgent ?? 'atlas-restore/0.1.0',
+    logger: opts.logger,
+    now: opts.now ?? Date.now,
+  });
+
+  const detector = createClusterTypeDetector(async (type, groupId, clusterName) => {
+    const endpoint = CLUSTER_ENDPOINTS[type];
+    await transport.send({
+      method: 'GET',
+      path: `${endpoint.backupPath(groupId, clusterName)}/snapshots`,
+      query: { pageNum: 1, itemsPerPage: 1 },
+      mediaType: endpoint.mediaType,
+    });
+  });
+
+  async function resolveType(cluster: ClusterLocation): Promise<ClusterType> {
+    requireIdentifier('groupId', cluster.groupId);
+    requireIdentifier('clusterName', cluster.clusterName);
+    return cluster.type ?? detector.detect(cluster.groupId, cluster.clusterName);
+  }
+
+  /** Runs `call` with the cluster's endpoint; a wrong-type answer for a detected type forgets the detection. */
+  async function withEndpoint<T>(cluster: ClusterLocation, call: (endpoint: ClusterEndpoint, backupPath: string) => Promise<T>): Promise<T> {
+    const type = await resolveType(cluster);
+    const endpoint = CLUSTER_ENDPOINTS[type];
+    try {
+      return await call(endpoint, endpoint.backupPath(cluster.groupId, cluster.clusterName));
+    } catch (error) {
+      if (cluster.type === undefined && error instanceof AtlasApiError && WRONG_CLUSTER_TYPE_CODES.has(error.errorCode)) {
+        detector.forget(cluster.groupId, cluster.clusterName);
+      }
+      throw error;
+    }
+  }
+
+  async function listAll(path: string, mediaType: string): Promise<{ items: unknown[]; request: string }> {
+    const request = `GET ${path}`;
+    const items: unknown[] = [];
+    for (let pageNum = 1; pageNum <= MAX_PAGES; pageNum++) {
+      const response = await transport.send({ method: 'GET', path, mediaType, query: { pageNum, itemsPerPage: pageSize, includeCount: true } });
+      const page: Page = parseAtlasBody(PageSchema, response.body, request, `page ${pageNum}`);
+      items.push(...page.results);
+      const hasNext = page.links?.some((link) => link.rel === 'next') ?? false;
+      const moreCounted = page.totalCount !== undefined && items.length < page.totalCount;
+      if (page.results.length === 0 || (!hasNext && !moreCounted)) break;
+    }
+    return { items, request };
+  }
+
+  return {
+    detectClusterType: (cluster) => resolveType(cluster),
+
+    listSnapshots: (cluster) =>
+      withEndpoint(cluster, async (endpoint, backup) => {
+        const { items, request } = await listAll(`${backup}/snapshots`, endpoint.mediaType);
+        return newestFirst(items.map((raw) => toSnapshot(endpoint.type, raw, request)));
+      }),
+
+    getSnapshot: (cluster, snapshotId): Promise<Snapshot> =>
+      withEndpoint(cluster, async (endpoint, backup) => {
+        const path = `${backup}/snapshots/${encodeURIComponent(requireIdentifier('snapshotId', snapshotId))}`;
+        const response = await transport.send({ method: 'GET', path, mediaType: endpoint.mediaType });
+        return toSnapshot(endpoint.type, response.body, `GET ${path}`);
+      }),
+
+    createRestoreJob: (input: CreateRestoreJobInput): Promise<RestoreJob> =>
+      withEndpoint(input.source, async (endpoint, backup) => {
+        const target = {
+          groupId: requireIdentifier('target groupId', input.target.groupId),
+          clusterName: requireIdentifier('target clusterName', input.target.clusterName),
+        };
+        const path = `${backup}/restoreJobs`;
+        const response = await transport.send({
+          method: 'POST',
+          path,
+          mediaType: endpoint.mediaType,
+          body: endpoint.createBody(requireIdentifier('snapshotId', input.snapshotId), target),
+          createsResource: true,
+        });
+        return toRestoreJob(endpoint.type, response.body, `POST ${path}`);
+      }),
+
+    getRestoreJob: (cluster, jobId) =>
+      withEndpoint(cluster, async (endpoint, backup) => {
+        const path = `${backup}/restoreJobs/${encodeURIComponent(requireIdentifier('restore job id', jobId))}`;
+        const response = await transport.send({ method: 'GET', path, mediaType: endpoint.mediaType });
+        return toRestoreJob(endpoint.type, response.body, `GET ${path}`);
+      }),
+
+    listRestoreJobs: (cluster) =>
+      withEndpoint(cluster, async (endpoint, backup) => {
+        const { items, request } = await listAll(`${backup}/restoreJobs`, endpoint.mediaType);
+        return items.map((raw) => toRestoreJob(endpoint.type, raw, request));
+      }),
+
+    cancelRestoreJob: (cluster, jobId) =>
+      withEndpoint(cluster, async (endpoint, backup) => {
+        if (endpoint.type !== 'dedicated') {
+          throw new AtlasApiError({
+            errorCode: 'ATLAS_RESTORE_NOT_CANCELLABLE',
+            detail: `restore jobs of ${endpoint.type} clusters cannot be cancelled through the Atlas API (only dedicated clusters' can)`,
+            transient: false,
+          });
+        }
+        const path = `${backup}/restoreJobs/${encodeURIComponent(requireIdentifier('restore job id', jobId))}`;
+        await transport.send({ method: 'DELETE', path, mediaType: endpoint.mediaType });
+      }),
+
+    stats: () => transport.stats(),
+  };
+}
+
+function validateOptions(opts: AtlasClientOptions): void {
+  const problems: string[] = [];
+  try {
+    const url = new URL(opts.baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`baseUrl must be http(s), got ${url.protocol}`);
+  } catch {
+    problems.push(`baseUrl is not a URL: ${JSON.stringify(opts.baseUrl)}`);
+  }
+  if (opts.auth.kind === 'digest') {
+    if (!opts.auth.publicKey) problems.push('auth.publicKey is empty');
+    if (!opts.auth.privateKey) problems.push('auth.privateKey is empty');
+  } else if (opts.auth.kind === 'serviceAccount') {
+    if (!opts.auth.clientId) problems.push('auth.clientId is empty');
+    if (!opts.auth.clientSecret) problems.push('auth.clientSecret is empty');
+  } else {
+    problems.push(`auth.kind must be 'digest' or 'serviceAccount'`);
+  }
+  if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) problems.push(`timeoutMs must be > 0, got ${opts.timeoutMs}`);
+  if (opts.pageSize !== undefined && !(Number.isInteger(opts.pageSize) && opts.pageSize >= 1 && opts.pageSize <= 500)) {
+    problems.push(`pageSize must be an integer in 1..500, got ${opts.pageSize}`);
+  }
+  if (problems.length > 0) throw new Error(`Invalid Atlas client options: ${problems.join('; ')}`);
+}

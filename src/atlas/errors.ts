@@ -1,0 +1,122 @@
+// One error type for everything the Atlas client can throw, with a sentence a Slack user can act on.
+// Messages are built only from status codes, Atlas error codes and Atlas's own `detail`: never from credentials.
+
+export interface AtlasApiErrorInit {
+  status?: number | undefined;
+  errorCode: string;
+  detail?: string | undefined;
+  hint?: string | undefined;
+  retryAfterMs?: number | undefined;
+  transient?: boolean | undefined;
+  /** e.g. 'GET /api/atlas/v2/groups/…/snapshots', for the message and logs. */
+  request?: string | undefined;
+  cause?: unknown;
+}
+
+export class AtlasApiError extends Error {
+  override readonly name = 'AtlasApiError';
+  /** HTTP status, or undefined when no answer came (timeout, network). */
+  readonly status: number | undefined;
+  /** Atlas's `errorCode` (e.g. RESOURCE_NOT_FOUND) or one of ours (ATLAS_TIMEOUT, ATLAS_CREATE_OUTCOME_UNKNOWN, ...). */
+  readonly errorCode: string;
+  readonly detail: string | undefined;
+  /** One sentence a Slack user can act on. */
+  readonly hint: string;
+  readonly retryAfterMs: number | undefined;
+  /** True when trying again later may succeed. */
+  readonly transient: boolean;
+  readonly request: string | undefined;
+
+  constructor(init: AtlasApiErrorInit) {
+    const hint = init.hint ?? hintFor(init.status, init.errorCode);
+    const where = init.request ? ` (${init.request})` : '';
+    const status = init.status !== undefined ? `${init.status} ` : '';
+    super(`Atlas ${status}${init.errorCode}${where}: ${init.detail ?? hint}`, init.cause !== undefined ? { cause: init.cause } : undefined);
+    this.status = init.status;
+    this.errorCode = init.errorCode;
+    this.detail = init.detail;
+    this.hint = hint;
+    this.retryAfterMs = init.retryAfterMs;
+    this.transient = init.transient ?? isTransientStatus(init.status, init.errorCode);
+    this.request = init.request;
+  }
+
+  /** Same as errorCode: the project's stable error code convention. */
+  get code(): string {
+    return this.errorCode;
+  }
+}
+
+export const WRONG_CLUSTER_TYPE_CODES: ReadonlySet<string> = new Set([
+  'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API',
+  'CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API',
+  'CANNOT_USE_SERVERLESS_INSTANCE_IN_CLUSTER_API',
+  'CANNOT_USE_CLUSTER_IN_SERVERLESS_INSTANCE_API',
+]);
+
+export function isTransientStatus(status: number | undefined, errorCode: string): boolean {
+  if (status === undefined) return errorCode === 'ATLAS_TIMEOUT' || errorCode === 'ATLAS_NETWORK_ERROR' || errorCode === 'ATLAS_CREATE_OUTCOME_UNKNOWN';
+  return status === 429 || status >= 500;
+}
+
+/** The sentence shown to people. Ordered from the most specific signal to the least. */
+export function hintFor(status: number | undefined, errorCode: string): string {
+  if (errorCode === 'IP_ADDRESS_NOT_ON_ACCESS_LIST' || errorCode === 'ORG_REQUIRES_ACCESS_LIST') {
+    return "Atlas refused the bot's IP address: add the bot's egress IP to the API key's (or service account's) access list.";
+  }
+  if (errorCode === 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS') {
+    return 'A restore is already running on the target cluster: wait for it to finish, then try again.';
+  }
+  if (errorCode === 'ATLAS_RESTORE_NOT_CANCELLABLE') {
+    return 'Atlas only lets you cancel restore jobs of dedicated clusters: wait for this restore to finish instead.';
+  }
+  if (WRONG_CLUSTER_TYPE_CODES.has(errorCode)) {
+    return 'The cluster type in the policy file does not match Atlas: fix its `type` (flex, dedicated or serverless) or remove it to let the bot detect it.';
+  }
+  if (errorCode === 'ATLAS_CLUSTER_NOT_FOUND') {
+    return 'No Flex cluster, dedicated cluster or serverless instance has this name in this project: check the names in the policy file.';
+  }
+  if (errorCode === 'ATLAS_CREATE_OUTCOME_UNKNOWN') {
+    return 'Atlas did not confirm the restore job: check the restore jobs of the source cluster before submitting again.';
+  }
+  if (errorCode === 'ATLAS_TIMEOUT') {
+    return 'Atlas did not answer in time: try again in a minute, and check status.mongodb.com if it keeps happening.';
+  }
+  if (errorCode === 'ATLAS_NETWORK_ERROR') {
+    return 'The bot could not reach Atlas: check its network egress and DNS, then try again.';
+  }
+  if (errorCode === 'ATLAS_UNEXPECTED_RESPONSE') {
+    return 'Atlas answered in a shape the bot does not understand: report this to the bot maintainers.';
+  }
+  if (errorCode.startsWith('RATE_LIMITED') || status === 429) {
+    return 'Atlas is rate limiting the bot: wait a minute and try again.';
+  }
+  if (status === 401) {
+    return 'Atlas rejected the bot credentials: check the API key or service account configured for the bot (it may be wrong, revoked or expired).';
+  }
+  if (status === 403) {
+    return "The bot's API key lacks the role this needs in that project: give it Project Owner (or the backup roles) on the project.";
+  }
+  if (errorCode.endsWith('_NOT_FOUND') || status === 404) {
+    return 'Atlas could not find that project, cluster, snapshot or restore job: check the ids and names.';
+  }
+  if (status !== undefined && status >= 500) {
+    return 'Atlas had an internal error: try again in a few minutes, and check status.mongodb.com if it keeps happening.';
+  }
+  if (status === 409) {
+    return 'Atlas refused because of a conflicting operation on the cluster: wait for it to finish, then try again.';
+  }
+  return 'Atlas refused the request: read the detail above and check the request.';
+}
+
+/** Builds the error for a non-2xx answer, from Atlas's ApiError body when it has one. */
+export function errorFromResponse(status: number, body: unknown, request: string, retryAfterMs?: number): AtlasApiError {
+  const apiError = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const errorCode = typeof apiError.errorCode === 'string' && apiError.errorCode !== '' ? apiError.errorCode : `HTTP_${status}`;
+  const detail = typeof apiError.detail === 'string' ? apiError.detail : typeof apiError.reason === 'string' ? apiError.reason : undefined;
+  return new AtlasApiError({ status, errorCode, detail, retryAfterMs, request });
+}
+
+export function isAtlasApiError(error: unknown): error is AtlasApiError {
+  return error instanceof AtlasApiError;
+}

@@ -1,0 +1,183 @@
+// Atlas answers → our Snapshot / RestoreJob. Unknown fields pass through (looseObject); a missing field we rely
+// on becomes ATLAS_UNEXPECTED_RESPONSE naming that field.
+import { z } from 'zod';
+import { AtlasApiError } from './errors.js';
+import type { ClusterType, RestoreJob, RestoreJobState, Snapshot } from './types.js';
+
+const optionalString = z.string().optional();
+
+const LinkSchema = z.looseObject({ rel: optionalString, href: optionalString });
+export const PageSchema = z.looseObject({
+  results: z.array(z.unknown()),
+  totalCount: z.number().optional(),
+  links: z.array(LinkSchema).optional(),
+});
+export type Page = z.infer<typeof PageSchema>;
+
+// Dedicated (DiskBackupReplicaSet) and serverless (ServerlessBackupSnapshot) share these fields.
+const ClassicSnapshotSchema = z.looseObject({
+  id: z.string(),
+  createdAt: z.string(),
+  status: z.string(),
+  description: optionalString,
+  snapshotType: optionalString,
+  expiresAt: optionalString,
+  mongodVersion: optionalString,
+});
+
+const FlexSnapshotSchema = z.looseObject({
+  id: z.string(),
+  status: z.string(),
+  startTime: optionalString,
+  finishTime: optionalString,
+  scheduledTime: optionalString,
+  expiration: optionalString,
+  mongoDBVersion: optionalString,
+});
+
+// DiskBackupSnapshotRestoreJob and ServerlessBackupRestoreJob: the state is derived from flags.
+const ClassicRestoreJobSchema = z.looseObject({
+  id: z.string(),
+  snapshotId: optionalString,
+  targetGroupId: optionalString,
+  targetClusterName: optionalString,
+  createdAt: optionalString,
+  finishedAt: optionalString,
+  cancelled: z.boolean().optional(),
+  failed: z.boolean().optional(),
+  expired: z.boolean().optional(),
+  failureReason: optionalString,
+});
+
+const FlexRestoreJobSchema = z.looseObject({
+  id: z.string(),
+  status: z.string(),
+  snapshotId: optionalString,
+  targetProjectId: optionalString,
+  targetDeploymentItemName: optionalString,
+  restoreScheduledDate: optionalString,
+  restoreFinishedDate: optionalString,
+  failureReason: optionalString,
+});
+
+/** Parses or throws ATLAS_UNEXPECTED_RESPONSE with the path of the first bad field. */
+export function parseAtlasBody<T>(schema: z.ZodType<T>, body: unknown, request: string, what: string): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
+  const problem = issue?.code === 'invalid_type' && issue.message.includes('undefined') ? 'is missing' : `is invalid (${issue?.message ?? 'unknown problem'})`;
+  throw new AtlasApiError({
+    errorCode: 'ATLAS_UNEXPECTED_RESPONSE',
+    detail: `${what}: field \`${field}\` ${problem}`,
+    request,
+  });
+}
+
+const FLEX_SNAPSHOT_STATUS: Record<string, string> = {
+  PENDING: 'queued',
+  QUEUED: 'queued',
+  RUNNING: 'inProgress',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+};
+
+export function toSnapshot(type: ClusterType, raw: unknown, request: string): Snapshot {
+  if (type === 'flex') {
+    const s = parseAtlasBody(FlexSnapshotSchema, raw, request, 'Flex snapshot');
+    // Flex snapshots have no createdAt: the time the snapshot was taken is its start (or finish) time.
+    const createdAt = s.startTime ?? s.finishTime ?? s.scheduledTime;
+    if (createdAt === undefined) {
+      throw new AtlasApiError({
+        errorCode: 'ATLAS_UNEXPECTED_RESPONSE',
+        detail: `Flex snapshot ${s.id}: field \`startTime\` is missing (and no finishTime or scheduledTime either)`,
+        request,
+      });
+    }
+    return {
+      id: s.id,
+      createdAt,
+      status: FLEX_SNAPSHOT_STATUS[s.status] ?? s.status.toLowerCase(),
+      expiresAt: s.expiration,
+      mongoDBVersion: s.mongoDBVersion,
+      raw,
+    };
+  }
+  const s = parseAtlasBody(ClassicSnapshotSchema, raw, request, `${type} snapshot`);
+  return {
+    id: s.id,
+    createdAt: s.createdAt,
+    // Already camel-case (queued | inProgress | completed | failed): keep it, only normalise case of unknowns.
+    status: ['queued', 'inProgress', 'completed', 'failed'].includes(s.status) ? s.status : s.status.toLowerCase(),
+    description: s.description,
+    snapshotType: s.snapshotType,
+    expiresAt: s.expiresAt,
+    mongoDBVersion: s.mongodVersion,
+    raw,
+  };
+}
+
+const FLEX_JOB_STATE: Record<string, RestoreJobState> = {
+  PENDING: 'pending',
+  QUEUED: 'pending',
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+};
+
+export function toRestoreJob(type: ClusterType, raw: unknown, request: string): RestoreJob {
+  if (type === 'flex') {
+    const j = parseAtlasBody(FlexRestoreJobSchema, raw, request, 'Flex restore job');
+    const state = FLEX_JOB_STATE[j.status];
+    if (state === undefined) {
+      throw new AtlasApiError({
+        errorCode: 'ATLAS_UNEXPECTED_RESPONSE',
+        detail: `Flex restore job ${j.id}: field \`status\` has unknown value "${j.status}"`,
+        request,
+      });
+    }
+    return {
+      id: j.id,
+      state,
+      snapshotId: j.snapshotId,
+      targetGroupId: j.targetProjectId,
+      targetClusterName: j.targetDeploymentItemName,
+      createdAt: j.restoreScheduledDate,
+      finishedAt: j.restoreFinishedDate,
+      failureReason: j.failureReason,
+      raw,
+    };
+  }
+  const j = parseAtlasBody(ClassicRestoreJobSchema, raw, request, `${type} restore job`);
+  return {
+    id: j.id,
+    state: classicJobState(j),
+    snapshotId: j.snapshotId,
+    targetGroupId: j.targetGroupId,
+    targetClusterName: j.targetClusterName,
+    createdAt: j.createdAt,
+    finishedAt: j.finishedAt,
+    failureReason: j.failureReason,
+    raw,
+  };
+}
+
+/**
+ * Serverless and dedicated jobs have no status field. Atlas documents no signal that tells "accepted, not started"
+ * from "restoring", so a job that is not finished, failed, cancelled or expired is 'running'.
+ */
+export function classicJobState(j: { cancelled?: boolean | undefined; expired?: boolean | undefined; failed?: boolean | undefined; finishedAt?: string | undefined }): RestoreJobState {
+  if (j.cancelled) return 'cancelled';
+  if (j.expired) return 'expired';
+  if (j.failed) return 'failed';
+  if (j.finishedAt) return 'completed';
+  return 'running';
+}
+
+/** Newest first; stable for equal times. */
+export function newestFirst(snapshots: Snapshot[]): Snapshot[] {
+  return snapshots
+    .map((s, index) => ({ s, index, at: Date.parse(s.createdAt) }))
+    .sort((a, b) => (Number.isNaN(b.at) || Number.isNaN(a.at) ? 0 : b.at - a.at) || a.index - b.index)
+    .map(({ s }) => s);
+}

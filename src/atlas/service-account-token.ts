@@ -1,0 +1,107 @@
+// OAuth 2.0 client-credentials tokens for Atlas service accounts: cached, refreshed a little before expiry,
+// and fetched once for any number of concurrent callers.
+import { z } from 'zod';
+import { AtlasApiError, errorFromResponse } from './errors.js';
+
+const TokenResponse = z.looseObject({
+  access_token: z.string().min(1),
+  expires_in: z.number().positive().optional(),
+});
+
+export interface ServiceAccountTokenOptions {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+  userAgent: string;
+  now: () => number;
+  /** Called for every HTTP request to the token endpoint (stats). */
+  onRequest?: () => void;
+}
+
+/** Refresh this long before expiry (or at half-life for short-lived tokens). */
+const REFRESH_MARGIN_MS = 60_000;
+/** Atlas documents one hour; used when expires_in is missing. */
+const DEFAULT_LIFETIME_S = 3600;
+
+export class ServiceAccountTokens {
+  private token: { value: string; refreshAt: number } | undefined;
+  private inFlight: Promise<string> | undefined;
+
+  constructor(private readonly opts: ServiceAccountTokenOptions) {}
+
+  async get(): Promise<string> {
+    if (this.token && this.opts.now() < this.token.refreshAt) return this.token.value;
+    this.inFlight ??= this.fetchToken().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** The API refused this token: drop it (unless a newer one already replaced it). */
+  invalidate(value: string): void {
+    if (this.token?.value === value) this.token = undefined;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const request = 'POST /api/oauth/token';
+    const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString('base64');
+    const startedAt = this.opts.now();
+    this.opts.onRequest?.();
+    let response: globalThis.Response;
+    let text: string;
+    try {
+      response = await fetch(new URL('/api/oauth/token', this.opts.baseUrl), {
+        method: 'POST',
+        headers: {
+          Authorization: `Basic ${basic}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Accept: 'application/json',
+          'User-Agent': this.opts.userAgent,
+        },
+        body: 'grant_type=client_credentials',
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      throw new AtlasApiError({
+        errorCode: timedOut ? 'ATLAS_TIMEOUT' : 'ATLAS_NETWORK_ERROR',
+        detail: timedOut ? `no answer from the token endpoint within ${this.opts.timeoutMs} ms` : 'could not reach the token endpoint',
+        request,
+        cause: error,
+      });
+    }
+    const body = safeJson(text);
+    if (!response.ok) {
+      // OAuth errors look like {error: "invalid_client"}; map them so the 401 hint (bad credentials) applies.
+      const oauth = body as { error?: unknown; errorCode?: unknown } | undefined;
+      if (oauth && typeof oauth.errorCode !== 'string' && typeof oauth.error === 'string') {
+        throw new AtlasApiError({ status: response.status, errorCode: `OAUTH_${oauth.error.toUpperCase()}`, request });
+      }
+      throw errorFromResponse(response.status, body, request);
+    }
+    const parsed = TokenResponse.safeParse(body);
+    if (!parsed.success) {
+      throw new AtlasApiError({
+        status: response.status,
+        errorCode: 'ATLAS_UNEXPECTED_RESPONSE',
+        detail: 'the token endpoint answered without a string `access_token`',
+        request,
+      });
+    }
+    const lifetimeMs = (parsed.data.expires_in ?? DEFAULT_LIFETIME_S) * 1000;
+    const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
+    this.token = { value: parsed.data.access_token, refreshAt: startedAt + lifetimeMs - margin };
+    return parsed.data.access_token;
+  }
+}
+
+function safeJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,38 @@
+// Atlas ApiError bodies and the exception the fake's routes throw to answer with one.
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  406: 'Not Acceptable', 409: 'Conflict', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+
+export interface FieldViolation { field: string; description: string }
+
+/** `ApiError {error, errorCode, detail, reason, parameters}` as Atlas sends it. */
+export function apiErrorBody(status: number, errorCode: string, detail: string, fields?: FieldViolation[]): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    detail,
+    error: status,
+    errorCode,
+    // The spec types parameters as an array of objects; Atlas often sends strings here, so the fake sends none.
+    parameters: [],
+    reason: REASONS[status] ?? 'Error',
+  };
+  if (fields) body['badRequestDetail'] = { fields };
+  return body;
+}
+
+export class FakeAtlasHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    readonly detail: string,
+    readonly fields?: FieldViolation[],
+  ) {
+    super(`${status} ${errorCode}: ${detail}`);
+  }
+
+  body(): Record<string, unknown> {
+    return apiErrorBody(this.status, this.errorCode, this.detail, this.fields);
+  }
+}

@@ -1,0 +1,104 @@
+// Renders records as the JSON Atlas serves, one shape per cluster type (schemas named in each function).
+import type { ClusterRecord, JobRecord, SnapshotRecord, SnapshotStatus } from './fake-atlas-data.js';
+import { isoSeconds } from './fake-atlas-data.js';
+
+const DAY = 86_400_000;
+const MONGOD_VERSION = '8.0.4';
+
+const FLEX_SNAPSHOT_STATUS: Record<SnapshotStatus, string> = {
+  pending: 'PENDING', queued: 'QUEUED', inProgress: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED',
+};
+// Dedicated and serverless snapshots have no "pending"; Atlas shows such a snapshot as queued.
+const DISK_SNAPSHOT_STATUS: Record<SnapshotStatus, string> = {
+  pending: 'queued', queued: 'queued', inProgress: 'inProgress', completed: 'completed', failed: 'failed',
+};
+
+function plus(iso: string, ms: number): string {
+  return isoSeconds(Date.parse(iso) + ms);
+}
+
+/** DiskBackupReplicaSet | FlexBackupSnapshot20241113 | ServerlessBackupSnapshot. */
+export function renderSnapshot(cluster: ClusterRecord, snap: SnapshotRecord, selfHref: string): Record<string, unknown> {
+  const links = [{ href: selfHref, rel: 'self' }];
+  if (cluster.type === 'flex') {
+    const out: Record<string, unknown> = {
+      expiration: plus(snap.createdAt, 8 * DAY),
+      id: snap.id,
+      links,
+      mongoDBVersion: MONGOD_VERSION,
+      scheduledTime: snap.createdAt,
+      startTime: snap.createdAt,
+      status: FLEX_SNAPSHOT_STATUS[snap.status],
+    };
+    if (snap.status === 'completed') out['finishTime'] = plus(snap.createdAt, 90_000);
+    return out;
+  }
+  const common: Record<string, unknown> = {
+    createdAt: snap.createdAt,
+    expiresAt: plus(snap.createdAt, 7 * DAY),
+    frequencyType: 'daily',
+    id: snap.id,
+    links,
+    mongodVersion: MONGOD_VERSION,
+    snapshotType: 'scheduled',
+    status: DISK_SNAPSHOT_STATUS[snap.status],
+    storageSizeBytes: snap.storageSizeBytes,
+  };
+  if (cluster.type === 'serverless') return { ...common, serverlessInstanceName: cluster.name };
+  return {
+    ...common,
+    cloudProvider: 'AWS',
+    copyRegions: [],
+    policyItems: [snap.id.slice(0, 8) + '0000000000000001'],
+    replicaSetName: cluster.name,
+    type: 'replicaSet',
+  };
+}
+
+const FLEX_JOB_STATUS: Record<string, string> = {
+  pending: 'PENDING', running: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED',
+};
+
+/**
+ * FlexBackupRestoreJob20241113 | DiskBackupSnapshotRestoreJob | ServerlessBackupRestoreJob.
+ * `withCreatedAt`: the v1.0 serverless page documents createdAt; the v2 schemas do not have it.
+ */
+export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = false): Record<string, unknown> {
+  const links = [{ href: selfHref, rel: 'self' }];
+  if (job.type === 'flex') {
+    const out: Record<string, unknown> = {
+      deliveryType: 'RESTORE',
+      expirationDate: plus(job.createdAt, DAY),
+      id: job.id,
+      instanceName: job.sourceName,
+      links,
+      projectId: job.sourceGroupId,
+      restoreScheduledDate: job.createdAt,
+      snapshotFinishedDate: plus(job.snapshotCreatedAt, 90_000),
+      snapshotId: job.snapshotId,
+      status: FLEX_JOB_STATUS[job.state] ?? 'FAILED',
+      targetDeploymentItemName: job.targetClusterName,
+      targetProjectId: job.targetGroupId,
+    };
+    if (job.state === 'completed' && job.finishedAt) out['restoreFinishedDate'] = job.finishedAt;
+    return out;
+  }
+  const out: Record<string, unknown> = {
+    cancelled: job.state === 'cancelled',
+    deliveryType: 'automated',
+    deliveryUrl: [],
+    expired: job.state === 'expired',
+    expiresAt: plus(job.createdAt, DAY),
+    failed: job.state === 'failed',
+    id: job.id,
+    links,
+    snapshotId: job.snapshotId,
+    targetClusterName: job.targetClusterName,
+    targetGroupId: job.targetGroupId,
+    timestamp: job.snapshotCreatedAt,
+  };
+  if (withCreatedAt) out['createdAt'] = job.createdAt;
+  // A failed job has finished too: clients must look at the flags before finishedAt.
+  if ((job.state === 'completed' || job.state === 'failed') && job.finishedAt) out['finishedAt'] = job.finishedAt;
+  return out;
+}

@@ -1,0 +1,83 @@
+// Public vocabulary of the fake Atlas Administration API (see notes/fake-atlas-api.md).
+import type { ClusterType } from '../../src/atlas/types.js';
+
+export interface FakeAtlasOptions {
+  publicKey?: string;
+  privateKey?: string; // defaults 'pubkey' / 'privkey-secret'
+  clientId?: string;
+  clientSecret?: string; // service account; defaults 'mdb_sa_id_fake' / 'mdb_sa_sk_secret'
+  nonceTtlMs?: number; // default 300_000; after it, answer 401 with stale=true
+  tokenTtlSeconds?: number; // OAuth token lifetime, default 3600
+  /** How many GETs of a restore job it takes to move one step (pending→running→completed). 0 = only advanceJob() moves it. Default 1. */
+  stepsPerState?: number;
+  /** Clock used for nonce and token expiry and for timestamps; lets tests expire things without sleeping. Default Date.now. */
+  now?: () => number;
+}
+
+export interface FakeCluster {
+  groupId: string;
+  name: string;
+  type: ClusterType;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+  /** 0 when the fake never answered (hang, reset). */
+  status: number;
+  authorized: boolean;
+}
+
+export interface Fault {
+  kind: 'status' | 'hang' | 'reset'; // status: answer `status` with an ApiError body; hang: never answer; reset: destroy the socket
+  status?: number;
+  errorCode?: string;
+  detail?: string;
+  retryAfterSeconds?: number; // adds Retry-After to the answer
+  count?: number; // how many matching requests it affects (default 1)
+  method?: string;
+  pathIncludes?: string; // which requests (default: any authenticated API request)
+}
+
+export type JobTarget = 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
+
+export interface FakeAtlasStats {
+  /** 401 answers to requests that carried no credentials (the normal first leg of Digest). */
+  challenges: number;
+  /** Requests whose credentials (Digest or Bearer) were accepted. */
+  authorized: number;
+  /** 401 answers to requests that carried credentials which were refused (bad, stale, replayed, expired). */
+  rejected: number;
+  /** Calls of POST /api/oauth/token, successful or not. */
+  tokenRequests: number;
+}
+
+export interface FakeAtlas {
+  url: string; // 'http://127.0.0.1:PORT'
+  publicKey: string;
+  privateKey: string;
+  clientId: string;
+  clientSecret: string;
+  /** Creates N completed snapshots (default 3), newest first, 24-hex ids. */
+  addCluster(c: { groupId: string; name: string; type: ClusterType; snapshots?: number }): FakeCluster;
+  /** Returns the raw id. */
+  addSnapshot(groupId: string, name: string, s?: { status?: string; createdAt?: string }): { id: string };
+  /** Raw Atlas objects as served (v2 shapes). */
+  snapshots(groupId: string, name: string): Record<string, unknown>[];
+  restoreJobs(groupId: string, name: string): Record<string, unknown>[];
+  /** Move a job to a state now. reason is kept for inspection; none of the three Atlas shapes has a failure text field. */
+  advanceJob(jobId: string, to: JobTarget, reason?: string): void;
+  /** Create a job directly (as if someone else or an earlier POST created it). */
+  seedRestoreJob(
+    source: { groupId: string; name: string },
+    job: { snapshotId: string; targetGroupId: string; targetClusterName: string; createdAt?: string },
+  ): { id: string };
+  inject(fault: Fault): void;
+  requests: RecordedRequest[]; // every request, including 401 challenges
+  stats(): FakeAtlasStats;
+  reset(): void; // forget requests, stats and faults (not data)
+  close(): Promise<void>;
+}

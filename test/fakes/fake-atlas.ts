@@ -1,0 +1,229 @@
+// A fake Atlas Administration API on a real HTTP server: real Digest and service-account auth, the backup
+// endpoints of the three cluster types, job progression, fault injection and a log of every request.
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeAtlasStore } from './fake-atlas-data.js';
+import { DigestVerifier } from './fake-atlas-digest.js';
+import { apiErrorBody, FakeAtlasHttpError } from './fake-atlas-errors.js';
+import { TokenIssuer } from './fake-atlas-oauth.js';
+import { collectionHref, handleApiRequest } from './fake-atlas-routes.js';
+import { renderJob, renderSnapshot } from './fake-atlas-shapes.js';
+import type { FakeAtlas, FakeAtlasOptions, FakeAtlasStats, Fault, RecordedRequest } from './fake-atlas-types.js';
+
+export type { FakeAtlas, FakeAtlasOptions, FakeAtlasStats, FakeCluster, Fault, JobTarget, RecordedRequest } from './fake-atlas-types.js';
+
+const TOKEN_PATH = '/api/oauth/token';
+const DEFAULT_FAULT_CODES: Record<number, string> = { 429: 'RATE_LIMITED', 500: 'UNEXPECTED_ERROR', 503: 'SERVICE_UNAVAILABLE' };
+
+interface ActiveFault { fault: Fault; remaining: number }
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function recordedBody(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+function send(res: ServerResponse, record: RecordedRequest, status: number, contentType: string, body?: unknown, headers: Record<string, string> = {}): void {
+  record.status = status;
+  const payload = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    ...(payload ? { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
+  });
+  res.end(payload);
+}
+
+export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeAtlas> {
+  const now = opts.now ?? Date.now;
+  const publicKey = opts.publicKey ?? 'pubkey';
+  const privateKey = opts.privateKey ?? 'privkey-secret';
+  const clientId = opts.clientId ?? 'mdb_sa_id_fake';
+  const clientSecret = opts.clientSecret ?? 'mdb_sa_sk_secret';
+  const store = new FakeAtlasStore(now, opts.stepsPerState ?? 1);
+  const digest = new DigestVerifier({ username: publicKey, password: privateKey }, opts.nonceTtlMs ?? 300_000, now);
+  const tokens = new TokenIssuer({ id: clientId, secret: clientSecret }, opts.tokenTtlSeconds ?? 3600, now);
+  const requests: RecordedRequest[] = [];
+  let faults: ActiveFault[] = [];
+  let stats: FakeAtlasStats = { challenges: 0, authorized: 0, rejected: 0, tokenRequests: 0 };
+  let baseUrl = '';
+  let closing: Promise<void> | undefined;
+
+  function takeFault(method: string, pathname: string, isApi: boolean): Fault | undefined {
+    const hit = faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (f.fault.method === undefined || f.fault.method.toUpperCase() === method) &&
+        (f.fault.pathIncludes === undefined ? isApi : pathname.includes(f.fault.pathIncludes)),
+    );
+    if (!hit) return undefined;
+    hit.remaining -= 1;
+    faults = faults.filter((f) => f.remaining > 0);
+    return hit.fault;
+  }
+
+  /** Answers (or deliberately does not answer) a request picked by an injected fault. */
+  function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, record: RecordedRequest): void {
+    if (fault.kind === 'hang') return; // never answer; the client's abort (or close()) ends the socket
+    if (fault.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    const status = fault.status ?? 500;
+    const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+    const body = apiErrorBody(status, fault.errorCode ?? DEFAULT_FAULT_CODES[status] ?? 'FAKE_INJECTED_FAULT', fault.detail ?? `Injected fault: ${status}.`);
+    send(res, record, status, 'application/json', body, headers);
+  }
+
+  function unauthorized(res: ServerResponse, record: RecordedRequest, detail: string, wwwAuthenticate: string): void {
+    send(res, record, 401, 'application/json', apiErrorBody(401, 'USER_UNAUTHORIZED', detail), { 'WWW-Authenticate': wwwAuthenticate });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawBody = await readBody(req);
+    const url = new URL(req.url ?? '/', baseUrl);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: flatHeaders(req),
+      body: recordedBody(rawBody),
+      status: 0,
+      authorized: false,
+    };
+    requests.push(record);
+
+    if (url.pathname === TOKEN_PATH) {
+      stats.tokenRequests += 1;
+      const fault = takeFault(method, url.pathname, false);
+      if (fault) return applyFault(fault, req, res, record);
+      if (method !== 'POST') return send(res, record, 405, 'application/json', { error: 'invalid_request', error_description: 'Use POST.' });
+      const answer = tokens.issue(req.headers.authorization, req.headers['content-type'], rawBody);
+      return send(res, record, answer.status, 'application/json', answer.body, { 'Cache-Control': 'no-store' });
+    }
+
+    const authorization = req.headers.authorization;
+    if (!authorization) {
+      stats.challenges += 1;
+      return unauthorized(res, record, 'You are not authorized for this resource.', digest.challenge(false));
+    }
+    if (/^Bearer\s/i.test(authorization)) {
+      const verdict = tokens.check(authorization);
+      if (verdict !== 'ok') {
+        stats.rejected += 1;
+        const why = verdict === 'expired' ? 'The access token expired.' : 'The access token is not valid.';
+        return unauthorized(res, record, why, `Bearer realm="MMS Public API", error="invalid_token", error_description="${why}"`);
+      }
+    } else {
+      const verdict = /^Digest\s/i.test(authorization)
+        ? digest.verify(method, req.url ?? '/', authorization)
+        : { ok: false as const, stale: false, reason: 'only Digest or Bearer authorization is accepted' };
+      if (!verdict.ok) {
+        stats.rejected += 1;
+        return unauthorized(res, record, `You are not authorized for this resource (${verdict.reason}).`, digest.challenge(verdict.stale));
+      }
+    }
+    stats.authorized += 1;
+    record.authorized = true;
+
+    const fault = takeFault(method, url.pathname, true);
+    if (fault) return applyFault(fault, req, res, record);
+
+    try {
+      const answer = handleApiRequest(store, { method, pathname: url.pathname, query: url.searchParams, headers: req.headers, rawBody, baseUrl });
+      return send(res, record, answer.status, answer.contentType, answer.body);
+    } catch (err) {
+      if (err instanceof FakeAtlasHttpError) return send(res, record, err.status, 'application/json', err.body());
+      const detail = err instanceof Error ? err.message : String(err);
+      return send(res, record, 500, 'application/json', apiErrorBody(500, 'UNEXPECTED_ERROR', `Fake Atlas bug: ${detail}`));
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(apiErrorBody(500, 'UNEXPECTED_ERROR', String(err))));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: baseUrl,
+    publicKey,
+    privateKey,
+    clientId,
+    clientSecret,
+    requests,
+    addCluster(c) {
+      const record = store.addCluster(c);
+      return { groupId: record.groupId, name: record.name, type: record.type };
+    },
+    addSnapshot(groupId, name, s) {
+      return { id: store.addSnapshot(groupId, name, s).id };
+    },
+    snapshots(groupId, name) {
+      const c = store.requireCluster(groupId, name);
+      const base = collectionHref(baseUrl, c, 'snapshots');
+      return c.snapshots.map((s) => renderSnapshot(c, s, `${base}/${s.id}`));
+    },
+    restoreJobs(groupId, name) {
+      const c = store.requireCluster(groupId, name);
+      const base = collectionHref(baseUrl, c, 'restoreJobs');
+      return store.jobsOf(groupId, name).map((j) => renderJob(j, `${base}/${j.id}`));
+    },
+    advanceJob(jobId, to, reason) {
+      store.advance(jobId, to, reason);
+    },
+    seedRestoreJob(source, job) {
+      const c = store.requireCluster(source.groupId, source.name);
+      const snap = c.snapshots.find((s) => s.id === job.snapshotId);
+      if (!snap) throw new Error(`FAKE_ATLAS_NO_SNAPSHOT: ${source.groupId}/${source.name} has no snapshot ${job.snapshotId}`);
+      return { id: store.createJob(c, snap, { groupId: job.targetGroupId, name: job.targetClusterName }, job.createdAt).id };
+    },
+    inject(fault) {
+      if (fault.kind === 'status' && fault.status === undefined) throw new Error('FAKE_ATLAS_BAD_FAULT: a status fault needs `status`');
+      faults.push({ fault, remaining: fault.count ?? 1 });
+    },
+    stats: () => ({ ...stats }),
+    reset() {
+      requests.length = 0;
+      faults = [];
+      stats = { challenges: 0, authorized: 0, rejected: 0, tokenRequests: 0 };
+    },
+    close() {
+      // Idempotent, so a test may close early and an afterEach may close again.
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections(); // also ends requests hung by a 'hang' fault
+      });
+      return closing;
+    },
+  };
+}

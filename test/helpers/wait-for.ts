@@ -1,0 +1,43 @@
+// Poll-until-true helper: tests wait for an observable event with a bounded timeout instead of sleeping.
+
+export interface WaitForOptions {
+  /** Give up after this long. Default 5000 ms. */
+  timeoutMs?: number;
+  /** Pause between probes. Default 20 ms. */
+  intervalMs?: number;
+  /** Says what was awaited; included in the timeout error. */
+  message?: string;
+}
+
+/**
+ * Calls `probe` until it returns a truthy value and resolves with it.
+ * A probe that throws is treated as "not yet"; its last error is reported on timeout.
+ */
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  opts: WaitForOptions = {},
+): Promise<NonNullable<T>> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const intervalMs = opts.intervalMs ?? 20;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  let lastValue: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+      lastValue = value;
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
+  }
+  const what = opts.message ?? 'condition';
+  const cause =
+    lastError !== undefined
+      ? `; last probe threw: ${lastError instanceof Error ? lastError.message : String(lastError)}`
+      : `; last probe returned ${JSON.stringify(lastValue) ?? String(lastValue)}`;
+  throw new Error(`waitFor timed out after ${timeoutMs} ms waiting for ${what}${cause}`, { cause: lastError });
+}

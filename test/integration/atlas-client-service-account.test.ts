@@ -1,0 +1,80 @@
+// Service-account (OAuth client credentials) auth against the fake Atlas: token reuse, shared refresh, 401 recovery.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAtlasClient, type InstrumentedAtlasClient } from '../../src/atlas/client.js';
+import { AtlasApiError } from '../../src/atlas/errors.js';
+import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
+
+const GROUP = '5e2211c17a3e5a48f5497de3';
+const cluster = { groupId: GROUP, clusterName: 'orders', type: 'flex' as const };
+
+let fake: FakeAtlas;
+let clock: number;
+let client: InstrumentedAtlasClient;
+
+beforeEach(async () => {
+  clock = Date.now();
+  fake = await startFakeAtlas({ tokenTtlSeconds: 3600, now: () => clock });
+  fake.addCluster({ groupId: GROUP, name: 'orders', type: 'flex', snapshots: 2 });
+  client = createAtlasClient({
+    baseUrl: fake.url,
+    auth: { kind: 'serviceAccount', clientId: fake.clientId, clientSecret: fake.clientSecret },
+    now: () => clock,
+  });
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+const tokenPosts = () => fake.requests.filter((r) => r.path === '/api/oauth/token');
+
+describe('service account auth', () => {
+  it('fetches one token for 30 concurrent first calls and reuses it', async () => {
+    await Promise.all(Array.from({ length: 30 }, () => client.listSnapshots(cluster)));
+    expect(tokenPosts()).toHaveLength(1);
+    const [post] = tokenPosts();
+    expect(post!.method).toBe('POST');
+    expect(post!.headers.authorization).toBe(`Basic ${Buffer.from(`${fake.clientId}:${fake.clientSecret}`).toString('base64')}`);
+    expect(post!.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(post!.body).toBe('grant_type=client_credentials');
+
+    for (let i = 0; i < 10; i++) await client.listSnapshots(cluster);
+    expect(tokenPosts()).toHaveLength(1);
+    const api = fake.requests.filter((r) => r.path !== '/api/oauth/token');
+    expect(api.every((r) => r.authorized && /^Bearer /.test(r.headers.authorization ?? ''))).toBe(true);
+    expect(client.stats()).toMatchObject({ tokenRequests: 1, httpRequests: 40 });
+  });
+
+  it('refreshes about a minute before expiry, once for concurrent callers', async () => {
+    await client.listSnapshots(cluster);
+    clock += 3600_000 - 90_000; // 90 s left: still used
+    await client.listSnapshots(cluster);
+    expect(tokenPosts()).toHaveLength(1);
+    clock += 40_000; // 50 s left: refreshed before Atlas would refuse it
+    await Promise.all(Array.from({ length: 20 }, () => client.listSnapshots(cluster)));
+    expect(tokenPosts()).toHaveLength(2);
+    expect(fake.stats().rejected).toBe(0);
+  });
+
+  it('drops a token the API refuses and retries once with a new one', async () => {
+    await client.listSnapshots(cluster);
+    fake.inject({ kind: 'status', status: 401, errorCode: 'USER_UNAUTHORIZED', method: 'GET' });
+    expect(await client.listSnapshots(cluster)).toHaveLength(2);
+    expect(tokenPosts()).toHaveLength(2);
+  });
+
+  it('reports bad client credentials as 401 with a hint and no secret', async () => {
+    const bad = createAtlasClient({ baseUrl: fake.url, auth: { kind: 'serviceAccount', clientId: fake.clientId, clientSecret: 'mdb_sa_sk_WRONG_secret' } });
+    const error = (await bad.listSnapshots(cluster).catch((e: unknown) => e)) as AtlasApiError;
+    expect(error).toBeInstanceOf(AtlasApiError);
+    expect(error).toMatchObject({ status: 401, errorCode: 'OAUTH_INVALID_CLIENT', transient: false });
+    expect(error.hint).toMatch(/credentials/);
+    expect(`${error.message} ${error.hint} ${error.detail ?? ''}`).not.toMatch(/WRONG_secret/);
+    expect(tokenPosts()).toHaveLength(1);
+  });
+
+  it('rejects incomplete options with every problem at once', () => {
+    expect(() => createAtlasClient({ baseUrl: 'not a url', auth: { kind: 'serviceAccount', clientId: '', clientSecret: '' }, timeoutMs: 0 })).toThrow(
+      /baseUrl is not a URL: "not a url"; auth.clientId is empty; auth.clientSecret is empty; timeoutMs must be > 0, got 0/,
+    );
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { AtlasApiError, errorFromResponse, hintFor } from '../../../src/atlas/errors.js';
+
+describe('AtlasApiError mapping', () => {
+  const cases: [string, number | undefined, string, RegExp, boolean][] = [
+    ['bad key', 401, 'UNAUTHORIZED', /credentials/, false],
+    ['IP not on access list', 403, 'IP_ADDRESS_NOT_ON_ACCESS_LIST', /egress IP .*access list/, false],
+    ['org requires access list', 403, 'ORG_REQUIRES_ACCESS_LIST', /egress IP .*access list/, false],
+    ['cluster not found', 404, 'CLUSTER_NOT_FOUND', /could not find/, false],
+    ['restore in progress', 409, 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS', /already running on the target/, false],
+    ['wrong type (flex API)', 400, 'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API', /type/, false],
+    ['wrong type (cluster API)', 400, 'CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API', /type/, false],
+    ['rate limited', 429, 'RATE_LIMITED_NAMESPACE', /rate limiting/, true],
+    ['5xx', 503, 'SERVICE_UNAVAILABLE', /internal error/, true],
+    ['timeout', undefined, 'ATLAS_TIMEOUT', /did not answer in time/, true],
+    ['network', undefined, 'ATLAS_NETWORK_ERROR', /could not reach Atlas/, true],
+  ];
+  it.each(cases)('%s → actionable hint and transient flag', (_name, status, code, hint, transient) => {
+    const error = new AtlasApiError({ status, errorCode: code });
+    expect(error.hint).toMatch(hint);
+    expect(error.hint.split(/[.!?](\s|$)/).filter((s) => s.trim()).length).toBe(1); // one sentence
+    expect(error.transient).toBe(transient);
+    expect(error.code).toBe(code);
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('builds from an Atlas ApiError body with status, code, detail and Retry-After', () => {
+    const error = errorFromResponse(
+      429,
+      { error: 429, errorCode: 'RATE_LIMITED', detail: 'Too many requests.', reason: 'Too Many Requests' },
+      'GET /api/atlas/v2/x',
+      2000,
+    );
+    expect(error).toMatchObject({ status: 429, errorCode: 'RATE_LIMITED', detail: 'Too many requests.', retryAfterMs: 2000, transient: true });
+    expect(error.message).toBe('Atlas 429 RATE_LIMITED (GET /api/atlas/v2/x): Too many requests.');
+  });
+
+  it('falls back to HTTP_<status> when the body is not an ApiError', () => {
+    expect(errorFromResponse(502, '<html>', 'GET /x').errorCode).toBe('HTTP_502');
+    expect(errorFromResponse(502, undefined, 'GET /x').hint).toMatch(/internal error/);
+  });
+
+  it('has a generic hint for codes it does not know', () => {
+    expect(hintFor(400, 'INVALID_ATTRIBUTE')).toMatch(/refused/);
+  });
+});
