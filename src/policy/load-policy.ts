@@ -1,0 +1,96 @@
+// Reads and validates the policy file. Every problem is reported at once, each with the path
+// of the bad field, so an operator can fix the file in one go.
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { policySchema, type Policy } from './policy-schema.js';
+
+export type PolicyErrorCode = 'POLICY_INVALID' | 'POLICY_UNREADABLE';
+
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+  constructor(
+    readonly code: PolicyErrorCode,
+    message: string,
+    /** One line per problem, e.g. `projects[0].clusters[1].type: expected one of flex|dedicated|serverless`. */
+    readonly problems: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** `projects[0].clusters[1].type`; the root is `(root)`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function describeType(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  return `a ${typeof input}`;
+}
+
+// Friendlier wording for zod's generic messages; schema-level messages take precedence over this.
+const friendlyError = (issue: z.core.$ZodRawIssue): string | undefined => {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return 'is required';
+    const expected = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`;
+    return `expected ${expected}, got ${describeType(issue.input)}`;
+  }
+  return undefined;
+};
+
+function issuesToProblems(issues: readonly z.core.$ZodIssue[]): string[] {
+  const problems: string[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push(`${formatPath([...issue.path, key])}: unknown key "${key}"`);
+    } else {
+      problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+    }
+  }
+  return problems;
+}
+
+function invalid(sourceName: string, problems: string[]): PolicyError {
+  const message = `Policy ${sourceName} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`;
+  return new PolicyError('POLICY_INVALID', message, problems);
+}
+
+/** Parses a policy from YAML or JSON text (JSON is YAML). Throws PolicyError POLICY_INVALID. */
+export function parsePolicy(text: string, sourceName: string): Policy {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw invalid(
+      sourceName,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return `${pos ? `line ${pos.line}, column ${pos.col}` : '(syntax)'}: ${(e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '')}`;
+      }),
+    );
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) throw invalid(sourceName, ['(root): the file is empty']);
+  const result = policySchema.safeParse(data, { error: friendlyError });
+  if (!result.success) throw invalid(sourceName, issuesToProblems(result.error.issues));
+  return result.data;
+}
+
+/** Reads and parses the policy file. Throws PolicyError POLICY_UNREADABLE or POLICY_INVALID. */
+export async function loadPolicy(path: string): Promise<Policy> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : String(err);
+    throw new PolicyError('POLICY_UNREADABLE', `Policy file ${path} cannot be read (${reason})`, [], { cause: err });
+  }
+  return parsePolicy(text, path);
+}

@@ -1,0 +1,37 @@
+// Stable ids shared by the Block Kit builders and the Bolt handlers that listen for them.
+
+/** callback_id of the restore modal (loading and full versions alike). */
+export const RESTORE_MODAL_CALLBACK_ID = 'atlas_restore_modal';
+
+// Actions
+export const SOURCE_SELECT_ACTION_ID = 'restore_source_select'; // dispatches: reload snapshots
+export const SNAPSHOT_SELECT_ACTION_ID = 'restore_snapshot_select';
+export const TARGET_SELECT_ACTION_ID = 'restore_target_select';
+export const REASON_INPUT_ACTION_ID = 'restore_reason_input';
+export const CONFIRMATION_INPUT_ACTION_ID = 'restore_confirmation_input';
+export const APPROVE_ACTION_ID = 'restore_approve';
+export const REJECT_ACTION_ID = 'restore_reject';
+export const CANCEL_ACTION_ID = 'restore_cancel'; // the requester withdraws a pending request
+export const CANCEL_JOB_ACTION_ID = 'restore_cancel_job'; // cancel a running dedicated restore in Atlas
+
+// Modal blocks. Snapshot and target block ids get the source key appended (see restore-modal.ts).
+export const SOURCE_BLOCK_ID = 'restore_source';
+export const SNAPSHOT_BLOCK_ID_PREFIX = 'restore_snapshot';
+export const TARGET_BLOCK_ID_PREFIX = 'restore_target';
+export const REASON_BLOCK_ID = 'restore_reason';
+export const CONFIRMATION_BLOCK_ID = 'restore_confirmation';
+
+// Request card blocks
+export const CARD_ACTIONS_BLOCK_ID = 'restore_card_actions';
+
+export const ACTION_IDS = {
+  sourceSelect: SOURCE_SELECT_ACTION_ID,
+  snapshotSelect: SNAPSHOT_SELECT_ACTION_ID,
+  targetSelect: TARGET_SELECT_ACTION_ID,
+  reasonInput: REASON_INPUT_ACTION_ID,
+  confirmationInput: CONFIRMATION_INPUT_ACTION_ID,
+  approve: APPROVE_ACTION_ID,
+  reject: REJECT_ACTION_ID,
+  cancel: CANCEL_ACTION_ID,
+  cancelJob: CANCEL_JOB_ACTION_ID,
+} as const;

@@ -1,0 +1,48 @@
+// The restore modal's private_metadata and its source-scoped block ids.
+import { z } from 'zod';
+import { SNAPSHOT_BLOCK_ID_PREFIX, TARGET_BLOCK_ID_PREFIX } from './ids.js';
+
+/** What the modal carries in private_metadata (JSON, ≤ 3000 chars). */
+export interface ModalMeta {
+  /** Where the request card will be posted. */
+  channel: string;
+  /** The viewer's IANA timezone, so a rebuild after a source change needs no users.info. */
+  timeZone?: string | undefined;
+}
+
+const modalMetaSchema = z.object({
+  channel: z.string().regex(/^[CGD][A-Z0-9]+$/),
+  timeZone: z.string().max(100).optional(),
+});
+
+export class ModalMetaError extends Error {
+  override readonly name = 'ModalMetaError';
+  readonly code = 'SLACK_MODAL_METADATA_INVALID';
+}
+
+export function buildModalMeta(meta: ModalMeta): string {
+  return JSON.stringify(meta.timeZone === undefined ? { channel: meta.channel } : { channel: meta.channel, timeZone: meta.timeZone });
+}
+
+/** Throws ModalMetaError (SLACK_MODAL_METADATA_INVALID) when the metadata isn't ours. */
+export function parseModalMeta(text: string): ModalMeta {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ModalMetaError('The modal metadata is not JSON');
+  }
+  const result = modalMetaSchema.safeParse(data);
+  if (!result.success) throw new ModalMetaError('The modal metadata has no valid channel');
+  return result.data;
+}
+
+/** Block id of the snapshot select for a given source ("restore_snapshot:shop/orders"). */
+export function snapshotBlockId(sourceKey: string | undefined): string {
+  return `${SNAPSHOT_BLOCK_ID_PREFIX}:${sourceKey ?? ''}`;
+}
+
+/** Block id of the target select for a given source ("restore_target:shop/orders"). */
+export function targetBlockId(sourceKey: string | undefined): string {
+  return `${TARGET_BLOCK_ID_PREFIX}:${sourceKey ?? ''}`;
+}

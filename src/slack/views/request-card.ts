@@ -1,0 +1,167 @@
+// The request card: the channel message that is the thread root of one restore (DESIGN.md §2, step 2).
+// Rebuilt from the stored request on every change; buttons carry only the request id.
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import type { ClusterRef, RestoreRequest } from '../../restore/types.js';
+import { clusterKey } from '../../policy/policy.js';
+import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
+import { APPROVE_ACTION_ID, CANCEL_ACTION_ID, CANCEL_JOB_ACTION_ID, CARD_ACTIONS_BLOCK_ID, REJECT_ACTION_ID } from './ids.js';
+
+// Slack limits: header 150, button 75, confirm title 100, confirm text 300, confirm/deny 30.
+const plain = (text: string, max = 150) => ({ type: 'plain_text' as const, text: clip(text, max), emoji: true });
+
+/** `shop/orders` (flex) */
+export function clusterLabel(ref: ClusterRef): string {
+  return `\`${escapeText(clusterKey(ref))}\`${ref.type ? ` (${ref.type})` : ''}`;
+}
+
+function quote(text: string): string {
+  return escapeText(text)
+    .split('\n')
+    .map((line) => `>${line}`)
+    .join('\n');
+}
+
+function approvalProgress(req: RestoreRequest): string {
+  const who = req.approvals.length > 0 ? `: ${mentionList(req.approvals.map((a) => a.user))}` : '';
+  return `${req.approvals.length} of ${req.approvalsRequired}${who}`;
+}
+
+function expiryText(req: RestoreRequest, now: Date): string {
+  const left = Date.parse(req.approvalExpiresAt) - now.getTime();
+  const relative = Number.isNaN(left) ? '' : left <= 0 ? ' (now)' : ` (in ${formatDuration(Math.max(left, 60_000))})`;
+  return `${slackDate(req.approvalExpiresAt, '{date_short_pretty} {time}')}${relative}`;
+}
+
+function jobRef(req: RestoreRequest): string {
+  return req.atlasJobId ? ` (Atlas job \`${escapeText(req.atlasJobId)}\`)` : '';
+}
+
+function durationText(req: RestoreRequest): string {
+  const ms = between(req.submittedAt ?? req.approvals.at(-1)?.at ?? req.createdAt, req.finishedAt);
+  return ms === undefined ? '' : ` after ${formatDuration(ms)}`;
+}
+
+/** One line saying where the request stands, with who did what. */
+export function statusLine(req: RestoreRequest, now: Date): string {
+  const approvedBy = req.approvals.length > 0 ? ` Approved by ${mentionList(req.approvals.map((a) => a.user))}.` : '';
+  const dry = req.dryRun ? ' (dry run: no restore was sent to Atlas)' : '';
+  switch (req.state) {
+    case 'pending_approval':
+      return `:hourglass_flowing_sand: *Waiting for approval* (${approvalProgress(req)}). Expires ${expiryText(req, now)}.`;
+    case 'approved':
+    case 'submitting':
+      return `:arrow_forward: *Approved*, submitting the restore to Atlas…${approvedBy}`;
+    case 'running':
+      return req.dryRun
+        ? `:test_tube: *Dry run*: no restore was sent to Atlas.${approvedBy}`
+        : `:arrows_counterclockwise: *Restore ${req.lastJobState === 'pending' ? 'queued' : 'running'}*${jobRef(req)}.${approvedBy}`;
+    case 'completed':
+      return `:white_check_mark: *Restore completed*${durationText(req)}${jobRef(req)}${dry}.${approvedBy}`;
+    case 'failed':
+      return `:x: *Restore failed*${durationText(req)}${jobRef(req)}${req.failureReason ? `: ${escapeText(req.failureReason)}` : '.'}${approvedBy}`;
+    case 'cancelled':
+      return `:no_entry_sign: *${req.atlasJobId ? 'Restore cancelled' : 'Request cancelled'}*${req.cancelledBy ? ` by ${mention(req.cancelledBy)}` : ''}${jobRef(req)}.${approvedBy}`;
+    case 'expired':
+      return `:hourglass: *Restore expired* in Atlas${jobRef(req)}.${approvedBy}`;
+    case 'rejected':
+      return `:no_entry: *Rejected*${req.rejectedBy ? ` by ${mention(req.rejectedBy)}` : ''}.`;
+    case 'approval_expired':
+      return `:hourglass: *Approval expired*: not enough approvals by ${slackDate(req.approvalExpiresAt)} (${approvalProgress(req)}).`;
+  }
+}
+
+function button(actionId: string, text: string, requestId: string, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', action_id: actionId, text: plain(text), value: requestId, ...(style ? { style } : {}) };
+}
+
+function actionsFor(req: RestoreRequest): ActionsBlock | undefined {
+  const target = clusterKey(req.target);
+  if (req.state === 'pending_approval') {
+    const approve = button(APPROVE_ACTION_ID, 'Approve', req.id, 'primary');
+    approve.confirm = {
+      title: plain('Approve this restore?'),
+      text: plain(
+        req.dryRun
+          ? `Dry run: nothing will be sent to Atlas. In a real run, ALL data on ${target} would be replaced by snapshot ${req.snapshot.id}.`
+          : `ALL data on ${target} will be replaced by snapshot ${req.snapshot.id} of ${clusterKey(req.source)}. This cannot be undone.`,
+        300,
+      ),
+      confirm: plain('Yes, approve', 30),
+      deny: plain('Back'),
+      style: 'danger',
+    };
+    const elements = [approve, button(REJECT_ACTION_ID, 'Reject', req.id, 'danger'), button(CANCEL_ACTION_ID, 'Cancel request', req.id)];
+    return { type: 'actions', block_id: CARD_ACTIONS_BLOCK_ID, elements };
+  }
+  // Only dedicated restore jobs can be cancelled in Atlas.
+  if (req.state === 'running' && req.target.type === 'dedicated' && req.atlasJobId && !req.dryRun) {
+    const cancel = button(CANCEL_JOB_ACTION_ID, 'Cancel restore', req.id, 'danger');
+    cancel.confirm = {
+      title: plain('Cancel the restore?'),
+      text: plain(`Atlas will stop restoring into ${target}. The data on it may be left incomplete.`, 300),
+      confirm: plain('Cancel restore'),
+      deny: plain('Keep running'),
+      style: 'danger',
+    };
+    return { type: 'actions', block_id: CARD_ACTIONS_BLOCK_ID, elements: [cancel] };
+  }
+  return undefined;
+}
+
+export function buildRequestCard(req: RestoreRequest, now: Date): { text: string; blocks: KnownBlock[] } {
+  const dry = req.dryRun ? ' (DRY RUN)' : '';
+  const route = `${clusterKey(req.source)} → ${clusterKey(req.target)}`;
+  const status = statusLine(req, now);
+  const fields = [
+    `*Requested by*\n${mention(req.requester)}`,
+    `*Approvals*\n${approvalProgress(req)}`,
+    `*Source*\n${clusterLabel(req.source)}`,
+    `*Target (data replaced)*\n${clusterLabel(req.target)}`,
+    `*Snapshot*\n\`${escapeText(req.snapshot.id)}\`\n${slackDate(req.snapshot.createdAt)}`,
+    req.state === 'pending_approval' ? `*Approval expires*\n${expiryText(req, now)}` : `*Requested*\n${slackDate(req.createdAt)}`,
+  ];
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plain(`Restore request ${req.id}${dry}`) },
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn' as const, text })) },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`*Reason*\n${quote(clip(req.reason, 2000))}`, 3000) } },
+  ];
+  if (req.dryRun) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ':test_tube: *DRY RUN*: approving runs every check but sends no restore to Atlas.' }] });
+  }
+  if (req.state === 'pending_approval') {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `:warning: Approving replaces *ALL data* on ${clusterLabel(req.target)} with this snapshot.` }],
+    });
+  }
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: status } });
+  const actions = actionsFor(req);
+  if (actions) blocks.push(actions);
+  const text = `Restore request ${req.id}${dry} from ${mention(req.requester)}: ${route}, ${plainState(req)}`;
+  return { text, blocks };
+}
+
+/** Short plain wording of a state, for notification text. */
+export function plainState(req: RestoreRequest): string {
+  switch (req.state) {
+    case 'pending_approval':
+      return `waiting for approval (${req.approvals.length} of ${req.approvalsRequired})`;
+    case 'approved':
+    case 'submitting':
+      return 'approved, submitting';
+    case 'running':
+      return req.dryRun ? 'dry run' : 'restore running';
+    case 'completed':
+      return 'restore completed';
+    case 'failed':
+      return 'restore failed';
+    case 'cancelled':
+      return req.atlasJobId ? 'restore cancelled' : 'request cancelled';
+    case 'expired':
+      return 'restore expired';
+    case 'rejected':
+      return 'rejected';
+    case 'approval_expired':
+      return 'approval expired';
+  }
+}

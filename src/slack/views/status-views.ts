@@ -1,0 +1,55 @@
+// Ephemeral replies to `/atlas-restore status`, `list` and `help`: mrkdwn text.
+import type { RestoreRequest } from '../../restore/types.js';
+import { clusterKey } from '../../policy/policy.js';
+import { usageText } from '../parse-command.js';
+import { escapeText, mention, slackDate } from './format.js';
+import { plainState, statusLine } from './request-card.js';
+
+function link(req: RestoreRequest, permalink: string | undefined): string {
+  return permalink ? `<${permalink}|${req.id}>` : `*${req.id}*`;
+}
+
+function summaryLine(req: RestoreRequest, permalink: string | undefined): string {
+  const dry = req.dryRun ? ' [dry run]' : '';
+  return `• ${link(req, permalink)}${dry} \`${escapeText(clusterKey(req.source))}\` → \`${escapeText(clusterKey(req.target))}\`: ${plainState(req)}, by ${mention(req.requester)} ${slackDate(req.createdAt, '{date_short_pretty} {time}')}`;
+}
+
+/** One restore in detail. `now` only matters for a pending request's "expires in". */
+export function renderStatus(req: RestoreRequest, permalink?: string, now: Date = new Date()): string {
+  const lines = [
+    `*Restore request ${req.id}*${req.dryRun ? ' (DRY RUN)' : ''}${permalink ? ` (<${permalink}|open thread>)` : ''}`,
+    statusLine(req, now),
+    `Source \`${escapeText(clusterKey(req.source))}\`, snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)})`,
+    `Target \`${escapeText(clusterKey(req.target))}\`, requested by ${mention(req.requester)} ${slackDate(req.createdAt)}`,
+  ];
+  if (req.atlasJobId) lines.push(`Atlas job \`${escapeText(req.atlasJobId)}\`${req.lastJobState ? `, last seen ${req.lastJobState}` : ''}`);
+  return lines.join('\n');
+}
+
+/** Restores in flight, then recent ones. `permalinks` maps request id → card permalink. */
+export function renderList(
+  active: readonly RestoreRequest[],
+  recent: readonly RestoreRequest[],
+  permalinks: ReadonlyMap<string, string> | Readonly<Record<string, string>> = {},
+): string {
+  const permalinkOf = (id: string): string | undefined =>
+    permalinks instanceof Map ? permalinks.get(id) : (permalinks as Readonly<Record<string, string>>)[id];
+  const section = (title: string, reqs: readonly RestoreRequest[], empty: string) =>
+    [`*${title}*`, ...(reqs.length > 0 ? reqs.map((r) => summaryLine(r, permalinkOf(r.id))) : [`_${empty}_`])].join('\n');
+  return [
+    section('In flight', active, 'No restore is waiting for approval or running.'),
+    section('Recent', recent, 'No recent restores.'),
+    '_`/atlas-restore status <id>` shows one in detail._',
+  ].join('\n\n');
+}
+
+export function helpText(): string {
+  return [
+    '*/atlas-restore* restores a MongoDB Atlas backup snapshot into a cluster, after a second person approves.',
+    ':warning: A restore replaces *all* data on the target cluster.',
+    '',
+    usageText(),
+    '',
+    'Only clusters in the restore policy can be used, by the people it lists. The request card is posted in this channel; approvers use its buttons, and the thread follows the restore to its end.',
+  ].join('\n');
+}

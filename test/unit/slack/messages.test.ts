@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { RestoreRequest } from '../../../src/restore/types.js';
+import { helpText, renderList, renderStatus } from '../../../src/slack/views/status-views.js';
+import {
+  approvalExpiredMessage,
+  approvalRecordedMessage,
+  atlasErrorMessage,
+  cancelledMessage,
+  finalMessage,
+  jobStateMessage,
+  longRunningMessage,
+  refusedMessage,
+  rejectedMessage,
+  requestPostedMessage,
+  statusUnknownMessage,
+  submittedMessage,
+} from '../../../src/slack/views/thread-messages.js';
+
+const G = '5e2211c17a3e5a48f5497de3';
+const NOW = new Date('2026-03-01T12:00:00Z');
+
+function request(overrides: Partial<RestoreRequest> = {}): RestoreRequest {
+  return {
+    id: 'RR-7K3P2Q',
+    requester: 'U0REQUESTER',
+    source: { project: 'shop', groupId: G, cluster: 'orders', type: 'flex' },
+    target: { project: 'shop', groupId: G, cluster: 'orders-staging', type: 'dedicated' },
+    snapshot: { id: '6748a9f0c1d2e3f4a5b6c7d8', createdAt: '2026-03-01T02:00:00Z' },
+    reason: 'fix',
+    state: 'running',
+    approvalsRequired: 2,
+    approvals: [{ user: 'U0FIRST', at: '2026-03-01T10:05:00Z' }],
+    dryRun: false,
+    channel: 'C0ABCDEF1',
+    atlasJobId: 'job-42',
+    createdAt: '2026-03-01T10:00:00Z',
+    approvalExpiresAt: '2026-03-01T10:30:00Z',
+    submittedAt: '2026-03-01T10:06:00Z',
+    updatedAt: '2026-03-01T10:05:00Z',
+    ...overrides,
+  };
+}
+
+describe('thread messages', () => {
+  it('request posted pings approvers (users and groups) and says how many approvals', () => {
+    const m = requestPostedMessage(request({ state: 'pending_approval' }), ['U0APP', 'S0GROUP']);
+    expect(m.text).toMatch(/^<@U0APP>, <!subteam\^S0GROUP>: <@U0REQUESTER> asks to restore/);
+    expect(m.text).toContain('needs 2 approvals');
+  });
+
+  it('approval recorded shows n of m and what is left', () => {
+    expect(approvalRecordedMessage(request(), 'U0FIRST').text).toContain('<@U0FIRST> approved (1 of 2). 1 more needed.');
+    const done = request({ approvals: [{ user: 'U0A', at: '' }, { user: 'U0B', at: '' }] });
+    expect(approvalRecordedMessage(done, 'U0B').text).not.toContain('more needed');
+  });
+
+  it('submitted names the job, or says nothing was sent in a dry run', () => {
+    expect(submittedMessage(request()).text).toContain('Atlas job `job-42`');
+    expect(submittedMessage(request({ dryRun: true, atlasJobId: undefined })).text).toContain('Dry run: no restore was sent');
+  });
+
+  it('Atlas error shows message, code and hint, escaped', () => {
+    const m = atlasErrorMessage(request(), { message: 'IP <1.2.3.4> not allowed', code: 'IP_ADDRESS_NOT_ON_ACCESS_LIST', hint: 'Add the egress IP.' });
+    expect(m.text).toContain('IP &lt;1.2.3.4&gt; not allowed');
+    expect(m.text).toContain('`IP_ADDRESS_NOT_ON_ACCESS_LIST`');
+    expect(m.text).toContain('\nAdd the egress IP.');
+  });
+
+  it('job state changes', () => {
+    expect(jobStateMessage(request(), 'pending').text).toContain('queued');
+    expect(jobStateMessage(request(), 'running').text).toContain('running');
+  });
+
+  it.each([
+    ['completed', 'Restore completed'],
+    ['failed', 'Restore failed'],
+    ['cancelled', 'Restore cancelled'],
+    ['expired', 'Restore expired'],
+  ] as const)('final %s says %s with duration, job id and the requester', (state, title) => {
+    const m = finalMessage(request({ state, finishedAt: '2026-03-01T10:48:30Z', failureReason: 'oplog gap', cancelledBy: 'U0OPS' }), NOW);
+    expect(m.text).toMatch(new RegExp(`^${title}: RR-7K3P2Q`));
+    const body = JSON.stringify(m.blocks);
+    expect(body).toContain(`*${title}* after 42 min`);
+    expect(body).toContain('Atlas job `job-42`');
+    expect(body).toContain('<@U0REQUESTER>');
+    if (state === 'failed') expect(body).toContain('Atlas says: oplog gap');
+    else expect(body).not.toContain('oplog gap');
+  });
+
+  it('final message uses now when finishedAt is missing', () => {
+    const m = finalMessage(request({ state: 'completed' }), NOW);
+    expect(JSON.stringify(m.blocks)).toContain('after 1 h 54 min');
+  });
+
+  it('status unknown, long running, rejected, cancelled, approval expired, refused', () => {
+    expect(statusUnknownMessage(request(), 'ETIMEDOUT').text).toMatch(/can't be reached.*ETIMEDOUT.*unknown/);
+    expect(longRunningMessage(request(), NOW).text).toContain('running for 1 h 54 min');
+    expect(rejectedMessage(request({ state: 'rejected', rejectedBy: 'U0NO' })).text).toContain('rejected by <@U0NO>');
+    expect(cancelledMessage(request({ state: 'cancelled', cancelledBy: 'U0REQUESTER' })).text).toContain('cancelled by <@U0REQUESTER>');
+    expect(approvalExpiredMessage(request({ state: 'approval_expired' })).text).toContain('1 of 2 approvals');
+    expect(refusedMessage(request(), 'U0X', "You're not an approver.").text).toBe("<@U0X>, that didn't go through for RR-7K3P2Q: You're not an approver.".replace(/^/, ':no_entry: '));
+  });
+});
+
+describe('status views', () => {
+  it('renderStatus shows state, clusters, snapshot, job and a link to the thread', () => {
+    const text = renderStatus(request({ lastJobState: 'running' }), 'https://x.slack.com/archives/C1/p1', NOW);
+    expect(text).toContain('<https://x.slack.com/archives/C1/p1|open thread>');
+    expect(text).toContain('*Restore running*');
+    expect(text).toContain('`shop/orders`');
+    expect(text).toContain('`shop/orders-staging`');
+    expect(text).toContain('Atlas job `job-42`, last seen running');
+  });
+
+  it('renderList has both sections, permalinks from a map or record, and empty texts', () => {
+    const a = request();
+    const b = request({ id: 'RR-OLD', state: 'completed', dryRun: true });
+    const text = renderList([a], [b], new Map([['RR-7K3P2Q', 'https://p/1']]));
+    expect(text).toContain('*In flight*\n• <https://p/1|RR-7K3P2Q>');
+    expect(text).toContain('• *RR-OLD* [dry run]');
+    expect(renderList([], [], { 'RR-1': 'x' })).toContain('No restore is waiting for approval or running.');
+  });
+
+  it('help text includes the usage and the warning', () => {
+    expect(helpText()).toContain('/atlas-restore status');
+    expect(helpText()).toContain('replaces *all* data');
+  });
+});

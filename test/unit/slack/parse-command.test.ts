@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCommand, usageText } from '../../../src/slack/parse-command.js';
+
+const SNAP = '6748a9f0c1d2e3f4a5b6c7d8';
+const KEYWORDS = new Set(['help', 'list', 'status', 'to', '?', '-h', '--help']);
+
+const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+const clusterName = fc
+  .tuple(alnum, fc.array(fc.oneof(alnum, fc.constant('-')), { maxLength: 20 }))
+  .map(([h, t]) => h + t.join(''));
+const projectName = fc
+  .tuple(alnum, fc.array(fc.oneof(alnum, fc.constantFrom('-', '_', '.')), { maxLength: 12 }))
+  .map(([h, t]) => h + t.join(''));
+const hex24 = fc.array(fc.constantFrom(...'0123456789abcdefABCDEF'), { minLength: 24, maxLength: 24 }).map((a) => a.join(''));
+const clusterRef = fc.oneof(clusterName, fc.tuple(fc.oneof(projectName, hex24), clusterName).map(([p, c]) => `${p}/${c}`));
+const space = fc.array(fc.constantFrom(' ', '  ', '\t', '\u00a0', '\n'), { minLength: 1, maxLength: 3 }).map((a) => a.join(''));
+const randomCase = (word: string) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((flags) => [...word].map((ch, i) => (flags[i] ? ch.toUpperCase() : ch)).join(''));
+
+describe('parseCommand: fixed cases', () => {
+  it.each([
+    ['', { kind: 'open' }],
+    ['   ', { kind: 'open' }],
+    ['help', { kind: 'help' }],
+    ['HELP', { kind: 'help' }],
+    ['--help', { kind: 'help' }],
+    ['list', { kind: 'list' }],
+    ['List ', { kind: 'list' }],
+    ['status', { kind: 'status' }],
+    ['status RR-7K3P2Q', { kind: 'status', id: 'RR-7K3P2Q' }],
+    ['STATUS  5e2211c17a3e5a48f5497de3', { kind: 'status', id: '5e2211c17a3e5a48f5497de3' }],
+    ['orders', { kind: 'open', source: 'orders' }],
+    ['shop/orders', { kind: 'open', source: 'shop/orders' }],
+    [`shop/orders ${SNAP}`, { kind: 'open', source: 'shop/orders', snapshotId: SNAP }],
+    [`shop/orders ${SNAP.toUpperCase()} TO shop/orders-staging`, { kind: 'open', source: 'shop/orders', snapshotId: SNAP, target: 'shop/orders-staging' }],
+    ['orders to staging', { kind: 'open', source: 'orders', target: 'staging' }],
+    ['5e2211c17a3e5a48f5497de3/orders to orders-2', { kind: 'open', source: '5e2211c17a3e5a48f5497de3/orders', target: 'orders-2' }],
+  ])('%j', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+
+  it("undoes Slack's auto-formatting: links, mailto, smart quotes, code ticks", () => {
+    expect(parseCommand('<http://shop.io/orders|shop.io/orders>')).toEqual({ kind: 'open', source: 'shop.io/orders' });
+    expect(parseCommand('“shop/orders” to ‘shop/orders-staging’')).toEqual({ kind: 'open', source: 'shop/orders', target: 'shop/orders-staging' });
+    expect(parseCommand('`orders`')).toEqual({ kind: 'open', source: 'orders' });
+    expect(parseCommand('<https://shop/orders>')).toEqual({ kind: 'open', source: 'shop/orders' });
+    expect(parseCommand('<mailto:x@y.z|x@y.z>')).toMatchObject({ kind: 'invalid' });
+    expect(parseCommand('orders\u200b to staging')).toEqual({ kind: 'open', source: 'orders', target: 'staging' });
+  });
+
+  it.each([
+    ['list all', /`list` takes nothing/],
+    ['status a b', /one request or restore job id/],
+    ['status <@U123>', /isn't a request id/],
+    ['to shop/orders', /Name the source cluster before `to`/],
+    ['orders to', /must be followed by the target/],
+    ['orders 1234', /isn't a snapshot id/],
+    [`orders ${SNAP} staging`, /Expected `to <target>`/],
+    ['orders to staging now', /Unexpected “now” after the target/],
+    ['a/b/c', /more than one "\/"/],
+    ['bad_name', /isn't a cluster name/],
+    ['shop/bad.name', /The cluster in/],
+    ['op!/orders', /The project in/],
+    ['pro ject!/x to y', /isn't a cluster name|isn't a snapshot id/],
+    ['orders to a/b/c', /target/],
+  ])('%j is invalid', (text, pattern) => {
+    const cmd = parseCommand(text);
+    expect(cmd.kind).toBe('invalid');
+    if (cmd.kind === 'invalid') expect(cmd.message).toMatch(pattern);
+  });
+
+  it('never echoes Slack markup back', () => {
+    const cmd = parseCommand('<!channel>');
+    expect(cmd.kind).toBe('invalid');
+    if (cmd.kind === 'invalid') expect(cmd.message).not.toMatch(/[<>]/);
+  });
+
+  it('usage lists every form', () => {
+    const usage = usageText();
+    for (const form of ['status', 'list', 'help', '<source> [<snapshotId>] [to <target>]']) expect(usage).toContain(form);
+  });
+});
+
+describe('parseCommand: properties', () => {
+  it('never throws, and always returns a known kind; invalid always explains', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })), (text) => {
+        const cmd = parseCommand(text);
+        expect(['open', 'status', 'list', 'help', 'invalid']).toContain(cmd.kind);
+        if (cmd.kind === 'invalid') expect(cmd.message.trim().length).toBeGreaterThan(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keyword-ish garbage never crashes either', () => {
+    const word = fc.oneof(fc.constantFrom('to', 'status', 'list', 'help', '<', '>', '|', '/', '“', '`'), clusterRef, hex24, fc.string({ maxLength: 5 }));
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 6 }), (words) => {
+        const cmd = parseCommand(words.join(' '));
+        if (cmd.kind === 'invalid') expect(cmd.message.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('valid generated commands parse back to their parts', () => {
+    const command = fc.record({
+      source: clusterRef.filter((s) => !KEYWORDS.has(s.toLowerCase())),
+      snapshotId: fc.option(hex24, { nil: undefined }),
+      target: fc.option(clusterRef, { nil: undefined }),
+      to: randomCase('to'),
+      gaps: fc.array(space, { minLength: 5, maxLength: 5 }),
+    });
+    fc.assert(
+      fc.property(command, ({ source, snapshotId, target, to, gaps }) => {
+        const parts = [source, snapshotId, ...(target ? [to, target] : [])].filter((p): p is string => p !== undefined);
+        const text = (gaps[0] ?? '') + parts.map((p, i) => p + (gaps[i + 1] ?? ' ')).join('');
+        const expected: Record<string, string> = { kind: 'open', source };
+        if (snapshotId) expected.snapshotId = snapshotId.toLowerCase();
+        if (target) expected.target = target;
+        expect(parseCommand(text)).toEqual(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('status with any legal id parses back', () => {
+    fc.assert(
+      fc.property(fc.oneof(hex24, fc.stringMatching(/^RR-[A-Z0-9]{6}$/)), randomCase('status'), (id, word) => {
+        expect(parseCommand(`${word} ${id}`)).toEqual({ kind: 'status', id });
+      }),
+    );
+  });
+});

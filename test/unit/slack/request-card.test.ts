@@ -1,0 +1,112 @@
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { FINAL_REQUEST_STATES, type RequestState, type RestoreRequest } from '../../../src/restore/types.js';
+import { ACTION_IDS } from '../../../src/slack/views/ids.js';
+import { buildRequestCard } from '../../../src/slack/views/request-card.js';
+
+const G = '5e2211c17a3e5a48f5497de3';
+const NOW = new Date('2026-03-01T10:10:00Z');
+
+function request(overrides: Partial<RestoreRequest> = {}): RestoreRequest {
+  return {
+    id: 'RR-7K3P2Q',
+    requester: 'U0REQUESTER',
+    source: { project: 'shop', groupId: G, cluster: 'orders', type: 'flex' },
+    target: { project: 'shop', groupId: G, cluster: 'orders-staging', type: 'dedicated' },
+    snapshot: { id: '6748a9f0c1d2e3f4a5b6c7d8', createdAt: '2026-03-01T02:00:00Z' },
+    reason: 'Bad migration <dropped> the index\nsecond line',
+    state: 'pending_approval',
+    approvalsRequired: 2,
+    approvals: [{ user: 'U0FIRST', at: '2026-03-01T10:05:00Z' }],
+    dryRun: false,
+    channel: 'C0ABCDEF1',
+    createdAt: '2026-03-01T10:00:00Z',
+    approvalExpiresAt: '2026-03-01T10:30:00Z',
+    updatedAt: '2026-03-01T10:05:00Z',
+    ...overrides,
+  };
+}
+
+const buttonsOf = (blocks: KnownBlock[]): Button[] =>
+  blocks.filter((b): b is ActionsBlock => b.type === 'actions').flatMap((b) => b.elements as Button[]);
+const allText = (card: { text: string; blocks: KnownBlock[] }) => `${card.text}\n${JSON.stringify(card.blocks)}`;
+
+describe('buildRequestCard', () => {
+  it('pending: shows who, what, snapshot, reason, expiry and progress, with three buttons carrying only the id', () => {
+    const card = buildRequestCard(request(), NOW);
+    const text = allText(card);
+    for (const part of ['<@U0REQUESTER>', '`shop/orders`', '`shop/orders-staging`', '6748a9f0c1d2e3f4a5b6c7d8', '<!date^1772330400^', '1 of 2: <@U0FIRST>', '(in 20 min)']) {
+      expect(text).toContain(part);
+    }
+    expect(text).toContain('&lt;dropped&gt;'); // user text is escaped
+    expect(JSON.stringify(card.blocks)).toContain('>second line'); // multi-line quote
+    const buttons = buttonsOf(card.blocks);
+    expect(buttons.map((b) => [b.action_id, b.text.text, b.style])).toEqual([
+      [ACTION_IDS.approve, 'Approve', 'primary'],
+      [ACTION_IDS.reject, 'Reject', 'danger'],
+      [ACTION_IDS.cancel, 'Cancel request', undefined],
+    ]);
+    for (const b of buttons) expect(b.value).toBe('RR-7K3P2Q');
+  });
+
+  it('Approve has a confirm dialog naming the target and saying its data will be replaced', () => {
+    const approve = buttonsOf(buildRequestCard(request(), NOW).blocks)[0];
+    expect(approve?.confirm?.text.text).toContain('ALL data on shop/orders-staging will be replaced');
+    expect(approve?.confirm?.confirm?.text.length).toBeLessThanOrEqual(30);
+    expect(approve?.confirm?.text.text.length).toBeLessThanOrEqual(300);
+  });
+
+  it('marks a dry run', () => {
+    const card = buildRequestCard(request({ dryRun: true }), NOW);
+    expect(card.text).toContain('(DRY RUN)');
+    expect(JSON.stringify(card.blocks)).toContain('DRY RUN');
+    expect(buttonsOf(card.blocks)[0]?.confirm?.text.text).toMatch(/^Dry run: nothing will be sent/);
+  });
+
+  it('running: "Cancel restore" only for a dedicated target, with a confirm dialog', () => {
+    const running = request({ state: 'running', atlasJobId: 'job123', submittedAt: '2026-03-01T10:06:00Z' });
+    const buttons = buttonsOf(buildRequestCard(running, NOW).blocks);
+    expect(buttons).toHaveLength(1);
+    expect(buttons[0]).toMatchObject({ action_id: ACTION_IDS.cancelJob, value: 'RR-7K3P2Q', style: 'danger', text: { text: 'Cancel restore' } });
+    expect(buttons[0]?.confirm).toBeDefined();
+    const flex = { ...running, target: { ...running.target, type: 'flex' as const } };
+    expect(buttonsOf(buildRequestCard(flex, NOW).blocks)).toEqual([]);
+    expect(allText(buildRequestCard(running, NOW))).toContain('Atlas job `job123`');
+  });
+
+  it('approved / submitting: no buttons, says who approved', () => {
+    for (const state of ['approved', 'submitting'] as RequestState[]) {
+      const card = buildRequestCard(request({ state, approvals: [{ user: 'U0A', at: NOW.toISOString() }, { user: 'U0B', at: NOW.toISOString() }] }), NOW);
+      expect(buttonsOf(card.blocks)).toEqual([]);
+      expect(allText(card)).toContain('Approved by <@U0A>, <@U0B>');
+    }
+  });
+
+  it.each(FINAL_REQUEST_STATES.map((s) => [s]))('final state %s: no buttons', (state) => {
+    const card = buildRequestCard(request({ state, atlasJobId: 'job123', target: { ...request().target, type: 'dedicated' } }), NOW);
+    expect(buttonsOf(card.blocks)).toEqual([]);
+    expect(card.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('final states say who and what', () => {
+    const at = (s: Partial<RestoreRequest>) => allText(buildRequestCard(request(s), NOW));
+    expect(at({ state: 'rejected', rejectedBy: 'U0NO' })).toContain('*Rejected* by <@U0NO>');
+    expect(at({ state: 'cancelled', cancelledBy: 'U0REQUESTER' })).toContain('*Request cancelled* by <@U0REQUESTER>');
+    expect(at({ state: 'cancelled', cancelledBy: 'U0OPS', atlasJobId: 'j1' })).toContain('*Restore cancelled* by <@U0OPS>');
+    expect(at({ state: 'approval_expired' })).toContain('*Approval expired*');
+    expect(at({ state: 'completed', atlasJobId: 'j1', submittedAt: '2026-03-01T10:06:00Z', finishedAt: '2026-03-01T11:11:00Z' })).toContain(
+      '*Restore completed* after 1 h 5 min (Atlas job `j1`)',
+    );
+    expect(at({ state: 'failed', atlasJobId: 'j1', failureReason: 'disk full' })).toContain('*Restore failed*');
+    expect(at({ state: 'failed', atlasJobId: 'j1', failureReason: 'disk full' })).toContain(': disk full');
+    expect(at({ state: 'expired', atlasJobId: 'j1' })).toContain('*Restore expired*');
+  });
+
+  it('has a notification text for every state', () => {
+    const states: RequestState[] = ['pending_approval', 'approved', 'submitting', 'running', ...FINAL_REQUEST_STATES];
+    for (const state of states) {
+      const card = buildRequestCard(request({ state }), NOW);
+      expect(card.text).toMatch(/^Restore request RR-7K3P2Q from <@U0REQUESTER>: shop\/orders → shop\/orders-staging, \w/);
+    }
+  });
+});
