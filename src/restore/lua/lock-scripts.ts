@@ -1,0 +1,44 @@
+// Lua for the per-target lock: a hash {holder, since} with a TTL. Only the holder refreshes or releases it.
+import { defineScript } from './run-script.js';
+
+/** KEYS: lock. ARGV: holder, since, ttlSeconds. Returns {1|0, holder, since}. Re-acquiring by the holder refreshes the TTL. */
+export const ACQUIRE_LOCK = defineScript(
+  'acquireLock',
+  `
+local current = redis.call('HMGET', KEYS[1], 'holder', 'since')
+if current[1] then
+  if current[1] == ARGV[1] then
+    redis.call('EXPIRE', KEYS[1], ARGV[3])
+    return {1, current[1], current[2] or ''}
+  end
+  return {0, current[1], current[2] or ''}
+end
+redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'since', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {1, ARGV[1], ARGV[2]}
+`,
+);
+
+/** KEYS: lock. ARGV: holder, ttlSeconds. Returns 1 when refreshed, 0 when not held by holder. */
+export const REFRESH_LOCK = defineScript(
+  'refreshLock',
+  `
+if redis.call('HGET', KEYS[1], 'holder') == ARGV[1] then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`,
+);
+
+/** KEYS: lock. ARGV: holder. Returns 1 when released, 0 when not held by holder. */
+export const RELEASE_LOCK = defineScript(
+  'releaseLock',
+  `
+if redis.call('HGET', KEYS[1], 'holder') == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+`,
+);

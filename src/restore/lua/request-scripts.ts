@@ -1,0 +1,115 @@
+// Lua for the request record. A request is a hash: one field per top-level property, each value
+// JSON-encoded. Scripts only decode the fields they decide on (state, approvals), so untouched
+// fields never round-trip through cjson (which would turn [] into {}).
+import { defineScript } from './run-script.js';
+
+/**
+ * KEYS: request, active set, recent zset, recent-by-requester zset
+ * ARGV: id, isFinal ('1'|'0'), retentionSeconds, score (createdAt ms), trimBelow (score),
+ *       job index key ('' when the request has no atlasJobId), then field/value pairs.
+ * Returns 0 when the id exists, 1 when created.
+ */
+export const CREATE_REQUEST = defineScript(
+  'createRequest',
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[6] ~= '' then redis.call('SET', ARGV[6], ARGV[1]) end
+if ARGV[2] == '1' then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  if ARGV[6] ~= '' then redis.call('EXPIRE', ARGV[6], ARGV[3]) end
+else
+  redis.call('SADD', KEYS[2], ARGV[1])
+end
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+-- Entries older than the audit window point at expired requests: trim them as we go.
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[5])
+return 1
+`,
+);
+
+/**
+ * Compare-and-set on the state, used by transition() and update().
+ * KEYS: request, active set
+ * ARGV: [1] id, [2] allowed current states (comma-separated), [3] new state ('' keeps it),
+ *       [4] final states (comma-separated), [5] retentionSeconds, [6] updatedAt (JSON-encoded),
+ *       [7] job index key prefix, [8] atlasJobId to index ('' for none), [9] n fields to delete,
+ *       then n field names, then field/value pairs to set.
+ * Returns {0} when missing, {0, fields} when refused, {1, fields} when applied.
+ */
+export const CAS_REQUEST = defineScript(
+  'casRequest',
+  `
+local function member(list, value)
+  for item in string.gmatch(list, '[^,]+') do
+    if item == value then return true end
+  end
+  return false
+end
+local rawState = redis.call('HGET', KEYS[1], 'state')
+if not rawState then return {0} end
+local state = cjson.decode(rawState)
+if not member(ARGV[2], state) then return {0, redis.call('HGETALL', KEYS[1])} end
+local deletes = tonumber(ARGV[9])
+for i = 10, 9 + deletes do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 10 + deletes, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local newState = state
+if ARGV[3] ~= '' then
+  newState = ARGV[3]
+  redis.call('HSET', KEYS[1], 'state', cjson.encode(newState))
+end
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[6])
+if ARGV[8] ~= '' then
+  redis.call('SET', ARGV[7] .. ARGV[8], ARGV[1])
+end
+if member(ARGV[4], newState) then
+  -- Final: keep it for the audit window only, and out of the in-flight index.
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  redis.call('SREM', KEYS[2], ARGV[1])
+  local rawJob = redis.call('HGET', KEYS[1], 'atlasJobId')
+  if rawJob then
+    local jobId = cjson.decode(rawJob)
+    if type(jobId) == 'string' and jobId ~= '' then redis.call('EXPIRE', ARGV[7] .. jobId, ARGV[5]) end
+  end
+else
+  redis.call('PERSIST', KEYS[1])
+  redis.call('SADD', KEYS[2], ARGV[1])
+end
+return {1, redis.call('HGETALL', KEYS[1])}
+`,
+);
+
+/**
+ * KEYS: request
+ * ARGV: [1] user, [2] at, [3] updatedAt (JSON-encoded)
+ * Returns {outcome, fields, complete (0|1)}; {'not_found'} when missing.
+ * A user already in the list gets 'already_approved' whatever the state: a double click
+ * after the request moved on is still "you already approved it".
+ */
+export const ADD_APPROVAL = defineScript(
+  'addApproval',
+  `
+local current = redis.call('HMGET', KEYS[1], 'state', 'approvals', 'approvalsRequired')
+if not current[1] then return {'not_found'} end
+local approvals = {}
+if current[2] then approvals = cjson.decode(current[2]) end
+for _, approval in ipairs(approvals) do
+  if approval.user == ARGV[1] then return {'already_approved', redis.call('HGETALL', KEYS[1]), 0} end
+end
+if cjson.decode(current[1]) ~= 'pending_approval' then
+  return {'not_pending', redis.call('HGETALL', KEYS[1]), 0}
+end
+table.insert(approvals, {user = ARGV[1], at = ARGV[2]})
+redis.call('HSET', KEYS[1], 'approvals', cjson.encode(approvals), 'updatedAt', ARGV[3])
+local required = 1
+if current[3] then required = tonumber(cjson.decode(current[3])) or 1 end
+local complete = 0
+if #approvals >= required then
+  redis.call('HSET', KEYS[1], 'state', cjson.encode('approved'))
+  complete = 1
+end
+return {'added', redis.call('HGETALL', KEYS[1]), complete}
+`,
+);

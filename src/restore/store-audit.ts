@@ -1,0 +1,66 @@
+// The audit trail: a capped Redis stream, one entry per event, one stream field per event key.
+import type { Redis } from 'ioredis';
+import { StoreError } from './store-error.js';
+import type { StoreKeys } from './store-keys.js';
+
+export const AUDIT_EVENT_TYPES = [
+  'requested',
+  'approved',
+  'rejected',
+  'cancelled',
+  'approval_expired',
+  'submitting',
+  'submitted',
+  'adopted',
+  'refused',
+  'failed',
+  'state_changed',
+  'finished',
+] as const;
+
+export interface AuditEvent {
+  type: (typeof AUDIT_EVENT_TYPES)[number];
+  requestId?: string;
+  user?: string;
+  detail?: string;
+  at?: string;
+  [key: string]: string | undefined;
+}
+
+export async function appendAudit(
+  redis: Redis,
+  keys: StoreKeys,
+  maxLen: number,
+  event: AuditEvent,
+): Promise<string> {
+  if (!event || !(AUDIT_EVENT_TYPES as readonly string[]).includes(event.type)) {
+    throw new StoreError(
+      'STORE_INVALID_ARGUMENT',
+      `audit event type must be one of ${AUDIT_EVENT_TYPES.join(', ')}; got ${JSON.stringify(event?.type)}`,
+    );
+  }
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries({ at: new Date().toISOString(), ...event })) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string') {
+      throw new StoreError('STORE_INVALID_ARGUMENT', `audit field "${key}" must be a string`);
+    }
+    fields.push(key, value);
+  }
+  const id = await redis.xadd(keys.audit, 'MAXLEN', '~', maxLen, '*', ...fields);
+  if (id === null) throw new StoreError('STORE_CORRUPT', 'XADD returned no id');
+  return id;
+}
+
+/** The last `count` events, oldest first (newest last). */
+export async function readAudit(redis: Redis, keys: StoreKeys, count: number): Promise<AuditEvent[]> {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new StoreError('STORE_INVALID_ARGUMENT', `audit count must be an integer >= 1, got ${count}`);
+  }
+  const entries = await redis.xrevrange(keys.audit, '+', '-', 'COUNT', count);
+  return entries.reverse().map(([, flat]) => {
+    const event: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) event[flat[i] as string] = flat[i + 1] as string;
+    return event as AuditEvent;
+  });
+}

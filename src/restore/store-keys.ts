@@ -1,0 +1,23 @@
+// Every Redis key the store uses, in one place. All carry the configured prefix.
+import type { ClusterRef } from './types.js';
+
+/** One restore at a time per target: Atlas project id + cluster name. */
+export function targetKey(ref: ClusterRef): string {
+  return `${ref.groupId}:${ref.cluster}`;
+}
+
+export function storeKeys(prefix: string) {
+  return {
+    request: (id: string) => `${prefix}req:${id}`,
+    active: `${prefix}active`,
+    recent: `${prefix}recent`,
+    recentBy: (requester: string) => `${prefix}recent:by:${requester}`,
+    jobPrefix: `${prefix}job:`,
+    job: (jobId: string) => `${prefix}job:${jobId}`,
+    lock: (target: ClusterRef) => `${prefix}lock:${targetKey(target)}`,
+    once: (key: string) => `${prefix}once:${key}`,
+    audit: `${prefix}audit`,
+  };
+}
+
+export type StoreKeys = ReturnType<typeof storeKeys>;

@@ -1,0 +1,249 @@
+// The Redis state store for restore requests (DESIGN.md §4). Every change is one Lua script, i.e.
+// an atomic compare-and-set: a double click, a Slack retry or a second replica finds the new state
+// and gets { ok: false }. Nothing lives only in process memory.
+import type { Redis } from 'ioredis';
+import { ADD_APPROVAL, CAS_REQUEST, CREATE_REQUEST } from './lua/request-scripts.js';
+import { runScript } from './lua/run-script.js';
+import { newRequestId } from './request-id.js';
+import { appendAudit, readAudit, type AuditEvent } from './store-audit.js';
+import { assertStates, decodeRequest, encodePatch, encodeRequest, isRequestState, validateRequest } from './store-codec.js';
+import { StoreError } from './store-error.js';
+import { storeKeys } from './store-keys.js';
+import { acquireTargetLock, refreshTargetLock, releaseTargetLock, type LockResult } from './store-lock.js';
+import { FINAL_REQUEST_STATES, type ClusterRef, type RequestState, type RestoreRequest } from './types.js';
+
+export { StoreError, type StoreErrorCode } from './store-error.js';
+export { targetKey } from './store-keys.js';
+export type { AuditEvent } from './store-audit.js';
+
+export interface StoreOptions {
+  /** Must not use ioredis `keyPrefix`: scripts build some key names themselves. */
+  redis: Redis;
+  /** e.g. 'atlas-restore:' */
+  prefix: string;
+  /** Approximate cap of the audit stream. Default 100 000. */
+  auditMaxLen?: number;
+  /** How long a request in a final state is kept. Default 90 days. */
+  retentionSeconds?: number;
+}
+
+export type TransitionResult = { ok: true; request: RestoreRequest } | { ok: false; request: RestoreRequest | null };
+
+export interface AddApprovalResult {
+  outcome: 'added' | 'already_approved' | 'not_pending' | 'not_found';
+  request: RestoreRequest | null;
+  /** True for exactly the call whose approval made the request 'approved'. */
+  complete: boolean;
+}
+
+export interface RestoreStore {
+  newRequestId(): string;
+  create(req: RestoreRequest): Promise<void>;
+  get(id: string): Promise<RestoreRequest | null>;
+  transition(id: string, from: readonly RequestState[], to: RequestState, patch?: Partial<RestoreRequest>): Promise<TransitionResult>;
+  update(id: string, whenState: readonly RequestState[], patch: Partial<RestoreRequest>): Promise<TransitionResult>;
+  addApproval(id: string, user: string, at: string): Promise<AddApprovalResult>;
+  acquireTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<LockResult>;
+  refreshTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<boolean>;
+  releaseTargetLock(target: ClusterRef, requestId: string): Promise<void>;
+  listActive(): Promise<RestoreRequest[]>;
+  listRecent(limit: number, requester?: string): Promise<RestoreRequest[]>;
+  findByJobId(jobId: string): Promise<RestoreRequest | null>;
+  claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Gives a claim back, e.g. when the claimed attempt was refused and may be tried again. */
+  releaseClaim(key: string): Promise<void>;
+  audit(event: AuditEvent): Promise<string>;
+  readAudit(count: number): Promise<AuditEvent[]>;
+  ping(): Promise<boolean>;
+}
+
+const DEFAULT_AUDIT_MAX_LEN = 100_000;
+const DEFAULT_RETENTION_SECONDS = 90 * 24 * 3600;
+const PING_TIMEOUT_MS = 1000;
+const FINAL_LIST = FINAL_REQUEST_STATES.join(',');
+
+function assertPositiveInteger(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new StoreError('STORE_INVALID_ARGUMENT', `${what} must be an integer >= 1, got ${value}`);
+  }
+}
+
+function assertId(id: string, what = 'request id'): void {
+  if (typeof id !== 'string' || id === '') throw new StoreError('STORE_INVALID_ARGUMENT', `${what} must be a non-empty string`);
+}
+
+export function createRestoreStore(opts: StoreOptions): RestoreStore {
+  const { redis, prefix } = opts;
+  if (typeof prefix !== 'string' || prefix === '') {
+    throw new StoreError('STORE_CONFIG', 'store prefix must be a non-empty string, e.g. "atlas-restore:"');
+  }
+  if (redis.options.keyPrefix) {
+    throw new StoreError('STORE_CONFIG', 'the ioredis client must not set keyPrefix; give the store a prefix instead');
+  }
+  const auditMaxLen = opts.auditMaxLen ?? DEFAULT_AUDIT_MAX_LEN;
+  const retentionSeconds = opts.retentionSeconds ?? DEFAULT_RETENTION_SECONDS;
+  assertPositiveInteger(auditMaxLen, 'auditMaxLen');
+  assertPositiveInteger(retentionSeconds, 'retentionSeconds');
+  const keys = storeKeys(prefix);
+
+  async function get(id: string): Promise<RestoreRequest | null> {
+    assertId(id);
+    return decodeRequest(await redis.hgetall(keys.request(id)));
+  }
+
+  /** Fetches many requests in one round trip; ids whose record expired come back as null. */
+  async function getMany(ids: readonly string[]): Promise<(RestoreRequest | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hgetall(keys.request(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, reply]) => {
+      if (err) throw err;
+      return decodeRequest(reply);
+    });
+  }
+
+  async function compareAndSet(
+    id: string,
+    allowed: readonly RequestState[],
+    to: RequestState | '',
+    patch: Partial<RestoreRequest>,
+  ): Promise<TransitionResult> {
+    assertId(id);
+    const { deletes, pairs } = encodePatch(patch);
+    const reply = (await runScript(redis, CAS_REQUEST, [keys.request(id), keys.active], [
+      id,
+      allowed.join(','),
+      to,
+      FINAL_LIST,
+      retentionSeconds,
+      JSON.stringify(new Date().toISOString()),
+      keys.jobPrefix,
+      patch.atlasJobId ?? '',
+      deletes.length,
+      ...deletes,
+      ...pairs,
+    ])) as [number, unknown?];
+    const request = reply.length > 1 ? decodeRequest(reply[1]) : null;
+    return reply[0] === 1 && request ? { ok: true, request } : { ok: false, request };
+  }
+
+  return {
+    newRequestId,
+    get,
+
+    async create(req) {
+      validateRequest(req);
+      const score = Date.parse(req.createdAt);
+      // Index entries are trimmed a day after the retention window to outlive slow restores.
+      const trimBelow = Date.now() - (retentionSeconds + 24 * 3600) * 1000;
+      const created = await runScript(
+        redis,
+        CREATE_REQUEST,
+        [keys.request(req.id), keys.active, keys.recent, keys.recentBy(req.requester)],
+        [
+          req.id,
+          FINAL_REQUEST_STATES.includes(req.state) ? '1' : '0',
+          retentionSeconds,
+          score,
+          trimBelow,
+          req.atlasJobId ? keys.job(req.atlasJobId) : '',
+          ...encodeRequest(req),
+        ],
+      );
+      if (created !== 1) throw new StoreError('STORE_DUPLICATE', `request ${req.id} already exists`);
+    },
+
+    async transition(id, from, to, patch = {}) {
+      assertStates(from, 'transition from');
+      if (!isRequestState(to)) throw new StoreError('STORE_INVALID_ARGUMENT', `transition to: unknown request state ${JSON.stringify(to)}`);
+      return compareAndSet(id, from, to, patch);
+    },
+
+    async update(id, whenState, patch) {
+      assertStates(whenState, 'update whenState');
+      return compareAndSet(id, whenState, '', patch);
+    },
+
+    async addApproval(id, user, at) {
+      assertId(id);
+      assertId(user, 'approver user id');
+      if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) {
+        throw new StoreError('STORE_INVALID_ARGUMENT', `approval time must be an ISO 8601 string, got ${JSON.stringify(at)}`);
+      }
+      const reply = (await runScript(redis, ADD_APPROVAL, [keys.request(id)], [
+        user,
+        at,
+        JSON.stringify(new Date().toISOString()),
+      ])) as [AddApprovalResult['outcome'], unknown?, number?];
+      return { outcome: reply[0], request: reply.length > 1 ? decodeRequest(reply[1]) : null, complete: reply[2] === 1 };
+    },
+
+    acquireTargetLock: (target, requestId, ttl) => acquireTargetLock(redis, keys, target, requestId, ttl),
+    refreshTargetLock: (target, requestId, ttl) => refreshTargetLock(redis, keys, target, requestId, ttl),
+    releaseTargetLock: (target, requestId) => releaseTargetLock(redis, keys, target, requestId),
+
+    async listActive() {
+      const ids = await redis.smembers(keys.active);
+      const requests = await getMany(ids);
+      const stale = ids.filter((_, i) => requests[i] === null);
+      if (stale.length > 0) await redis.srem(keys.active, ...stale);
+      return requests
+        .filter((r): r is RestoreRequest => r !== null)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+
+    async listRecent(limit, requester) {
+      assertPositiveInteger(limit, 'listRecent limit');
+      if (requester !== undefined) assertId(requester, 'requester');
+      const index = requester === undefined ? keys.recent : keys.recentBy(requester);
+      const found: RestoreRequest[] = [];
+      // Pages, because entries whose request expired are skipped (and dropped from the index).
+      for (let start = 0; found.length < limit; ) {
+        const ids = await redis.zrevrange(index, start, start + limit - 1);
+        if (ids.length === 0) break;
+        const requests = await getMany(ids);
+        const stale = ids.filter((_, i) => requests[i] === null);
+        for (const r of requests) if (r && found.length < limit) found.push(r);
+        if (stale.length > 0) await redis.zrem(index, ...stale);
+        start += ids.length - stale.length;
+      }
+      return found;
+    },
+
+    async findByJobId(jobId) {
+      assertId(jobId, 'job id');
+      const id = await redis.get(keys.job(jobId));
+      if (id === null) return null;
+      const request = await get(id);
+      // The index is never rewritten in place; trust it only while the request still names this job.
+      return request && request.atlasJobId === jobId ? request : null;
+    },
+
+    async claimOnce(key, ttlSeconds) {
+      assertId(key, 'claim key');
+      assertPositiveInteger(ttlSeconds, 'claimOnce ttlSeconds');
+      return (await redis.set(keys.once(key), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+    },
+
+    async releaseClaim(key) {
+      assertId(key, 'claim key');
+      await redis.del(keys.once(key));
+    },
+
+    audit: (event) => appendAudit(redis, keys, auditMaxLen, event),
+    readAudit: (count) => readAudit(redis, keys, count),
+
+    async ping() {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+      });
+      try {
+        return await Promise.race([redis.ping().then((r) => r === 'PONG', () => false), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

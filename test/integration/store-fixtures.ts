@@ -1,0 +1,49 @@
+// Shared setup for the store tests: real Redis, a random prefix per file, cleanup afterwards.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { RestoreRequest } from '../../src/restore/types.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function randomPrefix(name: string): string {
+  return `test:${name}:${randomBytes(4).toString('hex')}:`;
+}
+
+export function connect(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+}
+
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (found.length > 0) await redis.del(...found);
+  } while (cursor !== '0');
+}
+
+// Recent times: the store trims index entries older than the retention window.
+const base = Date.now() - 3_600_000;
+let counter = 0;
+
+export function makeRequest(overrides: Partial<RestoreRequest> = {}): RestoreRequest {
+  counter += 1;
+  const now = new Date(base + counter * 1000).toISOString();
+  return {
+    id: `RR-T${String(counter).padStart(5, '0')}`,
+    requester: 'U0REQUESTER',
+    source: { project: 'shop', groupId: '5e2211c17a3e5a48f5497de3', cluster: 'orders', type: 'flex' },
+    target: { project: 'shop', groupId: '5e2211c17a3e5a48f5497de3', cluster: 'orders-staging' },
+    snapshot: { id: '6500000000000000000000aa', createdAt: '2026-01-01T00:00:00.000Z' },
+    reason: 'restore after a bad migration / "quoted" é',
+    state: 'pending_approval',
+    approvalsRequired: 1,
+    approvals: [],
+    dryRun: false,
+    channel: 'C0ABCDEF1',
+    createdAt: now,
+    approvalExpiresAt: new Date(Date.parse(now) + 30 * 60_000).toISOString(),
+    updatedAt: now,
+    ...overrides,
+  };
+}
