@@ -1,0 +1,102 @@
+// Once-only side effects (Slack notifications) of the tracker, kept in Redis so that a crash, a
+// stalled-job recovery or a second replica does not repeat them.
+//
+// Guarantee: each (request, event) effect runs at most once at a time (a lease), and once it has
+// succeeded it never runs again (a done marker). If a process dies after the effect succeeded but
+// before the done marker is written, a later run repeats it once the lease has expired; if it dies
+// before the effect succeeded, a later run performs it. So: exactly once, except a duplicate in the
+// narrow crash window between "Slack answered" and "marker written" (at-least-once there, never lost).
+//
+// An *intent* records, before a final store transition, what that transition was for (restore
+// finished, tracking lost, approval expired) and the data its notification needs. A re-run that
+// finds the request already final uses it to finish the work a crashed run started.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RestoreJob } from '../atlas/types.js';
+
+export type FinalIntent =
+  | { kind: 'finished'; job: RestoreJob }
+  | { kind: 'lost'; message: string; code: string }
+  | { kind: 'approval_expired' };
+
+export type OnceOutcome = 'ran' | 'done' | 'busy';
+
+export interface TrackerMarks {
+  /** Runs `effect` unless it already succeeded or another holder is running it now. */
+  runOnce(requestId: string, event: string, effect: () => Promise<void>): Promise<OnceOutcome>;
+  isDone(requestId: string, event: string): Promise<boolean>;
+  setIntent(requestId: string, intent: FinalIntent): Promise<void>;
+  getIntent(requestId: string): Promise<FinalIntent | null>;
+  clearIntent(requestId: string): Promise<void>;
+}
+
+export interface TrackerMarksOptions {
+  redis: Redis;
+  /** Key prefix, e.g. 'atlas-restore:bull:tracker:' */
+  prefix: string;
+  /** How long a holder may take to run an effect before another may try. */
+  leaseMs: number;
+  /** How long done markers and intents are kept. */
+  keepSeconds: number;
+}
+
+// Deletes the lease only if we still hold it, and marks done in the same step.
+const FINISH_ONCE = `
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+const RELEASE_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
+  const { redis, prefix, leaseMs, keepSeconds } = opts;
+  const doneKey = (id: string, event: string) => `${prefix}done:${id}:${event}`;
+  const leaseKey = (id: string, event: string) => `${prefix}lease:${id}:${event}`;
+  const intentKey = (id: string) => `${prefix}intent:${id}`;
+
+  return {
+    async runOnce(requestId, event, effect) {
+      const done = doneKey(requestId, event);
+      const lease = leaseKey(requestId, event);
+      if ((await redis.exists(done)) === 1) return 'done';
+      const token = randomUUID();
+      if ((await redis.set(lease, token, 'PX', leaseMs, 'NX')) !== 'OK') return 'busy';
+      // A holder may have finished between our EXISTS and SET: look again now that we hold the lease.
+      if ((await redis.exists(done)) === 1) {
+        await redis.eval(RELEASE_LEASE, 1, lease, token);
+        return 'done';
+      }
+      try {
+        await effect();
+      } catch (err) {
+        await redis.eval(RELEASE_LEASE, 1, lease, token).catch(() => undefined);
+        throw err;
+      }
+      await redis.eval(FINISH_ONCE, 2, lease, done, token, keepSeconds);
+      return 'ran';
+    },
+
+    async isDone(requestId, event) {
+      return (await redis.exists(doneKey(requestId, event))) === 1;
+    },
+
+    async setIntent(requestId, intent) {
+      await redis.set(intentKey(requestId), JSON.stringify(intent), 'EX', keepSeconds);
+    },
+
+    async getIntent(requestId) {
+      const raw = await redis.get(intentKey(requestId));
+      if (raw === null) return null;
+      try {
+        return JSON.parse(raw) as FinalIntent;
+      } catch {
+        return null;
+      }
+    },
+
+    async clearIntent(requestId) {
+      await redis.del(intentKey(requestId));
+    },
+  };
+}

@@ -1,0 +1,153 @@
+// One step of following a restore: read the request, ask Atlas, record and announce what changed,
+// and decide when to look again. Independent of BullMQ: tracker.ts turns the StepResult into
+// complete / moveToDelayed / UnrecoverableError.
+import { AtlasApiError } from '../atlas/errors.js';
+import { TERMINAL_JOB_STATES, type ClusterLocation, type RestoreJob } from '../atlas/types.js';
+import { nextPollDelayMs, stageDelayMs } from './poll-interval.js';
+import { recordFinished, recordTrackingLost, settleFinal } from './tracker-settle.js';
+import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
+import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
+
+/** After this many failed attempts to deliver a final notification, stop trying (and say so in the log). */
+const MAX_SETTLE_ATTEMPTS = 20;
+
+export function sourceLocation(req: RestoreRequest): ClusterLocation {
+  return { groupId: req.source.groupId, clusterName: req.source.cluster, type: req.source.type };
+}
+
+/** 404 (job or cluster gone), 401/403 (access lost), 400/410: asking again will not help. */
+export function isPermanentAtlasError(err: unknown): err is AtlasApiError {
+  if (!(err instanceof AtlasApiError) || err.transient) return false;
+  const status = err.status;
+  return status === 400 || status === 401 || status === 403 || status === 404 || status === 410 || err.errorCode.endsWith('_NOT_FOUND');
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof AtlasApiError) return `${err.hint} (${err.status ?? 'no answer'} ${err.errorCode})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function runningSince(req: RestoreRequest, data: PollJobData): number {
+  const submitted = req.submittedAt ? Date.parse(req.submittedAt) : Number.NaN;
+  return Number.isFinite(submitted) ? submitted : data.startedAt;
+}
+
+export async function runPollStep(ctx: TrackerContext, data: PollJobData, now = Date.now()): Promise<StepResult> {
+  const req = await ctx.store.get(data.requestId);
+  if (!req) return { kind: 'done', reason: 'request not found' };
+  if (FINAL_REQUEST_STATES.includes(req.state)) return settleStep(ctx, req, data, 'final');
+  if (req.state !== 'running') {
+    // Not submitted yet (approved/submitting) or not even approved: look again later.
+    return { kind: 'again', delayMs: nextPollDelayMs(ctx.policy, { elapsedMs: 0, random: ctx.random }), data };
+  }
+  if (!req.atlasJobId) return loseTracking(ctx, req, data, 'TRACKER_NO_ATLAS_JOB_ID', 'the request is running but has no Atlas restore job id');
+
+  let job: RestoreJob;
+  try {
+    job = await ctx.atlas.getRestoreJob(sourceLocation(req), req.atlasJobId);
+  } catch (err) {
+    if (isPermanentAtlasError(err)) return loseTracking(ctx, req, data, err.errorCode, errorText(err), err);
+    return pollFailed(ctx, req, data, err, now);
+  }
+  let next: PollJobData = { ...data, step: 'poll', failures: 0, failuresSince: undefined, warnedUnknown: false };
+
+  if (TERMINAL_JOB_STATES.includes(job.state)) {
+    const finalRequest = await recordFinished(ctx, req, job);
+    if (!finalRequest) return { kind: 'done', reason: `request left 'running' before the job ended` };
+    return settleStep(ctx, finalRequest, { ...next, step: 'settle' }, `job ${job.state}`);
+  }
+
+  if (job.state !== req.lastJobState) {
+    // Announce first, then record: a crash in between re-announces nothing (the marker says done) and
+    // the next run records the state. Recording first would lose the announcement on such a crash.
+    const changed: RestoreRequest = { ...req, lastJobState: job.state };
+    try {
+      const outcome = await ctx.marks.runOnce(req.id, `state:${job.state}`, () => ctx.notifier.jobStateChanged(changed, job));
+      if (outcome !== 'busy') {
+        await ctx.store.update(req.id, ['running'], { lastJobState: job.state });
+        if (outcome === 'ran') await ctx.store.audit({ type: 'state_changed', requestId: req.id, detail: `Atlas restore job ${job.id} ${job.state}`, state: job.state });
+        next = { ...next, lastChangeAt: now };
+      }
+    } catch (err) {
+      ctx.logger.warn({ requestId: req.id, err, state: job.state }, 'state change notification failed; retrying on the next poll');
+    }
+  }
+
+  const since = runningSince(req, data);
+  if (!next.warnedLong && now - since >= ctx.longRunningAfterMs) {
+    try {
+      const outcome = await ctx.marks.runOnce(req.id, 'long-running', () => ctx.notifier.longRunning(req, now - since));
+      if (outcome !== 'busy') next = { ...next, warnedLong: true };
+    } catch (err) {
+      ctx.logger.warn({ requestId: req.id, err }, 'long-running notification failed; retrying on the next poll');
+    }
+  }
+
+  await refreshLock(ctx, req);
+  return { kind: 'again', delayMs: nextPollDelayMs(ctx.policy, { elapsedMs: now - since, random: ctx.random }), data: next };
+}
+
+/** Transient trouble never ends a restore: back off, and say once per outage that the status is unknown. */
+async function pollFailed(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, err: unknown, now: number): Promise<StepResult> {
+  const failures = (data.failures ?? 0) + 1;
+  const failuresSince = data.failuresSince ?? now;
+  let next: PollJobData = { ...data, failures, failuresSince };
+  const error = err instanceof Error ? err : new Error(String(err));
+  ctx.logger.warn({ requestId: req.id, atlasJobId: req.atlasJobId, failures, err: error }, 'could not read the restore job from Atlas; will retry');
+  if (!data.warnedUnknown && now - failuresSince >= ctx.statusUnknownAfterMs) {
+    try {
+      // Keyed by the streak's start: one warning per outage, even across crashes and replicas.
+      const outcome = await ctx.marks.runOnce(req.id, `status-unknown:${failuresSince}`, () => ctx.notifier.statusUnknown(req, error));
+      if (outcome !== 'busy') next = { ...next, warnedUnknown: true };
+    } catch (notifyErr) {
+      ctx.logger.warn({ requestId: req.id, err: notifyErr }, 'status-unknown notification failed; retrying on the next poll');
+    }
+  }
+  await refreshLock(ctx, req);
+  const retryAfterMs = err instanceof AtlasApiError ? err.retryAfterMs : undefined;
+  const delayMs = nextPollDelayMs(ctx.policy, { elapsedMs: now - runningSince(req, data), random: ctx.random, failures, retryAfterMs });
+  return { kind: 'again', delayMs, data: next };
+}
+
+async function loseTracking(
+  ctx: TrackerContext,
+  req: RestoreRequest,
+  data: PollJobData,
+  code: string,
+  message: string,
+  cause?: Error,
+): Promise<StepResult> {
+  ctx.logger.error({ requestId: req.id, atlasJobId: req.atlasJobId, code, message }, 'lost track of the restore job');
+  const failed = await recordTrackingLost(ctx, req, code, message);
+  if (!failed) return { kind: 'done', reason: `request left 'running' before tracking was lost` };
+  const result = await settleStep(ctx, failed, { ...data, step: 'settle' }, 'tracking lost', cause);
+  return result.kind === 'done' ? { kind: 'give_up', reason: `tracking lost: ${message}` } : result;
+}
+
+/** The request is final: deliver what is owed (lock, audit, notification), then complete. */
+async function settleStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, why: string, liveError?: Error): Promise<StepResult> {
+  try {
+    const outcome = await settleFinal(ctx, req, liveError);
+    if (outcome === 'busy') return { kind: 'again', delayMs: ctx.notifyLeaseMs, data: { ...data, step: 'settle' } };
+    return { kind: 'done', reason: `${why}: request ${req.state}` };
+  } catch (err) {
+    const attempts = (data.settleAttempts ?? 0) + 1;
+    if (attempts >= MAX_SETTLE_ATTEMPTS) {
+      ctx.logger.error({ requestId: req.id, err, attempts }, 'giving up on the final notification');
+      return { kind: 'done', reason: `${why}: final notification not delivered` };
+    }
+    ctx.logger.warn({ requestId: req.id, err, attempts }, 'final notification failed; retrying');
+    const delayMs = Math.min(ctx.policy.maxDelayMs, Math.max(ctx.policy.minDelayMs, stageDelayMs(ctx.policy, 0) * 2 ** attempts));
+    return { kind: 'again', delayMs, data: { ...data, step: 'settle', settleAttempts: attempts } };
+  }
+}
+
+async function refreshLock(ctx: TrackerContext, req: RestoreRequest): Promise<void> {
+  if (ctx.targetLockTtlSeconds === undefined) return;
+  try {
+    const held = await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds);
+    if (!held) ctx.logger.warn({ requestId: req.id, target: req.target }, 'the target lock is no longer held by this restore');
+  } catch (err) {
+    ctx.logger.warn({ requestId: req.id, err }, 'could not refresh the target lock');
+  }
+}

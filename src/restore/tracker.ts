@@ -1,0 +1,221 @@
+// The durable restore tracker (DESIGN.md §4): one BullMQ job per restore follows it to its end with
+// the step-job pattern (updateData → moveToDelayed(ts, token) → throw DelayedError), and one delayed
+// job per request expires its approval. BullMQ's job locks mean a job runs on one replica at a time;
+// its stalled-job check hands the job of a crashed replica to another. Notifications are guarded by
+// Redis once-markers (tracker-marks.ts) so the crash windows BullMQ cannot close do not double-post.
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createPollIntervalPolicy } from './poll-interval.js';
+import { expireApproval } from './tracker-expiry.js';
+import { createTrackerMarks } from './tracker-marks.js';
+import { runPollStep } from './tracker-poll.js';
+import { TrackerError, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
+
+export { TrackerError, type RestoreNotifier, type TrackerOptions, type PollJobData } from './tracker-types.js';
+
+export const TRACKER_QUEUE = 'restore-tracker';
+const POLL_JOB = 'poll';
+const EXPIRE_JOB = 'expire-approval';
+// BullMQ refuses custom ids with a single ':' ("Custom Id cannot contain :"), hence '-'.
+export const pollJobId = (requestId: string): string => `poll-${requestId}`;
+export const expiryJobId = (requestId: string): string => `expire-${requestId}`;
+
+const DAY_SECONDS = 24 * 3600;
+const JOB_OPTIONS: JobsOptions = {
+  // Only unexpected errors (Redis trouble, bugs) use attempts: Atlas trouble is handled as steps.
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 7 * DAY_SECONDS, count: 5000 },
+  removeOnFail: { age: 30 * DAY_SECONDS, count: 5000 },
+};
+
+export interface RestoreTracker {
+  start(): Promise<void>;
+  track(requestId: string): Promise<void>;
+  scheduleApprovalExpiry(requestId: string, at: Date): Promise<void>;
+  reconcile(): Promise<{ resumed: number; expired: number }>;
+  /** Graceful by default. `force: true` drops in-progress polls as a crash would (their jobs stall and move to another replica). */
+  close(opts?: { force?: boolean }): Promise<void>;
+}
+
+function assertOptions(opts: TrackerOptions): void {
+  const problems: string[] = [];
+  if (!opts.connection || typeof opts.connection.duplicate !== 'function') problems.push('connection must be an ioredis client');
+  else if (opts.connection.options?.keyPrefix) problems.push('connection must not set keyPrefix (give the tracker a prefix instead)');
+  if (typeof opts.prefix !== 'string' || opts.prefix === '' || opts.prefix.endsWith(':')) problems.push('prefix must be a non-empty string not ending in ":", e.g. "atlas-restore:bull"');
+  const positive = { longRunningAfterMinutes: opts.longRunningAfterMinutes, statusUnknownAfterMinutes: opts.statusUnknownAfterMinutes, targetLockTtlSeconds: opts.targetLockTtlSeconds, concurrency: opts.concurrency, notifyLeaseSeconds: opts.notifyLeaseSeconds, closeTimeoutMs: opts.closeTimeoutMs };
+  for (const [name, value] of Object.entries(positive)) {
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) problems.push(`${name} must be a number > 0, got ${String(value)}`);
+  }
+  if (opts.targetLockTtlSeconds !== undefined && !Number.isInteger(opts.targetLockTtlSeconds)) problems.push('targetLockTtlSeconds must be an integer');
+  if (problems.length > 0) throw new TrackerError('TRACKER_INVALID_OPTIONS', `invalid tracker options: ${problems.join('; ')}`);
+}
+
+export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
+  assertOptions(opts);
+  const policy = createPollIntervalPolicy({ baseSeconds: opts.pollIntervalSeconds, minDelayMs: opts.minDelayMs, maxDelayMs: opts.maxDelayMs });
+  const logger = opts.logger.child({ component: 'restore-tracker' });
+  // Own connections: the queue's fails fast, the worker's retries forever as BullMQ requires.
+  const queueConnection: Redis = opts.connection.duplicate();
+  const workerConnection: Redis = opts.connection.duplicate({ maxRetriesPerRequest: null });
+  const notifyLeaseMs = Math.ceil((opts.notifyLeaseSeconds ?? 60) * 1000);
+  const ctx: TrackerContext = {
+    store: opts.store,
+    atlas: opts.atlas,
+    notifier: opts.notifier,
+    logger,
+    marks: createTrackerMarks({ redis: queueConnection, prefix: `${opts.prefix}:tracker:`, leaseMs: notifyLeaseMs, keepSeconds: 30 * DAY_SECONDS }),
+    policy,
+    random: opts.random ?? Math.random,
+    longRunningAfterMs: (opts.longRunningAfterMinutes ?? 240) * 60_000,
+    statusUnknownAfterMs: (opts.statusUnknownAfterMinutes ?? 15) * 60_000,
+    targetLockTtlSeconds: opts.targetLockTtlSeconds,
+    notifyLeaseMs,
+  };
+  const queue = new Queue(TRACKER_QUEUE, { connection: queueConnection, prefix: opts.prefix, defaultJobOptions: JOB_OPTIONS });
+  queue.on('error', (err) => logger.error({ err }, 'tracker queue error'));
+  let worker: Worker | undefined;
+  let closing: Promise<void> | undefined;
+
+  async function delay(job: Job, token: string | undefined, data: unknown, delayMs: number): Promise<never> {
+    await job.updateData(data);
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
+  }
+
+  async function processPoll(job: Job<PollJobData>, token: string | undefined): Promise<string> {
+    const result = await runPollStep(ctx, job.data);
+    if (result.kind === 'again') return delay(job, token, result.data, result.delayMs);
+    if (result.kind === 'give_up') throw new UnrecoverableError(result.reason);
+    logger.info({ requestId: job.data.requestId, reason: result.reason }, 'stopped following the restore');
+    return result.reason;
+  }
+
+  async function processExpiry(job: Job<ExpiryJobData>, token: string | undefined): Promise<string> {
+    const outcome = await expireApproval(ctx, job.data.requestId);
+    if (outcome.kind === 'not_due') return delay(job, token, job.data, outcome.dueAt - Date.now());
+    if (outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled)) return delay(job, token, job.data, notifyLeaseMs);
+    return outcome.kind;
+  }
+
+  async function process(job: Job, token?: string): Promise<string> {
+    if (job.name === POLL_JOB) return processPoll(job as Job<PollJobData>, token);
+    if (job.name === EXPIRE_JOB) return processExpiry(job as Job<ExpiryJobData>, token);
+    throw new UnrecoverableError(`unknown tracker job name ${JSON.stringify(job.name)}`);
+  }
+
+  async function addPoll(requestId: string): Promise<void> {
+    const now = Date.now();
+    const data: PollJobData = { requestId, step: 'poll', startedAt: now, lastChangeAt: now };
+    await queue.add(POLL_JOB, data, { jobId: pollJobId(requestId) });
+  }
+
+  /** True when a job with this id exists and will still run; a finished one is removed so the id can be reused. */
+  async function hasLiveJob(jobId: string): Promise<boolean> {
+    const existing = await queue.getJob(jobId);
+    if (!existing) return false;
+    const state = await existing.getState();
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return true;
+    await existing.remove().catch((err: unknown) => logger.warn({ err, jobId }, 'could not remove a finished tracker job'));
+    return false;
+  }
+
+  function assertRequestId(requestId: string): void {
+    if (typeof requestId !== 'string' || requestId === '' || requestId.includes(':')) {
+      throw new TrackerError('TRACKER_INVALID_OPTIONS', `request id must be a non-empty string without ":", got ${JSON.stringify(requestId)}`);
+    }
+  }
+
+  async function scheduleApprovalExpiry(requestId: string, at: Date): Promise<void> {
+    assertRequestId(requestId);
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TrackerError('TRACKER_INVALID_OPTIONS', 'approval expiry must be a valid Date');
+    const data: ExpiryJobData = { requestId };
+    await queue.add(EXPIRE_JOB, data, { jobId: expiryJobId(requestId), delay: Math.max(0, at.getTime() - Date.now()) });
+  }
+
+  return {
+    async start() {
+      if (worker) return;
+      const w = opts.worker ?? {};
+      worker = new Worker(TRACKER_QUEUE, process, {
+        connection: workerConnection,
+        prefix: opts.prefix,
+        concurrency: opts.concurrency ?? 50,
+        lockDuration: w.lockDuration ?? 30_000,
+        stalledInterval: w.stalledInterval ?? 30_000,
+        // Restores last hours and replicas get redeployed: tolerate many crashes of one job.
+        maxStalledCount: w.maxStalledCount ?? 20,
+        drainDelay: w.drainDelay ?? 5,
+        removeOnComplete: JOB_OPTIONS.removeOnComplete as { age: number; count: number },
+        removeOnFail: JOB_OPTIONS.removeOnFail as { age: number; count: number },
+      });
+      worker.on('error', (err) => logger.error({ err }, 'tracker worker error'));
+      worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err: err.message }, 'tracker job failed'));
+      await worker.waitUntilReady();
+    },
+
+    async track(requestId) {
+      assertRequestId(requestId);
+      await addPoll(requestId);
+    },
+
+    scheduleApprovalExpiry,
+
+    async reconcile() {
+      let resumed = 0;
+      let expired = 0;
+      const now = Date.now();
+      for (const req of await opts.store.listActive()) {
+        try {
+          if (req.state === 'running') {
+            if (!(await hasLiveJob(pollJobId(req.id)))) {
+              await addPoll(req.id);
+              resumed += 1;
+              logger.info({ requestId: req.id }, 'resumed following a running restore');
+            }
+          } else if (req.state === 'pending_approval') {
+            if (Date.parse(req.approvalExpiresAt) <= now) {
+              const outcome = await expireApproval(ctx, req.id, now);
+              if (outcome.kind === 'expired') expired += 1;
+              // Another run holds the notification: a job makes sure it is delivered should that run die.
+              const owed = outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled);
+              if (owed && !(await hasLiveJob(expiryJobId(req.id)))) await scheduleApprovalExpiry(req.id, new Date());
+            } else if (!(await hasLiveJob(expiryJobId(req.id)))) {
+              await scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
+            }
+          } else if (req.state === 'submitting' && opts.onStuckSubmitting) {
+            await opts.onStuckSubmitting(req);
+          }
+        } catch (err) {
+          logger.error({ requestId: req.id, state: req.state, err }, 'reconcile failed for a request');
+        }
+      }
+      return { resumed, expired };
+    },
+
+    close(closeOpts = {}) {
+      closing ??= (async () => {
+        if (worker) {
+          if (closeOpts.force) await worker.close(true);
+          else {
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            const timedOut = new Promise<'timeout'>((resolve) => {
+              timer = setTimeout(() => resolve('timeout'), opts.closeTimeoutMs ?? 10_000);
+            });
+            const outcome = await Promise.race([worker.close(), timedOut]);
+            clearTimeout(timer);
+            // The unfinished poll keeps its job locked until the lock expires; another replica then takes it over.
+            if (outcome === 'timeout') logger.warn('tracker closed before its in-progress polls finished');
+          }
+        }
+        await queue.close().catch((err: unknown) => logger.warn({ err }, 'closing the tracker queue failed'));
+        for (const connection of [queueConnection, workerConnection]) {
+          if (closeOpts.force) connection.disconnect();
+          else await connection.quit().catch(() => connection.disconnect());
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
