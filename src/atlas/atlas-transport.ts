@@ -45,6 +45,8 @@ export interface TransportOptions {
   userAgent: string;
   logger?: Logger | undefined;
   now: () => number;
+  /** Called once per HTTP request to the API (metrics); never throws into the request. */
+  onResponse?: ((info: { method: string; path: string; status: number | 'timeout' | 'network' }) => void) | undefined;
 }
 
 export interface AtlasTransport {
@@ -92,6 +94,14 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
   }
 
   /** One logical request = one or two HTTP requests (the second after a Digest challenge or a refused token). */
+  function observe(request: AtlasRequest, status: number | 'timeout' | 'network'): void {
+    try {
+      opts.onResponse?.({ method: request.method, path: request.path, status });
+    } catch {
+      // metrics must never break a request
+    }
+  }
+
   async function sendOnce(request: AtlasRequest, label: string): Promise<AtlasResponse> {
     const url = new URL(request.path, opts.baseUrl);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, String(value));
@@ -108,10 +118,13 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
         response = await fetch(url, { method: request.method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs) });
         text = await response.text();
       } catch (error) {
-        throw fetchFailure(error, label, opts.timeoutMs);
+        const failure = fetchFailure(error, label, opts.timeoutMs);
+        observe(request, failure.errorCode === 'ATLAS_TIMEOUT' ? 'timeout' : 'network');
+        throw failure;
       } finally {
         auth.release?.();
       }
+      observe(request, response.status);
       if (response.status === 401 && authAttempt === 1) {
         if (digest?.acceptChallenge(response.headers.get('www-authenticate'))) {
           stats.challenges++;

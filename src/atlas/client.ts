@@ -1,6 +1,6 @@
 // The AtlasClient: one interface over the serverless (v1.0), Flex and dedicated backup APIs.
 import type { Logger } from 'pino';
-import { createAtlasTransport, type AtlasAuth, type AtlasTransport, type TransportStats } from './atlas-transport.js';
+import { createAtlasTransport, type AtlasAuth, type AtlasTransport, type TransportOptions, type TransportStats } from './atlas-transport.js';
 import { CLUSTER_ENDPOINTS, requireIdentifier, type ClusterEndpoint } from './cluster-endpoints.js';
 import { createClusterTypeDetector } from './detect-cluster-type.js';
 import { AtlasApiError, WRONG_CLUSTER_TYPE_CODES } from './errors.js';
@@ -23,6 +23,8 @@ export interface AtlasClientOptions {
   pageSize?: number;
   /** Clock for token expiry; tests only. */
   now?: () => number;
+  /** Called once per HTTP request to the API, e.g. to count calls by endpoint and status. */
+  onResponse?: TransportOptions['onResponse'];
 }
 
 export type AtlasClientStats = TransportStats;
@@ -45,6 +47,7 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
     userAgent: opts.userAgent ?? 'atlas-restore/0.1.0',
     logger: opts.logger,
     now: opts.now ?? Date.now,
+    onResponse: opts.onResponse,
   });
 
   const detector = createClusterTypeDetector(async (type, groupId, clusterName) => {

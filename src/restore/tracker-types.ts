@@ -49,6 +49,8 @@ export interface TrackerOptions {
   notifyLeaseSeconds?: number;
   /** Graceful close waits this long for in-progress polls. Default 10 000 ms. */
   closeTimeoutMs?: number;
+  /** How late each poll ran against when it was due, in seconds (metrics). */
+  onPollLag?: (seconds: number) => void;
   /** Called by reconcile() for each request stuck in 'submitting' (the submit module adopts or fails it). */
   onStuckSubmitting?: (req: RestoreRequest) => Promise<void>;
   /** BullMQ worker knobs; tests shrink them to see stalled-job recovery quickly. */
@@ -73,6 +75,8 @@ export interface PollJobData {
   warnedUnknown?: boolean;
   /** Failed attempts to deliver the final notification. */
   settleAttempts?: number;
+  /** When the next poll is due (ms), to measure poll lag. */
+  dueAt?: number;
 }
 
 export interface ExpiryJobData {

@@ -84,8 +84,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   }
 
   async function processPoll(job: Job<PollJobData>, token: string | undefined): Promise<string> {
+    if (job.data.dueAt !== undefined) opts.onPollLag?.(Math.max(0, Date.now() - job.data.dueAt) / 1000);
     const result = await runPollStep(ctx, job.data);
-    if (result.kind === 'again') return delay(job, token, result.data, result.delayMs);
+    if (result.kind === 'again') return delay(job, token, { ...result.data, dueAt: Date.now() + result.delayMs }, result.delayMs);
     if (result.kind === 'give_up') throw new UnrecoverableError(result.reason);
     logger.info({ requestId: job.data.requestId, reason: result.reason }, 'stopped following the restore');
     return result.reason;

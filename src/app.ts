@@ -1,0 +1,164 @@
+// The composition root as a function: config → Redis → Atlas client → store → Slack app → tracker.
+// main.ts runs it for real; the integration tests and the demo run it against fakes.
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createAtlasClient, type AtlasClientOptions } from './atlas/client.js';
+import type { Config } from './config.js';
+import { createHealthRoutes, createReadiness, type ReadinessTracker } from './http/health-routes.js';
+import { atlasEndpointLabel, createMetrics, type Metrics } from './http/metrics.js';
+import { observeSlackRequests, instrumentNotifier } from './http/instrument.js';
+import type { Policy } from './policy/policy-schema.js';
+import { createMembershipResolver } from './policy/resolve-usergroups.js';
+import { createRestoreStore } from './restore/store.js';
+import { reconcileSubmitting } from './restore/submit-restore.js';
+import { createRestoreTracker, type TrackerOptions } from './restore/tracker.js';
+import type { RestoreRequest } from './restore/types.js';
+import { createSlackApp, type SlackAppAddress, type SlackCustomRoute } from './slack/create-app.js';
+import { registerHandlers } from './slack/register-handlers.js';
+import type { Services } from './slack/services.js';
+import { createSlackMessenger } from './slack/slack-messenger.js';
+import { createSlackNotifier } from './slack/slack-notifier.js';
+import { atlasErrorMessage, finalMessage, submittedMessage } from './slack/views/thread-messages.js';
+
+/** A request still `submitting` this long after its intent has lost its submitter: reconcile it. */
+const STUCK_SUBMITTING_MS = 2 * 60_000;
+
+export interface AppOverrides {
+  /** Tests shrink BullMQ and poll timings. */
+  tracker?: Partial<Pick<TrackerOptions, 'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes'>>;
+  atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;
+  reconcileDelayMs?: number;
+  stuckSubmittingMs?: number;
+  customRoutes?: SlackCustomRoute[];
+  now?: () => Date;
+}
+
+export interface RunningApp {
+  services: Services;
+  address(): SlackAppAddress | undefined;
+  start(): Promise<SlackAppAddress | undefined>;
+  /** Graceful: stop taking work, let in-flight work finish (bounded), close connections. */
+  stop(): Promise<void>;
+  redis: Redis;
+  metrics: Metrics;
+  readiness: ReadinessTracker;
+}
+
+export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logger, overrides: AppOverrides = {}): RunningApp {
+  const now = overrides.now ?? (() => new Date());
+  // Fail fast while Redis is down (no offline queue): the user gets "try again" instead of a hang.
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const store = createRestoreStore({ redis, prefix: config.redisKeyPrefix });
+  const metrics = createMetrics();
+  const readiness = createReadiness({ pingRedis: () => store.ping() });
+  metrics.setPendingApprovalsSource(async () => (await store.listActive()).filter((r) => r.state === 'pending_approval').length);
+  const atlas = createAtlasClient({
+    baseUrl: config.atlas.baseUrl,
+    auth: config.atlas.auth,
+    logger,
+    onResponse: ({ method, path, status }) => metrics.atlasCalls.inc({ endpoint: atlasEndpointLabel(method, path), status }),
+    ...overrides.atlas,
+  });
+  const slack = createSlackApp({
+    botToken: config.slack.botToken,
+    signingSecret: config.slack.signingSecret,
+    appToken: config.slack.appToken,
+    socketMode: config.slack.socketMode,
+    slackApiUrl: config.slack.apiUrl,
+    port: config.port,
+    logger,
+    customRoutes: [...createHealthRoutes({ metrics, isReady: () => readiness.isReady() }), ...(overrides.customRoutes ?? [])],
+  });
+  observeSlackRequests(slack.app, metrics);
+  const client = slack.app.client;
+  const messenger = createSlackMessenger(client, logger, now);
+  const resolver = createMembershipResolver(async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? []);
+  const submitDeps = { store, atlas, logger, dryRun: config.dryRun, now, ...(overrides.reconcileDelayMs !== undefined ? { reconcileDelayMs: overrides.reconcileDelayMs } : {}) };
+
+  const tracker = createRestoreTracker({
+    connection: redis,
+    prefix: `${config.redisKeyPrefix}bull`,
+    store,
+    atlas,
+    notifier: instrumentNotifier(createSlackNotifier(messenger, now), metrics),
+    onPollLag: (seconds) => metrics.pollLag.observe(seconds),
+    logger,
+    pollIntervalSeconds: config.pollIntervalSeconds,
+    longRunningAfterMinutes: config.longRunningWarningMinutes,
+    targetLockTtlSeconds: 6 * 3600,
+    onStuckSubmitting: (req) => settleStuckSubmitting(req),
+    ...overrides.tracker,
+  });
+
+  const services: Services = {
+    policy,
+    resolver,
+    store,
+    atlas,
+    tracker,
+    messenger,
+    redis,
+    prefix: config.redisKeyPrefix,
+    logger,
+    dryRun: config.dryRun,
+    now,
+    metrics,
+    ...(overrides.reconcileDelayMs !== undefined ? { reconcileDelayMs: overrides.reconcileDelayMs } : {}),
+  };
+  registerHandlers(slack.app, services);
+
+  const pendingTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** A crash between `submitting` and the POST's answer: adopt the Atlas job or fail the request, never post again. */
+  async function settleStuckSubmitting(req: RestoreRequest): Promise<void> {
+    const age = now().getTime() - Date.parse(req.submittingAt ?? req.updatedAt);
+    const wait = (overrides.stuckSubmittingMs ?? STUCK_SUBMITTING_MS) - age;
+    if (wait > 0) {
+      // Another replica may still be waiting for Atlas's answer: look again once it can't be.
+      const timer = setTimeout(() => {
+        pendingTimers.delete(timer);
+        void store.get(req.id).then((fresh) => (fresh?.state === 'submitting' ? settleStuckSubmitting(fresh) : undefined));
+      }, wait);
+      pendingTimers.add(timer);
+      return;
+    }
+    const outcome = await reconcileSubmitting(submitDeps, req);
+    logger.info({ requestId: req.id, outcome: outcome.kind }, 'reconciled a request left in submitting');
+    if (outcome.kind === 'adopted') {
+      await tracker.track(req.id);
+      await messenger.updateCard(outcome.request);
+      await messenger.postInThread(outcome.request, submittedMessage(outcome.request));
+    } else if (outcome.kind === 'failed') {
+      await messenger.updateCard(outcome.request);
+      await messenger.postInThread(outcome.request, atlasErrorMessage(outcome.request, { message: outcome.message, hint: outcome.hint }));
+    } else if (outcome.kind === 'dry_run') {
+      await messenger.postInThread(outcome.request, finalMessage(outcome.request, now()));
+    }
+  }
+
+  let started = false;
+  return {
+    services,
+    redis,
+    metrics,
+    readiness,
+    address: () => slack.address(),
+    async start() {
+      await redis.connect();
+      await tracker.start();
+      const address = await slack.start();
+      started = true;
+      readiness.markInitialised();
+      // After a restart: resume polls, expire overdue approvals, settle interrupted submissions.
+      void tracker.reconcile().catch((err: unknown) => logger.error({ err }, 'start-up reconciliation failed'));
+      return address;
+    },
+    async stop() {
+      readiness.markShuttingDown();
+      for (const timer of pendingTimers) clearTimeout(timer);
+      if (started) await slack.stop().catch((err: unknown) => logger.warn({ err }, 'slack app stop failed'));
+      await tracker.close();
+      redis.disconnect();
+    },
+  };
+}

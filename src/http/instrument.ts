@@ -1,0 +1,56 @@
+// Metrics taken at the seams (Bolt middleware, the tracker's notifier), so handlers and the tracker stay unaware.
+import type { App } from '@slack/bolt';
+import type { RestoreNotifier } from '../restore/tracker.js';
+import type { RestoreRequest } from '../restore/types.js';
+import type { Metrics, SlackRequestKind } from './metrics.js';
+
+function kindOf(body: { type?: unknown; command?: unknown }): SlackRequestKind {
+  if (typeof body.command === 'string') return 'command';
+  if (body.type === 'view_submission') return 'view_submission';
+  if (body.type === 'block_actions') return (body as { view?: unknown }).view ? 'view_action' : 'action';
+  return 'other';
+}
+
+/** Counts every Slack request by kind and whether its handler threw. */
+export function observeSlackRequests(app: App, metrics: Metrics): void {
+  app.use(async ({ body, next }) => {
+    const kind = kindOf(body as { type?: unknown; command?: unknown });
+    try {
+      await next();
+      metrics.slackRequests.inc({ kind, outcome: 'ok' });
+    } catch (err) {
+      metrics.slackRequests.inc({ kind, outcome: 'error' });
+      throw err;
+    }
+  });
+}
+
+export function recordFinished(metrics: Metrics | undefined, req: RestoreRequest): void {
+  if (!metrics) return;
+  const state = req.state;
+  if (state === 'completed' || state === 'failed' || state === 'cancelled' || state === 'expired' || state === 'rejected' || state === 'approval_expired') {
+    metrics.restoresFinished.inc({ state });
+  }
+  const start = req.submittedAt ?? req.submittingAt;
+  if (start && req.finishedAt && req.target.type) {
+    metrics.restoreDuration.observe({ cluster_type: req.target.type }, (Date.parse(req.finishedAt) - Date.parse(start)) / 1000);
+  }
+}
+
+export function instrumentNotifier(notifier: RestoreNotifier, metrics: Metrics): RestoreNotifier {
+  return {
+    ...notifier,
+    async restoreFinished(req, job) {
+      recordFinished(metrics, req);
+      await notifier.restoreFinished(req, job);
+    },
+    async trackingLost(req, error) {
+      recordFinished(metrics, req);
+      await notifier.trackingLost(req, error);
+    },
+    async approvalExpired(req) {
+      recordFinished(metrics, req);
+      await notifier.approvalExpired(req);
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// Prometheus metrics of atlas-restore (served on GET /metrics).
+//
+// Each createMetrics() has its own Registry: tests and several app instances in one process don't collide,
+// and nothing leaks into prom-client's global registry. Label values are typed so a caller can't mint
+// high-cardinality labels (request ids, snapshot ids) by accident.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClusterType } from '../atlas/types.js';
+import type { RequestState } from '../restore/types.js';
+
+export type SlackRequestKind = 'command' | 'action' | 'view_submission' | 'view_action' | 'other';
+export type SlackRequestOutcome = 'ok' | 'refused' | 'error';
+export type FinishedRestoreState = Extract<
+  RequestState,
+  'completed' | 'failed' | 'cancelled' | 'expired' | 'rejected' | 'approval_expired'
+>;
+/** HTTP status of an Atlas answer, or why there was none. */
+export type AtlasCallStatus = number | 'timeout' | 'network';
+
+/** 30 s … 24 h: restores take minutes to hours; the last finite bucket is the 24 h restore timeout. */
+export const RESTORE_DURATION_BUCKETS: readonly number[] = [
+  30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 12 * 3600, 24 * 3600,
+];
+/** Poll lag: normally well under a second; tens of seconds means the workers or Redis are struggling. */
+export const POLL_LAG_BUCKETS: readonly number[] = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+/** A scrape waits at most this long for the pending-approvals source before keeping the last value. */
+export const PENDING_SOURCE_TIMEOUT_MS = 1000;
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Content-Type of text() (Prometheus text exposition format). */
+  readonly contentType: string;
+  slackRequests: { inc(labels: { kind: SlackRequestKind; outcome: SlackRequestOutcome }): void };
+  restoresFinished: { inc(labels: { state: FinishedRestoreState }): void };
+  restoreDuration: { observe(labels: { cluster_type: ClusterType }, seconds: number): void };
+  /** `endpoint` must be a template (see atlasEndpointLabel), never a concrete path. */
+  atlasCalls: { inc(labels: { endpoint: string; status: AtlasCallStatus }): void };
+  /** How late a poll ran versus when it was due, in seconds (early runs count as 0). */
+  pollLag: { observe(seconds: number): void };
+  /** Called on every scrape; a source that throws, hangs or returns garbage leaves the gauge unchanged. */
+  setPendingApprovalsSource(source: () => Promise<number>): void;
+  text(): Promise<string>;
+}
+
+const PREFIX = 'atlas_restore_';
+
+function finiteNonNegative(value: number): number | undefined {
+  return Number.isFinite(value) ? Math.max(0, value) : undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const pendingTimeoutMs = opts.pendingSourceTimeoutMs ?? PENDING_SOURCE_TIMEOUT_MS;
+
+  const slackRequests = new Counter({
+    name: `${PREFIX}slack_requests_total`,
+    help: 'Slack requests handled (slash commands, block actions, view submissions), by kind and outcome.',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  const restoresFinished = new Counter({
+    name: `${PREFIX}restores_finished_total`,
+    help: 'Restore requests that reached a final state, by state.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+  });
+  const restoreDuration = new Histogram({
+    name: `${PREFIX}restore_duration_seconds`,
+    help: 'Time from submitting the Atlas restore job to its final state, by cluster type.',
+    labelNames: ['cluster_type'] as const,
+    buckets: [...RESTORE_DURATION_BUCKETS],
+    registers: [registry],
+  });
+  const atlasCalls = new Counter({
+    name: `${PREFIX}atlas_calls_total`,
+    help: 'Atlas Admin API calls, by endpoint template and HTTP status (or timeout/network).',
+    labelNames: ['endpoint', 'status'] as const,
+    registers: [registry],
+  });
+  const pollLag = new Histogram({
+    name: `${PREFIX}poll_lag_seconds`,
+    help: 'How late a restore-job poll ran compared with when it was due.',
+    buckets: [...POLL_LAG_BUCKETS],
+    registers: [registry],
+  });
+
+  let pendingSource: (() => Promise<number>) | undefined;
+  new Gauge({
+    name: `${PREFIX}approvals_pending`,
+    help: 'Restore requests waiting for a second approver (read at scrape time).',
+    registers: [registry],
+    async collect() {
+      if (!pendingSource) return;
+      try {
+        // Promise.resolve().then(): a source that throws synchronously is handled like a rejection.
+        const source = pendingSource;
+        const value = await withTimeout(Promise.resolve().then(source), pendingTimeoutMs);
+        if (typeof value === 'number' && Number.isFinite(value) && value >= 0) this.set(value);
+      } catch {
+        // Keep the last value: a Redis hiccup must not fail the whole scrape.
+      }
+    },
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    slackRequests: { inc: ({ kind, outcome }) => slackRequests.inc({ kind, outcome }) },
+    restoresFinished: { inc: ({ state }) => restoresFinished.inc({ state }) },
+    restoreDuration: {
+      observe: ({ cluster_type }, seconds) => {
+        const value = finiteNonNegative(seconds);
+        if (value !== undefined) restoreDuration.observe({ cluster_type }, value);
+      },
+    },
+    atlasCalls: { inc: ({ endpoint, status }) => atlasCalls.inc({ endpoint, status: String(status) }) },
+    pollLag: {
+      observe: (seconds) => {
+        const value = finiteNonNegative(seconds);
+        if (value !== undefined) pollLag.observe(value);
+      },
+    },
+    setPendingApprovalsSource(source) {
+      pendingSource = source;
+    },
+    text: () => registry.metrics(),
+  };
+}
+
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const CLUSTER_KINDS = new Set(['clusters', 'flexClusters', 'serverless']);
+/** Path words kept verbatim in a label; every other segment is an id or a name and becomes `{id}`. */
+const RESOURCE_WORDS = new Set(['snapshots', 'restoreJobs']);
+
+/**
+ * A low-cardinality label for an Atlas call: `GET flexClusters/restoreJobs/{id}`, `POST clusters/restoreJobs`,
+ * `GET serverless/snapshots` (v1.0 and v2 alike), `POST oauth/token`. Group ids, cluster names and job ids
+ * never appear; unknown paths become `<METHOD> other`.
+ */
+export function atlasEndpointLabel(method: string, path: string): string {
+  const upper = method.toUpperCase();
+  const verb = HTTP_METHODS.has(upper) ? upper : 'OTHER';
+  let pathname = path;
+  if (/^https?:\/\//i.test(path)) {
+    try {
+      pathname = new URL(path).pathname;
+    } catch {
+      return `${verb} other`;
+    }
+  }
+  const segments = pathname.replace(/[?#].*$/, '').split('/').filter(Boolean);
+
+  if (segments.length === 3 && segments[0] === 'api' && segments[1] === 'oauth' && segments[2] === 'token') return `${verb} oauth/token`;
+  // /api/atlas/<version>/groups/<groupId>/<kind>/<name>[/backup/<resource>[/<id>]...]
+  const [api, atlas, version, groups, , kind, , ...rest] = segments;
+  if (api !== 'api' || atlas !== 'atlas' || !/^v\d/.test(version ?? '') || groups !== 'groups' || !kind || !CLUSTER_KINDS.has(kind)) {
+    return `${verb} other`;
+  }
+  if (segments.length === 6) return `${verb} ${kind}`; // the collection itself (list clusters)
+  if (rest.length === 0) return `${verb} ${kind}/{name}`; // one cluster (type detection)
+  const parts = (rest[0] === 'backup' ? rest.slice(1) : rest).map((s) => (RESOURCE_WORDS.has(s) ? s : '{id}'));
+  return parts.length === 0 ? `${verb} ${kind}/backup` : `${verb} ${kind}/${parts.join('/')}`;
+}

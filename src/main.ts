@@ -1,0 +1,97 @@
+// Entry point: `node dist/main.js` runs the bot; `node dist/main.js --check` validates configuration and policy and exits.
+// A bad configuration exits non-zero with the full list of problems before anything connects.
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { loadPolicy, PolicyError } from './policy/load-policy.js';
+import { listClusters } from './policy/policy.js';
+import type { Policy } from './policy/policy-schema.js';
+
+/** Kubernetes' default grace period is 30 s: finish well within it. */
+const SHUTDOWN_BOUND_MS = 20_000;
+
+async function readSettings(): Promise<{ config: Readonly<Config>; policy: Policy }> {
+  const config = loadConfig();
+  const policy = await loadPolicy(config.policyFile);
+  return { config, policy };
+}
+
+function secretsOf(config: Readonly<Config>): string[] {
+  const auth = config.atlas.auth;
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    auth.kind === 'digest' ? auth.privateKey : auth.clientSecret,
+  ].filter((s): s is string => typeof s === 'string');
+}
+
+async function main(argv: string[]): Promise<number> {
+  let settings;
+  try {
+    settings = await readSettings();
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof PolicyError) {
+      process.stderr.write(`atlas-restore: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const { config, policy } = settings;
+  if (argv.includes('--check')) {
+    const clusters = listClusters(policy).length;
+    process.stdout.write(
+      `atlas-restore: configuration OK (${config.slack.socketMode ? 'Socket Mode' : `HTTP on port ${config.port}`}, Atlas ${config.atlas.auth.kind === 'digest' ? 'API key' : 'service account'}${config.dryRun ? ', DRY RUN' : ''}); policy OK (${policy.projects.length} project(s), ${clusters} cluster(s))\n`,
+    );
+    return 0;
+  }
+
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const app = buildApp(config, policy, logger);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: readiness off, finishing in-flight work');
+    const bound = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_BOUND_MS);
+    bound.unref();
+    app
+      .stop()
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    const address = await app.start();
+    logger.info(
+      { port: address?.port, socketMode: config.slack.socketMode, dryRun: config.dryRun, clusters: listClusters(policy).length },
+      'atlas-restore started',
+    );
+  } catch (err) {
+    logger.fatal({ err }, 'could not start');
+    await app.stop().catch(() => undefined);
+    return 1;
+  }
+  return -1; // keep running
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`atlas-restore: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

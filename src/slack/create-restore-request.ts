@@ -1,0 +1,86 @@
+// A valid modal submission becomes a stored request (with the target's lock) and then a card in the channel.
+import { rulesFor, type ClusterRules } from '../policy/policy.js';
+import type { ClusterRef, RestoreRequest, SnapshotRef } from '../restore/types.js';
+import type { Services } from './services.js';
+import { requestPostedMessage } from './views/thread-messages.js';
+
+export interface NewRequest {
+  requester: string;
+  source: ClusterRef;
+  target: ClusterRef;
+  snapshot: SnapshotRef;
+  reason: string;
+  channel: string;
+  rules: ClusterRules;
+}
+
+/** Slack errors that mean "the bot can't post here", and what the requester can do about each. */
+const CHANNEL_FIXES: Record<string, string> = {
+  not_in_channel: 'Invite me to the channel (`/invite @Atlas Restore`) and submit the restore again.',
+  channel_not_found: "I can't see that channel (a private channel or a DM?). Invite me to a channel, or run `/atlas-restore` in one I'm in.",
+  is_archived: 'That channel is archived. Run `/atlas-restore` in an active channel.',
+  restricted_action: "This workspace doesn't let me post in that channel. Ask an admin, or use another channel.",
+};
+
+export type CreateResult =
+  | { ok: true; request: RestoreRequest; publish: () => Promise<void> }
+  | { ok: false; holder: string; since: string };
+
+export async function createRestoreRequest(services: Services, input: NewRequest): Promise<CreateResult> {
+  const { store, now } = services;
+  const at = now();
+  const expiresAt = new Date(at.getTime() + input.rules.approval.expiresAfterMinutes * 60_000);
+  const request: RestoreRequest = {
+    id: store.newRequestId(),
+    requester: input.requester,
+    source: input.source,
+    target: input.target,
+    snapshot: input.snapshot,
+    reason: input.reason,
+    state: 'pending_approval',
+    approvalsRequired: input.rules.approval.required,
+    approvals: [],
+    dryRun: services.dryRun,
+    channel: input.channel,
+    createdAt: at.toISOString(),
+    approvalExpiresAt: expiresAt.toISOString(),
+    updatedAt: at.toISOString(),
+  };
+  // One restore at a time per target, held from the request on; the lock outlives the approval window a little.
+  const lockTtl = input.rules.approval.expiresAfterMinutes * 60 + 600;
+  const lock = await store.acquireTargetLock(input.target, request.id, lockTtl);
+  if (!lock.ok) return { ok: false, holder: lock.holder, since: lock.since };
+  try {
+    await store.create(request);
+  } catch (err) {
+    await store.releaseTargetLock(input.target, request.id).catch(() => undefined);
+    throw err;
+  }
+  return { ok: true, request, publish: () => publishRequest(services, request) };
+}
+
+async function publishRequest(services: Services, request: RestoreRequest): Promise<void> {
+  const { store, messenger, logger } = services;
+  const posted = await messenger.postCard(request);
+  if (!posted.ok) {
+    const fix = CHANNEL_FIXES[posted.error] ?? `Slack answered \`${posted.error}\`. Try again in a moment.`;
+    await store.transition(request.id, ['pending_approval'], 'cancelled', { failureReason: `The request card could not be posted: ${posted.error}` });
+    await store.releaseTargetLock(request.target, request.id);
+    await store.audit({ type: 'refused', requestId: request.id, user: request.requester, detail: `card not posted in ${request.channel}: ${posted.error}` });
+    logger.warn({ requestId: request.id, channel: request.channel, slackError: posted.error }, 'request card could not be posted');
+    await messenger.directMessage(request.requester, `I couldn't post your restore request ${request.id} in <#${request.channel}>: nothing was requested. ${fix}`);
+    return;
+  }
+  const saved = await store.update(request.id, ['pending_approval'], { cardTs: posted.ts });
+  const current = saved.request ?? { ...request, cardTs: posted.ts };
+  await store.audit({
+    type: 'requested',
+    requestId: request.id,
+    user: request.requester,
+    detail: `${request.source.project}/${request.source.cluster} snapshot ${request.snapshot.id} → ${request.target.project}/${request.target.cluster}: ${request.reason}`,
+  });
+  logger.info({ requestId: request.id, requester: request.requester, source: request.source.cluster, target: request.target.cluster, dryRun: request.dryRun }, 'restore requested');
+  await services.tracker.scheduleApprovalExpiry(request.id, new Date(request.approvalExpiresAt));
+  const approvers = rulesFor(services.policy, request.target).approvers;
+  await messenger.postInThread(current, requestPostedMessage(current, approvers));
+}

@@ -1,0 +1,104 @@
+// /atlas-restore: parse, answer help/status/list privately, or open the restore modal at once and fill it in after.
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { mayUseChannel } from '../policy/policy.js';
+import { normalizeRequestId } from '../restore/request-id.js';
+import { FINAL_REQUEST_STATES, type RestoreRequest } from '../restore/types.js';
+import { parseCommand, usageText, type Command } from './parse-command.js';
+import type { Services } from './services.js';
+import { allowedClusters, applyPrefill, clusterByKey, loadSnapshotSection, modalState } from './build-modal-state.js';
+import { buildLoadingModal, buildRestoreModal } from './views/restore-modal.js';
+import { helpText, renderList, renderStatus } from './views/status-views.js';
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+export function handleCommand(services: Services) {
+  return async (args: CommandArgs): Promise<void> => {
+    const { command, ack } = args;
+    const parsed = parseCommand(command.text ?? '');
+    switch (parsed.kind) {
+      case 'help':
+        return ack({ response_type: 'ephemeral', text: helpText() });
+      case 'invalid':
+        return ack({ response_type: 'ephemeral', text: `${parsed.message}\n\n${usageText()}` });
+      case 'status':
+      case 'list':
+        await ack();
+        return answerStatus(services, args, parsed);
+      case 'open':
+        return openModal(services, args, parsed);
+    }
+  };
+}
+
+async function answerStatus(services: Services, { command, respond }: CommandArgs, cmd: Extract<Command, { kind: 'status' | 'list' }>) {
+  const { store, messenger } = services;
+  const links = async (reqs: RestoreRequest[]) =>
+    new Map((await Promise.all(reqs.map(async (r) => [r.id, await messenger.permalink(r)] as const))).filter((e): e is [string, string] => !!e[1]));
+  let text: string;
+  try {
+    if (cmd.kind === 'list') {
+      const active = await store.listActive();
+      const recent = (await store.listRecent(10)).filter((r) => FINAL_REQUEST_STATES.includes(r.state)).slice(0, 5);
+      text = renderList(active, recent, await links([...active, ...recent]));
+    } else if (cmd.id) {
+      const requestId = normalizeRequestId(cmd.id);
+      const req = (requestId ? await store.get(requestId) : null) ?? (await store.findByJobId(cmd.id));
+      text = req ? renderStatus(req, (await links([req])).get(req.id), services.now()) : `No restore request or Atlas restore job \`${cmd.id}\` is known here. \`/atlas-restore list\` shows the recent ones.`;
+    } else {
+      const mine = await store.listRecent(5, command.user_id);
+      text =
+        mine.length > 0
+          ? renderList(mine.filter((r) => !FINAL_REQUEST_STATES.includes(r.state)), mine.filter((r) => FINAL_REQUEST_STATES.includes(r.state)), await links(mine))
+          : "You haven't requested any restore recently. `/atlas-restore list` shows everyone's.";
+    }
+  } catch (err) {
+    services.logger.error({ err }, 'status lookup failed');
+    text = 'The restore records could not be read just now (Redis unavailable?). Try again in a minute.';
+  }
+  await respond({ response_type: 'ephemeral', text });
+}
+
+async function openModal(services: Services, { command, ack, client }: CommandArgs, cmd: Extract<Command, { kind: 'open' }>) {
+  const channel = mayUseChannel(services.policy, command.channel_id);
+  if (!channel.allowed) {
+    await services.store.audit({ type: 'refused', user: command.user_id, detail: channel.message }).catch(() => undefined);
+    return ack({ response_type: 'ephemeral', text: channel.message });
+  }
+  await ack();
+  // trigger_id dies 3 s after the command: open a loading modal now, fill it once policy, timezone and Atlas answer.
+  const meta = { channel: command.channel_id };
+  const opened = client.views.open({ trigger_id: command.trigger_id, view: buildLoadingModal(meta) });
+  const allowed = allowedClusters(services, command.user_id);
+  const timeZone = client.users
+    .info({ user: command.user_id })
+    .then((r) => r.user?.tz ?? 'UTC')
+    .catch(() => 'UTC');
+  let viewId: string;
+  try {
+    viewId = (await opened).view?.id ?? '';
+  } catch (err) {
+    services.logger.warn({ err, user: command.user_id }, 'could not open the restore modal');
+    await services.messenger.tellUser(command.channel_id, command.user_id, 'The restore form could not be opened (Slack took too long). Run the command again.');
+    return;
+  }
+  const { clusters, refusal } = await allowed;
+  const inputs = { meta: { ...meta, timeZone: await timeZone }, timeZone: await timeZone, clusters };
+  if (clusters.length === 0) {
+    await services.store.audit({ type: 'refused', user: command.user_id, detail: refusal ?? 'not a requester of any cluster' }).catch(() => undefined);
+    await client.views.update({ view_id: viewId, view: buildRestoreModal(modalState({ ...inputs, notice: refusal }, { status: 'loaded', snapshots: [] })) });
+    return;
+  }
+  const prefill = applyPrefill(services, clusters, cmd);
+  const full = { ...inputs, ...prefill, snapshotId: cmd.snapshotId };
+  const state = modalState(full, { status: 'loading' });
+  const snapshots = await loadSnapshotSection(services, viewId, clusterByKey(clusters, state.selectedSourceKey));
+  if (cmd.snapshotId && snapshots.status === 'loaded' && !snapshots.snapshots.some((s) => s.id === cmd.snapshotId)) {
+    full.notice = [prefill.notice, `Snapshot \`${cmd.snapshotId}\` is not among the snapshots of this source, so none is pre-selected.`].filter(Boolean).join(' ');
+    full.snapshotId = undefined;
+  }
+  try {
+    await client.views.update({ view_id: viewId, view: buildRestoreModal(modalState(full, snapshots)) });
+  } catch (err) {
+    services.logger.warn({ err }, 'could not fill the restore modal');
+  }
+}

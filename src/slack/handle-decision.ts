@@ -1,0 +1,129 @@
+// The card's buttons. Each carries only the request id; identity is Slack's signed user id; the stored request decides.
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { isAtlasApiError } from '../atlas/errors.js';
+import { mayApprove, rulesFor } from '../policy/policy.js';
+import type { RequestState, RestoreRequest } from '../restore/types.js';
+import type { Services } from './services.js';
+import { approveRequest } from './approve-request.js';
+import { recordFinished } from '../http/instrument.js';
+import { approvalExpiredMessage, cancelledMessage, refusedMessage, rejectedMessage } from './views/thread-messages.js';
+import { plainState } from './views/request-card.js';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type Decision = 'approve' | 'reject' | 'cancel' | 'cancel_job';
+
+export function handleDecision(services: Services, decision: Decision) {
+  return async ({ ack, body, action }: ButtonArgs): Promise<void> => {
+    await ack();
+    const user = body.user.id;
+    const id = action.value ?? '';
+    const channel = body.channel?.id ?? body.container?.channel_id ?? '';
+    const req = id ? await services.store.get(id) : null;
+    if (!req) {
+      await services.messenger.tellUser(channel, user, `Restore request \`${id}\` is not known here (it may be older than the retention window).`);
+      return;
+    }
+    const expired = await expireIfDue(services, req);
+    if (expired) {
+      await services.messenger.tellUser(req.channel, user, `${req.id}'s approval window has closed; request the restore again if it's still needed.`, req.cardTs);
+      return;
+    }
+    switch (decision) {
+      case 'approve':
+        return approve(services, req, user);
+      case 'reject':
+        return reject(services, req, user);
+      case 'cancel':
+        return cancel(services, req, user);
+      case 'cancel_job':
+        return cancelJob(services, req, user);
+    }
+  };
+}
+
+/** The expiry job normally does this on time; a click that arrives first must not approve a stale request. */
+async function expireIfDue(services: Services, req: RestoreRequest): Promise<boolean> {
+  if (req.state !== 'pending_approval' || Date.parse(req.approvalExpiresAt) > services.now().getTime()) return false;
+  const expired = await services.store.transition(req.id, ['pending_approval'], 'approval_expired', { finishedAt: services.now().toISOString() });
+  if (expired.ok) {
+    await services.store.releaseTargetLock(req.target, req.id);
+    await services.store.audit({ type: 'approval_expired', requestId: req.id });
+    recordFinished(services.metrics, expired.request);
+    await services.messenger.updateCard(expired.request);
+    await services.messenger.postInThread(expired.request, approvalExpiredMessage(expired.request));
+  }
+  return true;
+}
+
+async function refuse(services: Services, req: RestoreRequest, user: string, message: string): Promise<void> {
+  await services.store.audit({ type: 'refused', requestId: req.id, user, detail: message });
+  services.logger.info({ requestId: req.id, user, reason: message }, 'action refused');
+  await services.messenger.tellUser(req.channel, user, message, req.cardTs);
+}
+
+function notPending(req: RestoreRequest, expected: readonly RequestState[]): string | undefined {
+  return expected.includes(req.state) ? undefined : `${req.id} is ${plainState(req)}: there is nothing to do.`;
+}
+
+async function approve(services: Services, req: RestoreRequest, user: string): Promise<void> {
+  const stale = notPending(req, ['pending_approval']);
+  if (stale) return services.messenger.tellUser(req.channel, user, stale, req.cardTs);
+  const decision = await mayApprove(services.policy, services.resolver, user, req);
+  if (!decision.allowed) return refuse(services, req, user, decision.message);
+  await approveRequest(services, req, user);
+}
+
+async function reject(services: Services, req: RestoreRequest, user: string): Promise<void> {
+  const stale = notPending(req, ['pending_approval']);
+  if (stale) return services.messenger.tellUser(req.channel, user, stale, req.cardTs);
+  // Any approver of the target may reject, including one who approved already or the requester if they approve too.
+  const decision = await mayApprove(services.policy, services.resolver, user, req);
+  if (!decision.allowed && decision.code !== 'POLICY_ALREADY_APPROVED' && decision.code !== 'POLICY_SELF_APPROVAL') {
+    return refuse(services, req, user, decision.message.replace('approve', 'reject'));
+  }
+  if (!decision.allowed && decision.code === 'POLICY_SELF_APPROVAL') {
+    return refuse(services, req, user, `You requested ${req.id}: use Cancel to withdraw it.`);
+  }
+  const done = await services.store.transition(req.id, ['pending_approval'], 'rejected', { rejectedBy: user, finishedAt: services.now().toISOString() });
+  if (!done.ok) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
+  await services.store.releaseTargetLock(req.target, req.id);
+  await services.store.audit({ type: 'rejected', requestId: req.id, user });
+  recordFinished(services.metrics, done.request);
+  services.logger.info({ requestId: req.id, user }, 'restore rejected');
+  await services.messenger.updateCard(done.request);
+  await services.messenger.postInThread(done.request, rejectedMessage(done.request));
+}
+
+async function cancel(services: Services, req: RestoreRequest, user: string): Promise<void> {
+  if (user !== req.requester) return refuse(services, req, user, `Only <@${req.requester}> can withdraw ${req.id}. Approvers can Reject it.`);
+  const stale = notPending(req, ['pending_approval']);
+  if (stale) return services.messenger.tellUser(req.channel, user, stale, req.cardTs);
+  const done = await services.store.transition(req.id, ['pending_approval'], 'cancelled', { cancelledBy: user, finishedAt: services.now().toISOString() });
+  if (!done.ok) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
+  await services.store.releaseTargetLock(req.target, req.id);
+  await services.store.audit({ type: 'cancelled', requestId: req.id, user });
+  recordFinished(services.metrics, done.request);
+  await services.messenger.updateCard(done.request);
+  await services.messenger.postInThread(done.request, cancelledMessage(done.request));
+}
+
+/** Cancel a running restore in Atlas (dedicated clusters only); the tracker reports the outcome. */
+async function cancelJob(services: Services, req: RestoreRequest, user: string): Promise<void> {
+  const stale = notPending(req, ['running']);
+  if (stale || !req.atlasJobId) return services.messenger.tellUser(req.channel, user, stale ?? `${req.id} has no Atlas job to cancel.`, req.cardTs);
+  const approvers = rulesFor(services.policy, req.target).approvers;
+  const isApprover = await services.resolver.isMember(user, approvers).catch(() => false);
+  if (user !== req.requester && !isApprover) {
+    return refuse(services, req, user, `Only the requester or an approver of \`${req.target.project}/${req.target.cluster}\` can cancel ${req.id}.`);
+  }
+  try {
+    await services.atlas.cancelRestoreJob({ groupId: req.source.groupId, clusterName: req.source.cluster, type: req.source.type }, req.atlasJobId);
+  } catch (err) {
+    // Flex and serverless restores can't be cancelled: the client says so with ATLAS_RESTORE_NOT_CANCELLABLE.
+    const message = isAtlasApiError(err) ? err.hint : String(err);
+    return services.messenger.postInThread(req, refusedMessage(req, user, `Atlas did not cancel the restore: ${message}`));
+  }
+  await services.store.update(req.id, ['running'], { cancelledBy: user });
+  await services.store.audit({ type: 'cancelled', requestId: req.id, user, detail: `cancellation of Atlas job ${req.atlasJobId} requested` });
+  await services.messenger.postInThread(req, { text: `:no_entry_sign: <@${user}> asked Atlas to cancel job \`${req.atlasJobId}\`. I'll post here when Atlas confirms.` });
+}

@@ -1,0 +1,102 @@
+// The restore modal: reloading snapshots when the source changes, and the submission that creates the request.
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { findCluster, mayRequest, rulesFor } from '../policy/policy.js';
+import type { ClusterRef } from '../restore/types.js';
+import type { Services } from './services.js';
+import { allowedClusters, clusterByKey, loadSnapshotSection, modalState } from './build-modal-state.js';
+import { createModalSnapshotCache } from './modal-snapshot-cache.js';
+import { createRestoreRequest } from './create-restore-request.js';
+import { buildRestoreModal, readModalSubmission, validateModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
+import { formatInTimeZone } from './views/format.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type ModalActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/** The source select dispatches an action: rebuild the modal with the new source's snapshots. */
+export function handleSourceChange(services: Services) {
+  return async ({ ack, body, client }: ModalActionArgs): Promise<void> => {
+    await ack();
+    const view = body.view;
+    if (!view) return;
+    const sub = readModalSubmission(view as unknown as ModalSubmissionView);
+    const timeZone = sub.meta.timeZone ?? 'UTC';
+    const { clusters } = await allowedClusters(services, body.user.id);
+    const inputs = { meta: sub.meta, timeZone, clusters, sourceKey: sub.sourceKey };
+    // Show "loading" first (hash guards against a newer update), then the snapshots.
+    const loading = await client.views.update({ view_id: view.id, hash: view.hash, view: buildRestoreModal(modalState(inputs, { status: 'loading' })) }).catch(() => undefined);
+    if (!loading) return; // someone changed it again meanwhile: that newer action will fill it in
+    const snapshots = await loadSnapshotSection(services, view.id, clusterByKey(clusters, sub.sourceKey));
+    await client.views
+      .update({ view_id: view.id, hash: loading.view?.hash, view: buildRestoreModal(modalState(inputs, snapshots)) })
+      .catch((err: unknown) => services.logger.debug({ err }, 'modal changed while snapshots loaded'));
+  };
+}
+
+async function describeLockHolder(services: Services, target: ClusterRef, holder: string, since: string, timeZone: string): Promise<string> {
+  const held = await services.store.get(holder).catch(() => null);
+  const who = held ? `<@${held.requester}>` : 'another request';
+  return `\`${target.project}/${target.cluster}\` already has a restore in progress: ${holder} by ${who} since ${formatInTimeZone(since, timeZone)}. Wait for it to end, or pick another target.`;
+}
+
+export function handleModalSubmission(services: Services) {
+  return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+    const user = body.user.id;
+    let sub;
+    try {
+      sub = readModalSubmission(view as unknown as ModalSubmissionView);
+    } catch {
+      return ack({ response_action: 'errors', errors: {} as Record<string, string> });
+    }
+    const timeZone = sub.meta.timeZone ?? 'UTC';
+    const source = sub.sourceKey ? findCluster(services.policy, sub.sourceKey) : undefined;
+    const target = sub.targetKey ? findCluster(services.policy, sub.targetKey) : undefined;
+    let sourceError = source && !source.ok ? source.message : undefined;
+    let targetError = target && !target.ok ? target.message : undefined;
+    if (source?.ok && target?.ok) {
+      // Re-check the allow-list: the modal's contents are the user's, not ours.
+      const decision = await mayRequest(services.policy, services.resolver, user, source.cluster, source.cluster);
+      if (!decision.allowed) sourceError = decision.message;
+      const targetDecision = await mayRequest(services.policy, services.resolver, user, target.cluster, target.cluster);
+      if (!targetDecision.allowed) targetError = targetDecision.message;
+      if (decision.allowed && !targetDecision.allowed) {
+        await services.store.audit({ type: 'refused', user, detail: `modal submit: ${targetDecision.message}` }).catch(() => undefined);
+      }
+    }
+    let snapshot;
+    if (source?.ok && sub.snapshotId && !sourceError) {
+      snapshot = await createModalSnapshotCache(services.redis, services.prefix).lookup(view.id, sub.sourceKey!, sub.snapshotId);
+      if (snapshot === undefined) {
+        snapshot = await services.atlas
+          .getSnapshot({ groupId: source.cluster.groupId, clusterName: source.cluster.cluster, type: source.cluster.type }, sub.snapshotId)
+          .catch(() => null);
+      }
+    }
+    const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot });
+    if (!checked.ok || !source?.ok || !target?.ok) {
+      if (sourceError) await services.store.audit({ type: 'refused', user, detail: `modal submit: ${sourceError}` }).catch(() => undefined);
+      return ack(checked.ok ? { response_action: 'errors', errors: {} } : checked.response);
+    }
+    // Slack may deliver the same submission twice: one view, one request.
+    if (!(await services.store.claimOnce(`submit:${view.id}`, 3600))) return ack();
+
+    const rules = rulesFor(services.policy, target.cluster);
+    const created = await createRestoreRequest(services, {
+      requester: user,
+      source: source.cluster,
+      target: target.cluster,
+      snapshot: { id: checked.value.snapshotId, createdAt: snapshot?.createdAt ?? services.now().toISOString() },
+      reason: checked.value.reason,
+      channel: sub.meta.channel,
+      rules,
+    });
+    if (!created.ok) {
+      const message = await describeLockHolder(services, target.cluster, created.holder, created.since, timeZone);
+      await services.store.audit({ type: 'refused', user, detail: message }).catch(() => undefined);
+      // Let the user submit again later: the claim was for this attempt only.
+      await services.store.releaseClaim(`submit:${view.id}`);
+      return ack({ response_action: 'errors', errors: { [sub.blockIds.target ?? 'restore_source']: message } });
+    }
+    await ack();
+    await created.publish();
+  };
+}

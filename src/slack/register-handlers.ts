@@ -1,0 +1,28 @@
+// Wires the conversation into Bolt. Handlers stay thin: they read the payload and call the modules that decide.
+import type { App } from '@slack/bolt';
+import type { Services } from './services.js';
+import { handleCommand } from './handle-command.js';
+import { handleDecision } from './handle-decision.js';
+import { handleModalSubmission, handleSourceChange } from './handle-modal.js';
+import {
+  APPROVE_ACTION_ID,
+  CANCEL_ACTION_ID,
+  CANCEL_JOB_ACTION_ID,
+  REJECT_ACTION_ID,
+  RESTORE_MODAL_CALLBACK_ID,
+  SOURCE_SELECT_ACTION_ID,
+} from './views/ids.js';
+
+export const SLASH_COMMAND = '/atlas-restore';
+
+export function registerHandlers(app: App, services: Services): void {
+  app.command(SLASH_COMMAND, handleCommand(services));
+  app.view(RESTORE_MODAL_CALLBACK_ID, handleModalSubmission(services));
+  app.action(SOURCE_SELECT_ACTION_ID, handleSourceChange(services));
+  app.action(APPROVE_ACTION_ID, handleDecision(services, 'approve'));
+  app.action(REJECT_ACTION_ID, handleDecision(services, 'reject'));
+  app.action(CANCEL_ACTION_ID, handleDecision(services, 'cancel'));
+  app.action(CANCEL_JOB_ACTION_ID, handleDecision(services, 'cancel_job'));
+  // Selects inside the modal that don't dispatch still send block_actions when changed: acknowledge them.
+  app.action(/^restore_(snapshot_select|target_select)$/, async ({ ack }) => ack());
+}

@@ -1,0 +1,28 @@
+// What the Slack handlers need, built once by the composition root (main.ts) and by tests.
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Metrics } from '../http/metrics.js';
+import type { AtlasClient } from '../atlas/types.js';
+import type { MembershipResolver } from '../policy/policy.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { RestoreStore } from '../restore/store.js';
+import type { RestoreTracker } from '../restore/tracker.js';
+import type { SlackMessenger } from './slack-messenger.js';
+
+export interface Services {
+  policy: Policy;
+  resolver: MembershipResolver;
+  store: RestoreStore;
+  atlas: AtlasClient;
+  tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry'>;
+  messenger: SlackMessenger;
+  /** For short-lived caches of the modal (snapshots shown to a viewer). Keys carry `prefix`. */
+  redis: Redis;
+  prefix: string;
+  logger: Logger;
+  dryRun: boolean;
+  now: () => Date;
+  metrics?: Metrics | undefined;
+  /** Tests shrink the reconcile wait after an unknown POST outcome. */
+  reconcileDelayMs?: number;
+}

@@ -1,0 +1,92 @@
+// Everything the bot says in Slack goes through here: the card (one message, re-rendered from the stored request),
+// its thread, and private answers. Failures are logged, never thrown: a Slack hiccup must not undo a restore step.
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { RestoreRequest } from '../restore/types.js';
+import { buildRequestCard } from './views/request-card.js';
+import type { ThreadMessage } from './views/thread-messages.js';
+
+export interface SlackMessenger {
+  /** Posts the card; returns its ts, or the Slack error code (e.g. not_in_channel). */
+  postCard(req: RestoreRequest): Promise<{ ok: true; ts: string } | { ok: false; error: string }>;
+  updateCard(req: RestoreRequest): Promise<void>;
+  postInThread(req: RestoreRequest, message: ThreadMessage): Promise<void>;
+  /** Only `user` sees it; in the card's thread when there is one. */
+  tellUser(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
+  /** A direct message, for when the channel itself is the problem. */
+  directMessage(user: string, text: string): Promise<void>;
+  permalink(req: RestoreRequest): Promise<string | undefined>;
+}
+
+function slackError(err: unknown): string {
+  const data = (err as { data?: { error?: string } }).data;
+  return data?.error ?? (err instanceof Error ? err.message : String(err));
+}
+
+export function createSlackMessenger(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date()): SlackMessenger {
+  const log = logger.child({ component: 'slack-messenger' });
+  const warn = (what: string, req: { id?: string } | undefined, err: unknown) =>
+    log.warn({ requestId: req?.id, slackError: slackError(err) }, `could not ${what}`);
+
+  async function directMessage(user: string, text: string): Promise<void> {
+    try {
+      await client.chat.postMessage({ channel: user, text });
+    } catch (err) {
+      warn('send a direct message', undefined, err);
+    }
+  }
+
+  return {
+    directMessage,
+    async postCard(req) {
+      const card = buildRequestCard(req, now());
+      try {
+        const res = await client.chat.postMessage({ channel: req.channel, text: card.text, blocks: card.blocks, unfurl_links: false });
+        return res.ts ? { ok: true, ts: res.ts } : { ok: false, error: 'no_ts' };
+      } catch (err) {
+        return { ok: false, error: slackError(err) };
+      }
+    },
+    async updateCard(req) {
+      if (!req.cardTs) return;
+      const card = buildRequestCard(req, now());
+      try {
+        await client.chat.update({ channel: req.channel, ts: req.cardTs, text: card.text, blocks: card.blocks });
+      } catch (err) {
+        warn('update the request card', req, err);
+      }
+    },
+    async postInThread(req, message) {
+      try {
+        await client.chat.postMessage({
+          channel: req.channel,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(req.cardTs ? { thread_ts: req.cardTs } : {}),
+          unfurl_links: false,
+        });
+      } catch (err) {
+        warn('post in the thread', req, err);
+      }
+    },
+    async tellUser(channel, user, text, threadTs) {
+      try {
+        await client.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+      } catch (err) {
+        // An ephemeral can fail where the bot can't post; fall back to a DM so the user still hears why.
+        warn('send an ephemeral message', undefined, err);
+        await directMessage(user, text);
+      }
+    },
+    async permalink(req) {
+      if (!req.cardTs) return undefined;
+      try {
+        const res = await client.chat.getPermalink({ channel: req.channel, message_ts: req.cardTs });
+        return res.permalink;
+      } catch (err) {
+        warn('get a permalink', req, err);
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,223 @@
+// The whole app (real Bolt HTTP receiver, real Redis, real BullMQ) against the fake Atlas and the fake Slack.
+// Tests drive it like Slack does: signed slash commands, view submissions and button clicks.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { buildApp, type AppOverrides, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { parsePolicy } from '../../src/policy/load-policy.js';
+import type { RestoreRequest } from '../../src/restore/types.js';
+import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
+import { startFakeSlack, type FakeSlack, type StoredMessage, type StoredView } from '../fakes/fake-slack.js';
+import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SendOptions } from '../helpers/slack-requests.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+export const GROUP_ID = '5e2211c17a3e5a48f5497de3';
+export const CHANNEL = 'C0DBOPS01';
+export const REQUESTER = 'U0REQUEST1';
+export const APPROVER = 'U0APPROVE1';
+export const APPROVER_2 = 'U0APPROVE2';
+export const OUTSIDER = 'U0OUTSIDE1';
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+export interface HarnessOptions {
+  policyYaml?: string;
+  dryRun?: boolean;
+  overrides?: AppOverrides;
+  /** Steps of job progression per GET in the fake Atlas; 0 = tests move jobs with advanceJob. */
+  stepsPerState?: number;
+}
+
+export const DEFAULT_POLICY = `
+projects:
+  - name: shop
+    id: ${GROUP_ID}
+    clusters:
+      - { name: orders, type: flex }
+      - { name: ledger, type: dedicated }
+      - { name: legacy, type: serverless }
+      - { name: staging }
+requesters: [${REQUESTER}]
+approvers: [${APPROVER}, ${APPROVER_2}]
+channels: [${CHANNEL}]
+approval:
+  required: 1
+  allowSelfApproval: false
+  expiresAfterMinutes: 30
+`;
+
+export interface Harness {
+  atlas: FakeAtlas;
+  slack: FakeSlack;
+  app: RunningApp;
+  url: string;
+  prefix: string;
+  redis: Redis;
+  command(user: string, text: string, opts?: { channel?: string; send?: SendOptions }): Promise<{ status: number; responseUrlId: string }>;
+  /** The modal once it shows snapshots (or a final message), for the given opening trigger. */
+  loadedModal(user: string, predicate?: (view: StoredView) => boolean): Promise<StoredView>;
+  submitModal(view: StoredView, user: string, fields: ModalFields, send?: SendOptions): Promise<{ status: number; json: unknown }>;
+  request(id: string): Promise<RestoreRequest | null>;
+  latestRequest(): Promise<RestoreRequest>;
+  click(user: string, actionId: string, requestId: string, send?: SendOptions): Promise<{ status: number }>;
+  rootCard(requestId: string): StoredMessage | undefined;
+  threadTexts(requestId: string): string[];
+  waitForThread(requestId: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
+  ephemeralTexts(user: string): string[];
+  postsToAtlas(): number;
+  close(): Promise<void>;
+}
+
+export interface ModalFields {
+  source?: string;
+  snapshotId?: string;
+  target?: string;
+  reason?: string;
+  confirmation?: string;
+}
+
+const quiet = pino({ level: process.env.TEST_LOG ?? 'silent' });
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const atlas = await startFakeAtlas({ stepsPerState: opts.stepsPerState ?? 0 });
+  for (const [name, type] of [['orders', 'flex'], ['ledger', 'dedicated'], ['legacy', 'serverless'], ['staging', 'dedicated']] as const) {
+    atlas.addCluster({ groupId: GROUP_ID, name, type, snapshots: 3 });
+  }
+  const slack = await startFakeSlack({ users: { [REQUESTER]: { tz: 'Europe/Paris' } } });
+  const prefix = `test-conv-${randomBytes(4).toString('hex')}:`;
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    ATLAS_BASE_URL: atlas.url,
+    ATLAS_PUBLIC_KEY: atlas.publicKey,
+    ATLAS_PRIVATE_KEY: atlas.privateKey,
+    RESTORE_POLICY_FILE: 'inline-test-policy.yaml',
+    POLL_INTERVAL_SECONDS: '1',
+    DRY_RUN: opts.dryRun ? 'true' : 'false',
+    REDIS_KEY_PREFIX: prefix,
+  });
+  const policy = parsePolicy(opts.policyYaml ?? DEFAULT_POLICY, 'test-policy.yaml');
+  const app = buildApp(config, policy, quiet, {
+    atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
+    tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
+    reconcileDelayMs: 20,
+    ...opts.overrides,
+  });
+  const address = await app.start();
+  const url = address!.url;
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  let responseUrls = 0;
+
+  const harness: Harness = {
+    atlas,
+    slack,
+    app,
+    url,
+    prefix,
+    redis,
+    async command(user, text, o = {}) {
+      const responseUrlId = `cmd-${++responseUrls}`;
+      const channel = o.channel ?? CHANNEL;
+      const res = await sendSlashCommand(url, SIGNING_SECRET, { text, userId: user, channelId: channel, responseUrl: slack.responseUrl(responseUrlId, { channelId: channel, userId: user }) }, o.send);
+      return { status: res.status, responseUrlId };
+    },
+    async loadedModal(_user, predicate = isFilledModal) {
+      return waitFor(() => [...slack.views()].reverse().find((v) => v.callback_id === 'atlas_restore_modal' && predicate(v)), {
+        timeoutMs: 5000,
+        message: 'restore modal filled in',
+      });
+    },
+    async submitModal(view, user, fields, send) {
+      const values: Record<string, Record<string, unknown>> = {};
+      const blocks = view.blocks as { block_id?: string; element?: { action_id: string; initial_option?: { value: string; text: { text: string } }; options?: { value: string }[] } }[];
+      for (const block of blocks) {
+        const el = block.element;
+        if (!block.block_id || !el) continue;
+        const select = (value: string | undefined) => ({ type: 'static_select', selected_option: value ? { value, text: { type: 'plain_text', text: value } } : null });
+        if (block.block_id === 'restore_source') values[block.block_id] = { [el.action_id]: select(fields.source ?? el.initial_option?.value) };
+        else if (block.block_id.startsWith('restore_snapshot')) values[block.block_id] = { [el.action_id]: select(fields.snapshotId ?? el.initial_option?.value ?? el.options?.[0]?.value) };
+        else if (block.block_id.startsWith('restore_target')) values[block.block_id] = { [el.action_id]: select(fields.target ?? el.initial_option?.value) };
+        else if (block.block_id === 'restore_reason') values[block.block_id] = { [el.action_id]: { type: 'plain_text_input', value: fields.reason ?? 'bad migration' } };
+        else if (block.block_id === 'restore_confirmation') values[block.block_id] = { [el.action_id]: { type: 'plain_text_input', value: fields.confirmation ?? '' } };
+      }
+      const res = await sendViewSubmission(url, SIGNING_SECRET, { userId: user, view: { ...view, state: { values } } }, send);
+      return { status: res.status, json: res.json };
+    },
+    request: (id) => app.services.store.get(id),
+    async latestRequest() {
+      return waitFor(async () => (await app.services.store.listRecent(1))[0], { message: 'a stored request' });
+    },
+    async click(user, actionId, requestId, send) {
+      const card = harness.rootCard(requestId);
+      const res = await sendBlockAction(url, SIGNING_SECRET, { actionId, value: requestId, userId: user, channelId: CHANNEL, messageTs: card?.ts ?? '1.000001' }, send);
+      return { status: res.status };
+    },
+    rootCard(requestId) {
+      return slack.messages(CHANNEL).find((m) => !m.thread_ts && m.text.includes(requestId));
+    },
+    threadTexts(requestId) {
+      const card = harness.rootCard(requestId);
+      if (!card) return [];
+      return slack.thread(CHANNEL, card.ts).slice(1).map((m) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`);
+    },
+    async waitForThread(requestId, pattern, timeoutMs = 8000) {
+      return waitFor(() => harness.threadTexts(requestId).find((t) => pattern.test(t)), { timeoutMs, message: `thread message matching ${pattern}` });
+    },
+    ephemeralTexts(user) {
+      return slack.ephemerals(user).map((e) => JSON.stringify(e));
+    },
+    postsToAtlas() {
+      return atlas.requests.filter((r) => r.method === 'POST' && r.path.includes('restoreJobs') && r.authorized).length;
+    },
+    async close() {
+      await app.stop();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await slack.close();
+      await atlas.close();
+    },
+  };
+  return harness;
+}
+
+/** Filled = the snapshot select has options, or the modal explains why there is nothing to choose. */
+export function isFilledModal(view: StoredView): boolean {
+  const blocks = view.blocks as { block_id?: string; element?: { options?: unknown[] } }[];
+  const snapshot = blocks.find((b) => b.block_id?.startsWith('restore_snapshot'));
+  if (snapshot) return (snapshot.element?.options?.length ?? 0) > 0;
+  return !JSON.stringify(view.blocks).includes('Loading');
+}
+
+export function snapshotIdOf(h: Harness, cluster: string, index = 0): string {
+  return String(h.atlas.snapshots(GROUP_ID, cluster)[index]!.id);
+}
+
+/** Drives command → modal → submit for `user` and returns the posted request (card in the channel). */
+export async function requestRestore(h: Harness, opts: { user?: string; source: string; target?: string; snapshotIndex?: number; reason?: string }): Promise<RestoreRequest> {
+  const user = opts.user ?? REQUESTER;
+  const snapshotId = snapshotIdOf(h, opts.source, opts.snapshotIndex ?? 0);
+  const target = opts.target ?? opts.source;
+  const before = new Set((await h.app.services.store.listRecent(100)).map((r) => r.id));
+  const viewsBefore = h.slack.views().length;
+  await h.command(user, `shop/${opts.source} ${snapshotId} to shop/${target}`);
+  const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => v.callback_id === 'atlas_restore_modal' && isFilledModal(v)), { message: 'filled modal' });
+  const res = await h.submitModal(modal, user, { confirmation: target, reason: opts.reason ?? 'restore for a test' });
+  if (res.json) throw new Error(`modal refused: ${JSON.stringify(res.json)}`);
+  return waitFor(async () => (await h.app.services.store.listRecent(100)).find((r) => !before.has(r.id) && r.cardTs), { message: 'posted request' });
+}
+
+export async function waitForState(h: Harness, id: string, state: RestoreRequest['state'], timeoutMs = 8000): Promise<RestoreRequest> {
+  return waitFor(async () => {
+    const r = await h.request(id);
+    return r?.state === state ? r : undefined;
+  }, { timeoutMs, message: `${id} in state ${state}` });
+}
+
+/** Frees every target between tests that leave requests pending. */
+export async function clearLocks(h: Harness): Promise<void> {
+  const keys = await h.redis.keys(`${h.prefix}lock:*`);
+  if (keys.length > 0) await h.redis.del(...keys);
+}

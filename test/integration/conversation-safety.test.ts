@@ -1,0 +1,160 @@
+// Safety rules of DESIGN.md §5 at every entry point, through the real HTTP receiver.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sendSlashCommand } from '../helpers/slack-requests.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { APPROVER, APPROVER_2, CHANNEL, OUTSIDER, REQUESTER, SIGNING_SECRET, clearLocks, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await clearLocks(h);
+});
+
+const atlasCalls = () => h.atlas.requests.length;
+
+describe('request signatures', () => {
+  it.each(['forged', 'unsigned', 'stale'] as const)('a %s slash command gets 401 and changes nothing', async (tamper) => {
+    const calls = h.slack.calls.length;
+    const audit = (await h.app.services.store.readAudit(1000)).length;
+    const res = await sendSlashCommand(h.url, SIGNING_SECRET, { text: 'shop/orders', userId: REQUESTER, channelId: CHANNEL }, { tamper });
+    expect(res.status).toBe(401);
+    expect(h.slack.calls.length).toBe(calls);
+    expect((await h.app.services.store.readAudit(1000)).length).toBe(audit);
+  });
+});
+
+describe('malformed commands', () => {
+  it.each(['to', 'shop/orders to', 'status a b c', 'shop/orders nothex to x', '!!!', 'list please', '\u0000<>&', 'x'.repeat(3000)])(
+    'malformed input #%# gets a private explanation with the usage in the ack',
+    async (text) => {
+      const res = await sendSlashCommand(h.url, SIGNING_SECRET, { text, userId: REQUESTER, channelId: CHANNEL });
+      expect(res.status).toBe(200);
+      const body = res.json as { text: string; response_type: string };
+      expect(body.response_type).toBe('ephemeral');
+      expect(body.text).toMatch(/Usage/);
+    },
+  );
+
+  it('answers in the ack body: what was wrong and the usage', async () => {
+    const res = await sendSlashCommand(h.url, SIGNING_SECRET, { text: 'shop/orders 123 to', userId: REQUESTER, channelId: CHANNEL });
+    expect(res.status).toBe(200);
+    const body = res.json as { text: string; response_type: string };
+    expect(body.response_type).toBe('ephemeral');
+    expect(body.text).toMatch(/Usage/);
+  });
+
+  it('help lists the commands', async () => {
+    const res = await sendSlashCommand(h.url, SIGNING_SECRET, { text: 'help', userId: OUTSIDER, channelId: CHANNEL });
+    expect((res.json as { text: string }).text).toContain('/atlas-restore status');
+  });
+
+  it('refuses a channel outside the policy, with a message', async () => {
+    const res = await sendSlashCommand(h.url, SIGNING_SECRET, { text: '', userId: REQUESTER, channelId: 'C0ELSEWHERE' });
+    expect((res.json as { text: string }).text).toMatch(/channel/i);
+  });
+});
+
+describe('the allow-list at every entry point', () => {
+  it('command: someone not on the list sees why, and Atlas is not called', async () => {
+    const before = atlasCalls();
+    const viewsBefore = h.slack.views().length;
+    await h.command(OUTSIDER, '');
+    const view = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes("aren't allowed")));
+    expect(view).toBeDefined();
+    expect(atlasCalls()).toBe(before);
+    const audit = await h.app.services.store.readAudit(50);
+    expect(audit.some((e) => e.type === 'refused' && e.user === OUTSIDER)).toBe(true);
+  });
+
+  it('modal submit: a crafted submission by an outsider gets field errors and creates nothing', async () => {
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, 'shop/orders');
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => JSON.stringify(v.blocks).includes('restore_snapshot_select') && JSON.stringify(v.blocks).includes('"options"')));
+    const requestsBefore = (await h.app.services.store.listRecent(100)).length;
+    const res = await h.submitModal(modal, OUTSIDER, { confirmation: 'orders' });
+    const body = res.json as { response_action: string; errors: Record<string, string> };
+    expect(body.response_action).toBe('errors');
+    expect(Object.values(body.errors).join(' ')).toMatch(/not allowed/);
+    expect((await h.app.services.store.listRecent(100)).length).toBe(requestsBefore);
+  });
+
+  it('modal submit: a wrong confirmation comes back inline, nothing is lost', async () => {
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, 'shop/orders');
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => JSON.stringify(v.blocks).includes('"options"') && JSON.stringify(v.blocks).includes('restore_snapshot')));
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'order' });
+    const body = res.json as { response_action: string; errors: Record<string, string> };
+    expect(body).toEqual({ response_action: 'errors', errors: { restore_confirmation: expect.stringContaining('orders') } });
+  });
+
+  it('approve: an outsider is refused privately, with no Atlas call and no state change', async () => {
+    const req = await requestRestore(h, { source: 'orders' });
+    const before = atlasCalls();
+    await h.click(OUTSIDER, 'restore_approve', req.id);
+    await waitFor(() => h.ephemeralTexts(OUTSIDER).find((t) => t.includes('not an approver')));
+    expect(atlasCalls()).toBe(before);
+    expect((await h.request(req.id))!.state).toBe('pending_approval');
+  });
+
+  it('approve: the requester cannot approve their own request', async () => {
+    const req = await requestRestore(h, { source: 'ledger' });
+    const before = atlasCalls();
+    await h.click(REQUESTER, 'restore_approve', req.id);
+    await waitFor(() => h.ephemeralTexts(REQUESTER).find((t) => t.includes('someone else has to approve')));
+    expect(atlasCalls()).toBe(before);
+    expect((await h.request(req.id))!.state).toBe('pending_approval');
+  });
+});
+
+describe('exactly once', () => {
+  it('20 concurrent Approve clicks submit exactly one restore job', async () => {
+    const req = await requestRestore(h, { source: 'legacy' });
+    const posts = h.postsToAtlas();
+    const clicks = await Promise.all(Array.from({ length: 20 }, (_, i) => h.click(i % 2 ? APPROVER : APPROVER_2, 'restore_approve', req.id)));
+    expect(clicks.every((c) => c.status === 200)).toBe(true);
+    const running = await waitForState(h, req.id, 'running');
+    // Give every click time to finish its work before counting: wait until all have been answered privately or counted.
+    await waitFor(() => h.ephemeralTexts(APPROVER).length + h.ephemeralTexts(APPROVER_2).length >= 19, { timeoutMs: 8000 });
+    expect(h.postsToAtlas() - posts).toBe(1);
+    expect(running.approvals).toHaveLength(1);
+    const submitted = (await h.app.services.store.readAudit(500)).filter((e) => e.requestId === req.id && e.type === 'submitted');
+    expect(submitted).toHaveLength(1);
+  });
+
+  it('a Slack retry of the same modal submission creates one request', async () => {
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, 'shop/staging');
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => JSON.stringify(v.blocks).includes('"options"') && JSON.stringify(v.blocks).includes('restore_snapshot')));
+    const before = (await h.app.services.store.listRecent(100)).length;
+    const [a, b] = await Promise.all([
+      h.submitModal(modal, REQUESTER, { confirmation: 'staging' }),
+      h.submitModal(modal, REQUESTER, { confirmation: 'staging' }, { retryNum: 1 }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await waitFor(async () => (await h.app.services.store.listRecent(100)).length > before);
+    const cards = () => h.slack.messages(CHANNEL).filter((m) => !m.thread_ts && m.text.startsWith('Restore request'));
+    const cardCount = cards().length;
+    expect((await h.app.services.store.listRecent(100)).length).toBe(before + 1);
+    expect(cards().length).toBe(cardCount);
+  });
+});
+
+describe('one restore at a time per target', () => {
+  it('a second request for a busy target is refused inline with who holds it and since when', async () => {
+    const first = await requestRestore(h, { source: 'orders' });
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, 'shop/ledger to shop/orders');
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => JSON.stringify(v.blocks).includes('"options"') && JSON.stringify(v.blocks).includes('restore_snapshot')));
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'orders' });
+    const body = res.json as { errors: Record<string, string> };
+    const message = Object.values(body.errors).join(' ');
+    expect(message).toContain(first.id);
+    expect(message).toContain(`<@${REQUESTER}>`);
+    expect(message).toMatch(/since/);
+  });
+});

@@ -1,0 +1,176 @@
+import { register as globalRegistry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import {
+  POLL_LAG_BUCKETS,
+  RESTORE_DURATION_BUCKETS,
+  atlasEndpointLabel,
+  createMetrics,
+  type Metrics,
+} from '../../../src/http/metrics.js';
+
+/** The value of one sample line (`name{labels} value`) in the exposition text, or undefined when absent. */
+async function sample(metrics: Metrics, series: string): Promise<number | undefined> {
+  const text = await metrics.text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('createMetrics', () => {
+  it('exposes every metric with its type, in the Prometheus text format', async () => {
+    const metrics = createMetrics();
+    const text = await metrics.text();
+    expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(text).toContain('# TYPE atlas_restore_slack_requests_total counter');
+    expect(text).toContain('# TYPE atlas_restore_restores_finished_total counter');
+    expect(text).toContain('# TYPE atlas_restore_restore_duration_seconds histogram');
+    expect(text).toContain('# TYPE atlas_restore_atlas_calls_total counter');
+    expect(text).toContain('# TYPE atlas_restore_poll_lag_seconds histogram');
+    expect(text).toContain('# TYPE atlas_restore_approvals_pending gauge');
+    // Default process metrics are collected into the same registry.
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+
+  it('counts Slack requests by kind and outcome', async () => {
+    const metrics = createMetrics();
+    metrics.slackRequests.inc({ kind: 'command', outcome: 'ok' });
+    metrics.slackRequests.inc({ kind: 'command', outcome: 'ok' });
+    metrics.slackRequests.inc({ kind: 'view_submission', outcome: 'refused' });
+    expect(await sample(metrics, 'atlas_restore_slack_requests_total{kind="command",outcome="ok"}')).toBe(2);
+    expect(await sample(metrics, 'atlas_restore_slack_requests_total{kind="view_submission",outcome="refused"}')).toBe(1);
+    expect(await sample(metrics, 'atlas_restore_slack_requests_total{kind="action",outcome="error"}')).toBeUndefined();
+  });
+
+  it('counts finished restores by state and Atlas calls by endpoint and status', async () => {
+    const metrics = createMetrics();
+    metrics.restoresFinished.inc({ state: 'approval_expired' });
+    metrics.atlasCalls.inc({ endpoint: 'GET flexClusters/snapshots', status: 200 });
+    metrics.atlasCalls.inc({ endpoint: 'GET flexClusters/snapshots', status: 200 });
+    metrics.atlasCalls.inc({ endpoint: 'POST clusters/restoreJobs', status: 'timeout' });
+    expect(await sample(metrics, 'atlas_restore_restores_finished_total{state="approval_expired"}')).toBe(1);
+    expect(await sample(metrics, 'atlas_restore_atlas_calls_total{endpoint="GET flexClusters/snapshots",status="200"}')).toBe(2);
+    expect(await sample(metrics, 'atlas_restore_atlas_calls_total{endpoint="POST clusters/restoreJobs",status="timeout"}')).toBe(1);
+  });
+
+  it('buckets restore durations from 30 s to 24 h by cluster type', async () => {
+    expect(RESTORE_DURATION_BUCKETS[0]).toBe(30);
+    expect(RESTORE_DURATION_BUCKETS.at(-1)).toBe(24 * 3600);
+    const metrics = createMetrics();
+    metrics.restoreDuration.observe({ cluster_type: 'flex' }, 45);
+    metrics.restoreDuration.observe({ cluster_type: 'flex' }, 5000);
+    metrics.restoreDuration.observe({ cluster_type: 'flex' }, Number.NaN); // ignored, not a crash
+    const series = (le: string) => `atlas_restore_restore_duration_seconds_bucket{le="${le}",cluster_type="flex"}`;
+    const text = await metrics.text();
+    const les = [...text.matchAll(/restore_duration_seconds_bucket\{le="([^"]+)",cluster_type="flex"\}/g)].map((m) => m[1]);
+    expect(les).toEqual([...RESTORE_DURATION_BUCKETS.map(String), '+Inf']);
+    expect(await sample(metrics, series('30'))).toBe(0);
+    expect(await sample(metrics, series('60'))).toBe(1);
+    expect(await sample(metrics, series('3600'))).toBe(1);
+    expect(await sample(metrics, series('7200'))).toBe(2);
+    expect(await sample(metrics, series('+Inf'))).toBe(2);
+    expect(await sample(metrics, 'atlas_restore_restore_duration_seconds_count{cluster_type="flex"}')).toBe(2);
+    expect(await sample(metrics, 'atlas_restore_restore_duration_seconds_sum{cluster_type="flex"}')).toBe(5045);
+  });
+
+  it('records poll lag, counting an early poll as zero lag', async () => {
+    const metrics = createMetrics();
+    metrics.pollLag.observe(0.3);
+    metrics.pollLag.observe(-2);
+    const text = await metrics.text();
+    const les = [...text.matchAll(/poll_lag_seconds_bucket\{le="([^"]+)"\}/g)].map((m) => m[1]);
+    expect(les).toEqual([...POLL_LAG_BUCKETS.map(String), '+Inf']);
+    expect(await sample(metrics, 'atlas_restore_poll_lag_seconds_bucket{le="0.1"}')).toBe(1);
+    expect(await sample(metrics, 'atlas_restore_poll_lag_seconds_bucket{le="0.5"}')).toBe(2);
+    expect(await sample(metrics, 'atlas_restore_poll_lag_seconds_sum')).toBeCloseTo(0.3);
+  });
+
+  it('keeps each instance in its own registry, away from the global one', async () => {
+    const a = createMetrics();
+    const b = createMetrics();
+    a.slackRequests.inc({ kind: 'action', outcome: 'ok' });
+    expect(await sample(a, 'atlas_restore_slack_requests_total{kind="action",outcome="ok"}')).toBe(1);
+    expect(await sample(b, 'atlas_restore_slack_requests_total{kind="action",outcome="ok"}')).toBeUndefined();
+    expect(globalRegistry.getSingleMetric('atlas_restore_slack_requests_total')).toBeUndefined();
+  });
+});
+
+describe('approvals pending gauge', () => {
+  const SERIES = 'atlas_restore_approvals_pending';
+
+  it('reads the source on every scrape', async () => {
+    const metrics = createMetrics();
+    expect(await sample(metrics, SERIES)).toBe(0); // no source yet
+    let pending = 3;
+    let calls = 0;
+    metrics.setPendingApprovalsSource(() => {
+      calls += 1;
+      return Promise.resolve(pending);
+    });
+    expect(await sample(metrics, SERIES)).toBe(3);
+    pending = 5;
+    expect(await sample(metrics, SERIES)).toBe(5);
+    expect(calls).toBe(2);
+  });
+
+  it('keeps the last value when the source rejects, throws, returns garbage or hangs, and the scrape still succeeds', async () => {
+    const metrics = createMetrics({ pendingSourceTimeoutMs: 50 });
+    metrics.setPendingApprovalsSource(() => Promise.resolve(4));
+    expect(await sample(metrics, SERIES)).toBe(4);
+
+    metrics.setPendingApprovalsSource(() => Promise.reject(new Error('redis down')));
+    expect(await sample(metrics, SERIES)).toBe(4);
+
+    metrics.setPendingApprovalsSource(() => {
+      throw new Error('sync failure');
+    });
+    expect(await sample(metrics, SERIES)).toBe(4);
+
+    metrics.setPendingApprovalsSource(() => Promise.resolve(Number.NaN));
+    expect(await sample(metrics, SERIES)).toBe(4);
+
+    metrics.setPendingApprovalsSource(() => new Promise<number>(() => undefined));
+    const started = Date.now();
+    expect(await sample(metrics, SERIES)).toBe(4);
+    expect(Date.now() - started).toBeLessThan(1000);
+    // Other metrics are still in the same (successful) scrape.
+    expect(await metrics.text()).toContain('atlas_restore_slack_requests_total');
+  });
+});
+
+describe('atlasEndpointLabel', () => {
+  const G = '5e2211c17a3e5a48f5497de3';
+  const JOB = '6748a1b2c3d4e5f601234567';
+  it.each([
+    ['GET', `/api/atlas/v2/groups/${G}/flexClusters/orders/backup/restoreJobs/${JOB}`, 'GET flexClusters/restoreJobs/{id}'],
+    ['post', `/api/atlas/v2/groups/${G}/flexClusters/orders/backup/restoreJobs`, 'POST flexClusters/restoreJobs'],
+    ['GET', `/api/atlas/v2/groups/${G}/clusters/prod-main/backup/snapshots?pageNum=2&itemsPerPage=100`, 'GET clusters/snapshots'],
+    ['GET', `/api/atlas/v2/groups/${G}/clusters/prod-main/backup/snapshots/${JOB}`, 'GET clusters/snapshots/{id}'],
+    ['DELETE', `/api/atlas/v2/groups/${G}/clusters/prod-main/backup/restoreJobs/${JOB}`, 'DELETE clusters/restoreJobs/{id}'],
+    ['GET', `/api/atlas/v1.0/groups/${G}/serverless/sls-1/backup/snapshots`, 'GET serverless/snapshots'],
+    ['GET', `/api/atlas/v1.0/groups/${G}/serverless/sls-1/backup/restoreJobs/${JOB}`, 'GET serverless/restoreJobs/{id}'],
+    ['GET', `/api/atlas/v2/groups/${G}/serverless/sls-1/backup/restoreJobs/${JOB}`, 'GET serverless/restoreJobs/{id}'],
+    ['GET', `/api/atlas/v2/groups/${G}/flexClusters/orders`, 'GET flexClusters/{name}'],
+    ['GET', `https://cloud.mongodb.com/api/atlas/v2/groups/${G}/clusters/x/backup/restoreJobs`, 'GET clusters/restoreJobs'],
+    ['POST', '/api/oauth/token', 'POST oauth/token'],
+    ['GET', `/api/atlas/v2/groups/${G}/clusters/x/backup/weird-${JOB}/more`, 'GET clusters/{id}/{id}'],
+    ['GET', '/api/atlas/v2/orgs/abc/users', 'GET other'],
+    ['GET', `/somewhere/${JOB}`, 'GET other'],
+    ['BREW', `/api/atlas/v2/groups/${G}/clusters/x/backup/snapshots`, 'OTHER clusters/snapshots'],
+  ])('%s %s -> %s', (method, path, label) => {
+    expect(atlasEndpointLabel(method, path)).toBe(label);
+  });
+
+  it('never leaks group ids, cluster names or job ids, whatever the path', () => {
+    const names = ['orders', 'prod-main', 'sls-1'];
+    for (const kind of ['clusters', 'flexClusters', 'serverless']) {
+      for (const name of names) {
+        for (const tail of ['', '/backup', '/backup/snapshots', `/backup/restoreJobs/${JOB}`, `/backup/${JOB}/${G}`]) {
+          const label = atlasEndpointLabel('GET', `/api/atlas/v2/groups/${G}/${kind}/${name}${tail}`);
+          expect(label).not.toContain(G);
+          expect(label).not.toContain(JOB);
+          expect(label).not.toContain(name);
+        }
+      }
+    }
+  });
+});
