@@ -1,0 +1,312 @@
+// A fake Slack Web API on a real HTTP server (127.0.0.1, random port), for integration tests and the demo.
+// Point a WebClient at it with `slackApiUrl: fake.apiUrl`. Slack semantics live in fake-slack-workspace.ts.
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TEST_TRIGGER_PREFIX } from '../helpers/slack-requests.js';
+import { messageToText } from './flatten-blocks.js';
+import {
+  FakeSlackWorkspace,
+  SlackMethodError,
+  type FakeChannel,
+  type FakeUser,
+  type SlackArgs,
+  type StoredEphemeral,
+  type StoredMessage,
+  type StoredView,
+} from './fake-slack-workspace.js';
+
+export type { FakeChannel, FakeUser, StoredEphemeral, StoredMessage, StoredView } from './fake-slack-workspace.js';
+export { messageToText } from './flatten-blocks.js';
+
+export interface FakeSlackOptions {
+  botToken?: string;
+  teamId?: string;
+  botUserId?: string;
+  botId?: string;
+  /** tz of users not configured otherwise (default 'UTC'). */
+  defaultTz?: string;
+  /** Any trigger_id with this prefix is accepted once (default 'trigger-', what newTriggerId() makes). */
+  triggerPrefix?: string;
+  /** Triggers expire this long after issue, like Slack's 3 s (default 3000). */
+  triggerTtlMs?: number;
+  users?: Record<string, Partial<Omit<FakeUser, 'id'>>>;
+  usergroups?: Record<string, string[]>;
+  channels?: Record<string, Partial<Omit<FakeChannel, 'id'>>>;
+}
+
+export interface RecordedCall {
+  seq: number;
+  /** Web API method, or 'response_url' for a POST to a response URL (args = {id, ...body}). */
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+  status: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface ResponseUrlMeta {
+  channelId?: string;
+  userId?: string;
+  /** For block-action response URLs: the message `replace_original` / `delete_original` act on. */
+  messageTs?: string;
+}
+
+export interface FakeSlack {
+  url: string;
+  /** `${url}/api/`, for WebClient's slackApiUrl. */
+  apiUrl: string;
+  botToken: string;
+  botUserId: string;
+  calls: RecordedCall[];
+  workspace: FakeSlackWorkspace;
+  registerTrigger(id: string): void;
+  setUser(id: string, info: Partial<Omit<FakeUser, 'id'>>): void;
+  setUsergroup(id: string, userIds: string[]): void;
+  setChannel(id: string, info: Partial<Omit<FakeChannel, 'id'>>): void;
+  notInChannel(channelId: string): void;
+  failNext(method: string, error: string, count?: number): void;
+  rateLimit(method: string, retryAfterSec: number): void;
+  responseUrl(id: string, meta?: ResponseUrlMeta): string;
+  messages(channel: string): StoredMessage[];
+  thread(channel: string, ts: string): StoredMessage[];
+  ephemerals(user?: string): StoredEphemeral[];
+  views(): StoredView[];
+  waitForCall(method: string, predicate?: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
+  transcript(channel: string): string;
+  close(): Promise<void>;
+}
+
+/** Fields @slack/web-api JSON-encodes inside form bodies. */
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
+/** Slack lets a response_url be used 5 times. */
+const RESPONSE_URL_USES = 5;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseArgs(raw: string, contentType: string, query: URLSearchParams): SlackArgs {
+  const args: SlackArgs = Object.fromEntries(query.entries());
+  if (contentType.includes('application/json')) {
+    if (raw) Object.assign(args, JSON.parse(raw) as SlackArgs);
+    return args;
+  }
+  for (const [k, v] of new URLSearchParams(raw)) {
+    if (JSON_FIELDS.has(k)) {
+      try {
+        args[k] = JSON.parse(v);
+      } catch {
+        args[k] = v; // left as a string: the method answers invalid_* like Slack
+      }
+    } else args[k] = v;
+  }
+  return args;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const botToken = opts.botToken ?? 'xoxb-fake-bot-token';
+  const calls: RecordedCall[] = [];
+  const events = new EventEmitter();
+  const failures = new Map<string, { error: string; remaining: number }[]>();
+  const rateLimits = new Map<string, number>();
+  const responseUrls = new Map<string, ResponseUrlMeta & { uses: number }>();
+
+  function record(method: string, args: SlackArgs, status: number, error?: string): void {
+    const call: RecordedCall = { seq: calls.length, method, args, at: Date.now(), status, ok: error === undefined, ...(error ? { error } : {}) };
+    calls.push(call);
+    events.emit('call', call);
+  }
+
+  function handleApi(method: string, args: SlackArgs, authHeader: string | undefined, res: ServerResponse): void {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authHeader ?? '')?.[1];
+    const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+    delete args.token;
+    const fail = (error: string) => {
+      record(method, args, 200, error);
+      sendJson(res, 200, { ok: false, error });
+    };
+    if (!token) return fail('not_authed');
+    if (token !== botToken) return fail('invalid_auth');
+    const retryAfter = rateLimits.get(method);
+    if (retryAfter !== undefined) {
+      rateLimits.delete(method);
+      record(method, args, 429, 'ratelimited');
+      return sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(retryAfter) });
+    }
+    const queue = failures.get(method);
+    const injected = queue?.[0];
+    if (queue && injected) {
+      injected.remaining -= 1;
+      if (injected.remaining <= 0) queue.shift();
+      return fail(injected.error);
+    }
+    try {
+      const result = workspaceImpl.call(method, args);
+      record(method, args, 200);
+      sendJson(res, 200, { ok: true, ...result });
+    } catch (err) {
+      if (err instanceof SlackMethodError) return fail(err.error);
+      throw err;
+    }
+  }
+
+  function handleResponseUrl(id: string, raw: string, res: ServerResponse): void {
+    const meta = responseUrls.get(id);
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      record('response_url', { id, raw }, 400, 'invalid_payload');
+      res.writeHead(400).end('invalid_payload');
+      return;
+    }
+    if (!meta || meta.uses >= RESPONSE_URL_USES) {
+      // Slack's exact answer to an exhausted URL is undocumented; a 404 makes Bolt's respond() throw, as it should.
+      const error = meta ? 'used_url' : 'unknown_response_url';
+      record('response_url', { id, ...body }, 404, error);
+      res.writeHead(404).end(error);
+      return;
+    }
+    meta.uses += 1;
+    workspaceImpl.applyResponsePost(id, meta, body);
+    record('response_url', { id, ...body }, 200);
+    sendJson(res, 200, { ok: true });
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://fake-slack');
+      const raw = await readBody(req);
+      const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
+      if (api?.[1] && (req.method === 'POST' || req.method === 'GET')) {
+        let args: SlackArgs;
+        try {
+          args = parseArgs(raw, req.headers['content-type'] ?? '', url.searchParams);
+        } catch {
+          record(api[1], { raw }, 200, 'invalid_json');
+          return sendJson(res, 200, { ok: false, error: 'invalid_json' });
+        }
+        return handleApi(api[1], args, req.headers.authorization, res);
+      }
+      const resp = /^\/response\/([^/]+)$/.exec(url.pathname);
+      if (resp?.[1] && req.method === 'POST') return handleResponseUrl(decodeURIComponent(resp[1]), raw, res);
+      res.writeHead(404).end('not found');
+    })().catch((err: unknown) => {
+      // A bug in the fake must show up in the test, not hang it.
+      if (!res.headersSent) res.writeHead(500);
+      res.end(err instanceof Error ? err.stack : String(err));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  // Handlers above use it: they only run once this is set (no await between listen and here).
+  const workspaceImpl = new FakeSlackWorkspace({
+    url,
+    teamId: opts.teamId ?? 'T0001',
+    teamName: 'example',
+    botUserId: opts.botUserId ?? 'U0BOTUSER01',
+    botId: opts.botId ?? 'B0123BOT456',
+    appId: 'A123456',
+    defaultTz: opts.defaultTz ?? 'UTC',
+    triggerPrefix: opts.triggerPrefix ?? TEST_TRIGGER_PREFIX,
+    triggerTtlMs: opts.triggerTtlMs ?? 3000,
+  });
+  try {
+    for (const [id, info] of Object.entries(opts.users ?? {})) workspaceImpl.setUser(id, info);
+  } catch (err) {
+    server.close();
+    throw new Error(`startFakeSlack: bad users option: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  for (const [id, members] of Object.entries(opts.usergroups ?? {})) workspaceImpl.usergroups.set(id, [...members]);
+  for (const [id, info] of Object.entries(opts.channels ?? {})) workspaceImpl.setChannel(id, info);
+
+  const byTs = (a: { ts: string }, b: { ts: string }) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0);
+
+  const fake: FakeSlack = {
+    url,
+    apiUrl: `${url}/api/`,
+    botToken,
+    botUserId: workspaceImpl.cfg.botUserId,
+    calls,
+    workspace: workspaceImpl,
+    registerTrigger: (id) => workspaceImpl.views.registerTrigger(id),
+    setUser: (id, info) => void workspaceImpl.setUser(id, info),
+    setUsergroup: (id, userIds) => void workspaceImpl.usergroups.set(id, [...userIds]),
+    setChannel: (id, info) => void workspaceImpl.setChannel(id, info),
+    notInChannel: (channelId) => void workspaceImpl.notInChannelIds.add(channelId),
+    failNext(method, error, count = 1) {
+      if (!Number.isInteger(count) || count < 1) throw new Error(`failNext: count must be a positive integer, got ${count}`);
+      const queue = failures.get(method) ?? [];
+      queue.push({ error, remaining: count });
+      failures.set(method, queue);
+    },
+    rateLimit(method, retryAfterSec) {
+      if (!Number.isInteger(retryAfterSec) || retryAfterSec < 0) throw new Error(`rateLimit: retryAfterSec must be an integer >= 0, got ${retryAfterSec}`);
+      rateLimits.set(method, retryAfterSec);
+    },
+    responseUrl(id, meta = {}) {
+      responseUrls.set(id, { ...meta, uses: 0 });
+      return `${url}/response/${encodeURIComponent(id)}`;
+    },
+    messages: (channel) => workspaceImpl.messageLog.filter((m) => m.channel === channel).sort(byTs),
+    thread(channel, ts) {
+      const all = workspaceImpl.messageLog.filter((m) => m.channel === channel);
+      const root = all.find((m) => m.ts === ts);
+      const replies = all.filter((m) => m.thread_ts === ts && m.ts !== ts).sort(byTs);
+      return root ? [root, ...replies] : replies;
+    },
+    ephemerals: (user) => workspaceImpl.ephemeralLog.filter((e) => user === undefined || e.user === user),
+    views: () => [...workspaceImpl.views.byId.values()],
+    waitForCall(method, predicate = () => true, timeoutMs = 5000) {
+      const matches = (c: RecordedCall) => c.method === method && predicate(c);
+      const seen = calls.find(matches);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const onCall = (c: RecordedCall) => {
+          if (!matches(c)) return;
+          clearTimeout(timer);
+          events.off('call', onCall);
+          resolve(c);
+        };
+        const timer = setTimeout(() => {
+          events.off('call', onCall);
+          const methods = calls.map((c) => c.method + (c.error ? `(${c.error})` : '')).join(', ') || 'none';
+          reject(new Error(`fake Slack: no matching ${method} call within ${timeoutMs} ms; calls so far: ${methods}`));
+        }, timeoutMs);
+        events.on('call', onCall);
+      });
+    },
+    transcript(channel) {
+      const msgs = fake.messages(channel);
+      const indent = (text: string, first: string, rest: string) =>
+        text.split('\n').map((l, i) => (i === 0 ? first : rest) + l).join('\n');
+      return msgs
+        .filter((m) => !m.thread_ts)
+        .map((root) =>
+          [indent(messageToText(root), '• ', '  '), ...fake.thread(channel, root.ts).slice(1).map((r) => indent(messageToText(r), '  ↳ ', '    '))].join('\n'),
+        )
+        .join('\n\n');
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+  return fake;
+}

@@ -1,0 +1,207 @@
+// The fake Slack must behave like Slack where our app depends on it, or the other tests prove nothing.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { webApi } from '@slack/bolt';
+import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
+import { newTriggerId } from '../helpers/slack-requests.js';
+
+const { WebClient } = webApi;
+
+let fake: FakeSlack;
+let client: InstanceType<typeof WebClient>;
+
+beforeEach(async () => {
+  fake = await startFakeSlack({ users: { U_PARIS: { tz: 'Europe/Paris' } }, usergroups: { S_ONCALL: ['U1', 'U2'] } });
+  // No retries: a failure must surface in the test at once.
+  client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+/** The Slack error code a WebClient call failed with. */
+async function slackError(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    const data = (err as { data?: { error?: string } }).data;
+    return data?.error ?? (err as { code?: string }).code ?? String(err);
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function rawPost(method: string, body: string, headers: Record<string, string>) {
+  const res = await fetch(`${fake.apiUrl}${method}`, { method: 'POST', headers, body });
+  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe('auth', () => {
+  it('accepts the bot token and answers auth.test with the bot identity', async () => {
+    const res = await client.auth.test();
+    expect(res).toMatchObject({ ok: true, user_id: fake.botUserId, team_id: 'T0001', bot_id: 'B0123BOT456' });
+  });
+
+  it('rejects another token with invalid_auth and no token with not_authed', async () => {
+    const intruder = new WebClient('xoxb-someone-else', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
+    expect(await slackError(intruder.chat.postMessage({ channel: 'C1', text: 'hi' }))).toBe('invalid_auth');
+    const anonymous = await rawPost('chat.postMessage', 'channel=C1&text=hi', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(anonymous.json).toEqual({ ok: false, error: 'not_authed' });
+    expect(fake.messages('C1')).toEqual([]);
+  });
+
+  it('understands JSON bodies as well as form bodies', async () => {
+    const res = await rawPost('chat.postMessage', JSON.stringify({ channel: 'C1', text: 'json', blocks: [{ type: 'divider' }] }), {
+      'Content-Type': 'application/json; charset=utf-8',
+      Authorization: `Bearer ${fake.botToken}`,
+    });
+    expect(res.json.ok).toBe(true);
+    expect(fake.messages('C1')[0]).toMatchObject({ text: 'json', blocks: [{ type: 'divider' }] });
+  });
+});
+
+describe('views', () => {
+  const modal = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Restore' }, blocks: [] };
+
+  it('accepts a trigger once; a used, unknown or expired trigger is refused', async () => {
+    const trigger = newTriggerId();
+    const opened = await client.views.open({ trigger_id: trigger, view: modal });
+    expect(opened.view?.id).toMatch(/^V/);
+    expect(await slackError(client.views.open({ trigger_id: trigger, view: modal }))).toBe('invalid_trigger_id');
+    expect(await slackError(client.views.open({ trigger_id: '12345.67890.abcdef', view: modal }))).toBe('invalid_trigger_id');
+    const old = `trigger-${Date.now() - 10_000}.deadbeef`;
+    expect(await slackError(client.views.open({ trigger_id: old, view: modal }))).toBe('expired_trigger_id');
+    fake.registerTrigger('12345.67890.registered');
+    await expect(client.views.open({ trigger_id: '12345.67890.registered', view: modal })).resolves.toMatchObject({ ok: true });
+    expect(fake.views()).toHaveLength(2);
+  });
+
+  it('updates a view by id, refusing a stale hash and an unknown id', async () => {
+    const { view } = await client.views.open({ trigger_id: newTriggerId(), view: { ...modal, callback_id: 'restore' } });
+    const id = view?.id ?? '';
+    const staleHash = view?.hash ?? '';
+    const updated = await client.views.update({ view_id: id, hash: staleHash, view: { ...modal, callback_id: 'restore', private_metadata: 'v2' } });
+    expect(updated.view?.hash).not.toBe(staleHash);
+    expect(await slackError(client.views.update({ view_id: id, hash: staleHash, view: modal }))).toBe('hash_conflict');
+    expect(await slackError(client.views.update({ view_id: 'VNOPE', view: modal }))).toBe('not_found');
+    expect(fake.views()).toEqual([expect.objectContaining({ id, private_metadata: 'v2' })]);
+  });
+});
+
+describe('messages', () => {
+  it('answers not_in_channel for a channel the bot is not in, and only there', async () => {
+    fake.notInChannel('C_PRIVATE');
+    expect(await slackError(client.chat.postMessage({ channel: 'C_PRIVATE', text: 'x' }))).toBe('not_in_channel');
+    await expect(client.chat.postMessage({ channel: 'C_OPEN', text: 'x' })).resolves.toMatchObject({ ok: true });
+    expect((await client.conversations.info({ channel: 'C_PRIVATE' })).channel?.is_member).toBe(false);
+    expect(fake.messages('C_PRIVATE')).toEqual([]);
+  });
+
+  it('rebuilds a thread in order, reflecting updates, replies to replies included', async () => {
+    const root = await client.chat.postMessage({
+      channel: 'C1',
+      text: 'fallback',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Restore request* RR-1' } }, { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Approve' }, action_id: 'a' }] }],
+    });
+    const rootTs = root.ts ?? '';
+    await client.chat.postMessage({ channel: 'C2', text: 'elsewhere' });
+    const first = await client.chat.postMessage({ channel: 'C1', thread_ts: rootTs, text: 'approved by <@U2>' });
+    await client.chat.postMessage({ channel: 'C1', thread_ts: first.ts ?? '', text: 'Restore completed' });
+    await client.chat.update({ channel: 'C1', ts: rootTs, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Restore request* RR-1: completed' } }] });
+
+    const thread = fake.thread('C1', rootTs);
+    expect(thread.map((m) => m.text)).toEqual(['fallback', 'approved by <@U2>', 'Restore completed']);
+    expect(thread[0]?.edited).toBeDefined();
+    expect(fake.transcript('C1')).toBe('• *Restore request* RR-1: completed\n  ↳ approved by <@U2>\n  ↳ Restore completed');
+    expect(await slackError(client.chat.update({ channel: 'C1', ts: '1.000000', text: 'x' }))).toBe('message_not_found');
+  });
+
+  it('gives every message of a burst its own increasing ts', async () => {
+    const posted = await Promise.all(Array.from({ length: 50 }, (_, i) => client.chat.postMessage({ channel: 'C1', text: `m${i}` })));
+    const ts = posted.map((p) => p.ts ?? '');
+    expect(new Set(ts).size).toBe(50);
+    expect(fake.messages('C1').map((m) => m.ts)).toEqual([...ts].sort());
+  });
+
+  it('stores ephemerals per user and links messages', async () => {
+    await client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'only you' });
+    await client.chat.postEphemeral({ channel: 'C1', user: 'U2', text: 'not you' });
+    expect(fake.ephemerals('U1').map((e) => e.text)).toEqual(['only you']);
+    const { ts } = await client.chat.postMessage({ channel: 'C1', text: 'card' });
+    const link = await client.chat.getPermalink({ channel: 'C1', message_ts: ts ?? '' });
+    expect(link.permalink).toBe(`${fake.url}/archives/C1/p${(ts ?? '').replace('.', '')}`);
+  });
+});
+
+describe('directory', () => {
+  it('lists user-group members and user time zones', async () => {
+    expect((await client.usergroups.users.list({ usergroup: 'S_ONCALL' })).users).toEqual(['U1', 'U2']);
+    expect(await slackError(client.usergroups.users.list({ usergroup: 'S_NOPE' }))).toBe('no_such_subteam');
+    const paris = await client.users.info({ user: 'U_PARIS' });
+    expect(paris.user?.tz).toBe('Europe/Paris');
+    expect([3600, 7200]).toContain(paris.user?.tz_offset);
+    expect((await client.users.info({ user: 'U_ANYONE' })).user?.tz).toBe('UTC');
+  });
+});
+
+describe('configuration', () => {
+  it('refuses an unknown time zone with a message naming the option', async () => {
+    await expect(startFakeSlack({ users: { U1: { tz: 'Mars/Olympus' } } })).rejects.toThrow(/bad users option.*Mars\/Olympus/);
+  });
+});
+
+describe('failures', () => {
+  it('answers 429 with Retry-After once, then serves the call again', async () => {
+    fake.rateLimit('chat.postMessage', 7);
+    const limited = await rawPost('chat.postMessage', 'channel=C1&text=x', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Authorization: `Bearer ${fake.botToken}`,
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('7');
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('makes a rate-limit visible to @slack/web-api as one', async () => {
+    fake.rateLimit('chat.update', 3);
+    const err = await client.chat.update({ channel: 'C1', ts: '1.0', text: 'x' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 3 });
+  });
+
+  it('fails the next N calls of a method with the given error', async () => {
+    fake.failNext('chat.postMessage', 'channel_not_found', 2);
+    expect(await slackError(client.chat.postMessage({ channel: 'C1', text: 'a' }))).toBe('channel_not_found');
+    expect(await slackError(client.chat.postMessage({ channel: 'C1', text: 'b' }))).toBe('channel_not_found');
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'c' })).resolves.toMatchObject({ ok: true });
+    expect(fake.calls.filter((c) => c.method === 'chat.postMessage').map((c) => c.error ?? 'ok')).toEqual(['channel_not_found', 'channel_not_found', 'ok']);
+    expect(() => fake.failNext('chat.postMessage', 'x', 0)).toThrow(/positive integer/);
+  });
+});
+
+describe('response_url and waiting', () => {
+  it('records response_url posts as ephemerals, at most 5 uses', async () => {
+    const url = fake.responseUrl('cmd-1', { userId: 'U1', channelId: 'C1' });
+    const post = (text: string) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text }) });
+    const statuses = [];
+    for (let i = 0; i < 6; i += 1) statuses.push((await post(`r${i}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 404]);
+    expect(fake.ephemerals('U1').map((e) => e.text)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect((await fake.waitForCall('response_url', (c) => c.args.text === 'r4')).args.id).toBe('cmd-1');
+  });
+
+  it('lets a block-action response_url replace the original message', async () => {
+    const { ts } = await client.chat.postMessage({ channel: 'C1', text: 'Approve?' });
+    const url = fake.responseUrl('action-1', { channelId: 'C1', messageTs: ts ?? '', userId: 'U2' });
+    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ replace_original: true, text: 'Approved' }) });
+    expect(res.status).toBe(200);
+    expect(fake.messages('C1').map((m) => m.text)).toEqual(['Approved']);
+    const unknown = await fetch(`${fake.url}/response/never-issued`, { method: 'POST', body: '{}' });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('waitForCall resolves on a later call and times out with the calls it saw', async () => {
+    const waiting = fake.waitForCall('chat.postMessage', (c) => c.args.text === 'later', 2000);
+    await client.auth.test();
+    await client.chat.postMessage({ channel: 'C1', text: 'later' });
+    expect((await waiting).args.channel).toBe('C1');
+    await expect(fake.waitForCall('views.open', undefined, 50)).rejects.toThrow(/no matching views.open call within 50 ms; calls so far: auth.test, chat.postMessage/);
+  });
+});

@@ -1,0 +1,264 @@
+// The Kubernetes manifests under manifests/: every YAML parses, every object is valid against the Kubernetes schemas
+// (kubernetes-models), every path a kustomization names exists, and the Deployment / Redis settings the app relies on hold.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { parsePolicy } from '../../src/policy/load-policy.js';
+
+const MANIFESTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../manifests');
+const KUSTOMIZE_KINDS = new Set(['Kustomization', 'Component']);
+
+/** apiVersion/kind → a kubernetes-models class. A kind we ship but cannot validate is an error, not a skip. */
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'v1/ServiceAccount': ServiceAccount,
+  'networking.k8s.io/v1/Ingress': Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+};
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Doc { file: string; value: unknown }
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return yamlFiles(path);
+    return /\.ya?ml$/.test(name) ? [path] : [];
+  });
+}
+
+function loadDocs(root: string): Doc[] {
+  return yamlFiles(root).flatMap((file) =>
+    parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${relative(root, file)}: ${doc.errors.map((e) => e.message).join('; ')}`);
+      return { file, value: doc.toJS() as unknown };
+    }),
+  );
+}
+
+const isKustomization = (d: Doc) => KUSTOMIZE_KINDS.has((d.value as Obj | null)?.kind);
+
+/** Every problem with the kustomizations under root: missing resources/components/patches, orphan YAML files. */
+function kustomizationProblems(root: string): string[] {
+  const problems: string[] = [];
+  const referenced = new Set<string>();
+  for (const k of loadDocs(root).filter(isKustomization)) {
+    const v = k.value as Obj;
+    const dir = dirname(k.file);
+    const where = relative(root, k.file);
+    const check = (field: string, ref: unknown, mustBeDir = false) => {
+      if (typeof ref !== 'string') return problems.push(`${where}: ${field} entry ${JSON.stringify(ref)} is not a path`);
+      const path = resolve(dir, ref);
+      if (!existsSync(path)) return problems.push(`${where}: ${field} "${ref}" does not exist`);
+      if (statSync(path).isDirectory()) {
+        if (!['kustomization.yaml', 'kustomization.yml'].some((n) => existsSync(join(path, n))))
+          return problems.push(`${where}: ${field} "${ref}" is a directory without a kustomization.yaml`);
+      } else if (mustBeDir) {
+        return problems.push(`${where}: ${field} "${ref}" must be a directory`);
+      }
+      referenced.add(path);
+    };
+    for (const r of v.resources ?? []) check('resources', r);
+    for (const c of v.components ?? []) check('components', c, true);
+    for (const p of v.patches ?? []) if (typeof p?.path === 'string' || p?.patch === undefined) check('patches', p?.path);
+    for (const p of v.patchesStrategicMerge ?? []) check('patchesStrategicMerge', p);
+  }
+  for (const file of yamlFiles(root)) {
+    if (/kustomization\.ya?ml$/.test(file)) continue;
+    if (!referenced.has(file)) problems.push(`${relative(root, file)} is not referenced by any kustomization`);
+  }
+  return problems;
+}
+
+/** Files used as patches: partial objects (strategic merge) or JSON 6902 operation lists, not whole objects. */
+function patchFiles(docs: Doc[]): Set<string> {
+  const files = new Set<string>();
+  for (const k of docs.filter(isKustomization)) {
+    for (const p of (k.value as Obj).patches ?? []) if (typeof p?.path === 'string') files.add(resolve(dirname(k.file), p.path));
+  }
+  return files;
+}
+
+function validationProblems(objects: Obj[], label: (o: Obj) => string): string[] {
+  return objects.flatMap((o) => {
+    const Model = MODELS[`${o.apiVersion}/${o.kind}`];
+    if (!Model) return [`${label(o)}: no schema for ${o.apiVersion} ${o.kind}: add it to MODELS`];
+    try {
+      new Model(o as never).validate();
+      return [];
+    } catch (err) {
+      return [`${label(o)}: ${(err as Error).message}`];
+    }
+  });
+}
+
+const docs = loadDocs(MANIFESTS);
+const patches = patchFiles(docs);
+const objects = docs.filter((d) => !isKustomization(d) && !patches.has(d.file));
+const find = (kind: string, name: string) => objects.find((d) => (d.value as Obj).kind === kind && (d.value as Obj).metadata?.name === name)?.value as Obj;
+
+describe('manifests: structure', () => {
+  it('finds the base, the redis component and both overlays', () => {
+    const kustomizations = docs.filter(isKustomization).map((d) => relative(MANIFESTS, d.file)).sort();
+    expect(kustomizations).toEqual([
+      'base/kustomization.yaml',
+      'components/redis/kustomization.yaml',
+      'overlays/dev/kustomization.yaml',
+      'overlays/production/kustomization.yaml',
+    ]);
+  });
+
+  it('every resource, component and patch a kustomization names exists, and every YAML file is used', () => {
+    expect(kustomizationProblems(MANIFESTS)).toEqual([]);
+  });
+
+  it('reports a referenced file that is missing (the check can fail)', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'manifests-'));
+    try {
+      cpSync(MANIFESTS, copy, { recursive: true });
+      rmSync(join(copy, 'base/deployment.yaml'));
+      rmSync(join(copy, 'overlays/dev/secret-patch.yaml'));
+      expect(kustomizationProblems(copy)).toEqual([
+        'base/kustomization.yaml: resources "deployment.yaml" does not exist',
+        'overlays/dev/kustomization.yaml: patches "secret-patch.yaml" does not exist',
+      ]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('every strategic-merge patch targets an object that exists', () => {
+    const targets = docs.filter((d) => patches.has(d.file) && !Array.isArray(d.value)).map((d) => d.value as Obj);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const t of targets) expect(find(t.kind, t.metadata?.name), `${t.kind}/${t.metadata?.name}`).toBeDefined();
+  });
+});
+
+describe('manifests: Kubernetes schemas', () => {
+  it('every object in manifests/ is valid', () => {
+    expect(objects.length).toBeGreaterThanOrEqual(12);
+    expect(validationProblems(objects.map((d) => d.value as Obj), (o) => `${o.kind}/${o.metadata?.name}`)).toEqual([]);
+  });
+
+  it('rejects an invalid object (the check can fail)', () => {
+    const broken = structuredClone(find('Deployment', 'atlas-restore'));
+    broken.spec.replicas = 'two';
+    delete broken.spec.template.spec.containers;
+    const problems = validationProblems([broken, { apiVersion: 'v1', kind: 'Pod' }], (o) => String(o.kind));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/replicas must be integer|containers/);
+    expect(problems[1]).toMatch(/no schema for v1 Pod/);
+  });
+
+  // kubectl's built-in kustomize renders each overlay as `kubectl apply -k` would; every rendered object must validate.
+  const kubectl = (() => {
+    try {
+      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 10_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  for (const overlay of ['dev', 'production']) {
+    it.skipIf(!kubectl)(`overlay ${overlay} renders with kustomize into valid objects`, () => {
+      const out = execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', overlay)], { encoding: 'utf8', timeout: 30_000 });
+      const rendered = parseAllDocuments(out).map((d) => d.toJS() as Obj);
+      expect(validationProblems(rendered, (o) => `${overlay}: ${o.kind}/${o.metadata?.name}`)).toEqual([]);
+      const deployment = rendered.find((o) => o.kind === 'Deployment');
+      const env = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'atlas-restore-env');
+      expect(deployment?.spec.replicas).toBe(overlay === 'dev' ? 1 : 2);
+      expect(env?.data.SLACK_SOCKET_MODE).toBe(overlay === 'dev' ? 'true' : 'false');
+      expect(env?.data.DRY_RUN).toBe(overlay === 'dev' ? 'true' : 'false');
+      expect(rendered.some((o) => o.kind === 'StatefulSet')).toBe(true);
+      if (overlay === 'production') {
+        const paths = rendered.filter((o) => o.kind === 'Ingress').flatMap((i) => i.spec.rules.flatMap((r: Obj) => r.http.paths));
+        expect(paths.map((p: Obj) => p.path)).toEqual(['/slack/events']);
+      }
+    });
+  }
+});
+
+describe('manifests: what the app relies on', () => {
+  const deployment = find('Deployment', 'atlas-restore');
+  const pod = deployment.spec.template.spec;
+  const container = pod.containers.find((c: Obj) => c.name === 'atlas-restore');
+  const env = find('ConfigMap', 'atlas-restore-env').data;
+  /** A probe's port may be a number or a container port name; resolve it to a number. */
+  const portOf = (port: number | string) => (typeof port === 'number' ? port : container.ports.find((p: Obj) => p.name === port)?.containerPort);
+
+  it('runs two replicas of node dist/main.js on the PORT the config sets', () => {
+    expect(deployment.spec.replicas).toBe(2);
+    expect(container.command).toBeUndefined(); // the image's CMD: node dist/main.js
+    expect(container.ports.map((p: Obj) => p.containerPort)).toEqual([Number(env.PORT)]);
+  });
+
+  it('probes /healthz (liveness) and /readyz (readiness) on the container port', () => {
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(portOf(container.livenessProbe.httpGet.port)).toBe(Number(env.PORT));
+    expect(portOf(container.readinessProbe.httpGet.port)).toBe(Number(env.PORT));
+  });
+
+  it('runs as non-root with a read-only root filesystem, no privilege escalation, no capabilities', () => {
+    expect(container.securityContext.runAsNonRoot ?? pod.securityContext.runAsNonRoot).toBe(true);
+    expect(container.securityContext.runAsUser ?? pod.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(container.securityContext.allowPrivilegeEscalation).toBe(false);
+    expect(container.securityContext.capabilities.drop).toEqual(['ALL']);
+    expect((container.securityContext.seccompProfile ?? pod.securityContext.seccompProfile).type).toBe('RuntimeDefault');
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(find('ServiceAccount', pod.serviceAccountName).automountServiceAccountToken).toBe(false);
+  });
+
+  it('gives the app time to drain (it needs ~20 s) and keeps one pod through disruptions', () => {
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(25);
+    expect(find('PodDisruptionBudget', 'atlas-restore').spec.minAvailable).toBe(1);
+  });
+
+  it('mounts the policy ConfigMap where RESTORE_POLICY_FILE points', () => {
+    const mount = container.volumeMounts.find((m: Obj) => env.RESTORE_POLICY_FILE.startsWith(`${m.mountPath}/`));
+    const volume = pod.volumes.find((v: Obj) => v.name === mount?.name);
+    const policy = find('ConfigMap', volume?.configMap?.name);
+    const fileName = env.RESTORE_POLICY_FILE.slice(mount.mountPath.length + 1);
+    expect(Object.keys(policy.data)).toContain(fileName);
+    // The example policy must load as the app would load it.
+    expect(() => parsePolicy(policy.data[fileName], fileName)).not.toThrow();
+  });
+
+  it('keeps secrets out of the ConfigMap', () => {
+    const secretKeys = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'ATLAS_PRIVATE_KEY', 'ATLAS_CLIENT_SECRET'];
+    expect(Object.keys(env).filter((k) => secretKeys.includes(k))).toEqual([]);
+    expect(Object.values(find('Secret', 'atlas-restore-secrets').stringData).every((v) => String(v).includes('REPLACE-ME'))).toBe(true);
+  });
+
+  it('runs Redis with appendonly yes and maxmemory-policy noeviction, on a persistent volume', () => {
+    const redis = find('StatefulSet', 'atlas-restore-redis');
+    const args: string[] = redis.spec.template.spec.containers[0].command;
+    const flag = (name: string) => args[args.indexOf(`--${name}`) + 1];
+    expect(flag('appendonly')).toBe('yes');
+    expect(flag('maxmemory-policy')).toBe('noeviction');
+    const conf: string = find('ConfigMap', 'atlas-restore-redis').data['redis.conf'];
+    expect(conf).toMatch(/^appendonly yes$/m);
+    expect(conf).toMatch(/^maxmemory-policy noeviction$/m);
+    expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    expect(env.REDIS_URL).toBe(`redis://${find('Service', 'atlas-restore-redis').metadata.name}:6379`);
+  });
+});
