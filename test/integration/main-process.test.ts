@@ -1,0 +1,119 @@
+// The real entry point as a process: bad configuration, --check, serving, and SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { DEFAULT_POLICY } from './conversation-harness.js';
+
+let atlas: FakeAtlas;
+let slack: FakeSlack;
+let policyFile: string;
+const prefixes: string[] = [];
+
+beforeAll(async () => {
+  atlas = await startFakeAtlas();
+  slack = await startFakeSlack();
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-restore-main-'));
+  policyFile = join(dir, 'policy.yaml');
+  writeFileSync(policyFile, DEFAULT_POLICY);
+});
+afterAll(async () => {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  redis.disconnect();
+  await slack?.close();
+  await atlas?.close();
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(env: Record<string, string>, args: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+function newPrefix(): string {
+  const prefix = `test-main-${randomBytes(4).toString('hex')}:`;
+  prefixes.push(prefix);
+  return prefix;
+}
+
+function goodEnv(port: number): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: 'main-process-signing-secret',
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    ATLAS_BASE_URL: atlas.url,
+    ATLAS_PUBLIC_KEY: atlas.publicKey,
+    ATLAS_PRIVATE_KEY: atlas.privateKey,
+    RESTORE_POLICY_FILE: policyFile,
+    REDIS_KEY_PREFIX: newPrefix(),
+    LOG_LEVEL: 'info',
+  };
+}
+
+describe('src/main.ts', () => {
+  it('exits 1 with every configuration problem listed, before connecting to anything', async () => {
+    const p = run({ DRY_RUN: 'maybe', ATLAS_CLIENT_ID: 'x' });
+    expect(await p.exited).toBe(1);
+    const out = p.output();
+    for (const s of ['SLACK_BOT_TOKEN is required', 'SLACK_SIGNING_SECRET is required', 'ATLAS_CLIENT_SECRET is required', 'RESTORE_POLICY_FILE is required', 'DRY_RUN must be']) {
+      expect(out).toContain(s);
+    }
+  });
+
+  it('--check validates configuration and policy, then exits 0', async () => {
+    const p = run(goodEnv(0), ['--check']);
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toMatch(/configuration OK.*policy OK \(1 project\(s\), 4 cluster\(s\)\)/);
+  });
+
+  it('--check names the bad field of a broken policy', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'atlas-restore-bad-')), 'policy.yaml');
+    writeFileSync(bad, 'projects:\n  - name: shop\n    id: nothex\n    clusters: [{ name: orders, type: mega }]\n');
+    const p = run({ ...goodEnv(0), RESTORE_POLICY_FILE: bad }, ['--check']);
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('projects[0].id');
+    expect(p.output()).toContain('projects[0].clusters[0].type');
+  });
+
+  it('serves /healthz, /readyz and /metrics, and on SIGTERM shuts down and exits 0 without leaking secrets to logs', async () => {
+    const port = await freePort();
+    const p = run(goodEnv(port));
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 15_000, message: 'ready' });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('atlas_restore_approvals_pending');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const out = p.output();
+    expect(out).toContain('shutting down');
+    expect(out).not.toContain(atlas.privateKey);
+    expect(out).not.toContain(slack.botToken);
+  }, 30_000);
+});
