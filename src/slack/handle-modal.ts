@@ -1,5 +1,6 @@
 // The restore modal: reloading snapshots when the source changes, and the submission that creates the request.
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { isAtlasApiError } from '../atlas/errors.js';
 import { findCluster, mayRequest, rulesFor } from '../policy/policy.js';
 import type { ClusterRef } from '../restore/types.js';
 import type { Services } from './services.js';
@@ -8,6 +9,17 @@ import { createModalSnapshotCache } from './modal-snapshot-cache.js';
 import { createRestoreRequest } from './create-restore-request.js';
 import { buildRestoreModal, readModalSubmission, validateModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
 import { formatInTimeZone } from './views/format.js';
+
+/** Part of Slack's 3 s for the submission that a cache miss may spend asking Atlas about the snapshot. */
+const SNAPSHOT_CHECK_BUDGET_MS = 1500;
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type ModalActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -66,9 +78,12 @@ export function handleModalSubmission(services: Services) {
     if (source?.ok && sub.snapshotId && !sourceError) {
       snapshot = await createModalSnapshotCache(services.redis, services.prefix).lookup(view.id, sub.sourceKey!, sub.snapshotId);
       if (snapshot === undefined) {
-        snapshot = await services.atlas
+        // Not in the cache (modal opened long ago): ask Atlas, but within the 3 s Slack gives us. Unanswered means
+        // unchecked here; the approval re-checks the snapshot before anything is sent.
+        const lookup = services.atlas
           .getSnapshot({ groupId: source.cluster.groupId, clusterName: source.cluster.cluster, type: source.cluster.type }, sub.snapshotId)
-          .catch(() => null);
+          .catch((err: unknown) => (isAtlasApiError(err) && err.status === 404 ? null : undefined));
+        snapshot = await withDeadline(lookup, SNAPSHOT_CHECK_BUDGET_MS);
       }
     }
     const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot });
