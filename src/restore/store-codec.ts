@@ -1,20 +1,9 @@
 // How a RestoreRequest maps to a Redis hash: one field per top-level property, value JSON-encoded.
 // Validation lives here too, so bad input fails with a message that names the field.
 import { StoreError } from './store-error.js';
-import type { RequestState, RestoreRequest } from './types.js';
+import { REQUEST_STATES, type RequestState, type RestoreRequest } from './types.js';
 
-export const REQUEST_STATES: readonly RequestState[] = [
-  'pending_approval',
-  'approved',
-  'submitting',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'expired',
-  'rejected',
-  'approval_expired',
-];
+export { REQUEST_STATES };
 
 /** Fields a patch may not touch: identity, the state (use `to`) and what the indexes are keyed on. */
 const FROZEN_FIELDS = ['id', 'state', 'requester', 'createdAt'] as const;

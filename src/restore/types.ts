@@ -1,17 +1,20 @@
 // A restore request as stored in Redis (DESIGN.md §4). Every field is plain JSON.
 import type { ClusterType, RestoreJobState } from '../atlas/types.js';
 
-export type RequestState =
-  | 'pending_approval'
-  | 'approved'
-  | 'submitting'
-  | 'running'
-  | 'completed'
-  | 'failed'
-  | 'cancelled'
-  | 'expired'
-  | 'rejected'
-  | 'approval_expired';
+export const REQUEST_STATES = [
+  'pending_approval',
+  'approved',
+  'submitting',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+  'rejected',
+  'approval_expired',
+] as const;
+
+export type RequestState = (typeof REQUEST_STATES)[number];
 
 export const FINAL_REQUEST_STATES: readonly RequestState[] = [
   'completed',
