@@ -18,7 +18,7 @@ import { registerHandlers } from './slack/register-handlers.js';
 import type { Services } from './slack/services.js';
 import { createSlackMessenger } from './slack/slack-messenger.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
-import { atlasErrorMessage, finalMessage, submittedMessage } from './slack/views/thread-messages.js';
+import { submitFailedMessage, submittedMessage } from './slack/views/thread-messages.js';
 
 /** A request still `submitting` this long after its intent has lost its submitter: reconcile it. */
 const STUCK_SUBMITTING_MS = 2 * 60_000;
@@ -130,9 +130,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       await messenger.postInThread(outcome.request, submittedMessage(outcome.request));
     } else if (outcome.kind === 'failed') {
       await messenger.updateCard(outcome.request);
-      await messenger.postInThread(outcome.request, atlasErrorMessage(outcome.request, { message: outcome.message, hint: outcome.hint }));
-    } else if (outcome.kind === 'dry_run') {
-      await messenger.postInThread(outcome.request, finalMessage(outcome.request, now()));
+      await messenger.postInThread(outcome.request, submitFailedMessage(outcome.request, outcome));
     }
   }
 

@@ -12,7 +12,7 @@ export type SubmitOutcome =
   | { kind: 'submitted'; request: RestoreRequest; job: RestoreJob }
   | { kind: 'adopted'; request: RestoreRequest; job: RestoreJob }
   | { kind: 'dry_run'; request: RestoreRequest }
-  | { kind: 'failed'; request: RestoreRequest; message: string; hint?: string | undefined }
+  | { kind: 'failed'; request: RestoreRequest; message: string; hint?: string | undefined; outcomeUnknown?: boolean }
   /** Another click, retry or replica owns this submission; nothing was sent. */
   | { kind: 'not_submittable'; request: RestoreRequest | null };
 
@@ -98,7 +98,8 @@ export async function reconcileSubmitting(deps: SubmitDeps, request: RestoreRequ
   const message = lastError
     ? `Atlas did not confirm the restore job and could not be asked about it (${errorText(lastError)}). Check the restore jobs of ${request.source.cluster} in Atlas before requesting again.`
     : `Atlas did not confirm the restore job and no matching job appeared. Check the restore jobs of ${request.source.cluster} in Atlas before requesting again.`;
-  return recordFailure(deps, request, new Error(message));
+  const outcome = await recordFailure(deps, request, new Error(message));
+  return outcome.kind === 'failed' ? { ...outcome, outcomeUnknown: true } : outcome;
 }
 
 async function recordRunning(deps: SubmitDeps, request: RestoreRequest, job: RestoreJob, how: 'submitted' | 'adopted'): Promise<SubmitOutcome> {

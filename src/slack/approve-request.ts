@@ -5,7 +5,7 @@ import { submitRestore } from '../restore/submit-restore.js';
 import type { RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { recordFinished } from '../http/instrument.js';
-import { approvalRecordedMessage, atlasErrorMessage, refusedMessage, submittedMessage } from './views/thread-messages.js';
+import { approvalRecordedMessage, refusedMessage, submitFailedMessage, submittedMessage } from './views/thread-messages.js';
 
 export async function approveRequest(services: Services, request: RestoreRequest, user: string): Promise<void> {
   const { store, messenger, now } = services;
@@ -70,7 +70,7 @@ async function submitApproved(services: Services, approved: RestoreRequest): Pro
     case 'failed':
       recordFinished(services.metrics, outcome.request);
       await messenger.updateCard(outcome.request);
-      await messenger.postInThread(outcome.request, atlasErrorMessage(outcome.request, { message: outcome.message, hint: outcome.hint }));
+      await messenger.postInThread(outcome.request, submitFailedMessage(outcome.request, outcome));
       return;
     case 'not_submittable':
       return;

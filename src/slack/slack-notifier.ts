@@ -3,11 +3,11 @@ import type { RestoreNotifier } from '../restore/tracker.js';
 import type { SlackMessenger } from './slack-messenger.js';
 import {
   approvalExpiredMessage,
-  atlasErrorMessage,
   finalMessage,
   jobStateMessage,
   longRunningMessage,
   statusUnknownMessage,
+  trackingLostMessage,
 } from './views/thread-messages.js';
 
 export function createSlackNotifier(messenger: SlackMessenger, now: () => Date = () => new Date()): RestoreNotifier {
@@ -29,7 +29,7 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
     async trackingLost(req, error) {
       await messenger.updateCard(req);
       const hint = (error as { hint?: string }).hint;
-      await messenger.postInThread(req, atlasErrorMessage(req, { message: `I can no longer follow this restore: ${error.message}`, hint }));
+      await messenger.postInThread(req, trackingLostMessage(req, { message: error.message, hint }));
     },
     async approvalExpired(req) {
       await messenger.updateCard(req);

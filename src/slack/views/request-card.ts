@@ -56,6 +56,7 @@ export function statusLine(req: RestoreRequest, now: Date): string {
         ? `:test_tube: *Dry run*: no restore was sent to Atlas.${approvedBy}`
         : `:arrows_counterclockwise: *Restore ${req.lastJobState === 'pending' ? 'queued' : 'running'}*${jobRef(req)}.${approvedBy}`;
     case 'completed':
+      if (req.dryRun) return `:test_tube: *Dry run completed*: every check passed and no restore was sent to Atlas.${approvedBy}`;
       return `:white_check_mark: *Restore completed*${durationText(req)}${jobRef(req)}${dry}.${approvedBy}`;
     case 'failed':
       return `:x: *Restore failed*${durationText(req)}${jobRef(req)}${req.failureReason ? `: ${escapeText(req.failureReason)}` : '.'}${approvedBy}`;
@@ -152,7 +153,7 @@ export function plainState(req: RestoreRequest): string {
     case 'running':
       return req.dryRun ? 'dry run' : 'restore running';
     case 'completed':
-      return 'restore completed';
+      return req.dryRun ? 'dry run completed' : 'restore completed';
     case 'failed':
       return 'restore failed';
     case 'cancelled':

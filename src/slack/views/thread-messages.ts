@@ -54,6 +54,28 @@ export function atlasErrorMessage(req: RestoreRequest, error: AtlasErrorInfo): T
   return { text: `:warning: Atlas refused the restore of ${req.id}${code}: ${escapeText(error.message)}${hint}` };
 }
 
+/** The POST's answer was lost and no job turned up: not a refusal, and a job may still exist. */
+export function unconfirmedSubmitMessage(req: RestoreRequest, detail: string): ThreadMessage {
+  return {
+    text:
+      `:grey_question: Atlas did not confirm the restore of ${req.id}, and no matching restore job could be found. ` +
+      `${escapeText(detail)}\nI won't send it again by myself: check the restore jobs of ${clusterLabel(req.source)} in Atlas first.`,
+  };
+}
+
+/** How a submission that ended in `failed` is told in the thread. */
+export function submitFailedMessage(req: RestoreRequest, failure: AtlasErrorInfo & { outcomeUnknown?: boolean | undefined }): ThreadMessage {
+  return failure.outcomeUnknown ? unconfirmedSubmitMessage(req, failure.message) : atlasErrorMessage(req, failure);
+}
+
+/** Following stopped for good (job gone, access lost): the restore itself may still run in Atlas. */
+export function trackingLostMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
+  const hint = error.hint ? `\n${escapeText(error.hint)}` : '';
+  return {
+    text: `:warning: I can no longer follow ${job(req)} of ${req.id}: ${escapeText(error.message)}${hint}\nCheck the restore in Atlas; this request is closed.`,
+  };
+}
+
 export function jobStateMessage(req: RestoreRequest, state: Extract<RestoreJobState, 'pending' | 'running'>): ThreadMessage {
   return {
     text:

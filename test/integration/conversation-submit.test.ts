@@ -1,0 +1,183 @@
+// Submitting an approved restore to Atlas (DESIGN.md §5) through the real HTTP receiver: crashes between the
+// intent and the POST, POSTs whose outcome is unknown, POSTs Atlas refuses, snapshots gone before approval, audit.
+// Each test uses its own (source, snapshot) pair: a job left by one test can never be "adopted" by another.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../src/app.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, clearLocks, leaveInSubmitting, requestRestore, startHarness, startReplica, waitForState, type Harness } from './conversation-harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await clearLocks(h);
+});
+
+const restorePosts = () => h.atlas.requests.filter((r) => r.method === 'POST' && r.path.includes('restoreJobs'));
+const auditOf = async (id: string) => (await h.app.services.store.readAudit(1000)).filter((e) => e.requestId === id);
+
+/** The target is free: a brand-new request for it gets a card (requestRestore throws on an inline error). */
+async function targetIsFree(source: string, snapshotIndex: number): Promise<void> {
+  const again = await requestRestore(h, { source, snapshotIndex });
+  expect(again.state).toBe('pending_approval');
+  await h.click(REQUESTER, 'restore_cancel', again.id);
+  await waitForState(h, again.id, 'cancelled');
+}
+
+describe('a crash between `submitting` and the POST (start-up reconciliation)', () => {
+  let replica: RunningApp | undefined;
+  afterAll(async () => {
+    await replica?.stop();
+  });
+
+  it('no matching job in Atlas: the request fails, the thread says to check Atlas, nothing is POSTed', async () => {
+    const req = await requestRestore(h, { source: 'legacy', snapshotIndex: 2 });
+    await leaveInSubmitting(h, req.id, 10 * 60_000, []);
+    const posts = h.postsToAtlas();
+
+    replica = await startReplica(h); // its start() reconciles what a crashed replica left behind
+    const failed = await waitForState(h, req.id, 'failed');
+    expect(failed.failureReason).toMatch(/Check the restore jobs of legacy in Atlas/);
+    const text = await h.waitForThread(req.id, /Check the restore jobs/);
+    expect(text).toContain(req.id);
+    await waitFor(() => JSON.stringify(h.rootCard(req.id)!.blocks).includes('Restore failed'), { message: 'card shows failed' });
+    expect(h.postsToAtlas()).toBe(posts);
+    // The reconciliation looked for the job instead of posting.
+    expect(h.atlas.requests.some((r) => r.method === 'GET' && r.path.endsWith('/serverless/legacy/backup/restoreJobs'))).toBe(true);
+    await replica.stop();
+    replica = undefined;
+    await targetIsFree('legacy', 2);
+  });
+
+  it('a matching job in Atlas created after the intent: adopted, running, thread says submitted, nothing is POSTed', async () => {
+    const req = await requestRestore(h, { source: 'legacy', snapshotIndex: 1 });
+    await leaveInSubmitting(h, req.id, 10 * 60_000, []);
+    const job = h.atlas.seedRestoreJob({ groupId: GROUP_ID, name: 'legacy' }, { snapshotId: req.snapshot.id, targetGroupId: GROUP_ID, targetClusterName: 'legacy' });
+    const posts = h.postsToAtlas();
+
+    replica = await startReplica(h);
+    const running = await waitForState(h, req.id, 'running');
+    expect(running.atlasJobId).toBe(job.id);
+    await h.waitForThread(req.id, /Restore submitted to Atlas/);
+    expect(h.postsToAtlas()).toBe(posts);
+    const adopted = (await auditOf(req.id)).find((e) => e.type === 'adopted');
+    expect(adopted?.atlasJobId).toBe(job.id);
+    // Followed to the end like any submitted restore.
+    h.atlas.advanceJob(job.id, 'completed');
+    await waitForState(h, req.id, 'completed');
+    await h.waitForThread(req.id, /Restore completed/);
+    await replica.stop();
+    replica = undefined;
+  });
+});
+
+describe('a POST whose outcome is unknown', () => {
+  it('timeout, then the job shows up in Atlas: adopted (running, that job id), exactly one POST', async () => {
+    const req = await requestRestore(h, { source: 'orders', snapshotIndex: 1 });
+    const before = restorePosts().length;
+    const posts = h.postsToAtlas();
+    h.atlas.inject({ kind: 'hang', method: 'POST', pathIncludes: '/restoreJobs' });
+    await h.click(APPROVER, 'restore_approve', req.id);
+    // Atlas got the POST but its answer never arrives; meanwhile the job appears.
+    await waitFor(() => restorePosts().length > before && restorePosts().at(-1)!.authorized, { message: 'the POST reached Atlas' });
+    expect((await h.request(req.id))!.state).toBe('submitting');
+    const job = h.atlas.seedRestoreJob({ groupId: GROUP_ID, name: 'orders' }, { snapshotId: req.snapshot.id, targetGroupId: GROUP_ID, targetClusterName: 'orders' });
+
+    const running = await waitForState(h, req.id, 'running', 10_000);
+    expect(running.atlasJobId).toBe(job.id);
+    expect(h.postsToAtlas() - posts).toBe(1);
+    await h.waitForThread(req.id, /Restore submitted to Atlas/);
+    expect((await auditOf(req.id)).map((e) => e.type)).toContain('adopted');
+    // Finish it: Atlas refuses a second restore into a cluster that is still being restored.
+    h.atlas.advanceJob(job.id, 'completed');
+    await waitForState(h, req.id, 'completed');
+  });
+
+  it('500 and no job appears: failed, the thread says to check Atlas, one POST only, target free again', async () => {
+    const req = await requestRestore(h, { source: 'orders', snapshotIndex: 2 });
+    const posts = h.postsToAtlas();
+    h.atlas.inject({ kind: 'status', status: 500, errorCode: 'UNEXPECTED_ERROR', method: 'POST', pathIncludes: '/restoreJobs' });
+    await h.click(APPROVER, 'restore_approve', req.id);
+
+    const failed = await waitForState(h, req.id, 'failed');
+    expect(failed.atlasJobId).toBeUndefined();
+    const text = await h.waitForThread(req.id, /Atlas did not confirm/);
+    expect(text).toMatch(/Check the restore jobs of orders in Atlas/);
+    expect(h.postsToAtlas() - posts).toBe(1);
+    await waitFor(() => JSON.stringify(h.rootCard(req.id)!.blocks).includes('Restore failed'), { message: 'card shows failed' });
+    await targetIsFree('orders', 2);
+  });
+});
+
+describe('Atlas refuses the POST', () => {
+  it.each([
+    ['ledger', 409, 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS', /A restore is already running on the target cluster/],
+    ['staging', 403, 'IP_ADDRESS_NOT_ON_ACCESS_LIST', /add the bot's egress IP to the API key's/],
+  ] as const)('%s: %i %s → failed, the thread shows the error and what to do, the target is free', async (cluster, status, errorCode, hint) => {
+    const req = await requestRestore(h, { source: cluster, snapshotIndex: 0 });
+    const posts = h.postsToAtlas();
+    h.atlas.inject({ kind: 'status', status, errorCode, method: 'POST', pathIncludes: '/restoreJobs' });
+    await h.click(APPROVER, 'restore_approve', req.id);
+
+    const failed = await waitForState(h, req.id, 'failed');
+    expect(failed.failureReason).toMatch(hint);
+    const text = await h.waitForThread(req.id, new RegExp(errorCode));
+    expect(text).toMatch(hint);
+    expect(h.postsToAtlas() - posts).toBe(1); // refused: never retried
+    await waitFor(() => !JSON.stringify(h.rootCard(req.id)!.blocks).includes('restore_approve'), { message: 'buttons gone' });
+    expect(JSON.stringify(h.rootCard(req.id)!.blocks)).toContain('Restore failed');
+    await targetIsFree(cluster, 0);
+  });
+});
+
+describe('re-validation before the POST', () => {
+  it('the snapshot was deleted after the request: nothing is POSTed, the request fails with a clear message', async () => {
+    const req = await requestRestore(h, { source: 'ledger', snapshotIndex: 1 });
+    const posts = h.postsToAtlas();
+    h.atlas.inject({ kind: 'status', status: 404, errorCode: 'SNAPSHOT_NOT_FOUND', pathIncludes: `/snapshots/${req.snapshot.id}` });
+    await h.click(APPROVER, 'restore_approve', req.id);
+
+    const failed = await waitForState(h, req.id, 'failed');
+    expect(failed.failureReason).toContain(`snapshot \`${req.snapshot.id}\` no longer exists in Atlas`);
+    const text = await h.waitForThread(req.id, /no longer exists in Atlas/);
+    expect(text).toMatch(/Not submitted/);
+    expect(h.postsToAtlas()).toBe(posts);
+    expect(h.atlas.requests.some((r) => r.path.endsWith(`/snapshots/${req.snapshot.id}`) && r.status === 404)).toBe(true);
+    const refused = (await auditOf(req.id)).find((e) => e.type === 'refused');
+    expect(refused?.detail).toMatch(/no longer exists/);
+    await targetIsFree('ledger', 1);
+  });
+});
+
+describe('audit trail', () => {
+  it('a full happy path records requested, approved (by whom) and submitted (with the job id)', async () => {
+    const req = await requestRestore(h, { source: 'orders', snapshotIndex: 0, reason: 'audit me' });
+    await h.click(APPROVER, 'restore_approve', req.id);
+    const running = await waitForState(h, req.id, 'running');
+    const audit = await waitFor(async () => {
+      const entries = await auditOf(req.id);
+      return entries.some((e) => e.type === 'submitted') ? entries : undefined;
+    });
+    const requested = audit.find((e) => e.type === 'requested');
+    expect(requested).toMatchObject({ user: REQUESTER });
+    expect(requested?.detail).toContain('audit me');
+    expect(requested?.detail).toContain(req.snapshot.id);
+    expect(audit.find((e) => e.type === 'approved')).toMatchObject({ user: APPROVER });
+    expect(audit.find((e) => e.type === 'submitted')).toMatchObject({ atlasJobId: running.atlasJobId });
+    const order = audit.map((e) => e.type);
+    expect(order.indexOf('requested')).toBeLessThan(order.indexOf('approved'));
+    expect(order.indexOf('approved')).toBeLessThan(order.indexOf('submitted'));
+  });
+
+  it('a refused click records who was refused and why', async () => {
+    const req = await requestRestore(h, { source: 'staging', snapshotIndex: 2 });
+    await h.click(OUTSIDER, 'restore_approve', req.id);
+    const refused = await waitFor(async () => (await auditOf(req.id)).find((e) => e.type === 'refused' && e.user === OUTSIDER), { message: 'refused audit entry' });
+    expect(refused.detail).toMatch(/not an approver/);
+    expect((await h.request(req.id))!.state).toBe('pending_approval');
+  });
+});
