@@ -1,11 +1,13 @@
 // The whole app (real Bolt HTTP receiver, real Redis, real BullMQ) against the fake Atlas and the fake Slack.
 // Tests drive it like Slack does: signed slash commands, view submissions and button clicks.
 import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
+import { TRACKER_QUEUE, expiryJobId } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack, type StoredMessage, type StoredView } from '../fakes/fake-slack.js';
@@ -26,6 +28,8 @@ export interface HarnessOptions {
   overrides?: AppOverrides;
   /** Steps of job progression per GET in the fake Atlas; 0 = tests move jobs with advanceJob. */
   stepsPerState?: number;
+  /** Redis of the app and of the harness' own client (default REDIS_URL or 127.0.0.1:6379). */
+  redisUrl?: string;
 }
 
 export const DEFAULT_POLICY = `
@@ -65,6 +69,10 @@ export interface Harness {
   waitForThread(requestId: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
   ephemeralTexts(user: string): string[];
   postsToAtlas(): number;
+  /** Another app instance on the same config and key prefix (a replica, or the app after a restart), started. Closed by close(). */
+  startReplica(overrides?: AppOverrides): Promise<RunningApp>;
+  /** Stops `app` (if not stopped yet) and makes a new started instance on the same config and prefix the harness' `app`. */
+  restart(overrides?: AppOverrides): Promise<RunningApp>;
   close(): Promise<void>;
 }
 
@@ -97,17 +105,31 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     POLL_INTERVAL_SECONDS: '1',
     DRY_RUN: opts.dryRun ? 'true' : 'false',
     REDIS_KEY_PREFIX: prefix,
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
   });
   const policy = parsePolicy(opts.policyYaml ?? DEFAULT_POLICY, 'test-policy.yaml');
-  const app = buildApp(config, policy, quiet, {
-    atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
-    tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
-    reconcileDelayMs: 20,
-    ...opts.overrides,
-  });
+  const build = (overrides: AppOverrides = {}) =>
+    buildApp(config, policy, quiet, {
+      atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
+      tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
+      reconcileDelayMs: 20,
+      ...opts.overrides,
+      ...overrides,
+    });
+  // `app` and `url` change on restart(); everything below reads them when called.
+  let app = build();
   const address = await app.start();
-  const url = address!.url;
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  let url = address!.url;
+  const stopped = new WeakSet<RunningApp>();
+  const stopApp = async (a: RunningApp) => {
+    if (stopped.has(a)) return;
+    stopped.add(a);
+    await a.stop();
+  };
+  const replicas: RunningApp[] = [];
+  const redis = new Redis(opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  // Tests may stop Redis on purpose: its reconnect errors are expected, not unhandled.
+  redis.on('error', () => undefined);
   let responseUrls = 0;
 
   const harness: Harness = {
@@ -171,8 +193,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     postsToAtlas() {
       return atlas.requests.filter((r) => r.method === 'POST' && r.path.includes('restoreJobs') && r.authorized).length;
     },
+    async startReplica(overrides) {
+      const replica = build(overrides);
+      replicas.push(replica);
+      await replica.start();
+      return replica;
+    },
+    async restart(overrides) {
+      await stopApp(app);
+      app = await harness.startReplica(overrides);
+      harness.app = app;
+      url = app.address()!.url;
+      harness.url = url;
+      return app;
+    },
     async close() {
-      await app.stop();
+      for (const a of [app, ...replicas]) await stopApp(a);
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
@@ -220,4 +256,60 @@ export async function waitForState(h: Harness, id: string, state: RestoreRequest
 export async function clearLocks(h: Harness): Promise<void> {
   const keys = await h.redis.keys(`${h.prefix}lock:*`);
   if (keys.length > 0) await h.redis.del(...keys);
+}
+
+/**
+ * A second instance of the app on the same Redis prefix, fake Atlas and fake Slack, as after a restart or on
+ * another replica: its start() runs the start-up reconciliation. The caller stops it.
+ */
+export async function startReplica(h: Harness, opts: { dryRun?: boolean; overrides?: AppOverrides } = {}): Promise<RunningApp> {
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: h.slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: h.slack.apiUrl,
+    PORT: '0',
+    ATLAS_BASE_URL: h.atlas.url,
+    ATLAS_PUBLIC_KEY: h.atlas.publicKey,
+    ATLAS_PRIVATE_KEY: h.atlas.privateKey,
+    RESTORE_POLICY_FILE: 'inline-test-policy.yaml',
+    POLL_INTERVAL_SECONDS: '1',
+    DRY_RUN: opts.dryRun ? 'true' : 'false',
+    REDIS_KEY_PREFIX: h.prefix,
+  });
+  const replica = buildApp(config, h.app.services.policy, quiet, {
+    atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
+    tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
+    reconcileDelayMs: 20,
+    ...opts.overrides,
+  });
+  await replica.start();
+  return replica;
+}
+
+/** Puts a posted request in `submitting` as a submitter that died before (or while) posting would have left it. */
+export async function leaveInSubmitting(h: Harness, id: string, submittingAgoMs: number, jobIdsBeforeSubmit: string[] = []): Promise<RestoreRequest> {
+  const store = h.app.services.store;
+  const approved = await store.transition(id, ['pending_approval'], 'approved', { approvals: [{ user: APPROVER, at: new Date().toISOString() }] });
+  if (!approved.ok) throw new Error(`${id} was not pending approval`);
+  const submitting = await store.transition(id, ['approved'], 'submitting', { submittingAt: new Date(Date.now() - submittingAgoMs).toISOString(), jobIdsBeforeSubmit });
+  if (!submitting.ok) throw new Error(`${id} was not approved`);
+  return submitting.request;
+}
+
+/**
+ * Moves a pending request's approval expiry to `inMs` from now. The tracker's scheduleApprovalExpiry keeps an
+ * existing expiry job (same deterministic id), so the one scheduled at creation is removed first.
+ */
+export async function expireApprovalSoon(h: Harness, id: string, inMs: number): Promise<Date> {
+  const at = new Date(Date.now() + inMs);
+  const updated = await h.app.services.store.update(id, ['pending_approval'], { approvalExpiresAt: at.toISOString() });
+  if (!updated.ok) throw new Error(`${id} is not pending approval`);
+  const queue = new Queue(TRACKER_QUEUE, { connection: h.redis.duplicate(), prefix: `${h.prefix}bull` });
+  try {
+    await (await queue.getJob(expiryJobId(id)))?.remove();
+  } finally {
+    await queue.close();
+  }
+  await h.app.services.tracker.scheduleApprovalExpiry(id, at);
+  return at;
 }
