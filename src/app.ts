@@ -15,6 +15,7 @@ import { createRestoreTracker, type TrackerOptions } from './restore/tracker.js'
 import type { RestoreRequest } from './restore/types.js';
 import { createSlackApp, type SlackAppAddress, type SlackCustomRoute } from './slack/create-app.js';
 import { registerHandlers } from './slack/register-handlers.js';
+import { tellUserAboutErrors } from './slack/tell-user-about-error.js';
 import type { Services } from './slack/services.js';
 import { createSlackMessenger } from './slack/slack-messenger.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
@@ -107,6 +108,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     ...(overrides.reconcileDelayMs !== undefined ? { reconcileDelayMs: overrides.reconcileDelayMs } : {}),
   };
   registerHandlers(slack.app, services);
+  tellUserAboutErrors(slack.app, messenger, logger);
 
   const pendingTimers = new Set<ReturnType<typeof setTimeout>>();
   /** A crash between `submitting` and the POST's answer: adopt the Atlas job or fail the request, never post again. */
@@ -135,6 +137,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   }
 
   let started = false;
+  let stopping: Promise<void> | undefined;
   return {
     services,
     redis,
@@ -151,12 +154,16 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       void tracker.reconcile().catch((err: unknown) => logger.error({ err }, 'start-up reconciliation failed'));
       return address;
     },
-    async stop() {
-      readiness.markShuttingDown();
-      for (const timer of pendingTimers) clearTimeout(timer);
-      if (started) await slack.stop().catch((err: unknown) => logger.warn({ err }, 'slack app stop failed'));
-      await tracker.close();
-      redis.disconnect();
+    stop() {
+      // Idempotent: a second SIGTERM, or a test and its harness, may both ask.
+      stopping ??= (async () => {
+        readiness.markShuttingDown();
+        for (const timer of pendingTimers) clearTimeout(timer);
+        if (started) await slack.stop().catch((err: unknown) => logger.warn({ err }, 'slack app stop failed'));
+        await tracker.close();
+        redis.disconnect();
+      })();
+      return stopping;
     },
   };
 }

@@ -171,6 +171,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     logLevel,
     clientOptions,
     deferInitialization: true,
+    // The global error handler gets the payload too, so it can tell the user instead of failing silently.
+    extendedErrorHandler: true,
   });
 
   let initialized = false;

@@ -11,6 +11,9 @@ import { helpText, renderList, renderStatus } from './views/status-views.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
+/** What a user reads while Redis (the restore records) can't be reached: never a form that would fail on submit. */
+export const STORE_UNAVAILABLE_TEXT = 'The restore records (Redis) cannot be reached right now, so nothing can be requested or looked up. Try again in a minute; if it persists, tell the bot\'s operators.';
+
 export function handleCommand(services: Services) {
   return async (args: CommandArgs): Promise<void> => {
     const { command, ack } = args;
@@ -53,7 +56,7 @@ async function answerStatus(services: Services, { command, respond }: CommandArg
     }
   } catch (err) {
     services.logger.error({ err }, 'status lookup failed');
-    text = 'The restore records could not be read just now (Redis unavailable?). Try again in a minute.';
+    text = STORE_UNAVAILABLE_TEXT;
   }
   await respond({ response_type: 'ephemeral', text });
 }
@@ -63,6 +66,11 @@ async function openModal(services: Services, { command, ack, client }: CommandAr
   if (!channel.allowed) {
     await services.store.audit({ type: 'refused', user: command.user_id, detail: channel.message }).catch(() => undefined);
     return ack({ response_type: 'ephemeral', text: channel.message });
+  }
+  // Fails fast (no offline queue, ≤ 1 s): well within Slack's 3 s, and better than a modal that can't be submitted.
+  if (!(await services.store.ping())) {
+    services.logger.warn({ user: command.user_id }, 'restore command refused: Redis unavailable');
+    return ack({ response_type: 'ephemeral', text: STORE_UNAVAILABLE_TEXT });
   }
   await ack();
   // trigger_id dies 3 s after the command: open a loading modal now, fill it once policy, timezone and Atlas answer.

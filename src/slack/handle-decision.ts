@@ -116,14 +116,17 @@ async function cancelJob(services: Services, req: RestoreRequest, user: string):
   if (user !== req.requester && !isApprover) {
     return refuse(services, req, user, `Only the requester or an approver of \`${req.target.project}/${req.target.cluster}\` can cancel ${req.id}.`);
   }
+  // Record who cancels before asking Atlas: the tracker may see the job cancelled (and announce it) before the DELETE returns.
+  const marked = await services.store.update(req.id, ['running'], { cancelledBy: user });
+  if (!marked.ok) return services.messenger.tellUser(req.channel, user, `${req.id} has already ended: there is nothing to cancel.`, req.cardTs);
   try {
     await services.atlas.cancelRestoreJob({ groupId: req.source.groupId, clusterName: req.source.cluster, type: req.source.type }, req.atlasJobId);
   } catch (err) {
+    await services.store.update(req.id, ['running'], { cancelledBy: req.cancelledBy }).catch(() => undefined);
     // Flex and serverless restores can't be cancelled: the client says so with ATLAS_RESTORE_NOT_CANCELLABLE.
     const message = isAtlasApiError(err) ? err.hint : String(err);
     return services.messenger.postInThread(req, refusedMessage(req, user, `Atlas did not cancel the restore: ${message}`));
   }
-  await services.store.update(req.id, ['running'], { cancelledBy: user });
   await services.store.audit({ type: 'cancelled', requestId: req.id, user, detail: `cancellation of Atlas job ${req.atlasJobId} requested` });
   await services.messenger.postInThread(req, { text: `:no_entry_sign: <@${user}> asked Atlas to cancel job \`${req.atlasJobId}\`. I'll post here when Atlas confirms.` });
 }

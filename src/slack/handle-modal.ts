@@ -44,6 +44,17 @@ export function handleSourceChange(services: Services) {
   };
 }
 
+/**
+ * The policy may leave a cluster's type to detection; the client has usually detected it already (listing the
+ * snapshots), so asking is a cache hit. Stored with the request, it tells the card whether Atlas can cancel the job.
+ */
+async function withKnownType(services: Services, ref: ClusterRef): Promise<ClusterRef> {
+  if (ref.type) return ref;
+  const detect = services.atlas.detectClusterType({ groupId: ref.groupId, clusterName: ref.cluster }).catch(() => undefined);
+  const type = await withDeadline(detect, 300);
+  return type ? { ...ref, type } : ref;
+}
+
 async function describeLockHolder(services: Services, target: ClusterRef, holder: string, since: string, timeZone: string): Promise<string> {
   const held = await services.store.get(holder).catch(() => null);
   const who = held ? `<@${held.requester}>` : 'another request';
@@ -97,8 +108,8 @@ export function handleModalSubmission(services: Services) {
     const rules = rulesFor(services.policy, target.cluster);
     const created = await createRestoreRequest(services, {
       requester: user,
-      source: source.cluster,
-      target: target.cluster,
+      source: await withKnownType(services, source.cluster),
+      target: await withKnownType(services, target.cluster),
       snapshot: { id: checked.value.snapshotId, createdAt: snapshot?.createdAt ?? services.now().toISOString() },
       reason: checked.value.reason,
       channel: sub.meta.channel,

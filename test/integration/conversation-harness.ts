@@ -258,34 +258,6 @@ export async function clearLocks(h: Harness): Promise<void> {
   if (keys.length > 0) await h.redis.del(...keys);
 }
 
-/**
- * A second instance of the app on the same Redis prefix, fake Atlas and fake Slack, as after a restart or on
- * another replica: its start() runs the start-up reconciliation. The caller stops it.
- */
-export async function startReplica(h: Harness, opts: { dryRun?: boolean; overrides?: AppOverrides } = {}): Promise<RunningApp> {
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: h.slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: h.slack.apiUrl,
-    PORT: '0',
-    ATLAS_BASE_URL: h.atlas.url,
-    ATLAS_PUBLIC_KEY: h.atlas.publicKey,
-    ATLAS_PRIVATE_KEY: h.atlas.privateKey,
-    RESTORE_POLICY_FILE: 'inline-test-policy.yaml',
-    POLL_INTERVAL_SECONDS: '1',
-    DRY_RUN: opts.dryRun ? 'true' : 'false',
-    REDIS_KEY_PREFIX: h.prefix,
-  });
-  const replica = buildApp(config, h.app.services.policy, quiet, {
-    atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
-    tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
-    reconcileDelayMs: 20,
-    ...opts.overrides,
-  });
-  await replica.start();
-  return replica;
-}
-
 /** Puts a posted request in `submitting` as a submitter that died before (or while) posting would have left it. */
 export async function leaveInSubmitting(h: Harness, id: string, submittingAgoMs: number, jobIdsBeforeSubmit: string[] = []): Promise<RestoreRequest> {
   const store = h.app.services.store;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, clearLocks, leaveInSubmitting, requestRestore, startHarness, startReplica, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, clearLocks, leaveInSubmitting, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -39,7 +39,7 @@ describe('a crash between `submitting` and the POST (start-up reconciliation)', 
     await leaveInSubmitting(h, req.id, 10 * 60_000, []);
     const posts = h.postsToAtlas();
 
-    replica = await startReplica(h); // its start() reconciles what a crashed replica left behind
+    replica = await h.startReplica(); // its start() reconciles what a crashed replica left behind
     const failed = await waitForState(h, req.id, 'failed');
     expect(failed.failureReason).toMatch(/Check the restore jobs of legacy in Atlas/);
     const text = await h.waitForThread(req.id, /Check the restore jobs/);
@@ -59,7 +59,7 @@ describe('a crash between `submitting` and the POST (start-up reconciliation)', 
     const job = h.atlas.seedRestoreJob({ groupId: GROUP_ID, name: 'legacy' }, { snapshotId: req.snapshot.id, targetGroupId: GROUP_ID, targetClusterName: 'legacy' });
     const posts = h.postsToAtlas();
 
-    replica = await startReplica(h);
+    replica = await h.startReplica();
     const running = await waitForState(h, req.id, 'running');
     expect(running.atlasJobId).toBe(job.id);
     await h.waitForThread(req.id, /Restore submitted to Atlas/);

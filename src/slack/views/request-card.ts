@@ -94,8 +94,8 @@ function actionsFor(req: RestoreRequest): ActionsBlock | undefined {
     const elements = [approve, button(REJECT_ACTION_ID, 'Reject', req.id, 'danger'), button(CANCEL_ACTION_ID, 'Cancel request', req.id)];
     return { type: 'actions', block_id: CARD_ACTIONS_BLOCK_ID, elements };
   }
-  // Only dedicated restore jobs can be cancelled in Atlas.
-  if (req.state === 'running' && req.target.type === 'dedicated' && req.atlasJobId && !req.dryRun) {
+  // Only dedicated restore jobs can be cancelled in Atlas; the job lives under the source cluster.
+  if (req.state === 'running' && req.source.type === 'dedicated' && req.atlasJobId && !req.dryRun) {
     const cancel = button(CANCEL_JOB_ACTION_ID, 'Cancel restore', req.id, 'danger');
     cancel.confirm = {
       title: plain('Cancel the restore?'),

@@ -2,7 +2,7 @@
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { usageText } from '../parse-command.js';
-import { escapeText, mention, slackDate } from './format.js';
+import { between, escapeText, formatDuration, mention, slackDate } from './format.js';
 import { plainState, statusLine } from './request-card.js';
 
 function link(req: RestoreRequest, permalink: string | undefined): string {
@@ -14,7 +14,23 @@ function summaryLine(req: RestoreRequest, permalink: string | undefined): string
   return `• ${link(req, permalink)}${dry} \`${escapeText(clusterKey(req.source))}\` → \`${escapeText(clusterKey(req.target))}\`: ${plainState(req)}, by ${mention(req.requester)} ${slackDate(req.createdAt, '{date_short_pretty} {time}')}`;
 }
 
-/** One restore in detail. `now` only matters for a pending request's "expires in". */
+/** When it was approved, submitted and finished, and how long the restore took (or has been running). */
+function timingsLine(req: RestoreRequest, now: Date): string | undefined {
+  const parts: string[] = [];
+  const approvedAt = req.approvals.at(-1)?.at;
+  if (approvedAt) parts.push(`approved ${slackDate(approvedAt)}`);
+  if (req.submittedAt) parts.push(`submitted ${slackDate(req.submittedAt)}`);
+  if (req.finishedAt) parts.push(`ended ${slackDate(req.finishedAt)}`);
+  const start = req.submittedAt ?? req.submittingAt;
+  const took = between(start, req.finishedAt);
+  if (took !== undefined) parts.push(`took ${formatDuration(took)}`);
+  else if (req.state === 'running' && start) parts.push(`running for ${formatDuration(between(start, now.toISOString()) ?? 0)}`);
+  if (parts.length === 0) return undefined;
+  const line = parts.join(', ');
+  return `${line.charAt(0).toUpperCase()}${line.slice(1)}`;
+}
+
+/** One restore in detail. `now` matters for a pending request's "expires in" and a running one's "running for". */
 export function renderStatus(req: RestoreRequest, permalink?: string, now: Date = new Date()): string {
   const lines = [
     `*Restore request ${req.id}*${req.dryRun ? ' (DRY RUN)' : ''}${permalink ? ` (<${permalink}|open thread>)` : ''}`,
@@ -22,6 +38,8 @@ export function renderStatus(req: RestoreRequest, permalink?: string, now: Date 
     `Source \`${escapeText(clusterKey(req.source))}\`, snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)})`,
     `Target \`${escapeText(clusterKey(req.target))}\`, requested by ${mention(req.requester)} ${slackDate(req.createdAt)}`,
   ];
+  const timings = timingsLine(req, now);
+  if (timings) lines.push(timings);
   if (req.atlasJobId) lines.push(`Atlas job \`${escapeText(req.atlasJobId)}\`${req.lastJobState ? `, last seen ${req.lastJobState}` : ''}`);
   return lines.join('\n');
 }

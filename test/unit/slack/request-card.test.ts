@@ -63,14 +63,16 @@ describe('buildRequestCard', () => {
     expect(buttonsOf(card.blocks)[0]?.confirm?.text.text).toMatch(/^Dry run: nothing will be sent/);
   });
 
-  it('running: "Cancel restore" only for a dedicated target, with a confirm dialog', () => {
-    const running = request({ state: 'running', atlasJobId: 'job123', submittedAt: '2026-03-01T10:06:00Z' });
+  it('running: "Cancel restore" only when the job lives under a dedicated source, with a confirm dialog', () => {
+    const running = request({ state: 'running', atlasJobId: 'job123', submittedAt: '2026-03-01T10:06:00Z', source: { project: 'shop', groupId: G, cluster: 'ledger', type: 'dedicated' } });
     const buttons = buttonsOf(buildRequestCard(running, NOW).blocks);
     expect(buttons).toHaveLength(1);
     expect(buttons[0]).toMatchObject({ action_id: ACTION_IDS.cancelJob, value: 'RR-7K3P2Q', style: 'danger', text: { text: 'Cancel restore' } });
     expect(buttons[0]?.confirm).toBeDefined();
-    const flex = { ...running, target: { ...running.target, type: 'flex' as const } };
+    const flex = { ...running, source: { ...running.source, type: 'flex' as const } };
     expect(buttonsOf(buildRequestCard(flex, NOW).blocks)).toEqual([]);
+    const undetected = { ...running, source: { ...running.source, type: undefined } };
+    expect(buttonsOf(buildRequestCard(undetected, NOW).blocks)).toEqual([]);
     expect(allText(buildRequestCard(running, NOW))).toContain('Atlas job `job123`');
   });
 
