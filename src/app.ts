@@ -50,7 +50,13 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   // Fail fast while Redis is down (no offline queue): the user gets "try again" instead of a hang.
   const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const store = createRestoreStore({ redis, prefix: config.redisKeyPrefix });
+  const auditLog = logger.child({ component: 'audit' });
+  const store = createRestoreStore({
+    redis,
+    prefix: config.redisKeyPrefix,
+    // Every decision, one structured line, besides the Redis stream.
+    onAudit: (event, streamId) => auditLog.info({ audit: { ...event, streamId } }, `audit: ${event.type}`),
+  });
   const metrics = createMetrics();
   const readiness = createReadiness({ pingRedis: () => store.ping() });
   metrics.setPendingApprovalsSource(async () => (await store.listActive()).filter((r) => r.state === 'pending_approval').length);

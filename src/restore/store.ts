@@ -23,6 +23,8 @@ export interface StoreOptions {
   prefix: string;
   /** Approximate cap of the audit stream. Default 100 000. */
   auditMaxLen?: number;
+  /** Called with each audit event once it is in the stream, e.g. to log it as one structured line. */
+  onAudit?: (event: AuditEvent, streamId: string) => void;
   /** How long a request in a final state is kept. Default 90 days. */
   retentionSeconds?: number;
 }
@@ -231,7 +233,11 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
       await redis.del(keys.once(key));
     },
 
-    audit: (event) => appendAudit(redis, keys, auditMaxLen, event),
+    async audit(event) {
+      const id = await appendAudit(redis, keys, auditMaxLen, event);
+      opts.onAudit?.(event, id);
+      return id;
+    },
     readAudit: (count) => readAudit(redis, keys, count),
 
     async ping() {

@@ -1,7 +1,7 @@
 // The restore modal: reloading snapshots when the source changes, and the submission that creates the request.
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { isAtlasApiError } from '../atlas/errors.js';
-import { findCluster, mayRequest, rulesFor } from '../policy/policy.js';
+import { findCluster, mayRequest, mayUseChannel, rulesFor } from '../policy/policy.js';
 import type { ClusterRef } from '../restore/types.js';
 import type { Services } from './services.js';
 import { allowedClusters, clusterByKey, loadSnapshotSection, modalState } from './build-modal-state.js';
@@ -97,7 +97,14 @@ export function handleModalSubmission(services: Services) {
         snapshot = await withDeadline(lookup, SNAPSHOT_CHECK_BUDGET_MS);
       }
     }
+    const channel = mayUseChannel(services.policy, sub.meta.channel);
+    if (!channel.allowed) sourceError ??= channel.message;
     const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot });
+    if (checked.ok && snapshot === undefined && !sourceError) {
+      // Atlas didn't answer in time: refuse rather than guess (the card must show the snapshot's real time).
+      const field = sub.blockIds.snapshot ?? 'restore_source';
+      return ack({ response_action: 'errors', errors: { [field]: "Atlas didn't answer in time to confirm this snapshot. Submit again in a moment." } });
+    }
     if (!checked.ok || !source?.ok || !target?.ok) {
       if (sourceError) await services.store.audit({ type: 'refused', user, detail: `modal submit: ${sourceError}` }).catch(() => undefined);
       return ack(checked.ok ? { response_action: 'errors', errors: {} } : checked.response);
@@ -110,7 +117,7 @@ export function handleModalSubmission(services: Services) {
       requester: user,
       source: await withKnownType(services, source.cluster),
       target: await withKnownType(services, target.cluster),
-      snapshot: { id: checked.value.snapshotId, createdAt: snapshot?.createdAt ?? services.now().toISOString() },
+      snapshot: { id: checked.value.snapshotId, createdAt: snapshot!.createdAt },
       reason: checked.value.reason,
       channel: sub.meta.channel,
       rules,

@@ -84,7 +84,9 @@ export interface ModalFields {
   confirmation?: string;
 }
 
-const quiet = pino({ level: process.env.TEST_LOG ?? 'silent' });
+/** Every log line of the apps the harness builds, for tests that check what operators see. */
+export const logLines: string[] = [];
+const quiet = pino({ level: process.env.TEST_LOG ?? 'info' }, { write: (line: string) => void logLines.push(line) });
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const atlas = await startFakeAtlas({ stepsPerState: opts.stepsPerState ?? 0 });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendSlashCommand } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, APPROVER_2, CHANNEL, OUTSIDER, REQUESTER, SIGNING_SECRET, clearLocks, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, APPROVER_2, CHANNEL, OUTSIDER, REQUESTER, SIGNING_SECRET, clearLocks, logLines, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -156,5 +156,35 @@ describe('one restore at a time per target', () => {
     expect(message).toContain(first.id);
     expect(message).toContain(`<@${REQUESTER}>`);
     expect(message).toMatch(/since/);
+  });
+});
+
+describe('audit', () => {
+  it('logs every decision as one structured line, besides the Redis stream', async () => {
+    const req = await requestRestore(h, { source: 'orders' });
+    await h.click(OUTSIDER, 'restore_approve', req.id);
+    const line = await waitFor(() => logLines.find((l) => l.includes('"audit"') && l.includes('"refused"') && l.includes(req.id)));
+    const parsed = JSON.parse(line) as { audit: { type: string; requestId: string; user: string; detail: string; streamId: string } };
+    expect(parsed.audit).toMatchObject({ type: 'refused', requestId: req.id, user: OUTSIDER });
+    expect(parsed.audit.detail).toMatch(/not an approver/);
+    const stream = await h.app.services.store.readAudit(1000);
+    expect(stream.some((e) => e.type === 'refused' && e.requestId === req.id)).toBe(true);
+    expect(logLines.some((l) => l.includes('"audit"') && l.includes('"requested"') && l.includes(req.id))).toBe(true);
+  });
+});
+
+describe('the snapshot is confirmed before a request is made', () => {
+  it('when Atlas does not answer in time on a cache miss, the form says so and nothing is created', async () => {
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, 'shop/ledger');
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => JSON.stringify(v.blocks).includes('"options"') && JSON.stringify(v.blocks).includes('restore_snapshot')));
+    h.atlas.inject({ kind: 'hang', method: 'GET', pathIncludes: '/backup/snapshots/', count: 1 });
+    const before = (await h.app.services.store.listRecent(100)).length;
+    // Another view id: the snapshots shown in this modal are not cached for it, so Atlas is asked.
+    const res = await h.submitModal({ ...modal, id: 'V0NOTCACHED' }, REQUESTER, { confirmation: 'ledger' });
+    const body = res.json as { response_action: string; errors: Record<string, string> };
+    expect(body.response_action).toBe('errors');
+    expect(Object.values(body.errors).join(' ')).toMatch(/didn't answer in time/);
+    expect((await h.app.services.store.listRecent(100)).length).toBe(before);
   });
 });

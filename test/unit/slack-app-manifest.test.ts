@@ -38,7 +38,6 @@ const METHOD_SCOPES: Record<string, string[]> = {
 /** Scopes asked for without a Web API call in src/ that needs them, each with its reason. */
 const SCOPES_WITHOUT_A_CALL: Record<string, string> = {
   commands: 'the /atlas-restore slash command',
-  'im:write': 'direct-message fallback when the bot cannot answer in a channel',
 };
 
 /** Web API method families, so that calls on other clients (Redis, Atlas) are not mistaken for Slack's. */
