@@ -9,7 +9,7 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp, type RunningApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { configForFakes } from '../test/fakes/config-for-fakes.js';
 import { parsePolicy } from '../src/policy/load-policy.js';
 import { startFakeAtlas, type FakeAtlas } from '../test/fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/fake-slack.js';
@@ -53,18 +53,7 @@ async function sampleOnce(slack: FakeSlack, target: Target, n: number): Promise<
 }
 
 async function startOurApp(slack: FakeSlack, atlas: FakeAtlas, prefix: string): Promise<RunningApp> {
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    ATLAS_BASE_URL: atlas.url,
-    ATLAS_PUBLIC_KEY: atlas.publicKey,
-    ATLAS_PRIVATE_KEY: atlas.privateKey,
-    RESTORE_POLICY_FILE: 'bench-policy.yaml',
-    REDIS_URL: process.env.REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-  });
+  const config = configForFakes({ slack, atlas, signingSecret: SIGNING_SECRET, prefix, pollIntervalSeconds: 10 });
   const app = buildApp(config, parsePolicy(DEFAULT_POLICY, 'bench-policy.yaml'), pino({ level: 'silent' }));
   await app.start();
   return app;

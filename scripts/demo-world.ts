@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp, type RunningApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { configForFakes, FAST_OVERRIDES } from '../test/fakes/config-for-fakes.js';
 import { loadPolicy } from '../src/policy/load-policy.js';
 import { startFakeAtlas, type FakeAtlas } from '../test/fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/fake-slack.js';
@@ -98,28 +98,11 @@ export async function startDemoWorld(redisUrl: string): Promise<DemoWorld> {
     closers.push(() => slack.close());
 
     const prefix = `demo-${randomBytes(4).toString('hex')}:`;
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      ATLAS_BASE_URL: atlas.url,
-      ATLAS_PUBLIC_KEY: atlas.publicKey,
-      ATLAS_PRIVATE_KEY: atlas.privateKey,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      RESTORE_POLICY_FILE: policyFile,
-      POLL_INTERVAL_SECONDS: '1',
-      DRY_RUN: 'false',
-    });
+    const config = configForFakes({ slack, atlas, signingSecret: SIGNING_SECRET, prefix, redisUrl, policyFile });
     const policy = await loadPolicy(config.policyFile);
     // App logs go to stderr and are off unless DEMO_LOG=info (or debug…): the transcript is the show.
     const logger = pino({ level: process.env.DEMO_LOG ?? 'silent' }, pino.destination(2));
-    const app = buildApp(config, policy, logger, {
-      atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
-      tracker: { minDelayMs: 200, maxDelayMs: 1000, worker: { drainDelay: 1 } },
-      reconcileDelayMs: 20,
-    });
+    const app = buildApp(config, policy, logger, { ...FAST_OVERRIDES, tracker: { minDelayMs: 200, maxDelayMs: 1000, worker: { drainDelay: 1 } } });
     closers.push(async () => {
       await app.stop();
       await deleteKeys(redisUrl, prefix);

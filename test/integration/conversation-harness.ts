@@ -5,10 +5,10 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp, type AppOverrides, type RunningApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
 import { TRACKER_QUEUE, expiryJobId } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
+import { configForFakes, FAST_OVERRIDES } from '../fakes/config-for-fakes.js';
 import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack, type StoredMessage, type StoredView } from '../fakes/fake-slack.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SendOptions } from '../helpers/slack-requests.js';
@@ -95,26 +95,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   }
   const slack = await startFakeSlack({ users: { [REQUESTER]: { tz: 'Europe/Paris' } } });
   const prefix = `test-conv-${randomBytes(4).toString('hex')}:`;
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    ATLAS_BASE_URL: atlas.url,
-    ATLAS_PUBLIC_KEY: atlas.publicKey,
-    ATLAS_PRIVATE_KEY: atlas.privateKey,
-    RESTORE_POLICY_FILE: 'inline-test-policy.yaml',
-    POLL_INTERVAL_SECONDS: '1',
-    DRY_RUN: opts.dryRun ? 'true' : 'false',
-    REDIS_KEY_PREFIX: prefix,
-    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
-  });
+  const config = configForFakes({ slack, atlas, signingSecret: SIGNING_SECRET, prefix, redisUrl: opts.redisUrl, dryRun: opts.dryRun });
   const policy = parsePolicy(opts.policyYaml ?? DEFAULT_POLICY, 'test-policy.yaml');
   const build = (overrides: AppOverrides = {}) =>
     buildApp(config, policy, quiet, {
-      atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
-      tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
-      reconcileDelayMs: 20,
+      ...FAST_OVERRIDES,
       ...opts.overrides,
       ...overrides,
     });

@@ -1,0 +1,40 @@
+// The app's configuration pointed at the fake Slack and the fake Atlas: shared by the tests, the demo and the benchmarks.
+import type { AppOverrides } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { FakeAtlas } from './fake-atlas.js';
+import type { FakeSlack } from './fake-slack.js';
+
+export interface FakeWorldConfig {
+  slack: FakeSlack;
+  atlas: FakeAtlas;
+  signingSecret: string;
+  prefix: string;
+  redisUrl?: string | undefined;
+  policyFile?: string | undefined;
+  dryRun?: boolean | undefined;
+  pollIntervalSeconds?: number | undefined;
+}
+
+export function configForFakes(world: FakeWorldConfig): Readonly<Config> {
+  return loadConfig({
+    SLACK_BOT_TOKEN: world.slack.botToken,
+    SLACK_SIGNING_SECRET: world.signingSecret,
+    SLACK_API_URL: world.slack.apiUrl,
+    PORT: '0',
+    ATLAS_BASE_URL: world.atlas.url,
+    ATLAS_PUBLIC_KEY: world.atlas.publicKey,
+    ATLAS_PRIVATE_KEY: world.atlas.privateKey,
+    RESTORE_POLICY_FILE: world.policyFile ?? 'inline-policy.yaml',
+    POLL_INTERVAL_SECONDS: String(world.pollIntervalSeconds ?? 1),
+    DRY_RUN: world.dryRun ? 'true' : 'false',
+    REDIS_URL: world.redisUrl ?? process.env.REDIS_URL,
+    REDIS_KEY_PREFIX: world.prefix,
+  });
+}
+
+/** Timings shrunk for a local world: quick retries and polls, short reconcile waits. */
+export const FAST_OVERRIDES: AppOverrides = {
+  atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
+  tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
+  reconcileDelayMs: 20,
+};
