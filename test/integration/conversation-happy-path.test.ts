@@ -70,6 +70,10 @@ describe.each([
     // The target is free again: a new request for it is accepted.
     expect(await h.app.services.store.acquireTargetLock(done.target, 'RR-PROBE1', 5)).toEqual({ ok: true });
     await h.app.services.store.releaseTargetLock(done.target, 'RR-PROBE1');
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/atlas_restore_restores_finished_total\{state="completed"\} [1-9]/);
+    expect(metrics).toMatch(/atlas_restore_atlas_calls_total\{endpoint="POST [a-zA-Z]+\/restoreJobs",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/atlas_restore_slack_requests_total\{kind="command",outcome="ok"\} [1-9]/);
     const audit = (await h.app.services.store.readAudit(200)).filter((e) => e.requestId === req.id).map((e) => e.type);
     expect(audit).toEqual(expect.arrayContaining(['requested', 'approved', 'submitting', 'submitted', 'finished']));
   });
