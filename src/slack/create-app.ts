@@ -149,7 +149,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   if (opts.socketMode) {
     if (!opts.appToken) throw new SlackAppConfigError('SLACK_APP_TOKEN_MISSING', 'Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-…)');
     // Custom routes are not given to SocketModeReceiver: it listens without reporting errors or the bound port.
-    socketReceiver = new SocketModeReceiver({ appToken: opts.appToken, logger, logLevel, installerOptions: { clientOptions } });
+    // A copy: SocketModeClient writes its own retryConfig (100 retries, for apps.connections.open) into the object
+    // it is given, which would otherwise become the bot client's retry policy too.
+    socketReceiver = new SocketModeReceiver({ appToken: opts.appToken, logger, logLevel, installerOptions: { clientOptions: { ...clientOptions } } });
   } else {
     if (!opts.signingSecret) throw new SlackAppConfigError('SLACK_SIGNING_SECRET_MISSING', 'HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)');
     httpReceiver = new HTTPReceiver({
@@ -211,7 +213,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         const server = routesServer;
         routesServer = undefined;
         bound = undefined;
-        await socketReceiver.stop();
+        // Not socketReceiver.stop(): it starts the close handshake without waiting for it (and there is no OAuth
+        // server to stop). disconnect() resolves once the socket is closed, so nothing is left open after stop().
+        await socketReceiver.client.disconnect();
         if (server) await closeServer(server);
       }
     },

@@ -33,6 +33,8 @@ export interface FakeSlackOptions {
   users?: Record<string, Partial<Omit<FakeUser, 'id'>>>;
   usergroups?: Record<string, string[]>;
   channels?: Record<string, Partial<Omit<FakeChannel, 'id'>>>;
+  /** Enables apps.connections.open: it takes only this app-level token and answers `connectionUrl()`. */
+  socketMode?: { appToken: string; connectionUrl: () => string };
 }
 
 export interface RecordedCall {
@@ -135,7 +137,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       sendJson(res, 200, { ok: false, error });
     };
     if (!token) return fail('not_authed');
-    if (token !== botToken) return fail('invalid_auth');
+    // Socket Mode's apps.connections.open is the one method called with the app-level token (xapp-…).
+    const socketOpen = method === 'apps.connections.open';
+    if (socketOpen && token === botToken) return fail('not_allowed_token_type');
+    if (token !== (socketOpen ? opts.socketMode?.appToken : botToken)) return fail('invalid_auth');
     const retryAfter = rateLimits.get(method);
     if (retryAfter !== undefined) {
       rateLimits.delete(method);
@@ -150,7 +155,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       return fail(injected.error);
     }
     try {
-      const result = workspaceImpl.call(method, args);
+      const result = socketOpen ? { url: opts.socketMode!.connectionUrl() } : workspaceImpl.call(method, args);
       record(method, args, 200);
       sendJson(res, 200, { ok: true, ...result });
     } catch (err) {

@@ -139,19 +139,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       });
     },
     async submitModal(view, user, fields, send) {
-      const values: Record<string, Record<string, unknown>> = {};
-      const blocks = view.blocks as { block_id?: string; element?: { action_id: string; initial_option?: { value: string; text: { text: string } }; options?: { value: string }[] } }[];
-      for (const block of blocks) {
-        const el = block.element;
-        if (!block.block_id || !el) continue;
-        const select = (value: string | undefined) => ({ type: 'static_select', selected_option: value ? { value, text: { type: 'plain_text', text: value } } : null });
-        if (block.block_id === 'restore_source') values[block.block_id] = { [el.action_id]: select(fields.source ?? el.initial_option?.value) };
-        else if (block.block_id.startsWith('restore_snapshot')) values[block.block_id] = { [el.action_id]: select(fields.snapshotId ?? el.initial_option?.value ?? el.options?.[0]?.value) };
-        else if (block.block_id.startsWith('restore_target')) values[block.block_id] = { [el.action_id]: select(fields.target ?? el.initial_option?.value) };
-        else if (block.block_id === 'restore_reason') values[block.block_id] = { [el.action_id]: { type: 'plain_text_input', value: fields.reason ?? 'bad migration' } };
-        else if (block.block_id === 'restore_confirmation') values[block.block_id] = { [el.action_id]: { type: 'plain_text_input', value: fields.confirmation ?? '' } };
-      }
-      const res = await sendViewSubmission(url, SIGNING_SECRET, { userId: user, view: { ...view, state: { values } } }, send);
+      const res = await sendViewSubmission(url, SIGNING_SECRET, { userId: user, view: filledView(view, fields) }, send);
       return { status: res.status, json: res.json };
     },
     request: (id) => app.services.store.get(id),
@@ -204,6 +192,23 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   };
   return harness;
+}
+
+/** The view as Slack submits it: `state.values` holds the fields (selects default to what the modal pre-selected). */
+export function filledView(view: StoredView, fields: ModalFields): StoredView {
+  const values: Record<string, Record<string, unknown>> = {};
+  const blocks = view.blocks as { block_id?: string; element?: { action_id: string; initial_option?: { value: string }; options?: { value: string }[] } }[];
+  const select = (value: string | undefined) => ({ type: 'static_select', selected_option: value ? { value, text: { type: 'plain_text', text: value } } : null });
+  const text = (value: string) => ({ type: 'plain_text_input', value });
+  for (const { block_id: id, element: el } of blocks) {
+    if (!id || !el) continue;
+    if (id === 'restore_source') values[id] = { [el.action_id]: select(fields.source ?? el.initial_option?.value) };
+    else if (id.startsWith('restore_snapshot')) values[id] = { [el.action_id]: select(fields.snapshotId ?? el.initial_option?.value ?? el.options?.[0]?.value) };
+    else if (id.startsWith('restore_target')) values[id] = { [el.action_id]: select(fields.target ?? el.initial_option?.value) };
+    else if (id === 'restore_reason') values[id] = { [el.action_id]: text(fields.reason ?? 'bad migration') };
+    else if (id === 'restore_confirmation') values[id] = { [el.action_id]: text(fields.confirmation ?? '') };
+  }
+  return { ...view, state: { values } };
 }
 
 /** Filled = the snapshot select has options, or the modal explains why there is nothing to choose. */
