@@ -19,14 +19,14 @@ import { tellUserAboutErrors } from './slack/tell-user-about-error.js';
 import type { Services } from './slack/services.js';
 import { createSlackMessenger } from './slack/slack-messenger.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
-import { submitFailedMessage, submittedMessage } from './slack/views/thread-messages.js';
+import { announceSubmitOutcome, submitApproved } from './slack/approve-request.js';
 
-/** A request still `submitting` this long after its intent has lost its submitter: reconcile it. */
+/** A request still `submitting` (or `approved`) this long after its last step has lost its replica: settle it. */
 const STUCK_SUBMITTING_MS = 2 * 60_000;
 
 export interface AppOverrides {
   /** Tests shrink BullMQ and poll timings. */
-  tracker?: Partial<Pick<TrackerOptions, 'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes'>>;
+  tracker?: Partial<Pick<TrackerOptions, 'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs'>>;
   atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;
   reconcileDelayMs?: number;
   stuckSubmittingMs?: number;
@@ -95,6 +95,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     longRunningAfterMinutes: config.longRunningWarningMinutes,
     targetLockTtlSeconds: 6 * 3600,
     onStuckSubmitting: (req) => settleStuckSubmitting(req),
+    onStuckApproved: (req) => settleStuckApproved(req),
     ...overrides.tracker,
   });
 
@@ -116,30 +117,23 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   registerHandlers(slack.app, services);
   tellUserAboutErrors(slack.app, messenger, logger);
 
-  const pendingTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Requests a crashed replica left half-done; reconcile() hands them over at start-up and every few minutes. */
+  const isStuck = (since: string | undefined) => now().getTime() - Date.parse(since ?? '') >= (overrides.stuckSubmittingMs ?? STUCK_SUBMITTING_MS);
+
   /** A crash between `submitting` and the POST's answer: adopt the Atlas job or fail the request, never post again. */
   async function settleStuckSubmitting(req: RestoreRequest): Promise<void> {
-    const age = now().getTime() - Date.parse(req.submittingAt ?? req.updatedAt);
-    const wait = (overrides.stuckSubmittingMs ?? STUCK_SUBMITTING_MS) - age;
-    if (wait > 0) {
-      // Another replica may still be waiting for Atlas's answer: look again once it can't be.
-      const timer = setTimeout(() => {
-        pendingTimers.delete(timer);
-        void store.get(req.id).then((fresh) => (fresh?.state === 'submitting' ? settleStuckSubmitting(fresh) : undefined));
-      }, wait);
-      pendingTimers.add(timer);
-      return;
-    }
+    // Younger than that, another replica may still be waiting for Atlas's answer: a later run looks again.
+    if (!isStuck(req.submittingAt ?? req.updatedAt)) return;
     const outcome = await reconcileSubmitting(submitDeps, req);
     logger.info({ requestId: req.id, outcome: outcome.kind }, 'reconciled a request left in submitting');
-    if (outcome.kind === 'adopted') {
-      await tracker.track(req.id);
-      await messenger.updateCard(outcome.request);
-      await messenger.postInThread(outcome.request, submittedMessage(outcome.request));
-    } else if (outcome.kind === 'failed') {
-      await messenger.updateCard(outcome.request);
-      await messenger.postInThread(outcome.request, submitFailedMessage(outcome.request, outcome));
-    }
+    await announceSubmitOutcome(services, outcome);
+  }
+
+  /** Approved, but its approver's replica died before recording the intent: nothing was sent, so submit it now. */
+  async function settleStuckApproved(req: RestoreRequest): Promise<void> {
+    if (!isStuck(req.updatedAt)) return;
+    logger.info({ requestId: req.id }, 'submitting a request left approved');
+    await submitApproved(services, req);
   }
 
   let started = false;
@@ -164,7 +158,6 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       // Idempotent: a second SIGTERM, or a test and its harness, may both ask.
       stopping ??= (async () => {
         readiness.markShuttingDown();
-        for (const timer of pendingTimers) clearTimeout(timer);
         if (started) await slack.stop().catch((err: unknown) => logger.warn({ err }, 'slack app stop failed'));
         await tracker.close();
         redis.disconnect();

@@ -128,10 +128,12 @@ async function recordFailure(deps: SubmitDeps, request: RestoreRequest, err: unk
     failureReason: hint ? `${message} ${hint}` : message,
     finishedAt: now.toISOString(),
   });
-  if (result.ok) await deps.store.releaseTargetLock(request.target, request.id);
+  // Someone else (a reconciler on another replica) settled it first: theirs is the story to tell.
+  if (!result.ok) return { kind: 'not_submittable', request: result.request };
+  await deps.store.releaseTargetLock(request.target, request.id);
   await deps.store.audit({ type: 'failed', requestId: request.id, detail: message });
   deps.logger.warn({ requestId: request.id, err: message }, 'restore submission failed');
-  return { kind: 'failed', request: result.request ?? request, message, hint };
+  return { kind: 'failed', request: result.request, message, hint };
 }
 
 function errorText(err: unknown): string {

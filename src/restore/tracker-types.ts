@@ -53,6 +53,10 @@ export interface TrackerOptions {
   onPollLag?: (seconds: number) => void;
   /** Called by reconcile() for each request stuck in 'submitting' (the submit module adopts or fails it). */
   onStuckSubmitting?: (req: RestoreRequest) => Promise<void>;
+  /** Called by reconcile() for each request left in 'approved' (its approver's replica died before submitting). */
+  onStuckApproved?: (req: RestoreRequest) => Promise<void>;
+  /** How often reconcile() runs besides start-up, on one replica at a time. Default 5 min; 0 turns it off. */
+  reconcileEveryMs?: number;
   /** BullMQ worker knobs; tests shrink them to see stalled-job recovery quickly. */
   worker?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number; drainDelay?: number };
 }

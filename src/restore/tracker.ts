@@ -16,6 +16,9 @@ export { TrackerError, type RestoreNotifier, type TrackerOptions, type PollJobDa
 export const TRACKER_QUEUE = 'restore-tracker';
 const POLL_JOB = 'poll';
 const EXPIRE_JOB = 'expire-approval';
+/** Periodic reconciliation: what a crashed replica left half-done is settled without waiting for a restart. */
+const RECONCILE_JOB = 'reconcile';
+const RECONCILE_SCHEDULER_ID = 'reconcile-every';
 // BullMQ refuses custom ids with a single ':' ("Custom Id cannot contain :"), hence '-'.
 export const pollJobId = (requestId: string): string => `poll-${requestId}`;
 export const expiryJobId = (requestId: string): string => `expire-${requestId}`;
@@ -102,6 +105,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   async function process(job: Job, token?: string): Promise<string> {
     if (job.name === POLL_JOB) return processPoll(job as Job<PollJobData>, token);
     if (job.name === EXPIRE_JOB) return processExpiry(job as Job<ExpiryJobData>, token);
+    if (job.name === RECONCILE_JOB) return JSON.stringify(await reconcile());
     throw new UnrecoverableError(`unknown tracker job name ${JSON.stringify(job.name)}`);
   }
 
@@ -134,6 +138,41 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     await queue.add(EXPIRE_JOB, data, { jobId: expiryJobId(requestId), delay: Math.max(0, at.getTime() - Date.now()) });
   }
 
+  /** Start-up and periodic: resume polls, expire overdue approvals, hand half-done submissions to the app. */
+  async function reconcile(): Promise<{ resumed: number; expired: number }> {
+    let resumed = 0;
+    let expired = 0;
+    const now = Date.now();
+    for (const req of await opts.store.listActive()) {
+      try {
+        if (req.state === 'running') {
+          if (!(await hasLiveJob(pollJobId(req.id)))) {
+            await addPoll(req.id);
+            resumed += 1;
+            logger.info({ requestId: req.id }, 'resumed following a running restore');
+          }
+        } else if (req.state === 'pending_approval') {
+          if (Date.parse(req.approvalExpiresAt) <= now) {
+            const outcome = await expireApproval(ctx, req.id, now);
+            if (outcome.kind === 'expired') expired += 1;
+            // Another run holds the notification: a job makes sure it is delivered should that run die.
+            const owed = outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled);
+            if (owed && !(await hasLiveJob(expiryJobId(req.id)))) await scheduleApprovalExpiry(req.id, new Date());
+          } else if (!(await hasLiveJob(expiryJobId(req.id)))) {
+            await scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
+          }
+        } else if (req.state === 'submitting' && opts.onStuckSubmitting) {
+          await opts.onStuckSubmitting(req);
+        } else if (req.state === 'approved' && opts.onStuckApproved) {
+          await opts.onStuckApproved(req);
+        }
+      } catch (err) {
+        logger.error({ requestId: req.id, state: req.state, err }, 'reconcile failed for a request');
+      }
+    }
+    return { resumed, expired };
+  }
+
   return {
     async start() {
       if (worker) return;
@@ -153,6 +192,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
       worker.on('error', (err) => logger.error({ err }, 'tracker worker error'));
       worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err: err.message }, 'tracker job failed'));
       await worker.waitUntilReady();
+      const every = opts.reconcileEveryMs ?? 5 * 60_000;
+      // One schedule shared by every replica (same id); each run goes to one of them.
+      if (every > 0) await queue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every }, { name: RECONCILE_JOB, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
     },
 
     async track(requestId) {
@@ -162,37 +204,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
 
     scheduleApprovalExpiry,
 
-    async reconcile() {
-      let resumed = 0;
-      let expired = 0;
-      const now = Date.now();
-      for (const req of await opts.store.listActive()) {
-        try {
-          if (req.state === 'running') {
-            if (!(await hasLiveJob(pollJobId(req.id)))) {
-              await addPoll(req.id);
-              resumed += 1;
-              logger.info({ requestId: req.id }, 'resumed following a running restore');
-            }
-          } else if (req.state === 'pending_approval') {
-            if (Date.parse(req.approvalExpiresAt) <= now) {
-              const outcome = await expireApproval(ctx, req.id, now);
-              if (outcome.kind === 'expired') expired += 1;
-              // Another run holds the notification: a job makes sure it is delivered should that run die.
-              const owed = outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled);
-              if (owed && !(await hasLiveJob(expiryJobId(req.id)))) await scheduleApprovalExpiry(req.id, new Date());
-            } else if (!(await hasLiveJob(expiryJobId(req.id)))) {
-              await scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
-            }
-          } else if (req.state === 'submitting' && opts.onStuckSubmitting) {
-            await opts.onStuckSubmitting(req);
-          }
-        } catch (err) {
-          logger.error({ requestId: req.id, state: req.state, err }, 'reconcile failed for a request');
-        }
-      }
-      return { resumed, expired };
-    },
+    reconcile,
 
     close(closeOpts = {}) {
       closing ??= (async () => {

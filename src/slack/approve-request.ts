@@ -1,7 +1,7 @@
 // An Approve click, after the policy said yes: count it, and when it is the last one needed, re-validate and submit.
 import { isAtlasApiError } from '../atlas/errors.js';
 import { mayRequest } from '../policy/policy.js';
-import { submitRestore } from '../restore/submit-restore.js';
+import { submitRestore, type SubmitOutcome } from '../restore/submit-restore.js';
 import type { RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { recordFinished } from '../http/instrument.js';
@@ -37,7 +37,8 @@ async function revalidate(services: Services, req: RestoreRequest): Promise<stri
   return undefined;
 }
 
-async function submitApproved(services: Services, approved: RestoreRequest): Promise<void> {
+/** The last approval is in: re-validate and submit. Also used to finish a submission a crashed replica left in `approved`. */
+export async function submitApproved(services: Services, approved: RestoreRequest): Promise<void> {
   const { store, messenger, logger } = services;
   const problem = await revalidate(services, approved);
   if (problem) {
@@ -55,10 +56,16 @@ async function submitApproved(services: Services, approved: RestoreRequest): Pro
     { store, atlas: services.atlas, logger, dryRun: approved.dryRun, now: services.now, ...(services.reconcileDelayMs !== undefined ? { reconcileDelayMs: services.reconcileDelayMs } : {}) },
     approved.id,
   );
+  await announceSubmitOutcome(services, outcome);
+}
+
+/** Card and thread after a submission attempt; starts following the restore when Atlas has a job. */
+export async function announceSubmitOutcome(services: Services, outcome: SubmitOutcome): Promise<void> {
+  const { messenger } = services;
   switch (outcome.kind) {
     case 'submitted':
     case 'adopted':
-      await services.tracker.track(approved.id);
+      await services.tracker.track(outcome.request.id);
       await messenger.updateCard(outcome.request);
       await messenger.postInThread(outcome.request, submittedMessage(outcome.request));
       return;

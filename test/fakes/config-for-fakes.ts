@@ -32,9 +32,12 @@ export function configForFakes(world: FakeWorldConfig): Readonly<Config> {
   });
 }
 
+/** Quick polls for a local world (spread this when overriding other tracker settings). */
+export const FAST_TRACKER: NonNullable<AppOverrides['tracker']> = { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } };
+
 /** Timings shrunk for a local world: quick retries and polls, short reconcile waits. */
 export const FAST_OVERRIDES: AppOverrides = {
   atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
-  tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
+  tracker: FAST_TRACKER,
   reconcileDelayMs: 20,
 };

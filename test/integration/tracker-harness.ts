@@ -76,6 +76,8 @@ export class TrackerHarness {
       notifyLeaseSeconds: 2,
       targetLockTtlSeconds: 600,
       worker: { lockDuration: 2000, stalledInterval: 1000, drainDelay: 1 },
+      // These tests call reconcile() themselves and count what it did; no scheduled runs in between.
+      reconcileEveryMs: 0,
       ...overrides,
     });
     await tracker.start();
