@@ -141,7 +141,12 @@ function closeServer(server: Server): Promise<void> {
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const logger = createBoltLogger(opts.logger);
   const logLevel = logger.getLevel();
-  const clientOptions = opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl.replace(/\/?$/, '/') } : {};
+  const clientOptions = {
+    ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl.replace(/\/?$/, '/') } : {}),
+    // The Web API client's default keeps retrying for about 30 minutes. A handler or a poll must not hang that long:
+    // a few quick retries, then the caller decides (the tracker retries its notifications on the next step).
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+  };
   const customRoutes = opts.customRoutes ?? [];
 
   let httpReceiver: HTTPReceiver | undefined;
@@ -151,7 +156,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     // Custom routes are not given to SocketModeReceiver: it listens without reporting errors or the bound port.
     // A copy: SocketModeClient writes its own retryConfig (100 retries, for apps.connections.open) into the object
     // it is given, which would otherwise become the bot client's retry policy too.
-    socketReceiver = new SocketModeReceiver({ appToken: opts.appToken, logger, logLevel, installerOptions: { clientOptions: { ...clientOptions } } });
+    socketReceiver = new SocketModeReceiver({ appToken: opts.appToken, logger, logLevel, installerOptions: { clientOptions: { slackApiUrl: clientOptions.slackApiUrl } } });
   } else {
     if (!opts.signingSecret) throw new SlackAppConfigError('SLACK_SIGNING_SECRET_MISSING', 'HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)');
     httpReceiver = new HTTPReceiver({

@@ -220,5 +220,6 @@ describe('createSlackApp in Socket Mode', () => {
     const socket = createSlackApp({ botToken: 'xoxb-x', appToken: APP_TOKEN, socketMode: true, port: 0, logger: quiet, slackApiUrl: 'http://127.0.0.1:9/api' });
     const retries = (s: typeof http) => (s.app.client as unknown as { retryConfig: { retries: number } }).retryConfig.retries;
     expect(retries(socket)).toBe(retries(http));
+    expect(retries(http)).toBeLessThanOrEqual(3); // bounded: a handler or a poll never waits out Slack for half an hour
   });
 });
