@@ -15,30 +15,12 @@ import {
   statusUnknownMessage,
   submittedMessage,
 } from '../../../src/slack/views/thread-messages.js';
+import { sampleRequest } from '../../helpers/sample-request.js';
 
-const G = '5e2211c17a3e5a48f5497de3';
 const NOW = new Date('2026-03-01T12:00:00Z');
 
 function request(overrides: Partial<RestoreRequest> = {}): RestoreRequest {
-  return {
-    id: 'RR-7K3P2Q',
-    requester: 'U0REQUESTER',
-    source: { project: 'shop', groupId: G, cluster: 'orders', type: 'flex' },
-    target: { project: 'shop', groupId: G, cluster: 'orders-staging', type: 'dedicated' },
-    snapshot: { id: '6748a9f0c1d2e3f4a5b6c7d8', createdAt: '2026-03-01T02:00:00Z' },
-    reason: 'fix',
-    state: 'running',
-    approvalsRequired: 2,
-    approvals: [{ user: 'U0FIRST', at: '2026-03-01T10:05:00Z' }],
-    dryRun: false,
-    channel: 'C0ABCDEF1',
-    atlasJobId: 'job-42',
-    createdAt: '2026-03-01T10:00:00Z',
-    approvalExpiresAt: '2026-03-01T10:30:00Z',
-    submittedAt: '2026-03-01T10:06:00Z',
-    updatedAt: '2026-03-01T10:05:00Z',
-    ...overrides,
-  };
+  return sampleRequest({ state: 'running', atlasJobId: 'job-42', submittedAt: '2026-03-01T10:06:00Z', ...overrides });
 }
 
 describe('thread messages', () => {

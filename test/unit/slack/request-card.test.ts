@@ -3,28 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { FINAL_REQUEST_STATES, type RequestState, type RestoreRequest } from '../../../src/restore/types.js';
 import { ACTION_IDS } from '../../../src/slack/views/ids.js';
 import { buildRequestCard } from '../../../src/slack/views/request-card.js';
+import { SAMPLE_GROUP_ID, sampleRequest } from '../../helpers/sample-request.js';
 
-const G = '5e2211c17a3e5a48f5497de3';
+const G = SAMPLE_GROUP_ID;
 const NOW = new Date('2026-03-01T10:10:00Z');
 
 function request(overrides: Partial<RestoreRequest> = {}): RestoreRequest {
-  return {
-    id: 'RR-7K3P2Q',
-    requester: 'U0REQUESTER',
-    source: { project: 'shop', groupId: G, cluster: 'orders', type: 'flex' },
-    target: { project: 'shop', groupId: G, cluster: 'orders-staging', type: 'dedicated' },
-    snapshot: { id: '6748a9f0c1d2e3f4a5b6c7d8', createdAt: '2026-03-01T02:00:00Z' },
-    reason: 'Bad migration <dropped> the index\nsecond line',
-    state: 'pending_approval',
-    approvalsRequired: 2,
-    approvals: [{ user: 'U0FIRST', at: '2026-03-01T10:05:00Z' }],
-    dryRun: false,
-    channel: 'C0ABCDEF1',
-    createdAt: '2026-03-01T10:00:00Z',
-    approvalExpiresAt: '2026-03-01T10:30:00Z',
-    updatedAt: '2026-03-01T10:05:00Z',
-    ...overrides,
-  };
+  return sampleRequest({ reason: 'Bad migration <dropped> the index\nsecond line', ...overrides });
 }
 
 const buttonsOf = (blocks: KnownBlock[]): Button[] =>
