@@ -6,7 +6,7 @@ import type { RequestState, RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { approveRequest } from './approve-request.js';
 import { recordFinished } from '../http/instrument.js';
-import { approvalExpiredMessage, cancelledMessage, refusedMessage, rejectedMessage } from './views/thread-messages.js';
+import { approvalExpiredMessage, cancelledMessage, cancelRequestedMessage, refusedMessage, rejectedMessage } from './views/thread-messages.js';
 import { plainState } from './views/request-card.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -128,5 +128,5 @@ async function cancelJob(services: Services, req: RestoreRequest, user: string):
     return services.messenger.postInThread(req, refusedMessage(req, user, `Atlas did not cancel the restore: ${message}`));
   }
   await services.store.audit({ type: 'cancelled', requestId: req.id, user, detail: `cancellation of Atlas job ${req.atlasJobId} requested` });
-  await services.messenger.postInThread(req, { text: `:no_entry_sign: <@${user}> asked Atlas to cancel job \`${req.atlasJobId}\`. I'll post here when Atlas confirms.` });
+  await services.messenger.postInThread(req, cancelRequestedMessage(req, user));
 }

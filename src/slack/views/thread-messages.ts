@@ -76,6 +76,10 @@ export function trackingLostMessage(req: RestoreRequest, error: AtlasErrorInfo):
   };
 }
 
+export function cancelRequestedMessage(req: RestoreRequest, userId: string): ThreadMessage {
+  return { text: `:no_entry_sign: ${mention(userId)} asked Atlas to cancel ${job(req)}. I'll post here when Atlas confirms.` };
+}
+
 export function jobStateMessage(req: RestoreRequest, state: Extract<RestoreJobState, 'pending' | 'running'>): ThreadMessage {
   return {
     text:
