@@ -1,6 +1,8 @@
 // Reads and validates the policy file. Every problem is reported at once, each with the path
 // of the bad field, so an operator can fix the file in one go.
 import { readFile } from 'node:fs/promises';
+import { rulesFor } from './policy.js';
+import { isSlackGroupId } from './names.js';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { policySchema, type Policy } from './policy-schema.js';
@@ -80,7 +82,31 @@ export function parsePolicy(text: string, sourceName: string): Policy {
   if (data === null || data === undefined) throw invalid(sourceName, ['(root): the file is empty']);
   const result = policySchema.safeParse(data, { error: friendlyError });
   if (!result.success) throw invalid(sourceName, issuesToProblems(result.error.issues));
+  const unreachable = unreachableApprovals(result.data);
+  if (unreachable.length > 0) throw invalid(sourceName, unreachable);
   return result.data;
+}
+
+/**
+ * A cluster whose rules ask for more approvals than its approvers can give would accept requests that can never be
+ * approved. Only checkable when every approver is a user id (a group's size is Slack's to know). No approvers at all
+ * is allowed: such a cluster can be a source but nobody can approve restores into it (deny by default).
+ */
+function unreachableApprovals(policy: Policy): string[] {
+  const problems: string[] = [];
+  policy.projects.forEach((project, i) => {
+    project.clusters.forEach((cluster, j) => {
+      const rules = rulesFor(policy, { project: project.name, groupId: project.id, cluster: cluster.name });
+      if (rules.approvers.some(isSlackGroupId)) return;
+      const approvers = new Set(rules.approvers).size;
+      if (approvers > 0 && approvers < rules.approval.required) {
+        problems.push(
+          `projects[${i}].clusters[${j}] (${project.name}/${cluster.name}): needs ${rules.approval.required} approval(s) but only ${approvers} approver(s) are listed`,
+        );
+      }
+    });
+  });
+  return problems;
 }
 
 /** Reads and parses the policy file. Throws PolicyError POLICY_UNREADABLE or POLICY_INVALID. */

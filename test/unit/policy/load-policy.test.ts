@@ -133,3 +133,25 @@ describe('parsePolicy', () => {
     expect(formatPath(['projects', 0, 'clusters', 1, 'type'])).toBe('projects[0].clusters[1].type');
   });
 });
+
+describe('approvals that can never be given', () => {
+  const policy = (approvers: string, required: number) => `
+projects:
+  - name: shop
+    id: 5e2211c17a3e5a48f5497de3
+    clusters:
+      - name: orders
+requesters: [U0REQ]
+approvers: ${approvers}
+approval: { required: ${required} }
+`;
+
+  it('refuses a cluster that needs more approvals than it has approvers', () => {
+    expect(() => parsePolicy(policy('[U0ONE]', 2), 'p.yaml')).toThrow(/projects\[0\]\.clusters\[0\] \(shop\/orders\): needs 2 approval\(s\) but only 1 approver\(s\)/);
+  });
+
+  it('accepts it when a user group may hold more people, or when nobody approves (a source-only cluster)', () => {
+    expect(parsePolicy(policy('[U0ONE, S0GROUP]', 3), 'p.yaml').projects).toHaveLength(1);
+    expect(parsePolicy(policy('[]', 2), 'p.yaml').projects).toHaveLength(1);
+  });
+});
