@@ -26,7 +26,7 @@ const STUCK_SUBMITTING_MS = 2 * 60_000;
 
 export interface AppOverrides {
   /** Tests shrink BullMQ and poll timings. */
-  tracker?: Partial<Pick<TrackerOptions, 'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs'>>;
+  tracker?: Partial<Pick<TrackerOptions, 'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds'>>;
   atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;
   reconcileDelayMs?: number;
   stuckSubmittingMs?: number;

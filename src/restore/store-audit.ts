@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import { StoreError } from './store-error.js';
 import type { StoreKeys } from './store-keys.js';
+import { defineScript, runScript } from './lua/run-script.js';
 
 export const AUDIT_EVENT_TYPES = [
   'requested',
@@ -27,12 +28,7 @@ export interface AuditEvent {
   [key: string]: string | undefined;
 }
 
-export async function appendAudit(
-  redis: Redis,
-  keys: StoreKeys,
-  maxLen: number,
-  event: AuditEvent,
-): Promise<string> {
+function auditFields(event: AuditEvent): string[] {
   if (!event || !(AUDIT_EVENT_TYPES as readonly string[]).includes(event.type)) {
     throw new StoreError(
       'STORE_INVALID_ARGUMENT',
@@ -47,9 +43,39 @@ export async function appendAudit(
     }
     fields.push(key, value);
   }
-  const id = await redis.xadd(keys.audit, 'MAXLEN', '~', maxLen, '*', ...fields);
+  return fields;
+}
+
+export async function appendAudit(
+  redis: Redis,
+  keys: StoreKeys,
+  maxLen: number,
+  event: AuditEvent,
+): Promise<string> {
+  const id = await redis.xadd(keys.audit, 'MAXLEN', '~', maxLen, '*', ...auditFields(event));
   if (id === null) throw new StoreError('STORE_CORRUPT', 'XADD returned no id');
   return id;
+}
+
+/** Appends and marks in one atomic step, so a crash can neither lose the entry nor let a retry write it twice. */
+const APPEND_ONCE = defineScript(
+  'audit-once',
+  `if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, 3))
+redis.call('SET', KEYS[2], id, 'EX', ARGV[2])
+return id`,
+);
+
+export async function appendAuditOnce(
+  redis: Redis,
+  keys: StoreKeys,
+  maxLen: number,
+  onceKey: string,
+  ttlSeconds: number,
+  event: AuditEvent,
+): Promise<string | null> {
+  const id = await runScript(redis, APPEND_ONCE, [keys.audit, keys.once(`audit:${onceKey}`)], [maxLen, ttlSeconds, ...auditFields(event)]);
+  return typeof id === 'string' ? id : null;
 }
 
 /** The last `count` events, oldest first (newest last). */

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { ADD_APPROVAL, CAS_REQUEST, CREATE_REQUEST } from './lua/request-scripts.js';
 import { runScript } from './lua/run-script.js';
 import { newRequestId } from './request-id.js';
-import { appendAudit, readAudit, type AuditEvent } from './store-audit.js';
+import { appendAudit, appendAuditOnce, readAudit, type AuditEvent } from './store-audit.js';
 import { assertStates, decodeRequest, encodePatch, encodeRequest, isRequestState, validateRequest } from './store-codec.js';
 import { StoreError } from './store-error.js';
 import { storeKeys } from './store-keys.js';
@@ -55,6 +55,8 @@ export interface RestoreStore {
   /** Gives a claim back, e.g. when the claimed attempt was refused and may be tried again. */
   releaseClaim(key: string): Promise<void>;
   audit(event: AuditEvent): Promise<string>;
+  /** Appends the event unless one with the same `onceKey` was appended in the last `ttlSeconds` (atomic); null then. */
+  auditOnce(onceKey: string, event: AuditEvent, ttlSeconds?: number): Promise<string | null>;
   readAudit(count: number): Promise<AuditEvent[]>;
   ping(): Promise<boolean>;
 }
@@ -236,6 +238,14 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
     async audit(event) {
       const id = await appendAudit(redis, keys, auditMaxLen, event);
       opts.onAudit?.(event, id);
+      return id;
+    },
+
+    async auditOnce(onceKey, event, ttlSeconds = retentionSeconds) {
+      assertId(onceKey, 'audit once key');
+      assertPositiveInteger(ttlSeconds, 'auditOnce ttlSeconds');
+      const id = await appendAuditOnce(redis, keys, auditMaxLen, onceKey, ttlSeconds, event);
+      if (id !== null) opts.onAudit?.(event, id);
       return id;
     },
     readAudit: (count) => readAudit(redis, keys, count),

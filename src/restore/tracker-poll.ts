@@ -64,8 +64,10 @@ export async function runPollStep(ctx: TrackerContext, data: PollJobData, now = 
     try {
       const outcome = await ctx.marks.runOnce(req.id, `state:${job.state}`, () => ctx.notifier.jobStateChanged(changed, job));
       if (outcome !== 'busy') {
+        // Audit before recording the state, atomically once: a crash anywhere in between leaves the change
+        // unrecorded, and the next run writes only what is still missing.
+        await ctx.store.auditOnce(`${req.id}:state:${job.state}`, { type: 'state_changed', requestId: req.id, detail: `Atlas restore job ${job.id} ${job.state}`, state: job.state });
         await ctx.store.update(req.id, ['running'], { lastJobState: job.state });
-        if (outcome === 'ran') await ctx.store.audit({ type: 'state_changed', requestId: req.id, detail: `Atlas restore job ${job.id} ${job.state}`, state: job.state });
         next = { ...next, lastChangeAt: now };
       }
     } catch (err) {

@@ -46,7 +46,7 @@ export async function settleFinal(ctx: TrackerContext, req: RestoreRequest, live
   // Lock and audit first and on their own: a Slack outage must not repeat the audit entry.
   const recorded = await ctx.marks.runOnce(req.id, 'final-record', async () => {
     await ctx.store.releaseTargetLock(req.target, req.id);
-    await ctx.store.audit(auditFor(intent, req));
+    await ctx.store.auditOnce(`${req.id}:final`, auditFor(intent, req)); // atomic: a re-run after a crash can't repeat it
   });
   if (recorded === 'busy') return 'busy';
   return ctx.marks.runOnce(req.id, 'final-notify', async () => {

@@ -243,3 +243,17 @@ describe('ping and targetKey', () => {
     expect(targetKey({ project: 'shop', groupId: 'abc', cluster: 'orders' })).toBe('abc:orders');
   });
 });
+
+describe('auditOnce', () => {
+  it('appends an event once per key, atomically, even under concurrency', async () => {
+    const req = makeRequest();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => store.auditOnce(`${req.id}:state:running`, { type: 'state_changed', requestId: req.id, state: 'running' })),
+    );
+    expect(results.filter((id) => id !== null)).toHaveLength(1);
+    const entries = (await store.readAudit(1000)).filter((e) => e.requestId === req.id);
+    expect(entries).toHaveLength(1);
+    expect(await store.auditOnce(`${req.id}:state:completed`, { type: 'state_changed', requestId: req.id, state: 'completed' })).not.toBeNull();
+    await expect(store.auditOnce('', { type: 'state_changed' })).rejects.toThrow(/once key/);
+  });
+});
