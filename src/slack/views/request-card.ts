@@ -26,10 +26,15 @@ function approvalProgress(req: RestoreRequest): string {
   return `${req.approvals.length} of ${req.approvalsRequired}${who}`;
 }
 
-function expiryText(req: RestoreRequest, now: Date): string {
+/**
+ * The card is a message that stays in the channel: "in 30 min" would be stale minutes later, so it shows only the
+ * time (Slack renders it in each reader's zone). Ephemeral answers, read once, also say how long is left.
+ */
+function expiryText(req: RestoreRequest, now: Date, relative: boolean): string {
+  if (!relative) return slackDate(req.approvalExpiresAt, '{date_short_pretty} {time}');
   const left = Date.parse(req.approvalExpiresAt) - now.getTime();
-  const relative = Number.isNaN(left) ? '' : left <= 0 ? ' (now)' : ` (in ${formatDuration(Math.max(left, 60_000))})`;
-  return `${slackDate(req.approvalExpiresAt, '{date_short_pretty} {time}')}${relative}`;
+  const remaining = Number.isNaN(left) ? '' : left <= 0 ? ' (now)' : ` (in ${formatDuration(Math.max(left, 60_000))})`;
+  return `${slackDate(req.approvalExpiresAt, '{date_short_pretty} {time}')}${remaining}`;
 }
 
 function jobRef(req: RestoreRequest): string {
@@ -42,12 +47,12 @@ function durationText(req: RestoreRequest): string {
 }
 
 /** One line saying where the request stands, with who did what. */
-export function statusLine(req: RestoreRequest, now: Date): string {
+export function statusLine(req: RestoreRequest, now: Date, relative = true): string {
   const approvedBy = req.approvals.length > 0 ? ` Approved by ${mentionList(req.approvals.map((a) => a.user))}.` : '';
   const dry = req.dryRun ? ' (dry run: no restore was sent to Atlas)' : '';
   switch (req.state) {
     case 'pending_approval':
-      return `:hourglass_flowing_sand: *Waiting for approval* (${approvalProgress(req)}). Expires ${expiryText(req, now)}.`;
+      return `:hourglass_flowing_sand: *Waiting for approval* (${approvalProgress(req)}). Expires ${expiryText(req, now, relative)}.`;
     case 'approved':
     case 'submitting':
       return `:arrow_forward: *Approved*, submitting the restore to Atlas…${approvedBy}`;
@@ -112,14 +117,14 @@ function actionsFor(req: RestoreRequest): ActionsBlock | undefined {
 export function buildRequestCard(req: RestoreRequest, now: Date): { text: string; blocks: KnownBlock[] } {
   const dry = req.dryRun ? ' (DRY RUN)' : '';
   const route = `${clusterKey(req.source)} → ${clusterKey(req.target)}`;
-  const status = statusLine(req, now);
+  const status = statusLine(req, now, false);
   const fields = [
     `*Requested by*\n${mention(req.requester)}`,
     `*Approvals*\n${approvalProgress(req)}`,
     `*Source*\n${clusterLabel(req.source)}`,
     `*Target (data replaced)*\n${clusterLabel(req.target)}`,
     `*Snapshot*\n\`${escapeText(req.snapshot.id)}\`\n${slackDate(req.snapshot.createdAt)}`,
-    req.state === 'pending_approval' ? `*Approval expires*\n${expiryText(req, now)}` : `*Requested*\n${slackDate(req.createdAt)}`,
+    req.state === 'pending_approval' ? `*Approval expires*\n${expiryText(req, now, false)}` : `*Requested*\n${slackDate(req.createdAt)}`,
   ];
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Restore request ${req.id}${dry}`) },
