@@ -1,6 +1,10 @@
-// Entry point: `node dist/main.js` runs the bot; `node dist/main.js --check` validates configuration and policy and exits.
+// Entry point: `node dist/main.js` runs the bot; `node dist/main.js --check` validates configuration and policy and exits;
+// `--check --online` also asks Slack and Atlas whether the token, scopes, credentials and clusters work.
 // A bad configuration exits non-zero with the full list of problems before anything connects.
+import { webApi } from '@slack/bolt';
 import { buildApp } from './app.js';
+import { createAtlasClient } from './atlas/client.js';
+import { runPreflight } from './preflight.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
@@ -43,7 +47,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `atlas-restore: configuration OK (${config.slack.socketMode ? 'Socket Mode' : `HTTP on port ${config.port}`}, Atlas ${config.atlas.auth.kind === 'digest' ? 'API key' : 'service account'}${config.dryRun ? ', DRY RUN' : ''}); policy OK (${policy.projects.length} project(s), ${clusters} cluster(s))\n`,
     );
-    return 0;
+    if (!argv.includes('--online')) return 0;
+    const atlas = createAtlasClient({ baseUrl: config.atlas.baseUrl, auth: config.atlas.auth });
+    const slack = new webApi.WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 1 } });
+    const result = await runPreflight({ policy, atlas, slack });
+    process.stdout.write(`${result.lines.join('\n')}\n`);
+    process.stdout.write(result.ok ? 'atlas-restore: Slack and Atlas are ready\n' : 'atlas-restore: fix the FAIL lines above before deploying\n');
+    return result.ok ? 0 : 1;
   }
 
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });

@@ -93,6 +93,17 @@ describe('src/main.ts', () => {
     expect(p.output()).toMatch(/configuration OK.*policy OK \(1 project\(s\), 4 cluster\(s\)\)/);
   });
 
+  it('--check --online asks Slack and Atlas, and exits 1 naming what is not ready', async () => {
+    atlas.addCluster({ groupId: '5e2211c17a3e5a48f5497de3', name: 'orders', type: 'flex', snapshots: 1 });
+    const p = run(goodEnv(0), ['--check', '--online']);
+    expect(await p.exited).toBe(1); // only orders exists in this fake Atlas: the other policy clusters are missing
+    const out = p.output();
+    expect(out).toContain('ok   Slack: token works');
+    expect(out).toContain('ok   Atlas: shop/orders is flex, 1 snapshot(s), 1 restorable');
+    expect(out).toMatch(/FAIL Atlas: shop\/ledger: /);
+    expect(out).toContain('fix the FAIL lines above before deploying');
+  });
+
   it('--check names the bad field of a broken policy', async () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'atlas-restore-bad-')), 'policy.yaml');
     writeFileSync(bad, 'projects:\n  - name: shop\n    id: nothex\n    clusters: [{ name: orders, type: mega }]\n');

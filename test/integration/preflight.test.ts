@@ -1,0 +1,59 @@
+// `--check --online` against the fake Slack and the fake Atlas (real Digest).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webApi } from '@slack/bolt';
+import { createAtlasClient } from '../../src/atlas/client.js';
+import { parsePolicy } from '../../src/policy/load-policy.js';
+import { runPreflight } from '../../src/preflight.js';
+import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
+
+const G = '5e2211c17a3e5a48f5497de3';
+let atlas: FakeAtlas;
+let slack: FakeSlack;
+
+beforeAll(async () => {
+  atlas = await startFakeAtlas();
+  atlas.addCluster({ groupId: G, name: 'orders', type: 'flex', snapshots: 2 });
+  atlas.addCluster({ groupId: G, name: 'ledger', type: 'dedicated', snapshots: 3 });
+  slack = await startFakeSlack();
+});
+afterAll(async () => {
+  await slack?.close();
+  await atlas?.close();
+});
+
+const policy = (clusters: string) =>
+  parsePolicy(`projects:\n  - name: shop\n    id: ${G}\n    clusters: ${clusters}\nrequesters: [U0REQ]\napprovers: [U0APP]\n`, 'p.yaml');
+
+function deps(opts: { privateKey?: string; token?: string } = {}) {
+  return {
+    atlas: createAtlasClient({ baseUrl: atlas.url, auth: { kind: 'digest', publicKey: atlas.publicKey, privateKey: opts.privateKey ?? atlas.privateKey }, retryPolicy: { maxAttempts: 1 } }),
+    slack: new webApi.WebClient(opts.token ?? slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+  };
+}
+
+describe('preflight', () => {
+  it('reports every cluster with its detected type and snapshot count when all is well', async () => {
+    const result = await runPreflight({ policy: policy('[{ name: orders, type: flex }, { name: ledger }]'), ...deps() });
+    expect(result.ok).toBe(true);
+    expect(result.lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ok {3}Slack: token works/),
+        'ok   Atlas: shop/orders is flex, 2 snapshot(s), 2 restorable',
+        'ok   Atlas: shop/ledger is dedicated, 3 snapshot(s), 3 restorable',
+      ]),
+    );
+  });
+
+  it('names what is wrong: a bad Slack token, a wrong Atlas key, an unknown cluster, a wrong type in the policy', async () => {
+    const wrongType = await runPreflight({ policy: policy('[{ name: ledger, type: flex }, { name: nosuch }]'), ...deps() });
+    expect(wrongType.ok).toBe(false);
+    expect(wrongType.lines.join('\n')).toContain('FAIL Atlas: shop/ledger is a dedicated cluster but the policy says type: flex');
+    expect(wrongType.lines.join('\n')).toMatch(/FAIL Atlas: shop\/nosuch: ATLAS_CLUSTER_NOT_FOUND/);
+
+    const badKeys = await runPreflight({ policy: policy('[{ name: orders }]'), ...deps({ privateKey: 'wrong', token: 'xoxb-wrong' }) });
+    expect(badKeys.ok).toBe(false);
+    expect(badKeys.lines.join('\n')).toMatch(/FAIL Slack: auth.test failed \(invalid_auth\)/);
+    expect(badKeys.lines.join('\n')).toMatch(/FAIL Atlas: shop\/orders: .*401|FAIL Atlas: shop\/orders: .*key/i);
+  });
+});
