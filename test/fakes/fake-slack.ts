@@ -1,9 +1,10 @@
 // A fake Slack Web API on a real HTTP server (127.0.0.1, random port), for integration tests and the demo.
 // Point a WebClient at it with `slackApiUrl: fake.apiUrl`. Slack semantics live in fake-slack-workspace.ts.
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TEST_TRIGGER_PREFIX } from '../helpers/slack-requests.js';
+import { parseArgs, readBody, sendJson } from './fake-slack-http.js';
 import { messageToText } from './flatten-blocks.js';
 import {
   FakeSlackWorkspace,
@@ -80,39 +81,8 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-/** Fields @slack/web-api JSON-encodes inside form bodies. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
 /** Slack lets a response_url be used 5 times. */
 const RESPONSE_URL_USES = 5;
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseArgs(raw: string, contentType: string, query: URLSearchParams): SlackArgs {
-  const args: SlackArgs = Object.fromEntries(query.entries());
-  if (contentType.includes('application/json')) {
-    if (raw) Object.assign(args, JSON.parse(raw) as SlackArgs);
-    return args;
-  }
-  for (const [k, v] of new URLSearchParams(raw)) {
-    if (JSON_FIELDS.has(k)) {
-      try {
-        args[k] = JSON.parse(v);
-      } catch {
-        args[k] = v; // left as a string: the method answers invalid_* like Slack
-      }
-    } else args[k] = v;
-  }
-  return args;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
 
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botToken = opts.botToken ?? 'xoxb-fake-bot-token';
