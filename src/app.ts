@@ -9,6 +9,8 @@ import { atlasEndpointLabel, createMetrics, type Metrics } from './http/metrics.
 import { observeSlackRequests, instrumentNotifier } from './http/instrument.js';
 import type { Policy } from './policy/policy-schema.js';
 import { createMembershipResolver } from './policy/resolve-usergroups.js';
+import { listClusters } from './policy/policy.js';
+import { watchPolicy } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
 import { reconcileSubmitting } from './restore/submit-restore.js';
 import { createRestoreTracker, type TrackerOptions } from './restore/tracker.js';
@@ -32,6 +34,9 @@ export interface AppOverrides {
   stuckSubmittingMs?: number;
   customRoutes?: SlackCustomRoute[];
   now?: () => Date;
+  /** Reload the policy from this file when it changes (main.ts passes RESTORE_POLICY_FILE). */
+  watchPolicyFile?: string;
+  policyWatchIntervalMs?: number;
 }
 
 export interface RunningApp {
@@ -43,6 +48,8 @@ export interface RunningApp {
   redis: Redis;
   metrics: Metrics;
   readiness: ReadinessTracker;
+  /** Re-reads the policy file now (SIGHUP); a no-op without watchPolicyFile. */
+  reloadPolicy(): Promise<void>;
 }
 
 export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logger, overrides: AppOverrides = {}): RunningApp {
@@ -115,6 +122,19 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     ...(overrides.reconcileDelayMs !== undefined ? { reconcileDelayMs: overrides.reconcileDelayMs } : {}),
   };
   registerHandlers(slack.app, services);
+
+  // Handlers read services.policy on every request: swapping it applies a new policy to the next click.
+  const policyWatcher = overrides.watchPolicyFile
+    ? watchPolicy({
+        path: overrides.watchPolicyFile,
+        intervalMs: overrides.policyWatchIntervalMs,
+        onChange: (next) => {
+          services.policy = next;
+          logger.info({ file: overrides.watchPolicyFile, clusters: listClusters(next).length }, 'policy reloaded');
+        },
+        onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err), file: overrides.watchPolicyFile }, 'policy not reloaded: the file is invalid; the previous policy stays in force'),
+      })
+    : undefined;
   tellUserAboutErrors(slack.app, messenger, logger);
 
   /** Requests a crashed replica left half-done; reconcile() hands them over at start-up and every few minutes. */
@@ -143,6 +163,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     redis,
     metrics,
     readiness,
+    reloadPolicy: () => policyWatcher?.reload() ?? Promise.resolve(),
     address: () => slack.address(),
     async start() {
       await redis.connect();
@@ -158,6 +179,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       // Idempotent: a second SIGTERM, or a test and its harness, may both ask.
       stopping ??= (async () => {
         readiness.markShuttingDown();
+        policyWatcher?.close();
         if (started) await slack.stop().catch((err: unknown) => logger.warn({ err }, 'slack app stop failed'));
         await tracker.close();
         redis.disconnect();

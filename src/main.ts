@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const app = buildApp(config, policy, logger);
+  const app = buildApp(config, policy, logger, { watchPolicyFile: config.policyFile });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -81,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => void app.reloadPolicy());
 
   try {
     const address = await app.start();

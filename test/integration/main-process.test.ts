@@ -120,6 +120,11 @@ describe('src/main.ts', () => {
     await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 15_000, message: 'ready' });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('atlas_restore_approvals_pending');
+    // SIGHUP re-reads the policy file (and does not end the process).
+    writeFileSync(policyFile, `${DEFAULT_POLICY}\n# edited\n`);
+    p.child.kill('SIGHUP');
+    await waitFor(() => p.output().includes('policy reloaded'), { message: 'policy reloaded after SIGHUP' });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     const out = p.output();
