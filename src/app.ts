@@ -6,7 +6,7 @@ import { createAtlasClient, type AtlasClientOptions } from './atlas/client.js';
 import type { Config } from './config.js';
 import { createHealthRoutes, createReadiness, type ReadinessTracker } from './http/health-routes.js';
 import { atlasEndpointLabel, createMetrics, type Metrics } from './http/metrics.js';
-import { observeSlackRequests, instrumentNotifier } from './http/instrument.js';
+import { instrumentNotifier, markRefused, observeSlackRequests } from './http/instrument.js';
 import type { Policy } from './policy/policy-schema.js';
 import { createMembershipResolver } from './policy/resolve-usergroups.js';
 import { listClusters } from './policy/policy.js';
@@ -62,7 +62,10 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     redis,
     prefix: config.redisKeyPrefix,
     // Every decision, one structured line, besides the Redis stream.
-    onAudit: (event, streamId) => auditLog.info({ audit: { ...event, streamId } }, `audit: ${event.type}`),
+    onAudit: (event, streamId) => {
+      auditLog.info({ audit: { ...event, streamId } }, `audit: ${event.type}`);
+      if (event.type === 'refused') markRefused();
+    },
   });
   const metrics = createMetrics();
   const readiness = createReadiness({ pingRedis: () => store.ping() });

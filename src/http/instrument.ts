@@ -1,4 +1,5 @@
 // Metrics taken at the seams (Bolt middleware, the tracker's notifier), so handlers and the tracker stay unaware.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { App } from '@slack/bolt';
 import type { RestoreNotifier } from '../restore/tracker.js';
 import type { RestoreRequest } from '../restore/types.js';
@@ -11,13 +12,23 @@ function kindOf(body: { type?: unknown; command?: unknown }): SlackRequestKind {
   return 'other';
 }
 
-/** Counts every Slack request by kind and whether its handler threw. */
+/** Per Slack request: whether it ended in a refusal (set from the audit trail, see markRefused). */
+const requestOutcome = new AsyncLocalStorage<{ refused: boolean }>();
+
+/** Called for every `refused` audit event: the Slack request being handled, if any, counts as refused. */
+export function markRefused(): void {
+  const current = requestOutcome.getStore();
+  if (current) current.refused = true;
+}
+
+/** Counts every Slack request by kind and outcome: ok, refused (the policy or a guardrail said no) or error. */
 export function observeSlackRequests(app: App, metrics: Metrics): void {
   app.use(async ({ body, next }) => {
     const kind = kindOf(body as { type?: unknown; command?: unknown });
+    const outcome = { refused: false };
     try {
-      await next();
-      metrics.slackRequests.inc({ kind, outcome: 'ok' });
+      await requestOutcome.run(outcome, next);
+      metrics.slackRequests.inc({ kind, outcome: outcome.refused ? 'refused' : 'ok' });
     } catch (err) {
       metrics.slackRequests.inc({ kind, outcome: 'error' });
       throw err;

@@ -99,6 +99,8 @@ describe('the allow-list at every entry point', () => {
     await waitFor(() => h.ephemeralTexts(OUTSIDER).find((t) => t.includes('not an approver')));
     expect(atlasCalls()).toBe(before);
     expect((await h.request(req.id))!.state).toBe('pending_approval');
+    // Counted once the handler has finished, just after the private answer went out.
+    await waitFor(async () => /atlas_restore_slack_requests_total\{kind="action",outcome="refused"\} [1-9]/.test(await (await fetch(`${h.url}/metrics`)).text()), { message: 'refused click counted' });
   });
 
   it('approve: the requester cannot approve their own request', async () => {
