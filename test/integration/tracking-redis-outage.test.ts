@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
+import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
 import { sendSlashCommand } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { APPROVER, CHANNEL, REQUESTER, requestRestore, SIGNING_SECRET, startHarness, waitForState, type Harness } from './conversation-harness.js';
@@ -66,7 +67,9 @@ describe.skipIf(!hasRedisServer)('Redis restarting under the bot', () => {
     dir = mkdtempSync(join(tmpdir(), 'atlas-restore-redis-'));
     redis = redisServer(await freePort(), dir);
     await redis.start();
-    h = await startHarness({ redisUrl: redis.url });
+    // A poll cut off by the outage leaves its job active with a lock; BullMQ's stalled-job check hands it back once
+    // the lock runs out (30 s in production). Short locks keep this test's wait short.
+    h = await startHarness({ redisUrl: redis.url, overrides: { tracker: { ...FAST_TRACKER, worker: { drainDelay: 1, lockDuration: 2000, stalledInterval: 1000 } } } });
   });
   afterAll(async () => {
     // A failed test may leave Redis down: bring it back so the harness can clean up.
@@ -81,7 +84,14 @@ describe.skipIf(!hasRedisServer)('Redis restarting under the bot', () => {
     await h.click(APPROVER, 'restore_approve', req.id);
     req = await waitForState(h, req.id, 'running');
 
+    // Redis goes away in the middle of a poll: the poll's Atlas call hangs until the outage has begun.
+    const jobGets = () => h.atlas.requests.filter((r) => r.method === 'GET' && r.path.includes(`/restoreJobs/${req.atlasJobId}`)).length;
+    const getsBefore = jobGets();
+    h.atlas.inject({ kind: 'hang', method: 'GET', pathIncludes: `/restoreJobs/${req.atlasJobId}`, count: 1 });
+    await waitFor(() => jobGets() > getsBefore, { message: 'a poll in progress' });
     await redis.stop();
+    // The hung call times out and is retried while Redis is down: that poll can't record anything.
+    await waitFor(() => jobGets() > getsBefore + 1, { timeoutMs: 8000, message: 'the poll retried Atlas during the outage' });
     await waitFor(() => h.app.redis.status !== 'ready', { message: 'the app sees Redis gone' });
 
     // Opening the form: refused at once in the command's answer, no modal left to fail on submit.
