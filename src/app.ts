@@ -24,14 +24,15 @@ import { createSlackNotifier } from './slack/slack-notifier.js';
 import { announceSubmitOutcome, submitApproved } from './slack/approve-request.js';
 
 /** A request still `submitting` (or `approved`) this long after its last step has lost its replica: settle it. */
-const STUCK_SUBMITTING_MS = 2 * 60_000;
+const STUCK_AFTER_MS = 2 * 60_000;
 
 export interface AppOverrides {
   /** Tests shrink BullMQ and poll timings. */
   tracker?: Partial<Pick<TrackerOptions, 'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds'>>;
   atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;
   reconcileDelayMs?: number;
-  stuckSubmittingMs?: number;
+  /** A request left `submitting` or `approved` this long is taken to have lost its replica (default 2 min). */
+  stuckAfterMs?: number;
   customRoutes?: SlackCustomRoute[];
   now?: () => Date;
   /** Reload the policy from this file when it changes (main.ts passes RESTORE_POLICY_FILE). */
@@ -141,7 +142,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   tellUserAboutErrors(slack.app, messenger, logger);
 
   /** Requests a crashed replica left half-done; reconcile() hands them over at start-up and every few minutes. */
-  const isStuck = (since: string | undefined) => now().getTime() - Date.parse(since ?? '') >= (overrides.stuckSubmittingMs ?? STUCK_SUBMITTING_MS);
+  const isStuck = (since: string | undefined) => now().getTime() - Date.parse(since ?? '') >= (overrides.stuckAfterMs ?? STUCK_AFTER_MS);
 
   /** A crash between `submitting` and the POST's answer: adopt the Atlas job or fail the request, never post again. */
   async function settleStuckSubmitting(req: RestoreRequest): Promise<void> {

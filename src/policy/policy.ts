@@ -181,7 +181,12 @@ export async function mayApprove(
   if (userId === request.requester && !rules.approval.allowSelfApproval) {
     return deny('POLICY_SELF_APPROVAL', `You requested ${request.id}, so someone else has to approve it.`);
   }
-  const member = await checkMember(resolver, userId, rules.approvers);
+  return isApproverOf(policy, resolver, userId, target);
+}
+
+/** Whether the user is an approver of restores into `target` (its rules, user groups resolved); nothing else. */
+export async function isApproverOf(policy: Policy, resolver: MembershipResolver, userId: string, target: ClusterRef): Promise<Decision> {
+  const member = await checkMember(resolver, userId, rulesFor(policy, target).approvers);
   if (member === 'unavailable') return MEMBERSHIP_UNAVAILABLE;
   if (!member) {
     return deny(

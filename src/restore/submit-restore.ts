@@ -137,6 +137,5 @@ async function recordFailure(deps: SubmitDeps, request: RestoreRequest, err: unk
 }
 
 function errorText(err: unknown): string {
-  if (err instanceof AtlasApiError) return err.detail ? `${err.message}` : err.message;
   return err instanceof Error ? err.message : String(err);
 }

@@ -90,7 +90,8 @@ async function openModal(services: Services, { command, ack, client }: CommandAr
     return;
   }
   const { clusters, refusal } = await allowed;
-  const inputs = { meta: { ...meta, timeZone: await timeZone }, timeZone: await timeZone, clusters };
+  const zone = await timeZone;
+  const inputs = { meta: { ...meta, timeZone: zone }, timeZone: zone, clusters };
   if (clusters.length === 0) {
     await services.store.audit({ type: 'refused', user: command.user_id, detail: refusal ?? 'not a requester of any cluster' }).catch(() => undefined);
     await client.views.update({ view_id: viewId, view: buildRestoreModal(modalState({ ...inputs, notice: refusal }, { status: 'loaded', snapshots: [] })) });

@@ -1,7 +1,7 @@
 // The card's buttons. Each carries only the request id; identity is Slack's signed user id; the stored request decides.
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isAtlasApiError } from '../atlas/errors.js';
-import { mayApprove, rulesFor } from '../policy/policy.js';
+import { isApproverOf, mayApprove } from '../policy/policy.js';
 import type { RequestState, RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { approveRequest } from './approve-request.js';
@@ -76,14 +76,10 @@ async function approve(services: Services, req: RestoreRequest, user: string): P
 async function reject(services: Services, req: RestoreRequest, user: string): Promise<void> {
   const stale = notPending(req, ['pending_approval']);
   if (stale) return services.messenger.tellUser(req.channel, user, stale, req.cardTs);
-  // Any approver of the target may reject, including one who approved already or the requester if they approve too.
-  const decision = await mayApprove(services.policy, services.resolver, user, req);
-  if (!decision.allowed && decision.code !== 'POLICY_ALREADY_APPROVED' && decision.code !== 'POLICY_SELF_APPROVAL') {
-    return refuse(services, req, user, decision.message.replace('approve', 'reject'));
-  }
-  if (!decision.allowed && decision.code === 'POLICY_SELF_APPROVAL') {
-    return refuse(services, req, user, `You requested ${req.id}: use Cancel to withdraw it.`);
-  }
+  if (user === req.requester) return refuse(services, req, user, `You requested ${req.id}: use Cancel to withdraw it.`);
+  // Any approver of the target may reject, including one who approved already.
+  const approver = await isApproverOf(services.policy, services.resolver, user, req.target);
+  if (!approver.allowed) return refuse(services, req, user, `You can't reject ${req.id}: ${approver.message}`);
   const done = await services.store.transition(req.id, ['pending_approval'], 'rejected', { rejectedBy: user, finishedAt: services.now().toISOString() });
   if (!done.ok) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
   await services.store.releaseTargetLock(req.target, req.id);
@@ -111,9 +107,7 @@ async function cancel(services: Services, req: RestoreRequest, user: string): Pr
 async function cancelJob(services: Services, req: RestoreRequest, user: string): Promise<void> {
   const stale = notPending(req, ['running']);
   if (stale || !req.atlasJobId) return services.messenger.tellUser(req.channel, user, stale ?? `${req.id} has no Atlas job to cancel.`, req.cardTs);
-  const approvers = rulesFor(services.policy, req.target).approvers;
-  const isApprover = await services.resolver.isMember(user, approvers).catch(() => false);
-  if (user !== req.requester && !isApprover) {
+  if (user !== req.requester && !(await isApproverOf(services.policy, services.resolver, user, req.target)).allowed) {
     return refuse(services, req, user, `Only the requester or an approver of \`${req.target.project}/${req.target.cluster}\` can cancel ${req.id}.`);
   }
   // Record who cancels before asking Atlas: the tracker may see the job cancelled (and announce it) before the DELETE returns.

@@ -5,7 +5,7 @@ import { APPROVER, leaveInSubmitting, requestRestore, startHarness, waitForState
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ overrides: { stuckSubmittingMs: 1, tracker: { ...FAST_TRACKER, reconcileEveryMs: 300 } } });
+  h = await startHarness({ overrides: { stuckAfterMs: 1, tracker: { ...FAST_TRACKER, reconcileEveryMs: 300 } } });
 });
 afterAll(async () => {
   await h?.close();

@@ -91,7 +91,7 @@ describe('a restart', () => {
   });
 
   it('a request left in submitting is reconciled at start-up: the Atlas job is adopted, not posted again', async () => {
-    h = await startHarness({ overrides: { stuckSubmittingMs: 1 } });
+    h = await startHarness({ overrides: { stuckAfterMs: 1 } });
     await clearLocks(h);
     const req = await requestRestore(h, { source: 'ledger' });
     await h.app.stop();
