@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, GROUP_ID, REQUESTER, snapshotIdOf, startHarness, type Harness } from './conversation-harness.js';
+import { APPROVER, GROUP_ID, REQUESTER, snapshotIdOf, useHarness } from './conversation-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 describe.each([
   ['orders', 'flex'],

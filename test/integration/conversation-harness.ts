@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { pino } from 'pino';
 import { buildApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
@@ -276,4 +277,28 @@ export async function expireApprovalSoon(h: Harness, id: string, inMs: number): 
   }
   await h.app.services.tracker.scheduleApprovalExpiry(id, at);
   return at;
+}
+
+/**
+ * One harness for the enclosing describe (or file): started before its tests, closed after them, target locks
+ * cleared between tests. The returned object stands for the harness once started.
+ */
+export function useHarness(opts: HarnessOptions = {}): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(opts);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(async () => {
+    if (current) await clearLocks(current);
+  });
+  return new Proxy({} as Harness, {
+    get(_target, prop) {
+      if (!current) throw new Error('the harness is used before beforeAll started it');
+      const value: unknown = Reflect.get(current, prop);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+    },
+  });
 }

@@ -1,6 +1,6 @@
 // The rest of the conversation through the real HTTP receiver: approval expiry, reject, cancel, two approvals,
 // dry run, a channel the bot is not in, and the modal reloading snapshots when the source changes.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendViewAction } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
@@ -12,12 +12,12 @@ import {
   OUTSIDER,
   REQUESTER,
   SIGNING_SECRET,
-  clearLocks,
   expireApprovalSoon,
   isFilledModal,
   requestRestore,
   snapshotIdOf,
   startHarness,
+  useHarness,
   waitForState,
   type Harness,
 } from './conversation-harness.js';
@@ -33,16 +33,7 @@ async function targetIsFree(h: Harness, source: string): Promise<void> {
 }
 
 describe('with the default policy', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(async () => {
-    await clearLocks(h);
-  });
+  const h = useHarness();
 
   it('an approval that expires updates the card and the thread by itself, frees the target, and a late Approve is refused', async () => {
     const req = await requestRestore(h, { source: 'orders' });

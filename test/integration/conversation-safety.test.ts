@@ -1,19 +1,10 @@
 // Safety rules of DESIGN.md §5 at every entry point, through the real HTTP receiver.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendSlashCommand } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, APPROVER_2, CHANNEL, OUTSIDER, REQUESTER, SIGNING_SECRET, clearLocks, logLines, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, APPROVER_2, CHANNEL, OUTSIDER, REQUESTER, SIGNING_SECRET, logLines, requestRestore, useHarness, waitForState } from './conversation-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await clearLocks(h);
-});
+const h = useHarness();
 
 const atlasCalls = () => h.atlas.requests.length;
 
@@ -133,16 +124,20 @@ describe('exactly once', () => {
     await h.command(REQUESTER, 'shop/staging');
     const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => JSON.stringify(v.blocks).includes('"options"') && JSON.stringify(v.blocks).includes('restore_snapshot')));
     const before = (await h.app.services.store.listRecent(100)).length;
+    const cards = () => h.slack.messages(CHANNEL).filter((m) => !m.thread_ts && m.text.startsWith('Restore request'));
+    const cardsBefore = cards().length;
     const [a, b] = await Promise.all([
       h.submitModal(modal, REQUESTER, { confirmation: 'staging' }),
       h.submitModal(modal, REQUESTER, { confirmation: 'staging' }, { retryNum: 1 }),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
-    await waitFor(async () => (await h.app.services.store.listRecent(100)).length > before);
-    const cards = () => h.slack.messages(CHANNEL).filter((m) => !m.thread_ts && m.text.startsWith('Restore request'));
-    const cardCount = cards().length;
+    // Both close the form: the retry is recognised as the same submission, not refused as a second request.
+    expect([a.json ?? null, b.json ?? null]).toEqual([null, null]);
+    // Wait until the one request is fully published (card and first thread message), then count.
+    const req = await waitFor(async () => (await h.app.services.store.listRecent(100)).find((r) => r.target.cluster === 'staging' && r.cardTs));
+    await h.waitForThread(req.id, /asks to restore/);
     expect((await h.app.services.store.listRecent(100)).length).toBe(before + 1);
-    expect(cards().length).toBe(cardCount);
+    expect(cards().length).toBe(cardsBefore + 1);
   });
 });
 

@@ -1,21 +1,12 @@
 // Submitting an approved restore to Atlas (DESIGN.md §5) through the real HTTP receiver: crashes between the
 // intent and the POST, POSTs whose outcome is unknown, POSTs Atlas refuses, snapshots gone before approval, audit.
 // Each test uses its own (source, snapshot) pair: a job left by one test can never be "adopted" by another.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, clearLocks, leaveInSubmitting, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, leaveInSubmitting, requestRestore, useHarness, waitForState } from './conversation-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await clearLocks(h);
-});
+const h = useHarness();
 
 const restorePosts = () => h.atlas.requests.filter((r) => r.method === 'POST' && r.path.includes('restoreJobs'));
 const auditOf = async (id: string) => (await h.app.services.store.readAudit(1000)).filter((e) => e.requestId === id);
