@@ -27,17 +27,20 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
     return n;
   });
 
-const url = (name: string, fallback: string) =>
+const url = (name: string, fallback: string, protocols: readonly string[] = ['http:', 'https:']) =>
   optionalString.transform((v, ctx) => {
     const value = v ?? fallback;
+    let protocol: string | undefined;
     try {
-      const parsed = new URL(value);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:' && !parsed.protocol.startsWith('redis')) throw new Error();
-      return value;
+      protocol = new URL(value).protocol;
     } catch {
-      ctx.addIssue({ code: 'custom', message: `${name} must be a URL, got "${value}"` });
+      protocol = undefined;
+    }
+    if (!protocol || !protocols.includes(protocol)) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, got "${value}"` });
       return z.NEVER;
     }
+    return value;
   });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,7 +58,7 @@ const envSchema = z
     ATLAS_PRIVATE_KEY: optionalString,
     ATLAS_CLIENT_ID: optionalString,
     ATLAS_CLIENT_SECRET: optionalString,
-    REDIS_URL: url('REDIS_URL', 'redis://127.0.0.1:6379'),
+    REDIS_URL: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     RESTORE_POLICY_FILE: optionalString,
     POLL_INTERVAL_SECONDS: integer('POLL_INTERVAL_SECONDS', 10, 1, 3600),
     DRY_RUN: strictBoolean('DRY_RUN', false),

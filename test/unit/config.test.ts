@@ -91,7 +91,11 @@ describe('loadConfig', () => {
     const problems = problemsOf({ ...base, SLACK_BOT_TOKEN: 'xoxp-user', ATLAS_BASE_URL: 'not a url', SLACK_API_URL: 'ftp//x' });
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toContain('xoxb-');
-    expect(problems.join('\n')).toContain('ATLAS_BASE_URL must be a URL');
+    expect(problems.join('\n')).toContain('ATLAS_BASE_URL must be a http or https URL');
+    expect(problemsOf({ ...base, SLACK_API_URL: 'redis://127.0.0.1:6379', REDIS_URL: 'http://127.0.0.1:6379' })).toEqual([
+      expect.stringContaining('SLACK_API_URL must be a http or https URL'),
+      expect.stringContaining('REDIS_URL must be a redis or rediss URL'),
+    ]);
   });
 
   it('never echoes a secret value in its messages', () => {
