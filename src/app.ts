@@ -21,7 +21,7 @@ import { tellUserAboutErrors } from './slack/tell-user-about-error.js';
 import type { Services } from './slack/services.js';
 import { createSlackMessenger } from './slack/slack-messenger.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
-import { announceSubmitOutcome, submitApproved } from './slack/approve-request.js';
+import { announceSubmitOutcome, submitApproved, submitDepsOf } from './slack/approve-request.js';
 
 /** A request still `submitting` (or `approved`) this long after its last step has lost its replica: settle it. */
 const STUCK_AFTER_MS = 2 * 60_000;
@@ -92,7 +92,6 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   const client = slack.app.client;
   const messenger = createSlackMessenger(client, logger, now);
   const resolver = createMembershipResolver(async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? []);
-  const submitDeps = { store, atlas, logger, dryRun: config.dryRun, now, ...(overrides.reconcileDelayMs !== undefined ? { reconcileDelayMs: overrides.reconcileDelayMs } : {}) };
 
   const tracker = createRestoreTracker({
     connection: redis,
@@ -148,7 +147,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   async function settleStuckSubmitting(req: RestoreRequest): Promise<void> {
     // Younger than that, another replica may still be waiting for Atlas's answer: a later run looks again.
     if (!isStuck(req.submittingAt ?? req.updatedAt)) return;
-    const outcome = await reconcileSubmitting(submitDeps, req);
+    const outcome = await reconcileSubmitting(submitDepsOf(services, req.dryRun), req);
     logger.info({ requestId: req.id, outcome: outcome.kind }, 'reconciled a request left in submitting');
     await announceSubmitOutcome(services, outcome);
   }

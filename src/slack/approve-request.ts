@@ -1,7 +1,7 @@
 // An Approve click, after the policy said yes: count it, and when it is the last one needed, re-validate and submit.
 import { isAtlasApiError } from '../atlas/errors.js';
 import { mayRequest } from '../policy/policy.js';
-import { submitRestore, type SubmitOutcome } from '../restore/submit-restore.js';
+import { submitRestore, type SubmitDeps, type SubmitOutcome } from '../restore/submit-restore.js';
 import type { RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { recordFinished } from '../http/instrument.js';
@@ -52,11 +52,14 @@ export async function submitApproved(services: Services, approved: RestoreReques
     await messenger.postInThread(failed.request, refusedMessage(failed.request, approved.requester, `Not submitted: ${problem}.`));
     return;
   }
-  const outcome = await submitRestore(
-    { store, atlas: services.atlas, logger, dryRun: approved.dryRun, now: services.now, ...(services.reconcileDelayMs !== undefined ? { reconcileDelayMs: services.reconcileDelayMs } : {}) },
-    approved.id,
-  );
+  const outcome = await submitRestore(submitDepsOf(services, approved.dryRun), approved.id);
   await announceSubmitOutcome(services, outcome);
+}
+
+/** What submitting and reconciling need, from the app's services. */
+export function submitDepsOf(services: Services, dryRun: boolean): SubmitDeps {
+  const { store, atlas, logger, now, reconcileDelayMs } = services;
+  return { store, atlas, logger, dryRun, now, ...(reconcileDelayMs !== undefined ? { reconcileDelayMs } : {}) };
 }
 
 /** Card and thread after a submission attempt; starts following the restore when Atlas has a job. */
