@@ -156,14 +156,11 @@ function noOpNotifier(counts: Record<string, number>): RestoreNotifier {
   const note = (what: string) => async () => {
     counts[what] = (counts[what] ?? 0) + 1;
   };
-  return {
-    jobStateChanged: note('jobStateChanged'),
-    restoreFinished: note('restoreFinished'),
-    statusUnknown: note('statusUnknown'),
-    longRunning: note('longRunning'),
-    trackingLost: note('trackingLost'),
-    approvalExpired: note('approvalExpired'),
-  };
+  const names: (keyof RestoreNotifier)[] = [
+    'requestChanged', 'submitted', 'submitWaiting', 'notSubmitted', 'submitRefused', 'submitUnconfirmed', 'approvalsDropped', 'accessProblem',
+    'jobStateChanged', 'restoreFinished', 'statusUnknown', 'longRunning', 'trackingLost', 'approvalExpired',
+  ];
+  return Object.fromEntries(names.map((name) => [name, note(name)])) as unknown as RestoreNotifier;
 }
 
 function requestFor(id: string, job: SeededJob, lastJobState: RestoreJobState, now: Date): RestoreRequest {

@@ -12,27 +12,26 @@ import { createMembershipResolver } from './policy/resolve-usergroups.js';
 import { listClusters } from './policy/policy.js';
 import { watchPolicy } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
-import { reconcileSubmitting } from './restore/submit-restore.js';
+import { createSubmissionGate } from './restore/recheck-request.js';
 import { createRestoreTracker, type TrackerOptions } from './restore/tracker.js';
-import type { RestoreRequest } from './restore/types.js';
 import { createSlackApp, type SlackAppAddress, type SlackCustomRoute } from './slack/create-app.js';
 import { registerHandlers } from './slack/register-handlers.js';
 import { tellUserAboutErrors } from './slack/tell-user-about-error.js';
 import type { Services } from './slack/services.js';
 import { createSlackMessenger } from './slack/slack-messenger.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
-import { announceSubmitOutcome, submitApproved, submitDepsOf } from './slack/approve-request.js';
-
-/** A request still `submitting` (or `approved`) this long after its last step has lost its replica: settle it. */
-const STUCK_AFTER_MS = 2 * 60_000;
 
 export interface AppOverrides {
   /** Tests shrink BullMQ and poll timings. */
-  tracker?: Partial<Pick<TrackerOptions, 'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds'>>;
+  tracker?: Partial<
+    Pick<
+      TrackerOptions,
+      'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds' | 'notFoundGraceMs' | 'findWindowMs' | 'lateAdoptWindowMs'
+    >
+  >;
   atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;
-  reconcileDelayMs?: number;
-  /** A request left `submitting` or `approved` this long is taken to have lost its replica (default 2 min). */
-  stuckAfterMs?: number;
+  /** How long user-group members are trusted (default 60 s). */
+  membershipTtlMs?: number;
   customRoutes?: SlackCustomRoute[];
   now?: () => Date;
   /** Reload the policy from this file when it changes (main.ts passes RESTORE_POLICY_FILE). */
@@ -90,8 +89,10 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   });
   observeSlackRequests(slack.app, metrics);
   const client = slack.app.client;
-  const messenger = createSlackMessenger(client, logger, now);
-  const resolver = createMembershipResolver(async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? []);
+  const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) } });
+  const resolver = createMembershipResolver(async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], {
+    ...(overrides.membershipTtlMs !== undefined ? { ttlMs: overrides.membershipTtlMs } : {}),
+  });
 
   const tracker = createRestoreTracker({
     connection: redis,
@@ -104,8 +105,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     pollIntervalSeconds: config.pollIntervalSeconds,
     longRunningAfterMinutes: config.longRunningWarningMinutes,
     targetLockTtlSeconds: 6 * 3600,
-    onStuckSubmitting: (req) => settleStuckSubmitting(req),
-    onStuckApproved: (req) => settleStuckApproved(req),
+    // The policy is read when a request is submitted, not when the tracker was built: a reload applies at once.
+    submission: createSubmissionGate({ policy: () => services.policy, resolver, dryRun: () => config.dryRun }),
     ...overrides.tracker,
   });
 
@@ -122,7 +123,6 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     dryRun: config.dryRun,
     now,
     metrics,
-    ...(overrides.reconcileDelayMs !== undefined ? { reconcileDelayMs: overrides.reconcileDelayMs } : {}),
   };
   registerHandlers(slack.app, services);
 
@@ -139,25 +139,6 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       })
     : undefined;
   tellUserAboutErrors(slack.app, messenger, logger);
-
-  /** Requests a crashed replica left half-done; reconcile() hands them over at start-up and every few minutes. */
-  const isStuck = (since: string | undefined) => now().getTime() - Date.parse(since ?? '') >= (overrides.stuckAfterMs ?? STUCK_AFTER_MS);
-
-  /** A crash between `submitting` and the POST's answer: adopt the Atlas job or fail the request, never post again. */
-  async function settleStuckSubmitting(req: RestoreRequest): Promise<void> {
-    // Younger than that, another replica may still be waiting for Atlas's answer: a later run looks again.
-    if (!isStuck(req.submittingAt ?? req.updatedAt)) return;
-    const outcome = await reconcileSubmitting(submitDepsOf(services, req.dryRun), req);
-    logger.info({ requestId: req.id, outcome: outcome.kind }, 'reconciled a request left in submitting');
-    await announceSubmitOutcome(services, outcome);
-  }
-
-  /** Approved, but its approver's replica died before recording the intent: nothing was sent, so submit it now. */
-  async function settleStuckApproved(req: RestoreRequest): Promise<void> {
-    if (!isStuck(req.updatedAt)) return;
-    logger.info({ requestId: req.id }, 'submitting a request left approved');
-    await submitApproved(services, req);
-  }
 
   let started = false;
   let stopping: Promise<void> | undefined;

@@ -194,13 +194,15 @@ function fetchFailure(error: unknown, label: string, timeoutMs: number): AtlasAp
 }
 
 /**
- * A create that failed in a way that does not prove Atlas ignored it (timeout, reset, 5xx) has an unknown
+ * A create that failed in a way that does not prove Atlas ignored it (timeout, reset, 5xx, unreadable 2xx) has an unknown
  * outcome: the caller must look for the job before posting again. A refused connection provably sent nothing.
  */
 function createFailure(error: unknown, label: string): unknown {
   if (!(error instanceof AtlasApiError)) return error;
   const refused = error.errorCode === 'ATLAS_NETWORK_ERROR' && error.detail?.includes('ECONNREFUSED');
-  const unclear = error.errorCode === 'ATLAS_TIMEOUT' || (error.errorCode === 'ATLAS_NETWORK_ERROR' && !refused) || (error.status ?? 0) >= 500;
+  // A 2xx whose body can't be read: Atlas accepted it, so the job most likely exists.
+  const accepted = error.status !== undefined && error.status >= 200 && error.status < 300;
+  const unclear = accepted || error.errorCode === 'ATLAS_TIMEOUT' || (error.errorCode === 'ATLAS_NETWORK_ERROR' && !refused) || (error.status ?? 0) >= 500;
   if (!unclear) return error;
   return new AtlasApiError({
     status: error.status,

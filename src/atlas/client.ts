@@ -66,17 +66,24 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
     return cluster.type ?? detector.detect(cluster.groupId, cluster.clusterName);
   }
 
-  /** Runs `call` with the cluster's endpoint; a wrong-type answer for a detected type forgets the detection. */
+  /**
+   * Runs `call` with the cluster's endpoint. When the type was detected (the policy gives none) and Atlas answers
+   * "wrong API for this cluster", the cluster changed type (a Flex cluster upgraded to dedicated): detect again and
+   * run the call once more. Safe for the create POST too: a wrong-type 400 created nothing.
+   */
   async function withEndpoint<T>(cluster: ClusterLocation, call: (endpoint: ClusterEndpoint, backupPath: string) => Promise<T>): Promise<T> {
-    const type = await resolveType(cluster);
-    const endpoint = CLUSTER_ENDPOINTS[type];
-    try {
-      return await call(endpoint, endpoint.backupPath(cluster.groupId, cluster.clusterName));
-    } catch (error) {
-      if (cluster.type === undefined && error instanceof AtlasApiError && WRONG_CLUSTER_TYPE_CODES.has(error.errorCode)) {
+    for (let attempt = 1; ; attempt++) {
+      const type = await resolveType(cluster);
+      const endpoint = CLUSTER_ENDPOINTS[type];
+      try {
+        return await call(endpoint, endpoint.backupPath(cluster.groupId, cluster.clusterName));
+      } catch (error) {
+        const wrongType = error instanceof AtlasApiError && WRONG_CLUSTER_TYPE_CODES.has(error.errorCode);
+        if (cluster.type !== undefined || !wrongType) throw error;
         detector.forget(cluster.groupId, cluster.clusterName);
+        if (attempt >= 2) throw error;
+        opts.logger?.info({ cluster: cluster.clusterName, was: type }, 'Atlas says the cluster changed type: detecting it again');
       }
-      throw error;
     }
   }
 
@@ -124,7 +131,7 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
           body: endpoint.createBody(requireIdentifier('snapshotId', input.snapshotId), target),
           createsResource: true,
         });
-        return toRestoreJob(endpoint.type, response.body, `POST ${path}`);
+        return createdJob(endpoint.type, response.body, `POST ${path}`);
       }),
 
     getRestoreJob: (cluster, jobId) =>
@@ -134,27 +141,44 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
         return toRestoreJob(endpoint.type, response.body, `GET ${path}`);
       }),
 
+    listRecentRestoreJobs: (cluster) =>
+      withEndpoint(cluster, async (endpoint, backup) => {
+        const path = `${backup}/restoreJobs`;
+        const request = `GET ${path}`;
+        const response = await transport.send({ method: 'GET', path, mediaType: endpoint.mediaType, query: { pageNum: 1, itemsPerPage: pageSize, includeCount: true } });
+        const page: Page = parseAtlasBody(PageSchema, response.body, request, 'page 1');
+        const jobs = page.results.map((raw) => toRestoreJob(endpoint.type, raw, request));
+        const hasNext = page.links?.some((link) => link.rel === 'next') ?? false;
+        const complete = !hasNext && (page.totalCount === undefined || jobs.length >= page.totalCount);
+        return { jobs, totalCount: page.totalCount, complete };
+      }),
+
     listRestoreJobs: (cluster) =>
       withEndpoint(cluster, async (endpoint, backup) => {
         const { items, request } = await listAll(`${backup}/restoreJobs`, endpoint.mediaType);
         return items.map((raw) => toRestoreJob(endpoint.type, raw, request));
       }),
 
-    cancelRestoreJob: (cluster, jobId) =>
-      withEndpoint(cluster, async (endpoint, backup) => {
-        if (endpoint.type !== 'dedicated') {
-          throw new AtlasApiError({
-            errorCode: 'ATLAS_RESTORE_NOT_CANCELLABLE',
-            detail: `restore jobs of ${endpoint.type} clusters cannot be cancelled through the Atlas API (only dedicated clusters' can)`,
-            transient: false,
-          });
-        }
-        const path = `${backup}/restoreJobs/${encodeURIComponent(requireIdentifier('restore job id', jobId))}`;
-        await transport.send({ method: 'DELETE', path, mediaType: endpoint.mediaType });
-      }),
-
     stats: () => transport.stats(),
   };
+}
+
+/**
+ * The create answered 2xx, so a job most likely exists; a body we can't read must not turn into "refused"
+ * (the caller would then forget a job Atlas is running). Unknown outcome: the caller looks for it.
+ */
+function createdJob(type: ClusterType, body: unknown, request: string): RestoreJob {
+  try {
+    return toRestoreJob(type, body, request);
+  } catch (error) {
+    throw new AtlasApiError({
+      errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN',
+      detail: `Atlas accepted the restore job but its answer could not be read (${error instanceof Error ? error.message : String(error)})`,
+      transient: true,
+      request,
+      cause: error,
+    });
+  }
 }
 
 function validateOptions(opts: AtlasClientOptions): void {

@@ -120,3 +120,8 @@ export function errorFromResponse(status: number, body: unknown, request: string
 export function isAtlasApiError(error: unknown): error is AtlasApiError {
   return error instanceof AtlasApiError;
 }
+
+/** Status and code as people can quote them to Atlas support, e.g. `429 RATE_LIMITED`: never a path or an id. */
+export function statusAndCode(err: AtlasApiError): string {
+  return `${err.status !== undefined ? `${err.status} ` : ''}${err.errorCode}`;
+}

@@ -54,6 +54,9 @@ export interface AtlasClient {
   createRestoreJob(input: CreateRestoreJobInput): Promise<RestoreJob>;
   getRestoreJob(cluster: ClusterLocation, jobId: string): Promise<RestoreJob>;
   listRestoreJobs(cluster: ClusterLocation): Promise<RestoreJob[]>;
-  /** Dedicated clusters only; other types throw AtlasApiError code ATLAS_RESTORE_NOT_CANCELLABLE. */
-  cancelRestoreJob(cluster: ClusterLocation, jobId: string): Promise<void>;
+  /**
+   * One request: the first page (up to 500) of the source's restore jobs. Flex lists newest first; the order of a
+   * dedicated list is not known, so `complete` says whether the page holds every job.
+   */
+  listRecentRestoreJobs(cluster: ClusterLocation): Promise<{ jobs: RestoreJob[]; totalCount?: number | undefined; complete: boolean }>;
 }

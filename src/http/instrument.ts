@@ -43,8 +43,9 @@ export function recordFinished(metrics: Metrics | undefined, req: RestoreRequest
     metrics.restoresFinished.inc({ state });
   }
   const start = req.submittedAt ?? req.submittingAt;
-  if (start && req.finishedAt && req.target.type) {
-    metrics.restoreDuration.observe({ cluster_type: req.target.type }, (Date.parse(req.finishedAt) - Date.parse(start)) / 1000);
+  const type = req.target.type ?? req.target.detectedType;
+  if (start && req.finishedAt && type) {
+    metrics.restoreDuration.observe({ cluster_type: type }, (Date.parse(req.finishedAt) - Date.parse(start)) / 1000);
   }
 }
 

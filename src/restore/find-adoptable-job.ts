@@ -5,20 +5,35 @@ import type { RestoreRequest } from './types.js';
 const CLOCK_SKEW_MS = 2 * 60 * 1000;
 
 /**
- * The restore job that our unknown-outcome POST created, if Atlas lists one: same snapshot, same target, not among
- * the jobs listed just before the POST, and (when Atlas tells the creation time, which only v1.0 and Flex do)
- * created after the intent was recorded. Newest first when several match.
+ * When Atlas made the job. v2 restore jobs carry no creation time (a dedicated job's `timestamp` is the snapshot's),
+ * but every Atlas id is a MongoDB ObjectId whose first 4 bytes are its creation time in seconds.
+ */
+export function jobCreatedAt(job: Pick<RestoreJob, 'id' | 'createdAt'>): number | undefined {
+  const stated = job.createdAt ? Date.parse(job.createdAt) : Number.NaN;
+  if (Number.isFinite(stated)) return stated;
+  if (!/^[0-9a-f]{24}$/i.test(job.id)) return undefined;
+  return Number.parseInt(job.id.slice(0, 8), 16) * 1000;
+}
+
+/** Same snapshot into the same target: a job the request's POST would have created. */
+export function matchesRequest(job: RestoreJob, request: Pick<RestoreRequest, 'snapshot' | 'target'>): boolean {
+  return (
+    job.snapshotId === request.snapshot.id &&
+    job.targetClusterName === request.target.cluster &&
+    (job.targetGroupId === undefined || job.targetGroupId === request.target.groupId)
+  );
+}
+
+/**
+ * The restore job that our unknown-outcome POST created, if Atlas lists one: it matches snapshot and target, was
+ * not among the matching jobs listed just before the POST, and was created after the intent was recorded (from
+ * its creation time or its ObjectId). A job whose age can't be known is never adopted. Newest first when several match.
  */
 export function findAdoptableJob(jobs: readonly RestoreJob[], request: RestoreRequest): RestoreJob | undefined {
-  const since = Date.parse(request.submittingAt ?? request.createdAt) - CLOCK_SKEW_MS;
+  const since = Date.parse(request.postStartedAt ?? request.submittingAt ?? request.createdAt) - CLOCK_SKEW_MS;
+  const prior = new Set([...(request.priorJobIds ?? []), ...(request.jobIdsBeforeSubmit ?? [])]);
   return jobs
-    .filter(
-      (job) =>
-        job.snapshotId === request.snapshot.id &&
-        job.targetClusterName === request.target.cluster &&
-        (job.targetGroupId === undefined || job.targetGroupId === request.target.groupId) &&
-        !(request.jobIdsBeforeSubmit ?? []).includes(job.id) &&
-        (job.createdAt === undefined ? request.jobIdsBeforeSubmit !== undefined : Date.parse(job.createdAt) >= since),
-    )
-    .sort((a, b) => (Date.parse(b.createdAt ?? '') || 0) - (Date.parse(a.createdAt ?? '') || 0))[0];
+    .map((job) => ({ job, at: jobCreatedAt(job) }))
+    .filter(({ job, at }) => matchesRequest(job, request) && !prior.has(job.id) && at !== undefined && at >= since)
+    .sort((a, b) => (b.at ?? 0) - (a.at ?? 0))[0]?.job;
 }

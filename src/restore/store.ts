@@ -2,7 +2,7 @@
 // an atomic compare-and-set: a double click, a Slack retry or a second replica finds the new state
 // and gets { ok: false }. Nothing lives only in process memory.
 import type { Redis } from 'ioredis';
-import { ADD_APPROVAL, CAS_REQUEST, CREATE_REQUEST } from './lua/request-scripts.js';
+import { ADD_APPROVAL, CAS_REQUEST, CLAIM_FIELD, CREATE_REQUEST } from './lua/request-scripts.js';
 import { runScript } from './lua/run-script.js';
 import { newRequestId } from './request-id.js';
 import { appendAudit, appendAuditOnce, readAudit, type AuditEvent } from './store-audit.js';
@@ -32,7 +32,7 @@ export interface StoreOptions {
 export type TransitionResult = { ok: true; request: RestoreRequest } | { ok: false; request: RestoreRequest | null };
 
 export interface AddApprovalResult {
-  outcome: 'added' | 'already_approved' | 'not_pending' | 'not_found';
+  outcome: 'added' | 'already_approved' | 'not_pending' | 'expired' | 'not_found';
   request: RestoreRequest | null;
   /** True for exactly the call whose approval made the request 'approved'. */
   complete: boolean;
@@ -44,7 +44,10 @@ export interface RestoreStore {
   get(id: string): Promise<RestoreRequest | null>;
   transition(id: string, from: readonly RequestState[], to: RequestState, patch?: Partial<RestoreRequest>): Promise<TransitionResult>;
   update(id: string, whenState: readonly RequestState[], patch: Partial<RestoreRequest>): Promise<TransitionResult>;
+  /** Refused with 'expired' at or after the approval's expiry, atomically with the check. */
   addApproval(id: string, user: string, at: string): Promise<AddApprovalResult>;
+  /** Sets `field` to `value` only if it is absent and the state is one of `whenState`: exactly one caller wins. */
+  claimField<K extends keyof RestoreRequest>(id: string, whenState: readonly RequestState[], field: K, value: NonNullable<RestoreRequest[K]>): Promise<TransitionResult>;
   acquireTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<LockResult>;
   refreshTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<boolean>;
   releaseTargetLock(target: ClusterRef, requestId: string): Promise<void>;
@@ -175,12 +178,29 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
       if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) {
         throw new StoreError('STORE_INVALID_ARGUMENT', `approval time must be an ISO 8601 string, got ${JSON.stringify(at)}`);
       }
-      const reply = (await runScript(redis, ADD_APPROVAL, [keys.request(id)], [
-        user,
-        at,
-        JSON.stringify(new Date().toISOString()),
-      ])) as [AddApprovalResult['outcome'], unknown?, number?];
+      const now = new Date().toISOString();
+      const reply = (await runScript(redis, ADD_APPROVAL, [keys.request(id)], [user, at, JSON.stringify(now), now])) as [
+        AddApprovalResult['outcome'],
+        unknown?,
+        number?,
+      ];
       return { outcome: reply[0], request: reply.length > 1 ? decodeRequest(reply[1]) : null, complete: reply[2] === 1 };
+    },
+
+    async claimField(id, whenState, field, value) {
+      assertId(id);
+      assertStates(whenState, 'claimField whenState');
+      if (typeof field !== 'string' || (['id', 'state', 'requester', 'createdAt', 'updatedAt'] as string[]).includes(field)) {
+        throw new StoreError('STORE_INVALID_ARGUMENT', `claimField may not claim ${JSON.stringify(field)}`);
+      }
+      const reply = (await runScript(redis, CLAIM_FIELD, [keys.request(id)], [
+        whenState.join(','),
+        field,
+        JSON.stringify(value),
+        JSON.stringify(new Date().toISOString()),
+      ])) as [number, unknown?];
+      const request = reply.length > 1 ? decodeRequest(reply[1]) : null;
+      return reply[0] === 1 && request ? { ok: true, request } : { ok: false, request };
     },
 
     acquireTargetLock: (target, requestId, ttl) => acquireTargetLock(redis, keys, target, requestId, ttl),

@@ -17,7 +17,14 @@ import type { RestoreJob } from '../atlas/types.js';
 export type FinalIntent =
   | { kind: 'finished'; job: RestoreJob }
   | { kind: 'lost'; message: string; code: string }
-  | { kind: 'approval_expired' };
+  | { kind: 'approval_expired' }
+  /** Ended before anything was sent to Atlas: a re-check refused it, or Atlas stayed unreachable past the horizon. */
+  | { kind: 'not_submitted'; message: string; audit: 'refused' | 'failed' }
+  /** Atlas refused the POST: nothing was created. */
+  | { kind: 'submit_refused'; message: string; code?: string | undefined }
+  /** The POST's answer was lost and no job appeared in the search window. */
+  | { kind: 'unconfirmed'; message: string }
+  | { kind: 'dry_run' };
 
 export type OnceOutcome = 'ran' | 'done' | 'busy';
 

@@ -1,26 +1,30 @@
 // One step of following a restore: read the request, ask Atlas, record and announce what changed,
 // and decide when to look again. Independent of BullMQ: tracker.ts turns the StepResult into
 // complete / moveToDelayed / UnrecoverableError.
-import { AtlasApiError } from '../atlas/errors.js';
-import { TERMINAL_JOB_STATES, type ClusterLocation, type RestoreJob } from '../atlas/types.js';
+import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
+import { TERMINAL_JOB_STATES, type RestoreJob } from '../atlas/types.js';
+import { isAccessError } from './classify-atlas-error.js';
+import { sourceOf } from './source-location.js';
 import { nextPollDelayMs, stageDelayMs } from './poll-interval.js';
 import { recordFinished, recordTrackingLost, settleFinal } from './tracker-settle.js';
 import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
-import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
+import type { RestoreRequest } from './types.js';
 
 /** After this many failed attempts to deliver a final notification, stop trying (and say so in the log). */
 const MAX_SETTLE_ATTEMPTS = 20;
 
-export function sourceLocation(req: RestoreRequest): ClusterLocation {
-  return { groupId: req.source.groupId, clusterName: req.source.cluster, type: req.source.type };
+/**
+ * Answers that asking again will not change: the job or cluster is gone (404 after the read-after-write grace),
+ * or Atlas refuses the request itself (400, 410). Credentials and access lists (401/403) are fixable by an operator
+ * and never end a running restore (isAccessError).
+ */
+export function isPermanentAtlasError(err: unknown): err is AtlasApiError {
+  if (!(err instanceof AtlasApiError) || err.transient || isAccessError(err)) return false;
+  const status = err.status;
+  return status === 400 || status === 404 || status === 410 || err.errorCode.endsWith('_NOT_FOUND');
 }
 
-/** 404 (job or cluster gone), 401/403 (access lost), 400/410: asking again will not help. */
-export function isPermanentAtlasError(err: unknown): err is AtlasApiError {
-  if (!(err instanceof AtlasApiError) || err.transient) return false;
-  const status = err.status;
-  return status === 400 || status === 401 || status === 403 || status === 404 || status === 410 || err.errorCode.endsWith('_NOT_FOUND');
-}
+const isNotFound = (err: unknown): boolean => err instanceof AtlasApiError && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));
 
 function errorText(err: unknown): string {
   if (err instanceof AtlasApiError) return `${err.hint} (${err.status ?? 'no answer'} ${err.errorCode})`;
@@ -32,24 +36,25 @@ function runningSince(req: RestoreRequest, data: PollJobData): number {
   return Number.isFinite(submitted) ? submitted : data.startedAt;
 }
 
-export async function runPollStep(ctx: TrackerContext, data: PollJobData, now = Date.now()): Promise<StepResult> {
-  const req = await ctx.store.get(data.requestId);
-  if (!req) return { kind: 'done', reason: 'request not found' };
-  if (FINAL_REQUEST_STATES.includes(req.state)) return settleStep(ctx, req, data, 'final');
-  if (req.state !== 'running') {
-    // Not submitted yet (approved/submitting) or not even approved: look again later.
-    return { kind: 'again', delayMs: nextPollDelayMs(ctx.policy, { elapsedMs: 0, random: ctx.random }), data };
-  }
+/** One poll of a running request (the tracker has read it from the store). */
+export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now = Date.now()): Promise<StepResult> {
   if (!req.atlasJobId) return loseTracking(ctx, req, data, 'TRACKER_NO_ATLAS_JOB_ID', 'the request is running but has no Atlas restore job id');
 
   let job: RestoreJob;
   try {
-    job = await ctx.atlas.getRestoreJob(sourceLocation(req), req.atlasJobId);
+    job = await ctx.atlas.getRestoreJob(sourceOf(req), req.atlasJobId);
   } catch (err) {
-    if (isPermanentAtlasError(err)) return loseTracking(ctx, req, data, err.errorCode, errorText(err), err);
+    // Right after the POST, Atlas may not serve the new job yet (read-after-write lag).
+    const young = now - runningSince(req, data) < ctx.notFoundGraceMs;
+    if (isPermanentAtlasError(err) && !(young && isNotFound(err))) return loseTracking(ctx, req, data, err.errorCode, errorText(err), err);
     return pollFailed(ctx, req, data, err, now);
   }
   let next: PollJobData = { ...data, step: 'poll', failures: 0, failuresSince: undefined, warnedUnknown: false };
+  if (req.waitingFor) {
+    // Atlas answers again after an access problem: the card stops saying so.
+    const cleared = await ctx.store.update(req.id, ['running'], { waitingFor: undefined });
+    if (cleared.ok) await ctx.notifier.requestChanged(cleared.request).catch(() => undefined);
+  }
 
   if (TERMINAL_JOB_STATES.includes(job.state)) {
     const finalRequest = await recordFinished(ctx, req, job);
@@ -67,7 +72,8 @@ export async function runPollStep(ctx: TrackerContext, data: PollJobData, now = 
         // Audit before recording the state, atomically once: a crash anywhere in between leaves the change
         // unrecorded, and the next run writes only what is still missing.
         await ctx.store.auditOnce(`${req.id}:state:${job.state}`, { type: 'state_changed', requestId: req.id, detail: `Atlas restore job ${job.id} ${job.state}`, state: job.state });
-        await ctx.store.update(req.id, ['running'], { lastJobState: job.state });
+        const recorded = await ctx.store.update(req.id, ['running'], { lastJobState: job.state });
+        if (recorded.ok) await ctx.notifier.requestChanged(recorded.request).catch(() => undefined);
         next = { ...next, lastChangeAt: now };
       }
     } catch (err) {
@@ -89,14 +95,19 @@ export async function runPollStep(ctx: TrackerContext, data: PollJobData, now = 
   return { kind: 'again', delayMs: nextPollDelayMs(ctx.policy, { elapsedMs: now - since, random: ctx.random }), data: next };
 }
 
-/** Transient trouble never ends a restore: back off, and say once per outage that the status is unknown. */
+/**
+ * Trouble that an operator or time can fix never ends a restore: back off, keep the lock, and say once per streak
+ * what is wrong: at once for credentials or the access list (someone must act), after a while for an outage.
+ */
 async function pollFailed(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, err: unknown, now: number): Promise<StepResult> {
   const failures = (data.failures ?? 0) + 1;
   const failuresSince = data.failuresSince ?? now;
   let next: PollJobData = { ...data, failures, failuresSince };
   const error = err instanceof Error ? err : new Error(String(err));
   ctx.logger.warn({ requestId: req.id, atlasJobId: req.atlasJobId, failures, err: error }, 'could not read the restore job from Atlas; will retry');
-  if (!data.warnedUnknown && now - failuresSince >= ctx.statusUnknownAfterMs) {
+  if (err instanceof AtlasApiError && isAccessError(err)) {
+    next = await warnAccess(ctx, req, err, next);
+  } else if (!data.warnedUnknown && now - failuresSince >= ctx.statusUnknownAfterMs) {
     try {
       // Keyed by the streak's start: one warning per outage, even across crashes and replicas.
       const outcome = await ctx.marks.runOnce(req.id, `status-unknown:${failuresSince}`, () => ctx.notifier.statusUnknown(req, error));
@@ -109,6 +120,23 @@ async function pollFailed(ctx: TrackerContext, req: RestoreRequest, data: PollJo
   const retryAfterMs = err instanceof AtlasApiError ? err.retryAfterMs : undefined;
   const delayMs = nextPollDelayMs(ctx.policy, { elapsedMs: now - runningSince(req, data), random: ctx.random, failures, retryAfterMs });
   return { kind: 'again', delayMs, data: next };
+}
+
+/** Says once per streak what to fix, and shows it on the card until Atlas answers again. */
+async function warnAccess(ctx: TrackerContext, req: RestoreRequest, err: AtlasApiError, next: PollJobData): Promise<PollJobData> {
+  if (next.warnedUnknown) return next;
+  const error = { message: err.hint, code: statusAndCode(err) };
+  try {
+    const outcome = await ctx.marks.runOnce(req.id, `access:${next.failuresSince}`, async () => {
+      const marked = await ctx.store.update(req.id, ['running'], { waitingFor: { reason: `${error.message} (${error.code})`, since: new Date().toISOString() } });
+      await ctx.notifier.accessProblem(marked.request ?? req, error);
+      if (marked.ok) await ctx.notifier.requestChanged(marked.request).catch(() => undefined);
+    });
+    return outcome === 'busy' ? next : { ...next, warnedUnknown: true };
+  } catch (notifyErr) {
+    ctx.logger.warn({ requestId: req.id, err: notifyErr }, 'access-problem notification failed; retrying on the next poll');
+    return next;
+  }
 }
 
 async function loseTracking(
@@ -127,7 +155,7 @@ async function loseTracking(
 }
 
 /** The request is final: deliver what is owed (lock, audit, notification), then complete. */
-async function settleStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, why: string, liveError?: Error): Promise<StepResult> {
+export async function settleStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, why: string, liveError?: Error): Promise<StepResult> {
   try {
     const outcome = await settleFinal(ctx, req, liveError);
     if (outcome === 'busy') return { kind: 'again', delayMs: ctx.notifyLeaseMs, data: { ...data, step: 'settle' } };

@@ -2,23 +2,29 @@
 // the target lock, audit and notify, each exactly once (tracker-marks.ts), whether on the run that made
 // the transition or on a re-run after that run crashed.
 import type { RestoreJob } from '../atlas/types.js';
+import type { AuditEvent } from './store.js';
 import type { FinalIntent, OnceOutcome } from './tracker-marks.js';
 import { TrackerError, type TrackerContext } from './tracker-types.js';
 import type { RequestState, RestoreRequest } from './types.js';
 
 /** The request state an intent leads to: a settle only acts when the stored state is that one. */
-function intendedState(intent: FinalIntent): RequestState {
+export function intendedState(intent: FinalIntent): RequestState {
   switch (intent.kind) {
     case 'finished':
       return intent.job.state as RequestState;
-    case 'lost':
-      return 'failed';
     case 'approval_expired':
       return 'approval_expired';
+    case 'dry_run':
+      return 'completed';
+    case 'lost':
+    case 'not_submitted':
+    case 'submit_refused':
+    case 'unconfirmed':
+      return 'failed';
   }
 }
 
-function auditFor(intent: FinalIntent, req: RestoreRequest): Parameters<TrackerContext['store']['audit']>[0] {
+function auditFor(intent: FinalIntent, req: RestoreRequest): AuditEvent {
   switch (intent.kind) {
     case 'finished':
       return {
@@ -32,7 +38,24 @@ function auditFor(intent: FinalIntent, req: RestoreRequest): Parameters<TrackerC
       return { type: 'failed', requestId: req.id, detail: `tracking lost: ${intent.message}`, code: intent.code, atlasJobId: req.atlasJobId };
     case 'approval_expired':
       return { type: 'approval_expired', requestId: req.id, detail: `approval expired at ${req.approvalExpiresAt}` };
+    case 'not_submitted':
+      return { type: intent.audit, requestId: req.id, detail: `not submitted: ${intent.message}` };
+    case 'submit_refused':
+      return { type: 'failed', requestId: req.id, detail: `Atlas refused the restore job: ${intent.message}`, ...(intent.code ? { code: intent.code } : {}) };
+    case 'unconfirmed':
+      return { type: 'failed', requestId: req.id, detail: `outcome unknown: ${intent.message}` };
+    case 'dry_run':
+      return { type: 'submitted', requestId: req.id, detail: 'dry run: no restore job was created' };
   }
+}
+
+/**
+ * Once-marker names. The first three kinds keep the names of earlier versions (a settle they left half-done is
+ * finished, not repeated); the others carry their kind, so a request adopted after an 'unconfirmed' end settles again.
+ */
+function markerOf(intent: FinalIntent, what: 'record' | 'notify'): string {
+  const legacy = intent.kind === 'finished' || intent.kind === 'lost' || intent.kind === 'approval_expired';
+  return legacy ? `final-${what}` : `final-${what}:${intent.kind}`;
 }
 
 /**
@@ -44,24 +67,52 @@ export async function settleFinal(ctx: TrackerContext, req: RestoreRequest, live
   const intent = await ctx.marks.getIntent(req.id);
   if (!intent || intendedState(intent) !== req.state) return 'none';
   // Lock and audit first and on their own: a Slack outage must not repeat the audit entry.
-  const recorded = await ctx.marks.runOnce(req.id, 'final-record', async () => {
-    await ctx.store.releaseTargetLock(req.target, req.id);
-    await ctx.store.auditOnce(`${req.id}:final`, auditFor(intent, req)); // atomic: a re-run after a crash can't repeat it
+  const recorded = await ctx.marks.runOnce(req.id, markerOf(intent, 'record'), async () => {
+    // An unconfirmed POST may still have created a job restoring into the target: the late search keeps the lock.
+    if (intent.kind !== 'unconfirmed') await ctx.store.releaseTargetLock(req.target, req.id);
+    await ctx.store.auditOnce(`${req.id}:${markerOf(intent, 'record')}`, auditFor(intent, req)); // atomic: a re-run can't repeat it
   });
   if (recorded === 'busy') return 'busy';
-  return ctx.marks.runOnce(req.id, 'final-notify', async () => {
+  return ctx.marks.runOnce(req.id, markerOf(intent, 'notify'), async () => {
     switch (intent.kind) {
       case 'finished':
-        await ctx.notifier.restoreFinished(req, intent.job);
-        break;
+        return ctx.notifier.restoreFinished(req, intent.job);
       case 'lost':
-        await ctx.notifier.trackingLost(req, liveError ?? new TrackerError(intent.code, intent.message));
-        break;
+        return ctx.notifier.trackingLost(req, liveError ?? new TrackerError(intent.code, intent.message));
       case 'approval_expired':
-        await ctx.notifier.approvalExpired(req);
-        break;
+        return ctx.notifier.approvalExpired(req);
+      case 'not_submitted':
+        return ctx.notifier.notSubmitted(req);
+      case 'submit_refused':
+        return ctx.notifier.submitRefused(req, { message: intent.message, code: intent.code });
+      case 'unconfirmed':
+        return ctx.notifier.submitUnconfirmed(req);
+      case 'dry_run':
+        return ctx.notifier.submitted(req, 'dry_run');
     }
   });
+}
+
+/**
+ * Ends a request with `intent`: records the intent, then the compare-and-set from `from`. Returns the final
+ * request when this call (or an earlier run of the same step) made the transition, null when someone else ended it.
+ */
+export async function endRequest(
+  ctx: TrackerContext,
+  req: RestoreRequest,
+  from: readonly RequestState[],
+  intent: FinalIntent,
+  patch: Partial<RestoreRequest>,
+): Promise<RestoreRequest | null> {
+  await ctx.marks.setIntent(req.id, intent);
+  const state = intendedState(intent);
+  const result = await ctx.store.transition(req.id, from, state, { finishedAt: new Date().toISOString(), ...patch });
+  if (result.ok) return result.request;
+  // Lost the CAS. Another run of this job (a stalled job's zombie) that made the same transition is covered
+  // by the once-markers; any other final state has an owner of its own.
+  if (result.request && result.request.state === state) return result.request;
+  await ctx.marks.clearIntent(req.id);
+  return null;
 }
 
 /** Atlas's restore job shapes carry no failure text: say at least what happened and where to look. */
@@ -73,28 +124,13 @@ const DEFAULT_REASONS: Partial<Record<RestoreJob['state'], string>> = {
 
 /** The terminal Atlas state `job` ends the request: CAS running → job.state, then settle. */
 export async function recordFinished(ctx: TrackerContext, req: RestoreRequest, job: RestoreJob): Promise<RestoreRequest | null> {
-  await ctx.marks.setIntent(req.id, { kind: 'finished', job });
   const patch: Partial<RestoreRequest> = { lastJobState: job.state, finishedAt: job.finishedAt ?? new Date().toISOString() };
   const reason = job.failureReason ?? DEFAULT_REASONS[job.state];
   if (reason) patch.failureReason = reason;
-  const result = await ctx.store.transition(req.id, ['running'], job.state as RequestState, patch);
-  if (result.ok) return result.request;
-  // Lost the CAS. Another tracker run (a stalled job's zombie) that made the same transition is covered
-  // by the once-markers; any other final state has an owner of its own.
-  if (result.request && result.request.state === job.state) return result.request;
-  await ctx.marks.clearIntent(req.id);
-  return null;
+  return endRequest(ctx, req, ['running'], { kind: 'finished', job }, patch);
 }
 
 /** A permanent error: the request fails with a reason; the caller settles it. */
 export async function recordTrackingLost(ctx: TrackerContext, req: RestoreRequest, code: string, message: string): Promise<RestoreRequest | null> {
-  await ctx.marks.setIntent(req.id, { kind: 'lost', code, message });
-  const result = await ctx.store.transition(req.id, ['running'], 'failed', {
-    failureReason: `The bot lost track of the Atlas restore job: ${message}`,
-    finishedAt: new Date().toISOString(),
-  });
-  if (result.ok) return result.request;
-  if (result.request && result.request.state === 'failed') return result.request;
-  await ctx.marks.clearIntent(req.id);
-  return null;
+  return endRequest(ctx, req, ['running'], { kind: 'lost', code, message }, { failureReason: `The bot lost track of the Atlas restore job: ${message}` });
 }

@@ -7,8 +7,39 @@ import type { RestoreStore } from './store.js';
 import type { TrackerMarks } from './tracker-marks.js';
 import type { RestoreRequest } from './types.js';
 
-/** Implemented by the Slack side. Each call is made once per event (see tracker-marks.ts for the exact guarantee). */
+/** Why a submission is held back, so each kind of trouble is told once in the thread. */
+export type WaitCategory = 'atlas_unavailable' | 'atlas_rate_limited' | 'atlas_access' | 'membership_unavailable';
+
+export interface DroppedApproval {
+  user: string;
+  at: string;
+  why: string;
+}
+
+/** How a restore job came to be followed. */
+export type SubmitHow = 'submitted' | 'adopted' | 'adopted_late' | 'dry_run';
+
+/**
+ * Implemented by the Slack side. Each call is made once per event (see tracker-marks.ts for the exact guarantee);
+ * `req` is the stored request after the change.
+ */
 export interface RestoreNotifier {
+  /** The stored request changed in a way its card shows (state, waiting, progress). Best effort, may repeat. */
+  requestChanged(req: RestoreRequest): Promise<void>;
+  /** A restore job is followed now (or the dry run ended): `req` is running (or completed for a dry run). */
+  submitted(req: RestoreRequest, how: SubmitHow): Promise<void>;
+  /** Once per kind of trouble: the approved request waits, nothing was sent; it is tried again until `until`. */
+  submitWaiting(req: RestoreRequest, wait: { category: WaitCategory; message: string; until: string }): Promise<void>;
+  /** Final: nothing was sent to Atlas (a re-check said no, or the horizon passed). `req.failureReason` says why. */
+  notSubmitted(req: RestoreRequest): Promise<void>;
+  /** Final: Atlas refused the POST; nothing was created. */
+  submitRefused(req: RestoreRequest, error: { message: string; code?: string | undefined }): Promise<void>;
+  /** Final for now: the POST's answer was lost and no job turned up; one that appears before `req.lateAdoptUntil` is adopted. */
+  submitUnconfirmed(req: RestoreRequest): Promise<void>;
+  /** Approvals that stopped counting under the current policy; `req` waits for approvals again. */
+  approvalsDropped(req: RestoreRequest, dropped: readonly DroppedApproval[]): Promise<void>;
+  /** Once per streak: Atlas refuses the bot's credentials or IP while a restore runs; polling goes on. */
+  accessProblem(req: RestoreRequest, error: { message: string; code?: string | undefined }): Promise<void>;
   /** A non-final change of the Atlas job (pending → running). `req.lastJobState` is the new state. */
   jobStateChanged(req: RestoreRequest, job: RestoreJob): Promise<void>;
   /** completed | failed | cancelled | expired; `req` is already final in the store. */
@@ -17,10 +48,25 @@ export interface RestoreNotifier {
   statusUnknown(req: RestoreRequest, error: Error): Promise<void>;
   /** Once, when the restore has run longer than `longRunningAfterMinutes`. */
   longRunning(req: RestoreRequest, runningForMs: number): Promise<void>;
-  /** Permanent error (job not found, access lost); `req` is already 'failed'. */
+  /** Permanent error (job not found); `req` is already 'failed'. */
   trackingLost(req: RestoreRequest, error: Error): Promise<void>;
   /** `req` is already 'approval_expired'. */
   approvalExpired(req: RestoreRequest): Promise<void>;
+}
+
+export type RecheckResult =
+  | { kind: 'ok' }
+  /** The request must not go ahead (requester no longer allowed, cluster left the policy). */
+  | { kind: 'refuse'; message: string }
+  /** Can't be decided now (a user-group lookup failed): try again. */
+  | { kind: 'wait'; category: WaitCategory; message: string }
+  /** Some approvals no longer count; the request waits for the approvals it still needs. */
+  | { kind: 'drop'; dropped: DroppedApproval[] };
+
+/** What submitting needs besides Atlas and the store: the policy as it is now, and DRY_RUN as it is now. */
+export interface SubmissionGate {
+  recheck(req: RestoreRequest): Promise<RecheckResult>;
+  dryRun(): boolean;
 }
 
 export interface TrackerOptions {
@@ -51,22 +97,28 @@ export interface TrackerOptions {
   closeTimeoutMs?: number;
   /** How late each poll ran against when it was due, in seconds (metrics). */
   onPollLag?: (seconds: number) => void;
-  /** Called by reconcile() for each request stuck in 'submitting' (the submit module adopts or fails it). */
-  onStuckSubmitting?: (req: RestoreRequest) => Promise<void>;
-  /** Called by reconcile() for each request left in 'approved' (its approver's replica died before submitting). */
-  onStuckApproved?: (req: RestoreRequest) => Promise<void>;
+  /** Needed to submit approved requests (the restore job's first steps); without it the tracker only follows. */
+  submission?: SubmissionGate;
+  /** Grace after the POST during which Atlas's 404 for the new job is read-after-write lag. Default 120 s. */
+  notFoundGraceMs?: number;
+  /** How long to look for the job of a POST whose answer was lost before settling it. Default 10 min. */
+  findWindowMs?: number;
+  /** After that, a job that appears is still adopted for this long (the target stays locked). Default 60 min. */
+  lateAdoptWindowMs?: number;
   /** How often reconcile() runs besides start-up, on one replica at a time. Default 5 min; 0 turns it off. */
   reconcileEveryMs?: number;
   /** BullMQ worker knobs; tests shrink them to see stalled-job recovery quickly. */
   worker?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number; drainDelay?: number };
 }
 
-/** Data of the one BullMQ job that follows a restore (step-job pattern: it is rewritten before each delay). */
+/**
+ * Data of the one BullMQ job that carries a restore from its approval to its end (step-job pattern: rewritten
+ * before each delay). Which step runs is decided from the stored request each time; `step` says what the last run did.
+ */
 export interface PollJobData {
   requestId: string;
-  /** 'poll': asking Atlas; 'settle': the request is final, its notification is still owed. */
-  step: 'poll' | 'settle';
-  /** When the tracker started following (ms). */
+  step: 'submit' | 'find' | 'poll' | 'settle' | 'late';
+  /** When the tracker started carrying the request (ms). */
   startedAt: number;
   /** When a job state change was last seen (ms). */
   lastChangeAt: number;
@@ -79,8 +131,12 @@ export interface PollJobData {
   warnedUnknown?: boolean;
   /** Failed attempts to deliver the final notification. */
   settleAttempts?: number;
-  /** When the next poll is due (ms), to measure poll lag. */
+  /** When the next run is due (ms), to measure poll lag. */
   dueAt?: number;
+  /** Consecutive submission attempts held back by a passing fault. */
+  submitAttempts?: number;
+  /** Consecutive searches for the job of a POST whose answer was lost. */
+  findAttempts?: number;
 }
 
 export interface ExpiryJobData {
@@ -106,6 +162,12 @@ export interface TrackerContext {
   statusUnknownAfterMs: number;
   targetLockTtlSeconds: number | undefined;
   notifyLeaseMs: number;
+  submission: SubmissionGate | undefined;
+  notFoundGraceMs: number;
+  findWindowMs: number;
+  lateAdoptWindowMs: number;
+  /** Puts a request that waits for approvals again back under its expiry job. */
+  scheduleApprovalExpiry(requestId: string, at: Date): Promise<void>;
 }
 
 /** Stable codes for errors the tracker makes itself. */

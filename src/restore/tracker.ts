@@ -8,19 +8,23 @@ import type { Redis } from 'ioredis';
 import { createPollIntervalPolicy } from './poll-interval.js';
 import { expireApproval } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
-import { runPollStep } from './tracker-poll.js';
+import { runRestoreStep } from './restore-step.js';
 import { TrackerError, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
 
 export { TrackerError, type RestoreNotifier, type TrackerOptions, type PollJobData } from './tracker-types.js';
 
 export const TRACKER_QUEUE = 'restore-tracker';
-const POLL_JOB = 'poll';
+/** One job per request carries it from approval to its end (submit, find, poll, settle). */
+const RESTORE_JOB = 'restore';
+/** Earlier versions followed running restores with 'poll' jobs: still processed, by the same steps. */
+const LEGACY_POLL_JOB = 'poll';
 const EXPIRE_JOB = 'expire-approval';
 /** Periodic reconciliation: what a crashed replica left half-done is settled without waiting for a restart. */
 const RECONCILE_JOB = 'reconcile';
 const RECONCILE_SCHEDULER_ID = 'reconcile-every';
 // BullMQ refuses custom ids with a single ':' ("Custom Id cannot contain :"), hence '-'.
-export const pollJobId = (requestId: string): string => `poll-${requestId}`;
+export const restoreJobId = (requestId: string): string => `restore-${requestId}`;
+const legacyPollJobId = (requestId: string): string => `poll-${requestId}`;
 export const expiryJobId = (requestId: string): string => `expire-${requestId}`;
 
 const DAY_SECONDS = 24 * 3600;
@@ -34,6 +38,7 @@ const JOB_OPTIONS: JobsOptions = {
 
 export interface RestoreTracker {
   start(): Promise<void>;
+  /** Makes sure the request's restore job runs: it submits an approved request and follows a running one. Idempotent. */
   track(requestId: string): Promise<void>;
   scheduleApprovalExpiry(requestId: string, at: Date): Promise<void>;
   reconcile(): Promise<{ resumed: number; expired: number }>;
@@ -74,6 +79,11 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     statusUnknownAfterMs: (opts.statusUnknownAfterMinutes ?? 15) * 60_000,
     targetLockTtlSeconds: opts.targetLockTtlSeconds,
     notifyLeaseMs,
+    submission: opts.submission,
+    notFoundGraceMs: opts.notFoundGraceMs ?? 120_000,
+    findWindowMs: opts.findWindowMs ?? 10 * 60_000,
+    lateAdoptWindowMs: opts.lateAdoptWindowMs ?? 60 * 60_000,
+    scheduleApprovalExpiry: (requestId, at) => scheduleApprovalExpiry(requestId, at),
   };
   const queue = new Queue(TRACKER_QUEUE, { connection: queueConnection, prefix: opts.prefix, defaultJobOptions: JOB_OPTIONS });
   queue.on('error', (err) => logger.error({ err }, 'tracker queue error'));
@@ -88,7 +98,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
 
   async function processPoll(job: Job<PollJobData>, token: string | undefined): Promise<string> {
     if (job.data.dueAt !== undefined) opts.onPollLag?.(Math.max(0, Date.now() - job.data.dueAt) / 1000);
-    const result = await runPollStep(ctx, job.data);
+    const result = await runRestoreStep(ctx, job.data);
     if (result.kind === 'again') return delay(job, token, { ...result.data, dueAt: Date.now() + result.delayMs }, result.delayMs);
     if (result.kind === 'give_up') throw new UnrecoverableError(result.reason);
     logger.info({ requestId: job.data.requestId, reason: result.reason }, 'stopped following the restore');
@@ -103,16 +113,19 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   }
 
   async function process(job: Job, token?: string): Promise<string> {
-    if (job.name === POLL_JOB) return processPoll(job as Job<PollJobData>, token);
+    if (job.name === RESTORE_JOB || job.name === LEGACY_POLL_JOB) return processPoll(job as Job<PollJobData>, token);
     if (job.name === EXPIRE_JOB) return processExpiry(job as Job<ExpiryJobData>, token);
     if (job.name === RECONCILE_JOB) return JSON.stringify(await reconcile());
     throw new UnrecoverableError(`unknown tracker job name ${JSON.stringify(job.name)}`);
   }
 
-  async function addPoll(requestId: string): Promise<void> {
+  /** Adds the request's restore job unless one is live (a finished one with the same id is removed first). */
+  async function ensureRestoreJob(requestId: string): Promise<boolean> {
+    if ((await hasLiveJob(restoreJobId(requestId))) || (await hasLiveJob(legacyPollJobId(requestId)))) return false;
     const now = Date.now();
-    const data: PollJobData = { requestId, step: 'poll', startedAt: now, lastChangeAt: now };
-    await queue.add(POLL_JOB, data, { jobId: pollJobId(requestId) });
+    const data: PollJobData = { requestId, step: 'submit', startedAt: now, lastChangeAt: now };
+    await queue.add(RESTORE_JOB, data, { jobId: restoreJobId(requestId) });
+    return true;
   }
 
   /** True when a job with this id exists and will still run; a finished one is removed so the id can be reused. */
@@ -134,22 +147,27 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   async function scheduleApprovalExpiry(requestId: string, at: Date): Promise<void> {
     assertRequestId(requestId);
     if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TrackerError('TRACKER_INVALID_OPTIONS', 'approval expiry must be a valid Date');
+    // A request back in pending_approval (its approvals were re-checked) needs a new run of a finished expiry job.
+    if (await hasLiveJob(expiryJobId(requestId))) return;
     const data: ExpiryJobData = { requestId };
     await queue.add(EXPIRE_JOB, data, { jobId: expiryJobId(requestId), delay: Math.max(0, at.getTime() - Date.now()) });
   }
 
-  /** Start-up and periodic: resume polls, expire overdue approvals, hand half-done submissions to the app. */
+  /**
+   * Start-up and periodic: every request in flight must have its live job. A request whose job is running (its
+   * BullMQ lock is the lease on the submission) is left alone however old it is; one whose job was lost gets a new
+   * one, which resumes from the stored state. Overdue approvals are expired.
+   */
   async function reconcile(): Promise<{ resumed: number; expired: number }> {
     let resumed = 0;
     let expired = 0;
     const now = Date.now();
     for (const req of await opts.store.listActive()) {
       try {
-        if (req.state === 'running') {
-          if (!(await hasLiveJob(pollJobId(req.id)))) {
-            await addPoll(req.id);
+        if (req.state === 'approved' || req.state === 'submitting' || req.state === 'running') {
+          if (await ensureRestoreJob(req.id)) {
             resumed += 1;
-            logger.info({ requestId: req.id }, 'resumed following a running restore');
+            logger.info({ requestId: req.id, state: req.state }, 'resumed a request in flight that had no live job');
           }
         } else if (req.state === 'pending_approval') {
           if (Date.parse(req.approvalExpiresAt) <= now) {
@@ -157,14 +175,10 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
             if (outcome.kind === 'expired') expired += 1;
             // Another run holds the notification: a job makes sure it is delivered should that run die.
             const owed = outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled);
-            if (owed && !(await hasLiveJob(expiryJobId(req.id)))) await scheduleApprovalExpiry(req.id, new Date());
-          } else if (!(await hasLiveJob(expiryJobId(req.id)))) {
+            if (owed) await scheduleApprovalExpiry(req.id, new Date());
+          } else {
             await scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
           }
-        } else if (req.state === 'submitting' && opts.onStuckSubmitting) {
-          await opts.onStuckSubmitting(req);
-        } else if (req.state === 'approved' && opts.onStuckApproved) {
-          await opts.onStuckApproved(req);
         }
       } catch (err) {
         logger.error({ requestId: req.id, state: req.state, err }, 'reconcile failed for a request');
@@ -199,7 +213,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
 
     async track(requestId) {
       assertRequestId(requestId);
-      await addPoll(requestId);
+      await ensureRestoreJob(requestId);
     },
 
     scheduleApprovalExpiry,

@@ -30,7 +30,10 @@ export interface ClusterRef {
   project: string; // policy name of the project
   groupId: string; // Atlas project id (24 hex)
   cluster: string; // Atlas cluster name
+  /** Only the policy's `type`: a type the policy leaves out is detected again whenever Atlas says it changed. */
   type?: ClusterType | undefined;
+  /** What detection found when the request was made: shown to people, never used to route an Atlas call. */
+  detectedType?: ClusterType | undefined;
 }
 
 export interface SnapshotRef {
@@ -64,8 +67,22 @@ export interface RestoreRequest {
   createdAt: string;
   approvalExpiresAt: string;
   submittingAt?: string | undefined; // when the intent to POST was recorded
-  /** Restore jobs of the source that existed before our POST: never adopted as ours (v2 jobs carry no createdAt). */
+  /** Written by versions before the step job: set just before their POST, so its presence means "may have posted". */
   jobIdsBeforeSubmit?: string[] | undefined;
+  /** Jobs matching snapshot and target that one list request showed before the POST (bounded): never adopted. */
+  priorJobIds?: string[] | undefined;
+  /** Set atomically by the one run that sends the POST; absent means nothing was sent to Atlas. */
+  postStartedAt?: string | undefined;
+  /** An approved request is submitted by then or ends, nothing restored (approval expiry, at least a grace after the last approval). */
+  submitBy?: string | undefined;
+  /** While a passing fault holds the submission back: why, and since when (shown on the card). */
+  waitingFor?: { reason: string; since: string } | undefined;
+  /** A POST whose answer was lost and whose job did not turn up: such a job is still adopted until then. */
+  lateAdoptUntil?: string | undefined;
+  /** Approvals dropped by the re-check before the POST, with why (card, thread and audit say so). */
+  droppedApprovals?: (Approval & { why: string })[] | undefined;
+  /** Set when DRY_RUN was on at submission time for a request made as a real one. */
+  dryRunAtSubmit?: boolean | undefined;
   submittedAt?: string | undefined;
   finishedAt?: string | undefined;
   updatedAt: string;

@@ -1,16 +1,15 @@
 // The card's buttons. Each carries only the request id; identity is Slack's signed user id; the stored request decides.
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isAtlasApiError } from '../atlas/errors.js';
-import { isApproverOf, mayApprove } from '../policy/policy.js';
+import { isApproverOf, mayApprove, mayRequest } from '../policy/policy.js';
 import type { RequestState, RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { approveRequest } from './approve-request.js';
 import { recordFinished } from '../http/instrument.js';
-import { approvalExpiredMessage, cancelledMessage, cancelRequestedMessage, refusedMessage, rejectedMessage } from './views/thread-messages.js';
+import { approvalExpiredMessage, cancelledMessage, rejectedMessage } from './views/thread-messages.js';
 import { plainState } from './views/request-card.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type Decision = 'approve' | 'reject' | 'cancel' | 'cancel_job';
+type Decision = 'approve' | 'reject' | 'cancel';
 
 export function handleDecision(services: Services, decision: Decision) {
   return async ({ ack, body, action }: ButtonArgs): Promise<void> => {
@@ -35,8 +34,6 @@ export function handleDecision(services: Services, decision: Decision) {
         return reject(services, req, user);
       case 'cancel':
         return cancel(services, req, user);
-      case 'cancel_job':
-        return cancelJob(services, req, user);
     }
   };
 }
@@ -94,6 +91,9 @@ async function cancel(services: Services, req: RestoreRequest, user: string): Pr
   if (user !== req.requester) return refuse(services, req, user, `Only <@${req.requester}> can withdraw ${req.id}. Approvers can Reject it.`);
   const stale = notPending(req, ['pending_approval']);
   if (stale) return services.messenger.tellUser(req.channel, user, stale, req.cardTs);
+  // Like every other button: the requester must still be allowed by the policy as it is now.
+  const allowed = await mayRequest(services.policy, services.resolver, user, req.source, req.target);
+  if (!allowed.allowed) return refuse(services, req, user, `You can't withdraw ${req.id}: ${allowed.message}`);
   const done = await services.store.transition(req.id, ['pending_approval'], 'cancelled', { cancelledBy: user, finishedAt: services.now().toISOString() });
   if (!done.ok) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
   await services.store.releaseTargetLock(req.target, req.id);
@@ -101,26 +101,4 @@ async function cancel(services: Services, req: RestoreRequest, user: string): Pr
   recordFinished(services.metrics, done.request);
   await services.messenger.updateCard(done.request);
   await services.messenger.postInThread(done.request, cancelledMessage(done.request));
-}
-
-/** Cancel a running restore in Atlas (dedicated clusters only); the tracker reports the outcome. */
-async function cancelJob(services: Services, req: RestoreRequest, user: string): Promise<void> {
-  const stale = notPending(req, ['running']);
-  if (stale || !req.atlasJobId) return services.messenger.tellUser(req.channel, user, stale ?? `${req.id} has no Atlas job to cancel.`, req.cardTs);
-  if (user !== req.requester && !(await isApproverOf(services.policy, services.resolver, user, req.target)).allowed) {
-    return refuse(services, req, user, `Only the requester or an approver of \`${req.target.project}/${req.target.cluster}\` can cancel ${req.id}.`);
-  }
-  // Record who cancels before asking Atlas: the tracker may see the job cancelled (and announce it) before the DELETE returns.
-  const marked = await services.store.update(req.id, ['running'], { cancelledBy: user });
-  if (!marked.ok) return services.messenger.tellUser(req.channel, user, `${req.id} has already ended: there is nothing to cancel.`, req.cardTs);
-  try {
-    await services.atlas.cancelRestoreJob({ groupId: req.source.groupId, clusterName: req.source.cluster, type: req.source.type }, req.atlasJobId);
-  } catch (err) {
-    await services.store.update(req.id, ['running'], { cancelledBy: req.cancelledBy }).catch(() => undefined);
-    // Flex and serverless restores can't be cancelled: the client says so with ATLAS_RESTORE_NOT_CANCELLABLE.
-    const message = isAtlasApiError(err) ? err.hint : String(err);
-    return services.messenger.postInThread(req, refusedMessage(req, user, `Atlas did not cancel the restore: ${message}`));
-  }
-  await services.store.audit({ type: 'cancelled', requestId: req.id, user, detail: `cancellation of Atlas job ${req.atlasJobId} requested` });
-  await services.messenger.postInThread(req, cancelRequestedMessage(req, user));
 }

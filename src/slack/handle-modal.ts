@@ -35,13 +35,14 @@ export function handleSourceChange(services: Services) {
 
 /**
  * The policy may leave a cluster's type to detection; the client has usually detected it already (listing the
- * snapshots), so asking is a cache hit. Stored with the request, it tells the card whether Atlas can cancel the job.
+ * snapshots), so asking is a cache hit. Kept as `detectedType` for people to read: Atlas calls go by the policy's
+ * type only, so a cluster that changes type before the approval (Flex upgraded to dedicated) is detected again.
  */
 async function withKnownType(services: Services, ref: ClusterRef): Promise<ClusterRef> {
   if (ref.type) return ref;
   const detect = services.atlas.detectClusterType({ groupId: ref.groupId, clusterName: ref.cluster }).catch(() => undefined);
-  const type = await withDeadline(detect, 300);
-  return type ? { ...ref, type } : ref;
+  const detectedType = await withDeadline(detect, 300);
+  return detectedType ? { ...ref, detectedType } : ref;
 }
 
 async function describeLockHolder(services: Services, target: ClusterRef, holder: string, since: string, timeZone: string): Promise<string> {

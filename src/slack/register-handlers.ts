@@ -7,7 +7,6 @@ import { handleModalSubmission, handleSourceChange } from './handle-modal.js';
 import {
   APPROVE_ACTION_ID,
   CANCEL_ACTION_ID,
-  CANCEL_JOB_ACTION_ID,
   REJECT_ACTION_ID,
   RESTORE_MODAL_CALLBACK_ID,
   SOURCE_SELECT_ACTION_ID,
@@ -22,7 +21,6 @@ export function registerHandlers(app: App, services: Services): void {
   app.action(APPROVE_ACTION_ID, handleDecision(services, 'approve'));
   app.action(REJECT_ACTION_ID, handleDecision(services, 'reject'));
   app.action(CANCEL_ACTION_ID, handleDecision(services, 'cancel'));
-  app.action(CANCEL_JOB_ACTION_ID, handleDecision(services, 'cancel_job'));
   // Selects inside the modal that don't dispatch still send block_actions when changed: acknowledge them.
   app.action(/^restore_(snapshot_select|target_select)$/, async ({ ack }) => ack());
 }

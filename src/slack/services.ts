@@ -23,6 +23,4 @@ export interface Services {
   dryRun: boolean;
   now: () => Date;
   metrics?: Metrics | undefined;
-  /** Tests shrink the reconcile wait after an unknown POST outcome. */
-  reconcileDelayMs?: number;
 }

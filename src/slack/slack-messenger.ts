@@ -3,12 +3,14 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { RestoreRequest } from '../restore/types.js';
+import { createCardRefresher, type CardRefresherOptions } from './card-refresher.js';
 import { buildRequestCard } from './views/request-card.js';
 import type { ThreadMessage } from './views/thread-messages.js';
 
 export interface SlackMessenger {
   /** Posts the card; returns its ts, or the Slack error code (e.g. not_in_channel). */
   postCard(req: RestoreRequest): Promise<{ ok: true; ts: string } | { ok: false; error: string }>;
+  /** Re-renders the card from the stored request (the argument names it and is the fallback). */
   updateCard(req: RestoreRequest): Promise<void>;
   postInThread(req: RestoreRequest, message: ThreadMessage): Promise<void>;
   /** Only `user` sees it; in the card's thread when there is one. */
@@ -23,7 +25,12 @@ function slackError(err: unknown): string {
   return data?.error ?? (err instanceof Error ? err.message : String(err));
 }
 
-export function createSlackMessenger(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date()): SlackMessenger {
+export interface MessengerOptions {
+  /** Serialises card updates per card and renders them from the stored request (card-refresher.ts). */
+  cards?: Omit<CardRefresherOptions, 'render'> | undefined;
+}
+
+export function createSlackMessenger(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), opts: MessengerOptions = {}): SlackMessenger {
   const log = logger.child({ component: 'slack-messenger' });
   const warn = (what: string, req: { id?: string } | undefined, err: unknown) =>
     log.warn({ requestId: req?.id, slackError: slackError(err) }, `could not ${what}`);
@@ -35,6 +42,17 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
       warn('send a direct message', undefined, err);
     }
   }
+
+  async function renderCard(req: RestoreRequest): Promise<void> {
+    if (!req.cardTs) return;
+    const card = buildRequestCard(req, now());
+    try {
+      await client.chat.update({ channel: req.channel, ts: req.cardTs, text: card.text, blocks: card.blocks });
+    } catch (err) {
+      warn('update the request card', req, err);
+    }
+  }
+  const refreshCard = opts.cards ? createCardRefresher({ ...opts.cards, render: renderCard }) : renderCard;
 
   return {
     directMessage,
@@ -48,12 +66,10 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
       }
     },
     async updateCard(req) {
-      if (!req.cardTs) return;
-      const card = buildRequestCard(req, now());
       try {
-        await client.chat.update({ channel: req.channel, ts: req.cardTs, text: card.text, blocks: card.blocks });
+        await refreshCard(req);
       } catch (err) {
-        warn('update the request card', req, err);
+        warn('refresh the request card', req, err);
       }
     },
     async postInThread(req, message) {

@@ -13,6 +13,8 @@ export interface FakeWorldConfig {
   policyFile?: string | undefined;
   dryRun?: boolean | undefined;
   pollIntervalSeconds?: number | undefined;
+  /** Atlas auth the app uses against the fake: an API key (Digest, default) or a service account. */
+  auth?: 'digest' | 'serviceAccount' | undefined;
 }
 
 export function configForFakes(world: FakeWorldConfig): Readonly<Config> {
@@ -22,8 +24,9 @@ export function configForFakes(world: FakeWorldConfig): Readonly<Config> {
     SLACK_API_URL: world.slack.apiUrl,
     PORT: '0',
     ATLAS_BASE_URL: world.atlas.url,
-    ATLAS_PUBLIC_KEY: world.atlas.publicKey,
-    ATLAS_PRIVATE_KEY: world.atlas.privateKey,
+    ...(world.auth === 'serviceAccount'
+      ? { ATLAS_CLIENT_ID: world.atlas.clientId, ATLAS_CLIENT_SECRET: world.atlas.clientSecret }
+      : { ATLAS_PUBLIC_KEY: world.atlas.publicKey, ATLAS_PRIVATE_KEY: world.atlas.privateKey }),
     RESTORE_POLICY_FILE: world.policyFile ?? 'inline-policy.yaml',
     POLL_INTERVAL_SECONDS: String(world.pollIntervalSeconds ?? 1),
     DRY_RUN: world.dryRun ? 'true' : 'false',
@@ -33,11 +36,10 @@ export function configForFakes(world: FakeWorldConfig): Readonly<Config> {
 }
 
 /** Quick polls for a local world (spread this when overriding other tracker settings). */
-export const FAST_TRACKER: NonNullable<AppOverrides['tracker']> = { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } };
+export const FAST_TRACKER: NonNullable<AppOverrides['tracker']> = { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 }, findWindowMs: 1500, lateAdoptWindowMs: 4000 };
 
 /** Timings shrunk for a local world: quick retries and polls, short reconcile waits. */
 export const FAST_OVERRIDES: AppOverrides = {
   atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
   tracker: FAST_TRACKER,
-  reconcileDelayMs: 20,
 };

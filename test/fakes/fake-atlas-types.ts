@@ -32,7 +32,11 @@ export interface RecordedRequest {
 }
 
 export interface Fault {
-  kind: 'status' | 'hang' | 'reset'; // status: answer `status` with an ApiError body; hang: never answer; reset: destroy the socket
+  /**
+   * status: answer `status` with an ApiError body; hang: never answer; reset: destroy the socket before doing anything;
+   * empty2xx: do the work for real, answer 2xx with an empty body; dropAnswer: do the work for real, then destroy the socket.
+   */
+  kind: 'status' | 'hang' | 'reset' | 'empty2xx' | 'dropAnswer';
   status?: number;
   errorCode?: string;
   detail?: string;
@@ -68,6 +72,8 @@ export interface FakeAtlas {
   /** Raw Atlas objects as served (v2 shapes). */
   snapshots(groupId: string, name: string): Record<string, unknown>[];
   restoreJobs(groupId: string, name: string): Record<string, unknown>[];
+  /** The cluster changes type in place (a Flex cluster upgraded to dedicated), keeping its snapshots and jobs. */
+  setClusterType(groupId: string, name: string, type: ClusterType): void;
   /** Move a job to a state now. reason is kept for inspection; none of the three Atlas shapes has a failure text field. */
   advanceJob(jobId: string, to: JobTarget, reason?: string): void;
   /** Create a job directly (as if someone else or an earlier POST created it). */

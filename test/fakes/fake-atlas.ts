@@ -148,10 +148,13 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
     record.authorized = true;
 
     const fault = takeFault(method, url.pathname, true);
-    if (fault) return applyFault(fault, req, res, record);
+    // 'empty2xx' and 'dropAnswer' let Atlas do the work (the job exists) and spoil only the answer.
+    if (fault && fault.kind !== 'empty2xx' && fault.kind !== 'dropAnswer') return applyFault(fault, req, res, record);
 
     try {
       const answer = handleApiRequest(store, { method, pathname: url.pathname, query: url.searchParams, headers: req.headers, rawBody, baseUrl });
+      if (fault?.kind === 'dropAnswer') return void req.socket.destroy();
+      if (fault?.kind === 'empty2xx') return send(res, record, answer.status >= 200 && answer.status < 300 ? answer.status : 200, answer.contentType);
       return send(res, record, answer.status, answer.contentType, answer.body);
     } catch (err) {
       if (err instanceof FakeAtlasHttpError) return send(res, record, err.status, 'application/json', err.body());
@@ -197,6 +200,9 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
       const c = store.requireCluster(groupId, name);
       const base = collectionHref(baseUrl, c, 'restoreJobs');
       return store.jobsOf(groupId, name).map((j) => renderJob(j, `${base}/${j.id}`));
+    },
+    setClusterType(groupId, name, type) {
+      store.requireCluster(groupId, name).type = type;
     },
     advanceJob(jobId, to, reason) {
       store.advance(jobId, to, reason);

@@ -2,7 +2,7 @@
 // and every request body checked against the official OpenAPI subset.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAtlasClient, type InstrumentedAtlasClient } from '../../src/atlas/client.js';
-import { AtlasApiError } from '../../src/atlas/errors.js';
+import type { AtlasApiError } from '../../src/atlas/errors.js';
 import type { ClusterType } from '../../src/atlas/types.js';
 import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { validateRequestBody } from '../helpers/openapi-contract.js';
@@ -109,23 +109,6 @@ describe.each(TYPES)('%s clusters', (type) => {
     expect(jobs.map((j) => j.id)).toEqual(expect.arrayContaining(seeded));
     expect(jobs.length).toBe(fake.restoreJobs(GROUP, `src-${type}`).length);
     expect(fake.requests.filter((r) => r.authorized).length).toBeGreaterThanOrEqual(2);
-  });
-
-  it(type === 'dedicated' ? 'cancels a restore job with DELETE' : 'refuses to cancel with ATLAS_RESTORE_NOT_CANCELLABLE', async () => {
-    const snap = fake.snapshots(GROUP, `src-${type}`)[4]!;
-    const { id } = fake.seedRestoreJob({ groupId: GROUP, name: `src-${type}` }, { snapshotId: String(snap.id), targetGroupId: OTHER_GROUP, targetClusterName: 'target-elsewhere' });
-    if (type === 'dedicated') {
-      await client.cancelRestoreJob(source, id);
-      expect((await client.getRestoreJob(source, id)).state).toBe('cancelled');
-      expect(fake.requests.some((r) => r.method === 'DELETE' && r.status === 204)).toBe(true);
-    } else {
-      const error = await client.cancelRestoreJob(source, id).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(AtlasApiError);
-      expect(error).toMatchObject({ errorCode: 'ATLAS_RESTORE_NOT_CANCELLABLE', transient: false });
-      expect((error as AtlasApiError).hint).toMatch(/only .* dedicated clusters/);
-      expect(fake.requests.some((r) => r.method === 'DELETE')).toBe(false);
-    }
-    fake.advanceJob(id, 'failed');
   });
 });
 

@@ -31,6 +31,15 @@ export interface HarnessOptions {
   stepsPerState?: number;
   /** Redis of the app and of the harness' own client (default REDIS_URL or 127.0.0.1:6379). */
   redisUrl?: string;
+  /** Atlas auth of the app: API key (default) or service account. */
+  auth?: 'digest' | 'serviceAccount';
+  /** Slack user groups of the fake workspace: group id → member ids. */
+  usergroups?: Record<string, string[]>;
+}
+
+/** What a replica or a restarted app may change in the environment it reads. */
+export interface EnvironmentChange {
+  dryRun?: boolean;
 }
 
 export const DEFAULT_POLICY = `
@@ -71,9 +80,11 @@ export interface Harness {
   ephemeralTexts(user: string): string[];
   postsToAtlas(): number;
   /** Another app instance on the same config and key prefix (a replica, or the app after a restart), started. Closed by close(). */
-  startReplica(overrides?: AppOverrides): Promise<RunningApp>;
+  startReplica(overrides?: AppOverrides, env?: EnvironmentChange): Promise<RunningApp>;
   /** Stops `app` (if not stopped yet) and makes a new started instance on the same config and prefix the harness' `app`. */
-  restart(overrides?: AppOverrides): Promise<RunningApp>;
+  restart(overrides?: AppOverrides, env?: EnvironmentChange): Promise<RunningApp>;
+  /** The policy the next started app reads (a reload in a running app: app.services.policy). */
+  setPolicy(yaml: string): void;
   close(): Promise<void>;
 }
 
@@ -87,19 +98,27 @@ export interface ModalFields {
 
 /** Every log line of the apps the harness builds, for tests that check what operators see. */
 export const logLines: string[] = [];
-const quiet = pino({ level: process.env.TEST_LOG ?? 'info' }, { write: (line: string) => void logLines.push(line) });
+const quiet = pino(
+  { level: process.env.TEST_LOG ?? 'info' },
+  {
+    write: (line: string) => {
+      logLines.push(line);
+      if (process.env.TEST_LOG_STDERR === 'true') process.stderr.write(line); // to read while debugging a test
+    },
+  },
+);
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const atlas = await startFakeAtlas({ stepsPerState: opts.stepsPerState ?? 0 });
   for (const [name, type] of [['orders', 'flex'], ['ledger', 'dedicated'], ['legacy', 'serverless'], ['staging', 'dedicated']] as const) {
     atlas.addCluster({ groupId: GROUP_ID, name, type, snapshots: 3 });
   }
-  const slack = await startFakeSlack({ users: { [REQUESTER]: { tz: 'Europe/Paris' } } });
+  const slack = await startFakeSlack({ users: { [REQUESTER]: { tz: 'Europe/Paris' } }, ...(opts.usergroups ? { usergroups: opts.usergroups } : {}) });
   const prefix = `test-conv-${randomBytes(4).toString('hex')}:`;
-  const config = configForFakes({ slack, atlas, signingSecret: SIGNING_SECRET, prefix, redisUrl: opts.redisUrl, dryRun: opts.dryRun });
-  const policy = parsePolicy(opts.policyYaml ?? DEFAULT_POLICY, 'test-policy.yaml');
-  const build = (overrides: AppOverrides = {}) =>
-    buildApp(config, policy, quiet, {
+  const world = { slack, atlas, signingSecret: SIGNING_SECRET, prefix, redisUrl: opts.redisUrl, dryRun: opts.dryRun, auth: opts.auth };
+  let policy = parsePolicy(opts.policyYaml ?? DEFAULT_POLICY, 'test-policy.yaml');
+  const build = (overrides: AppOverrides = {}, env: EnvironmentChange = {}) =>
+    buildApp(configForFakes({ ...world, ...env }), policy, quiet, {
       ...FAST_OVERRIDES,
       ...opts.overrides,
       ...overrides,
@@ -169,15 +188,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     postsToAtlas() {
       return atlas.requests.filter((r) => r.method === 'POST' && r.path.includes('restoreJobs') && r.authorized).length;
     },
-    async startReplica(overrides) {
-      const replica = build(overrides);
+    setPolicy(yaml) {
+      policy = parsePolicy(yaml, 'test-policy.yaml');
+    },
+    async startReplica(overrides, env) {
+      const replica = build(overrides, env);
       replicas.push(replica);
       await replica.start();
       return replica;
     },
-    async restart(overrides) {
+    async restart(overrides, env) {
       await stopApp(app);
-      app = await harness.startReplica(overrides);
+      app = await harness.startReplica(overrides, env);
       harness.app = app;
       url = app.address()!.url;
       harness.url = url;
@@ -251,14 +273,31 @@ export async function clearLocks(h: Harness): Promise<void> {
   if (keys.length > 0) await h.redis.del(...keys);
 }
 
-/** Puts a posted request in `submitting` as a submitter that died before (or while) posting would have left it. */
-export async function leaveInSubmitting(h: Harness, id: string, submittingAgoMs: number, jobIdsBeforeSubmit: string[] = []): Promise<RestoreRequest> {
+/**
+ * Puts a posted request in `submitting` as a submitter that died would have left it. `marks` says how far it got:
+ * by default as an earlier version left it right before its POST (`jobIdsBeforeSubmit`: it may have posted);
+ * `{}` is a submitter that died before it could send anything; `{ postStartedAt }` one that claimed the POST.
+ */
+export async function leaveInSubmitting(
+  h: Harness,
+  id: string,
+  submittingAgoMs: number,
+  marks: Pick<RestoreRequest, 'jobIdsBeforeSubmit' | 'postStartedAt'> = { jobIdsBeforeSubmit: [] },
+): Promise<RestoreRequest> {
   const store = h.app.services.store;
   const approved = await store.transition(id, ['pending_approval'], 'approved', { approvals: [{ user: APPROVER, at: new Date().toISOString() }] });
   if (!approved.ok) throw new Error(`${id} was not pending approval`);
-  const submitting = await store.transition(id, ['approved'], 'submitting', { submittingAt: new Date(Date.now() - submittingAgoMs).toISOString(), jobIdsBeforeSubmit });
+  const submitting = await store.transition(id, ['approved'], 'submitting', { submittingAt: new Date(Date.now() - submittingAgoMs).toISOString(), ...marks });
   if (!submitting.ok) throw new Error(`${id} was not approved`);
   return submitting.request;
+}
+
+/**
+ * The target lock is gone (an unconfirmed POST keeps it through the late search). Generous: a worker of a stopped
+ * replica may have taken the wake-up of a delayed job, and another worker then sees it after its block (≤ 10 s).
+ */
+export async function waitForTargetFree(h: Harness, cluster: string, timeoutMs = 15_000): Promise<void> {
+  await waitFor(async () => (await h.redis.exists(`${h.prefix}lock:${GROUP_ID}:${cluster}`)) === 0, { timeoutMs, message: `the lock of ${cluster} released` });
 }
 
 /**

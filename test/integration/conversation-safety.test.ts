@@ -115,8 +115,10 @@ describe('exactly once', () => {
     await waitFor(() => h.ephemeralTexts(APPROVER).length + h.ephemeralTexts(APPROVER_2).length >= 19, { timeoutMs: 8000 });
     expect(h.postsToAtlas() - posts).toBe(1);
     expect(running.approvals).toHaveLength(1);
-    const submitted = (await h.app.services.store.readAudit(500)).filter((e) => e.requestId === req.id && e.type === 'submitted');
-    expect(submitted).toHaveLength(1);
+    const submittedOf = async () => (await h.app.services.store.readAudit(500)).filter((e) => e.requestId === req.id && e.type === 'submitted');
+    // The audit entry follows the state change: wait for it, then make sure it is the only one.
+    await waitFor(async () => (await submittedOf()).length > 0, { message: 'the submitted audit entry' });
+    expect(await submittedOf()).toHaveLength(1);
   });
 
   it('a Slack retry of the same modal submission creates one request', async () => {

@@ -5,7 +5,7 @@ import { APPROVER, leaveInSubmitting, requestRestore, startHarness, waitForState
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ overrides: { stuckAfterMs: 1, tracker: { ...FAST_TRACKER, reconcileEveryMs: 300 } } });
+  h = await startHarness({ overrides: { tracker: { ...FAST_TRACKER, reconcileEveryMs: 300, findWindowMs: 500, lateAdoptWindowMs: 500 } } });
 });
 afterAll(async () => {
   await h?.close();
@@ -27,7 +27,7 @@ describe('periodic reconciliation', () => {
   it('settles a request left submitting with no job in Atlas: failed, told to check Atlas, no POST', async () => {
     const req = await requestRestore(h, { source: 'legacy' });
     const posts = h.postsToAtlas();
-    await leaveInSubmitting(h, req.id, 60_000, []);
+    await leaveInSubmitting(h, req.id, 60_000);
     const failed = await waitForState(h, req.id, 'failed');
     expect(failed.failureReason).toMatch(/check the restore jobs/i);
     expect(h.postsToAtlas()).toBe(posts);

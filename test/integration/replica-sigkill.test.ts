@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AppOverrides } from '../../src/app.js';
 import { createRestoreStore } from '../../src/restore/store.js';
-import { pollJobId, TRACKER_QUEUE } from '../../src/restore/tracker.js';
+import { restoreJobId, TRACKER_QUEUE } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
 import type { RecordedRequest } from '../fakes/fake-atlas.js';
@@ -70,7 +70,6 @@ async function startChildReplica(harness: Harness): Promise<ChildReplica> {
     tracker: TRACKER,
     // A long client timeout: a hung GET keeps B mid-poll until it is killed, not until it gives up.
     atlasClient: { timeoutMs: 60_000, retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } },
-    reconcileDelayMs: 20,
   };
   const started = spawnReplicaProcess({ [REPLICA_ENV]: JSON.stringify(description) });
   const replica: ChildReplica = { ...started, url: '' };
@@ -110,7 +109,7 @@ const jobGets = (harness: Harness, jobId: string): RecordedRequest[] => harness.
 async function pollJobState(harness: Harness, id: string): Promise<string> {
   const queue = new Queue(TRACKER_QUEUE, { connection: harness.redis.duplicate(), prefix: `${harness.prefix}bull` });
   try {
-    return (await (await queue.getJob(pollJobId(id)))?.getState()) ?? 'missing';
+    return (await (await queue.getJob(restoreJobId(id)))?.getState()) ?? 'missing';
   } finally {
     await queue.close();
   }

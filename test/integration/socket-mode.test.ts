@@ -79,7 +79,6 @@ beforeAll(async () => {
   app = buildApp(config, parsePolicy(DEFAULT_POLICY, 'test-policy.yaml'), quiet, {
     atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
     tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
-    reconcileDelayMs: 20,
   });
   await app.start();
 });

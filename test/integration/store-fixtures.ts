@@ -42,7 +42,8 @@ export function makeRequest(overrides: Partial<RestoreRequest> = {}): RestoreReq
     dryRun: false,
     channel: 'C0ABCDEF1',
     createdAt: now,
-    approvalExpiresAt: new Date(Date.parse(now) + 30 * 60_000).toISOString(),
+    // Open for approvals now (the store refuses an approval at or after the expiry), whatever the fixed times above.
+    approvalExpiresAt: new Date(Math.max(Date.parse(now), Date.now()) + 30 * 60_000).toISOString(),
     updatedAt: now,
     ...overrides,
   };

@@ -22,6 +22,8 @@ export interface NotifierCall {
   jobState?: string | undefined;
   error?: string | undefined;
   runningForMs?: number | undefined;
+  how?: string | undefined;
+  category?: string | undefined;
   by: string;
 }
 
@@ -32,6 +34,15 @@ export function recordingNotifier(calls: NotifierCall[], by: string, hooks: Part
     calls.push({ method, requestId: req.id, requestState: req.state, lastJobState: req.lastJobState, by, ...extra });
   };
   return {
+    // Card refreshes are best effort and may repeat: not a notification the tests count.
+    requestChanged: async () => undefined,
+    submitted: (req, how) => record('submitted', req, { how }),
+    submitWaiting: (req, wait) => record('submitWaiting', req, { error: wait.message, category: wait.category }),
+    notSubmitted: (req) => record('notSubmitted', req, { error: req.failureReason }),
+    submitRefused: (req, error) => record('submitRefused', req, { error: error.message }),
+    submitUnconfirmed: (req) => record('submitUnconfirmed', req),
+    approvalsDropped: (req, dropped) => record('approvalsDropped', req, { error: dropped.map((d) => d.user).join(',') }),
+    accessProblem: (req, error) => record('accessProblem', req, { error: `${error.message} ${error.code ?? ''}` }),
     jobStateChanged: (req, job: RestoreJob) => record('jobStateChanged', req, { jobState: job.state }),
     restoreFinished: (req, job: RestoreJob) => record('restoreFinished', req, { jobState: job.state }),
     statusUnknown: (req, error) => record('statusUnknown', req, { error: error.message }),

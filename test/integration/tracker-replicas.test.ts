@@ -1,7 +1,7 @@
 // Several replicas follow the same restores: each state change is announced once, and a replica that
 // dies mid-poll (or mid-notification) hands its restores to another without losing or doubling a message.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pollJobId } from '../../src/restore/tracker.js';
+import { restoreJobId } from '../../src/restore/tracker.js';
 import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { atlasClientFor, recordingNotifier, TrackerHarness } from './tracker-harness.js';
@@ -66,7 +66,7 @@ describe('a replica that dies', () => {
     await waitFor(async () => (await h.store.get(req.id))?.state === 'completed', { timeoutMs: 15_000, message: 'B finishes the restore' });
     await waitFor(() => h.callsFor(req.id, 'restoreFinished').length === 1, { message: 'restoreFinished' });
     expect(h.callsFor(req.id)).toEqual([expect.objectContaining({ method: 'restoreFinished', by: 'B' })]);
-    const job = await h.queue().getJob(pollJobId(req.id));
+    const job = await h.queue().getJob(restoreJobId(req.id));
     await waitFor(async () => (await job?.getState()) === 'completed', { message: 'poll job completed' });
   });
 
@@ -94,7 +94,7 @@ describe('a replica that dies', () => {
     // B waits for A's notification lease (2 s) to lapse, then delivers.
     await waitFor(() => h.callsFor(req.id, 'restoreFinished').length === 1, { timeoutMs: 15_000, message: 'B announces the end' });
     expect(h.callsFor(req.id, 'restoreFinished')[0]?.by).toBe('B');
-    const job = await h.queue().getJob(pollJobId(req.id));
+    const job = await h.queue().getJob(restoreJobId(req.id));
     await waitFor(async () => (await job?.getState()) === 'completed', { message: 'poll job completed' });
     expect(h.callsFor(req.id, 'restoreFinished')).toHaveLength(1);
     const audit = await h.store.readAudit(100);
@@ -125,7 +125,7 @@ describe('a replica that dies', () => {
     expect(h.callsFor(req.id, 'jobStateChanged')).toHaveLength(1);
     expect((await h.store.get(req.id))?.lastJobState).toBe('running');
     // The job was delayed again, not lost: another replica carries on.
-    const job = await h.queue().getJob(pollJobId(req.id));
+    const job = await h.queue().getJob(restoreJobId(req.id));
     expect(await job?.getState()).toBe('delayed');
   });
 });

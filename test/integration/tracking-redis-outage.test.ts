@@ -114,7 +114,7 @@ describe.skipIf(!hasRedisServer)('Redis restarting under the bot', () => {
     }
 
     // A button click can't be answered from the store: the user is told privately, not left in silence.
-    await h.click(APPROVER, 'restore_cancel_job', req.id);
+    await h.click(APPROVER, 'restore_reject', req.id);
     const told = await waitFor(() => h.ephemeralTexts(APPROVER).find((t) => t.includes("couldn't finish that just now")), { message: 'a try-again answer to the click' });
     expect(told).toMatch(/Try again in a minute/);
 

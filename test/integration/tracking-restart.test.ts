@@ -4,7 +4,7 @@
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRestoreStore } from '../../src/restore/store.js';
-import { pollJobId, TRACKER_QUEUE } from '../../src/restore/tracker.js';
+import { restoreJobId, TRACKER_QUEUE } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { APPROVER, clearLocks, GROUP_ID, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
@@ -39,7 +39,7 @@ async function withQueue<T>(harness: Harness, fn: (queue: Queue) => Promise<T>):
 
 async function pollFinished(harness: Harness, id: string): Promise<void> {
   await withQueue(harness, (queue) =>
-    waitFor(async () => (await (await queue.getJob(pollJobId(id)))?.getState()) === 'completed', { timeoutMs: 8000, message: `poll job of ${id} completed` }),
+    waitFor(async () => (await (await queue.getJob(restoreJobId(id)))?.getState()) === 'completed', { timeoutMs: 8000, message: `poll job of ${id} completed` }),
   );
 }
 
@@ -69,10 +69,10 @@ describe('a restart', () => {
     // Lost poll jobs (e.g. a Redis restored from an older backup): only the requests remain.
     await withQueue(h, async (queue) => {
       for (const id of [flex.id, dedicated.id]) {
-        const job = await queue.getJob(pollJobId(id));
+        const job = await queue.getJob(restoreJobId(id));
         expect(job).toBeDefined();
         await job!.remove();
-        expect(await queue.getJob(pollJobId(id))).toBeUndefined();
+        expect(await queue.getJob(restoreJobId(id))).toBeUndefined();
       }
     });
     h.atlas.advanceJob(flex.atlasJobId!, 'running');
@@ -91,7 +91,7 @@ describe('a restart', () => {
   });
 
   it('a request left in submitting is reconciled at start-up: the Atlas job is adopted, not posted again', async () => {
-    h = await startHarness({ overrides: { stuckAfterMs: 1 } });
+    h = await startHarness();
     await clearLocks(h);
     const req = await requestRestore(h, { source: 'ledger' });
     await h.app.stop();

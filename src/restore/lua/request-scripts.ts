@@ -83,15 +83,17 @@ return {1, redis.call('HGETALL', KEYS[1])}
 
 /**
  * KEYS: request
- * ARGV: [1] user, [2] at, [3] updatedAt (JSON-encoded)
+ * ARGV: [1] user, [2] at, [3] updatedAt (JSON-encoded), [4] now (ISO 8601 UTC, as toISOString writes it)
  * Returns {outcome, fields, complete (0|1)}; {'not_found'} when missing.
  * A user already in the list gets 'already_approved' whatever the state: a double click
- * after the request moved on is still "you already approved it".
+ * after the request moved on is still "you already approved it". A click at or after the approval's expiry
+ * gets 'expired' even while the request still reads pending (the expiry job may not have run yet):
+ * toISOString strings of one format compare as times.
  */
 export const ADD_APPROVAL = defineScript(
   'addApproval',
   `
-local current = redis.call('HMGET', KEYS[1], 'state', 'approvals', 'approvalsRequired')
+local current = redis.call('HMGET', KEYS[1], 'state', 'approvals', 'approvalsRequired', 'approvalExpiresAt')
 if not current[1] then return {'not_found'} end
 local approvals = {}
 if current[2] then approvals = cjson.decode(current[2]) end
@@ -100,6 +102,9 @@ for _, approval in ipairs(approvals) do
 end
 if cjson.decode(current[1]) ~= 'pending_approval' then
   return {'not_pending', redis.call('HGETALL', KEYS[1]), 0}
+end
+if current[4] and cjson.decode(current[4]) <= ARGV[4] then
+  return {'expired', redis.call('HGETALL', KEYS[1]), 0}
 end
 table.insert(approvals, {user = ARGV[1], at = ARGV[2]})
 redis.call('HSET', KEYS[1], 'approvals', cjson.encode(approvals), 'updatedAt', ARGV[3])
@@ -111,5 +116,26 @@ if #approvals >= required then
   complete = 1
 end
 return {'added', redis.call('HGETALL', KEYS[1]), complete}
+`,
+);
+
+/**
+ * Sets one field only if it is absent and the state is one of the allowed: the one caller that wins may act
+ * (e.g. send the POST); every other sees {0, fields}.
+ * KEYS: request. ARGV: [1] allowed states (comma-separated), [2] field, [3] value (JSON), [4] updatedAt (JSON).
+ */
+export const CLAIM_FIELD = defineScript(
+  'claimField',
+  `
+local rawState = redis.call('HGET', KEYS[1], 'state')
+if not rawState then return {0} end
+local state = cjson.decode(rawState)
+local allowed = false
+for item in string.gmatch(ARGV[1], '[^,]+') do
+  if item == state then allowed = true end
+end
+if not allowed or redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return {0, redis.call('HGETALL', KEYS[1])} end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3], 'updatedAt', ARGV[4])
+return {1, redis.call('HGETALL', KEYS[1])}
 `,
 );

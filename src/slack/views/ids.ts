@@ -12,7 +12,6 @@ export const CONFIRMATION_INPUT_ACTION_ID = 'restore_confirmation_input';
 export const APPROVE_ACTION_ID = 'restore_approve';
 export const REJECT_ACTION_ID = 'restore_reject';
 export const CANCEL_ACTION_ID = 'restore_cancel'; // the requester withdraws a pending request
-export const CANCEL_JOB_ACTION_ID = 'restore_cancel_job'; // cancel a running dedicated restore in Atlas
 
 // Modal blocks. Snapshot and target block ids get the source key appended (see restore-modal.ts).
 export const SOURCE_BLOCK_ID = 'restore_source';
@@ -33,5 +32,4 @@ export const ACTION_IDS = {
   approve: APPROVE_ACTION_ID,
   reject: REJECT_ACTION_ID,
   cancel: CANCEL_ACTION_ID,
-  cancelJob: CANCEL_JOB_ACTION_ID,
 } as const;

@@ -4,14 +4,18 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { ClusterRef, RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
-import { APPROVE_ACTION_ID, CANCEL_ACTION_ID, CANCEL_JOB_ACTION_ID, CARD_ACTIONS_BLOCK_ID, REJECT_ACTION_ID } from './ids.js';
+import { APPROVE_ACTION_ID, CANCEL_ACTION_ID, CARD_ACTIONS_BLOCK_ID, REJECT_ACTION_ID } from './ids.js';
 
 // Slack limits: header 150, button 75, confirm title 100, confirm text 300, confirm/deny 30.
 const plain = (text: string, max = 150) => ({ type: 'plain_text' as const, text: clip(text, max), emoji: true });
 
+/** Atlas's reasons and ours can be long; a section's text may hold 3000 characters, and the card has several. */
+const MAX_REASON = 1500;
+
 /** `shop/orders` (flex) */
 export function clusterLabel(ref: ClusterRef): string {
-  return `\`${escapeText(clusterKey(ref))}\`${ref.type ? ` (${ref.type})` : ''}`;
+  const type = ref.type ?? ref.detectedType;
+  return `\`${escapeText(clusterKey(ref))}\`${type ? ` (${type})` : ''}`;
 }
 
 function quote(text: string): string {
@@ -55,6 +59,10 @@ export function statusLine(req: RestoreRequest, now: Date, relative = true): str
       return `:hourglass_flowing_sand: *Waiting for approval* (${approvalProgress(req)}). Expires ${expiryText(req, now, relative)}.`;
     case 'approved':
     case 'submitting':
+      if (req.waitingFor) {
+        const until = req.submitBy ? ` Trying again until ${slackDate(req.submitBy, '{time}')}; nothing has been sent to Atlas.` : '';
+        return `:hourglass: *Approved, waiting to submit*: ${escapeText(clip(req.waitingFor.reason, MAX_REASON))}${until}${approvedBy}`;
+      }
       return `:arrow_forward: *Approved*, submitting the restore to Atlas…${approvedBy}`;
     case 'running':
       return req.dryRun
@@ -64,7 +72,7 @@ export function statusLine(req: RestoreRequest, now: Date, relative = true): str
       if (req.dryRun) return `:test_tube: *Dry run completed*: every check passed and no restore was sent to Atlas.${approvedBy}`;
       return `:white_check_mark: *Restore completed*${durationText(req)}${jobRef(req)}${dry}.${approvedBy}`;
     case 'failed':
-      return `:x: *Restore failed*${durationText(req)}${jobRef(req)}${req.failureReason ? `: ${escapeText(req.failureReason)}` : '.'}${approvedBy}`;
+      return `:x: *Restore failed*${durationText(req)}${jobRef(req)}${req.failureReason ? `: ${escapeText(clip(req.failureReason, MAX_REASON))}` : '.'}${approvedBy}`;
     case 'cancelled':
       return `:no_entry_sign: *${req.atlasJobId ? 'Restore cancelled' : 'Request cancelled'}*${req.cancelledBy ? ` by ${mention(req.cancelledBy)}` : ''}${jobRef(req)}.${approvedBy}`;
     case 'expired':
@@ -99,18 +107,6 @@ function actionsFor(req: RestoreRequest): ActionsBlock | undefined {
     const elements = [approve, button(REJECT_ACTION_ID, 'Reject', req.id, 'danger'), button(CANCEL_ACTION_ID, 'Cancel request', req.id)];
     return { type: 'actions', block_id: CARD_ACTIONS_BLOCK_ID, elements };
   }
-  // Only dedicated restore jobs can be cancelled in Atlas; the job lives under the source cluster.
-  if (req.state === 'running' && req.source.type === 'dedicated' && req.atlasJobId && !req.dryRun) {
-    const cancel = button(CANCEL_JOB_ACTION_ID, 'Cancel restore', req.id, 'danger');
-    cancel.confirm = {
-      title: plain('Cancel the restore?'),
-      text: plain(`Atlas will stop restoring into ${target}. The data on it may be left incomplete.`, 300),
-      confirm: plain('Cancel restore'),
-      deny: plain('Keep running'),
-      style: 'danger',
-    };
-    return { type: 'actions', block_id: CARD_ACTIONS_BLOCK_ID, elements: [cancel] };
-  }
   return undefined;
 }
 
@@ -140,11 +136,27 @@ export function buildRequestCard(req: RestoreRequest, now: Date): { text: string
       elements: [{ type: 'mrkdwn', text: `:warning: Approving replaces *ALL data* on ${clusterLabel(req.target)} with this snapshot.` }],
     });
   }
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: status } });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(status, 3000) } });
+  const notes = cardNotes(req);
+  if (notes.length > 0) blocks.push({ type: 'context', elements: notes.map((text) => ({ type: 'mrkdwn' as const, text: clip(text, 3000) })) });
   const actions = actionsFor(req);
   if (actions) blocks.push(actions);
   const text = `Restore request ${req.id}${dry} from ${mention(req.requester)}: ${route}, ${plainState(req)}`;
   return { text, blocks };
+}
+
+/** What else the card must say: Atlas can't stop a running restore, an access problem, approvals that stopped counting. */
+function cardNotes(req: RestoreRequest): string[] {
+  const notes: string[] = [];
+  if (req.state === 'running' && !req.dryRun) {
+    notes.push(":information_source: Atlas can't stop a restore once it has started: it runs until it completes or fails.");
+    if (req.waitingFor) notes.push(`:warning: ${escapeText(clip(req.waitingFor.reason, MAX_REASON))} I keep checking.`);
+  }
+  if (req.state === 'failed' && req.lateAdoptUntil) {
+    notes.push(`:grey_question: A restore job may still exist in Atlas: one that appears before ${slackDate(req.lateAdoptUntil, '{time}')} is followed here, and the target stays locked until then.`);
+  }
+  for (const d of (req.droppedApprovals ?? []).slice(-5)) notes.push(`:warning: ${mention(d.user)}'s approval no longer counts: ${escapeText(clip(d.why, 300))}.`);
+  return notes.slice(0, 10); // a context block holds at most 10 elements
 }
 
 /** Short plain wording of a state, for notification text. */

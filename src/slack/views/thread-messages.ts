@@ -2,6 +2,7 @@
 // chat.postMessage needs: `text` (mrkdwn, also the notification text) and, for some, `blocks`.
 import type { KnownBlock } from '@slack/types';
 import type { RestoreJobState } from '../../atlas/types.js';
+import type { DroppedApproval, SubmitHow } from '../../restore/tracker-types.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
@@ -33,52 +34,80 @@ export function approvalRecordedMessage(req: RestoreRequest, approverId: string)
   return { text: `:ballot_box_with_check: ${mention(approverId)} approved (${req.approvals.length} of ${req.approvalsRequired}).${more}` };
 }
 
-export function submittedMessage(req: RestoreRequest): ThreadMessage {
+export function submittedMessage(req: RestoreRequest, how: SubmitHow = 'submitted'): ThreadMessage {
   if (req.dryRun) {
-    return { text: `:test_tube: Dry run: no restore was sent. Every check passed; a real run would now restore into ${clusterLabel(req.target)}.` };
+    const turnedOn = req.dryRunAtSubmit ? ' `DRY_RUN` was turned on before it was submitted, so it ran as a dry run.' : '';
+    return { text: `:test_tube: Dry run: no restore was sent.${turnedOn} Every check passed; a real run would now restore into ${clusterLabel(req.target)}.` };
+  }
+  if (how === 'adopted') return { text: `:rocket: Atlas's answer to the restore was lost, but the restore job it created turned up: ${job(req)}. I'll post each change of state here.` };
+  if (how === 'adopted_late') {
+    return { text: `:rocket: The restore job of ${req.id} turned up in Atlas after all: ${job(req)}. This request is running again and I'll post each change of state here.` };
   }
   return { text: `:rocket: Restore submitted to Atlas: ${job(req)}. I'll post each change of state here.` };
 }
 
 export interface AtlasErrorInfo {
-  /** Plain sentence from the Atlas error mapping. */
+  /** One plain sentence that says what to do (the Atlas error mapping's hint). */
   message: string;
-  /** What to do about it, e.g. "add the bot's egress IP to the API key's access list". */
-  hint?: string | undefined;
+  /** Status and code, e.g. `429 RATE_LIMITED`. */
   code?: string | undefined;
 }
 
-export function atlasErrorMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
-  const code = error.code ? ` (\`${escapeText(error.code)}\`)` : '';
-  const hint = error.hint ? `\n${escapeText(error.hint)}` : '';
-  return { text: `:warning: Atlas refused the restore of ${req.id}${code}: ${escapeText(error.message)}${hint}` };
+const codeOf = (error: AtlasErrorInfo): string => (error.code ? ` (\`${escapeText(error.code)}\`)` : '');
+
+/** An approved request held back by a passing fault: said once per kind of trouble. */
+export function submitWaitingMessage(req: RestoreRequest, wait: { message: string; until: string }): ThreadMessage {
+  return {
+    text:
+      `:hourglass: ${req.id} is approved but not submitted yet: ${escapeText(wait.message)} Nothing has been sent to Atlas. ` +
+      `I'll keep trying until ${slackDate(wait.until, '{time}')}; if it still fails then, the request ends and nothing is restored.`,
+  };
+}
+
+/** Ended before anything reached Atlas: a re-check said no, or Atlas stayed unreachable until the horizon. */
+export function notSubmittedMessage(req: RestoreRequest): ThreadMessage {
+  const why = (req.failureReason ?? 'Not submitted.').replace(/^Not submitted: /, '');
+  return { text: `:no_entry: ${req.id} was not submitted: ${escapeText(why)} Nothing was restored. ${mention(req.requester)}` };
+}
+
+export function submitRefusedMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
+  return { text: `:warning: Atlas refused the restore of ${req.id}${codeOf(error)}: ${escapeText(error.message)} Nothing was restored. ${mention(req.requester)}` };
 }
 
 /** The POST's answer was lost and no job turned up: not a refusal, and a job may still exist. */
-export function unconfirmedSubmitMessage(req: RestoreRequest, detail: string): ThreadMessage {
+export function unconfirmedSubmitMessage(req: RestoreRequest): ThreadMessage {
+  const until = req.lateAdoptUntil ? ` I'll keep looking until ${slackDate(req.lateAdoptUntil, '{time}')} and follow the job if it appears; ${clusterLabel(req.target)} stays locked until then.` : '';
   return {
     text:
-      `:grey_question: Atlas did not confirm the restore of ${req.id}, and no matching restore job could be found. ` +
-      `${escapeText(detail)}\nI won't send it again by myself: check the restore jobs of ${clusterLabel(req.source)} in Atlas first.`,
+      `:grey_question: Atlas did not confirm the restore of ${req.id}, and no matching restore job turned up.${until}\n` +
+      `I won't send it again by myself: check the restore jobs of ${clusterLabel(req.source)} in Atlas before requesting again.`,
   };
 }
 
-/** How a submission that ended in `failed` is told in the thread. */
-export function submitFailedMessage(req: RestoreRequest, failure: AtlasErrorInfo & { outcomeUnknown?: boolean | undefined }): ThreadMessage {
-  return failure.outcomeUnknown ? unconfirmedSubmitMessage(req, failure.message) : atlasErrorMessage(req, failure);
-}
-
-/** Following stopped for good (job gone, access lost): the restore itself may still run in Atlas. */
-export function trackingLostMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
-  const hint = error.hint ? `\n${escapeText(error.hint)}` : '';
+export function approvalsDroppedMessage(req: RestoreRequest, dropped: readonly DroppedApproval[]): ThreadMessage {
+  const lines = dropped.map((d) => `• ${mention(d.user)}'s approval no longer counts: ${escapeText(d.why)}.`);
+  const missing = req.approvalsRequired - req.approvals.length;
   return {
-    text: `:warning: I can no longer follow ${job(req)} of ${req.id}: ${escapeText(error.message)}${hint}\nCheck the restore in Atlas; this request is closed.`,
+    text: `:warning: Before submitting ${req.id} I checked its approvals against the current policy:\n${lines.join('\n')}\nIt needs ${missing} more approval${missing === 1 ? '' : 's'} before ${slackDate(req.approvalExpiresAt, '{time}')}; nothing was sent to Atlas.`,
   };
 }
 
-export function cancelRequestedMessage(req: RestoreRequest, userId: string): ThreadMessage {
-  return { text: `:no_entry_sign: ${mention(userId)} asked Atlas to cancel ${job(req)}. I'll post here when Atlas confirms.` };
+/** Atlas refuses the bot while a restore runs: what to fix; the restore itself goes on. */
+export function accessProblemMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
+  return {
+    text:
+      `:warning: Atlas refuses the bot while ${req.id} is restoring${codeOf(error)}: ${escapeText(error.message)}\n` +
+      `The restore goes on in Atlas, and ${clusterLabel(req.target)} stays locked. I keep checking and will post the outcome here once Atlas answers again.`,
+  };
 }
+
+/** Following stopped for good (the job is gone): the restore itself may still run in Atlas. */
+export function trackingLostMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
+  return {
+    text: `:warning: I can no longer follow ${job(req)} of ${req.id}${codeOf(error)}: ${escapeText(error.message)}\nCheck the restore in Atlas; this request is closed.`,
+  };
+}
+
 
 export function jobStateMessage(req: RestoreRequest, state: Extract<RestoreJobState, 'pending' | 'running'>): ThreadMessage {
   return {

@@ -4,7 +4,9 @@ import { helpText, renderList, renderStatus } from '../../../src/slack/views/sta
 import {
   approvalExpiredMessage,
   approvalRecordedMessage,
-  atlasErrorMessage,
+  accessProblemMessage,
+  submitRefusedMessage,
+  submitWaitingMessage,
   cancelledMessage,
   finalMessage,
   jobStateMessage,
@@ -41,11 +43,25 @@ describe('thread messages', () => {
     expect(submittedMessage(request({ dryRun: true, atlasJobId: undefined })).text).toContain('Dry run: no restore was sent');
   });
 
-  it('Atlas error shows message, code and hint, escaped', () => {
-    const m = atlasErrorMessage(request(), { message: 'IP <1.2.3.4> not allowed', code: 'IP_ADDRESS_NOT_ON_ACCESS_LIST', hint: 'Add the egress IP.' });
-    expect(m.text).toContain('IP &lt;1.2.3.4&gt; not allowed');
-    expect(m.text).toContain('`IP_ADDRESS_NOT_ON_ACCESS_LIST`');
-    expect(m.text).toContain('\nAdd the egress IP.');
+  it('Atlas refusal shows the hint once and the code, escaped, and no API path', () => {
+    const m = submitRefusedMessage(request(), { message: 'Atlas is rate limiting the bot: wait <a> minute.', code: '429 RATE_LIMITED' });
+    expect(m.text).toContain('wait &lt;a&gt; minute.');
+    expect(m.text).toContain('`429 RATE_LIMITED`');
+    expect(m.text.match(/rate limiting/g)).toHaveLength(1);
+    expect(m.text).not.toMatch(/\/api\/atlas/);
+  });
+
+  it('waiting for Atlas says nothing was sent and until when it keeps trying', () => {
+    const m = submitWaitingMessage(request({ state: 'approved' }), { message: 'Atlas had an internal error. (500 UNEXPECTED_ERROR)', until: '2026-03-01T12:30:00Z' });
+    expect(m.text).toContain('approved but not submitted yet');
+    expect(m.text).toContain('Nothing has been sent to Atlas');
+    expect(m.text).toContain('<!date^');
+  });
+
+  it('an access problem while polling says what to fix and that the restore goes on', () => {
+    const m = accessProblemMessage(request(), { message: 'Atlas rejected the bot credentials.', code: '401 USER_UNAUTHORIZED' });
+    expect(m.text).toContain('`401 USER_UNAUTHORIZED`');
+    expect(m.text).toContain('The restore goes on in Atlas');
   });
 
   it('job state changes', () => {

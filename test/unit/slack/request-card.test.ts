@@ -51,17 +51,22 @@ describe('buildRequestCard', () => {
     expect(buttonsOf(card.blocks)[0]?.confirm?.text.text).toMatch(/^Dry run: nothing will be sent/);
   });
 
-  it('running: "Cancel restore" only when the job lives under a dedicated source, with a confirm dialog', () => {
-    const running = request({ state: 'running', atlasJobId: 'job123', submittedAt: '2026-03-01T10:06:00Z', source: { project: 'shop', groupId: G, cluster: 'ledger', type: 'dedicated' } });
-    const buttons = buttonsOf(buildRequestCard(running, NOW).blocks);
-    expect(buttons).toHaveLength(1);
-    expect(buttons[0]).toMatchObject({ action_id: ACTION_IDS.cancelJob, value: 'RR-7K3P2Q', style: 'danger', text: { text: 'Cancel restore' } });
-    expect(buttons[0]?.confirm).toBeDefined();
-    const flex = { ...running, source: { ...running.source, type: 'flex' as const } };
-    expect(buttonsOf(buildRequestCard(flex, NOW).blocks)).toEqual([]);
-    const undetected = { ...running, source: { ...running.source, type: undefined } };
-    expect(buttonsOf(buildRequestCard(undetected, NOW).blocks)).toEqual([]);
-    expect(allText(buildRequestCard(running, NOW))).toContain('Atlas job `job123`');
+  it('running: no button (Atlas cannot stop a restore), and the card says so plainly', () => {
+    for (const type of ['dedicated', 'flex', undefined] as const) {
+      const running = request({ state: 'running', atlasJobId: 'job123', submittedAt: '2026-03-01T10:06:00Z', source: { project: 'shop', groupId: G, cluster: 'ledger', type } });
+      const card = buildRequestCard(running, NOW);
+      expect(buttonsOf(card.blocks)).toEqual([]);
+      expect(allText(card)).toContain("Atlas can't stop a restore once it has started");
+      expect(allText(card)).toContain('Atlas job `job123`');
+    }
+  });
+
+  it('a very long failure reason is clipped to what Slack accepts', () => {
+    const card = buildRequestCard(request({ state: 'failed', failureReason: 'x'.repeat(10_000) }), NOW);
+    for (const block of card.blocks as { text?: { text: string }; elements?: { text: string }[] }[]) {
+      expect(block.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
+      for (const e of block.elements ?? []) expect(e.text?.length ?? 0).toBeLessThanOrEqual(3000);
+    }
   });
 
   it('approved / submitting: no buttons, says who approved', () => {

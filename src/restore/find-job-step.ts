@@ -1,0 +1,112 @@
+// After a POST whose answer was lost (timeout, reset, 5xx, an unreadable 2xx): look for the job instead of posting
+// again, long enough for Atlas to list it (minutes, with backoff), the target still locked. If it doesn't turn up the
+// request ends 'failed' with "check Atlas", and a job that appears later is still adopted (failed → running) for
+// a while: Atlas may be restoring into the target, so nobody else may.
+import type { RestoreJob } from '../atlas/types.js';
+import { findAdoptableJob } from './find-adoptable-job.js';
+import { endRequest, settleFinal } from './tracker-settle.js';
+import { sourceOf } from './source-location.js';
+import type { PollJobData, StepResult, SubmitHow, TrackerContext } from './tracker-types.js';
+import type { RestoreRequest } from './types.js';
+
+/** Searches start quickly (Atlas lists a new job within seconds) and slow down to this. */
+const MAX_FIND_DELAY_MS = 60_000;
+const LATE_SEARCH_DELAY_MS = 2 * 60_000;
+
+/** The request is running with `job` from now on: recorded, audited and announced once, then followed. */
+export async function recordRunning(ctx: TrackerContext, req: RestoreRequest, job: RestoreJob, how: Exclude<SubmitHow, 'dry_run'>, data: PollJobData): Promise<StepResult> {
+  const from = how === 'adopted_late' ? (['failed'] as const) : (['submitting'] as const);
+  const result = await ctx.store.transition(req.id, from, 'running', {
+    atlasJobId: job.id,
+    lastJobState: job.state,
+    submittedAt: new Date().toISOString(),
+    waitingFor: undefined,
+    lateAdoptUntil: undefined,
+    ...(how === 'adopted_late' ? { failureReason: undefined, finishedAt: undefined } : {}),
+  });
+  if (!result.ok) {
+    // Only this job submits this request; losing the CAS means it was ended meanwhile (rejected by nobody: a bug or
+    // an operator). The job exists in Atlas: say so loudly.
+    ctx.logger.error({ requestId: req.id, atlasJobId: job.id, state: result.request?.state }, 'restore job created but the request was no longer submitting');
+    return { kind: 'done', reason: 'request left submitting before the job was recorded' };
+  }
+  if (how === 'adopted_late') {
+    // The unconfirmed end kept the lock; take it again should it have lapsed, and keep it while the restore runs.
+    await ctx.store.acquireTargetLock(req.target, req.id, ctx.targetLockTtlSeconds ?? 6 * 3600).catch(() => undefined);
+    await ctx.marks.clearIntent(req.id);
+  }
+  if (ctx.targetLockTtlSeconds !== undefined) await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch(() => undefined);
+  const type = how === 'submitted' ? 'submitted' : 'adopted';
+  await ctx.store.auditOnce(`${req.id}:${type}:${job.id}`, { type, requestId: req.id, detail: `Atlas restore job ${job.id}${how === 'adopted_late' ? ' (appeared after the request was settled)' : ''}`, atlasJobId: job.id });
+  ctx.logger.info({ requestId: req.id, atlasJobId: job.id, how }, 'restore job submitted');
+  try {
+    await ctx.marks.runOnce(req.id, `submitted:${job.id}`, () => ctx.notifier.submitted(result.request, how));
+  } catch (err) {
+    ctx.logger.warn({ requestId: req.id, err }, 'could not announce the submission; the poll goes on');
+  }
+  const now = Date.now();
+  return { kind: 'again', delayMs: ctx.policy.minDelayMs, data: { ...data, step: 'poll', startedAt: now, lastChangeAt: now, failures: 0, failuresSince: undefined } };
+}
+
+/** The POST's outcome is unknown: look for the job on the next runs. */
+export function startFinding(ctx: TrackerContext, data: PollJobData): StepResult {
+  return { kind: 'again', delayMs: ctx.policy.minDelayMs, data: { ...data, step: 'find', findAttempts: 0 } };
+}
+
+function findDelayMs(ctx: TrackerContext, attempts: number, cap: number): number {
+  const delay = Math.min(cap, ctx.policy.baseMs * 0.5 * 2 ** Math.min(attempts, 20));
+  return Math.round(Math.max(ctx.policy.minDelayMs, delay * (1 + ctx.policy.jitter * (2 * ctx.random() - 1))));
+}
+
+async function lookForJob(ctx: TrackerContext, req: RestoreRequest): Promise<RestoreJob | undefined | Error> {
+  try {
+    return findAdoptableJob(await ctx.atlas.listRestoreJobs(sourceOf(req)), req);
+  } catch (err) {
+    ctx.logger.warn({ requestId: req.id, err }, 'could not list restore jobs while looking for ours');
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+export async function runFindStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number): Promise<StepResult> {
+  const found = await lookForJob(ctx, req);
+  if (found && !(found instanceof Error)) return recordRunning(ctx, req, found, 'adopted', data);
+  const until = Date.parse(req.postStartedAt ?? req.submittingAt ?? req.updatedAt) + ctx.findWindowMs;
+  const attempts = (data.findAttempts ?? 0) + 1;
+  if (now < until) {
+    if (ctx.targetLockTtlSeconds !== undefined) await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch(() => undefined);
+    return { kind: 'again', delayMs: Math.min(findDelayMs(ctx, attempts, MAX_FIND_DELAY_MS), Math.max(until - now, ctx.policy.minDelayMs)), data: { ...data, step: 'find', findAttempts: attempts } };
+  }
+  const minutes = Math.round(ctx.findWindowMs / 60_000);
+  const message =
+    found instanceof Error
+      ? `Atlas did not confirm the restore job and could not be asked about it for ${minutes} min.`
+      : `Atlas did not confirm the restore job and no matching job appeared within ${minutes} min.`;
+  const lateAdoptUntil = new Date(now + ctx.lateAdoptWindowMs).toISOString();
+  const ended = await endRequest(ctx, req, ['submitting'], { kind: 'unconfirmed', message }, {
+    failureReason: `${message} Check the restore jobs of ${req.source.cluster} in Atlas before requesting again.`,
+    lateAdoptUntil,
+    waitingFor: undefined,
+  });
+  if (!ended) return { kind: 'done', reason: 'someone else ended the unconfirmed request' };
+  const outcome = await settleFinal(ctx, ended);
+  // The late search starts quick again: a job that was only slow to be listed shows up soon.
+  const delayMs = outcome === 'busy' ? ctx.notifyLeaseMs : findDelayMs(ctx, 0, LATE_SEARCH_DELAY_MS);
+  return { kind: 'again', delayMs, data: { ...data, step: 'late', findAttempts: 0 } };
+}
+
+/** A settled 'unconfirmed' request: adopt a job that appears now, until the window ends; then free the target. */
+export async function runLateStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number): Promise<StepResult> {
+  // A re-run after a crash may find the notification still owed.
+  if ((await settleFinal(ctx, req)) === 'busy') return { kind: 'again', delayMs: ctx.notifyLeaseMs, data };
+  const until = Date.parse(req.lateAdoptUntil ?? '');
+  if (!(now < until)) {
+    await ctx.store.releaseTargetLock(req.target, req.id);
+    ctx.logger.info({ requestId: req.id }, 'no restore job appeared for an unconfirmed POST: target released');
+    return { kind: 'done', reason: 'late search ended' };
+  }
+  const found = await lookForJob(ctx, req);
+  if (found && !(found instanceof Error)) return recordRunning(ctx, req, found, 'adopted_late', data);
+  if (ctx.targetLockTtlSeconds !== undefined) await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch(() => undefined);
+  const attempts = (data.findAttempts ?? 0) + 1;
+  return { kind: 'again', delayMs: Math.min(findDelayMs(ctx, attempts, LATE_SEARCH_DELAY_MS), Math.max(until - now, ctx.policy.minDelayMs)), data: { ...data, step: 'late', findAttempts: attempts } };
+}

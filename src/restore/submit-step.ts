@@ -1,0 +1,195 @@
+// The first steps of a restore's job: from 'approved' to a restore job in Atlas, exactly once (DESIGN.md §5).
+// Everything before the POST can be repeated; a passing fault there makes the step wait (a delayed run of the same
+// job, never a sleeping handler) until the request's horizon. The POST itself is claimed atomically
+// (`postStartedAt`): only the run that wins the claim sends it, and a run that finds it set never sends it again.
+import { AtlasApiError } from '../atlas/errors.js';
+import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js';
+import { matchesRequest } from './find-adoptable-job.js';
+import { recordRunning, startFinding } from './find-job-step.js';
+import { sourceOf } from './source-location.js';
+import { endRequest, settleFinal } from './tracker-settle.js';
+import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
+import type { RestoreRequest } from './types.js';
+
+/** Matching jobs kept from the one list before the POST: a bound, not a page of 500 ids per request. */
+const MAX_PRIOR_JOB_IDS = 50;
+/** Retries of a held-back submission: quick at first, then at most this far apart. */
+const MAX_SUBMIT_RETRY_MS = 60_000;
+/** An approval given in the last minutes of its window still gets this long for Atlas to answer. */
+export const MIN_SUBMIT_GRACE_MS = 15 * 60_000;
+
+/** When the request must have been submitted, or end with nothing restored. */
+export function submitDeadline(req: RestoreRequest): number {
+  if (req.submitBy) return Date.parse(req.submitBy);
+  const lastApproval = Date.parse(req.approvals.at(-1)?.at ?? req.updatedAt);
+  return Math.max(Date.parse(req.approvalExpiresAt), lastApproval + MIN_SUBMIT_GRACE_MS);
+}
+
+/** True when a POST may have reached Atlas: a run claimed it, or an earlier version listed jobs right before posting. */
+export function mayHavePosted(req: RestoreRequest): boolean {
+  return req.postStartedAt !== undefined || req.jobIdsBeforeSubmit !== undefined;
+}
+
+export async function runSubmitStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number): Promise<StepResult> {
+  const gate = ctx.submission;
+  if (!gate) return { kind: 'give_up', reason: 'this tracker was built without a submission gate' };
+  const deadline = submitDeadline(req);
+  if (now >= deadline) {
+    const why = req.waitingFor ? ` ${req.waitingFor.reason}` : '';
+    return notSubmitted(ctx, req, `Atlas could not take the restore before ${new Date(deadline).toISOString()}, when the approval ran out.${why} Nothing was sent to Atlas; request the restore again.`, 'failed');
+  }
+  await refreshLock(ctx, req);
+
+  const recheck = await gate.recheck(req).catch((err: unknown) => ({ kind: 'wait' as const, category: 'membership_unavailable' as const, message: `the policy could not be checked (${String(err)})` }));
+  if (recheck.kind === 'refuse') return notSubmitted(ctx, req, recheck.message, 'refused');
+  if (recheck.kind === 'wait') return wait(ctx, req, data, now, { kind: 'wait', category: recheck.category, message: recheck.message, code: 'POLICY' });
+  if (recheck.kind === 'drop') return dropApprovals(ctx, req, recheck.dropped, now);
+
+  try {
+    const snapshot = await ctx.atlas.getSnapshot(sourceOf(req), req.snapshot.id);
+    if (snapshot.status !== 'completed') return notSubmitted(ctx, req, `snapshot \`${req.snapshot.id}\` is ${snapshot.status}, not completed.`, 'refused');
+  } catch (err) {
+    const verdict = classifyAtlasError(err);
+    if (verdict.kind !== 'refuse') return wait(ctx, req, data, now, verdict);
+    const gone = err instanceof AtlasApiError && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));
+    return notSubmitted(ctx, req, gone ? `snapshot \`${req.snapshot.id}\` no longer exists in Atlas.` : `Atlas would not confirm the snapshot: ${verdict.message}`, 'refused');
+  }
+
+  // DRY_RUN is read now: an operator who turns it on stops real restores at once. A dry-run request never becomes real.
+  if (req.dryRun || gate.dryRun()) return finishDryRun(ctx, req);
+
+  let current = req;
+  if (current.state === 'approved') {
+    const intent = await ctx.store.transition(req.id, ['approved'], 'submitting', { submittingAt: new Date(now).toISOString(), submitBy: new Date(deadline).toISOString() });
+    if (!intent.ok) return { kind: 'again', delayMs: 0, data };
+    current = intent.request;
+    await ctx.store.auditOnce(`${req.id}:submitting`, { type: 'submitting', requestId: req.id, detail: `snapshot ${req.snapshot.id} → ${req.target.project}/${req.target.cluster}` });
+  }
+
+  // One list request: the matching jobs that already exist are never adopted as ours after a lost answer.
+  let prior: string[];
+  try {
+    const listed = await ctx.atlas.listRecentRestoreJobs(sourceOf(current));
+    prior = listed.jobs.filter((job) => matchesRequest(job, current)).map((job) => job.id).slice(0, MAX_PRIOR_JOB_IDS);
+  } catch (err) {
+    const verdict = classifyAtlasError(err);
+    if (verdict.kind === 'refuse') return submitRefused(ctx, current, verdict);
+    return wait(ctx, current, data, now, verdict);
+  }
+  const claim = await ctx.store.claimField(req.id, ['submitting'], 'postStartedAt', new Date().toISOString());
+  // Someone else claimed the POST (a zombie run of this job): from now on it is found, never posted again.
+  if (!claim.ok) return { kind: 'again', delayMs: 0, data };
+  const posting = (await ctx.store.update(req.id, ['submitting'], { priorJobIds: prior })).request ?? claim.request;
+
+  try {
+    const job = await ctx.atlas.createRestoreJob({
+      source: sourceOf(posting),
+      snapshotId: posting.snapshot.id,
+      target: { groupId: posting.target.groupId, clusterName: posting.target.cluster },
+    });
+    return recordRunning(ctx, posting, job, 'submitted', data);
+  } catch (err) {
+    const verdict = classifyAtlasError(err);
+    if (verdict.kind === 'unknown') {
+      ctx.logger.warn({ requestId: req.id, err }, 'restore job POST outcome unknown: looking for the job instead of posting again');
+      return startFinding(ctx, data);
+    }
+    // A refusal or a 429/401/403 answer: Atlas created nothing, so the claim is given back.
+    await ctx.store.update(req.id, ['submitting'], { postStartedAt: undefined });
+    if (verdict.kind === 'refuse') return submitRefused(ctx, posting, verdict);
+    return wait(ctx, posting, data, now, verdict);
+  }
+}
+
+/** A passing fault: record why (the card shows it), say so once per kind, and run the step again later. */
+async function wait(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number, held: ErrorVerdict): Promise<StepResult> {
+  // Only the create POST can have an unknown outcome; anywhere else it is plain unavailability.
+  const verdict = held.kind === 'wait' ? held : { ...held, kind: 'wait' as const, category: 'atlas_unavailable' as const, retryAfterMs: undefined };
+  const attempts = (data.submitAttempts ?? 0) + 1;
+  const deadline = submitDeadline(req);
+  const reason = `${verdict.message}${verdict.code && verdict.code !== 'POLICY' ? ` (${verdict.code})` : ''}`;
+  ctx.logger.warn({ requestId: req.id, attempts, code: verdict.code, category: verdict.category }, 'submission held back by a passing fault; retrying');
+  let current = req;
+  if (req.waitingFor?.reason !== reason) {
+    const updated = await ctx.store.update(req.id, ['approved', 'submitting'], { waitingFor: { reason, since: new Date(now).toISOString() }, submitBy: new Date(deadline).toISOString() });
+    if (updated.ok) {
+      current = updated.request;
+      await ctx.notifier.requestChanged(current).catch(() => undefined);
+    }
+  }
+  try {
+    await ctx.marks.runOnce(req.id, `waiting:${verdict.category}`, () => ctx.notifier.submitWaiting(current, { category: verdict.category, message: reason, until: new Date(deadline).toISOString() }));
+  } catch (err) {
+    ctx.logger.warn({ requestId: req.id, err }, 'waiting notification failed; retrying on the next run');
+  }
+  return { kind: 'again', delayMs: retryDelayMs(ctx, attempts, verdict.retryAfterMs, deadline - now), data: { ...data, step: 'submit', submitAttempts: attempts } };
+}
+
+/** Exponential from half the poll base, honouring Retry-After, never past the horizon (the last try is at it). */
+export function retryDelayMs(ctx: TrackerContext, attempts: number, retryAfterMs: number | undefined, untilDeadlineMs: number): number {
+  const jitter = 1 + ctx.policy.jitter * (2 * ctx.random() - 1);
+  const backoff = Math.min(MAX_SUBMIT_RETRY_MS, ctx.policy.baseMs * 0.5 * 2 ** Math.min(attempts - 1, 20)) * jitter;
+  const delay = retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs * (1 + ctx.policy.jitter * ctx.random()) : backoff;
+  return Math.round(Math.max(ctx.policy.minDelayMs, Math.min(delay, Math.max(untilDeadlineMs, 0))));
+}
+
+async function notSubmitted(ctx: TrackerContext, req: RestoreRequest, message: string, audit: 'refused' | 'failed'): Promise<StepResult> {
+  ctx.logger.warn({ requestId: req.id, reason: message }, 'approved restore not submitted');
+  const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'not_submitted', message, audit }, { failureReason: `Not submitted: ${message}`, waitingFor: undefined });
+  return settleNow(ctx, ended, 'not submitted');
+}
+
+async function submitRefused(ctx: TrackerContext, req: RestoreRequest, verdict: { message: string; code: string }): Promise<StepResult> {
+  ctx.logger.warn({ requestId: req.id, code: verdict.code }, 'Atlas refused the restore job');
+  const ended = await endRequest(ctx, req, ['submitting'], { kind: 'submit_refused', message: verdict.message, code: verdict.code }, {
+    failureReason: `Atlas refused the restore (${verdict.code}): ${verdict.message}`,
+    waitingFor: undefined,
+  });
+  return settleNow(ctx, ended, 'refused by Atlas');
+}
+
+async function finishDryRun(ctx: TrackerContext, req: RestoreRequest): Promise<StepResult> {
+  ctx.logger.info({ requestId: req.id, dryRun: true }, 'dry run: restore job not sent to Atlas');
+  const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'dry_run' }, { dryRun: true, dryRunAtSubmit: req.dryRun ? undefined : true, waitingFor: undefined });
+  return settleNow(ctx, ended, 'dry run');
+}
+
+/** Settles a request this step just ended; 'busy' means another run holds the notification: look again soon. */
+export async function settleNow(ctx: TrackerContext, ended: RestoreRequest | null, why: string): Promise<StepResult> {
+  if (!ended) return { kind: 'done', reason: `${why}: someone else ended the request` };
+  const outcome = await settleFinal(ctx, ended);
+  if (outcome === 'busy') return { kind: 'again', delayMs: ctx.notifyLeaseMs, data: { requestId: ended.id, step: 'settle', startedAt: Date.now(), lastChangeAt: Date.now() } };
+  return { kind: 'done', reason: `${why}: request ${ended.state}` };
+}
+
+/** Approvals that stopped counting are dropped; the request waits for the approvals it still needs (or expires). */
+async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: readonly { user: string; at: string; why: string }[], now: number): Promise<StepResult> {
+  const gone = new Set(dropped.map((d) => d.user));
+  const approvals = req.approvals.filter((a) => !gone.has(a.user));
+  const droppedApprovals = [...(req.droppedApprovals ?? []), ...dropped];
+  for (const d of dropped) {
+    await ctx.store.audit({ type: 'refused', requestId: req.id, user: d.user, detail: `approval no longer counts: ${d.why}` });
+  }
+  if (Date.parse(req.approvalExpiresAt) <= now) {
+    const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'approval_expired' }, { approvals, droppedApprovals, waitingFor: undefined });
+    return settleNow(ctx, ended, 'approvals dropped after expiry');
+  }
+  const back = await ctx.store.transition(req.id, ['approved', 'submitting'], 'pending_approval', {
+    approvals,
+    droppedApprovals,
+    waitingFor: undefined,
+    submittingAt: undefined,
+    submitBy: undefined,
+  });
+  if (!back.ok) return { kind: 'done', reason: 'the request moved on while its approvals were re-checked' };
+  ctx.logger.info({ requestId: req.id, dropped: [...gone] }, 'approvals dropped by the re-check before the POST');
+  await ctx.scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
+  await ctx.marks.runOnce(req.id, `dropped:${[...gone].sort().join(',')}:${back.request.updatedAt}`, () => ctx.notifier.approvalsDropped(back.request, dropped));
+  return { kind: 'done', reason: 'waiting for approvals again' };
+}
+
+async function refreshLock(ctx: TrackerContext, req: RestoreRequest): Promise<void> {
+  if (ctx.targetLockTtlSeconds === undefined) return;
+  await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch((err: unknown) => ctx.logger.warn({ requestId: req.id, err }, 'could not refresh the target lock'));
+}
+
