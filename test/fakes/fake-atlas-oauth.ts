@@ -9,6 +9,11 @@ export interface TokenAnswer {
 export class TokenIssuer {
   private readonly tokens = new Map<string, number>(); // token → expiry (ms)
 
+  /** Every issued token stops working (the service account's secret was rotated): clients must fetch a new one. */
+  revokeAll(): void {
+    this.tokens.clear();
+  }
+
   constructor(
     private readonly client: { id: string; secret: string },
     private readonly ttlSeconds: number,

@@ -72,6 +72,8 @@ export interface FakeAtlas {
   /** Raw Atlas objects as served (v2 shapes). */
   snapshots(groupId: string, name: string): Record<string, unknown>[];
   restoreJobs(groupId: string, name: string): Record<string, unknown>[];
+  /** Every service-account token issued so far is refused from now on (401); new ones can be fetched. */
+  revokeTokens(): void;
   /** The cluster changes type in place (a Flex cluster upgraded to dedicated), keeping its snapshots and jobs. */
   setClusterType(groupId: string, name: string, type: ClusterType): void;
   /** Move a job to a state now. reason is kept for inspection; none of the three Atlas shapes has a failure text field. */

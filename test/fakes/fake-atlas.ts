@@ -201,6 +201,9 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
       const base = collectionHref(baseUrl, c, 'restoreJobs');
       return store.jobsOf(groupId, name).map((j) => renderJob(j, `${base}/${j.id}`));
     },
+    revokeTokens() {
+      tokens.revokeAll();
+    },
     setClusterType(groupId, name, type) {
       store.requireCluster(groupId, name).type = type;
     },

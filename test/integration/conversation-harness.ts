@@ -10,7 +10,7 @@ import { parsePolicy } from '../../src/policy/load-policy.js';
 import { TRACKER_QUEUE, expiryJobId } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { configForFakes, FAST_OVERRIDES } from '../fakes/config-for-fakes.js';
-import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
+import { startFakeAtlas, type FakeAtlas, type FakeAtlasOptions } from '../fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack, type StoredMessage, type StoredView } from '../fakes/fake-slack.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SendOptions } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -33,6 +33,8 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** Atlas auth of the app: API key (default) or service account. */
   auth?: 'digest' | 'serviceAccount';
+  /** Options of the fake Atlas (e.g. a short service-account token lifetime). */
+  atlasOptions?: FakeAtlasOptions;
   /** Slack user groups of the fake workspace: group id → member ids. */
   usergroups?: Record<string, string[]>;
 }
@@ -109,7 +111,7 @@ const quiet = pino(
 );
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const atlas = await startFakeAtlas({ stepsPerState: opts.stepsPerState ?? 0 });
+  const atlas = await startFakeAtlas({ stepsPerState: opts.stepsPerState ?? 0, ...opts.atlasOptions });
   for (const [name, type] of [['orders', 'flex'], ['ledger', 'dedicated'], ['legacy', 'serverless'], ['staging', 'dedicated']] as const) {
     atlas.addCluster({ groupId: GROUP_ID, name, type, snapshots: 3 });
   }

@@ -64,6 +64,25 @@ describe('transition under contention', () => {
 });
 
 describe('addApproval', () => {
+  it('at or after the expiry the store refuses the approval itself, even while the request still reads pending', async () => {
+    const req = makeRequest({ approvalsRequired: 1, approvalExpiresAt: new Date(Date.now() - 1).toISOString() });
+    await store.create(req);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.addApproval(req.id, `U0LATE${i}`, new Date().toISOString())));
+    expect(results.map((r) => r.outcome)).toEqual(Array(10).fill('expired'));
+    const after = await store.get(req.id);
+    expect(after).toMatchObject({ state: 'pending_approval', approvals: [] });
+  });
+
+  it('claimField: of 20 concurrent claims exactly one wins, and none once the state moved on', async () => {
+    const req = makeRequest({ state: 'submitting' });
+    await store.create(req);
+    const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claimField(req.id, ['submitting'], 'postStartedAt', `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`)));
+    expect(claims.filter((c) => c.ok)).toHaveLength(1);
+    await store.update(req.id, ['submitting'], { postStartedAt: undefined });
+    await store.transition(req.id, ['submitting'], 'failed', {});
+    expect((await store.claimField(req.id, ['submitting'], 'postStartedAt', '2026-01-01T00:01:00.000Z')).ok).toBe(false);
+  });
+
   it('required=1: the first approval completes; a second click is already_approved', async () => {
     const req = makeRequest({ approvalsRequired: 1 });
     await store.create(req);
