@@ -20,6 +20,7 @@ import { tellUserAboutErrors } from './slack/tell-user-about-error.js';
 import type { Services } from './slack/services.js';
 import { createSlackMessenger } from './slack/slack-messenger.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
+import { createUserChannels } from './slack/user-channels.js';
 
 export interface AppOverrides {
   /** Tests shrink BullMQ and poll timings. */
@@ -123,6 +124,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     dryRun: config.dryRun,
     now,
     metrics,
+    channelsOf: createUserChannels(client),
   };
   registerHandlers(slack.app, services);
 

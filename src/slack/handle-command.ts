@@ -1,13 +1,15 @@
 // /atlas-restore: parse, answer help/status/list privately, or open the restore modal at once and fill it in after.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { mayUseChannel } from '../policy/policy.js';
+import { findCluster, mayUseChannel } from '../policy/policy.js';
+import { isNamedInPolicy, maySee, visibleTo } from '../policy/visibility.js';
 import { normalizeRequestId } from '../restore/request-id.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from '../restore/types.js';
 import { parseCommand, usageText, type Command } from './parse-command.js';
 import type { Services } from './services.js';
-import { allowedClusters, applyPrefill, clusterByKey, loadSnapshotSection, modalState } from './build-modal-state.js';
+import { allowedClusters, applyPrefill, clusterByKey, loadSnapshotSection, modalState, type AllowedClusters } from './build-modal-state.js';
 import { buildLoadingModal, buildRestoreModal } from './views/restore-modal.js';
 import { helpText, renderList, renderStatus } from './views/status-views.js';
+import { withDeadline } from './with-deadline.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -33,32 +35,63 @@ export function handleCommand(services: Services) {
   };
 }
 
+const NOT_IN_POLICY_TEXT = "You're not named in the restore policy, so there are no restores to show you. Ask the owners of the restore policy if you need to follow them.";
+
 async function answerStatus(services: Services, { command, respond }: CommandArgs, cmd: Extract<Command, { kind: 'status' | 'list' }>) {
-  const { store, messenger } = services;
+  const { store, messenger, policy, resolver } = services;
   const links = async (reqs: RestoreRequest[]) =>
     new Map((await Promise.all(reqs.map(async (r) => [r.id, await messenger.permalink(r)] as const))).filter((e): e is [string, string] => !!e[1]));
   let text: string;
   try {
+    if (!(await isNamedInPolicy(policy, resolver, command.user_id))) {
+      await store.audit({ type: 'refused', user: command.user_id, detail: `${cmd.kind}: not named in the policy` }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', text: NOT_IN_POLICY_TEXT });
+      return;
+    }
+    const viewer = { user: command.user_id, channels: await services.channelsOf(command.user_id, command.channel_id) };
+    const visible = (reqs: RestoreRequest[]) => visibleTo(policy, resolver, viewer, reqs);
     if (cmd.kind === 'list') {
-      const active = await store.listActive();
-      const recent = (await store.listRecent(10)).filter((r) => FINAL_REQUEST_STATES.includes(r.state)).slice(0, 5);
+      const active = await visible(await store.listActive());
+      const recent = (await visible((await store.listRecent(50)).filter((r) => FINAL_REQUEST_STATES.includes(r.state)))).slice(0, 5);
       text = renderList(active, recent, await links([...active, ...recent]));
     } else if (cmd.id) {
       const requestId = normalizeRequestId(cmd.id);
-      const req = (requestId ? await store.get(requestId) : null) ?? (await store.findByJobId(cmd.id));
+      const found = (requestId ? await store.get(requestId) : null) ?? (await store.findByJobId(cmd.id));
+      // One you may not see reads like one that doesn't exist: its existence is not yours to know either.
+      const req = found && (await maySee(policy, resolver, viewer, found)) ? found : null;
       text = req ? renderStatus(req, (await links([req])).get(req.id), services.now()) : `No restore request or Atlas restore job \`${cmd.id}\` is known here. \`/atlas-restore list\` shows the recent ones.`;
     } else {
       const mine = await store.listRecent(5, command.user_id);
       text =
         mine.length > 0
           ? renderList(mine.filter((r) => !FINAL_REQUEST_STATES.includes(r.state)), mine.filter((r) => FINAL_REQUEST_STATES.includes(r.state)), await links(mine))
-          : "You haven't requested any restore recently. `/atlas-restore list` shows everyone's.";
+          : "You haven't requested any restore recently. `/atlas-restore list` shows the ones you may see.";
     }
   } catch (err) {
     services.logger.error({ err }, 'status lookup failed');
     text = STORE_UNAVAILABLE_TEXT;
   }
   await respond({ response_type: 'ephemeral', text });
+}
+
+/** Part of Slack's 3 s the policy may take to say "no" before the modal opens anyway (and says it there). */
+const EARLY_REFUSAL_BUDGET_MS = 1200;
+
+/**
+ * What can be refused before a modal opens: a named cluster that isn't in the policy, and a user who may request
+ * nothing. Both get a private answer instead of a form; anything slower than the budget is left to the modal.
+ */
+async function earlyRefusal(services: Services, allowedSoon: Promise<AllowedClusters>, cmd: Extract<Command, { kind: 'open' }>): Promise<string | undefined> {
+  for (const text of [cmd.source, cmd.target]) {
+    if (!text) continue;
+    const found = findCluster(services.policy, text);
+    if (!found.ok) return `${found.message}\n\n${usageText()}`;
+  }
+  const allowed = await withDeadline(allowedSoon, EARLY_REFUSAL_BUDGET_MS);
+  if (allowed && allowed.clusters.length === 0) {
+    return allowed.refusal ?? "You're not allowed to request restores of any cluster in the restore policy. Ask the owners of the restore policy to add you (or your user group) to its requesters.";
+  }
+  return undefined;
 }
 
 async function openModal(services: Services, { command, ack, client }: CommandArgs, cmd: Extract<Command, { kind: 'open' }>) {
@@ -68,15 +101,20 @@ async function openModal(services: Services, { command, ack, client }: CommandAr
     return ack({ response_type: 'ephemeral', text: channel.message });
   }
   // Fails fast (no offline queue, ≤ 1 s): well within Slack's 3 s, and better than a modal that can't be submitted.
-  if (!(await services.store.ping())) {
+  const allowed = allowedClusters(services, command.user_id);
+  const [reachable, early] = await Promise.all([services.store.ping(), earlyRefusal(services, allowed, cmd)]);
+  if (!reachable) {
     services.logger.warn({ user: command.user_id }, 'restore command refused: Redis unavailable');
     return ack({ response_type: 'ephemeral', text: STORE_UNAVAILABLE_TEXT });
+  }
+  if (early) {
+    await services.store.audit({ type: 'refused', user: command.user_id, detail: `command: ${early.split('\n')[0]}` }).catch(() => undefined);
+    return ack({ response_type: 'ephemeral', text: early });
   }
   await ack();
   // trigger_id dies 3 s after the command: open a loading modal now, fill it once policy, timezone and Atlas answer.
   const meta = { channel: command.channel_id };
   const opened = client.views.open({ trigger_id: command.trigger_id, view: buildLoadingModal(meta) });
-  const allowed = allowedClusters(services, command.user_id);
   const timeZone = client.users
     .info({ user: command.user_id })
     .then((r) => r.user?.tz ?? 'UTC')

@@ -23,4 +23,6 @@ export interface Services {
   dryRun: boolean;
   now: () => Date;
   metrics?: Metrics | undefined;
+  /** Channels the user shares with the bot, always including `current` (visibility of status and list). */
+  channelsOf(user: string, current: string): Promise<Set<string>>;
 }

@@ -44,6 +44,8 @@ export interface FakeChannel {
   name: string;
   is_private: boolean;
   is_archived: boolean;
+  /** Who is in it; undefined: everyone (the tests' default). */
+  members?: string[] | undefined;
 }
 
 export interface WorkspaceConfig {
@@ -110,6 +112,7 @@ export class FakeSlackWorkspace {
       name: info.name ?? `channel-${id.toLowerCase()}`,
       is_private: info.is_private ?? false,
       is_archived: info.is_archived ?? false,
+      members: info.members,
     };
     this.channels.set(id, channel);
     return channel;
@@ -268,5 +271,16 @@ export class FakeSlackWorkspace {
     },
     'users.info': (a) => this.userInfo(a),
     'conversations.info': (a) => this.conversationInfo(a),
+    'users.conversations': (a) => this.userConversations(a),
   };
+
+  /** Channels the user and the bot share (a bot token sees no other private channel), from the known ones. */
+  private userConversations(args: SlackArgs): Record<string, unknown> {
+    const user = requireString(args, 'user', 'user_not_found');
+    const ids = new Set([...this.channels.keys(), ...this.messageLog.map((m) => m.channel)]);
+    const shared = [...ids]
+      .map((id) => this.channels.get(id) ?? { id, name: `channel-${id.toLowerCase()}`, is_private: false, is_archived: false, members: undefined })
+      .filter((ch) => !this.notInChannelIds.has(ch.id) && !ch.is_archived && (ch.members === undefined || ch.members.includes(user)));
+    return { channels: shared.map((ch) => ({ id: ch.id, name: ch.name, is_private: ch.is_private })), response_metadata: { next_cursor: '' } };
+  }
 }

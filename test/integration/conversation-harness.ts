@@ -37,6 +37,8 @@ export interface HarnessOptions {
   atlasOptions?: FakeAtlasOptions;
   /** Slack user groups of the fake workspace: group id → member ids. */
   usergroups?: Record<string, string[]>;
+  /** Channels of the fake workspace (privacy, members). */
+  channels?: Record<string, { is_private?: boolean; members?: string[] }>;
 }
 
 /** What a replica or a restarted app may change in the environment it reads. */
@@ -69,7 +71,8 @@ export interface Harness {
   url: string;
   prefix: string;
   redis: Redis;
-  command(user: string, text: string, opts?: { channel?: string; send?: SendOptions }): Promise<{ status: number; responseUrlId: string }>;
+  /** `json` is the immediate answer (the ack body), e.g. an ephemeral refusal. */
+  command(user: string, text: string, opts?: { channel?: string; send?: SendOptions }): Promise<{ status: number; responseUrlId: string; json: unknown }>;
   /** The modal once it shows snapshots (or a final message), for the given opening trigger. */
   loadedModal(user: string, predicate?: (view: StoredView) => boolean): Promise<StoredView>;
   submitModal(view: StoredView, user: string, fields: ModalFields, send?: SendOptions): Promise<{ status: number; json: unknown }>;
@@ -115,7 +118,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   for (const [name, type] of [['orders', 'flex'], ['ledger', 'dedicated'], ['legacy', 'serverless'], ['staging', 'dedicated']] as const) {
     atlas.addCluster({ groupId: GROUP_ID, name, type, snapshots: 3 });
   }
-  const slack = await startFakeSlack({ users: { [REQUESTER]: { tz: 'Europe/Paris' } }, ...(opts.usergroups ? { usergroups: opts.usergroups } : {}) });
+  const slack = await startFakeSlack({ users: { [REQUESTER]: { tz: 'Europe/Paris' } }, ...(opts.usergroups ? { usergroups: opts.usergroups } : {}), ...(opts.channels ? { channels: opts.channels } : {}) });
   const prefix = `test-conv-${randomBytes(4).toString('hex')}:`;
   const world = { slack, atlas, signingSecret: SIGNING_SECRET, prefix, redisUrl: opts.redisUrl, dryRun: opts.dryRun, auth: opts.auth };
   let policy = parsePolicy(opts.policyYaml ?? DEFAULT_POLICY, 'test-policy.yaml');
@@ -152,7 +155,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const responseUrlId = `cmd-${++responseUrls}`;
       const channel = o.channel ?? CHANNEL;
       const res = await sendSlashCommand(url, SIGNING_SECRET, { text, userId: user, channelId: channel, responseUrl: slack.responseUrl(responseUrlId, { channelId: channel, userId: user }) }, o.send);
-      return { status: res.status, responseUrlId };
+      return { status: res.status, responseUrlId, json: res.json };
     },
     async loadedModal(_user, predicate = isFilledModal) {
       return waitFor(() => [...slack.views()].reverse().find((v) => v.callback_id === 'atlas_restore_modal' && predicate(v)), {
@@ -170,16 +173,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async click(user, actionId, requestId, send) {
       const card = harness.rootCard(requestId);
-      const res = await sendBlockAction(url, SIGNING_SECRET, { actionId, value: requestId, userId: user, channelId: CHANNEL, messageTs: card?.ts ?? '1.000001' }, send);
+      const res = await sendBlockAction(url, SIGNING_SECRET, { actionId, value: requestId, userId: user, channelId: card?.channel ?? CHANNEL, messageTs: card?.ts ?? '1.000001' }, send);
       return { status: res.status };
     },
     rootCard(requestId) {
-      return slack.messages(CHANNEL).find((m) => !m.thread_ts && m.text.includes(requestId));
+      const channels = new Set([CHANNEL, ...Object.keys(opts.channels ?? {})]);
+      for (const channel of channels) {
+        const card = slack.messages(channel).find((m) => !m.thread_ts && m.text.includes(requestId));
+        if (card) return card;
+      }
+      return undefined;
     },
     threadTexts(requestId) {
       const card = harness.rootCard(requestId);
       if (!card) return [];
-      return slack.thread(CHANNEL, card.ts).slice(1).map((m) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`);
+      return slack.thread(card.channel, card.ts).slice(1).map((m) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`);
     },
     async waitForThread(requestId, pattern, timeoutMs = 8000) {
       return waitFor(() => harness.threadTexts(requestId).find((t) => pattern.test(t)), { timeoutMs, message: `thread message matching ${pattern}` });
@@ -249,13 +257,13 @@ export function snapshotIdOf(h: Harness, cluster: string, index = 0): string {
 }
 
 /** Drives command → modal → submit for `user` and returns the posted request (card in the channel). */
-export async function requestRestore(h: Harness, opts: { user?: string; source: string; target?: string; snapshotIndex?: number; reason?: string }): Promise<RestoreRequest> {
+export async function requestRestore(h: Harness, opts: { user?: string; source: string; target?: string; snapshotIndex?: number; reason?: string; channel?: string }): Promise<RestoreRequest> {
   const user = opts.user ?? REQUESTER;
   const snapshotId = snapshotIdOf(h, opts.source, opts.snapshotIndex ?? 0);
   const target = opts.target ?? opts.source;
   const before = new Set((await h.app.services.store.listRecent(100)).map((r) => r.id));
   const viewsBefore = h.slack.views().length;
-  await h.command(user, `shop/${opts.source} ${snapshotId} to shop/${target}`);
+  await h.command(user, `shop/${opts.source} ${snapshotId} to shop/${target}`, opts.channel ? { channel: opts.channel } : {});
   const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => v.callback_id === 'atlas_restore_modal' && isFilledModal(v)), { message: 'filled modal' });
   const res = await h.submitModal(modal, user, { confirmation: target, reason: opts.reason ?? 'restore for a test' });
   if (res.json) throw new Error(`modal refused: ${JSON.stringify(res.json)}`);

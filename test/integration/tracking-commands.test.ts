@@ -124,9 +124,11 @@ describe('/atlas-restore status and list', () => {
     expect(text).toContain(running.id);
     expect(text).toContain(done.id);
     expect(text).toMatch(new RegExp(`<[^|>]+/archives/${CHANNEL}/p\\d+\\|${running.id}>`));
-    const other = await commandAnswer(OUTSIDER, 'status');
+    const other = await commandAnswer(APPROVER, 'status');
     expect(other).toMatch(/haven't requested any restore/);
     expect(other).not.toContain(running.id);
+    const outsider = await commandAnswer(OUTSIDER, 'status');
+    expect(outsider).toMatch(/not named in the restore policy/);
   });
 
   it('status of an unknown id says so', async () => {

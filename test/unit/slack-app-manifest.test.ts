@@ -28,6 +28,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'conversations.info': ['channels:read', 'groups:read'], // public and private channels
   'conversations.open': ['im:write'],
   'users.info': ['users:read'],
+  'users.conversations': ['channels:read', 'groups:read'], // public and private channels the user shares with the bot
   'usergroups.users.list': ['usergroups:read'],
   // Views are opened from a trigger_id of a command or interaction: no scope beyond `commands`.
   'views.open': [],
@@ -147,7 +148,7 @@ describe('slack-app-manifest.yaml: scopes', () => {
 
   it('reports a missing scope, an unknown method and an unneeded scope (the check can fail)', () => {
     const scopes = manifest.oauth_config.scopes.bot.filter((s) => s !== 'users:read').concat('files:write');
-    expect(scopeProblems(['users.info', 'chat.postMessage', 'usergroups.users.list', 'files.uploadV2'], scopes)).toEqual([
+    expect(scopeProblems(['users.info', 'chat.postMessage', 'usergroups.users.list', 'users.conversations', 'files.uploadV2'], scopes)).toEqual([
       'users.info needs the bot scope users:read, missing from the manifest',
       'files.uploadV2 is called but not in METHOD_SCOPES: add the bot scopes it needs',
       'bot scope files:write is asked for but nothing needs it',

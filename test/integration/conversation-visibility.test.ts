@@ -1,0 +1,70 @@
+// Who gets answers (DESIGN.md §2): `status` and `list` answer only people named in the policy, and only about the
+// requests they may see: their own, those into clusters they approve, those in channels they are in. A user who may
+// request nothing, or who names a cluster outside the policy, gets a private answer instead of a form.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RestoreRequest } from '../../src/restore/types.js';
+import { APPROVER, APPROVER_2, CHANNEL, GROUP_ID, OUTSIDER, REQUESTER, requestRestore, startHarness, type Harness } from './conversation-harness.js';
+
+const PRIVATE = 'G0PRIVATE1';
+const MEMBER = 'U0MEMBER01'; // a requester of ledger only, in the private channel
+const POLICY = `
+projects:
+  - name: shop
+    id: ${GROUP_ID}
+    clusters:
+      - { name: orders, type: flex }
+      - { name: ledger, type: dedicated, requesters: [${REQUESTER}, ${MEMBER}], approvers: [${APPROVER_2}] }
+      - { name: legacy, type: serverless }
+      - { name: staging }
+requesters: [${REQUESTER}]
+approvers: [${APPROVER}]
+channels: [${CHANNEL}, ${PRIVATE}]
+`;
+
+let h: Harness;
+let secret: RestoreRequest;
+beforeAll(async () => {
+  h = await startHarness({ policyYaml: POLICY, channels: { [PRIVATE]: { is_private: true, members: [REQUESTER, MEMBER] } } });
+  secret = await requestRestore(h, { source: 'orders', channel: PRIVATE }); // into shop/orders, approved by APPROVER
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function answer(user: string, text: string, channel = CHANNEL): Promise<string> {
+  const { responseUrlId } = await h.command(user, text, { channel });
+  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId, 5000);
+  return String(call.args.text);
+}
+
+describe('status and list', () => {
+  it('someone outside the policy gets no answer about any request, wherever they ask', async () => {
+    for (const text of ['list', `status ${secret.id}`, 'status']) expect(await answer(OUTSIDER, text)).toMatch(/not named in the restore policy/);
+  });
+
+  it("a named user who neither requested it, approves its target, nor is in its channel doesn't see it", async () => {
+    expect(await answer(APPROVER_2, 'list')).not.toContain(secret.id);
+    expect(await answer(APPROVER_2, `status ${secret.id}`)).toMatch(/is known here/);
+  });
+
+  it('the requester, an approver of its target and a member of its channel do', async () => {
+    expect(await answer(REQUESTER, `status ${secret.id}`)).toContain(`Restore request ${secret.id}`);
+    expect(await answer(APPROVER, 'list')).toContain(secret.id);
+    expect(await answer(MEMBER, 'list')).toContain(secret.id);
+  });
+});
+
+describe('private answers instead of a form', () => {
+  it.each([
+    ['someone who may request nothing', OUTSIDER, '', /not allowed to request restores/],
+    ['a cluster outside the policy', REQUESTER, 'shop/no-such-cluster', /has no cluster `no-such-cluster`/],
+    ['a target outside the policy', REQUESTER, 'shop/orders to nope/x', /no project `nope`/],
+  ])('%s', async (_name, user, text, expected) => {
+    const views = h.slack.views().length;
+    const res = await h.command(user, text);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(String((res.json as { text?: string }).text)).toMatch(expected);
+    expect(h.slack.views().length).toBe(views); // no modal was opened
+  });
+});
