@@ -1,5 +1,6 @@
 // Modals in the fake Slack: trigger ids that work once and expire, views.open / push / update with hash checks.
 import { randomBytes } from 'node:crypto';
+import { checkBlockLimits } from './fake-slack-limits.js';
 import { optString, requireString, SlackMethodError, type SlackArgs } from './fake-slack-args.js';
 
 export interface StoredView extends Record<string, unknown> {
@@ -32,6 +33,7 @@ function viewArg(args: SlackArgs): Record<string, unknown> {
   const view = v as Record<string, unknown>;
   if (view.type !== 'modal') throw new SlackMethodError('invalid_arguments');
   if (view.blocks !== undefined && !Array.isArray(view.blocks)) throw new SlackMethodError('invalid_arguments');
+  checkBlockLimits(view.blocks as unknown[] | undefined, 100);
   return view;
 }
 

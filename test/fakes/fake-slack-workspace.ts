@@ -2,6 +2,7 @@
 // HTTP, auth and failure injection live in fake-slack.ts; this module only knows Slack semantics.
 import { blocksArg, optString, requireString, SlackMethodError, type SlackArgs } from './fake-slack-args.js';
 import { FakeSlackViews } from './fake-slack-views.js';
+import { checkBlockLimits } from './fake-slack-limits.js';
 
 export { SlackMethodError, type SlackArgs } from './fake-slack-args.js';
 export type { StoredView } from './fake-slack-views.js';
@@ -163,6 +164,7 @@ export class FakeSlackWorkspace {
     if (this.notInChannelIds.has(channel)) throw new SlackMethodError('not_in_channel');
     const text = optString(args, 'text') ?? '';
     const blocks = blocksArg(args) ?? [];
+    checkBlockLimits(blocks, 50);
     if (!text && blocks.length === 0) throw new SlackMethodError('no_text');
     let threadTs = optString(args, 'thread_ts');
     // Replying to a reply lands in the parent's thread, as in Slack.
@@ -189,6 +191,7 @@ export class FakeSlackWorkspace {
     if (msg.user !== this.cfg.botUserId) throw new SlackMethodError('cant_update_message');
     const text = optString(args, 'text');
     const blocks = blocksArg(args);
+    checkBlockLimits(blocks, 50);
     if (text === undefined && blocks === undefined) throw new SlackMethodError('no_text');
     // Slack keeps the previous blocks when `blocks` is omitted; an empty array removes them.
     if (text !== undefined) msg.text = text;
@@ -202,6 +205,7 @@ export class FakeSlackWorkspace {
     const user = requireString(args, 'user', 'user_not_in_channel');
     const text = optString(args, 'text') ?? '';
     const blocks = blocksArg(args) ?? [];
+    checkBlockLimits(blocks, 50);
     if (!text && blocks.length === 0) throw new SlackMethodError('no_text');
     const threadTs = optString(args, 'thread_ts');
     const eph: StoredEphemeral = {

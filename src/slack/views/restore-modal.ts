@@ -172,7 +172,8 @@ function targetBlock(state: RestoreModalState, sourceKey: string | undefined): K
 export function buildRestoreModal(state: RestoreModalState): ModalView {
   const meta = { ...state.meta, timeZone: state.meta.timeZone ?? state.timeZone };
   const blocks: KnownBlock[] = [];
-  if (state.notice) blocks.push(section(`:information_source: ${escapeText(state.notice)}`, 'restore_notice'));
+  // A notice may list many clusters: a section holds 3000 characters, and views.update fails beyond.
+  if (state.notice) blocks.push(section(clip(`:information_source: ${escapeText(state.notice)}`, 3000), 'restore_notice'));
   if (state.sources.length === 0 || state.targets.length === 0) {
     blocks.push(section("You aren't allowed to request a restore of any cluster in the restore policy. Ask its owners to add you to the requesters."));
     return baseModal(meta, blocks, false);

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { checkBlockLimits } from '../../fakes/fake-slack-limits.js';
 import type { Snapshot } from '../../../src/atlas/types.js';
 import type { ClusterRef } from '../../../src/restore/types.js';
 import {
@@ -234,5 +235,17 @@ describe('readModalSubmission + validateModalSubmission', () => {
       expect(result.response.errors[SOURCE_BLOCK_ID]).toBe('Choose the cluster to restore from.');
       for (const id of Object.keys(result.response.errors)) expect(() => block(empty, id)).not.toThrow();
     }
+  });
+});
+
+describe('Slack limits', () => {
+  it('a very long notice (many clusters named) is clipped, so views.update never fails on it', () => {
+    const many: ClusterRef[] = Array.from({ length: 100 }, (_, i) => ({ project: 'shop', groupId: G, cluster: `cluster-${'x'.repeat(50)}-${i}` }));
+    const notice = many.map((c) => `You may not use \`shop/${c.cluster}\` as a source, so it was not pre-selected.`).join(' ');
+    const view = buildRestoreModal(state({ notice, sources: many, targets: many }));
+    expect(() => checkBlockLimits(view.blocks as unknown[], 100)).not.toThrow();
+    const noticeBlock = (view.blocks as { block_id?: string; text?: { text: string } }[]).find((b) => b.block_id === 'restore_notice');
+    expect(noticeBlock?.text?.text.length).toBeLessThanOrEqual(3000);
+    expect(noticeBlock?.text?.text.endsWith('…')).toBe(true);
   });
 });
