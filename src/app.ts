@@ -21,6 +21,10 @@ import type { Services } from './slack/services.js';
 import { createSlackMessenger } from './slack/slack-messenger.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
 import { createUserChannels } from './slack/user-channels.js';
+import { trackInFlight } from './slack/track-in-flight.js';
+
+/** Within main.ts's 20 s shutdown bound, with time left for the tracker and Redis. */
+const DRAIN_BOUND_MS = 8_000;
 
 export interface AppOverrides {
   /** Tests shrink BullMQ and poll timings. */
@@ -31,6 +35,8 @@ export interface AppOverrides {
     >
   >;
   atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;
+  /** How long stop() waits for Slack handlers already acked (default 8 s). */
+  drainTimeoutMs?: number;
   /** How long user-group members are trusted (default 60 s). */
   membershipTtlMs?: number;
   customRoutes?: SlackCustomRoute[];
@@ -89,6 +95,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     customRoutes: [...createHealthRoutes({ metrics, isReady: () => readiness.isReady() }), ...(overrides.customRoutes ?? [])],
   });
   observeSlackRequests(slack.app, metrics);
+  const inFlight = trackInFlight(slack.app);
   const client = slack.app.client;
   const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) } });
   const resolver = createMembershipResolver(async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], {
@@ -167,6 +174,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
         readiness.markShuttingDown();
         policyWatcher?.close();
         if (started) await slack.stop().catch((err: unknown) => logger.warn({ err }, 'slack app stop failed'));
+        // Handlers already acked go on after the ack: let them finish (bounded) before Redis goes.
+        if (!(await inFlight.drain(overrides.drainTimeoutMs ?? DRAIN_BOUND_MS))) logger.warn({ handlers: inFlight.count() }, 'stopped before every Slack handler finished');
         await tracker.close();
         redis.disconnect();
       })();

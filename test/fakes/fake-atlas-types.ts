@@ -34,9 +34,11 @@ export interface RecordedRequest {
 export interface Fault {
   /**
    * status: answer `status` with an ApiError body; hang: never answer; reset: destroy the socket before doing anything;
-   * empty2xx: do the work for real, answer 2xx with an empty body; dropAnswer: do the work for real, then destroy the socket.
+   * empty2xx: do the work for real, answer 2xx with an empty body; dropAnswer: do the work for real, then destroy the socket;
+   * slow: answer for real after `delayMs`.
    */
-  kind: 'status' | 'hang' | 'reset' | 'empty2xx' | 'dropAnswer';
+  kind: 'status' | 'hang' | 'reset' | 'empty2xx' | 'dropAnswer' | 'slow';
+  delayMs?: number;
   status?: number;
   errorCode?: string;
   detail?: string;

@@ -149,7 +149,9 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
 
     const fault = takeFault(method, url.pathname, true);
     // 'empty2xx' and 'dropAnswer' let Atlas do the work (the job exists) and spoil only the answer.
-    if (fault && fault.kind !== 'empty2xx' && fault.kind !== 'dropAnswer') return applyFault(fault, req, res, record);
+    if (fault && fault.kind !== 'empty2xx' && fault.kind !== 'dropAnswer' && fault.kind !== 'slow') return applyFault(fault, req, res, record);
+    // 'slow': Atlas answers for real, late.
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
 
     try {
       const answer = handleApiRequest(store, { method, pathname: url.pathname, query: url.searchParams, headers: req.headers, rawBody, baseUrl });

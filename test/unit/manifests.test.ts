@@ -230,6 +230,12 @@ describe('manifests: what the app relies on', () => {
 
   it('gives the app time to drain (it needs ~20 s) and keeps one pod through disruptions', () => {
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(25);
+    // preStop first (the pod leaves the Service), then SIGTERM and the app's 20 s bound, all within the grace period.
+    const preStop = container.lifecycle?.preStop?.exec?.command as string[] | undefined;
+    expect(preStop?.[0]).toBe('node');
+    const preStopSeconds = Number(/setTimeout\(\(\) => \{\}, (\d+)\)/.exec(preStop?.join(' ') ?? '')?.[1]) / 1000;
+    expect(preStopSeconds).toBeGreaterThan(0);
+    expect(preStopSeconds + 20).toBeLessThanOrEqual(pod.terminationGracePeriodSeconds);
     expect(find('PodDisruptionBudget', 'atlas-restore').spec.minAvailable).toBe(1);
   });
 
