@@ -3,12 +3,14 @@
 import { benchAtlasDigest } from './atlas-digest.js';
 import { benchPollerLoad } from './poller-load.js';
 import { benchSlackAck } from './slack-ack.js';
+import { benchSubmissionRequests } from './submission-requests.js';
 import { section } from './stats.js';
 
 const BENCHMARKS: { title: string; run: () => Promise<void> }[] = [
   { title: 'Atlas Digest: round trips and client overhead per call', run: benchAtlasDigest },
   { title: 'Slack: slash command → views.open, our app vs bare Bolt', run: benchSlackAck },
   { title: 'Poller: 1,000 restores in flight on one process', run: benchPollerLoad },
+  { title: 'Submission: Atlas requests on a cluster with a long restore history', run: benchSubmissionRequests },
 ];
 
 async function main(): Promise<void> {
