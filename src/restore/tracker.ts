@@ -4,7 +4,7 @@
 // its stalled-job check hands the job of a crashed replica to another. Notifications are guarded by
 // Redis once-markers (tracker-marks.ts) so the crash windows BullMQ cannot close do not double-post.
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { duplicateRedisClient, type RedisClient } from '../redis/redis-client.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
 import { expireApproval } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
@@ -59,8 +59,8 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   const policy = createPollIntervalPolicy({ baseSeconds: opts.pollIntervalSeconds, minDelayMs: opts.minDelayMs, maxDelayMs: opts.maxDelayMs });
   const logger = opts.logger.child({ component: 'restore-tracker' });
   // Own connections: the queue's fails fast, the worker's retries forever as BullMQ requires.
-  const queueConnection: Redis = opts.connection.duplicate();
-  const workerConnection: Redis = opts.connection.duplicate({ maxRetriesPerRequest: null });
+  const queueConnection: RedisClient = duplicateRedisClient(opts.connection);
+  const workerConnection: RedisClient = duplicateRedisClient(opts.connection, 'worker');
   const notifyLeaseMs = Math.ceil((opts.notifyLeaseSeconds ?? 60) * 1000);
   const ctx: TrackerContext = {
     store: opts.store,
