@@ -70,7 +70,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     },
   });
   const metrics = createMetrics();
-  const readiness = createReadiness({ pingRedis: () => store.ping() });
+  // `tracker` is built below; readiness asks it only once the app has started.
+  const readiness = createReadiness({ pingRedis: () => store.ping(), trackerHealth: () => tracker.health() });
   metrics.setPendingApprovalsSource(async () => (await store.listActive()).filter((r) => r.state === 'pending_approval').length);
   const atlas = createAtlasClient({
     baseUrl: config.atlas.baseUrl,

@@ -5,6 +5,7 @@
 // Redis once-markers (tracker-marks.ts) so the crash windows BullMQ cannot close do not double-post.
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { duplicateRedisClient, type RedisClient } from '../redis/redis-client.js';
+import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
 import { expireApproval } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
@@ -39,6 +40,8 @@ export interface RestoreTracker {
   reconcile(): Promise<{ resumed: number; expired: number }>;
   /** Graceful by default. `force: true` drops in-progress polls as a crash would (their jobs stall and move to another replica). */
   close(opts?: { force?: boolean }): Promise<void>;
+  /** Whether the worker really takes work (running, its blocking connection up): for readiness. */
+  health(): Promise<WorkerHealth>;
 }
 
 function assertOptions(opts: TrackerOptions): void {
@@ -205,6 +208,8 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     scheduleApprovalExpiry,
 
     reconcile,
+
+    health: () => workerHealth(closing ? undefined : worker),
 
     close(closeOpts = {}) {
       closing ??= (async () => {
