@@ -2,11 +2,11 @@
 // Tests drive it like Slack does: signed slash commands, view submissions and button clicks.
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { pino } from 'pino';
 import { buildApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
+import { createRedisClient, masterNodes, type RedisClient } from '../../src/redis/redis-client.js';
 import { TRACKER_QUEUE, expiryJobId } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { configForFakes, FAST_OVERRIDES } from '../fakes/config-for-fakes.js';
@@ -31,6 +31,8 @@ export interface HarnessOptions {
   stepsPerState?: number;
   /** Redis of the app and of the harness' own client (default REDIS_URL or 127.0.0.1:6379). */
   redisUrl?: string;
+  /** More REDIS_* variables for both (TLS CA file, Sentinel, Cluster). */
+  redisEnv?: Record<string, string>;
 }
 
 export const DEFAULT_POLICY = `
@@ -57,7 +59,7 @@ export interface Harness {
   app: RunningApp;
   url: string;
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   command(user: string, text: string, opts?: { channel?: string; send?: SendOptions }): Promise<{ status: number; responseUrlId: string }>;
   /** The modal once it shows snapshots (or a final message), for the given opening trigger. */
   loadedModal(user: string, predicate?: (view: StoredView) => boolean): Promise<StoredView>;
@@ -95,8 +97,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     atlas.addCluster({ groupId: GROUP_ID, name, type, snapshots: 3 });
   }
   const slack = await startFakeSlack({ users: { [REQUESTER]: { tz: 'Europe/Paris' } } });
-  const prefix = `test-conv-${randomBytes(4).toString('hex')}:`;
-  const config = configForFakes({ slack, atlas, signingSecret: SIGNING_SECRET, prefix, redisUrl: opts.redisUrl, dryRun: opts.dryRun });
+  // A hash tag, like the production default: the same harness runs on Redis Cluster.
+  const prefix = `{test-conv-${randomBytes(4).toString('hex')}}:`;
+  const config = configForFakes({ slack, atlas, signingSecret: SIGNING_SECRET, prefix, redisUrl: opts.redisUrl, redisEnv: opts.redisEnv, dryRun: opts.dryRun });
   const policy = parsePolicy(opts.policyYaml ?? DEFAULT_POLICY, 'test-policy.yaml');
   const build = (overrides: AppOverrides = {}) =>
     buildApp(config, policy, quiet, {
@@ -115,9 +118,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     await a.stop();
   };
   const replicas: RunningApp[] = [];
-  const redis = new Redis(opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  // Built like the app's (TLS, Sentinel, Cluster alike); fails fast, so a test waiting through an outage polls.
+  const redis = createRedisClient(config.redis, 'commands');
   // Tests may stop Redis on purpose: its reconnect errors are expected, not unhandled.
   redis.on('error', () => undefined);
+  await redis.connect();
   let responseUrls = 0;
 
   const harness: Harness = {
@@ -185,8 +190,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       for (const a of [app, ...replicas]) await stopApp(a);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteKeysUnder(redis, prefix);
       redis.disconnect();
       await slack.close();
       await atlas.close();
@@ -245,10 +249,18 @@ export async function waitForState(h: Harness, id: string, state: RestoreRequest
   }, { timeoutMs, message: `${id} in state ${state}` });
 }
 
+/** Deletes the keys matching `${prefix}…*` on every master (a Cluster answers KEYS per node). */
+export async function deleteKeysUnder(redis: RedisClient, prefix: string, pattern = '*'): Promise<void> {
+  for (const node of masterNodes(redis)) {
+    const keys = await node.keys(`${prefix}${pattern}`);
+    // One DEL per key: in a Cluster a multi-key DEL must stay in one slot.
+    for (const key of keys) await redis.del(key);
+  }
+}
+
 /** Frees every target between tests that leave requests pending. */
 export async function clearLocks(h: Harness): Promise<void> {
-  const keys = await h.redis.keys(`${h.prefix}lock:*`);
-  if (keys.length > 0) await h.redis.del(...keys);
+  await deleteKeysUnder(h.redis, h.prefix, 'lock:*');
 }
 
 /** Puts a posted request in `submitting` as a submitter that died before (or while) posting would have left it. */
