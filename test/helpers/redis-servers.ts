@@ -20,6 +20,12 @@ export function skipUnless(file: string, binaries: string[], why: string): boole
   return missing.length === 0;
 }
 
+/** Whether redis-server was built with TLS (a build without it does not know the tls-* directives). */
+export function redisServerHasTls(): boolean {
+  const r = spawnSync('redis-server', ['--port', '0', '--tls-port', '1', '--tls-cert-file', '/nonexistent', '--tls-key-file', '/nonexistent'], { encoding: 'utf8', timeout: 5000 });
+  return !`${r.stdout}${r.stderr}`.includes('Bad directive');
+}
+
 /** A port nobody listens on right now (the kernel's choice); startRedis retries if another process takes it first. */
 export async function freePort(): Promise<number> {
   const server = createServer();

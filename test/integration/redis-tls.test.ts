@@ -8,11 +8,14 @@ import { loadConfig } from '../../src/config.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
 import { connectRedis, createRedisClient } from '../../src/redis/redis-client.js';
 import { createRestoreStore } from '../../src/restore/store.js';
-import { RedisGroup, run, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
+import { RedisGroup, redisServerHasTls, run, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
 import { APPROVER, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
 import { makeRequest } from './store-fixtures.js';
 
-const canRun = skipUnless('redis-tls', ['redis-server', 'openssl'], 'it makes a CA and a server certificate and starts redis-server with TLS');
+const hasBinaries = skipUnless('redis-tls', ['redis-server', 'openssl'], 'it makes a CA and a server certificate and starts redis-server with TLS');
+const hasTls = hasBinaries && redisServerHasTls();
+if (hasBinaries && !hasTls) console.warn('redis-tls: skipped because this redis-server was built without TLS (BUILD_TLS=yes)');
+const canRun = hasBinaries && hasTls;
 
 /** A CA, and a server certificate it signed for 127.0.0.1 and localhost. */
 function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
