@@ -79,8 +79,9 @@ export function planRedisClient(redis: Pick<RedisConfig, 'topology' | 'url' | 't
         ...(topology.sentinelPassword ? { sentinelPassword: topology.sentinelPassword } : {}),
         // The sentinels are asked in plain TCP; TLS (from rediss://) applies to the master they point at.
         enableTLSForSentinelMode: Boolean(tls),
-        // Listen for +switch-master: a failover is noticed at once, not at the next broken command.
-        failoverDetector: true,
+        // No `failoverDetector`: on +switch-master it disconnects the client, and a disconnect that lands while ioredis
+        // is still asking the sentinels leaves the client ended for good (no retry). Sentinel's failover kills the
+        // clients of the old master anyway (CLIENT KILL TYPE normal), and ioredis reconnects through the sentinels.
         ...(purpose === 'probe' ? { sentinelRetryStrategy: () => null } : {}),
       },
     };

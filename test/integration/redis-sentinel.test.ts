@@ -4,12 +4,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
 import { RedisGroup, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
 import { sendSlashCommand } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, CHANNEL, REQUESTER, requestRestore, SIGNING_SECRET, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, CHANNEL, logLines, REQUESTER, requestRestore, SIGNING_SECRET, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const canRun = skipUnless('redis-sentinel', ['redis-server'], 'it starts a master, a replica and three sentinels');
 
@@ -84,6 +84,12 @@ describe.skipIf(!canRun)('on Redis Sentinel', () => {
       overrides: { tracker: { ...FAST_TRACKER, worker: { drainDelay: 1, lockDuration: 2000, stalledInterval: 1000 } } },
     });
   }, 60_000);
+  afterEach(async (ctx) => {
+    // A failover test that fails under load is hard to read without the app's side of the story.
+    if (ctx.task.result?.state !== 'fail') return;
+    const ready = await fetch(`${h.url}/readyz`).then((r) => r.text(), (err: unknown) => String(err));
+    console.error(`/readyz: ${ready}\napp log (last 80 lines):\n${logLines.slice(-80).join('')}`);
+  });
   afterAll(async () => {
     admin?.disconnect();
     await h?.close();
