@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { pino } from 'pino';
 import { buildApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
-import { createRedisClient, masterNodes, type RedisClient } from '../../src/redis/redis-client.js';
+import { createRedisClient, type RedisClient } from '../../src/redis/redis-client.js';
 import { TRACKER_QUEUE, expiryJobId } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { configForFakes, FAST_OVERRIDES } from '../fakes/config-for-fakes.js';
@@ -14,6 +14,10 @@ import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack, type StoredMessage, type StoredView } from '../fakes/fake-slack.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SendOptions } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { filledView, isFilledModal, type ModalFields } from './modal-fill.js';
+import { deleteKeys } from './store-fixtures.js';
+
+export { filledView, isFilledModal, type ModalFields } from './modal-fill.js';
 
 export const GROUP_ID = '5e2211c17a3e5a48f5497de3';
 export const CHANNEL = 'C0DBOPS01';
@@ -77,14 +81,6 @@ export interface Harness {
   /** Stops `app` (if not stopped yet) and makes a new started instance on the same config and prefix the harness' `app`. */
   restart(overrides?: AppOverrides): Promise<RunningApp>;
   close(): Promise<void>;
-}
-
-export interface ModalFields {
-  source?: string;
-  snapshotId?: string;
-  target?: string;
-  reason?: string;
-  confirmation?: string;
 }
 
 /** Every log line of the apps the harness builds, for tests that check what operators see. */
@@ -190,38 +186,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       for (const a of [app, ...replicas]) await stopApp(a);
-      await deleteKeysUnder(redis, prefix);
+      await deleteKeys(redis, prefix);
       redis.disconnect();
       await slack.close();
       await atlas.close();
     },
   };
   return harness;
-}
-
-/** The view as Slack submits it: `state.values` holds the fields (selects default to what the modal pre-selected). */
-export function filledView(view: StoredView, fields: ModalFields): StoredView {
-  const values: Record<string, Record<string, unknown>> = {};
-  const blocks = view.blocks as { block_id?: string; element?: { action_id: string; initial_option?: { value: string }; options?: { value: string }[] } }[];
-  const select = (value: string | undefined) => ({ type: 'static_select', selected_option: value ? { value, text: { type: 'plain_text', text: value } } : null });
-  const text = (value: string) => ({ type: 'plain_text_input', value });
-  for (const { block_id: id, element: el } of blocks) {
-    if (!id || !el) continue;
-    if (id === 'restore_source') values[id] = { [el.action_id]: select(fields.source ?? el.initial_option?.value) };
-    else if (id.startsWith('restore_snapshot')) values[id] = { [el.action_id]: select(fields.snapshotId ?? el.initial_option?.value ?? el.options?.[0]?.value) };
-    else if (id.startsWith('restore_target')) values[id] = { [el.action_id]: select(fields.target ?? el.initial_option?.value) };
-    else if (id === 'restore_reason') values[id] = { [el.action_id]: text(fields.reason ?? 'bad migration') };
-    else if (id === 'restore_confirmation') values[id] = { [el.action_id]: text(fields.confirmation ?? '') };
-  }
-  return { ...view, state: { values } };
-}
-
-/** Filled = the snapshot select has options, or the modal explains why there is nothing to choose. */
-export function isFilledModal(view: StoredView): boolean {
-  const blocks = view.blocks as { block_id?: string; element?: { options?: unknown[] } }[];
-  const snapshot = blocks.find((b) => b.block_id?.startsWith('restore_snapshot'));
-  if (snapshot) return (snapshot.element?.options?.length ?? 0) > 0;
-  return !JSON.stringify(view.blocks).includes('Loading');
 }
 
 export function snapshotIdOf(h: Harness, cluster: string, index = 0): string {
@@ -249,18 +220,9 @@ export async function waitForState(h: Harness, id: string, state: RestoreRequest
   }, { timeoutMs, message: `${id} in state ${state}` });
 }
 
-/** Deletes the keys matching `${prefix}…*` on every master (a Cluster answers KEYS per node). */
-export async function deleteKeysUnder(redis: RedisClient, prefix: string, pattern = '*'): Promise<void> {
-  for (const node of masterNodes(redis)) {
-    const keys = await node.keys(`${prefix}${pattern}`);
-    // One DEL per key: in a Cluster a multi-key DEL must stay in one slot.
-    for (const key of keys) await redis.del(key);
-  }
-}
-
 /** Frees every target between tests that leave requests pending. */
 export async function clearLocks(h: Harness): Promise<void> {
-  await deleteKeysUnder(h.redis, h.prefix, 'lock:*');
+  await deleteKeys(h.redis, h.prefix, 'lock:*');
 }
 
 /** Puts a posted request in `submitting` as a submitter that died before (or while) posting would have left it. */
