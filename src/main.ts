@@ -70,8 +70,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!redis.ok) {
     const failures = redis.checks.filter((c) => c.level === 'FAIL').map(formatCheck);
-    logger.fatal({ redisChecks: failures }, 'not starting: Redis does not meet the requirements');
-    process.stderr.write(`atlas-restore: not starting, Redis does not meet the requirements:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+    logger.fatal({ redisChecks: failures }, 'not starting: Redis is not ready for the bot');
+    process.stderr.write(`atlas-restore: not starting, Redis is not ready for the bot:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
     return 1;
   }
   const app = buildApp({ ...config, redisKeyPrefix: redis.prefix }, policy, logger, { watchPolicyFile: config.policyFile });

@@ -75,7 +75,7 @@ describe.skipIf(!canRun)('Redis checks', () => {
     const lru = await group.start('lru', { args: ['--maxmemory-policy', 'allkeys-lru'] });
     const start = await runMain(lru.url);
     expect(start.code).toBe(1);
-    expect(start.output).toContain('not starting, Redis does not meet the requirements');
+    expect(start.output).toContain('not starting, Redis is not ready for the bot');
     expect(start.output).toMatch(/FAIL Redis: maxmemory-policy is allkeys-lru: .*CONFIG SET maxmemory-policy noeviction/);
     expect(start.output).not.toContain('atlas-restore started');
 
