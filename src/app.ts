@@ -1,6 +1,5 @@
 // The composition root as a function: config → Redis → Atlas client → store → Slack app → tracker.
 // main.ts runs it for real; the integration tests and the demo run it against fakes.
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAtlasClient, type AtlasClientOptions } from './atlas/client.js';
 import type { Config } from './config.js';
@@ -8,6 +7,7 @@ import { createHealthRoutes, createReadiness, type ReadinessTracker } from './ht
 import { atlasEndpointLabel, createMetrics, type Metrics } from './http/metrics.js';
 import { instrumentNotifier, markRefused, observeSlackRequests } from './http/instrument.js';
 import type { Policy } from './policy/policy-schema.js';
+import { createRedisClient, explainRedisError, type RedisClient } from './redis/redis-client.js';
 import { createMembershipResolver } from './policy/resolve-usergroups.js';
 import { listClusters } from './policy/policy.js';
 import { watchPolicy } from './policy/watch-policy.js';
@@ -52,7 +52,7 @@ export interface RunningApp {
   start(): Promise<SlackAppAddress | undefined>;
   /** Graceful: stop taking work, let in-flight work finish (bounded), close connections. */
   stop(): Promise<void>;
-  redis: Redis;
+  redis: RedisClient;
   metrics: Metrics;
   readiness: ReadinessTracker;
   /** Re-reads the policy file now (SIGHUP); a no-op without watchPolicyFile. */
@@ -61,9 +61,10 @@ export interface RunningApp {
 
 export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logger, overrides: AppOverrides = {}): RunningApp {
   const now = overrides.now ?? (() => new Date());
-  // Fail fast while Redis is down (no offline queue): the user gets "try again" instead of a hang.
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  // Fail fast while Redis is down (no offline queue, bounded command time): the user gets "try again" instead of a
+  // hang, with one server, Sentinel or Cluster alike. The tracker's worker gets its own connection that never gives up.
+  const redis = createRedisClient(config.redis, 'commands');
+  redis.on('error', (err: unknown) => logger.warn({ err: explainRedisError(err) }, 'redis connection error'));
   const auditLog = logger.child({ component: 'audit' });
   const store = createRestoreStore({
     redis,
@@ -75,7 +76,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     },
   });
   const metrics = createMetrics();
-  const readiness = createReadiness({ pingRedis: () => store.ping() });
+  // `tracker` is built below; readiness asks it only once the app has started.
+  const readiness = createReadiness({ pingRedis: () => store.ping(), trackerHealth: () => tracker.health() });
   metrics.setPendingApprovalsSource(async () => (await store.listActive()).filter((r) => r.state === 'pending_approval').length);
   const atlas = createAtlasClient({
     baseUrl: config.atlas.baseUrl,

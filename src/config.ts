@@ -1,5 +1,6 @@
 // The environment table of DESIGN.md §2, as one zod schema. loadConfig is pure: it reads only the env it is given.
 import { z } from 'zod';
+import { DEFAULT_KEY_PREFIX, redisConfigOf, redisProblems, type RedisConfig } from './redis/redis-config.js';
 
 /** Empty strings count as unset: a `FOO=` line in a Secret must not pass for a value. */
 const optionalString = z
@@ -37,7 +38,9 @@ const url = (name: string, fallback: string, protocols: readonly string[] = ['ht
       protocol = undefined;
     }
     if (!protocol || !protocols.includes(protocol)) {
-      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, got "${value}"` });
+      // A URL may carry a password (REDIS_URL): never echo it.
+      const shown = value.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, got "${shown}"` });
       return z.NEVER;
     }
     return value;
@@ -59,6 +62,11 @@ const envSchema = z
     ATLAS_CLIENT_ID: optionalString,
     ATLAS_CLIENT_SECRET: optionalString,
     REDIS_URL: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    REDIS_TLS_CA_FILE: optionalString,
+    REDIS_SENTINELS: optionalString,
+    REDIS_SENTINEL_MASTER: optionalString,
+    REDIS_SENTINEL_PASSWORD: optionalString,
+    REDIS_CLUSTER_NODES: optionalString,
     RESTORE_POLICY_FILE: optionalString,
     POLL_INTERVAL_SECONDS: integer('POLL_INTERVAL_SECONDS', 10, 1, 3600),
     DRY_RUN: strictBoolean('DRY_RUN', false),
@@ -109,6 +117,7 @@ function crossFieldProblems(raw: RawPresence, socketMode: boolean): string[] {
     issue('Atlas credentials are required: ATLAS_PUBLIC_KEY and ATLAS_PRIVATE_KEY (API key), or ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET (service account)');
   }
   if (!raw.RESTORE_POLICY_FILE) issue('RESTORE_POLICY_FILE is required (path of the policy file, YAML or JSON)');
+  problems.push(...redisProblems(raw));
   return problems;
 }
 
@@ -126,8 +135,12 @@ export interface Config {
   };
   port: number;
   atlas: { baseUrl: string; auth: AtlasAuthConfig };
+  /** REDIS_URL (with Sentinel or Cluster only its credentials, db and scheme count: see `redis`). */
   redisUrl: string;
+  /** Every key of the bot starts with it (default `{atlas-restore}:`; main.ts may keep a legacy one, see key-prefix.ts). */
   redisKeyPrefix: string;
+  /** Topology (standalone, Sentinel, Cluster) and TLS. */
+  redis: Readonly<RedisConfig>;
   policyFile: string;
   pollIntervalSeconds: number;
   longRunningWarningMinutes: number;
@@ -169,7 +182,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     atlas: { baseUrl: e.ATLAS_BASE_URL.replace(/\/+$/, ''), auth: Object.freeze(auth) },
     redisUrl: e.REDIS_URL,
-    redisKeyPrefix: e.REDIS_KEY_PREFIX ?? 'atlas-restore:',
+    redisKeyPrefix: e.REDIS_KEY_PREFIX ?? DEFAULT_KEY_PREFIX,
+    redis: Object.freeze(redisConfigOf(raw)),
     policyFile: e.RESTORE_POLICY_FILE!,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
     longRunningWarningMinutes: e.LONG_RUNNING_WARNING_MINUTES,

@@ -1,5 +1,6 @@
 // Entry point: `node dist/main.js` runs the bot; `node dist/main.js --check` validates configuration and policy and exits;
-// `--check --online` also asks Slack and Atlas whether the token, scopes, credentials and clusters work.
+// `--check --online` also asks Redis, Slack and Atlas whether the server, token, scopes, credentials and clusters work.
+// Before the bot starts, Redis is checked the same way (src/redis/inspect-redis.ts): a FAIL refuses the start.
 // A bad configuration exits non-zero with the full list of problems before anything connects.
 import { webApi } from '@slack/bolt';
 import { buildApp } from './app.js';
@@ -10,6 +11,9 @@ import { createLogger } from './logger.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
 import { listClusters } from './policy/policy.js';
 import type { Policy } from './policy/policy-schema.js';
+import { inspectRedis } from './redis/inspect-redis.js';
+import { describeRedis } from './redis/redis-client.js';
+import { formatCheck } from './redis/server-checks.js';
 
 /** Kubernetes' default grace period is 30 s: finish well within it. */
 const SHUTDOWN_BOUND_MS = 20_000;
@@ -27,6 +31,8 @@ function secretsOf(config: Readonly<Config>): string[] {
     config.slack.signingSecret,
     config.slack.appToken,
     auth.kind === 'digest' ? auth.privateKey : auth.clientSecret,
+    config.redis.topology.kind === 'sentinel' ? config.redis.topology.sentinelPassword : undefined,
+    decodeURIComponent(new URL(config.redisUrl).password) || undefined,
   ].filter((s): s is string => typeof s === 'string');
 }
 
@@ -50,14 +56,25 @@ async function main(argv: string[]): Promise<number> {
     if (!argv.includes('--online')) return 0;
     const atlas = createAtlasClient({ baseUrl: config.atlas.baseUrl, auth: config.atlas.auth });
     const slack = new webApi.WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 1 } });
-    const result = await runPreflight({ policy, atlas, slack });
+    const redis = await inspectRedis(config);
+    const result = await runPreflight({ policy, atlas, slack, redisChecks: redis.checks });
     process.stdout.write(`${result.lines.join('\n')}\n`);
-    process.stdout.write(result.ok ? 'atlas-restore: Slack and Atlas are ready\n' : 'atlas-restore: fix the FAIL lines above before deploying\n');
+    process.stdout.write(result.ok ? 'atlas-restore: Redis, Slack and Atlas are ready\n' : 'atlas-restore: fix the FAIL lines above before deploying\n');
     return result.ok ? 0 : 1;
   }
 
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const app = buildApp(config, policy, logger, { watchPolicyFile: config.policyFile });
+  const redis = await inspectRedis(config);
+  for (const check of redis.checks) {
+    if (check.level === 'warn') logger.warn({ redisCheck: check.text }, formatCheck(check));
+  }
+  if (!redis.ok) {
+    const failures = redis.checks.filter((c) => c.level === 'FAIL').map(formatCheck);
+    logger.fatal({ redisChecks: failures }, 'not starting: Redis is not ready for the bot');
+    process.stderr.write(`atlas-restore: not starting, Redis is not ready for the bot:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+    return 1;
+  }
+  const app = buildApp({ ...config, redisKeyPrefix: redis.prefix }, policy, logger, { watchPolicyFile: config.policyFile });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -86,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const address = await app.start();
     logger.info(
-      { port: address?.port, socketMode: config.slack.socketMode, dryRun: config.dryRun, clusters: listClusters(policy).length },
+      { port: address?.port, socketMode: config.slack.socketMode, dryRun: config.dryRun, clusters: listClusters(policy).length, redis: describeRedis(config.redis), keyPrefix: redis.prefix },
       'atlas-restore started',
     );
   } catch (err) {

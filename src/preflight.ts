@@ -1,10 +1,11 @@
-// `node dist/main.js --check --online`: before a deploy, ask Slack and Atlas what the bot will need from them, and say
+// `node dist/main.js --check --online`: before a deploy, ask Redis, Slack and Atlas what the bot will need from them, and say
 // in plain words what is wrong (bad token, missing scope, IP access list, unknown cluster) before a user finds out.
 import type { webApi } from '@slack/bolt';
 import { isAtlasApiError } from './atlas/errors.js';
 import type { AtlasClient } from './atlas/types.js';
 import { clusterKey, listClusters } from './policy/policy.js';
 import type { Policy } from './policy/policy-schema.js';
+import { formatCheck, type RedisCheck } from './redis/server-checks.js';
 
 /** Bot scopes the code needs (slack-app-manifest.yaml asks for exactly these). */
 export const REQUIRED_BOT_SCOPES = ['commands', 'chat:write', 'users:read', 'usergroups:read'] as const;
@@ -14,13 +15,19 @@ export interface PreflightResult {
   lines: string[];
 }
 
-export async function runPreflight(deps: { policy: Policy; atlas: AtlasClient; slack: webApi.WebClient }): Promise<PreflightResult> {
+export async function runPreflight(deps: { policy: Policy; atlas: AtlasClient; slack: webApi.WebClient; redisChecks?: readonly RedisCheck[] }): Promise<PreflightResult> {
   const lines: string[] = [];
   let ok = true;
   const fail = (line: string) => {
     ok = false;
     lines.push(`FAIL ${line}`);
   };
+
+  // Asked by main.ts (src/redis/inspect-redis.ts), the same checks that gate the start.
+  for (const check of deps.redisChecks ?? []) {
+    if (check.level === 'FAIL') ok = false;
+    lines.push(formatCheck(check));
+  }
 
   try {
     const auth = await deps.slack.auth.test();

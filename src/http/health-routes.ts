@@ -1,5 +1,5 @@
 // Operational HTTP routes, mounted as Bolt custom routes on the same port as POST /slack/events:
-// GET /healthz (the process is alive), GET /readyz (Redis answers, the app is initialised, no shutdown yet),
+// GET /healthz (the process is alive), GET /readyz (Redis answers, the tracker takes work, the app is initialised, no shutdown yet),
 // GET /metrics (Prometheus text format).
 import type { ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
@@ -103,7 +103,14 @@ function pingWithin(ping: () => Promise<boolean>, ms: number): Promise<boolean> 
   });
 }
 
-export function createReadiness(deps: { pingRedis: () => Promise<boolean>; pingTimeoutMs?: number }): ReadinessTracker {
+export interface ReadinessDeps {
+  pingRedis: () => Promise<boolean>;
+  pingTimeoutMs?: number;
+  /** The tracker's worker: running, and connected where it waits for jobs (a Redis ping alone can't tell). */
+  trackerHealth?: () => Promise<{ ok: boolean; reason?: string }>;
+}
+
+export function createReadiness(deps: ReadinessDeps): ReadinessTracker {
   const timeoutMs = deps.pingTimeoutMs ?? REDIS_PING_TIMEOUT_MS;
   let initialised = false;
   let shuttingDown = false;
@@ -123,7 +130,12 @@ export function createReadiness(deps: { pingRedis: () => Promise<boolean>; pingT
       if (shuttingDown) return { ready: false, reasons: [READINESS_REASONS.shuttingDown] };
       const reasons: string[] = [];
       if (!initialised) reasons.push(READINESS_REASONS.notInitialised);
-      if (!(await redisAnswers())) reasons.push(`${READINESS_REASONS.redisDown} within ${timeoutMs} ms`);
+      const [redisOk, tracker] = await Promise.all<[Promise<boolean>, Promise<{ ok: boolean; reason?: string }>]>([
+        redisAnswers(),
+        initialised && deps.trackerHealth ? deps.trackerHealth().catch((err: unknown) => ({ ok: false, reason: `tracker health unknown: ${String(err)}` })) : Promise.resolve({ ok: true }),
+      ]);
+      if (!redisOk) reasons.push(`${READINESS_REASONS.redisDown} within ${timeoutMs} ms`);
+      if (!tracker.ok) reasons.push(tracker.reason ?? 'tracker does not take work');
       // Shutdown may have started while we waited for Redis.
       if (shuttingDown) return { ready: false, reasons: [READINESS_REASONS.shuttingDown] };
       return { ready: reasons.length === 0, reasons };

@@ -1,5 +1,5 @@
 // The audit trail: a capped Redis stream, one entry per event, one stream field per event key.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { StoreError } from './store-error.js';
 import type { StoreKeys } from './store-keys.js';
 import { defineScript, runScript } from './lua/run-script.js';
@@ -47,7 +47,7 @@ function auditFields(event: AuditEvent): string[] {
 }
 
 export async function appendAudit(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   maxLen: number,
   event: AuditEvent,
@@ -67,7 +67,7 @@ return id`,
 );
 
 export async function appendAuditOnce(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   maxLen: number,
   onceKey: string,
@@ -79,7 +79,7 @@ export async function appendAuditOnce(
 }
 
 /** The last `count` events, oldest first (newest last). */
-export async function readAudit(redis: Redis, keys: StoreKeys, count: number): Promise<AuditEvent[]> {
+export async function readAudit(redis: RedisClient, keys: StoreKeys, count: number): Promise<AuditEvent[]> {
   if (!Number.isInteger(count) || count < 1) {
     throw new StoreError('STORE_INVALID_ARGUMENT', `audit count must be an integer >= 1, got ${count}`);
   }

@@ -1,6 +1,6 @@
 // One restore at a time per target. The lock is a hash {holder, since} with a TTL, so a crashed
 // replica's lock ends by itself; the poller refreshes it while the restore runs.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { ACQUIRE_LOCK, REFRESH_LOCK, RELEASE_LOCK } from './lua/lock-scripts.js';
 import { runScript } from './lua/run-script.js';
 import { StoreError } from './store-error.js';
@@ -22,7 +22,7 @@ function assertLockArgs(target: ClusterRef, requestId: string, ttlSeconds?: numb
 }
 
 export async function acquireTargetLock(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   target: ClusterRef,
   requestId: string,
@@ -39,7 +39,7 @@ export async function acquireTargetLock(
 }
 
 export async function refreshTargetLock(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   target: ClusterRef,
   requestId: string,
@@ -50,7 +50,7 @@ export async function refreshTargetLock(
 }
 
 export async function releaseTargetLock(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   target: ClusterRef,
   requestId: string,

@@ -1,7 +1,7 @@
 // The Redis state store for restore requests (DESIGN.md §4). Every change is one Lua script, i.e.
 // an atomic compare-and-set: a double click, a Slack retry or a second replica finds the new state
 // and gets { ok: false }. Nothing lives only in process memory.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { ADD_APPROVAL, CAS_REQUEST, CLAIM_FIELD, CREATE_REQUEST } from './lua/request-scripts.js';
 import { runScript } from './lua/run-script.js';
 import { newRequestId } from './request-id.js';
@@ -18,7 +18,7 @@ export type { AuditEvent } from './store-audit.js';
 
 export interface StoreOptions {
   /** Must not use ioredis `keyPrefix`: scripts build some key names themselves. */
-  redis: Redis;
+  redis: RedisClient;
   /** e.g. 'atlas-restore:' */
   prefix: string;
   /** Approximate cap of the audit stream. Default 100 000. */

@@ -11,7 +11,7 @@
 // finished, tracking lost, approval expired) and the data its notification needs. A re-run that
 // finds the request already final uses it to finish the work a crashed run started.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { RestoreJob } from '../atlas/types.js';
 
 export type FinalIntent =
@@ -38,7 +38,7 @@ export interface TrackerMarks {
 }
 
 export interface TrackerMarksOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix, e.g. 'atlas-restore:bull:tracker:' */
   prefix: string;
   /** How long a holder may take to run an effect before another may try. */

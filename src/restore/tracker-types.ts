@@ -1,5 +1,5 @@
 // Vocabulary of the restore tracker: what it needs, what it tells, what a poll job carries.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { Logger } from 'pino';
 import type { AtlasClient, RestoreJob } from '../atlas/types.js';
 import type { PollIntervalPolicy } from './poll-interval.js';
@@ -71,7 +71,7 @@ export interface SubmissionGate {
 
 export interface TrackerOptions {
   /** The tracker duplicates it for BullMQ (a worker connection with maxRetriesPerRequest: null). Must not set keyPrefix. */
-  connection: Redis;
+  connection: RedisClient;
   /** BullMQ prefix, e.g. 'atlas-restore:bull'. The tracker's own once-markers live under `${prefix}:tracker:`. */
   prefix: string;
   store: RestoreStore;

@@ -4,7 +4,8 @@
 // its stalled-job check hands the job of a crashed replica to another. Notifications are guarded by
 // Redis once-markers (tracker-marks.ts) so the crash windows BullMQ cannot close do not double-post.
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { duplicateRedisClient, type RedisClient } from '../redis/redis-client.js';
+import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
 import { expireApproval } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
@@ -44,6 +45,8 @@ export interface RestoreTracker {
   reconcile(): Promise<{ resumed: number; expired: number }>;
   /** Graceful by default. `force: true` drops in-progress polls as a crash would (their jobs stall and move to another replica). */
   close(opts?: { force?: boolean }): Promise<void>;
+  /** Whether the worker really takes work (running, its blocking connection up): for readiness. */
+  health(): Promise<WorkerHealth>;
 }
 
 function assertOptions(opts: TrackerOptions): void {
@@ -64,8 +67,8 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   const policy = createPollIntervalPolicy({ baseSeconds: opts.pollIntervalSeconds, minDelayMs: opts.minDelayMs, maxDelayMs: opts.maxDelayMs });
   const logger = opts.logger.child({ component: 'restore-tracker' });
   // Own connections: the queue's fails fast, the worker's retries forever as BullMQ requires.
-  const queueConnection: Redis = opts.connection.duplicate();
-  const workerConnection: Redis = opts.connection.duplicate({ maxRetriesPerRequest: null });
+  const queueConnection: RedisClient = duplicateRedisClient(opts.connection);
+  const workerConnection: RedisClient = duplicateRedisClient(opts.connection, 'worker');
   const notifyLeaseMs = Math.ceil((opts.notifyLeaseSeconds ?? 60) * 1000);
   const ctx: TrackerContext = {
     store: opts.store,
@@ -219,6 +222,8 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     scheduleApprovalExpiry,
 
     reconcile,
+
+    health: () => workerHealth(closing ? undefined : worker),
 
     close(closeOpts = {}) {
       closing ??= (async () => {

@@ -3,11 +3,11 @@
 // in an older state. A writer marks the card dirty; whoever holds the card's lease (on any replica) renders the
 // latest stored request until nothing is dirty, so the last render is always of the newest state.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { RestoreRequest } from '../restore/types.js';
 
 export interface CardRefresherOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   load(id: string): Promise<RestoreRequest | null>;
   render(req: RestoreRequest): Promise<void>;

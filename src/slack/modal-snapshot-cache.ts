@@ -1,11 +1,11 @@
 // The snapshots a viewer was shown, per modal and source, so the submit check (which has 3 s) reads Redis, not Atlas.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { Snapshot } from '../atlas/types.js';
 
 export type CachedSnapshot = Pick<Snapshot, 'id' | 'status' | 'createdAt'>;
 const TTL_SECONDS = 2 * 3600; // a modal left open longer is re-checked against Atlas
 
-export function createModalSnapshotCache(redis: Redis, prefix: string) {
+export function createModalSnapshotCache(redis: RedisClient, prefix: string) {
   const key = (viewId: string) => `${prefix}modal:${viewId}`;
   return {
     async remember(viewId: string, sourceKey: string, snapshots: readonly Snapshot[]): Promise<void> {

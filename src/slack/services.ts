@@ -1,5 +1,5 @@
 // What the Slack handlers need, built once by the composition root (main.ts) and by tests.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../http/metrics.js';
 import type { AtlasClient } from '../atlas/types.js';
@@ -17,7 +17,7 @@ export interface Services {
   tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry'>;
   messenger: SlackMessenger;
   /** For short-lived caches of the modal (snapshots shown to a viewer). Keys carry `prefix`. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   dryRun: boolean;

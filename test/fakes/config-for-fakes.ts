@@ -10,6 +10,8 @@ export interface FakeWorldConfig {
   signingSecret: string;
   prefix: string;
   redisUrl?: string | undefined;
+  /** More REDIS_* variables (TLS CA, Sentinel, Cluster), as an operator would set them. */
+  redisEnv?: Record<string, string> | undefined;
   policyFile?: string | undefined;
   dryRun?: boolean | undefined;
   pollIntervalSeconds?: number | undefined;
@@ -32,6 +34,7 @@ export function configForFakes(world: FakeWorldConfig): Readonly<Config> {
     DRY_RUN: world.dryRun ? 'true' : 'false',
     REDIS_URL: world.redisUrl ?? process.env.REDIS_URL,
     REDIS_KEY_PREFIX: world.prefix,
+    ...world.redisEnv,
   });
 }
 

@@ -2,11 +2,11 @@
 // Tests drive it like Slack does: signed slash commands, view submissions and button clicks.
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { pino } from 'pino';
 import { buildApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
+import { createRedisClient, type RedisClient } from '../../src/redis/redis-client.js';
 import { TRACKER_QUEUE, expiryJobId } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { configForFakes, FAST_OVERRIDES } from '../fakes/config-for-fakes.js';
@@ -14,6 +14,10 @@ import { startFakeAtlas, type FakeAtlas, type FakeAtlasOptions } from '../fakes/
 import { startFakeSlack, type FakeSlack, type StoredMessage, type StoredView } from '../fakes/fake-slack.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SendOptions } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { filledView, isFilledModal, type ModalFields } from './modal-fill.js';
+import { deleteKeys } from './store-fixtures.js';
+
+export { filledView, isFilledModal, type ModalFields } from './modal-fill.js';
 
 export const GROUP_ID = '5e2211c17a3e5a48f5497de3';
 export const CHANNEL = 'C0DBOPS01';
@@ -31,6 +35,8 @@ export interface HarnessOptions {
   stepsPerState?: number;
   /** Redis of the app and of the harness' own client (default REDIS_URL or 127.0.0.1:6379). */
   redisUrl?: string;
+  /** More REDIS_* variables for both (TLS CA file, Sentinel, Cluster). */
+  redisEnv?: Record<string, string>;
   /** Atlas auth of the app: API key (default) or service account. */
   auth?: 'digest' | 'serviceAccount';
   /** Options of the fake Atlas (e.g. a short service-account token lifetime). */
@@ -70,7 +76,7 @@ export interface Harness {
   app: RunningApp;
   url: string;
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   /** `json` is the immediate answer (the ack body), e.g. an ephemeral refusal. */
   command(user: string, text: string, opts?: { channel?: string; send?: SendOptions }): Promise<{ status: number; responseUrlId: string; json: unknown }>;
   /** The modal once it shows snapshots (or a final message), for the given opening trigger. */
@@ -93,14 +99,6 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export interface ModalFields {
-  source?: string;
-  snapshotId?: string;
-  target?: string;
-  reason?: string;
-  confirmation?: string;
-}
-
 /** Every log line of the apps the harness builds, for tests that check what operators see. */
 export const logLines: string[] = [];
 const quiet = pino(
@@ -119,8 +117,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     atlas.addCluster({ groupId: GROUP_ID, name, type, snapshots: 3 });
   }
   const slack = await startFakeSlack({ users: { [REQUESTER]: { tz: 'Europe/Paris' } }, ...(opts.usergroups ? { usergroups: opts.usergroups } : {}), ...(opts.channels ? { channels: opts.channels } : {}) });
-  const prefix = `test-conv-${randomBytes(4).toString('hex')}:`;
-  const world = { slack, atlas, signingSecret: SIGNING_SECRET, prefix, redisUrl: opts.redisUrl, dryRun: opts.dryRun, auth: opts.auth };
+  // A hash tag, like the production default: the same harness runs on Redis Cluster.
+  const prefix = `{test-conv-${randomBytes(4).toString('hex')}}:`;
+  const world = { slack, atlas, signingSecret: SIGNING_SECRET, prefix, redisUrl: opts.redisUrl, redisEnv: opts.redisEnv, dryRun: opts.dryRun, auth: opts.auth };
   let policy = parsePolicy(opts.policyYaml ?? DEFAULT_POLICY, 'test-policy.yaml');
   const build = (overrides: AppOverrides = {}, env: EnvironmentChange = {}) =>
     buildApp(configForFakes({ ...world, ...env }), policy, quiet, {
@@ -139,9 +138,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     await a.stop();
   };
   const replicas: RunningApp[] = [];
-  const redis = new Redis(opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  // Built like the app's (TLS, Sentinel, Cluster alike); fails fast, so a test waiting through an outage polls.
+  const redis = createRedisClient(configForFakes(world).redis, 'commands');
   // Tests may stop Redis on purpose: its reconnect errors are expected, not unhandled.
   redis.on('error', () => undefined);
+  await redis.connect();
   let responseUrls = 0;
 
   const harness: Harness = {
@@ -217,39 +218,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       for (const a of [app, ...replicas]) await stopApp(a);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteKeys(redis, prefix);
       redis.disconnect();
       await slack.close();
       await atlas.close();
     },
   };
   return harness;
-}
-
-/** The view as Slack submits it: `state.values` holds the fields (selects default to what the modal pre-selected). */
-export function filledView(view: StoredView, fields: ModalFields): StoredView {
-  const values: Record<string, Record<string, unknown>> = {};
-  const blocks = view.blocks as { block_id?: string; element?: { action_id: string; initial_option?: { value: string }; options?: { value: string }[] } }[];
-  const select = (value: string | undefined) => ({ type: 'static_select', selected_option: value ? { value, text: { type: 'plain_text', text: value } } : null });
-  const text = (value: string) => ({ type: 'plain_text_input', value });
-  for (const { block_id: id, element: el } of blocks) {
-    if (!id || !el) continue;
-    if (id === 'restore_source') values[id] = { [el.action_id]: select(fields.source ?? el.initial_option?.value) };
-    else if (id.startsWith('restore_snapshot')) values[id] = { [el.action_id]: select(fields.snapshotId ?? el.initial_option?.value ?? el.options?.[0]?.value) };
-    else if (id.startsWith('restore_target')) values[id] = { [el.action_id]: select(fields.target ?? el.initial_option?.value) };
-    else if (id === 'restore_reason') values[id] = { [el.action_id]: text(fields.reason ?? 'bad migration') };
-    else if (id === 'restore_confirmation') values[id] = { [el.action_id]: text(fields.confirmation ?? '') };
-  }
-  return { ...view, state: { values } };
-}
-
-/** Filled = the snapshot select has options, or the modal explains why there is nothing to choose. */
-export function isFilledModal(view: StoredView): boolean {
-  const blocks = view.blocks as { block_id?: string; element?: { options?: unknown[] } }[];
-  const snapshot = blocks.find((b) => b.block_id?.startsWith('restore_snapshot'));
-  if (snapshot) return (snapshot.element?.options?.length ?? 0) > 0;
-  return !JSON.stringify(view.blocks).includes('Loading');
 }
 
 export function snapshotIdOf(h: Harness, cluster: string, index = 0): string {
@@ -279,8 +254,7 @@ export async function waitForState(h: Harness, id: string, state: RestoreRequest
 
 /** Frees every target between tests that leave requests pending. */
 export async function clearLocks(h: Harness): Promise<void> {
-  const keys = await h.redis.keys(`${h.prefix}lock:*`);
-  if (keys.length > 0) await h.redis.del(...keys);
+  await deleteKeys(h.redis, h.prefix, 'lock:*');
 }
 
 /**

@@ -1,6 +1,7 @@
 // Shared setup for the store tests: real Redis, a random prefix per file, cleanup afterwards.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { masterNodes, type RedisClient } from '../../src/redis/redis-client.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -13,13 +14,18 @@ export function connect(): Redis {
   return new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 }
 
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+/** Deletes the keys `${prefix}${pattern}` on every master (a Cluster scans per node). */
+export async function deleteKeys(redis: RedisClient, prefix: string, pattern = '*'): Promise<void> {
+  for (const node of masterNodes(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}${pattern}`, 'COUNT', 500);
+      cursor = next;
+      // A Cluster refuses a DEL across slots: one key at a time there.
+      if (redis instanceof Cluster) for (const key of found) await node.del(key);
+      else if (found.length > 0) await node.del(...found);
+    } while (cursor !== '0');
+  }
 }
 
 // Recent times: the store trims index entries older than the retention window.

@@ -109,4 +109,63 @@ describe('loadConfig', () => {
     expect(c.atlas.baseUrl).toBe('http://127.0.0.1:8080');
     expect(c.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
   });
+
+  describe('Redis', () => {
+    it('defaults to one server and a prefix with a hash tag', () => {
+      const c = loadConfig(base);
+      expect(c.redis.topology).toEqual({ kind: 'standalone' });
+      expect(c.redisKeyPrefix).toBe('{atlas-restore}:');
+      expect(c.redis.keyPrefixFromEnv).toBe(false);
+      expect(loadConfig({ ...base, REDIS_KEY_PREFIX: 'mine:' }).redis.keyPrefixFromEnv).toBe(true);
+      expect(Object.isFrozen(c.redis)).toBe(true);
+    });
+
+    it('reads Sentinel: the sentinels, the master name and their password; REDIS_URL is optional', () => {
+      const c = loadConfig({ ...base, REDIS_SENTINELS: 's-0.redis:26379, [::1]:26380', REDIS_SENTINEL_MASTER: 'mymaster', REDIS_SENTINEL_PASSWORD: 'sentinel-pw' });
+      expect(c.redis.topology).toEqual({
+        kind: 'sentinel',
+        sentinels: [{ host: 's-0.redis', port: 26379 }, { host: '::1', port: 26380 }],
+        masterName: 'mymaster',
+        sentinelPassword: 'sentinel-pw',
+      });
+    });
+
+    it('reads Cluster seed nodes', () => {
+      const c = loadConfig({ ...base, REDIS_CLUSTER_NODES: 'r-0:6379,r-1:6379', REDIS_URL: 'rediss://:pw@ignored' });
+      expect(c.redis.topology).toEqual({ kind: 'cluster', nodes: [{ host: 'r-0', port: 6379 }, { host: 'r-1', port: 6379 }] });
+      expect(c.redisKeyPrefix).toBe('{atlas-restore}:');
+    });
+
+    it('reports every Redis problem at once', () => {
+      const problems = problemsOf({ ...base, REDIS_SENTINEL_MASTER: 'mymaster', REDIS_CLUSTER_NODES: 'r-0:6379' });
+      expect(problems).toEqual([expect.stringContaining('either Redis Sentinel (REDIS_SENTINEL_MASTER) or Redis Cluster (REDIS_CLUSTER_NODES), not both')]);
+      expect(problemsOf({ ...base, REDIS_SENTINEL_PASSWORD: 'x', REDIS_TLS_CA_FILE: '/ca.pem', REDIS_URL: 'redis://h:6379/x' })).toEqual([
+        expect.stringContaining('REDIS_SENTINELS is required with REDIS_SENTINEL_PASSWORD'),
+        expect.stringContaining('REDIS_SENTINEL_MASTER is required'),
+        expect.stringContaining('REDIS_URL: the database must be a number'),
+        expect.stringContaining('REDIS_TLS_CA_FILE is set but REDIS_URL does not use TLS'),
+      ]);
+      expect(problemsOf({ ...base, REDIS_SENTINELS: 'nohost, h:99999,h:1', REDIS_SENTINEL_MASTER: 'm' })).toEqual([
+        expect.stringContaining('REDIS_SENTINELS: "nohost" is not host:port'),
+        expect.stringContaining('REDIS_SENTINELS: "h:99999" is not host:port'),
+      ]);
+    });
+
+    it('refuses, in cluster mode, a key prefix without a hash tag and a database other than 0', () => {
+      const cluster = { ...base, REDIS_CLUSTER_NODES: 'r-0:6379' };
+      expect(problemsOf({ ...cluster, REDIS_KEY_PREFIX: 'atlas-restore:' })).toEqual([expect.stringMatching(/REDIS_KEY_PREFIX "atlas-restore:" has no hash tag.*"\{atlas-restore\}:"/)]);
+      // Redis hashes by the first "{" up to the first "}" after it; "{}" is no tag at all.
+      expect(problemsOf({ ...cluster, REDIS_KEY_PREFIX: '{}{x}:' })).toHaveLength(1);
+      expect(loadConfig({ ...cluster, REDIS_KEY_PREFIX: 'team-{db-ops}:' }).redisKeyPrefix).toBe('team-{db-ops}:');
+      expect(problemsOf({ ...cluster, REDIS_URL: 'redis://ignored/2' })).toEqual([expect.stringContaining('Redis Cluster only has database 0')]);
+      // Outside a cluster any prefix goes.
+      expect(loadConfig({ ...base, REDIS_KEY_PREFIX: 'atlas-restore:' }).redisKeyPrefix).toBe('atlas-restore:');
+    });
+
+    it('never echoes the password of a bad REDIS_URL', () => {
+      const problems = problemsOf({ ...base, REDIS_URL: 'http://user:redis-secret@h:6379' });
+      expect(problems.join('\n')).not.toContain('redis-secret');
+      expect(problems.join('\n')).toContain('http://user:***@h:6379');
+    });
+  });
 });

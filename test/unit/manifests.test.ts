@@ -116,12 +116,15 @@ const objects = docs.filter((d) => !isKustomization(d) && !patches.has(d.file));
 const find = (kind: string, name: string) => objects.find((d) => (d.value as Obj).kind === kind && (d.value as Obj).metadata?.name === name)?.value as Obj;
 
 describe('manifests: structure', () => {
-  it('finds the base, the redis component and both overlays', () => {
+  it('finds the base, the Redis components and the overlays', () => {
     const kustomizations = docs.filter(isKustomization).map((d) => relative(MANIFESTS, d.file)).sort();
     expect(kustomizations).toEqual([
       'base/kustomization.yaml',
+      'components/managed-redis-tls/kustomization.yaml',
+      'components/redis-private-ca/kustomization.yaml',
       'components/redis/kustomization.yaml',
       'overlays/dev/kustomization.yaml',
+      'overlays/managed-redis/kustomization.yaml',
       'overlays/production/kustomization.yaml',
     ]);
   });
@@ -194,6 +197,24 @@ describe('manifests: Kubernetes schemas', () => {
       }
     });
   }
+
+  it.skipIf(!kubectl)('overlay managed-redis renders a rediss:// URL from the Secret, a mounted CA, egress to it, and no in-cluster Redis', () => {
+    const out = execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', 'managed-redis')], { encoding: 'utf8', timeout: 30_000 });
+    const rendered = parseAllDocuments(out).map((d) => d.toJS() as Obj);
+    expect(validationProblems(rendered, (o) => `managed-redis: ${o.kind}/${o.metadata?.name}`)).toEqual([]);
+    expect(rendered.some((o) => o.kind === 'StatefulSet' || o.metadata.name === 'atlas-restore-redis')).toBe(false);
+    const env = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'atlas-restore-env')!.data;
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(rendered.find((o) => o.kind === 'Secret')!.stringData.REDIS_URL).toMatch(/^rediss:\/\//);
+    // REDIS_TLS_CA_FILE names a file of the mounted CA ConfigMap.
+    const pod = rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec;
+    const mount = pod.containers[0].volumeMounts.find((m: Obj) => env.REDIS_TLS_CA_FILE.startsWith(`${m.mountPath}/`));
+    const caMap = pod.volumes.find((v: Obj) => v.name === mount?.name)?.configMap?.name;
+    const ca = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === caMap);
+    expect(Object.keys(ca?.data ?? {})).toContain(env.REDIS_TLS_CA_FILE.slice(mount.mountPath.length + 1));
+    const egress = rendered.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'atlas-restore')!.spec.egress as Obj[];
+    expect(egress.some((rule) => rule.ports?.some((p: Obj) => p.port === 6380) && rule.to?.some((t: Obj) => t.ipBlock))).toBe(true);
+  });
 });
 
 describe('manifests: what the app relies on', () => {
@@ -250,7 +271,7 @@ describe('manifests: what the app relies on', () => {
   });
 
   it('keeps secrets out of the ConfigMap', () => {
-    const secretKeys = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'ATLAS_PRIVATE_KEY', 'ATLAS_CLIENT_SECRET'];
+    const secretKeys = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'ATLAS_PRIVATE_KEY', 'ATLAS_CLIENT_SECRET', 'REDIS_SENTINEL_PASSWORD'];
     expect(Object.keys(env).filter((k) => secretKeys.includes(k))).toEqual([]);
     expect(Object.values(find('Secret', 'atlas-restore-secrets').stringData).every((v) => String(v).includes('REPLACE-ME'))).toBe(true);
   });
@@ -266,5 +287,9 @@ describe('manifests: what the app relies on', () => {
     expect(conf).toMatch(/^maxmemory-policy noeviction$/m);
     expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
     expect(env.REDIS_URL).toBe(`redis://${find('Service', 'atlas-restore-redis').metadata.name}:6379`);
+  });
+
+  it("leaves the key prefix to the app (its hash-tag default, or the old prefix a deployment's data is under)", () => {
+    expect(env.REDIS_KEY_PREFIX).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 // (first call, after a restart or SCRIPT FLUSH). Scripts run atomically: that is what makes
 // every store transition a compare-and-set.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/redis-client.js';
 
 export interface LuaScript {
   readonly name: string;
@@ -15,7 +15,7 @@ export function defineScript(name: string, source: string): LuaScript {
 }
 
 export async function runScript(
-  redis: Redis,
+  redis: RedisClient,
   script: LuaScript,
   keys: readonly string[],
   args: readonly (string | number)[],

@@ -1,0 +1,178 @@
+// One client type and one factory for every Redis topology (standalone, Sentinel, Cluster), so the store, the
+// tracker and the Slack side never care which one runs underneath. The options per purpose encode two rules:
+// Slack-facing commands fail fast (a user reads "try again" within Slack's 3 s), BullMQ's worker retries forever.
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { HostPort, RedisConfig } from './redis-config.js';
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * commands: the app's connection (store, Slack handlers, BullMQ's queue through a duplicate): no offline queue,
+ *   one retry, a bounded command time. worker: BullMQ's worker, which needs `maxRetriesPerRequest: null` and must
+ *   wait out any outage. probe: start-up checks and `--check --online`: one attempt, then an answer.
+ */
+export type RedisPurpose = 'commands' | 'worker' | 'probe';
+
+/** A command that takes longer is failed: well inside Slack's 3 s, far above any script of ours. */
+export const COMMAND_TIMEOUT_MS = 2000;
+const CONNECT_TIMEOUT_MS = 5000;
+
+const PURPOSE_OPTIONS: Record<RedisPurpose, RedisOptions> = {
+  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS },
+  worker: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, connectTimeout: CONNECT_TIMEOUT_MS },
+  probe: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: CONNECT_TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: () => null },
+};
+
+export type RedisClientPlan =
+  | { kind: 'standalone'; url: string; options: RedisOptions }
+  | { kind: 'sentinel'; options: RedisOptions }
+  | { kind: 'cluster'; nodes: HostPort[]; options: ClusterOptions };
+
+export class RedisSetupError extends Error {
+  readonly code = 'REDIS_SETUP';
+  override readonly name = 'RedisSetupError';
+}
+
+/**
+ * TLS options from the URL's scheme. Built by hand for Sentinel and Cluster, where ioredis never sees the URL:
+ * without this a rediss:// URL would silently connect in plain text. Verification is never turned off; the CA
+ * file is added to the system's trusted CAs, not put in their place.
+ */
+export function tlsOptionsOf(url: URL, caFile: string | undefined, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): RedisOptions['tls'] {
+  if (url.protocol !== 'rediss:') return undefined;
+  if (!caFile) return {};
+  let pem: string;
+  try {
+    pem = readFile(caFile);
+  } catch (err) {
+    throw new RedisSetupError(`REDIS_TLS_CA_FILE: cannot read ${caFile} (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new RedisSetupError(`REDIS_TLS_CA_FILE: ${caFile} holds no PEM certificate`);
+  return { ca: [...rootCertificates, pem] };
+}
+
+/** What createRedisClient will build: pure, so the options of each topology and purpose can be checked directly. */
+export function planRedisClient(redis: Pick<RedisConfig, 'topology' | 'url' | 'tlsCaFile'>, purpose: RedisPurpose, readFile?: (path: string) => string): RedisClientPlan {
+  const url = new URL(redis.url);
+  const tls = tlsOptionsOf(url, redis.tlsCaFile, readFile);
+  const base: RedisOptions = { ...PURPOSE_OPTIONS[purpose], lazyConnect: true };
+  const topology = redis.topology;
+  if (topology.kind === 'standalone') return { kind: 'standalone', url: redis.url, options: tls ? { ...base, tls } : base };
+  // With Sentinel and Cluster the URL carries only the data nodes' credentials, db and TLS.
+  const auth: RedisOptions = {
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(tls ? { tls } : {}),
+  };
+  if (topology.kind === 'sentinel') {
+    const db = url.pathname.replace(/^\//, '');
+    return {
+      kind: 'sentinel',
+      options: {
+        ...base,
+        ...auth,
+        ...(db ? { db: Number(db) } : {}),
+        sentinels: topology.sentinels.map(({ host, port }) => ({ host, port })),
+        name: topology.masterName,
+        ...(topology.sentinelPassword ? { sentinelPassword: topology.sentinelPassword } : {}),
+        // The sentinels are asked in plain TCP; TLS (from rediss://) applies to the master they point at.
+        enableTLSForSentinelMode: Boolean(tls),
+        // No `failoverDetector`: on +switch-master it disconnects the client, and a disconnect that lands while ioredis
+        // is still asking the sentinels leaves the client ended for good (no retry). Sentinel's failover kills the
+        // clients of the old master anyway (CLIENT KILL TYPE normal), and ioredis reconnects through the sentinels.
+        ...(purpose === 'probe' ? { sentinelRetryStrategy: () => null } : {}),
+      },
+    };
+  }
+  const { enableOfflineQueue, ...nodeOptions } = base;
+  return {
+    kind: 'cluster',
+    nodes: topology.nodes,
+    options: {
+      lazyConnect: true,
+      enableOfflineQueue,
+      redisOptions: { ...nodeOptions, ...auth },
+      // Keep host names as given: TLS checks the certificate against them (ElastiCache, Memorystore).
+      dnsLookup: (address, callback) => callback(null, address),
+      ...(purpose === 'probe' ? { clusterRetryStrategy: () => null } : {}),
+    },
+  };
+}
+
+export function createRedisClient(redis: Pick<RedisConfig, 'topology' | 'url' | 'tlsCaFile'>, purpose: RedisPurpose): RedisClient {
+  const plan = planRedisClient(redis, purpose);
+  if (plan.kind === 'cluster') return new Cluster(plan.nodes, plan.options);
+  // The URL string itself, not a parsed copy: ioredis turns TLS on from its scheme.
+  if (plan.kind === 'standalone') return new Redis(plan.url, plan.options);
+  return new Redis(plan.options);
+}
+
+/**
+ * Another connection to the same Redis. `worker`: for BullMQ's Worker (it refuses a client with a retry limit and
+ * must outlive any outage). Cluster and Redis duplicate with different signatures; this hides that.
+ */
+export function duplicateRedisClient(client: RedisClient, purpose?: 'worker'): RedisClient {
+  const extra: RedisOptions = purpose === 'worker' ? PURPOSE_OPTIONS.worker : {};
+  if (client instanceof Cluster) {
+    const { enableOfflineQueue, ...nodeExtra } = extra;
+    return client.duplicate([], {
+      ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
+      redisOptions: { ...client.options.redisOptions, ...nodeExtra },
+    });
+  }
+  return client.duplicate(extra);
+}
+
+/** Every master of a Cluster, or the client itself: for checks that must ask each server. */
+export function masterNodes(client: RedisClient): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
+/** Where the config points, for logs and messages: never a password. */
+export function describeRedis(redis: Pick<RedisConfig, 'topology' | 'url'>): string {
+  const url = new URL(redis.url);
+  const tls = url.protocol === 'rediss:' ? ', TLS' : '';
+  const list = (nodes: HostPort[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  const t = redis.topology;
+  if (t.kind === 'sentinel') return `Sentinel master "${t.masterName}" via ${list(t.sentinels)}${tls}`;
+  if (t.kind === 'cluster') return `Cluster via ${list(t.nodes)}${tls}`;
+  return `${url.hostname}:${url.port || 6379}${tls}`;
+}
+
+/** A connection error in words an operator can act on; TLS trouble names REDIS_TLS_CA_FILE. */
+export function explainRedisError(err: unknown): string {
+  const e = err as { code?: string; message?: string } | undefined;
+  const message = e?.message ?? String(err);
+  const code = e?.code ?? '';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code) || /certificate/i.test(message)) {
+    return `TLS: the Redis server's certificate is not trusted or does not match its name (${message}): set REDIS_TLS_CA_FILE to the CA that signed it, or connect by the name the certificate carries`;
+  }
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) return `authentication refused (${message}): check the password in REDIS_URL`;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || /connect ETIMEDOUT|ECONNREFUSED/.test(message)) return `not reachable (${message})`;
+  return message;
+}
+
+/** Connects within `timeoutMs`, or throws a RedisSetupError that says why (the last connection error, explained). */
+export async function connectRedis(client: RedisClient, timeoutMs = 10_000): Promise<void> {
+  let lastError: unknown;
+  const onError = (err: unknown) => {
+    lastError = err;
+  };
+  client.on('error', onError);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    throw new RedisSetupError(explainRedisError(lastError ?? err));
+  } finally {
+    clearTimeout(timer);
+    client.off('error', onError);
+  }
+}

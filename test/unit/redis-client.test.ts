@@ -1,0 +1,111 @@
+// The client options per topology and purpose. The trap these guard: ioredis turns TLS on from a rediss:// URL
+// string, but Sentinel and Cluster get options objects built by hand, where TLS must be set explicitly.
+import { rootCertificates } from 'node:tls';
+import { Cluster, type Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createRedisClient, describeRedis, duplicateRedisClient, planRedisClient, RedisSetupError } from '../../src/redis/redis-client.js';
+import { hashTagOf } from '../../src/redis/redis-config.js';
+
+const base = {
+  SLACK_BOT_TOKEN: 'xoxb-1-abc',
+  SLACK_SIGNING_SECRET: 'signing-secret-value',
+  ATLAS_PUBLIC_KEY: 'pubkey',
+  ATLAS_PRIVATE_KEY: 'private-key-value',
+  RESTORE_POLICY_FILE: '/etc/policy.yaml',
+};
+const redisOf = (env: Record<string, string>) => loadConfig({ ...base, ...env }).redis;
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const readPem = () => PEM;
+
+describe('planRedisClient', () => {
+  it('standalone: hands ioredis the URL string, and fails fast for Slack-facing commands', () => {
+    const plan = planRedisClient(redisOf({ REDIS_URL: 'rediss://:pw@redis.example:6380/2' }), 'commands');
+    expect(plan).toMatchObject({ kind: 'standalone', url: 'rediss://:pw@redis.example:6380/2' });
+    expect(plan.options).toMatchObject({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, tls: {} });
+  });
+
+  it('adds REDIS_TLS_CA_FILE to the system CAs instead of replacing them, and never disables verification', () => {
+    const plan = planRedisClient(redisOf({ REDIS_URL: 'rediss://redis.example', REDIS_TLS_CA_FILE: '/ca.pem' }), 'commands', readPem);
+    const tls = (plan.options as { tls?: unknown }).tls as { ca: string[]; rejectUnauthorized?: boolean };
+    expect(tls.ca).toEqual([...rootCertificates, PEM]);
+    expect(tls.rejectUnauthorized).toBeUndefined();
+    expect(() => planRedisClient(redisOf({ REDIS_URL: 'rediss://h', REDIS_TLS_CA_FILE: '/ca.pem' }), 'commands', () => 'not a pem')).toThrow(RedisSetupError);
+  });
+
+  it('Sentinel: credentials, db and TLS come from REDIS_URL, its host is ignored', () => {
+    const redis = redisOf({ REDIS_SENTINELS: 's0:26379,s1:26379', REDIS_SENTINEL_MASTER: 'mymaster', REDIS_SENTINEL_PASSWORD: 'spw', REDIS_URL: 'rediss://app:p%40ss@ignored/3' });
+    const plan = planRedisClient(redis, 'commands');
+    expect(plan.kind).toBe('sentinel');
+    expect(plan.options).toMatchObject({
+      sentinels: [{ host: 's0', port: 26379 }, { host: 's1', port: 26379 }],
+      name: 'mymaster',
+      sentinelPassword: 'spw',
+      username: 'app',
+      password: 'p@ss',
+      db: 3,
+      tls: {},
+      enableTLSForSentinelMode: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
+    expect(plan.options).not.toHaveProperty('host');
+    // ioredis's failover detector can end a client for good mid-resolution (seen in redis-sentinel.test.ts under load).
+    expect(plan.options).not.toHaveProperty('failoverDetector');
+    const plain = planRedisClient(redisOf({ REDIS_SENTINELS: 's0:26379', REDIS_SENTINEL_MASTER: 'm' }), 'worker');
+    expect(plain.options).toMatchObject({ enableTLSForSentinelMode: false, maxRetriesPerRequest: null, enableOfflineQueue: true });
+    expect((plain.options as { tls?: unknown }).tls).toBeUndefined();
+  });
+
+  it('Cluster: TLS and the password go to every node, host names are kept for the certificate check', () => {
+    const plan = planRedisClient(redisOf({ REDIS_CLUSTER_NODES: 'c0.cache.example:6379', REDIS_URL: 'rediss://:pw@ignored' }), 'commands');
+    if (plan.kind !== 'cluster') throw new Error(`expected a cluster plan, got ${plan.kind}`);
+    expect(plan.nodes).toEqual([{ host: 'c0.cache.example', port: 6379 }]);
+    expect(plan.options).toMatchObject({ lazyConnect: true, enableOfflineQueue: false, redisOptions: { password: 'pw', tls: {}, maxRetriesPerRequest: 1, commandTimeout: 2000 } });
+    let resolved: string | undefined;
+    plan.options.dnsLookup!('c0.cache.example', (_err, address) => (resolved = address));
+    expect(resolved).toBe('c0.cache.example');
+  });
+});
+
+describe('createRedisClient and duplicateRedisClient', () => {
+  it('build a Cluster for REDIS_CLUSTER_NODES, and a worker duplicate BullMQ accepts (no retry limit, offline queue on)', () => {
+    const cluster = createRedisClient(redisOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }), 'commands');
+    expect(cluster).toBeInstanceOf(Cluster);
+    const worker = duplicateRedisClient(cluster, 'worker') as Cluster;
+    if (!(cluster instanceof Cluster)) throw new Error('expected a Cluster');
+    expect(worker).toBeInstanceOf(Cluster);
+    expect(worker.options.redisOptions).toMatchObject({ maxRetriesPerRequest: null, commandTimeout: undefined });
+    expect(worker.options.enableOfflineQueue).toBe(true);
+    // The original keeps failing fast.
+    expect(cluster.options.redisOptions).toMatchObject({ maxRetriesPerRequest: 1 });
+    const same = duplicateRedisClient(cluster) as Cluster;
+    expect(same.options.enableOfflineQueue).toBe(false);
+    for (const c of [cluster, worker, same]) c.disconnect();
+  });
+
+  it('keep TLS on a standalone duplicate', () => {
+    const redis = createRedisClient(redisOf({ REDIS_URL: 'rediss://127.0.0.1:6380' }), 'commands') as Redis;
+    const worker = duplicateRedisClient(redis, 'worker') as Redis;
+    expect(worker.options.tls).toEqual({});
+    expect(worker.options.maxRetriesPerRequest).toBeNull();
+    redis.disconnect();
+    worker.disconnect();
+  });
+
+  it('describe where they point without the password', () => {
+    expect(describeRedis(redisOf({ REDIS_URL: 'rediss://:secret@r.example:6380' }))).toBe('r.example:6380, TLS');
+    expect(describeRedis(redisOf({ REDIS_SENTINELS: 's0:26379', REDIS_SENTINEL_MASTER: 'm', REDIS_SENTINEL_PASSWORD: 'secret' }))).toBe('Sentinel master "m" via s0:26379');
+    expect(describeRedis(redisOf({ REDIS_CLUSTER_NODES: 'c0:6379,c1:6379' }))).toBe('Cluster via c0:6379,c1:6379');
+  });
+});
+
+describe('hashTagOf', () => {
+  it('follows Redis: the first "{" up to the first "}" after it, non-empty', () => {
+    expect(hashTagOf('{atlas-restore}:req:1')).toBe('atlas-restore');
+    expect(hashTagOf('team-{ops}:{x}')).toBe('ops');
+    expect(hashTagOf('{}{x}:')).toBeUndefined();
+    expect(hashTagOf('atlas-restore:')).toBeUndefined();
+    expect(hashTagOf('{open:')).toBeUndefined();
+  });
+});
