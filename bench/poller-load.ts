@@ -292,7 +292,7 @@ export async function benchPollerLoad(): Promise<void> {
       console.log(`[${label}]   lateness ${describeMs(summarize(window))}`);
       console.log(`[${label}]   CPU share of one core: ${pct(to.cpuMicros - from.cpuMicros, wall)} (bot process); fake Atlas child: ${pct(to.childCpuMicros - from.childCpuMicros, wall)}`);
       console.log(`[${label}]   Redis per poll: ${per(to.commands - from.commands)} commands sent by the bot in ${per(to.roundTrips - from.roundTrips)} round trips; server executed ${per(sum(server))} incl. inside Lua`);
-      const top = [...server].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, n]) => `${name} ${per(n)}`);
+      const top = [...server].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_TOP_COMMANDS ?? 8)).map(([name, n]) => `${name} ${per(n)}`);
       console.log(`[${label}]   server commands per poll, top: ${top.join(', ')}`);
       console.log(`[${label}]   Atlas HTTP requests per poll: ${per(to.atlasRequests - from.atlasRequests)} (Digest challenges included)`);
       return { wall, polls, server, window };

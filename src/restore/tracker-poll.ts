@@ -91,7 +91,7 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
     }
   }
 
-  await refreshLock(ctx, req);
+  next = await refreshLock(ctx, req, next, now);
   return { kind: 'again', delayMs: nextPollDelayMs(ctx.policy, { elapsedMs: now - since, random: ctx.random }), data: next };
 }
 
@@ -116,7 +116,7 @@ async function pollFailed(ctx: TrackerContext, req: RestoreRequest, data: PollJo
       ctx.logger.warn({ requestId: req.id, err: notifyErr }, 'status-unknown notification failed; retrying on the next poll');
     }
   }
-  await refreshLock(ctx, req);
+  next = await refreshLock(ctx, req, next, now);
   const retryAfterMs = err instanceof AtlasApiError ? err.retryAfterMs : undefined;
   const delayMs = nextPollDelayMs(ctx.policy, { elapsedMs: now - runningSince(req, data), random: ctx.random, failures, retryAfterMs });
   return { kind: 'again', delayMs, data: next };
@@ -172,12 +172,18 @@ export async function settleStep(ctx: TrackerContext, req: RestoreRequest, data:
   }
 }
 
-async function refreshLock(ctx: TrackerContext, req: RestoreRequest): Promise<void> {
-  if (ctx.targetLockTtlSeconds === undefined) return;
+/** The lock's TTL is hours; refreshing it on every poll would cost Redis three commands a poll for nothing. */
+const LOCK_REFRESH_EVERY_MS = 10 * 60_000;
+
+async function refreshLock(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number): Promise<PollJobData> {
+  if (ctx.targetLockTtlSeconds === undefined) return data;
+  if (data.lockRefreshedAt !== undefined && now - data.lockRefreshedAt < LOCK_REFRESH_EVERY_MS) return data;
   try {
     const held = await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds);
     if (!held) ctx.logger.warn({ requestId: req.id, target: req.target }, 'the target lock is no longer held by this restore');
+    return { ...data, lockRefreshedAt: now };
   } catch (err) {
     ctx.logger.warn({ requestId: req.id, err }, 'could not refresh the target lock');
+    return data;
   }
 }

@@ -137,6 +137,8 @@ export interface PollJobData {
   submitAttempts?: number;
   /** Consecutive searches for the job of a POST whose answer was lost. */
   findAttempts?: number;
+  /** When this job last refreshed the target lock's TTL (ms). */
+  lockRefreshedAt?: number;
 }
 
 export interface ExpiryJobData {

@@ -9,6 +9,7 @@ import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
 import { expireApproval } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
+import { delayJob } from './delay-job.js';
 import { runRestoreStep } from './restore-step.js';
 import { TrackerError, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
 
@@ -94,8 +95,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   let closing: Promise<void> | undefined;
 
   async function delay(job: Job, token: string | undefined, data: unknown, delayMs: number): Promise<never> {
-    await job.updateData(data);
-    await job.moveToDelayed(Date.now() + delayMs, token);
+    await delayJob(job, token, data, delayMs);
     throw new DelayedError();
   }
 
