@@ -2,6 +2,7 @@
 // Texts come from Atlas error hints and codes, never from error messages (those carry API paths and ids: logs only).
 import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import type { RestoreNotifier } from '../restore/tracker.js';
+import type { RestoreRequest } from '../restore/types.js';
 import type { SlackMessenger } from './slack-messenger.js';
 import {
   accessProblemMessage,
@@ -17,6 +18,7 @@ import {
   submittedMessage,
   trackingLostMessage,
   unconfirmedSubmitMessage,
+  type ThreadMessage,
 } from './views/thread-messages.js';
 
 /** What people may read about an error: the hint and the code for Atlas errors, a generic line otherwise. */
@@ -27,31 +29,21 @@ export function peopleText(error: Error): { message: string; code?: string | und
 }
 
 export function createSlackNotifier(messenger: SlackMessenger, now: () => Date = () => new Date()): RestoreNotifier {
+  /** Most events change the card and add one message to its thread. */
+  const cardAndThread = async (req: RestoreRequest, message: ThreadMessage) => {
+    await messenger.updateCard(req);
+    await messenger.postInThread(req, message);
+  };
   return {
     requestChanged: (req) => messenger.updateCard(req),
-    async submitted(req, how) {
-      await messenger.updateCard(req);
-      await messenger.postInThread(req, submittedMessage(req, how));
-    },
+    submitted: (req, how) => cardAndThread(req, submittedMessage(req, how)),
     async submitWaiting(req, wait) {
       await messenger.postInThread(req, submitWaitingMessage(req, wait));
     },
-    async notSubmitted(req) {
-      await messenger.updateCard(req);
-      await messenger.postInThread(req, notSubmittedMessage(req));
-    },
-    async submitRefused(req, error) {
-      await messenger.updateCard(req);
-      await messenger.postInThread(req, submitRefusedMessage(req, error));
-    },
-    async submitUnconfirmed(req) {
-      await messenger.updateCard(req);
-      await messenger.postInThread(req, unconfirmedSubmitMessage(req));
-    },
-    async approvalsDropped(req, dropped) {
-      await messenger.updateCard(req);
-      await messenger.postInThread(req, approvalsDroppedMessage(req, dropped));
-    },
+    notSubmitted: (req) => cardAndThread(req, notSubmittedMessage(req)),
+    submitRefused: (req, error) => cardAndThread(req, submitRefusedMessage(req, error)),
+    submitUnconfirmed: (req) => cardAndThread(req, unconfirmedSubmitMessage(req)),
+    approvalsDropped: (req, dropped) => cardAndThread(req, approvalsDroppedMessage(req, dropped)),
     async accessProblem(req, error) {
       await messenger.postInThread(req, accessProblemMessage(req, error));
     },
@@ -59,10 +51,7 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
       // The card follows through requestChanged once the new state is stored.
       if (job.state === 'pending' || job.state === 'running') await messenger.postInThread(req, jobStateMessage(req, job.state));
     },
-    async restoreFinished(req) {
-      await messenger.updateCard(req);
-      await messenger.postInThread(req, finalMessage(req, now()));
-    },
+    restoreFinished: (req) => cardAndThread(req, finalMessage(req, now())),
     async statusUnknown(req, error) {
       const { message, code } = peopleText(error);
       await messenger.postInThread(req, statusUnknownMessage(req, code ? `${message} ${code}` : message));
@@ -70,13 +59,7 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
     async longRunning(req) {
       await messenger.postInThread(req, longRunningMessage(req, now()));
     },
-    async trackingLost(req, error) {
-      await messenger.updateCard(req);
-      await messenger.postInThread(req, trackingLostMessage(req, peopleText(error)));
-    },
-    async approvalExpired(req) {
-      await messenger.updateCard(req);
-      await messenger.postInThread(req, approvalExpiredMessage(req));
-    },
+    trackingLost: (req, error) => cardAndThread(req, trackingLostMessage(req, peopleText(error))),
+    approvalExpired: (req) => cardAndThread(req, approvalExpiredMessage(req)),
   };
 }

@@ -3,39 +3,26 @@
 // is dropped (card and thread say whose and why) and the request waits for the approvals it still needs.
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, APPROVER_2, CHANNEL, GROUP_ID, OUTSIDER, REQUESTER, requestRestore, useHarness, waitForState } from './conversation-harness.js';
+import { APPROVER, APPROVER_2, OUTSIDER, REQUESTER, policyWith, requestRestore, useHarness, waitForState } from './conversation-harness.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
 import { createRestoreStore } from '../../src/restore/store.js';
 
 const THIRD = 'U0APPROVE3';
-const policyWith = (approvers: string[], requesters = [REQUESTER]) => `
-projects:
-  - name: shop
-    id: ${GROUP_ID}
-    clusters:
-      - { name: orders, type: flex }
-      - { name: ledger, type: dedicated }
-      - { name: legacy, type: serverless }
-      - { name: staging }
-requesters: [${requesters.join(', ')}]
-approvers: [${approvers.join(', ')}]
-channels: [${CHANNEL}]
-approval: { required: 2, expiresAfterMinutes: 30 }
-`;
+const policyOf = (approvers: string[], requesters = [REQUESTER]) => policyWith({ approvers, requesters, required: 2 });
 const ALL = [APPROVER, APPROVER_2, THIRD];
 
-const h = useHarness({ policyYaml: policyWith(ALL) });
+const h = useHarness({ policyYaml: policyOf(ALL) });
 const cardText = (id: string) => JSON.stringify(h.rootCard(id)?.blocks ?? []);
 
 describe('approvals re-checked before the POST', () => {
   it('an approver removed by a policy reload between the two approvals: dropped, the request waits, a third completes it', async () => {
-    h.app.services.policy = parsePolicy(policyWith(ALL), 'test-policy.yaml');
+    h.app.services.policy = parsePolicy(policyOf(ALL), 'test-policy.yaml');
     const req = await requestRestore(h, { source: 'ledger', snapshotIndex: 0 });
     const posts = h.postsToAtlas();
     await h.click(APPROVER, 'restore_approve', req.id);
     await waitFor(async () => (await h.request(req.id))?.approvals.length === 1, { message: 'first approval' });
     // APPROVER leaves the approvers (the policy file changed and was reloaded).
-    h.app.services.policy = parsePolicy(policyWith([APPROVER_2, THIRD]), 'test-policy.yaml');
+    h.app.services.policy = parsePolicy(policyOf([APPROVER_2, THIRD]), 'test-policy.yaml');
     await h.click(APPROVER_2, 'restore_approve', req.id);
 
     const back = await waitFor(async () => {
@@ -61,7 +48,7 @@ describe('approvals re-checked before the POST', () => {
   });
 
   it('a replica restarted after the last approval re-checks with the policy it reads now', async () => {
-    h.app.services.policy = parsePolicy(policyWith(ALL), 'test-policy.yaml');
+    h.app.services.policy = parsePolicy(policyOf(ALL), 'test-policy.yaml');
     const req = await requestRestore(h, { source: 'orders', snapshotIndex: 0 });
     const posts = h.postsToAtlas();
     await h.app.stop();
@@ -70,7 +57,7 @@ describe('approvals re-checked before the POST', () => {
     const at = new Date().toISOString();
     await store.addApproval(req.id, APPROVER, at);
     expect((await store.addApproval(req.id, APPROVER_2, at)).complete).toBe(true);
-    h.setPolicy(policyWith([APPROVER, THIRD])); // APPROVER_2 is no approver in the file the new replica reads
+    h.setPolicy(policyOf([APPROVER, THIRD])); // APPROVER_2 is no approver in the file the new replica reads
     await h.restart();
 
     const back = await waitForState(h, req.id, 'pending_approval');
@@ -78,22 +65,22 @@ describe('approvals re-checked before the POST', () => {
     expect(back.approvals.map((a) => a.user)).toContain(APPROVER);
     await h.waitForThread(req.id, /no longer counts/);
     expect(h.postsToAtlas()).toBe(posts);
-    h.setPolicy(policyWith(ALL));
+    h.setPolicy(policyOf(ALL));
     await h.restart();
     await h.click(REQUESTER, 'restore_cancel', req.id);
     await waitForState(h, req.id, 'cancelled');
   });
 
   it('"Cancel request" re-checks the requester against the policy like every other button', async () => {
-    h.app.services.policy = parsePolicy(policyWith(ALL), 'test-policy.yaml');
+    h.app.services.policy = parsePolicy(policyOf(ALL), 'test-policy.yaml');
     const req = await requestRestore(h, { source: 'legacy', snapshotIndex: 0 });
-    h.app.services.policy = parsePolicy(policyWith(ALL, [OUTSIDER]), 'test-policy.yaml');
+    h.app.services.policy = parsePolicy(policyOf(ALL, [OUTSIDER]), 'test-policy.yaml');
     const before = h.slack.ephemerals(REQUESTER).length;
     await h.click(REQUESTER, 'restore_cancel', req.id);
     const told = await waitFor(() => h.slack.ephemerals(REQUESTER).slice(before).find((e) => e.text.includes(req.id)), { message: 'refusal' });
     expect(told.text).toMatch(/can't withdraw/);
     expect((await h.request(req.id))?.state).toBe('pending_approval');
-    h.app.services.policy = parsePolicy(policyWith(ALL), 'test-policy.yaml');
+    h.app.services.policy = parsePolicy(policyOf(ALL), 'test-policy.yaml');
     await h.click(REQUESTER, 'restore_cancel', req.id);
     await waitForState(h, req.id, 'cancelled');
   });

@@ -52,7 +52,9 @@ export interface EnvironmentChange {
   dryRun?: boolean;
 }
 
-export const DEFAULT_POLICY = `
+/** The harness's policy: its four clusters, with the people and approval rules given (the defaults otherwise). */
+export function policyWith(opts: { requesters?: string[]; approvers?: string[]; required?: number } = {}): string {
+  return `
 projects:
   - name: shop
     id: ${GROUP_ID}
@@ -61,14 +63,17 @@ projects:
       - { name: ledger, type: dedicated }
       - { name: legacy, type: serverless }
       - { name: staging }
-requesters: [${REQUESTER}]
-approvers: [${APPROVER}, ${APPROVER_2}]
+requesters: [${(opts.requesters ?? [REQUESTER]).join(', ')}]
+approvers: [${(opts.approvers ?? [APPROVER, APPROVER_2]).join(', ')}]
 channels: [${CHANNEL}]
 approval:
-  required: 1
+  required: ${opts.required ?? 1}
   allowSelfApproval: false
   expiresAfterMinutes: 30
 `;
+}
+
+export const DEFAULT_POLICY = policyWith();
 
 export interface Harness {
   atlas: FakeAtlas;

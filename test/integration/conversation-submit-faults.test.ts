@@ -4,7 +4,7 @@
 // the POST, DRY_RUN read at submission, and a cluster whose type changed before the approval.
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, CHANNEL, GROUP_ID, REQUESTER, requestRestore, startHarness, useHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, GROUP_ID, REQUESTER, policyWith, requestRestore, startHarness, useHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const waitingMessages = (h: Harness, id: string) => h.threadTexts(id).filter((t) => /approved but not submitted yet/.test(t));
 const jobsInto = (h: Harness, cluster: string) => h.atlas.restoreJobs(GROUP_ID, cluster).length;
@@ -108,19 +108,7 @@ describe('faults before the POST (service account, user groups)', () => {
     const h = await startHarness({
       auth: 'serviceAccount',
       usergroups: { S0ONCALL01: [REQUESTER] },
-      policyYaml: `
-projects:
-  - name: shop
-    id: ${GROUP_ID}
-    clusters:
-      - { name: orders, type: flex }
-      - { name: ledger, type: dedicated }
-      - { name: legacy, type: serverless }
-      - { name: staging }
-requesters: [S0ONCALL01]
-approvers: [${APPROVER}]
-channels: [${CHANNEL}]
-`,
+      policyYaml: policyWith({ requesters: ['S0ONCALL01'], approvers: [APPROVER] }),
       overrides: { membershipTtlMs: 1 },
     });
     try {
