@@ -109,7 +109,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     prefix: `${config.redisKeyPrefix}bull`,
     store,
     atlas,
-    notifier: instrumentNotifier(createSlackNotifier(messenger, now), metrics),
+    notifier: instrumentNotifier(createSlackNotifier(messenger, now, { drillRuns: (name, count) => tracker.drillRuns(name, count) }), metrics),
     onPollLag: (seconds) => metrics.pollLag.observe(seconds),
     logger,
     pollIntervalSeconds: config.pollIntervalSeconds,
@@ -134,6 +134,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     now,
     metrics,
     channelsOf: createUserChannels(client),
+    drills: () => [],
   };
   registerHandlers(slack.app, services);
 

@@ -17,6 +17,8 @@ export const AUDIT_EVENT_TYPES = [
   'failed',
   'state_changed',
   'finished',
+  'drill_started',
+  'drill_not_started',
 ] as const;
 
 export interface AuditEvent {

@@ -2,6 +2,7 @@
 // the target lock, audit and notify, each exactly once (tracker-marks.ts), whether on the run that made
 // the transition or on a re-run after that run crashed.
 import type { RestoreJob } from '../atlas/types.js';
+import { drillRunOf } from './drill-history.js';
 import type { AuditEvent } from './store.js';
 import type { FinalIntent, OnceOutcome } from './tracker-marks.js';
 import { TrackerError, type TrackerContext } from './tracker-types.js';
@@ -71,6 +72,8 @@ export async function settleFinal(ctx: TrackerContext, req: RestoreRequest, live
     // An unconfirmed POST may still have created a job restoring into the target: the late search keeps the lock.
     if (intent.kind !== 'unconfirmed') await ctx.store.releaseTargetLock(req.target, req.id);
     await ctx.store.auditOnce(`${req.id}:${markerOf(intent, 'record')}`, auditFor(intent, req)); // atomic: a re-run can't repeat it
+    // A drill's result, for its next runs to compare with (inside the once-guard: recorded once).
+    if (req.drill && intent.kind !== 'unconfirmed') await ctx.drillHistory.record(req.drill.name, drillRunOf(req));
   });
   if (recorded === 'busy') return 'busy';
   return ctx.marks.runOnce(req.id, markerOf(intent, 'notify'), async () => {

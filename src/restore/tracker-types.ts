@@ -5,6 +5,8 @@ import type { AtlasClient, RestoreJob } from '../atlas/types.js';
 import type { PollIntervalPolicy } from './poll-interval.js';
 import type { RestoreStore } from './store.js';
 import type { TrackerMarks } from './tracker-marks.js';
+import type { DrillDefinition } from './drill-definition.js';
+import type { DrillHistory } from './drill-history.js';
 import type { RestoreRequest } from './types.js';
 
 /** Why a submission is held back, so each kind of trouble is told once in the thread. */
@@ -52,6 +54,10 @@ export interface RestoreNotifier {
   trackingLost(req: RestoreRequest, error: Error): Promise<void>;
   /** `req` is already 'approval_expired'. */
   approvalExpired(req: RestoreRequest): Promise<void>;
+  /** Posts the card of a request the bot made itself (a drill); resolves with its ts, the thread root. */
+  publishRequest(req: RestoreRequest): Promise<string | undefined>;
+  /** Loudly, in the drill's channel: the drill could not start (target busy, Atlas down past its window, no snapshot). */
+  drillNotStarted(drill: DrillDefinition, reason: string): Promise<void>;
 }
 
 export type RecheckResult =
@@ -97,6 +103,8 @@ export interface TrackerOptions {
   closeTimeoutMs?: number;
   /** How late each poll ran against when it was due, in seconds (metrics). */
   onPollLag?: (seconds: number) => void;
+  /** The policy's drills as they are now (read on every run and sync). */
+  drills?: () => DrillDefinition[];
   /** Needed to submit approved requests (the restore job's first steps); without it the tracker only follows. */
   submission?: SubmissionGate;
   /** Grace after the POST during which Atlas's 404 for the new job is read-after-write lag. Default 120 s. */
@@ -170,6 +178,7 @@ export interface TrackerContext {
   lateAdoptWindowMs: number;
   /** Puts a request that waits for approvals again back under its expiry job. */
   scheduleApprovalExpiry(requestId: string, at: Date): Promise<void>;
+  drillHistory: DrillHistory;
 }
 
 /** Stable codes for errors the tracker makes itself. */

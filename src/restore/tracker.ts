@@ -10,6 +10,9 @@ import { createPollIntervalPolicy } from './poll-interval.js';
 import { expireApproval } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
 import { delayJob } from './delay-job.js';
+import type { DrillRun } from './drill-definition.js';
+import { createDrillHistory } from './drill-history.js';
+import { runDrillStep, type DrillJobData } from './drill-job.js';
 import { runRestoreStep } from './restore-step.js';
 import { TrackerError, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
 
@@ -24,6 +27,9 @@ const EXPIRE_JOB = 'expire-approval';
 /** Periodic reconciliation: what a crashed replica left half-done is settled without waiting for a restart. */
 const RECONCILE_JOB = 'reconcile';
 const RECONCILE_SCHEDULER_ID = 'reconcile-every';
+/** A drill's run: from its scheduler (one job per tick for all replicas) or from `/atlas-restore drill`. */
+const DRILL_JOB = 'drill';
+const DRILL_SCHEDULER_PREFIX = 'drill-';
 // BullMQ refuses custom ids with a single ':' ("Custom Id cannot contain :"), hence '-'.
 export const restoreJobId = (requestId: string): string => `restore-${requestId}`;
 const legacyPollJobId = (requestId: string): string => `poll-${requestId}`;
@@ -44,6 +50,14 @@ export interface RestoreTracker {
   track(requestId: string): Promise<void>;
   scheduleApprovalExpiry(requestId: string, at: Date): Promise<void>;
   reconcile(): Promise<{ resumed: number; expired: number }>;
+  /** Makes the job schedulers match the policy's drills (idempotent; every replica may call it). */
+  syncDrills(): Promise<void>;
+  /** Runs a drill now; false when a run started in this minute already (a double click). */
+  runDrillNow(name: string, by: string): Promise<boolean>;
+  /** When the drill's scheduler runs next (ms), if it has one. */
+  nextDrillRun(name: string): Promise<number | undefined>;
+  /** The drill's last runs, newest first. */
+  drillRuns(name: string, count: number): Promise<DrillRun[]>;
   /** Graceful by default. `force: true` drops in-progress polls as a crash would (their jobs stall and move to another replica). */
   close(opts?: { force?: boolean }): Promise<void>;
   /** Whether the worker really takes work (running, its blocking connection up): for readiness. */
@@ -71,6 +85,8 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   const queueConnection: RedisClient = duplicateRedisClient(opts.connection);
   const workerConnection: RedisClient = duplicateRedisClient(opts.connection, 'worker');
   const notifyLeaseMs = Math.ceil((opts.notifyLeaseSeconds ?? 60) * 1000);
+  const drillHistory = createDrillHistory(queueConnection, `${opts.prefix}:drills:`);
+  const drills = opts.drills ?? (() => []);
   const ctx: TrackerContext = {
     store: opts.store,
     atlas: opts.atlas,
@@ -88,6 +104,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     findWindowMs: opts.findWindowMs ?? 10 * 60_000,
     lateAdoptWindowMs: opts.lateAdoptWindowMs ?? 60 * 60_000,
     scheduleApprovalExpiry: (requestId, at) => scheduleApprovalExpiry(requestId, at),
+    drillHistory,
   };
   const queue = new Queue(TRACKER_QUEUE, { connection: queueConnection, prefix: opts.prefix, defaultJobOptions: JOB_OPTIONS });
   queue.on('error', (err) => logger.error({ err }, 'tracker queue error'));
@@ -119,7 +136,30 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     if (job.name === RESTORE_JOB || job.name === LEGACY_POLL_JOB) return processPoll(job as Job<PollJobData>, token);
     if (job.name === EXPIRE_JOB) return processExpiry(job as Job<ExpiryJobData>, token);
     if (job.name === RECONCILE_JOB) return JSON.stringify(await reconcile());
+    if (job.name === DRILL_JOB) return processDrill(job as Job<DrillJobData>, token);
     throw new UnrecoverableError(`unknown tracker job name ${JSON.stringify(job.name)}`);
+  }
+
+  async function processDrill(job: Job<DrillJobData>, token: string | undefined): Promise<string> {
+    const result = await runDrillStep(ctx, { drills, newRequestId: () => opts.store.newRequestId(), track: (id) => ensureRestoreJob(id).then(() => undefined) }, job.data);
+    if (result.kind === 'again') return delay(job, token, result.data, result.delayMs);
+    return result.reason;
+  }
+
+  async function syncDrills(): Promise<void> {
+    const wanted = drills();
+    for (const drill of wanted) {
+      await queue.upsertJobScheduler(
+        `${DRILL_SCHEDULER_PREFIX}${drill.name}`,
+        { pattern: drill.schedule, tz: drill.timeZone },
+        { name: DRILL_JOB, data: { drill: drill.name, trigger: 'schedule' } satisfies DrillJobData, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+      );
+    }
+    const names = new Set(wanted.map((d) => `${DRILL_SCHEDULER_PREFIX}${d.name}`));
+    for (const scheduler of await queue.getJobSchedulers(0, -1)) {
+      const id = scheduler.key;
+      if (id.startsWith(DRILL_SCHEDULER_PREFIX) && !names.has(id)) await queue.removeJobScheduler(id);
+    }
   }
 
   /** Adds the request's restore job unless one is live (a finished one with the same id is removed first). */
@@ -213,6 +253,24 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
       // One schedule shared by every replica (same id); each run goes to one of them.
       if (every > 0) await queue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every }, { name: RECONCILE_JOB, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
     },
+
+    syncDrills,
+
+    async runDrillNow(name, by) {
+      // One run per drill and minute: a double click (or two approvers at once) starts it once.
+      const jobId = `drill-now-${name}-${Math.floor(Date.now() / 60_000)}`;
+      if (await queue.getJob(jobId)) return false;
+      const data: DrillJobData = { drill: name, trigger: 'command', by };
+      await queue.add(DRILL_JOB, data, { jobId });
+      return true;
+    },
+
+    async nextDrillRun(name) {
+      const scheduler = await queue.getJobScheduler(`${DRILL_SCHEDULER_PREFIX}${name}`);
+      return scheduler?.next;
+    },
+
+    drillRuns: (name, count) => drillHistory.recent(name, count),
 
     async track(requestId) {
       assertRequestId(requestId);

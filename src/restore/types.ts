@@ -83,6 +83,12 @@ export interface RestoreRequest {
   droppedApprovals?: (Approval & { why: string })[] | undefined;
   /** Set when DRY_RUN was on at submission time for a request made as a real one. */
   dryRunAtSubmit?: boolean | undefined;
+  /** A drill of the policy: pre-approved, into a scratch target (`requester` is `drill:<name>`). */
+  drill?: { name: string; trigger: 'schedule' | 'command'; by?: string | undefined } | undefined;
+  /** A collection-level restore: these namespaces only (`db` or `db.collection`), beside or over the live data. */
+  namespaces?: { sourceNamespace: string; targetNamespace?: string | undefined }[] | undefined;
+  writeStrategy?: 'CREATE_NEW' | 'OVERWRITE_EXISTING' | undefined;
+  indexStrategy?: 'ALL' | 'NONE' | 'ALL_EXCEPT_TTL' | undefined;
   submittedAt?: string | undefined;
   finishedAt?: string | undefined;
   updatedAt: string;

@@ -10,6 +10,7 @@ import { allowedClusters, applyPrefill, clusterByKey, loadSnapshotSection, modal
 import { buildLoadingModal, buildRestoreModal } from './views/restore-modal.js';
 import { helpText, renderList, renderStatus } from './views/status-views.js';
 import { withDeadline } from './with-deadline.js';
+import { answerDrills, runDrillNow } from './handle-drill-commands.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -31,6 +32,16 @@ export function handleCommand(services: Services) {
         return answerStatus(services, args, parsed);
       case 'open':
         return openModal(services, args, parsed);
+      case 'drills':
+      case 'drill': {
+        await ack();
+        const text = await (parsed.kind === 'drills' ? answerDrills(services, command.user_id) : runDrillNow(services, command.user_id, parsed.name)).catch((err: unknown) => {
+          services.logger.error({ err }, 'drill command failed');
+          return STORE_UNAVAILABLE_TEXT;
+        });
+        await args.respond({ response_type: 'ephemeral', text });
+        return;
+      }
     }
   };
 }

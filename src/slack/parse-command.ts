@@ -4,6 +4,8 @@
 //   <source> [<snapshotId>] [to <target>]   open the modal pre-filled
 //   status [<request or restore job id>]
 //   list
+//   drill <name>
+//   drills
 //   help
 //
 // Keywords are case-insensitive and win over cluster names: a cluster called "list" must be
@@ -14,11 +16,14 @@ export type Command =
   | { kind: 'open'; source?: string; snapshotId?: string; target?: string }
   | { kind: 'status'; id?: string }
   | { kind: 'list' }
+  | { kind: 'drill'; name: string }
+  | { kind: 'drills' }
   | { kind: 'help' }
   | { kind: 'invalid'; message: string };
 
 /** Request ids ("RR-7K3P2Q") and Atlas job ids (24 hex). */
 const STATUS_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const DRILL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const HELP_WORDS = new Set(['help', '-h', '--help', '?']);
 const MAX_SHOWN = 40;
 
@@ -29,6 +34,8 @@ export function usageText(): string {
     '`/atlas-restore <source> [<snapshotId>] [to <target>]` open the form pre-filled',
     '`/atlas-restore status [<request or restore job id>]` state of one restore, or of your recent ones',
     '`/atlas-restore list` restores in flight and recent ones',
+    '`/atlas-restore drill <name>` run a drill of the policy now (approvers of its target)',
+    '`/atlas-restore drills` the policy\'s drills: schedule, next run, last result',
     '`/atlas-restore help` this help',
     '`<source>` and `<target>` are `cluster` or `project/cluster` (project = its policy name or 24-hex id).',
   ].join('\n');
@@ -93,6 +100,16 @@ export function parseCommand(text: string): Command {
   if (HELP_WORDS.has(keyword)) return { kind: 'help' };
   if (keyword === 'list') {
     return rest.length === 0 ? { kind: 'list' } : invalid(`\`list\` takes nothing after it, but got ${shown(rest.join(' '))}.`);
+  }
+  if (keyword === 'drills') {
+    return rest.length === 0 ? { kind: 'drills' } : invalid(`\`drills\` takes nothing after it, but got ${shown(rest.join(' '))}.`);
+  }
+  if (keyword === 'drill') {
+    const [name, ...extra] = rest;
+    if (name === undefined) return invalid('Name the drill to run, e.g. `/atlas-restore drill orders-weekly`; `/atlas-restore drills` lists them.');
+    if (extra.length > 0) return invalid(`\`drill\` takes one drill name, but got ${rest.length} words.`);
+    if (!DRILL_NAME_PATTERN.test(name)) return invalid(`${shown(name)} isn't a drill name (letters, digits, ".", "_" and "-").`);
+    return { kind: 'drill', name };
   }
   if (keyword === 'status') {
     const [id, ...extra] = rest;

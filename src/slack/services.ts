@@ -5,6 +5,7 @@ import type { Metrics } from '../http/metrics.js';
 import type { AtlasClient } from '../atlas/types.js';
 import type { MembershipResolver } from '../policy/policy.js';
 import type { Policy } from '../policy/policy-schema.js';
+import type { DrillDefinition } from '../restore/drill-definition.js';
 import type { RestoreStore } from '../restore/store.js';
 import type { RestoreTracker } from '../restore/tracker.js';
 import type { SlackMessenger } from './slack-messenger.js';
@@ -14,7 +15,9 @@ export interface Services {
   resolver: MembershipResolver;
   store: RestoreStore;
   atlas: AtlasClient;
-  tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry'>;
+  tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry' | 'runDrillNow' | 'nextDrillRun' | 'drillRuns'>;
+  /** The policy's drills, resolved, as the policy is now. */
+  drills(): DrillDefinition[];
   messenger: SlackMessenger;
   /** For short-lived caches of the modal (snapshots shown to a viewer). Keys carry `prefix`. */
   redis: RedisClient;

@@ -13,6 +13,8 @@ export interface SlackMessenger {
   /** Re-renders the card from the stored request (the argument names it and is the fallback). */
   updateCard(req: RestoreRequest): Promise<void>;
   postInThread(req: RestoreRequest, message: ThreadMessage): Promise<void>;
+  /** A message of its own in a channel (no request, no thread), e.g. a drill that could not start. */
+  postToChannel(channel: string, message: ThreadMessage): Promise<void>;
   /** Only `user` sees it; in the card's thread when there is one. */
   tellUser(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
   /** A direct message, for when the channel itself is the problem. */
@@ -73,16 +75,24 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
       }
     },
     async postInThread(req, message) {
+      const thread = req.cardTs ? { thread_ts: req.cardTs, ...(message.broadcast ? { reply_broadcast: true } : {}) } : {};
       try {
         await client.chat.postMessage({
           channel: req.channel,
           text: message.text,
           ...(message.blocks ? { blocks: message.blocks } : {}),
-          ...(req.cardTs ? { thread_ts: req.cardTs } : {}),
+          ...thread,
           unfurl_links: false,
-        });
+        } as webApi.ChatPostMessageArguments);
       } catch (err) {
         warn('post in the thread', req, err);
+      }
+    },
+    async postToChannel(channel, message) {
+      try {
+        await client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), unfurl_links: false });
+      } catch (err) {
+        warn('post in the channel', undefined, err);
       }
     },
     async tellUser(channel, user, text, threadTs) {

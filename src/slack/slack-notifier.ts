@@ -2,7 +2,9 @@
 // Texts come from Atlas error hints and codes, never from error messages (those carry API paths and ids: logs only).
 import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import type { RestoreNotifier } from '../restore/tracker.js';
+import type { DrillRun } from '../restore/drill-definition.js';
 import type { RestoreRequest } from '../restore/types.js';
+import { drillNotStartedMessage, drillStartedMessage } from './views/drill-messages.js';
 import type { SlackMessenger } from './slack-messenger.js';
 import {
   accessProblemMessage,
@@ -12,6 +14,7 @@ import {
   jobStateMessage,
   longRunningMessage,
   notSubmittedMessage,
+  requestPostedMessage,
   statusUnknownMessage,
   submitRefusedMessage,
   submitWaitingMessage,
@@ -28,7 +31,12 @@ export function peopleText(error: Error): { message: string; code?: string | und
   return { message: 'An unexpected error; the bot log has the details.', code: typeof code === 'string' ? code : undefined };
 }
 
-export function createSlackNotifier(messenger: SlackMessenger, now: () => Date = () => new Date()): RestoreNotifier {
+export interface NotifierOptions {
+  /** A drill's previous runs, newest first, for its final message. */
+  drillRuns?: (name: string, count: number) => Promise<DrillRun[]>;
+}
+
+export function createSlackNotifier(messenger: SlackMessenger, now: () => Date = () => new Date(), opts: NotifierOptions = {}): RestoreNotifier {
   /** Most events change the card and add one message to its thread. */
   const cardAndThread = async (req: RestoreRequest, message: ThreadMessage) => {
     await messenger.updateCard(req);
@@ -51,7 +59,10 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
       // The card follows through requestChanged once the new state is stored.
       if (job.state === 'pending' || job.state === 'running') await messenger.postInThread(req, jobStateMessage(req, job.state));
     },
-    restoreFinished: (req) => cardAndThread(req, finalMessage(req, now())),
+    async restoreFinished(req) {
+      const previous = req.drill && opts.drillRuns ? await opts.drillRuns(req.drill.name, 6).catch(() => []) : [];
+      await cardAndThread(req, finalMessage(req, now(), previous));
+    },
     async statusUnknown(req, error) {
       const { message, code } = peopleText(error);
       await messenger.postInThread(req, statusUnknownMessage(req, code ? `${message} ${code}` : message));
@@ -61,5 +72,12 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
     },
     trackingLost: (req, error) => cardAndThread(req, trackingLostMessage(req, peopleText(error))),
     approvalExpired: (req) => cardAndThread(req, approvalExpiredMessage(req)),
+    async publishRequest(req) {
+      const posted = await messenger.postCard(req);
+      if (!posted.ok) return undefined;
+      await messenger.postInThread({ ...req, cardTs: posted.ts }, req.drill ? drillStartedMessage(req) : requestPostedMessage(req));
+      return posted.ts;
+    },
+    drillNotStarted: (drill, reason) => messenger.postToChannel(drill.channel, drillNotStartedMessage(drill, reason)),
   };
 }

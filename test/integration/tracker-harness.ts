@@ -49,6 +49,11 @@ export function recordingNotifier(calls: NotifierCall[], by: string, hooks: Part
     longRunning: (req, runningForMs) => record('longRunning', req, { runningForMs }),
     trackingLost: (req, error) => record('trackingLost', req, { error: error.message }),
     approvalExpired: (req) => record('approvalExpired', req),
+    publishRequest: async (req) => {
+      await record('publishRequest', req);
+      return undefined;
+    },
+    drillNotStarted: async (drill, reason) => void calls.push({ method: 'drillNotStarted', requestId: drill.name, requestState: '', error: reason, by }),
   };
 }
 

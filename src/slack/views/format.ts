@@ -5,8 +5,9 @@ export function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** `<@U…>` for users, `<!subteam^S…>` for user groups. */
+/** `<@U…>` for users, `<!subteam^S…>` for user groups; a drill's requester (`drill:<name>`) is the drill itself. */
 export function mention(id: string): string {
+  if (id.startsWith('drill:')) return `the drill \`${escapeText(id.slice('drill:'.length))}\``;
   return id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`;
 }
 

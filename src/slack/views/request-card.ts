@@ -4,6 +4,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { ClusterRef, RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
+import { drillOrigin } from './drill-messages.js';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID, CARD_ACTIONS_BLOCK_ID, REJECT_ACTION_ID } from './ids.js';
 
 // Slack limits: header 150, button 75, confirm title 100, confirm text 300, confirm/deny 30.
@@ -115,15 +116,15 @@ export function buildRequestCard(req: RestoreRequest, now: Date): { text: string
   const route = `${clusterKey(req.source)} → ${clusterKey(req.target)}`;
   const status = statusLine(req, now, false);
   const fields = [
-    `*Requested by*\n${mention(req.requester)}`,
-    `*Approvals*\n${approvalProgress(req)}`,
+    req.drill ? `*Requested by*\n${drillOrigin(req)}` : `*Requested by*\n${mention(req.requester)}`,
+    req.drill ? '*Approvals*\nPre-approved by the policy: the target is a scratch cluster' : `*Approvals*\n${approvalProgress(req)}`,
     `*Source*\n${clusterLabel(req.source)}`,
     `*Target (data replaced)*\n${clusterLabel(req.target)}`,
     `*Snapshot*\n\`${escapeText(req.snapshot.id)}\`\n${slackDate(req.snapshot.createdAt)}`,
     req.state === 'pending_approval' ? `*Approval expires*\n${expiryText(req, now, false)}` : `*Requested*\n${slackDate(req.createdAt)}`,
   ];
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plain(`Restore request ${req.id}${dry}`) },
+    { type: 'header', text: plain(req.drill ? `Restore drill ${req.drill.name} (${req.id})` : `Restore request ${req.id}${dry}`) },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn' as const, text })) },
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*Reason*\n${quote(clip(req.reason, 2000))}`, 3000) } },
   ];

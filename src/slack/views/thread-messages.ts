@@ -2,7 +2,9 @@
 // chat.postMessage needs: `text` (mrkdwn, also the notification text) and, for some, `blocks`.
 import type { KnownBlock } from '@slack/types';
 import type { RestoreJobState } from '../../atlas/types.js';
+import type { DrillRun } from '../../restore/drill-definition.js';
 import type { DroppedApproval, SubmitHow } from '../../restore/tracker-types.js';
+import { drillFigures } from './drill-messages.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
@@ -11,6 +13,8 @@ import { clusterLabel } from './request-card.js';
 export interface ThreadMessage {
   text: string;
   blocks?: KnownBlock[];
+  /** Also shown in the channel (reply_broadcast): for what must not go unnoticed, e.g. a failed drill. */
+  broadcast?: boolean;
 }
 
 function job(req: RestoreRequest): string {
@@ -126,7 +130,7 @@ const FINAL_TITLES = {
 } as const;
 
 /** The last message of a restore that reached Atlas: completed, failed, cancelled or expired. */
-export function finalMessage(req: RestoreRequest, now: Date): ThreadMessage {
+export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: readonly DrillRun[] = []): ThreadMessage {
   const outcome = req.state === 'failed' || req.state === 'cancelled' || req.state === 'expired' ? req.state : 'completed';
   const start = req.submittedAt ?? req.submittingAt ?? req.createdAt;
   const ms = between(start, req.finishedAt ?? now.toISOString());
@@ -137,11 +141,15 @@ export function finalMessage(req: RestoreRequest, now: Date): ThreadMessage {
   if (outcome === 'failed') lines.push(`Atlas says: ${req.failureReason ? escapeText(req.failureReason) : 'no reason given'}`);
   if (outcome === 'cancelled' && req.cancelledBy) lines.push(`Cancelled by ${mention(req.cancelledBy)}.`);
   if (outcome === 'completed') lines.push(`Snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)}) is now on ${clusterLabel(req.target)}.`);
+  const figures = drillFigures(req, previousDrillRuns);
+  if (figures) lines.push(figures);
   const text = lines.join('\n');
   const plainTitle = FINAL_TITLES[outcome].replace(/^:[a-z_]+: \*|\*$/g, '');
   return {
     text: `${plainTitle}: ${req.id} (${clusterKey(req.source)} → ${clusterKey(req.target)})`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+    // A drill that failed must not go unnoticed: the thread's last word is shown in the channel too.
+    ...(req.drill && outcome !== 'completed' ? { broadcast: true } : {}),
   };
 }
 

@@ -1,0 +1,29 @@
+// A drill as the restore side needs it: the policy's `drills:` entry with its clusters resolved (DESIGN.md §2, §6).
+import type { ClusterRef } from './types.js';
+
+export interface DrillDefinition {
+  name: string;
+  source: ClusterRef;
+  /** A scratch cluster of the policy: a drill may replace its data without an approval. */
+  target: ClusterRef;
+  /** Cron, 5 fields, in `timeZone`. */
+  schedule: string;
+  timeZone: string;
+  /** Where the drill's card and thread go. */
+  channel: string;
+  /** A collection-level drill of these namespaces (CREATE_NEW). */
+  only?: string[] | undefined;
+}
+
+/** One finished run, kept to compare a drill with its previous runs. */
+export interface DrillRun {
+  requestId: string;
+  state: string;
+  /** When the restore was submitted (ISO). */
+  submittedAt?: string | undefined;
+  finishedAt?: string | undefined;
+  /** Submit → completed. */
+  restoreMs?: number | undefined;
+  /** How old the restored snapshot was when the restore was submitted: the data a real restore would have lost. */
+  snapshotAgeMs?: number | undefined;
+}

@@ -1,0 +1,113 @@
+// A drill run: the policy pre-approves a restore of the source's latest completed snapshot into a scratch target.
+// Started by its BullMQ job scheduler (one job per tick, so once across all replicas) or by `/atlas-restore drill`.
+// The run only creates the request (already approved, with its card); from there the request's own restore job
+// carries it like any restore: re-check, submit exactly once, follow, settle.
+import { classifyAtlasError } from './classify-atlas-error.js';
+import type { DrillDefinition } from './drill-definition.js';
+import type { TrackerContext } from './tracker-types.js';
+import type { RestoreRequest } from './types.js';
+
+export interface DrillJobData {
+  drill: string;
+  trigger: 'schedule' | 'command';
+  /** The approver who ran it now (`/atlas-restore drill`). */
+  by?: string | undefined;
+  /** Fixed on the first run of the job: a re-run after a crash continues with the same request. */
+  requestId?: string | undefined;
+  /** When the run started (ms): Atlas trouble is waited out until DRILL_START_WINDOW_MS after it. */
+  startedAt?: number | undefined;
+  attempts?: number | undefined;
+}
+
+export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'; delayMs: number; data: DrillJobData };
+
+/** A drill that can't start within this long (Atlas down) says so and gives up until its next run. */
+export const DRILL_START_WINDOW_MS = 30 * 60_000;
+/** The submission of a drill may wait this long for Atlas, like an approval's horizon. */
+const DRILL_SUBMIT_WINDOW_MS = 60 * 60_000;
+
+export interface DrillDeps {
+  drills(): DrillDefinition[];
+  newRequestId(): string;
+  /** Hands the created request to its restore job. */
+  track(requestId: string): Promise<void>;
+}
+
+export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: DrillJobData, now = Date.now()): Promise<DrillStepResult> {
+  const drill = deps.drills().find((d) => d.name === data.drill);
+  if (!drill) return { kind: 'done', reason: `drill ${data.drill} is no longer in the policy` };
+  // The first run only fixes the request id (and the start) in the job's data: a crash after the request was created
+  // then continues with it instead of starting a second one.
+  if (!data.requestId || data.startedAt === undefined) return { kind: 'again', delayMs: 0, data: { ...data, requestId: data.requestId ?? deps.newRequestId(), startedAt: data.startedAt ?? now } };
+  const { requestId, startedAt } = data;
+  const existing = await ctx.store.get(requestId);
+  if (existing) {
+    // A re-run after a crash: the request exists; make sure its job runs.
+    await deps.track(requestId);
+    return { kind: 'done', reason: `drill ${drill.name} already started as ${requestId}` };
+  }
+
+  let snapshot: { id: string; createdAt: string } | undefined;
+  try {
+    const snapshots = await ctx.atlas.listSnapshots({ groupId: drill.source.groupId, clusterName: drill.source.cluster, type: drill.source.type });
+    const latest = snapshots.find((s) => s.status === 'completed' && s.createdAt);
+    if (latest?.createdAt) snapshot = { id: latest.id, createdAt: latest.createdAt };
+  } catch (err) {
+    const verdict = classifyAtlasError(err);
+    const attempts = (data.attempts ?? 0) + 1;
+    if (verdict.kind !== 'refuse' && now - startedAt < DRILL_START_WINDOW_MS) {
+      ctx.logger.warn({ drill: drill.name, attempts, code: verdict.code }, 'drill waits for Atlas');
+      const delayMs = Math.min(5 * 60_000, Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs * 2 ** Math.min(attempts, 10)));
+      return { kind: 'again', delayMs, data: { ...data, attempts } };
+    }
+    return notStarted(ctx, drill, data, `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\`: ${verdict.message} (${verdict.code})`);
+  }
+  if (!snapshot) return notStarted(ctx, drill, data, `\`${drill.source.project}/${drill.source.cluster}\` has no completed snapshot to restore.`);
+
+  const at = new Date(now).toISOString();
+  const request: RestoreRequest = {
+    id: requestId,
+    requester: `drill:${drill.name}`,
+    source: drill.source,
+    target: drill.target,
+    snapshot,
+    reason: `Restore drill \`${drill.name}\` of the policy${data.trigger === 'command' && data.by ? `, run by <@${data.by}>` : ', on its schedule'}.`,
+    state: 'approved',
+    approvalsRequired: 1,
+    approvals: [],
+    dryRun: false,
+    channel: drill.channel,
+    createdAt: at,
+    approvalExpiresAt: at,
+    submitBy: new Date(now + DRILL_SUBMIT_WINDOW_MS).toISOString(),
+    updatedAt: at,
+    drill: { name: drill.name, trigger: data.trigger, ...(data.by ? { by: data.by } : {}) },
+    ...(drill.only ? { namespaces: drill.only.map((sourceNamespace) => ({ sourceNamespace })), writeStrategy: 'CREATE_NEW' as const } : {}),
+  };
+  // Like any restore: one at a time per target. A drill never runs into a target being restored.
+  const lock = await ctx.store.acquireTargetLock(drill.target, requestId, ctx.targetLockTtlSeconds ?? 6 * 3600);
+  if (!lock.ok) {
+    return notStarted(ctx, drill, data, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
+  }
+  try {
+    await ctx.store.create(request);
+  } catch (err) {
+    await ctx.store.releaseTargetLock(drill.target, requestId).catch(() => undefined);
+    throw err;
+  }
+  await ctx.store.audit({ type: 'drill_started', requestId, ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name} (${data.trigger}): snapshot ${snapshot.id} of ${drill.source.project}/${drill.source.cluster} → ${drill.target.project}/${drill.target.cluster}` });
+  const cardTs = await ctx.notifier.publishRequest(request).catch(() => undefined);
+  if (cardTs) await ctx.store.update(requestId, ['approved'], { cardTs });
+  await deps.track(requestId);
+  ctx.logger.info({ drill: drill.name, requestId, trigger: data.trigger }, 'drill started');
+  return { kind: 'done', reason: `drill ${drill.name} started as ${requestId}` };
+}
+
+async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, reason: string): Promise<DrillStepResult> {
+  ctx.logger.warn({ drill: drill.name, reason }, 'drill did not start');
+  // Once per run: a re-run of this job after a crash must not say it twice.
+  const runKey = `drill-not-started:${drill.name}:${data.startedAt ?? 0}`;
+  await ctx.store.auditOnce(runKey, { type: 'drill_not_started', ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name}: ${reason}` });
+  await ctx.marks.runOnce(drill.name, runKey, () => ctx.notifier.drillNotStarted(drill, reason));
+  return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
+}

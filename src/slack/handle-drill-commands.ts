@@ -1,0 +1,36 @@
+// `/atlas-restore drills` (the people named in the policy) and `/atlas-restore drill <name>` (approvers of its target).
+import { clusterKey, isApproverOf } from '../policy/policy.js';
+import { isNamedInPolicy } from '../policy/visibility.js';
+import type { Services } from './services.js';
+import { renderDrills } from './views/drill-messages.js';
+
+export async function answerDrills(services: Services, user: string): Promise<string> {
+  if (!(await isNamedInPolicy(services.policy, services.resolver, user))) {
+    return "You're not named in the restore policy, so there are no drills to show you.";
+  }
+  const listings = await Promise.all(
+    services.drills().map(async (drill) => ({
+      drill,
+      nextRunAt: await services.tracker.nextDrillRun(drill.name).catch(() => undefined),
+      last: (await services.tracker.drillRuns(drill.name, 1).catch(() => []))[0],
+    })),
+  );
+  return renderDrills(listings);
+}
+
+export async function runDrillNow(services: Services, user: string, name: string): Promise<string> {
+  const drill = services.drills().find((d) => d.name.toLowerCase() === name.toLowerCase());
+  if (!drill) {
+    const names = services.drills().map((d) => `\`${d.name}\``);
+    return `There is no drill \`${name}\` in the restore policy.${names.length > 0 ? ` Drills: ${names.join(', ')}.` : ''}`;
+  }
+  const approver = await isApproverOf(services.policy, services.resolver, user, drill.target);
+  if (!approver.allowed) {
+    await services.store.audit({ type: 'refused', user, detail: `drill ${drill.name}: ${approver.message}` }).catch(() => undefined);
+    return `Only approvers of \`${clusterKey(drill.target)}\` can run the drill \`${drill.name}\`. ${approver.message}`;
+  }
+  const started = await services.tracker.runDrillNow(drill.name, user);
+  return started
+    ? `Drill \`${drill.name}\` is starting: its card and thread will be in <#${drill.channel}>.`
+    : `Drill \`${drill.name}\` was started a moment ago; its card is in <#${drill.channel}>.`;
+}

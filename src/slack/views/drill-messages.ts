@@ -1,0 +1,67 @@
+// What a drill says in Slack: its figures (restore time, snapshot age) against its previous runs, and, loudly,
+// that it could not start. Pure.
+import type { DrillDefinition, DrillRun } from '../../restore/drill-definition.js';
+import { drillRunOf } from '../../restore/drill-history.js';
+import type { RestoreRequest } from '../../restore/types.js';
+import { escapeText, formatDuration, mention, slackDate } from './format.js';
+import type { ThreadMessage } from './thread-messages.js';
+
+/** Who started it, for the card: the schedule or the approver who ran it. */
+export function drillOrigin(req: RestoreRequest): string {
+  if (!req.drill) return '';
+  const how = req.drill.trigger === 'command' && req.drill.by ? `run by ${mention(req.drill.by)}` : 'on its schedule';
+  return `Drill \`${escapeText(req.drill.name)}\` of the policy, ${how}`;
+}
+
+/** "Restore time 14 min, snapshot age 3 h 5 min; previous runs: 12 min, 15 min (last 5)". Undefined for a non-drill. */
+export function drillFigures(req: RestoreRequest, previous: readonly DrillRun[]): string | undefined {
+  if (!req.drill) return undefined;
+  const run = drillRunOf(req);
+  const lines: string[] = [];
+  if (run.restoreMs !== undefined) lines.push(`*Restore time:* ${formatDuration(run.restoreMs)} (submitted → completed)`);
+  if (run.snapshotAgeMs !== undefined) lines.push(`*Snapshot age at the start:* ${formatDuration(run.snapshotAgeMs)} (the data a real restore would have lost)`);
+  const before = previous.filter((r) => r.requestId !== req.id).slice(0, 5);
+  const times = before.map((r) => (r.restoreMs !== undefined ? formatDuration(r.restoreMs) : r.state));
+  lines.push(before.length > 0 ? `*Previous runs* (newest first): ${times.join(', ')}${trend(run, before)}` : '*Previous runs:* none yet: this is the first.');
+  return lines.join('\n');
+}
+
+function trend(run: DrillRun, before: readonly DrillRun[]): string {
+  const done = before.map((r) => r.restoreMs).filter((ms): ms is number => ms !== undefined);
+  if (run.restoreMs === undefined || done.length === 0) return '';
+  const mean = done.reduce((a, b) => a + b, 0) / done.length;
+  const change = Math.round(((run.restoreMs - mean) / mean) * 100);
+  if (Math.abs(change) < 10) return '; about as long as before';
+  return change > 0 ? `; ${change} % slower than their average` : `; ${-change} % faster than their average`;
+}
+
+export function drillStartedMessage(req: RestoreRequest): ThreadMessage {
+  return {
+    text: `:fire_drill: ${drillOrigin(req)}: restoring the latest completed snapshot of \`${escapeText(req.source.project)}/${escapeText(req.source.cluster)}\` into the scratch cluster \`${escapeText(req.target.project)}/${escapeText(req.target.cluster)}\`, pre-approved by the policy. Updates follow in this thread.`,
+  };
+}
+
+export function drillNotStartedMessage(drill: DrillDefinition, reason: string): ThreadMessage {
+  return { text: `:rotating_light: <!here> Restore drill \`${escapeText(drill.name)}\` did not run: ${reason} Its next run is on its schedule; \`/atlas-restore drill ${escapeText(drill.name)}\` runs it now.` };
+}
+
+export interface DrillListing {
+  drill: DrillDefinition;
+  nextRunAt?: number | undefined;
+  last?: DrillRun | undefined;
+}
+
+/** `/atlas-restore drills`: each drill with its schedule, next run and last result. */
+export function renderDrills(listings: readonly DrillListing[]): string {
+  if (listings.length === 0) return '_The restore policy has no drills._ A drill restores a source into a scratch cluster on a schedule, to prove the backups work (see the README).';
+  const lines = listings.map(({ drill, nextRunAt, last }) => {
+    const next = nextRunAt ? slackDate(new Date(nextRunAt).toISOString(), '{date_short_pretty} {time}') : 'not scheduled';
+    const result = !last
+      ? 'no run yet'
+      : last.state === 'completed'
+        ? `completed ${last.finishedAt ? slackDate(last.finishedAt, '{date_short_pretty}') : ''}, restore time ${last.restoreMs !== undefined ? formatDuration(last.restoreMs) : '?'}`
+        : `*${escapeText(last.state)}* (${last.requestId})`;
+    return `• \`${escapeText(drill.name)}\`: \`${escapeText(drill.source.project)}/${escapeText(drill.source.cluster)}\` → \`${escapeText(drill.target.project)}/${escapeText(drill.target.cluster)}\`, \`${escapeText(drill.schedule)}\` (${escapeText(drill.timeZone)}), in <#${drill.channel}>. Next run ${next}; last: ${result}`;
+  });
+  return ['*Restore drills*', ...lines, '_`/atlas-restore drill <name>` runs one now (approvers of its target)._'].join('\n');
+}
