@@ -1,8 +1,6 @@
 // Validates request and response bodies against the official Atlas OpenAPI subset, so tests check our
 // client and our fake against what MongoDB publishes rather than against our own guesses.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -11,9 +9,10 @@ import addFormatsModule from 'ajv-formats';
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
-const SPEC_RELATIVE = 'shared/contracts/atlas-openapi-subset.json';
+/** Vendored byte for byte (see test/contracts/README.md). */
+const SPEC_URL = new URL('../contracts/atlas-openapi-subset.json', import.meta.url);
 const SPEC_ID = 'atlas-openapi-subset.json';
-/** v1.0 serverless endpoints have the same shapes as the v2 2023-01-01 ones (see shared/contracts/README.md). */
+/** v1.0 serverless endpoints have the same shapes as the v2 2023-01-01 ones (Atlas's v1.0 docs; see test/contracts/README.md). */
 const V1_MEDIA_TYPE = 'application/json';
 const V1_EQUIVALENT_MEDIA_TYPE = 'application/vnd.atlas.2023-01-01+json';
 
@@ -28,28 +27,12 @@ interface OpenApiDoc {
   components: { schemas: Record<string, unknown>; responses?: Record<string, OpenApiResponse> };
 }
 
-function locateSpec(): string {
-  const candidates = [
-    fileURLToPath(new URL(`../../../${SPEC_RELATIVE}`, import.meta.url)),
-    resolve(process.cwd(), '..', SPEC_RELATIVE),
-    resolve(process.cwd(), SPEC_RELATIVE),
-  ];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) {
-    throw new Error(
-      `OPENAPI_CONTRACT_MISSING: cannot find the Atlas OpenAPI subset; looked in:\n  ${candidates.join('\n  ')}\n` +
-        'Clone the shared/ directory beside the repository (../shared/contracts/atlas-openapi-subset.json).',
-    );
-  }
-  return found;
-}
-
 interface Contract { doc: OpenApiDoc; ajv: Ajv; routes: { method: string; template: string; regex: RegExp }[] }
 let contract: Contract | undefined;
 
 function loadContract(): Contract {
   if (contract) return contract;
-  const doc = JSON.parse(readFileSync(locateSpec(), 'utf8')) as OpenApiDoc;
+  const doc = JSON.parse(readFileSync(SPEC_URL, 'utf8')) as OpenApiDoc;
   // strict:false lets OpenAPI-only keywords (example, externalDocs, x-*, discriminator) pass through;
   // `nullable` is understood by Ajv natively. The spec's discriminator mapping names a schema that the
   // subset does not contain (DiskBackupShardedClusterSnapshot), so discriminator support stays off.
