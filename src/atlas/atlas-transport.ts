@@ -137,7 +137,10 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
       }
       const parsed = parseBody(text);
       if (!response.ok) {
-        throw errorFromResponse(response.status, parsed.ok ? parsed.value : undefined, label, parseRetryAfter(response.headers.get('retry-after'), opts.now()));
+        throw errorFromResponse(response.status, parsed.ok ? parsed.value : undefined, label, {
+          retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), opts.now()),
+          headerErrorCode: response.headers.get('x-error-code'),
+        });
       }
       if (!parsed.ok) {
         throw new AtlasApiError({ status: response.status, errorCode: 'ATLAS_UNEXPECTED_RESPONSE', detail: 'the answer is not JSON', request: label });
