@@ -1,6 +1,6 @@
-// Atlas's rate-limit headers. Not in the spec, but every v2 answer recorded since 2026 carries them
-// (`Ratelimit-Limit: 1200`, `Ratelimit-Remaining: 1197` on backup paths; 10000 on cluster descriptions), and the
-// remaining count is how an operator sees the bot near throttling before the 429s start.
+// Atlas's rate-limit headers. The spec documents them on success answers; every v2 answer recorded since 2026
+// carries them, errors too (`Ratelimit-Limit: 1200`, `Ratelimit-Remaining: 1197` on backup paths; 10000 on cluster
+// descriptions). The remaining count is how an operator sees the bot near throttling before the 429s start.
 
 export interface RateLimit {
   /** Requests allowed in the current window for this endpoint family. */

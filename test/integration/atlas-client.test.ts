@@ -111,12 +111,17 @@ describe.each(TYPES)('%s clusters', (type) => {
     expect(fake.requests.filter((r) => r.authorized).length).toBeGreaterThanOrEqual(2);
   });
 
-  it(type === 'dedicated' ? 'cancels a restore job with DELETE' : 'refuses to cancel with ATLAS_RESTORE_NOT_CANCELLABLE', async () => {
+  it(type === 'dedicated' ? 'cancels a download job with DELETE; Atlas refuses an automated one' : 'refuses to cancel with ATLAS_RESTORE_NOT_CANCELLABLE', async () => {
     const snap = fake.snapshots(GROUP, `src-${type}`)[4]!;
     const { id } = fake.seedRestoreJob({ groupId: GROUP, name: `src-${type}` }, { snapshotId: String(snap.id), targetGroupId: OTHER_GROUP, targetClusterName: 'target-elsewhere' });
     if (type === 'dedicated') {
-      await client.cancelRestoreJob(source, id);
-      expect((await client.getRestoreJob(source, id)).state).toBe('cancelled');
+      const refused = await client.cancelRestoreJob(source, id).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ status: 400, errorCode: 'CANNOT_CANCEL_AUTOMATED_RESTORE', transient: false });
+      expect((refused as AtlasApiError).hint).toMatch(/cannot cancel an automated .* restore/);
+      expect((await client.getRestoreJob(source, id)).state).not.toBe('cancelled');
+      const download = fake.seedRestoreJob({ groupId: GROUP, name: `src-${type}` }, { snapshotId: String(snap.id), targetGroupId: OTHER_GROUP, targetClusterName: 'target-elsewhere', deliveryType: 'download' }).id;
+      await client.cancelRestoreJob(source, download);
+      expect((await client.getRestoreJob(source, download)).state).toBe('cancelled');
       expect(fake.requests.some((r) => r.method === 'DELETE' && r.status === 204)).toBe(true);
     } else {
       const error = await client.cancelRestoreJob(source, id).catch((e: unknown) => e);
