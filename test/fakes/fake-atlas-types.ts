@@ -28,6 +28,8 @@ export interface RecordedRequest {
   body: unknown;
   /** 0 when the fake never answered (hang, reset). */
   status: number;
+  /** Headers of the answer, e.g. Ratelimit-Remaining (empty when it never answered). */
+  answerHeaders: Record<string, string>;
   authorized: boolean;
 }
 

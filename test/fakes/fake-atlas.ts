@@ -49,10 +49,11 @@ function recordedBody(raw: string): unknown {
 function send(res: ServerResponse, record: RecordedRequest, status: number, contentType: string, body?: unknown, headers: Record<string, string> = {}): void {
   record.status = status;
   const payload = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, {
+  record.answerHeaders = {
     ...headers,
     ...(payload ? { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
-  });
+  };
+  res.writeHead(status, record.answerHeaders);
   res.end(payload);
 }
 
@@ -119,6 +120,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
       headers: flatHeaders(req),
       body: recordedBody(rawBody),
       status: 0,
+      answerHeaders: {},
       authorized: false,
     };
     requests.push(record);
