@@ -102,7 +102,7 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
   const lowestRemaining = new Map<string, number>();
   new Gauge({
     name: `${PREFIX}atlas_ratelimit_remaining`,
-    help: 'Lowest Ratelimit-Remaining Atlas sent since the previous scrape, by endpoint template (its value at the last call when idle).',
+    help: 'Lowest Ratelimit-Remaining Atlas sent since the previous scrape, by endpoint template (unchanged while the bot calls nothing there).',
     labelNames: ['endpoint'] as const,
     registers: [registry],
     collect() {

@@ -1,6 +1,7 @@
 // Where Atlas answers differently from its OpenAPI spec (or says what the spec leaves open), what our fake Atlas
 // does about it, and the recorded answers that show it. The one place that says so: the fake cites these keys,
-// fake-atlas-contract.test.ts checks the evidence and applies the spec patches, nothing else adapts the spec.
+// fake-atlas-reality.test.ts checks that the fake does each, fake-atlas-contract.test.ts checks the evidence and
+// applies the spec patches (nothing else adapts the spec).
 //
 // Evidence keys are recordings in test/fixtures/atlas-recordings/ (see `key` in test/helpers/atlas-recordings.ts).
 import type { SpecPatch } from '../helpers/openapi-contract.js';
