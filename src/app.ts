@@ -83,7 +83,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     baseUrl: config.atlas.baseUrl,
     auth: config.atlas.auth,
     logger,
-    onResponse: ({ method, path, status }) => metrics.atlasCalls.inc({ endpoint: atlasEndpointLabel(method, path), status }),
+    onResponse: ({ method, path, status, rateLimit }) => metrics.atlasAnswer({ endpoint: atlasEndpointLabel(method, path), status, rateLimit }),
     ...overrides.atlas,
   });
   const slack = createSlackApp({

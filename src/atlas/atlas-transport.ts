@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { AtlasApiError, errorFromResponse } from './errors.js';
 import { DigestSession } from './digest-session.js';
+import { readRateLimit, type RateLimit } from './rate-limit-headers.js';
 import { ServiceAccountTokens } from './service-account-token.js';
 import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
 
@@ -46,7 +47,15 @@ export interface TransportOptions {
   logger?: Logger | undefined;
   now: () => number;
   /** Called once per HTTP request to the API (metrics); never throws into the request. */
-  onResponse?: ((info: { method: string; path: string; status: number | 'timeout' | 'network' }) => void) | undefined;
+  onResponse?: ((info: AtlasResponseInfo) => void) | undefined;
+}
+
+export interface AtlasResponseInfo {
+  method: string;
+  path: string;
+  status: number | 'timeout' | 'network';
+  /** Atlas's Ratelimit-Limit / Ratelimit-Remaining of this answer; undefined when none came. */
+  rateLimit?: RateLimit | undefined;
 }
 
 export interface AtlasTransport {
@@ -94,9 +103,9 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
   }
 
   /** One logical request = one or two HTTP requests (the second after a Digest challenge or a refused token). */
-  function observe(request: AtlasRequest, status: number | 'timeout' | 'network'): void {
+  function observe(request: AtlasRequest, status: AtlasResponseInfo['status'], rateLimit?: RateLimit): void {
     try {
-      opts.onResponse?.({ method: request.method, path: request.path, status });
+      opts.onResponse?.({ method: request.method, path: request.path, status, rateLimit });
     } catch {
       // metrics must never break a request
     }
@@ -124,7 +133,7 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
       } finally {
         auth.release?.();
       }
-      observe(request, response.status);
+      observe(request, response.status, readRateLimit(response.headers));
       if (response.status === 401 && authAttempt === 1) {
         if (digest?.acceptChallenge(response.headers.get('www-authenticate'))) {
           stats.challenges++;
@@ -137,7 +146,10 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
       }
       const parsed = parseBody(text);
       if (!response.ok) {
-        throw errorFromResponse(response.status, parsed.ok ? parsed.value : undefined, label, parseRetryAfter(response.headers.get('retry-after'), opts.now()));
+        throw errorFromResponse(response.status, parsed.ok ? parsed.value : undefined, label, {
+          retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), opts.now()),
+          headerErrorCode: response.headers.get('x-error-code'),
+        });
       }
       if (!parsed.ok) {
         throw new AtlasApiError({ status: response.status, errorCode: 'ATLAS_UNEXPECTED_RESPONSE', detail: 'the answer is not JSON', request: label });

@@ -10,6 +10,8 @@ export interface AtlasApiErrorInit {
   transient?: boolean | undefined;
   /** e.g. 'GET /api/atlas/v2/groups/…/snapshots', for the message and logs. */
   request?: string | undefined;
+  /** Atlas's `ApiError.parameters` (the names and ids the error is about). */
+  parameters?: readonly string[] | undefined;
   cause?: unknown;
 }
 
@@ -26,6 +28,7 @@ export class AtlasApiError extends Error {
   /** True when trying again later may succeed. */
   readonly transient: boolean;
   readonly request: string | undefined;
+  readonly parameters: readonly string[];
 
   constructor(init: AtlasApiErrorInit) {
     const hint = init.hint ?? hintFor(init.status, init.errorCode);
@@ -39,6 +42,7 @@ export class AtlasApiError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.transient = init.transient ?? isTransientStatus(init.status, init.errorCode);
     this.request = init.request;
+    this.parameters = init.parameters ?? [];
   }
 
   /** Same as errorCode: the project's stable error code convention. */
@@ -66,6 +70,9 @@ export function hintFor(status: number | undefined, errorCode: string): string {
   }
   if (errorCode === 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS') {
     return 'A restore is already running on the target cluster: wait for it to finish, then try again.';
+  }
+  if (errorCode === 'CANNOT_CANCEL_AUTOMATED_RESTORE') {
+    return 'Atlas cannot cancel an automated or point-in-time restore (only download jobs): wait for this restore to finish instead.';
   }
   if (errorCode === 'ATLAS_RESTORE_NOT_CANCELLABLE') {
     return 'Atlas only lets you cancel restore jobs of dedicated clusters: wait for this restore to finish instead.';
@@ -109,12 +116,28 @@ export function hintFor(status: number | undefined, errorCode: string): string {
   return 'Atlas refused the request: read the detail above and check the request.';
 }
 
+export interface ResponseErrorExtras {
+  retryAfterMs?: number | undefined;
+  /** The `X-Error-Code` header: Atlas sends the code there too, and it is all there is when the body has none. */
+  headerErrorCode?: string | null | undefined;
+}
+
 /** Builds the error for a non-2xx answer, from Atlas's ApiError body when it has one. */
-export function errorFromResponse(status: number, body: unknown, request: string, retryAfterMs?: number): AtlasApiError {
+export function errorFromResponse(status: number, body: unknown, request: string, extras: ResponseErrorExtras = {}): AtlasApiError {
   const apiError = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const errorCode = typeof apiError.errorCode === 'string' && apiError.errorCode !== '' ? apiError.errorCode : `HTTP_${status}`;
+  const header = extras.headerErrorCode?.trim();
+  // A 401 body often has no errorCode (e.g. history/99b380e…/TestSetup/Run/GET_…_cluster-860_3): the status decides the hint.
+  const errorCode = nonEmpty(apiError.errorCode) ?? nonEmpty(header) ?? `HTTP_${status}`;
   const detail = typeof apiError.detail === 'string' ? apiError.detail : typeof apiError.reason === 'string' ? apiError.reason : undefined;
-  return new AtlasApiError({ status, errorCode, detail, retryAfterMs, request });
+  // The spec says objects; Atlas sends strings (["cluster-209"]) or null. Keep them as text either way.
+  const parameters = Array.isArray(apiError.parameters)
+    ? apiError.parameters.map((p) => (typeof p === 'string' ? p : JSON.stringify(p)))
+    : undefined;
+  return new AtlasApiError({ status, errorCode, detail, retryAfterMs: extras.retryAfterMs, request, parameters });
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 export function isAtlasApiError(error: unknown): error is AtlasApiError {

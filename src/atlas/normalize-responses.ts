@@ -1,5 +1,6 @@
 // Atlas answers → our Snapshot / RestoreJob. Unknown fields pass through (looseObject); a missing field we rely
-// on becomes ATLAS_UNEXPECTED_RESPONSE naming that field.
+// on becomes ATLAS_UNEXPECTED_RESPONSE naming that field. Where Atlas and its spec disagree, this follows what Atlas
+// answers (test/fixtures/atlas-recordings/, replayed by test/unit/atlas/replay-recordings.test.ts).
 import { z } from 'zod';
 import { AtlasApiError } from './errors.js';
 import type { ClusterType, RestoreJob, RestoreJobState, Snapshot } from './types.js';
@@ -14,13 +15,16 @@ export const PageSchema = z.looseObject({
 });
 export type Page = z.infer<typeof PageSchema>;
 
-// Dedicated (DiskBackupReplicaSet) and serverless (ServerlessBackupSnapshot) share these fields.
+// Dedicated (DiskBackupReplicaSet) and serverless (ServerlessBackupSnapshot) share these fields. A queued or
+// inProgress dedicated snapshot has no createdAt (it appears at completion): one running snapshot must not make
+// the whole list unreadable.
 const ClassicSnapshotSchema = z.looseObject({
   id: z.string(),
-  createdAt: z.string(),
+  createdAt: optionalString,
   status: z.string(),
   description: optionalString,
   snapshotType: optionalString,
+  frequencyType: optionalString,
   expiresAt: optionalString,
   mongodVersion: optionalString,
 });
@@ -35,9 +39,12 @@ const FlexSnapshotSchema = z.looseObject({
   mongoDBVersion: optionalString,
 });
 
-// DiskBackupSnapshotRestoreJob and ServerlessBackupRestoreJob: the state is derived from flags.
+// DiskBackupSnapshotRestoreJob and ServerlessBackupRestoreJob: the state is derived from flags. Not read on
+// purpose: `timestamp` (the snapshot's time, never the job's) and `desiredTimestamp` (sent with null fields).
 const ClassicRestoreJobSchema = z.looseObject({
   id: z.string(),
+  deliveryType: optionalString,
+  deliveryUrl: z.array(z.string()).optional(),
   snapshotId: optionalString,
   targetGroupId: optionalString,
   targetClusterName: optionalString,
@@ -52,6 +59,7 @@ const ClassicRestoreJobSchema = z.looseObject({
 const FlexRestoreJobSchema = z.looseObject({
   id: z.string(),
   status: z.string(),
+  deliveryType: optionalString,
   snapshotId: optionalString,
   targetProjectId: optionalString,
   targetDeploymentItemName: optionalString,
@@ -86,17 +94,9 @@ export function toSnapshot(type: ClusterType, raw: unknown, request: string): Sn
   if (type === 'flex') {
     const s = parseAtlasBody(FlexSnapshotSchema, raw, request, 'Flex snapshot');
     // Flex snapshots have no createdAt: the time the snapshot was taken is its start (or finish) time.
-    const createdAt = s.startTime ?? s.finishTime ?? s.scheduledTime;
-    if (createdAt === undefined) {
-      throw new AtlasApiError({
-        errorCode: 'ATLAS_UNEXPECTED_RESPONSE',
-        detail: `Flex snapshot ${s.id}: field \`startTime\` is missing (and no finishTime or scheduledTime either)`,
-        request,
-      });
-    }
     return {
       id: s.id,
-      createdAt,
+      createdAt: s.startTime ?? s.finishTime ?? s.scheduledTime,
       status: FLEX_SNAPSHOT_STATUS[s.status] ?? s.status.toLowerCase(),
       expiresAt: s.expiration,
       mongoDBVersion: s.mongoDBVersion,
@@ -111,6 +111,7 @@ export function toSnapshot(type: ClusterType, raw: unknown, request: string): Sn
     status: ['queued', 'inProgress', 'completed', 'failed'].includes(s.status) ? s.status : s.status.toLowerCase(),
     description: s.description,
     snapshotType: s.snapshotType,
+    frequencyType: s.frequencyType?.toLowerCase(),
     expiresAt: s.expiresAt,
     mongoDBVersion: s.mongodVersion,
     raw,
@@ -142,7 +143,9 @@ export function toRestoreJob(type: ClusterType, raw: unknown, request: string): 
       snapshotId: j.snapshotId,
       targetGroupId: j.targetProjectId,
       targetClusterName: j.targetDeploymentItemName,
+      deliveryType: j.deliveryType,
       createdAt: j.restoreScheduledDate,
+      // A FAILED job has a restoreFinishedDate too: the state comes from `status` alone.
       finishedAt: j.restoreFinishedDate,
       failureReason: j.failureReason,
       raw,
@@ -155,29 +158,45 @@ export function toRestoreJob(type: ClusterType, raw: unknown, request: string): 
     snapshotId: j.snapshotId,
     targetGroupId: j.targetGroupId,
     targetClusterName: j.targetClusterName,
-    createdAt: j.createdAt,
+    deliveryType: j.deliveryType,
+    createdAt: j.createdAt, // v1.0 only; never `timestamp`, which is when the snapshot was taken
     finishedAt: j.finishedAt,
     failureReason: j.failureReason,
     raw,
   };
 }
 
+interface ClassicJobFlags {
+  cancelled?: boolean | undefined;
+  expired?: boolean | undefined;
+  failed?: boolean | undefined;
+  finishedAt?: string | undefined;
+  deliveryType?: string | undefined;
+  deliveryUrl?: readonly string[] | undefined;
+}
+
 /**
  * Serverless and dedicated jobs have no status field. Atlas documents no signal that tells "accepted, not started"
- * from "restoring", so a job that is not finished, failed, cancelled or expired is 'running'.
+ * from "restoring", so a job that is not finished, failed, cancelled or expired is 'running'. A download job never
+ * gets `finishedAt`: it is done once Atlas gives the archive's URL.
  */
-export function classicJobState(j: { cancelled?: boolean | undefined; expired?: boolean | undefined; failed?: boolean | undefined; finishedAt?: string | undefined }): RestoreJobState {
+export function classicJobState(j: ClassicJobFlags): RestoreJobState {
   if (j.cancelled) return 'cancelled';
   if (j.expired) return 'expired';
   if (j.failed) return 'failed';
   if (j.finishedAt) return 'completed';
+  if (j.deliveryType === 'download' && (j.deliveryUrl?.length ?? 0) > 0) return 'completed';
   return 'running';
 }
 
-/** Newest first; stable for equal times. */
+/**
+ * Newest first; stable for equal times. A snapshot without a time (a dedicated one still being taken) is the
+ * newest of all: Atlas gives it a time when it completes.
+ */
 export function newestFirst(snapshots: Snapshot[]): Snapshot[] {
+  const at = (s: Snapshot) => (s.createdAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(s.createdAt));
   return snapshots
-    .map((s, index) => ({ s, index, at: Date.parse(s.createdAt) }))
-    .sort((a, b) => (Number.isNaN(b.at) || Number.isNaN(a.at) ? 0 : b.at - a.at) || a.index - b.index)
+    .map((s, index) => ({ s, index, at: at(s) }))
+    .sort((a, b) => (Number.isNaN(b.at) || Number.isNaN(a.at) || a.at === b.at ? 0 : b.at - a.at) || a.index - b.index)
     .map(({ s }) => s);
 }

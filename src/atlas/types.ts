@@ -12,15 +12,27 @@ export interface ClusterLocation {
 
 export interface Snapshot {
   id: string;
-  createdAt: string; // ISO 8601
+  /**
+   * When the snapshot was taken (ISO 8601). Usually undefined while a dedicated snapshot is `queued` or
+   * `inProgress`: Atlas adds `createdAt` at completion, whatever the spec says. Only completed snapshots with a
+   * time can be restored (isRestorable).
+   */
+  createdAt?: string | undefined;
   /** Normalised: 'completed' | 'queued' | 'inProgress' | 'failed' | other lower-cased Atlas status. */
   status: string;
   description?: string | undefined;
-  /** e.g. 'scheduled' | 'onDemand' (dedicated), absent for Flex/serverless. */
+  /** e.g. 'scheduled' | 'onDemand' | 'fallback' (dedicated, serverless), absent for Flex. */
   snapshotType?: string | undefined;
+  /** e.g. 'hourly' | 'daily' | … and 'ondemand' (which the spec does not list); absent for Flex. */
+  frequencyType?: string | undefined;
   expiresAt?: string | undefined;
   mongoDBVersion?: string | undefined;
   raw: unknown;
+}
+
+/** A snapshot a restore can start from: completed, with the time it was taken (the request card shows it). */
+export function isRestorable<S extends Pick<Snapshot, 'status' | 'createdAt'>>(snapshot: S): snapshot is S & { createdAt: string } {
+  return snapshot.status === 'completed' && snapshot.createdAt !== undefined;
 }
 
 export type RestoreJobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
@@ -32,7 +44,14 @@ export interface RestoreJob {
   snapshotId?: string | undefined;
   targetGroupId?: string | undefined;
   targetClusterName?: string | undefined;
+  /** 'automated' | 'download' | 'pointInTime' (dedicated, serverless), 'RESTORE' | 'DOWNLOAD' (Flex). */
+  deliveryType?: string | undefined;
+  /**
+   * When the job was created, if Atlas says: v1.0 serverless `createdAt` and Flex `restoreScheduledDate` do; v2
+   * dedicated and serverless jobs don't (their `timestamp` is the snapshot's time, not the job's).
+   */
   createdAt?: string | undefined;
+  /** Download jobs never get one; a failed Flex job does (`restoreFinishedDate`). */
   finishedAt?: string | undefined;
   /** Atlas's own words on a failure, when it gives any. */
   failureReason?: string | undefined;

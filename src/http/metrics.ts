@@ -4,6 +4,7 @@
 // and nothing leaks into prom-client's global registry. Label values are typed so a caller can't mint
 // high-cardinality labels (request ids, snapshot ids) by accident.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RateLimit } from '../atlas/rate-limit-headers.js';
 import type { ClusterType } from '../atlas/types.js';
 import type { RequestState } from '../restore/types.js';
 
@@ -32,8 +33,11 @@ export interface Metrics {
   slackRequests: { inc(labels: { kind: SlackRequestKind; outcome: SlackRequestOutcome }): void };
   restoresFinished: { inc(labels: { state: FinishedRestoreState }): void };
   restoreDuration: { observe(labels: { cluster_type: ClusterType }, seconds: number): void };
-  /** `endpoint` must be a template (see atlasEndpointLabel), never a concrete path. */
-  atlasCalls: { inc(labels: { endpoint: string; status: AtlasCallStatus }): void };
+  /**
+   * One answer from Atlas (or its absence): counts the call, and keeps the rate limit the answer carried.
+   * `endpoint` must be a template (see atlasEndpointLabel), never a concrete path.
+   */
+  atlasAnswer(answer: { endpoint: string; status: AtlasCallStatus; rateLimit?: RateLimit | undefined }): void;
   /** How late a poll ran versus when it was due, in seconds (early runs count as 0). */
   pollLag: { observe(seconds: number): void };
   /** Called on every scrape; a source that throws, hangs or returns garbage leaves the gauge unchanged. */
@@ -93,6 +97,25 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
     labelNames: ['endpoint', 'status'] as const,
     registers: [registry],
   });
+  // Lowest Ratelimit-Remaining per endpoint since the previous scrape: a burst that nearly exhausts the window
+  // between two scrapes still shows, and the gauge recovers once Atlas's window does. Kept when nothing was called.
+  const lowestRemaining = new Map<string, number>();
+  new Gauge({
+    name: `${PREFIX}atlas_ratelimit_remaining`,
+    help: 'Lowest Ratelimit-Remaining Atlas sent since the previous scrape, by endpoint template (unchanged while the bot calls nothing there).',
+    labelNames: ['endpoint'] as const,
+    registers: [registry],
+    collect() {
+      for (const [endpoint, value] of lowestRemaining) this.set({ endpoint }, value);
+      lowestRemaining.clear();
+    },
+  });
+  const rateLimitLimit = new Gauge({
+    name: `${PREFIX}atlas_ratelimit_limit`,
+    help: 'Ratelimit-Limit of the last Atlas answer, by endpoint template: requests allowed per window.',
+    labelNames: ['endpoint'] as const,
+    registers: [registry],
+  });
   const pollLag = new Histogram({
     name: `${PREFIX}poll_lag_seconds`,
     help: 'How late a restore-job poll ran compared with when it was due.',
@@ -129,7 +152,12 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
         if (value !== undefined) restoreDuration.observe({ cluster_type }, value);
       },
     },
-    atlasCalls: { inc: ({ endpoint, status }) => atlasCalls.inc({ endpoint, status: String(status) }) },
+    atlasAnswer({ endpoint, status, rateLimit }) {
+      atlasCalls.inc({ endpoint, status: String(status) });
+      const remaining = rateLimit?.remaining;
+      if (remaining !== undefined) lowestRemaining.set(endpoint, Math.min(remaining, lowestRemaining.get(endpoint) ?? Number.POSITIVE_INFINITY));
+      if (rateLimit?.limit !== undefined) rateLimitLimit.set({ endpoint }, rateLimit.limit);
+    },
     pollLag: {
       observe: (seconds) => {
         const value = finiteNonNegative(seconds);

@@ -1,6 +1,7 @@
 // Everything the restore form's submission must pass before a request exists, within Slack's 3 seconds:
 // the allow-list (again: the form's contents are the user's, not ours), the channel, and the snapshot.
 import { isAtlasApiError } from '../atlas/errors.js';
+import { isRestorable } from '../atlas/types.js';
 import { findCluster, mayRequest, mayUseChannel } from '../policy/policy.js';
 import type { ClusterRef } from '../restore/types.js';
 import type { Services } from './services.js';
@@ -13,7 +14,7 @@ const SNAPSHOT_CHECK_BUDGET_MS = 1500;
 
 export type CheckedSubmission =
   | { ok: false; response: { response_action: 'errors'; errors: Record<string, string> } }
-  | { ok: true; source: ClusterRef; target: ClusterRef; snapshot: CachedSnapshot; reason: string };
+  | { ok: true; source: ClusterRef; target: ClusterRef; snapshot: CachedSnapshot & { createdAt: string }; reason: string };
 
 export async function checkModalSubmission(services: Services, user: string, viewId: string, sub: ModalSubmission): Promise<CheckedSubmission> {
   const refuse = (detail: string) => services.store.audit({ type: 'refused', user, detail: `modal submit: ${detail}` }).catch(() => undefined);
@@ -46,7 +47,8 @@ export async function checkModalSubmission(services: Services, user: string, vie
   if (sourceError) await refuse(sourceError);
   else if (targetError) await refuse(targetError);
   if (!checked.ok) return checked;
-  if (!source?.ok || !target?.ok || !snapshot) {
+  // validateModalSubmission refused a snapshot that is not restorable; isRestorable here only narrows the type.
+  if (!source?.ok || !target?.ok || !snapshot || !isRestorable(snapshot)) {
     // Atlas didn't answer in time: refuse rather than guess (the card must show the snapshot's real time).
     const field = sub.blockIds.snapshot ?? 'restore_source';
     return { ok: false, response: { response_action: 'errors', errors: { [field]: "Atlas didn't answer in time to confirm this snapshot. Submit again in a moment." } } };

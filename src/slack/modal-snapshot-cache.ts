@@ -2,6 +2,7 @@
 import type { RedisClient } from '../redis/redis-client.js';
 import type { Snapshot } from '../atlas/types.js';
 
+/** Snapshots that cannot be restored (yet) are kept too, so the submit check can say why instead of "not found". */
 export type CachedSnapshot = Pick<Snapshot, 'id' | 'status' | 'createdAt'>;
 const TTL_SECONDS = 2 * 3600; // a modal left open longer is re-checked against Atlas
 

@@ -6,7 +6,16 @@ import type { JobTarget } from './fake-atlas-types.js';
 /** Snapshot status in one vocabulary; the shapes module spells it per cluster type. */
 export type SnapshotStatus = 'pending' | 'queued' | 'inProgress' | 'completed' | 'failed';
 
-export interface SnapshotRecord { id: string; createdAt: string; status: SnapshotStatus; storageSizeBytes: number }
+export interface SnapshotRecord {
+  id: string;
+  /** When it was (or is being) taken; a dedicated snapshot shows it only once completed (REALITY.snapshotTimeAtCompletion). */
+  createdAt: string;
+  status: SnapshotStatus;
+  storageSizeBytes: number;
+  /** Taken on demand (dedicated only in Atlas), not by the schedule. */
+  onDemand: boolean;
+}
+export type DeliveryType = 'automated' | 'download';
 export interface ClusterRecord { groupId: string; name: string; type: ClusterType; snapshots: SnapshotRecord[] }
 export interface JobRecord {
   id: string;
@@ -15,6 +24,8 @@ export interface JobRecord {
   sourceName: string;
   snapshotId: string;
   snapshotCreatedAt: string;
+  /** Dedicated clusters only; only a download job can be cancelled (REALITY.automatedRestoreCannotBeCancelled). */
+  deliveryType: DeliveryType;
   targetGroupId: string;
   targetClusterName: string;
   createdAt: string;
@@ -82,7 +93,7 @@ export class FakeAtlasStore {
     return c;
   }
 
-  addSnapshot(groupId: string, name: string, s: { status?: string; createdAt?: string } = {}): SnapshotRecord {
+  addSnapshot(groupId: string, name: string, s: { status?: string; createdAt?: string; onDemand?: boolean } = {}): SnapshotRecord {
     const cluster = this.requireCluster(groupId, name);
     const createdMs = s.createdAt ? Date.parse(s.createdAt) : this.now();
     if (Number.isNaN(createdMs)) throw new Error(`FAKE_ATLAS_BAD_DATE: createdAt "${s.createdAt}" is not a date`);
@@ -91,13 +102,14 @@ export class FakeAtlasStore {
       createdAt: isoSeconds(createdMs),
       status: normaliseSnapshotStatus(s.status),
       storageSizeBytes: 1_048_576 * (10 + cluster.snapshots.length),
+      onDemand: s.onDemand ?? false,
     };
     cluster.snapshots.push(snap);
-    cluster.snapshots.sort((a, b) => b.createdAt.localeCompare(a.createdAt)); // newest first, as Atlas lists them
+    cluster.snapshots.sort((a, b) => b.createdAt.localeCompare(a.createdAt)); // newest first; the routes pick the order Atlas serves
     return snap;
   }
 
-  createJob(source: ClusterRecord, snapshot: SnapshotRecord, target: { groupId: string; name: string }, createdAt?: string): JobRecord {
+  createJob(source: ClusterRecord, snapshot: SnapshotRecord, target: { groupId: string; name: string }, createdAt?: string, deliveryType: DeliveryType = 'automated'): JobRecord {
     const createdMs = createdAt ? Date.parse(createdAt) : this.now();
     if (Number.isNaN(createdMs)) throw new Error(`FAKE_ATLAS_BAD_DATE: createdAt "${createdAt}" is not a date`);
     const job: JobRecord = {
@@ -107,6 +119,7 @@ export class FakeAtlasStore {
       sourceName: source.name,
       snapshotId: snapshot.id,
       snapshotCreatedAt: snapshot.createdAt,
+      deliveryType,
       targetGroupId: target.groupId,
       targetClusterName: target.name,
       createdAt: isoSeconds(createdMs),
@@ -129,10 +142,10 @@ export class FakeAtlasStore {
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.seq - a.seq);
   }
 
-  /** A job still writing into this target, if any: Atlas allows one restore per target at a time. */
+  /** A job still writing into this target, if any: Atlas allows one restore per target at a time. A download writes nowhere. */
   activeJobInto(groupId: string, name: string): JobRecord | undefined {
     return [...this.jobs.values()].find(
-      (j) => j.targetGroupId === groupId && j.targetClusterName === name && !TERMINAL.includes(j.state),
+      (j) => j.deliveryType !== 'download' && j.targetGroupId === groupId && j.targetClusterName === name && !TERMINAL.includes(j.state),
     );
   }
 

@@ -1,4 +1,5 @@
-// Atlas ApiError bodies and the exception the fake's routes throw to answer with one.
+// Atlas ApiError bodies and the exception the fake's routes throw to answer with one. Shaped like the recorded
+// ones (fake-atlas-reality.ts: errorHeaders, parametersAreStrings).
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
@@ -8,14 +9,13 @@ const REASONS: Record<number, string> = {
 
 export interface FieldViolation { field: string; description: string }
 
-/** `ApiError {error, errorCode, detail, reason, parameters}` as Atlas sends it. */
-export function apiErrorBody(status: number, errorCode: string, detail: string, fields?: FieldViolation[]): Record<string, unknown> {
+/** `ApiError {error, errorCode, detail, reason, parameters}` as Atlas sends it: parameters are strings, not the spec's objects. */
+export function apiErrorBody(status: number, errorCode: string, detail: string, fields?: FieldViolation[], parameters: readonly string[] = []): Record<string, unknown> {
   const body: Record<string, unknown> = {
     detail,
     error: status,
     errorCode,
-    // The spec types parameters as an array of objects; Atlas often sends strings here, so the fake sends none.
-    parameters: [],
+    parameters: [...parameters],
     reason: REASONS[status] ?? 'Error',
   };
   if (fields) body['badRequestDetail'] = { fields };
@@ -28,11 +28,13 @@ export class FakeAtlasHttpError extends Error {
     readonly errorCode: string,
     readonly detail: string,
     readonly fields?: FieldViolation[],
+    /** e.g. the cluster name, as Atlas names it in `parameters`. */
+    readonly parameters: readonly string[] = [],
   ) {
     super(`${status} ${errorCode}: ${detail}`);
   }
 
   body(): Record<string, unknown> {
-    return apiErrorBody(this.status, this.errorCode, this.detail, this.fields);
+    return apiErrorBody(this.status, this.errorCode, this.detail, this.fields, this.parameters);
   }
 }

@@ -1,5 +1,6 @@
 // Backup snapshot and restore-job endpoints of the Atlas Administration API (v1.0 serverless, v2 serverless,
-// flex and dedicated), with Atlas's media-type, wrong-type and validation errors.
+// flex and dedicated), with Atlas's media-type, wrong-type and validation errors. Where Atlas differs from its spec,
+// the fake does what Atlas does: see the REALITY keys cited below (fake-atlas-reality.ts).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClusterType } from '../../src/atlas/types.js';
 import type { ClusterRecord, FakeAtlasStore, JobRecord } from './fake-atlas-data.js';
@@ -60,16 +61,19 @@ function checkMediaTypes(req: ApiRequest, route: Route): void {
 function resolveCluster(store: FakeAtlasStore, route: Route): ClusterRecord {
   const c = store.findCluster(route.groupId, route.name);
   const where = `${route.name} in group ${route.groupId}`;
+  // Details and string parameters as recorded (REALITY.parametersAreStrings), e.g. ["cluster-209"].
+  const named = [route.name];
+  const namedIn = [route.name, route.groupId];
   if (route.api === 'dedicated') {
-    if (!c) throw new FakeAtlasHttpError(404, 'CLUSTER_NOT_FOUND', `No cluster named ${where} exists.`);
-    if (c.type === 'flex') throw new FakeAtlasHttpError(400, 'CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API', `Cluster ${where} is a flex cluster; use the flex cluster API.`);
-    if (c.type === 'serverless') throw new FakeAtlasHttpError(400, 'CANNOT_USE_SERVERLESS_INSTANCE_IN_CLUSTER_API', `${where} is a serverless instance; use the serverless instance API.`);
+    if (!c) throw new FakeAtlasHttpError(404, 'CLUSTER_NOT_FOUND', `No cluster named ${where} exists.`, undefined, namedIn);
+    if (c.type === 'flex') throw new FakeAtlasHttpError(400, 'CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API', `Flex cluster ${route.name} cannot be used in the Cluster API.`, undefined, named);
+    if (c.type === 'serverless') throw new FakeAtlasHttpError(400, 'CANNOT_USE_SERVERLESS_INSTANCE_IN_CLUSTER_API', `${where} is a serverless instance; use the serverless instance API.`, undefined, named);
   } else if (route.api === 'flex') {
-    if (!c) throw new FakeAtlasHttpError(404, 'FLEX_CLUSTER_NOT_FOUND', `No flex cluster named ${where} exists.`);
-    if (c.type !== 'flex') throw new FakeAtlasHttpError(400, 'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API', `Cluster ${where} is not a flex cluster; use the cluster API.`);
+    if (!c) throw new FakeAtlasHttpError(404, 'FLEX_CLUSTER_NOT_FOUND', `No flex cluster named ${where} exists.`, undefined, namedIn);
+    if (c.type !== 'flex') throw new FakeAtlasHttpError(400, 'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API', `Cannot use non-flex cluster ${route.name} in the flex API.`, undefined, named);
   } else {
-    if (c?.type === 'dedicated') throw new FakeAtlasHttpError(400, 'CANNOT_USE_CLUSTER_IN_SERVERLESS_INSTANCE_API', `${where} is a cluster; use the cluster API.`);
-    if (!c || c.type !== 'serverless') throw new FakeAtlasHttpError(404, 'SERVERLESS_INSTANCE_NOT_FOUND', `No serverless instance named ${where} exists.`);
+    if (c?.type === 'dedicated') throw new FakeAtlasHttpError(400, 'CANNOT_USE_CLUSTER_IN_SERVERLESS_INSTANCE_API', `${where} is a cluster; use the cluster API.`, undefined, named);
+    if (!c || c.type !== 'serverless') throw new FakeAtlasHttpError(404, 'SERVERLESS_INSTANCE_NOT_FOUND', `No serverless instance named ${where} exists.`, undefined, namedIn);
   }
   return c;
 }
@@ -181,7 +185,11 @@ export function handleApiRequest(store: FakeAtlasStore, req: ApiRequest): ApiAns
 
   if (route.resource === 'snapshots') {
     if (req.method !== 'GET') throw notAllowed();
-    if (route.id === undefined) return ok(200, paginate(req, cluster.snapshots.map((s) => renderSnapshot(cluster, s, `${base}/${s.id}`))));
+    if (route.id === undefined) {
+      // REALITY.listOrder: a Flex snapshot list comes oldest first, the others newest first.
+      const listed = cluster.type === 'flex' ? [...cluster.snapshots].reverse() : cluster.snapshots;
+      return ok(200, paginate(req, listed.map((s) => renderSnapshot(cluster, s, `${base}/${s.id}`))));
+    }
     if (!HEX24.test(route.id)) throw invalid('snapshotId', 'must be 24 hexadecimal digits');
     const snap = cluster.snapshots.find((s) => s.id === route.id);
     if (!snap) throw new FakeAtlasHttpError(404, 'SNAPSHOT_NOT_FOUND', `No snapshot ${route.id} exists for ${cluster.name}.`);
@@ -206,6 +214,10 @@ export function handleApiRequest(store: FakeAtlasStore, req: ApiRequest): ApiAns
     return ok(200, renderJob(job, `${base}/${job.id}`, route.v1));
   }
   if (req.method === 'DELETE' && cluster.type === 'dedicated') {
+    if (job.deliveryType !== 'download') {
+      // REALITY.automatedRestoreCannotBeCancelled: only download jobs can be cancelled.
+      throw new FakeAtlasHttpError(400, 'CANNOT_CANCEL_AUTOMATED_RESTORE', `Restore job ${job.id} is an automated restore; only download restore jobs can be cancelled.`, undefined, [job.id]);
+    }
     if (job.state !== 'pending' && job.state !== 'running') {
       throw new FakeAtlasHttpError(400, 'CANNOT_CANCEL_FINISHED_RESTORE_JOB', `Restore job ${job.id} is ${job.state} and cannot be cancelled.`);
     }

@@ -1,8 +1,10 @@
-// Renders records as the JSON Atlas serves, one shape per cluster type (schemas named in each function).
+// Renders records as the JSON Atlas serves, one shape per cluster type (schemas named in each function), with the
+// fields Atlas really sends where it differs from the spec (keys of REALITY in fake-atlas-reality.ts).
 import type { ClusterRecord, JobRecord, SnapshotRecord, SnapshotStatus } from './fake-atlas-data.js';
 import { isoSeconds } from './fake-atlas-data.js';
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const MONGOD_VERSION = '8.0.4';
 
 const FLEX_SNAPSHOT_STATUS: Record<SnapshotStatus, string> = {
@@ -36,23 +38,30 @@ export function renderSnapshot(cluster: ClusterRecord, snap: SnapshotRecord, sel
   const common: Record<string, unknown> = {
     createdAt: snap.createdAt,
     expiresAt: plus(snap.createdAt, 7 * DAY),
-    frequencyType: 'daily',
+    // REALITY.onDemandFrequency: "ondemand" is not in the spec's enum.
+    frequencyType: snap.onDemand ? 'ondemand' : 'daily',
     id: snap.id,
     links,
     mongodVersion: MONGOD_VERSION,
-    snapshotType: 'scheduled',
+    snapshotType: snap.onDemand ? 'onDemand' : 'scheduled',
     status: DISK_SNAPSHOT_STATUS[snap.status],
     storageSizeBytes: snap.storageSizeBytes,
   };
   if (cluster.type === 'serverless') return { ...common, serverlessInstanceName: cluster.name };
-  return {
+  const out: Record<string, unknown> = {
     ...common,
     cloudProvider: 'AWS',
     copyRegions: [],
-    policyItems: [snap.id.slice(0, 8) + '0000000000000001'],
+    policyItems: snap.onDemand ? [] : [snap.id.slice(0, 8) + '0000000000000001'],
     replicaSetName: cluster.name,
     type: 'replicaSet',
   };
+  if (snap.status !== 'completed') {
+    // REALITY.snapshotTimeAtCompletion: no createdAt (nor size) until the snapshot is completed.
+    delete out['createdAt'];
+    out['storageSizeBytes'] = 0;
+  }
+  return out;
 }
 
 const FLEX_JOB_STATUS: Record<string, string> = {
@@ -80,24 +89,35 @@ export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = fals
       targetDeploymentItemName: job.targetClusterName,
       targetProjectId: job.targetGroupId,
     };
-    if (job.state === 'completed' && job.finishedAt) out['restoreFinishedDate'] = job.finishedAt;
+    // REALITY.failedFlexJobFinishes: a FAILED job has its restoreFinishedDate too, and no reason.
+    if ((job.state === 'completed' || job.state === 'failed') && job.finishedAt) out['restoreFinishedDate'] = job.finishedAt;
     return out;
   }
   const out: Record<string, unknown> = {
     cancelled: job.state === 'cancelled',
-    deliveryType: 'automated',
+    deliveryType: job.deliveryType,
     deliveryUrl: [],
     expired: job.state === 'expired',
-    expiresAt: plus(job.createdAt, DAY),
     failed: job.state === 'failed',
     id: job.id,
     links,
     snapshotId: job.snapshotId,
-    targetClusterName: job.targetClusterName,
-    targetGroupId: job.targetGroupId,
+    // REALITY.jobWithoutCreatedAt: the snapshot's time, never the job's.
     timestamp: job.snapshotCreatedAt,
   };
   if (withCreatedAt) out['createdAt'] = job.createdAt;
+  // REALITY.desiredTimestampNulls, recorded for dedicated jobs only (no serverless job was ever recorded).
+  if (job.type === 'dedicated') out['desiredTimestamp'] = { increment: null, time: null, date: null };
+  if (job.deliveryType === 'download') {
+    // REALITY.downloadJobNeverFinishes: ready when the URL is there; no finishedAt, no target.
+    if (job.state === 'completed') {
+      out['deliveryUrl'] = [`https://restore-${job.id}.fake-atlas.invalid:27017/restore-${job.snapshotId}.tar.gz`];
+      out['expiresAt'] = plus(job.finishedAt ?? job.createdAt, HOUR);
+    }
+    return out;
+  }
+  out['targetClusterName'] = job.targetClusterName;
+  out['targetGroupId'] = job.targetGroupId;
   // A failed job has finished too: clients must look at the flags before finishedAt.
   if ((job.state === 'completed' || job.state === 'failed') && job.finishedAt) out['finishedAt'] = job.finishedAt;
   return out;

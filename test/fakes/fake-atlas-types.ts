@@ -1,4 +1,4 @@
-// Public vocabulary of the fake Atlas Administration API (see notes/fake-atlas-api.md).
+// Public vocabulary of the fake Atlas Administration API (fake-atlas.ts; where it follows Atlas rather than the spec: fake-atlas-reality.ts).
 import type { ClusterType } from '../../src/atlas/types.js';
 
 export interface FakeAtlasOptions {
@@ -28,6 +28,8 @@ export interface RecordedRequest {
   body: unknown;
   /** 0 when the fake never answered (hang, reset). */
   status: number;
+  /** Headers of the answer, e.g. Ratelimit-Remaining (empty when it never answered). */
+  answerHeaders: Record<string, string>;
   authorized: boolean;
 }
 
@@ -69,9 +71,9 @@ export interface FakeAtlas {
   clientSecret: string;
   /** Creates N completed snapshots (default 3), newest first, 24-hex ids. */
   addCluster(c: { groupId: string; name: string; type: ClusterType; snapshots?: number }): FakeCluster;
-  /** Returns the raw id. */
-  addSnapshot(groupId: string, name: string, s?: { status?: string; createdAt?: string }): { id: string };
-  /** Raw Atlas objects as served (v2 shapes). */
+  /** Returns the raw id. `onDemand`: taken on demand (frequencyType "ondemand"), not by the schedule. */
+  addSnapshot(groupId: string, name: string, s?: { status?: string; createdAt?: string; onDemand?: boolean }): { id: string };
+  /** Raw Atlas objects as served (v2 shapes), newest first (the list endpoint serves a Flex cluster's oldest first). */
   snapshots(groupId: string, name: string): Record<string, unknown>[];
   restoreJobs(groupId: string, name: string): Record<string, unknown>[];
   /** Every service-account token issued so far is refused from now on (401); new ones can be fetched. */
@@ -80,10 +82,13 @@ export interface FakeAtlas {
   setClusterType(groupId: string, name: string, type: ClusterType): void;
   /** Move a job to a state now. reason is kept for inspection; none of the three Atlas shapes has a failure text field. */
   advanceJob(jobId: string, to: JobTarget, reason?: string): void;
-  /** Create a job directly (as if someone else or an earlier POST created it). */
+  /**
+   * Create a job directly (as if someone else or an earlier POST created it). `deliveryType` 'download' (dedicated
+   * clusters): a job that can be cancelled, and that completes with a URL instead of a finishedAt.
+   */
   seedRestoreJob(
     source: { groupId: string; name: string },
-    job: { snapshotId: string; targetGroupId: string; targetClusterName: string; createdAt?: string },
+    job: { snapshotId: string; targetGroupId: string; targetClusterName: string; createdAt?: string; deliveryType?: 'automated' | 'download' },
   ): { id: string };
   inject(fault: Fault): void;
   requests: RecordedRequest[]; // every request, including 401 challenges

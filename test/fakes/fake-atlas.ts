@@ -1,5 +1,6 @@
 // A fake Atlas Administration API on a real HTTP server: real Digest and service-account auth, the backup
-// endpoints of the three cluster types, job progression, fault injection and a log of every request.
+// endpoints of the three cluster types, job progression, fault injection and a log of every request. It answers
+// as Atlas really does where that differs from the spec: fake-atlas-reality.ts lists how, with the evidence.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,7 @@ import { FakeAtlasStore } from './fake-atlas-data.js';
 import { DigestVerifier } from './fake-atlas-digest.js';
 import { apiErrorBody, FakeAtlasHttpError } from './fake-atlas-errors.js';
 import { TokenIssuer } from './fake-atlas-oauth.js';
+import { FakeRateLimits, rateLimitFamily } from './fake-atlas-rate-limit.js';
 import { collectionHref, handleApiRequest } from './fake-atlas-routes.js';
 import { renderJob, renderSnapshot } from './fake-atlas-shapes.js';
 import type { FakeAtlas, FakeAtlasOptions, FakeAtlasStats, Fault, RecordedRequest } from './fake-atlas-types.js';
@@ -47,11 +49,17 @@ function recordedBody(raw: string): unknown {
 function send(res: ServerResponse, record: RecordedRequest, status: number, contentType: string, body?: unknown, headers: Record<string, string> = {}): void {
   record.status = status;
   const payload = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, {
+  record.answerHeaders = {
     ...headers,
     ...(payload ? { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
-  });
+  };
+  res.writeHead(status, record.answerHeaders);
   res.end(payload);
+}
+
+/** An ApiError answer: application/json, its code repeated in X-Error-Code (REALITY.errorHeaders). */
+function sendError(res: ServerResponse, record: RecordedRequest, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+  send(res, record, status, 'application/json', body, { ...headers, 'X-Error-Code': String(body['errorCode']) });
 }
 
 export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeAtlas> {
@@ -63,6 +71,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
   const store = new FakeAtlasStore(now, opts.stepsPerState ?? 1);
   const digest = new DigestVerifier({ username: publicKey, password: privateKey }, opts.nonceTtlMs ?? 300_000, now);
   const tokens = new TokenIssuer({ id: clientId, secret: clientSecret }, opts.tokenTtlSeconds ?? 3600, now);
+  const rateLimits = new FakeRateLimits(now);
   const requests: RecordedRequest[] = [];
   let faults: ActiveFault[] = [];
   let stats: FakeAtlasStats = { challenges: 0, authorized: 0, rejected: 0, tokenRequests: 0 };
@@ -83,16 +92,17 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
   }
 
   /** Answers (or deliberately does not answer) a request picked by an injected fault. */
-  function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, record: RecordedRequest): void {
+  function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, record: RecordedRequest, limits: Record<string, string> = {}): void {
     if (fault.kind === 'hang') return; // never answer; the client's abort (or close()) ends the socket
     if (fault.kind === 'reset') {
       req.socket.destroy();
       return;
     }
     const status = fault.status ?? 500;
-    const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+    const headers: Record<string, string> = { ...limits, ...(status === 429 && 'Ratelimit-Remaining' in limits ? { 'Ratelimit-Remaining': '0' } : {}) };
+    if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
     const body = apiErrorBody(status, fault.errorCode ?? DEFAULT_FAULT_CODES[status] ?? 'FAKE_INJECTED_FAULT', fault.detail ?? `Injected fault: ${status}.`);
-    send(res, record, status, 'application/json', body, headers);
+    sendError(res, record, status, body, headers);
   }
 
   function unauthorized(res: ServerResponse, record: RecordedRequest, detail: string, wwwAuthenticate: string): void {
@@ -110,6 +120,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
       headers: flatHeaders(req),
       body: recordedBody(rawBody),
       status: 0,
+      answerHeaders: {},
       authorized: false,
     };
     requests.push(record);
@@ -146,22 +157,23 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
     }
     stats.authorized += 1;
     record.authorized = true;
+    // Every authenticated request counts, answered or refused (REALITY.rateLimitHeaders).
+    const limits = rateLimits.take(rateLimitFamily(url.pathname));
 
     const fault = takeFault(method, url.pathname, true);
-    // 'empty2xx' and 'dropAnswer' let Atlas do the work (the job exists) and spoil only the answer.
-    if (fault && fault.kind !== 'empty2xx' && fault.kind !== 'dropAnswer' && fault.kind !== 'slow') return applyFault(fault, req, res, record);
-    // 'slow': Atlas answers for real, late.
+    // 'empty2xx', 'dropAnswer' and 'slow' let Atlas do the work (the job exists) and spoil or delay only the answer.
+    if (fault && fault.kind !== 'empty2xx' && fault.kind !== 'dropAnswer' && fault.kind !== 'slow') return applyFault(fault, req, res, record, limits);
     if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
 
     try {
       const answer = handleApiRequest(store, { method, pathname: url.pathname, query: url.searchParams, headers: req.headers, rawBody, baseUrl });
       if (fault?.kind === 'dropAnswer') return void req.socket.destroy();
-      if (fault?.kind === 'empty2xx') return send(res, record, answer.status >= 200 && answer.status < 300 ? answer.status : 200, answer.contentType);
-      return send(res, record, answer.status, answer.contentType, answer.body);
+      if (fault?.kind === 'empty2xx') return send(res, record, answer.status >= 200 && answer.status < 300 ? answer.status : 200, answer.contentType, undefined, limits);
+      return send(res, record, answer.status, answer.contentType, answer.body, limits);
     } catch (err) {
-      if (err instanceof FakeAtlasHttpError) return send(res, record, err.status, 'application/json', err.body());
+      if (err instanceof FakeAtlasHttpError) return sendError(res, record, err.status, err.body(), limits);
       const detail = err instanceof Error ? err.message : String(err);
-      return send(res, record, 500, 'application/json', apiErrorBody(500, 'UNEXPECTED_ERROR', `Fake Atlas bug: ${detail}`));
+      return sendError(res, record, 500, apiErrorBody(500, 'UNEXPECTED_ERROR', `Fake Atlas bug: ${detail}`), limits);
     }
   }
 
@@ -194,7 +206,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
       return { id: store.addSnapshot(groupId, name, s).id };
     },
     snapshots(groupId, name) {
-      const c = store.requireCluster(groupId, name);
+      const c = store.requireCluster(groupId, name); // newest first, whatever order the list endpoint serves
       const base = collectionHref(baseUrl, c, 'snapshots');
       return c.snapshots.map((s) => renderSnapshot(c, s, `${base}/${s.id}`));
     },
@@ -216,7 +228,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
       const c = store.requireCluster(source.groupId, source.name);
       const snap = c.snapshots.find((s) => s.id === job.snapshotId);
       if (!snap) throw new Error(`FAKE_ATLAS_NO_SNAPSHOT: ${source.groupId}/${source.name} has no snapshot ${job.snapshotId}`);
-      return { id: store.createJob(c, snap, { groupId: job.targetGroupId, name: job.targetClusterName }, job.createdAt).id };
+      return { id: store.createJob(c, snap, { groupId: job.targetGroupId, name: job.targetClusterName }, job.createdAt, job.deliveryType).id };
     },
     inject(fault) {
       if (fault.kind === 'status' && fault.status === undefined) throw new Error('FAKE_ATLAS_BAD_FAULT: a status fault needs `status`');
@@ -227,6 +239,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
       requests.length = 0;
       faults = [];
       stats = { challenges: 0, authorized: 0, rejected: 0, tokenRequests: 0 };
+      rateLimits.reset();
     },
     close() {
       // Idempotent, so a test may close early and an afterEach may close again.

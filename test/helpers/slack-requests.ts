@@ -1,5 +1,5 @@
 // Talk to our Bolt app the way Slack does: signed POSTs to /slack/events.
-// Payload shapes are copied from ../shared/contracts/slack-payloads/ (Slack's published examples);
+// Payload shapes are copied from test/contracts/slack-payloads/ (Slack's published examples, vendored);
 // slack-receiver.test.ts checks that they still carry the same fields as those files.
 import { createHmac, randomBytes } from 'node:crypto';
 

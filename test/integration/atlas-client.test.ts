@@ -59,7 +59,7 @@ describe.each(TYPES)('%s clusters', (type) => {
     const raw = fake.snapshots(GROUP, `src-${type}`);
     expect(snapshots.map((s) => s.id)).toEqual(raw.map((s) => s.id)); // fake serves newest first
     expect(snapshots).toHaveLength(5);
-    const times = snapshots.map((s) => Date.parse(s.createdAt));
+    const times = snapshots.map((s) => Date.parse(s.createdAt ?? ''));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(snapshots.every((s) => s.status === 'completed')).toBe(true);
 

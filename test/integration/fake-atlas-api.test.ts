@@ -146,14 +146,18 @@ describe('fake Atlas', () => {
       await expect1('failed', 'failed');
     });
 
-    it('cancels a dedicated job with DELETE (204) and refuses DELETE elsewhere', async () => {
+    it('cancels a dedicated download job with DELETE (204), refuses an automated one, and DELETE elsewhere', async () => {
       const snap = world.fake.snapshots(G, 'orders')[0]!['id'] as string;
-      const id = world.fake.seedRestoreJob({ groupId: G, name: 'orders' }, { snapshotId: snap, targetGroupId: G2, targetClusterName: 'staging' }).id;
+      const automated = world.fake.seedRestoreJob({ groupId: G, name: 'orders' }, { snapshotId: snap, targetGroupId: G2, targetClusterName: 'staging' }).id;
+      const refused = await call('DELETE', `${jobs()}/${automated}`);
+      expect(refused).toMatchObject({ status: 400, body: { error: 400, errorCode: 'CANNOT_CANCEL_AUTOMATED_RESTORE' } });
+      expect(world.fake.restoreJobs(G, 'orders')[0]).toMatchObject({ id: automated, cancelled: false });
+      const id = world.fake.seedRestoreJob({ groupId: G, name: 'orders' }, { snapshotId: snap, targetGroupId: G2, targetClusterName: 'staging', deliveryType: 'download' }).id;
       const del = await call('DELETE', `${jobs()}/${id}`);
       expect(del.status).toBe(204);
       expect(del.body).toBeUndefined();
-      expect(world.fake.restoreJobs(G, 'orders')[0]).toMatchObject({ id, cancelled: true });
-      expect((await call('DELETE', `${jobs()}/${id}`)).status).toBe(400);
+      expect(world.fake.restoreJobs(G, 'orders').find((j) => j.id === id)).toMatchObject({ deliveryType: 'download', cancelled: true });
+      expect((await call('DELETE', `${jobs()}/${id}`)).body).toMatchObject({ error: 400, errorCode: 'CANNOT_CANCEL_FINISHED_RESTORE_JOB' });
       const sSnap = world.fake.snapshots(G, 'legacy')[0]!['id'] as string;
       const sid = world.fake.seedRestoreJob({ groupId: G, name: 'legacy' }, { snapshotId: sSnap, targetGroupId: G, targetClusterName: 'legacy' }).id;
       expect((await call('DELETE', `${jobs('legacy', 'serverless')}/${sid}`)).status).toBe(405);

@@ -1,10 +1,14 @@
 // Every kind of answer the fake serves validates against the official Atlas OpenAPI subset, so tests that
-// pass against the fake are passing against Atlas's published shapes, not against our own guesses.
+// pass against the fake are passing against Atlas's published shapes, not against our own guesses. Where the
+// recordings prove the spec wrong, and only there, the check applies the patches of fake-atlas-reality.ts; the
+// last describe checks that table against the recordings.
 import DigestClient from 'digest-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAtlas } from '../fakes/fake-atlas.js';
 import type { FakeAtlas } from '../fakes/fake-atlas.js';
-import { validateRequestBody, validateResponseBody, validateSchema } from '../helpers/openapi-contract.js';
+import { NOT_REPRODUCED, REALITY, REALITY_SPEC_PATCHES, type RealityDifference } from '../fakes/fake-atlas-reality.js';
+import { loadAtlasRecordings, type Recording } from '../helpers/atlas-recordings.js';
+import { documentedResponseHeaders, validateRequestBody, validateResponseBody, validateSchema, type SpecPatch } from '../helpers/openapi-contract.js';
 
 const G = '5e2211c17a3e5a48f5497de3';
 const V2023 = 'application/vnd.atlas.2023-01-01+json';
@@ -48,25 +52,31 @@ beforeAll(async () => {
     fake.addSnapshot(G, name, { status: 'inProgress' });
     fake.addSnapshot(G, name, { status: 'failed' });
   }
+  fake.addSnapshot(G, 'dd', { status: 'inProgress', onDemand: true });
+  fake.addSnapshot(G, 'dd', { onDemand: true });
 });
+const PATCHES = REALITY_SPEC_PATCHES;
 afterAll(async () => {
   await fake.close();
 });
 
-interface Answer { status: number; contentType: string; body: unknown }
+interface Answer { status: number; contentType: string; headers: Headers; body: unknown }
 async function request(method: string, path: string, media: string, body?: unknown): Promise<Answer> {
   const headers: Record<string, string> = { Accept: media };
   if (body !== undefined) headers['Content-Type'] = media;
   const res = (await client.fetch(`${fake.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })) as Response;
   const text = await res.text();
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as unknown) : undefined };
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
 /** Sends, checks the status, and validates the answer against the operation's documented response. */
 async function served(method: string, path: string, media: string, expectedStatus: number, body?: unknown): Promise<Record<string, unknown>> {
   const a = await request(method, path, media, body);
   expect(a.status, `${method} ${path}: ${JSON.stringify(a.body)}`).toBe(expectedStatus);
-  expect(validateResponseBody(method, path, a.status, a.contentType, a.body), `${method} ${path} → ${a.status}`).toEqual([]);
+  expect(validateResponseBody(method, path, a.status, a.contentType, a.body, PATCHES), `${method} ${path} → ${a.status}`).toEqual([]);
+  for (const name of documentedResponseHeaders(method, path, a.status)) {
+    expect(a.headers.get(name), `${name} of ${method} ${path} → ${a.status}`).toMatch(/^\d+$/);
+  }
   return (a.body ?? {}) as Record<string, unknown>;
 }
 
@@ -112,14 +122,14 @@ describe.each(VARIANTS)('$label', (v) => {
     fake.inject({ kind: 'status', status: 500 });
     await served('GET', jobs, v.media, 500);
     const unauth = await fetch(`${fake.url}${base}/snapshots`, { headers: { Accept: v.media } });
-    expect(validateResponseBody('GET', `${base}/snapshots`, 401, unauth.headers.get('content-type') ?? '', await unauth.json())).toEqual([]);
+    expect(validateResponseBody('GET', `${base}/snapshots`, 401, unauth.headers.get('content-type') ?? '', await unauth.json(), PATCHES)).toEqual([]);
   });
 
   it('answers outside the documented statuses (406, 415) are still ApiError', async () => {
     if (v.version === 'v2') {
       const a = await request('GET', `${base}/snapshots`, 'application/json');
       expect(a.status).toBe(406);
-      expect(validateSchema('ApiError', a.body)).toEqual([]);
+      expect(validateSchema('ApiError', a.body, PATCHES)).toEqual([]);
     }
     const res = (await client.fetch(`${fake.url}${base}/restoreJobs`, {
       method: 'POST',
@@ -127,7 +137,7 @@ describe.each(VARIANTS)('$label', (v) => {
       body: JSON.stringify(v.createBody(firstCompleted())),
     })) as Response;
     expect(res.status).toBe(415);
-    expect(validateSchema('ApiError', await res.json())).toEqual([]);
+    expect(validateSchema('ApiError', await res.json(), PATCHES)).toEqual([]);
   });
 });
 
@@ -139,24 +149,28 @@ describe('wrong-type and dedicated-only answers', () => {
     // The spec documents no 400 for listing restore jobs, though Atlas answers the wrong-type 400 there too.
     const a = await request('GET', `/api/atlas/v2/groups/${G}/clusters/sl-two/backup/restoreJobs`, V2023);
     expect(a.status).toBe(400);
-    expect(validateSchema('ApiError', a.body)).toEqual([]);
+    expect(validateSchema('ApiError', a.body, PATCHES)).toEqual([]);
     await served('GET', `/api/atlas/v2/groups/${G}/serverless/fx/backup/snapshots`, V2023, 404);
   });
 
-  it('DELETE of a dedicated restore job answers 204 without a body', async () => {
+  it('DELETE of a dedicated download job answers 204 without a body; of an automated one, the documented 400', async () => {
     const snap = fake.snapshots(G, 'dd').find((s) => s['status'] === 'completed')!['id'] as string;
-    const id = fake.seedRestoreJob({ groupId: G, name: 'dd' }, { snapshotId: snap, targetGroupId: G, targetClusterName: 'dd-target' }).id;
-    await served('DELETE', `/api/atlas/v2/groups/${G}/clusters/dd/backup/restoreJobs/${id}`, V2023, 204);
-    await served('GET', `/api/atlas/v2/groups/${G}/clusters/dd/backup/restoreJobs/${id}`, V2023, 200);
+    const jobs = `/api/atlas/v2/groups/${G}/clusters/dd/backup/restoreJobs`;
+    const download = fake.seedRestoreJob({ groupId: G, name: 'dd' }, { snapshotId: snap, targetGroupId: G, targetClusterName: 'dd-target', deliveryType: 'download' }).id;
+    await served('DELETE', `${jobs}/${download}`, V2023, 204);
+    await served('GET', `${jobs}/${download}`, V2023, 200);
+    const automated = fake.seedRestoreJob({ groupId: G, name: 'dd' }, { snapshotId: snap, targetGroupId: G, targetClusterName: 'dd-target' }).id;
+    expect((await served('DELETE', `${jobs}/${automated}`, V2023, 400))['errorCode']).toBe('CANNOT_CANCEL_AUTOMATED_RESTORE');
+    fake.advanceJob(automated, 'completed');
   });
 
   it('the inspection helpers return the served shapes', () => {
-    for (const s of fake.snapshots(G, 'dd')) expect(validateSchema('DiskBackupReplicaSet', s)).toEqual([]);
-    for (const s of fake.snapshots(G, 'fx')) expect(validateSchema('FlexBackupSnapshot20241113', s)).toEqual([]);
-    for (const s of fake.snapshots(G, 'sl-two')) expect(validateSchema('ServerlessBackupSnapshot', s)).toEqual([]);
-    for (const j of fake.restoreJobs(G, 'dd')) expect(validateSchema('DiskBackupSnapshotRestoreJob', j)).toEqual([]);
-    for (const j of fake.restoreJobs(G, 'fx')) expect(validateSchema('FlexBackupRestoreJob20241113', j)).toEqual([]);
-    for (const j of fake.restoreJobs(G, 'sl-two')) expect(validateSchema('ServerlessBackupRestoreJob', j)).toEqual([]);
+    for (const s of fake.snapshots(G, 'dd')) expect(validateSchema('DiskBackupReplicaSet', s, PATCHES)).toEqual([]);
+    for (const s of fake.snapshots(G, 'fx')) expect(validateSchema('FlexBackupSnapshot20241113', s, PATCHES)).toEqual([]);
+    for (const s of fake.snapshots(G, 'sl-two')) expect(validateSchema('ServerlessBackupSnapshot', s, PATCHES)).toEqual([]);
+    for (const j of fake.restoreJobs(G, 'dd')) expect(validateSchema('DiskBackupSnapshotRestoreJob', j, PATCHES)).toEqual([]);
+    for (const j of fake.restoreJobs(G, 'fx')) expect(validateSchema('FlexBackupRestoreJob20241113', j, PATCHES)).toEqual([]);
+    for (const j of fake.restoreJobs(G, 'sl-two')) expect(validateSchema('ServerlessBackupRestoreJob', j, PATCHES)).toEqual([]);
   });
 });
 
@@ -175,5 +189,37 @@ describe('the contract helper itself', () => {
     expect(validateRequestBody('POST', `/api/atlas/v1.0/groups/${G}/clusters/dd/backup/restoreJobs`, 'application/json', {})[0]).toMatch(/only serverless/);
     expect(validateSchema('NoSuchSchema', {})[0]).toMatch(/no schema NoSuchSchema/);
     expect(validateSchema('ApiError', { error: 400, errorCode: 'X', detail: null, reason: null, parameters: [] })).toEqual([]);
+  });
+});
+
+describe('the reality table (fake-atlas-reality.ts) against the recordings', () => {
+  const recordings = loadAtlasRecordings();
+  const byKey = new Map(recordings.map((r) => [r.key, r]));
+  const differences = Object.entries(REALITY as Record<string, RealityDifference>);
+  const problems = (r: Recording, patches: readonly SpecPatch[]) =>
+    validateResponseBody(r.method, r.path, r.status, r.headers.get('content-type') ?? '', r.json, patches);
+
+  it('cites only recordings that exist, and says where a difference without one comes from', () => {
+    for (const [name, d] of [...differences, ...Object.entries(NOT_REPRODUCED)]) {
+      for (const key of d.evidence) expect(byKey.has(key), `${name}: ${key}`).toBe(true);
+      if (d.evidence.length === 0) expect((d as RealityDifference).source, name).toBeTruthy();
+    }
+  });
+
+  it('each spec patch is needed: without it, one of its recordings breaks the spec', () => {
+    for (const [name, d] of differences) {
+      for (const patch of d.specPatches ?? []) {
+        const others = PATCHES.filter((p) => p !== patch);
+        const broken = d.evidence.map((key) => byKey.get(key)!).filter((r) => problems(r, others).length > 0);
+        expect(broken.length, `${name}: ${patch.schema}${patch.pointer} is needed by none of its recordings`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('with the patches, every recorded answer on a backup path fits the spec', () => {
+    const backup = recordings.filter((r) => /\/backup\/(snapshots|restoreJobs)/.test(r.path));
+    expect(backup.length).toBeGreaterThan(50);
+    const failing = backup.map((r) => [r.key, problems(r, PATCHES)] as const).filter(([, p]) => p.length > 0);
+    expect(failing).toEqual([]);
   });
 });

@@ -29,7 +29,7 @@ export function filledView(view: StoredView, fields: ModalFields): StoredView {
 /** Filled = the snapshot select has options, or the modal explains why there is nothing to choose. */
 export function isFilledModal(view: StoredView): boolean {
   const blocks = view.blocks as { block_id?: string; element?: { options?: unknown[] } }[];
-  const snapshot = blocks.find((b) => b.block_id?.startsWith('restore_snapshot'));
+  const snapshot = blocks.find((b) => b.block_id?.startsWith('restore_snapshot:')); // the select, not the info section
   if (snapshot) return (snapshot.element?.options?.length ?? 0) > 0;
   return !JSON.stringify(view.blocks).includes('Loading');
 }

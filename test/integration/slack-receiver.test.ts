@@ -19,7 +19,7 @@ import {
 
 const SECRET = 'test-signing-secret-0123456789';
 const silent = pino({ level: 'silent' });
-const CONTRACTS = fileURLToPath(new URL('../../../shared/contracts/slack-payloads/', import.meta.url));
+const CONTRACTS = fileURLToPath(new URL('../contracts/slack-payloads/', import.meta.url));
 
 let fake: FakeSlack;
 let slack: SlackApp;

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SCHEMA_URL = new URL('../../../shared/contracts/slack-manifest.schema.json', import.meta.url);
+const SCHEMA_URL = new URL('../contracts/slack-manifest.schema.json', import.meta.url);
 
 /**
  * Bot scopes each Web API method needs (docs.slack.dev/reference/methods). A method the code calls that is not

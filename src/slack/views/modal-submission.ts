@@ -1,6 +1,6 @@
 // Reading and checking what the requester submitted in the restore modal. Policy and Atlas
 // checks are done by the handler and passed in as data, so this stays pure.
-import type { Snapshot } from '../../atlas/types.js';
+import { isRestorable, type Snapshot } from '../../atlas/types.js';
 import {
   CONFIRMATION_BLOCK_ID,
   CONFIRMATION_INPUT_ACTION_ID,
@@ -63,7 +63,7 @@ export interface SubmissionFacts {
   /** Why the target can't be used (policy, restore already running on it…). */
   targetError?: string | undefined;
   /** The selected snapshot as Atlas knows it now; null = not found; undefined = not checked. */
-  snapshot?: Pick<Snapshot, 'id' | 'status'> | null | undefined;
+  snapshot?: Pick<Snapshot, 'id' | 'status' | 'createdAt'> | null | undefined;
 }
 
 export type ModalValidation =
@@ -94,6 +94,9 @@ export function validateModalSubmission(sub: ModalSubmission, facts: SubmissionF
     put(snapshotField, 'This snapshot no longer exists in Atlas; choose another.');
   } else if (facts.snapshot && facts.snapshot.status !== 'completed') {
     put(snapshotField, `This snapshot is ${facts.snapshot.status}; only completed snapshots can be restored.`);
+  } else if (facts.snapshot && !isRestorable(facts.snapshot)) {
+    // The request card must say which point in time the target goes back to.
+    put(snapshotField, 'Atlas gives no time for this snapshot yet, so it cannot be restored; choose another.');
   }
 
   const targetField = sub.blockIds.target ?? SOURCE_BLOCK_ID;

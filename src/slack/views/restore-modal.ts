@@ -9,18 +9,17 @@
 // entered in an input block across views.update as long as its block id is unchanged, which would
 // keep a snapshot of the previous source selected. Reason and confirmation keep stable ids.
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import type { Snapshot } from '../../atlas/types.js';
 import type { ClusterRef } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
-import { clip, escapeText, formatInTimeZone } from './format.js';
-import { buildModalMeta, snapshotBlockId, targetBlockId, type ModalMeta } from './modal-meta.js';
+import { clip, escapeText } from './format.js';
+import { buildModalMeta, targetBlockId, type ModalMeta } from './modal-meta.js';
+import { snapshotBlocks, type SnapshotSection } from './snapshot-blocks.js';
 import {
   CONFIRMATION_BLOCK_ID,
   CONFIRMATION_INPUT_ACTION_ID,
   REASON_BLOCK_ID,
   REASON_INPUT_ACTION_ID,
   RESTORE_MODAL_CALLBACK_ID,
-  SNAPSHOT_SELECT_ACTION_ID,
   SOURCE_BLOCK_ID,
   SOURCE_SELECT_ACTION_ID,
   TARGET_SELECT_ACTION_ID,
@@ -31,10 +30,7 @@ export type { ModalMeta } from './modal-meta.js';
 export { readModalSubmission, validateModalSubmission } from './modal-submission.js';
 export type { ModalSubmission, ModalSubmissionView, SubmissionFacts, ModalValidation } from './modal-submission.js';
 
-export type SnapshotSection =
-  | { status: 'loading' }
-  | { status: 'error'; message: string }
-  | { status: 'loaded'; snapshots: readonly Snapshot[] };
+export type { SnapshotSection } from './snapshot-blocks.js';
 
 export interface RestoreModalState {
   meta: ModalMeta;
@@ -53,7 +49,6 @@ export interface RestoreModalState {
   notice?: string | undefined;
 }
 
-export const MAX_SNAPSHOT_OPTIONS = 100;
 const MAX_CLUSTER_OPTIONS = 100;
 export const ALL_DATA_REPLACED_WARNING =
   ':warning: *A restore replaces ALL data on the target cluster.* Anything written to it after the snapshot is lost, and it cannot be undone.';
@@ -68,16 +63,6 @@ const section = (text: string, blockId?: string): KnownBlock => ({
 function clusterOption(ref: ClusterRef): PlainTextOption {
   const label = ref.type ? `${clusterKey(ref)} (${ref.type})` : clusterKey(ref);
   return { text: plain(clip(label, 75)), value: clusterKey(ref) };
-}
-
-/** Option label: time in the viewer's zone + kind; non-completed snapshots are marked unusable. */
-export function snapshotOption(snapshot: Snapshot, timeZone: string): PlainTextOption {
-  const time = formatInTimeZone(snapshot.createdAt, timeZone);
-  const kind = snapshot.snapshotType ? ` · ${snapshot.snapshotType}` : '';
-  const completed = snapshot.status === 'completed';
-  const text = completed ? `${time}${kind}` : `⛔ ${time}${kind} · ${snapshot.status}`;
-  const description = completed ? `completed · ${snapshot.id}` : `${snapshot.status}: not restorable · ${snapshot.id}`;
-  return { text: plain(clip(text, 75)), value: snapshot.id, description: plain(clip(description, 75)) };
 }
 
 function baseModal(meta: ModalMeta, blocks: KnownBlock[], withSubmit: boolean): ModalView {
@@ -115,43 +100,6 @@ function sourceBlock(state: RestoreModalState): KnownBlock {
   };
 }
 
-function snapshotBlocks(state: RestoreModalState, source: ClusterRef | undefined): KnownBlock[] {
-  if (!source) return [section('_Choose a source cluster to see its snapshots._', 'restore_snapshot_info')];
-  const name = `\`${escapeText(clusterKey(source))}\``;
-  const snaps = state.snapshots;
-  if (snaps.status === 'loading') return [section(`:hourglass_flowing_sand: Loading snapshots of ${name}…`, 'restore_snapshot_info')];
-  if (snaps.status === 'error') {
-    return [section(`:warning: The snapshots of ${name} couldn't be loaded: ${escapeText(snaps.message)}`, 'restore_snapshot_info')];
-  }
-  if (snaps.snapshots.length === 0) return [section(`${name} has no snapshots to restore from.`, 'restore_snapshot_info')];
-  const newestFirst = [...snaps.snapshots].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
-  const shown = newestFirst.slice(0, MAX_SNAPSHOT_OPTIONS);
-  const options = shown.map((s) => snapshotOption(s, state.timeZone));
-  const initial = options.find((o) => o.value === state.selectedSnapshotId?.toLowerCase());
-  const blocks: KnownBlock[] = [
-    {
-      type: 'input',
-      block_id: snapshotBlockId(clusterKey(source)),
-      label: plain('Snapshot'),
-      hint: plain(`Newest first, times in ${state.timeZone}. Only completed snapshots can be restored.`),
-      element: {
-        type: 'static_select',
-        action_id: SNAPSHOT_SELECT_ACTION_ID,
-        placeholder: plain('Snapshot to restore'),
-        options,
-        ...(initial ? { initial_option: initial } : {}),
-      },
-    },
-  ];
-  const notes: string[] = [];
-  if (newestFirst.length > shown.length) notes.push(`Showing the ${shown.length} newest of ${newestFirst.length} snapshots.`);
-  if (state.selectedSnapshotId && !initial) {
-    notes.push(`Snapshot \`${escapeText(state.selectedSnapshotId)}\` isn't among the snapshots listed for ${name}.`);
-  }
-  if (notes.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: notes.join(' ') }] });
-  return blocks;
-}
-
 function targetBlock(state: RestoreModalState, sourceKey: string | undefined): KnownBlock {
   const options = state.targets.slice(0, MAX_CLUSTER_OPTIONS).map(clusterOption);
   const initial = options.find((o) => o.value === (state.selectedTargetKey ?? sourceKey));
@@ -181,7 +129,8 @@ export function buildRestoreModal(state: RestoreModalState): ModalView {
   blocks.push(section(ALL_DATA_REPLACED_WARNING, 'restore_warning'));
   const source = state.sources.find((s) => clusterKey(s) === state.selectedSourceKey);
   const sourceKey = source ? clusterKey(source) : undefined;
-  blocks.push(sourceBlock(state), ...snapshotBlocks(state, source), targetBlock(state, sourceKey));
+  const snapshots = snapshotBlocks({ sourceKey, snapshots: state.snapshots, selectedSnapshotId: state.selectedSnapshotId, timeZone: state.timeZone });
+  blocks.push(sourceBlock(state), ...snapshots, targetBlock(state, sourceKey));
   blocks.push({
     type: 'input',
     block_id: REASON_BLOCK_ID,

@@ -8,6 +8,7 @@ describe('AtlasApiError mapping', () => {
     ['org requires access list', 403, 'ORG_REQUIRES_ACCESS_LIST', /egress IP .*access list/, false],
     ['cluster not found', 404, 'CLUSTER_NOT_FOUND', /could not find/, false],
     ['restore in progress', 409, 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS', /already running on the target/, false],
+    ['automated restore cannot be cancelled', 400, 'CANNOT_CANCEL_AUTOMATED_RESTORE', /cannot cancel an automated .* wait/, false],
     ['wrong type (flex API)', 400, 'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API', /type/, false],
     ['wrong type (cluster API)', 400, 'CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API', /type/, false],
     ['rate limited', 429, 'RATE_LIMITED_NAMESPACE', /rate limiting/, true],
@@ -29,10 +30,24 @@ describe('AtlasApiError mapping', () => {
       429,
       { error: 429, errorCode: 'RATE_LIMITED', detail: 'Too many requests.', reason: 'Too Many Requests' },
       'GET /api/atlas/v2/x',
-      2000,
+      { retryAfterMs: 2000 },
     );
     expect(error).toMatchObject({ status: 429, errorCode: 'RATE_LIMITED', detail: 'Too many requests.', retryAfterMs: 2000, transient: true });
     expect(error.message).toBe('Atlas 429 RATE_LIMITED (GET /api/atlas/v2/x): Too many requests.');
+  });
+
+  it('takes the code from X-Error-Code when the body has none; the body wins when both say', () => {
+    const noCode = { error: 404, detail: 'No cluster named x exists.', reason: 'Not Found' };
+    expect(errorFromResponse(404, noCode, 'GET /x', { headerErrorCode: 'CLUSTER_NOT_FOUND' }).errorCode).toBe('CLUSTER_NOT_FOUND');
+    expect(errorFromResponse(404, { ...noCode, errorCode: 'RESOURCE_NOT_FOUND' }, 'GET /x', { headerErrorCode: 'OTHER' }).errorCode).toBe('RESOURCE_NOT_FOUND');
+    expect(errorFromResponse(404, noCode, 'GET /x', { headerErrorCode: '' }).errorCode).toBe('HTTP_404');
+  });
+
+  it('keeps ApiError.parameters as the strings Atlas sends (the spec says objects; null happens too)', () => {
+    const body = { error: 400, errorCode: 'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API', parameters: ['cluster-209'] };
+    expect(errorFromResponse(400, body, 'GET /x').parameters).toEqual(['cluster-209']);
+    expect(errorFromResponse(400, { ...body, parameters: [{ name: 'x' }] }, 'GET /x').parameters).toEqual(['{"name":"x"}']);
+    expect(errorFromResponse(404, { ...body, parameters: null }, 'GET /x').parameters).toEqual([]);
   });
 
   it('falls back to HTTP_<status> when the body is not an ApiError', () => {

@@ -37,25 +37,28 @@ describe('snapshots', () => {
     expect(statuses).toEqual(['queued', 'queued', 'inProgress', 'failed', 'completed', 'something_new']);
   });
 
-  it('names the missing field in ATLAS_UNEXPECTED_RESPONSE', () => {
-    const { createdAt: _drop, ...noCreatedAt } = dedicatedSnapshot;
-    const error = catchError(() => toSnapshot('dedicated', noCreatedAt, REQ));
-    expect(error).toBeInstanceOf(AtlasApiError);
-    expect(error.errorCode).toBe('ATLAS_UNEXPECTED_RESPONSE');
-    expect(error.message).toContain('field `createdAt` is missing');
-    expect(error.message).toContain(REQ);
-
-    const wrongType = catchError(() => toSnapshot('dedicated', { ...dedicatedSnapshot, id: 42 }, REQ));
-    expect(wrongType.message).toMatch(/field `id` is invalid/);
-
+  it('reads a dedicated snapshot still being taken (no createdAt until it completes) and a Flex one without times', () => {
+    const { createdAt: _drop, ...running } = { ...dedicatedSnapshot, status: 'inProgress' };
+    expect(toSnapshot('dedicated', running, REQ)).toMatchObject({ id: dedicatedSnapshot.id, status: 'inProgress', createdAt: undefined });
     const { startTime: _s, finishTime: _f, scheduledTime: _t, ...timeless } = flexSnapshot;
-    expect(catchError(() => toSnapshot('flex', timeless, REQ)).message).toContain('field `startTime` is missing');
+    expect(toSnapshot('flex', { ...timeless, status: 'PENDING' }, REQ)).toMatchObject({ status: 'queued', createdAt: undefined });
   });
 
-  it('sorts newest first, stable for equal times', () => {
-    const mk = (id: string, createdAt: string) => toSnapshot('dedicated', { ...dedicatedSnapshot, id, createdAt }, REQ);
-    const sorted = newestFirst([mk('a', '2026-01-01T00:00:00Z'), mk('b', '2026-01-03T00:00:00Z'), mk('c', '2026-01-02T00:00:00Z'), mk('d', '2026-01-03T00:00:00Z')]);
-    expect(sorted.map((s) => s.id)).toEqual(['b', 'd', 'c', 'a']);
+  it('names the missing or invalid field in ATLAS_UNEXPECTED_RESPONSE', () => {
+    const { id: _id, ...noId } = dedicatedSnapshot;
+    const error = catchError(() => toSnapshot('dedicated', noId, REQ));
+    expect(error).toBeInstanceOf(AtlasApiError);
+    expect(error.errorCode).toBe('ATLAS_UNEXPECTED_RESPONSE');
+    expect(error.message).toContain('field `id` is missing');
+    expect(error.message).toContain(REQ);
+    const wrongType = catchError(() => toSnapshot('dedicated', { ...dedicatedSnapshot, createdAt: 42 }, REQ));
+    expect(wrongType.message).toMatch(/field `createdAt` is invalid/);
+  });
+
+  it('sorts newest first, stable for equal times; a snapshot without a time (being taken) comes first', () => {
+    const mk = (id: string, createdAt?: string) => toSnapshot('dedicated', { ...dedicatedSnapshot, id, createdAt, status: createdAt ? 'completed' : 'queued' }, REQ);
+    const sorted = newestFirst([mk('a', '2026-01-01T00:00:00Z'), mk('b', '2026-01-03T00:00:00Z'), mk('q'), mk('c', '2026-01-02T00:00:00Z'), mk('d', '2026-01-03T00:00:00Z'), mk('r')]);
+    expect(sorted.map((s) => s.id)).toEqual(['q', 'r', 'b', 'd', 'c', 'a']);
   });
 });
 
@@ -68,7 +71,7 @@ describe('restore jobs', () => {
   it('derives serverless/dedicated state from the flags first, then finishedAt, else running', () => {
     expect(toRestoreJob('dedicated', classic, REQ)).toEqual({
       id: classic.id, state: 'running', snapshotId: classic.snapshotId, targetGroupId: classic.targetGroupId,
-      targetClusterName: 'orders', createdAt: '2026-01-02T04:00:00Z', finishedAt: undefined, failureReason: undefined, raw: classic,
+      targetClusterName: 'orders', deliveryType: 'automated', createdAt: '2026-01-02T04:00:00Z', finishedAt: undefined, failureReason: undefined, raw: classic,
     });
     const at = '2026-01-02T05:00:00Z';
     expect(toRestoreJob('serverless', { ...classic, finishedAt: at }, REQ).state).toBe('completed');
@@ -76,6 +79,20 @@ describe('restore jobs', () => {
     expect(classicJobState({ cancelled: true, finishedAt: at })).toBe('cancelled');
     expect(classicJobState({ expired: true })).toBe('expired');
     expect(classicJobState({})).toBe('running');
+  });
+
+  it('never takes a v2 job\'s `timestamp` (the snapshot\'s time) for its creation', () => {
+    const { createdAt: _c, ...v2 } = { ...classic, timestamp: '2026-01-01T00:00:00Z', desiredTimestamp: { increment: null, time: null, date: null } };
+    expect(toRestoreJob('dedicated', v2, REQ)).toMatchObject({ state: 'running', createdAt: undefined, finishedAt: undefined });
+  });
+
+  it('a download job is completed once Atlas gives its URL (it never gets finishedAt)', () => {
+    const download = { ...classic, deliveryType: 'download', deliveryUrl: [] as string[] };
+    expect(toRestoreJob('dedicated', download, REQ).state).toBe('running');
+    expect(toRestoreJob('dedicated', { ...download, deliveryUrl: ['https://restore.example/x.tar.gz'] }, REQ)).toMatchObject({ state: 'completed', finishedAt: undefined });
+    expect(toRestoreJob('dedicated', { ...download, deliveryUrl: ['https://x'], expired: true }, REQ).state).toBe('expired');
+    // An automated job's URL list stays empty; it is not a completion signal for it.
+    expect(classicJobState({ deliveryType: 'automated', deliveryUrl: ['https://x'] })).toBe('running');
   });
 
   it('maps Flex status and field names', () => {
@@ -90,6 +107,8 @@ describe('restore jobs', () => {
     const states = ['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'FAILED'].map((status) => toRestoreJob('flex', { ...flex, status }, REQ).state);
     expect(states).toEqual(['pending', 'pending', 'running', 'completed', 'failed']);
     expect(toRestoreJob('flex', { ...flex, status: 'COMPLETED', restoreFinishedDate: '2026-01-02T05:00:00Z' }, REQ).finishedAt).toBe('2026-01-02T05:00:00Z');
+    // A failed Flex job carries restoreFinishedDate too: failed, not completed.
+    expect(toRestoreJob('flex', { ...flex, status: 'FAILED', restoreFinishedDate: '2026-01-02T05:00:00Z' }, REQ)).toMatchObject({ state: 'failed', finishedAt: '2026-01-02T05:00:00Z' });
   });
 
   it('rejects a Flex job without status or with an unknown one, naming the field', () => {

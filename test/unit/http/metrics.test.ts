@@ -44,12 +44,28 @@ describe('createMetrics', () => {
   it('counts finished restores by state and Atlas calls by endpoint and status', async () => {
     const metrics = createMetrics();
     metrics.restoresFinished.inc({ state: 'approval_expired' });
-    metrics.atlasCalls.inc({ endpoint: 'GET flexClusters/snapshots', status: 200 });
-    metrics.atlasCalls.inc({ endpoint: 'GET flexClusters/snapshots', status: 200 });
-    metrics.atlasCalls.inc({ endpoint: 'POST clusters/restoreJobs', status: 'timeout' });
+    metrics.atlasAnswer({ endpoint: 'GET flexClusters/snapshots', status: 200 });
+    metrics.atlasAnswer({ endpoint: 'GET flexClusters/snapshots', status: 200 });
+    metrics.atlasAnswer({ endpoint: 'POST clusters/restoreJobs', status: 'timeout' });
     expect(await sample(metrics, 'atlas_restore_restores_finished_total{state="approval_expired"}')).toBe(1);
     expect(await sample(metrics, 'atlas_restore_atlas_calls_total{endpoint="GET flexClusters/snapshots",status="200"}')).toBe(2);
     expect(await sample(metrics, 'atlas_restore_atlas_calls_total{endpoint="POST clusters/restoreJobs",status="timeout"}')).toBe(1);
+  });
+
+  it('shows the lowest Ratelimit-Remaining since the last scrape and the limit, by endpoint; keeps them while idle', async () => {
+    const metrics = createMetrics();
+    const remaining = (endpoint: string) => sample(metrics, `atlas_restore_atlas_ratelimit_remaining{endpoint="${endpoint}"}`);
+    for (const left of [1190, 1185, 1188]) metrics.atlasAnswer({ endpoint: 'GET clusters/snapshots', status: 200, rateLimit: { limit: 1200, remaining: left } });
+    metrics.atlasAnswer({ endpoint: 'GET clusters/snapshots', status: 'timeout' }); // no answer, no rate limit
+    metrics.atlasAnswer({ endpoint: 'POST clusters/restoreJobs', status: 400, rateLimit: { limit: 1200, remaining: 1199 } });
+    expect(await remaining('GET clusters/snapshots')).toBe(1185);
+    expect(await remaining('POST clusters/restoreJobs')).toBe(1199);
+    expect(await sample(metrics, 'atlas_restore_atlas_ratelimit_limit{endpoint="GET clusters/snapshots"}')).toBe(1200);
+    // Atlas's window moved on: the next scrape shows the new lowest, not the old one.
+    metrics.atlasAnswer({ endpoint: 'GET clusters/snapshots', status: 200, rateLimit: { limit: 1200, remaining: 1199 } });
+    expect(await remaining('GET clusters/snapshots')).toBe(1199);
+    expect(await remaining('GET clusters/snapshots')).toBe(1199); // nothing new: the last value stays
+    expect(await remaining('GET flexClusters/snapshots')).toBeUndefined();
   });
 
   it('buckets restore durations from 30 s to 24 h by cluster type', async () => {

@@ -114,13 +114,27 @@ describe('buildRestoreModal', () => {
     expect(el(source).options.map((o: { value: string }) => o.value)).toEqual(['shop/orders', 'shop/orders-staging']);
   });
 
-  it('lists snapshots newest first with the time in the viewer zone, marking non-completed ones', () => {
+  it('lists the completed snapshots newest first with the time in the viewer zone, and counts the one in progress', () => {
     const options = el(block(view, snapshotBlockId('shop/orders'))).options;
-    expect(options.map((o: { value: string }) => o.value)).toEqual([snapshots[1]?.id, snapshots[2]?.id, snapshots[0]?.id]);
-    expect(options[1].text.text).toBe('2026-03-03 00:30 GMT+1 · onDemand'); // 23:30Z is past midnight in Berlin
-    expect(options[0].text.text).toMatch(/^⛔ .*inProgress$/);
-    expect(options[0].description.text).toContain('not restorable');
+    expect(options.map((o: { value: string }) => o.value)).toEqual([snapshots[2]?.id, snapshots[0]?.id]);
+    expect(options[0].text.text).toBe('2026-03-03 00:30 GMT+1 · onDemand'); // 23:30Z is past midnight in Berlin
+    expect(options[0].description.text).toBe(`completed · ${snapshots[2]?.id}`);
     for (const o of options) expect(o.text.text.length).toBeLessThanOrEqual(75);
+    expect(JSON.stringify(view.blocks)).toContain('1 snapshot in progress, not restorable yet.');
+  });
+
+  it('a dedicated snapshot being taken has no time: it is counted, never offered', () => {
+    const running: Snapshot = { id: 'c1'.padEnd(24, '0'), status: 'queued', raw: {} };
+    const failed = snap('c2', '2026-03-02T00:00:00Z', 'failed');
+    const v = buildRestoreModal(state({ snapshots: { status: 'loaded', snapshots: [running, { ...running, id: 'c3'.padEnd(24, '0'), status: 'inProgress' }, failed, snapshots[0]!] } }));
+    expect(el(block(v, snapshotBlockId('shop/orders'))).options.map((o: { value: string }) => o.value)).toEqual([snapshots[0]?.id]);
+    expect(JSON.stringify(v.blocks)).toContain('2 snapshots in progress, not restorable yet. 1 failed snapshot is not listed.');
+
+    const onlyRunning = buildRestoreModal(state({ snapshots: { status: 'loaded', snapshots: [running] }, selectedSnapshotId: running.id }));
+    expect(onlyRunning.blocks.some((b) => 'block_id' in b && b.block_id?.startsWith('restore_snapshot:'))).toBe(false);
+    const text = JSON.stringify(onlyRunning.blocks);
+    expect(text).toContain('`shop/orders` has no completed snapshot to restore from yet. 1 snapshot in progress, not restorable yet.');
+    expect(text).toContain(`Snapshot \`${running.id}\` is queued: only completed snapshots can be restored.`);
   });
 
   it('caps the snapshot list at 100 and says so', () => {
@@ -162,7 +176,7 @@ describe('buildRestoreModal', () => {
 
   it('falls back to UTC for an unknown timezone', () => {
     const v = buildRestoreModal(state({ timeZone: 'Mars/Olympus' }));
-    expect(el(block(v, snapshotBlockId('shop/orders'))).options[1].text.text).toBe('2026-03-02 23:30 UTC · onDemand');
+    expect(el(block(v, snapshotBlockId('shop/orders'))).options[0].text.text).toBe('2026-03-02 23:30 UTC · onDemand');
   });
 });
 
@@ -180,8 +194,14 @@ describe('readModalSubmission + validateModalSubmission', () => {
       confirmation: 'orders-staging',
       meta: { channel: 'C0ABCDEF1' },
     });
-    const result = validateModalSubmission(sub, { snapshot: { id: snapshots[2]?.id ?? '', status: 'completed' } });
+    const result = validateModalSubmission(sub, { snapshot: { id: snapshots[2]?.id ?? '', status: 'completed', createdAt: snapshots[2]?.createdAt } });
     expect(result).toEqual({ ok: true, value: { sourceKey: 'shop/orders', snapshotId: snapshots[2]?.id, targetKey: 'shop/orders-staging', reason: 'bad migration' } });
+  });
+
+  it('refuses a snapshot without a time inline, even a completed one', () => {
+    const sub = readModalSubmission(submitted(view, good));
+    const result = validateModalSubmission(sub, { snapshot: { id: snapshots[2]?.id ?? '', status: 'completed', createdAt: undefined } });
+    expect(result).toMatchObject({ ok: false, response: { errors: { [snapshotBlockId('shop/orders')]: expect.stringContaining('no time') } } });
   });
 
   it('flags wrong confirmation, missing reason and a non-completed snapshot, keyed by block id', () => {

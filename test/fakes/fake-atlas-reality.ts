@@ -1,0 +1,142 @@
+// Where Atlas answers differently from its OpenAPI spec (or says what the spec leaves open), what our fake Atlas
+// does about it, and the recorded answers that show it. The one place that says so: the fake cites these keys,
+// fake-atlas-reality.test.ts checks that the fake does each, fake-atlas-contract.test.ts checks the evidence and
+// applies the spec patches (nothing else adapts the spec).
+//
+// Evidence keys are recordings in test/fixtures/atlas-recordings/ (see `key` in test/helpers/atlas-recordings.ts).
+import type { SpecPatch } from '../helpers/openapi-contract.js';
+
+export interface RealityDifference {
+  /** What Atlas does. */
+  atlas: string;
+  /** What the spec says (or that it says nothing). */
+  spec: string;
+  /** What the fake does about it. */
+  fake: string;
+  /** Recorded answers that show it; empty when no recording does (then `source` says where it is from). */
+  evidence: readonly string[];
+  source?: string;
+  /** Only where the spec is wrong: the contract check replaces these sub-schemas, and nothing else. */
+  specPatches?: readonly SpecPatch[];
+}
+
+const RUNNING_SNAPSHOT = 'head TestSnapshots/Watch_creation/GET_clusters_cluster-209_backup_snapshots_6a7944f22c88faeba59d3572_1';
+const AUTOMATED_JOB = 'head TestRestores/Restores_Watch/GET_clusters_backupRestores-305_backup_restoreJobs_6a794733c0eb9e7a17740663_1';
+const WRONG_TYPE_400 = 'head TestSnapshots/List/GET_flexClusters_cluster-209_backup_snapshots_1';
+
+export const REALITY = {
+  snapshotTimeAtCompletion: {
+    atlas: 'A dedicated snapshot that is queued or inProgress has no createdAt (nor mongodVersion at first, and storageSizeBytes 0); createdAt appears when it completes.',
+    spec: 'Documents createdAt on DiskBackupReplicaSet without saying when it is absent (no property is required).',
+    fake: 'Leaves createdAt out of dedicated snapshots until they are completed; storageSizeBytes is 0 until then.',
+    evidence: [
+      'head TestSnapshots/Create_snapshot/POST_clusters_cluster-209_backup_snapshots_1',
+      RUNNING_SNAPSHOT,
+      'head TestSnapshots/Watch_creation/GET_clusters_cluster-209_backup_snapshots_6a7944f22c88faeba59d3572_4',
+    ],
+  },
+  onDemandFrequency: {
+    atlas: 'On-demand snapshots say frequencyType "ondemand" (and snapshotType "onDemand").',
+    spec: 'The snapshot\'s frequencyType is an enum of hourly, daily, weekly, monthly, yearly (the policy items\' enum does have ondemand).',
+    fake: 'Snapshots added with onDemand: true say frequencyType "ondemand", snapshotType "onDemand".',
+    evidence: [RUNNING_SNAPSHOT, 'head TestSnapshots/Create_snapshot/POST_clusters_cluster-209_backup_snapshots_1'],
+    // DiskBackupReplicaSet: GET of snapshots; DiskBackupSnapshot: the answer to POST (take one on demand).
+    specPatches: ['DiskBackupReplicaSet', 'DiskBackupSnapshot'].map((schema) => ({
+      schema,
+      pointer: '/properties/frequencyType',
+      with: { type: 'string', enum: ['hourly', 'daily', 'weekly', 'monthly', 'yearly', 'ondemand'], readOnly: true },
+    })),
+  },
+  jobWithoutCreatedAt: {
+    atlas: 'A dedicated restore job has no createdAt; its timestamp is the time of the snapshot it restores, not of the job.',
+    spec: 'DiskBackupSnapshotRestoreJob has no createdAt; timestamp is described as the snapshot\'s time.',
+    fake: 'Dedicated and v2 serverless jobs carry timestamp = the snapshot\'s time and no createdAt (v1.0 keeps createdAt, as its docs show).',
+    evidence: ['head TestRestores/Restores_Create_-_Automated/POST_clusters_backupRestores-305_backup_restoreJobs_1', AUTOMATED_JOB],
+  },
+  desiredTimestampNulls: {
+    atlas: 'Restore jobs carry desiredTimestamp {increment: null, time: null, date: null} when no point in time was asked for.',
+    spec: 'ApiBSONTimestampView: date is a date-time string, increment an integer (no null).',
+    fake: 'Sends the same null desiredTimestamp on dedicated jobs.',
+    evidence: [AUTOMATED_JOB],
+    specPatches: [
+      {
+        schema: 'ApiBSONTimestampView',
+        pointer: '/properties',
+        with: {
+          date: { type: ['string', 'null'], format: 'date-time', readOnly: true },
+          increment: { type: ['integer', 'null'], format: 'int32', readOnly: true },
+        },
+      },
+    ],
+  },
+  failedFlexJobFinishes: {
+    atlas: 'A FAILED Flex restore job carries restoreFinishedDate, and no reason anywhere.',
+    spec: 'FlexBackupRestoreJob20241113 documents restoreFinishedDate and no failure text.',
+    fake: 'Sets restoreFinishedDate on FAILED Flex jobs too; advanceJob\'s reason is kept for inspection only.',
+    evidence: ['607eb73 TestFlexBackup/Restores_List/GET_flexClusters_snapshotCluster0_backup_restoreJobs_1'],
+  },
+  downloadJobNeverFinishes: {
+    atlas: 'A download job never gets finishedAt: it is ready when deliveryUrl lists the archive (and expiresAt appears).',
+    spec: 'Says nothing about which fields a download job gets when.',
+    fake: 'Seeded download jobs get a deliveryUrl and expiresAt when completed, never finishedAt, and no target.',
+    evidence: [
+      'head TestRestores/Restores_Watch_-_Download/GET_clusters_backupRestores-305_backup_restoreJobs_6a7948342c88faeba59eb866_1',
+      'head TestRestores/Restores_Watch_-_Download/GET_clusters_backupRestores-305_backup_restoreJobs_6a7948342c88faeba59eb866_2',
+    ],
+  },
+  listOrder: {
+    atlas: 'A Flex snapshot list comes oldest first; restore-job lists come newest first.',
+    spec: 'Says nothing about order.',
+    fake: 'Serves Flex snapshot lists oldest first, every other snapshot list and every restore-job list newest first.',
+    evidence: ['head TestFlexBackup/Snapshot_List/GET_flexClusters_snapshotCluster0_backup_snapshots_1', 'head TestFlexBackup/Restores_List/GET_flexClusters_snapshotCluster0_backup_restoreJobs_1'],
+  },
+  createAnswers200: {
+    atlas: 'POST …/backup/restoreJobs answers 200 (older docs said 201).',
+    spec: 'Documents 200.',
+    fake: 'Answers 200.',
+    evidence: ['head TestRestores/Restores_Create_-_Automated/POST_clusters_backupRestores-305_backup_restoreJobs_1'],
+  },
+  errorHeaders: {
+    atlas: 'Error answers are application/json and repeat their errorCode in an X-Error-Code header (the Digest 401 challenge has none).',
+    spec: 'Documents the application/json ApiError body; no header.',
+    fake: 'Sends X-Error-Code with every ApiError answer except the 401 challenge.',
+    evidence: [WRONG_TYPE_400, 'head TestSnapshots/GET_clusters_cluster-209_5'],
+  },
+  parametersAreStrings: {
+    atlas: 'ApiError.parameters are strings, e.g. ["cluster-209"] or [name, groupId].',
+    spec: 'parameters is an array of objects.',
+    fake: 'Sends the cluster name (and group id for not-found) as string parameters, as the recordings do.',
+    evidence: [WRONG_TYPE_400, 'head TestSnapshots/GET_clusters_cluster-209_5'],
+    specPatches: [{ schema: 'ApiError', pointer: '/properties/parameters/items', with: { type: 'string' } }],
+  },
+  rateLimitHeaders: {
+    atlas: 'Answers to authenticated v2 requests carry Ratelimit-Limit and Ratelimit-Remaining, error answers too: 1200 for backup paths (10000 for cluster descriptions), counting down per endpoint family.',
+    spec: 'Documents RateLimit-Limit and RateLimit-Remaining (integers) on success answers only; no values.',
+    fake: 'Counts v2 requests per endpoint family (cluster kind and resource) in a 60 s window of its clock: Ratelimit-Limit 1200, Ratelimit-Remaining what is left (0 on an injected 429). v1.0 answers carry none, as recorded.',
+    evidence: [RUNNING_SNAPSHOT, WRONG_TYPE_400],
+  },
+  automatedRestoreCannotBeCancelled: {
+    atlas: 'DELETE of an automated or pointInTime restore job answers 400 CANNOT_CANCEL_AUTOMATED_RESTORE; only download jobs can be cancelled.',
+    spec: 'Documents DELETE …/restoreJobs/{id} (204) without saying which jobs it applies to.',
+    fake: 'Answers 400 CANNOT_CANCEL_AUTOMATED_RESTORE for every job but a download one.',
+    evidence: [],
+    source: 'No recording has a cancel; Atlas documentation and the project\'s DESIGN.md §1.',
+  },
+} as const satisfies Record<string, RealityDifference>;
+
+export type RealityKey = keyof typeof REALITY;
+
+/** The spec patches of the table, for the contract check of the fake's answers. */
+export const REALITY_SPEC_PATCHES: readonly SpecPatch[] = Object.values(REALITY as Record<string, RealityDifference>).flatMap((d) => d.specPatches ?? []);
+
+/** Differences seen in the recordings that the fake does not reproduce, and why. */
+export const NOT_REPRODUCED: Record<string, { evidence: readonly string[]; why: string }> = {
+  unauthorizedWithoutCode: {
+    evidence: ['99b380e TestSetup/Run/GET_clusters_cluster-860_3'],
+    why: 'A 401 body without errorCode (the spec requires one): the fake keeps errorCode; the client maps a 401 by its status either way (replay-recordings.test.ts).',
+  },
+  parametersNull: {
+    evidence: ['head TestLinkToken/DELETE_api_atlas_v2_orgs_a0123456789abcdef012345a_liveMigrations_linkTokens_1'],
+    why: 'parameters: null, seen only outside the backup API.',
+  },
+};

@@ -1,0 +1,140 @@
+// The fake Atlas answers as Atlas really does where that differs from the spec: one test per entry of
+// fake-atlas-reality.ts (an entry without a test here fails the last one). Shared setup: fake-atlas-world.ts.
+import { describe, expect, it } from 'vitest';
+import { REALITY, type RealityKey } from '../fakes/fake-atlas-reality.js';
+import { G, G2, useFakeAtlas, V2024 } from './fake-atlas-world.js';
+
+const tested = new Set<RealityKey>();
+function reality(key: RealityKey, title: string, fn: () => Promise<void>): void {
+  tested.add(key);
+  it(`${key}: ${title}`, fn);
+}
+
+describe('the fake Atlas, as Atlas really answers', () => {
+  const world = useFakeAtlas();
+  const { call, snaps, jobs, dedicatedBody } = world;
+  const fake = () => world.fake;
+  const newestOrders = () => fake().snapshots(G, 'orders')[0]!;
+
+  reality('snapshotTimeAtCompletion', 'a dedicated snapshot shows createdAt (and a size) only once completed', async () => {
+    const completed = newestOrders()['id'] as string;
+    const queued = fake().addSnapshot(G, 'orders', { status: 'queued' }).id;
+    const running = fake().addSnapshot(G, 'orders', { status: 'inProgress' }).id;
+    for (const id of [queued, running]) {
+      const r = await call('GET', `${snaps()}/${id}`);
+      expect(r.body).toMatchObject({ id, storageSizeBytes: 0 });
+      expect(r.body).not.toHaveProperty('createdAt');
+    }
+    const list = (await call('GET', snaps())).body!['results'] as Record<string, unknown>[];
+    expect(list.filter((s) => !('createdAt' in s)).map((s) => s['id'])).toEqual(expect.arrayContaining([queued, running]));
+    expect((await call('GET', `${snaps()}/${completed}`)).body).toMatchObject({ status: 'completed', createdAt: expect.any(String) });
+  });
+
+  reality('onDemandFrequency', 'an on-demand snapshot says frequencyType "ondemand"', async () => {
+    const scheduled = newestOrders()['id'] as string;
+    const id = fake().addSnapshot(G, 'orders', { onDemand: true }).id;
+    expect((await call('GET', `${snaps()}/${id}`)).body).toMatchObject({ frequencyType: 'ondemand', snapshotType: 'onDemand', createdAt: expect.any(String) });
+    expect((await call('GET', `${snaps()}/${scheduled}`)).body).toMatchObject({ frequencyType: 'daily', snapshotType: 'scheduled' });
+  });
+
+  reality('jobWithoutCreatedAt', 'a dedicated job has no createdAt; its timestamp is the snapshot\'s time', async () => {
+    const snap = newestOrders();
+    const created = await call('POST', jobs(), { body: dedicatedBody(snap['id'] as string) });
+    expect(created.body).not.toHaveProperty('createdAt');
+    expect(created.body!['timestamp']).toBe(snap['createdAt']);
+  });
+
+  reality('desiredTimestampNulls', 'a dedicated job carries desiredTimestamp with null fields', async () => {
+    const created = await call('POST', jobs(), { body: dedicatedBody(newestOrders()['id'] as string) });
+    expect(created.body!['desiredTimestamp']).toEqual({ increment: null, time: null, date: null });
+  });
+
+  reality('failedFlexJobFinishes', 'a FAILED Flex job has a restoreFinishedDate and no reason', async () => {
+    await world.start({ stepsPerState: 0 });
+    const snap = fake().snapshots(G, 'orders-flex')[0]!['id'] as string;
+    const id = fake().seedRestoreJob({ groupId: G, name: 'orders-flex' }, { snapshotId: snap, targetGroupId: G, targetClusterName: 'orders-flex' }).id;
+    fake().advanceJob(id, 'failed', 'disk full');
+    const r = await call('GET', `${jobs('orders-flex', 'flexClusters')}/${id}`, { accept: V2024 });
+    expect(r.body).toMatchObject({ status: 'FAILED', restoreFinishedDate: expect.any(String) });
+    expect(JSON.stringify(r.body)).not.toContain('disk full');
+  });
+
+  reality('downloadJobNeverFinishes', 'a download job gets a URL when done, never finishedAt', async () => {
+    await world.start({ stepsPerState: 0 });
+    const id = fake().seedRestoreJob({ groupId: G, name: 'orders' }, { snapshotId: newestOrders()['id'] as string, targetGroupId: G2, targetClusterName: 'staging', deliveryType: 'download' }).id;
+    const before = (await call('GET', `${jobs()}/${id}`)).body!;
+    expect(before).toMatchObject({ deliveryType: 'download', deliveryUrl: [] });
+    expect(before).not.toHaveProperty('targetClusterName');
+    fake().advanceJob(id, 'completed');
+    const after = (await call('GET', `${jobs()}/${id}`)).body!;
+    expect(after['deliveryUrl']).toEqual([expect.stringMatching(/^https:\/\/.*\.tar\.gz$/)]);
+    expect(after).toMatchObject({ expiresAt: expect.any(String), cancelled: false, failed: false });
+    expect(after).not.toHaveProperty('finishedAt');
+  });
+
+  reality('listOrder', 'a Flex snapshot list comes oldest first; dedicated snapshots and restore jobs newest first', async () => {
+    const flex = (await call('GET', snaps('orders-flex', 'flexClusters'), { accept: V2024 })).body!['results'] as { startTime: string }[];
+    const starts = flex.map((s) => s.startTime);
+    expect(starts.length).toBeGreaterThan(1);
+    expect([...starts].sort()).toEqual(starts);
+    const dedicated = ((await call('GET', snaps())).body!['results'] as { createdAt: string }[]).map((s) => s.createdAt);
+    expect([...dedicated].sort().reverse()).toEqual(dedicated);
+    const snap = newestOrders()['id'] as string;
+    const seed = (createdAt: string) => fake().seedRestoreJob({ groupId: G, name: 'orders' }, { snapshotId: snap, targetGroupId: G2, targetClusterName: 'staging', createdAt }).id;
+    const older = seed('2026-02-01T00:00:00Z');
+    const newer = seed('2026-02-02T00:00:00Z');
+    expect(((await call('GET', jobs())).body!['results'] as { id: string }[]).map((j) => j.id)).toEqual([newer, older]);
+  });
+
+  reality('createAnswers200', 'POST of a restore job answers 200', async () => {
+    expect((await call('POST', jobs(), { body: dedicatedBody(newestOrders()['id'] as string) })).status).toBe(200);
+  });
+
+  reality('errorHeaders', 'errors are application/json with X-Error-Code; the 401 challenge has none', async () => {
+    const wrongType = await call('GET', snaps('orders-flex', 'clusters'));
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.res.headers.get('content-type')).toBe('application/json');
+    expect(wrongType.res.headers.get('x-error-code')).toBe('CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API');
+    fake().inject({ kind: 'status', status: 503 });
+    expect((await call('GET', snaps())).res.headers.get('x-error-code')).toBe('SERVICE_UNAVAILABLE');
+    const challenge = await fetch(`${fake().url}${snaps()}`);
+    expect(challenge.status).toBe(401);
+    expect(challenge.headers.get('x-error-code')).toBeNull();
+  });
+
+  reality('parametersAreStrings', 'ApiError.parameters name the cluster (and the group when it is not found)', async () => {
+    expect((await call('GET', snaps('orders', 'flexClusters'), { accept: V2024 })).body).toMatchObject({
+      errorCode: 'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API', detail: 'Cannot use non-flex cluster orders in the flex API.', parameters: ['orders'],
+    });
+    expect((await call('GET', snaps('ghost'))).body).toMatchObject({ errorCode: 'CLUSTER_NOT_FOUND', parameters: ['ghost', G] });
+  });
+
+  reality('rateLimitHeaders', 'Ratelimit-Limit 1200 and a Remaining that counts down per family and window', async () => {
+    const remaining = async (path: string, accept?: string) => {
+      const r = await call('GET', path, accept ? { accept } : {});
+      expect(r.res.headers.get('ratelimit-limit')).toBe('1200');
+      return r.res.headers.get('ratelimit-remaining');
+    };
+    expect([await remaining(snaps()), await remaining(snaps()), await remaining(`${snaps()}/${'0'.repeat(24)}`)]).toEqual(['1199', '1198', '1197']);
+    expect(await remaining(jobs())).toBe('1199'); // another family
+    expect(await remaining(snaps('orders-flex', 'flexClusters'), V2024)).toBe('1199');
+    fake().inject({ kind: 'status', status: 429, retryAfterSeconds: 1 });
+    expect(await remaining(snaps())).toBe('0');
+    world.clock += 60_000; // a new window
+    expect(await remaining(snaps())).toBe('1199');
+    const v1 = await call('GET', jobs('legacy', 'serverless', 'v1.0'), { accept: 'application/json' });
+    expect(v1.status).toBe(200);
+    expect(v1.res.headers.get('ratelimit-remaining')).toBeNull();
+  });
+
+  reality('automatedRestoreCannotBeCancelled', 'DELETE of an automated job answers 400 CANNOT_CANCEL_AUTOMATED_RESTORE', async () => {
+    const created = await call('POST', jobs(), { body: dedicatedBody(newestOrders()['id'] as string) });
+    const refused = await call('DELETE', `${jobs()}/${created.body!['id'] as string}`);
+    expect(refused).toMatchObject({ status: 400, body: { errorCode: 'CANNOT_CANCEL_AUTOMATED_RESTORE' } });
+    expect(refused.res.headers.get('x-error-code')).toBe('CANNOT_CANCEL_AUTOMATED_RESTORE');
+  });
+});
+
+it('every difference in fake-atlas-reality.ts has its test above', () => {
+  expect([...tested].sort()).toEqual(Object.keys(REALITY).sort());
+});
