@@ -46,6 +46,25 @@ export interface Approval {
   at: string; // ISO 8601
 }
 
+export interface SafetySnapshot {
+  retentionInDays: number;
+  /** Atlas's id once the POST answered (or the snapshot was found after a lost answer). */
+  id?: string | undefined;
+  status?: 'requested' | 'completed' | 'failed' | undefined;
+  requestedAt?: string | undefined;
+  completedAt?: string | undefined;
+}
+
+export interface NamespaceResult {
+  sourceNamespace: string;
+  /** Where Atlas wrote it: beside the live data under another name with CREATE_NEW, in place with OVERWRITE_EXISTING. */
+  effectiveTargetNamespace?: string | undefined;
+  state: string;
+  restoredDocuments?: number | undefined;
+  totalDocuments?: number | undefined;
+  errorMessage?: string | undefined;
+}
+
 export interface RestoreRequest {
   id: string; // e.g. "RR-7K3P2Q"
   requester: string; // Slack user id
@@ -89,6 +108,14 @@ export interface RestoreRequest {
   namespaces?: { sourceNamespace: string; targetNamespace?: string | undefined }[] | undefined;
   writeStrategy?: 'CREATE_NEW' | 'OVERWRITE_EXISTING' | undefined;
   indexStrategy?: 'ALL' | 'NONE' | 'ALL_EXCEPT_TTL' | undefined;
+  /** A point-in-time restore to this second (dedicated, continuous backup); `snapshot` is then its base snapshot. */
+  pointInTime?: { utcSeconds: number } | undefined;
+  /** An on-demand snapshot of the (dedicated) target, taken after the last approval and before the restore. */
+  safetySnapshot?: SafetySnapshot | undefined;
+  /** Documents restored so far by a collection restore, and the last 25 % step announced in the thread. */
+  progress?: { restoredDocuments: number; totalDocuments: number; announcedStep: number } | undefined;
+  /** Per namespace, when a collection restore ended (Atlas's `…/collections`). */
+  namespaceResults?: NamespaceResult[] | undefined;
   submittedAt?: string | undefined;
   finishedAt?: string | undefined;
   updatedAt: string;
