@@ -30,6 +30,9 @@ interface OpenApiDoc {
 
 function locateSpec(): string {
   const candidates = [
+    // The vendored copy (byte-for-byte the shared one; its `x-source` names repository and commit) comes first,
+    // so a clone of the project alone runs the contract tests.
+    fileURLToPath(new URL(`../contracts/${SPEC_ID}`, import.meta.url)),
     fileURLToPath(new URL(`../../../${SPEC_RELATIVE}`, import.meta.url)),
     resolve(process.cwd(), '..', SPEC_RELATIVE),
     resolve(process.cwd(), SPEC_RELATIVE),
