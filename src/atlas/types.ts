@@ -1,4 +1,9 @@
 // The Atlas client's public vocabulary: what the rest of the app sees, whatever the cluster type.
+import type { BackupScheduleCalls } from './backup-schedule.js';
+import type { CollectionRestoreCalls } from './collection-restore.js';
+import type { DescribeClusterCalls } from './describe-cluster.js';
+import type { OnDemandSnapshotCalls } from './on-demand-snapshot.js';
+import type { PointInTimeCalls } from './point-in-time.js';
 
 export type ClusterType = 'serverless' | 'flex' | 'dedicated';
 export const CLUSTER_TYPES: readonly ClusterType[] = ['flex', 'dedicated', 'serverless'];
@@ -41,7 +46,10 @@ export interface RestoreJob {
 
 export interface CreateRestoreJobInput {
   source: ClusterLocation;
-  snapshotId: string;
+  /** Required, unless pointInTimeUtcSeconds is given. */
+  snapshotId?: string | undefined;
+  /** Dedicated clusters with continuous cloud backup only: restore to this second (`deliveryType: pointInTime`), without snapshotId. */
+  pointInTimeUtcSeconds?: number | undefined;
   target: { groupId: string; clusterName: string };
 }
 
@@ -56,4 +64,13 @@ export interface AtlasClient {
   listRestoreJobs(cluster: ClusterLocation): Promise<RestoreJob[]>;
   /** Dedicated clusters only; other types throw AtlasApiError code ATLAS_RESTORE_NOT_CANCELLABLE. */
   cancelRestoreJob(cluster: ClusterLocation, jobId: string): Promise<void>;
+  // Collection-level restores, point in time, safety snapshots (dedicated clusters; each documented in its own file).
+  createCollectionRestoreJob: CollectionRestoreCalls['createCollectionRestoreJob'];
+  getCollectionRestoreJob: CollectionRestoreCalls['getCollectionRestoreJob'];
+  listCollectionRestoreJobs: CollectionRestoreCalls['listCollectionRestoreJobs'];
+  listCollectionRestoreJobNamespaces: CollectionRestoreCalls['listCollectionRestoreJobNamespaces'];
+  getBackupSchedule: BackupScheduleCalls['getBackupSchedule'];
+  findSnapshotForPointInTime: PointInTimeCalls['findSnapshotForPointInTime'];
+  takeOnDemandSnapshot: OnDemandSnapshotCalls['takeOnDemandSnapshot'];
+  describeCluster: DescribeClusterCalls['describeCluster'];
 }
