@@ -137,11 +137,12 @@ export function createCollectionRestoreCalls(ctx: AtlasCallContext): CollectionR
   const media = COLLECTION_RESTORE_MEDIA_TYPE;
   const jobPath = (clusterPath: string, jobId: string) => `${clusterPath}/collectionRestoreJobs/${encodeURIComponent(requireIdentifier('collection restore job id', jobId))}`;
   return {
-    createCollectionRestoreJob: (input) =>
-      withDedicated(ctx, input.source, DEDICATED_ONLY, async (clusterPath) => {
-        validate(input);
+    createCollectionRestoreJob: async (input) => {
+      // Checked before the type is resolved: a malformed request costs no request at all, not even a detection.
+      validate(input);
+      const body = createBody(input);
+      return withDedicated(ctx, input.source, DEDICATED_ONLY, async (clusterPath) => {
         const path = `${clusterPath}/collectionRestoreJobs`;
-        const body = createBody(input);
         try {
           const response = await ctx.send({ method: 'POST', path, mediaType: media, body, createsResource: true });
           return toCollectionRestoreJob(response.body, `POST ${path}`);
@@ -152,7 +153,8 @@ export function createCollectionRestoreCalls(ctx: AtlasCallContext): CollectionR
             'Atlas did not confirm the collection restore job: check the collection restore jobs of the source cluster before submitting again.',
           );
         }
-      }),
+      });
+    },
 
     getCollectionRestoreJob: (cluster, jobId) =>
       withDedicated(ctx, cluster, DEDICATED_ONLY, async (clusterPath) => {

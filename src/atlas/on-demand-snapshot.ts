@@ -78,8 +78,9 @@ export interface OnDemandSnapshotCalls {
 
 export function createOnDemandSnapshotCalls(ctx: AtlasCallContext): OnDemandSnapshotCalls {
   return {
-    takeOnDemandSnapshot: (cluster, input) =>
-      withDedicated(
+    takeOnDemandSnapshot: async (cluster, input) => {
+      validate(input); // before the type is resolved: bad input costs no request
+      return withDedicated(
         ctx,
         cluster,
         {
@@ -87,7 +88,6 @@ export function createOnDemandSnapshotCalls(ctx: AtlasCallContext): OnDemandSnap
           hint: 'Flex clusters and serverless instances have no on-demand snapshots, so no safety snapshot can be taken: their daily snapshots are all there is.',
         },
         async (_clusterPath, backupPath) => {
-          validate(input);
           const path = `${backupPath}/snapshots`;
           try {
             const response = await ctx.send({
@@ -106,6 +106,7 @@ export function createOnDemandSnapshotCalls(ctx: AtlasCallContext): OnDemandSnap
             );
           }
         },
-      ),
+      );
+    },
   };
 }

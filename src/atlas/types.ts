@@ -5,6 +5,19 @@ import type { DescribeClusterCalls } from './describe-cluster.js';
 import type { OnDemandSnapshotCalls } from './on-demand-snapshot.js';
 import type { PointInTimeCalls } from './point-in-time.js';
 
+export type { BackupSchedule, RestoreWindow } from './backup-schedule.js';
+export type {
+  CollectionIndexStrategy,
+  CollectionRestoreJob,
+  CollectionRestoreNamespaceResult,
+  CollectionWriteStrategy,
+  CreateCollectionRestoreJobInput,
+  NamespaceOutcome,
+  RestoreNamespace,
+} from './collection-restore.js';
+export type { ClusterDescription } from './describe-cluster.js';
+export type { OnDemandSnapshot, TakeOnDemandSnapshotInput } from './on-demand-snapshot.js';
+
 export type ClusterType = 'serverless' | 'flex' | 'dedicated';
 export const CLUSTER_TYPES: readonly ClusterType[] = ['flex', 'dedicated', 'serverless'];
 

@@ -186,6 +186,12 @@ describe('refused before any request', () => {
     expect(w.fake.requests).toHaveLength(0);
   });
 
+  it('even a source left to detection: no probe is spent on a malformed request', async () => {
+    const bad = input({ source: { groupId: GROUP, clusterName: 'orders' }, collections: [] });
+    await expect(w.client.createCollectionRestoreJob(bad)).rejects.toMatchObject({ errorCode: 'ATLAS_INVALID_ARGUMENT', detail: 'collections must be a non-empty list' });
+    expect(w.fake.requests).toHaveLength(0);
+  });
+
   it('a Flex source: ATLAS_NOT_SUPPORTED_FOR_TYPE with a plain hint', async () => {
     const error = await atlasError(w.client.createCollectionRestoreJob(input({ source: { groupId: GROUP, clusterName: 'fx', type: 'flex' } })));
     expect(error).toMatchObject({ errorCode: 'ATLAS_NOT_SUPPORTED_FOR_TYPE', transient: false });
