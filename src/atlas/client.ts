@@ -1,6 +1,12 @@
 // The AtlasClient: one interface over the serverless (v1.0), Flex and dedicated backup APIs.
 import type { Logger } from 'pino';
 import { createAtlasTransport, type AtlasAuth, type AtlasTransport, type TransportOptions, type TransportStats } from './atlas-transport.js';
+import { createBackupScheduleCalls } from './backup-schedule.js';
+import type { AtlasCallContext } from './call-context.js';
+import { createCollectionRestoreCalls } from './collection-restore.js';
+import { createDescribeClusterCalls } from './describe-cluster.js';
+import { createOnDemandSnapshotCalls } from './on-demand-snapshot.js';
+import { createPointInTimeCalls, createPointInTimeRestoreJob } from './point-in-time.js';
 import { CLUSTER_ENDPOINTS, requireIdentifier, type ClusterEndpoint } from './cluster-endpoints.js';
 import { createClusterTypeDetector } from './detect-cluster-type.js';
 import { AtlasApiError, WRONG_CLUSTER_TYPE_CODES } from './errors.js';
@@ -101,6 +107,8 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
     return { items, request };
   }
 
+  const ctx: AtlasCallContext = { send: (request) => transport.send(request), withEndpoint, pageSize };
+
   return {
     detectClusterType: (cluster) => resolveType(cluster),
 
@@ -118,6 +126,8 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
       }),
 
     createRestoreJob: (input: CreateRestoreJobInput): Promise<RestoreJob> =>
+      // A point in time has no snapshot and its own body (point-in-time.ts); everything else as before.
+      input.pointInTimeUtcSeconds !== undefined ? createPointInTimeRestoreJob(ctx, input) :
       withEndpoint(input.source, async (endpoint, backup) => {
         const target = {
           groupId: requireIdentifier('target groupId', input.target.groupId),
@@ -158,6 +168,12 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
         const { items, request } = await listAll(`${backup}/restoreJobs`, endpoint.mediaType);
         return items.map((raw) => toRestoreJob(endpoint.type, raw, request));
       }),
+
+    ...createCollectionRestoreCalls(ctx),
+    ...createBackupScheduleCalls(ctx),
+    ...createPointInTimeCalls(ctx),
+    ...createOnDemandSnapshotCalls(ctx),
+    ...createDescribeClusterCalls(ctx),
 
     stats: () => transport.stats(),
   };

@@ -58,13 +58,34 @@ export const WRONG_CLUSTER_TYPE_CODES: ReadonlySet<string> = new Set([
   'CANNOT_USE_CLUSTER_IN_SERVERLESS_INSTANCE_API',
 ]);
 
+/** Refusals that mean "not now": the caller waits and tries again instead of failing (e.g. a safety snapshot). */
+export const WAIT_AND_RETRY_CODES: ReadonlySet<string> = new Set(['UNFINISHED_ON_DEMAND_SNAPSHOT']);
+
 export function isTransientStatus(status: number | undefined, errorCode: string): boolean {
+  if (WAIT_AND_RETRY_CODES.has(errorCode)) return true;
   if (status === undefined) return errorCode === 'ATLAS_TIMEOUT' || errorCode === 'ATLAS_NETWORK_ERROR' || errorCode === 'ATLAS_CREATE_OUTCOME_UNKNOWN';
   return status === 429 || status >= 500;
 }
 
+/** Point in time, safety snapshots and collection restores: codes specific enough to come before any status rule. */
+const CAPABILITY_HINTS: Record<string, string> = {
+  INVALID_PIT_RESTORE_TIME:
+    "Atlas can't restore to that time: pick a time inside the cluster's point-in-time restore window (continuous cloud backup must be on).",
+  // Spelled with a digit zero by Atlas.
+  UNABLE_T0_FIND_SNAPSHOT_PRIOR_TO_PIT_RESTORE_OPTIME:
+    'Atlas has no snapshot taken before that time to restore from: pick a later time.',
+  NO_CHECKPOINT_FOR_PIT_RESTORE:
+    'Atlas found no checkpoint to restore this cluster to that time: pick another time, or restore a snapshot instead.',
+  UNFINISHED_ON_DEMAND_SNAPSHOT:
+    'Another on-demand snapshot of this cluster is still being taken: wait until it has finished, then take the next one.',
+  ATLAS_NOT_SUPPORTED_FOR_TYPE:
+    'Only dedicated clusters can do this (not Flex clusters or serverless instances): choose another way to restore.',
+};
+
 /** The sentence shown to people. Ordered from the most specific signal to the least. */
 export function hintFor(status: number | undefined, errorCode: string): string {
+  const capabilityHint = CAPABILITY_HINTS[errorCode];
+  if (capabilityHint !== undefined) return capabilityHint;
   if (errorCode === 'IP_ADDRESS_NOT_ON_ACCESS_LIST' || errorCode === 'ORG_REQUIRES_ACCESS_LIST') {
     return "Atlas refused the bot's IP address: add the bot's egress IP to the API key's (or service account's) access list.";
   }

@@ -1,4 +1,22 @@
 // The Atlas client's public vocabulary: what the rest of the app sees, whatever the cluster type.
+import type { BackupScheduleCalls } from './backup-schedule.js';
+import type { CollectionRestoreCalls } from './collection-restore.js';
+import type { DescribeClusterCalls } from './describe-cluster.js';
+import type { OnDemandSnapshotCalls } from './on-demand-snapshot.js';
+import type { PointInTimeCalls } from './point-in-time.js';
+
+export type { BackupSchedule, RestoreWindow } from './backup-schedule.js';
+export type {
+  CollectionIndexStrategy,
+  CollectionRestoreJob,
+  CollectionRestoreNamespaceResult,
+  CollectionWriteStrategy,
+  CreateCollectionRestoreJobInput,
+  NamespaceOutcome,
+  RestoreNamespace,
+} from './collection-restore.js';
+export type { ClusterDescription } from './describe-cluster.js';
+export type { OnDemandSnapshot, TakeOnDemandSnapshotInput } from './on-demand-snapshot.js';
 
 export type ClusterType = 'serverless' | 'flex' | 'dedicated';
 export const CLUSTER_TYPES: readonly ClusterType[] = ['flex', 'dedicated', 'serverless'];
@@ -60,7 +78,10 @@ export interface RestoreJob {
 
 export interface CreateRestoreJobInput {
   source: ClusterLocation;
-  snapshotId: string;
+  /** Required, unless pointInTimeUtcSeconds is given. */
+  snapshotId?: string | undefined;
+  /** Dedicated clusters with continuous cloud backup only: restore to this second (`deliveryType: pointInTime`), without snapshotId. */
+  pointInTimeUtcSeconds?: number | undefined;
   target: { groupId: string; clusterName: string };
 }
 
@@ -78,4 +99,13 @@ export interface AtlasClient {
    * dedicated list is not known, so `complete` says whether the page holds every job.
    */
   listRecentRestoreJobs(cluster: ClusterLocation): Promise<{ jobs: RestoreJob[]; totalCount?: number | undefined; complete: boolean }>;
+  // Collection-level restores, point in time, safety snapshots (dedicated clusters; each documented in its own file).
+  createCollectionRestoreJob: CollectionRestoreCalls['createCollectionRestoreJob'];
+  getCollectionRestoreJob: CollectionRestoreCalls['getCollectionRestoreJob'];
+  listCollectionRestoreJobs: CollectionRestoreCalls['listCollectionRestoreJobs'];
+  listCollectionRestoreJobNamespaces: CollectionRestoreCalls['listCollectionRestoreJobNamespaces'];
+  getBackupSchedule: BackupScheduleCalls['getBackupSchedule'];
+  findSnapshotForPointInTime: PointInTimeCalls['findSnapshotForPointInTime'];
+  takeOnDemandSnapshot: OnDemandSnapshotCalls['takeOnDemandSnapshot'];
+  describeCluster: DescribeClusterCalls['describeCluster'];
 }

@@ -2,6 +2,7 @@
 // of the bad field, so an operator can fix the file in one go.
 import { readFile } from 'node:fs/promises';
 import { rulesFor } from './policy.js';
+import { nameDrills, referenceProblems } from './check-references.js';
 import { isSlackGroupId } from './names.js';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -81,8 +82,9 @@ export function parsePolicy(text: string, sourceName: string): Policy {
   const data: unknown = doc.toJS();
   if (data === null || data === undefined) throw invalid(sourceName, ['(root): the file is empty']);
   const result = policySchema.safeParse(data, { error: friendlyError });
-  if (!result.success) throw invalid(sourceName, issuesToProblems(result.error.issues));
+  if (!result.success) throw invalid(sourceName, nameDrills(issuesToProblems(result.error.issues), data));
   const unreachable = unreachableApprovals(result.data);
+  unreachable.push(...referenceProblems(result.data)); // drills and safety snapshots (check-references.ts)
   if (unreachable.length > 0) throw invalid(sourceName, unreachable);
   return result.data;
 }

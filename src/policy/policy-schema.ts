@@ -9,6 +9,8 @@ import {
   SLACK_GROUP_ID_PATTERN,
   SLACK_USER_ID_PATTERN,
 } from './names.js';
+import { drillsSchema } from './drills-schema.js';
+import { DEFAULT_SAFETY_SNAPSHOT, safetySnapshotOverrideSchema, safetySnapshotSchema } from './safety-snapshot-schema.js';
 
 const memberId = z
   .string()
@@ -48,6 +50,9 @@ const clusterSchema = z.strictObject({
   requesters: memberList.optional(),
   approvers: memberList.optional(),
   approval: approvalOverrideSchema.optional(),
+  safetySnapshot: safetySnapshotOverrideSchema.optional(),
+  // A drill may replace its data without an approval; only scratch clusters can be drill targets.
+  scratch: z.boolean({ error: 'expected true or false' }).optional(),
 });
 
 const projectSchema = z.strictObject({
@@ -62,6 +67,7 @@ const projectSchema = z.strictObject({
   requesters: memberList.optional(),
   approvers: memberList.optional(),
   approval: approvalOverrideSchema.optional(),
+  safetySnapshot: safetySnapshotOverrideSchema.optional(),
 });
 
 export const policySchema = z
@@ -72,6 +78,8 @@ export const policySchema = z
     approvers: memberList.default([]),
     channels: z.array(channelId).optional(),
     approval: approvalSchema.default({ ...DEFAULT_APPROVAL }),
+    safetySnapshot: safetySnapshotSchema.default({ ...DEFAULT_SAFETY_SNAPSHOT }),
+    drills: drillsSchema.default([]),
   })
   // Runs even when other fields failed (`when`), so duplicates are reported together with
   // every other problem; hence the defensive reading of a possibly malformed value.
@@ -130,3 +138,5 @@ export type Policy = z.output<typeof policySchema>;
 export type PolicyProject = Policy['projects'][number];
 export type PolicyCluster = PolicyProject['clusters'][number];
 export type ApprovalRules = Policy['approval'];
+export type SafetySnapshotRules = Policy['safetySnapshot'];
+export type PolicyDrill = Policy['drills'][number];

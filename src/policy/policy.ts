@@ -3,6 +3,7 @@
 import type { ClusterRef, RestoreRequest } from '../restore/types.js';
 import { PROJECT_ID_PATTERN } from './names.js';
 import type { ApprovalRules, Policy, PolicyCluster, PolicyProject } from './policy-schema.js';
+import type { SafetySnapshotRules } from './safety-snapshot-schema.js';
 
 export type Decision = { allowed: true } | { allowed: false; code: string; message: string };
 
@@ -18,6 +19,8 @@ export interface ClusterRules {
   requesters: string[];
   approvers: string[];
   approval: ApprovalRules;
+  /** For restores INTO this cluster; overridden field by field like `approval`. */
+  safetySnapshot: SafetySnapshotRules;
 }
 
 const ALLOWED: Decision = { allowed: true };
@@ -102,12 +105,13 @@ export function isInPolicy(policy: Policy, ref: ClusterRef): boolean {
  */
 export function rulesFor(policy: Policy, ref: ClusterRef): ClusterRules {
   const found = locate(policy, ref);
-  if (!found) return { requesters: [], approvers: [], approval: { ...policy.approval } };
+  if (!found) return { requesters: [], approvers: [], approval: { ...policy.approval }, safetySnapshot: { ...policy.safetySnapshot } };
   const { project, cluster } = found;
   return {
     requesters: [...(cluster.requesters ?? project.requesters ?? policy.requesters)],
     approvers: [...(cluster.approvers ?? project.approvers ?? policy.approvers)],
     approval: { ...policy.approval, ...defined(project.approval), ...defined(cluster.approval) },
+    safetySnapshot: { ...policy.safetySnapshot, ...defined(project.safetySnapshot), ...defined(cluster.safetySnapshot) },
   };
 }
 

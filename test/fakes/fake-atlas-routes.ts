@@ -7,6 +7,7 @@ import type { ClusterRecord, FakeAtlasStore, JobRecord } from './fake-atlas-data
 import { FakeAtlasHttpError } from './fake-atlas-errors.js';
 import type { FieldViolation } from './fake-atlas-errors.js';
 import { renderJob, renderSnapshot } from './fake-atlas-shapes.js';
+import { handleBackupExtensions } from './fake-atlas-extensions.js';
 
 export const MEDIA_V1 = 'application/json';
 export const MEDIA_2023 = 'application/vnd.atlas.2023-01-01+json';
@@ -26,7 +27,7 @@ export interface ApiRequest {
 }
 export interface ApiAnswer { status: number; body?: unknown; contentType: string }
 
-interface Route { v1: boolean; groupId: string; api: ClusterType; segment: string; name: string; resource: 'snapshots' | 'restoreJobs'; id?: string; media: string }
+export interface Route { v1: boolean; groupId: string; api: ClusterType; segment: string; name: string; resource: 'snapshots' | 'restoreJobs'; id?: string; media: string }
 
 function parseRoute(pathname: string): Route | undefined {
   const m = PATH_RE.exec(pathname);
@@ -40,7 +41,7 @@ function parseRoute(pathname: string): Route | undefined {
   return route;
 }
 
-function mediaTypes(header: string | undefined): string[] {
+export function mediaTypes(header: string | undefined): string[] {
   return (header ?? '').split(',').map((t) => t.split(';')[0]!.trim().toLowerCase()).filter(Boolean);
 }
 
@@ -58,7 +59,7 @@ function checkMediaTypes(req: ApiRequest, route: Route): void {
 }
 
 /** Finds the cluster the path names and answers Atlas's wrong-type errors when the API does not fit it. */
-function resolveCluster(store: FakeAtlasStore, route: Route): ClusterRecord {
+export function resolveCluster(store: FakeAtlasStore, route: Route): ClusterRecord {
   const c = store.findCluster(route.groupId, route.name);
   const where = `${route.name} in group ${route.groupId}`;
   // Details and string parameters as recorded (REALITY.parametersAreStrings), e.g. ["cluster-209"].
@@ -90,7 +91,7 @@ function intParam(query: URLSearchParams, name: string, dflt: number, min: numbe
   return n;
 }
 
-function paginate(req: ApiRequest, items: Record<string, unknown>[]): Record<string, unknown> {
+export function paginate(req: ApiRequest, items: Record<string, unknown>[]): Record<string, unknown> {
   const pageNum = intParam(req.query, 'pageNum', 1, 1, Number.MAX_SAFE_INTEGER);
   const itemsPerPage = intParam(req.query, 'itemsPerPage', 100, 1, 500);
   const includeCount = req.query.get('includeCount') !== 'false';
@@ -104,7 +105,7 @@ function paginate(req: ApiRequest, items: Record<string, unknown>[]): Record<str
   return out;
 }
 
-function parseBody(req: ApiRequest): Record<string, unknown> {
+export function parseBody(req: ApiRequest): Record<string, unknown> {
   let body: unknown;
   try {
     body = JSON.parse(req.rawBody);
@@ -117,7 +118,7 @@ function parseBody(req: ApiRequest): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function requireStrings(body: Record<string, unknown>, fields: string[]): void {
+export function requireStrings(body: Record<string, unknown>, fields: string[]): void {
   const missing: FieldViolation[] = fields.filter((f) => body[f] === undefined || body[f] === null || body[f] === '').map((f) => ({ field: f, description: 'is required' }));
   if (missing.length) {
     throw new FakeAtlasHttpError(400, 'MISSING_ATTRIBUTE', `Missing required attribute(s): ${missing.map((m) => m.field).join(', ')}.`, missing);
@@ -126,7 +127,7 @@ function requireStrings(body: Record<string, unknown>, fields: string[]): void {
   if (wrong.length) throw new FakeAtlasHttpError(400, 'INVALID_ATTRIBUTE', `Invalid attribute(s): ${wrong.map((w) => w.field).join(', ')}.`, wrong);
 }
 
-function invalid(field: string, description: string): FakeAtlasHttpError {
+export function invalid(field: string, description: string): FakeAtlasHttpError {
   return new FakeAtlasHttpError(400, 'INVALID_ATTRIBUTE', `Invalid attribute ${field}: ${description}.`, [{ field, description }]);
 }
 
@@ -174,6 +175,9 @@ export function collectionHref(baseUrl: string, c: { groupId: string; name: stri
 
 /** Answers one authenticated API request; throws FakeAtlasHttpError for Atlas error answers. */
 export function handleApiRequest(store: FakeAtlasStore, req: ApiRequest): ApiAnswer {
+  // Collection restores, point in time, on-demand snapshots, cluster descriptions (fake-atlas-extensions.ts).
+  const extended = handleBackupExtensions(store, req);
+  if (extended) return extended;
   const route = parseRoute(req.pathname);
   if (!route) throw new FakeAtlasHttpError(404, 'RESOURCE_NOT_FOUND', `The fake Atlas does not serve ${req.method} ${req.pathname}.`);
   checkMediaTypes(req, route);

@@ -1,5 +1,10 @@
 // Public vocabulary of the fake Atlas Administration API (fake-atlas.ts; where it follows Atlas rather than the spec: fake-atlas-reality.ts).
 import type { ClusterType } from '../../src/atlas/types.js';
+import type { FakeClusterBackupOptions, OnDemandStatus } from './fake-atlas-backup-state.js';
+import type { AdvanceCollectionJobOptions, CollectionJobTarget } from './fake-atlas-collection-jobs.js';
+
+export type { FakeClusterBackupOptions, FakeNamespace, OnDemandStatus } from './fake-atlas-backup-state.js';
+export type { AdvanceCollectionJobOptions, CollectionJobTarget } from './fake-atlas-collection-jobs.js';
 
 export interface FakeAtlasOptions {
   publicKey?: string;
@@ -70,7 +75,7 @@ export interface FakeAtlas {
   clientId: string;
   clientSecret: string;
   /** Creates N completed snapshots (default 3), newest first, 24-hex ids. */
-  addCluster(c: { groupId: string; name: string; type: ClusterType; snapshots?: number }): FakeCluster;
+  addCluster(c: { groupId: string; name: string; type: ClusterType; snapshots?: number } & FakeClusterBackupOptions): FakeCluster;
   /** Returns the raw id. `onDemand`: taken on demand (frequencyType "ondemand"), not by the schedule. */
   addSnapshot(groupId: string, name: string, s?: { status?: string; createdAt?: string; onDemand?: boolean }): { id: string };
   /** Raw Atlas objects as served (v2 shapes), newest first (the list endpoint serves a Flex cluster's oldest first). */
@@ -95,4 +100,17 @@ export interface FakeAtlas {
   stats(): FakeAtlasStats;
   reset(): void; // forget requests, stats and faults (not data)
   close(): Promise<void>;
+  // Collection restores, point in time and on-demand snapshots (fake-atlas-backup-state.ts and the routes it feeds).
+  /** Changes a cluster's restoreWindowDays or pitEnabled, or adds namespaces (as addCluster takes them). */
+  configureCluster(groupId: string, name: string, opts: FakeClusterBackupOptions): void;
+  /** A cluster's collections now (`db.collection` → documents), including what collection restores wrote into it. */
+  namespaces(groupId: string, name: string): Record<string, number>;
+  /** Move an on-demand snapshot now; `completed` gives it its createdAt. */
+  advanceOnDemandSnapshot(snapshotId: string, to: Exclude<OnDemandStatus, 'queued'>): void;
+  /** Move a collection restore job now: documents restored follow (all of them at FINALIZING/SUCCESSFUL). */
+  advanceCollectionJob(jobId: string, to: CollectionJobTarget, opts?: AdvanceCollectionJobOptions): void;
+  /** Raw collection restore jobs as served (ApiAtlasCollectionRestoreJobResponse), newest first. */
+  collectionRestoreJobs(groupId: string, name: string): Record<string, unknown>[];
+  /** Raw per-namespace states as served (empty while INITIALIZING). */
+  collectionRestoreNamespaces(jobId: string): Record<string, unknown>[];
 }

@@ -5,6 +5,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeAtlasStore } from './fake-atlas-data.js';
+import { attachBackupState } from './fake-atlas-backup-state.js';
+import { advanceCollectionJob, renderCollectionJob, renderNamespaceStates } from './fake-atlas-collection-jobs.js';
+import { collectionJobsOf } from './fake-atlas-collections.js';
 import { DigestVerifier } from './fake-atlas-digest.js';
 import { apiErrorBody, FakeAtlasHttpError } from './fake-atlas-errors.js';
 import { TokenIssuer } from './fake-atlas-oauth.js';
@@ -69,6 +72,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
   const clientId = opts.clientId ?? 'mdb_sa_id_fake';
   const clientSecret = opts.clientSecret ?? 'mdb_sa_sk_secret';
   const store = new FakeAtlasStore(now, opts.stepsPerState ?? 1);
+  const backup = attachBackupState(store, { now, stepsPerState: opts.stepsPerState ?? 1 });
   const digest = new DigestVerifier({ username: publicKey, password: privateKey }, opts.nonceTtlMs ?? 300_000, now);
   const tokens = new TokenIssuer({ id: clientId, secret: clientSecret }, opts.tokenTtlSeconds ?? 3600, now);
   const rateLimits = new FakeRateLimits(now);
@@ -200,6 +204,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
     requests,
     addCluster(c) {
       const record = store.addCluster(c);
+      backup.configure(record, c);
       return { groupId: record.groupId, name: record.name, type: record.type };
     },
     addSnapshot(groupId, name, s) {
@@ -233,6 +238,31 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
     inject(fault) {
       if (fault.kind === 'status' && fault.status === undefined) throw new Error('FAKE_ATLAS_BAD_FAULT: a status fault needs `status`');
       faults.push({ fault, remaining: fault.count ?? 1 });
+    },
+    configureCluster(groupId, name, backupOpts) {
+      backup.configure(store.requireCluster(groupId, name), backupOpts);
+    },
+    namespaces(groupId, name) {
+      return Object.fromEntries(backup.infoOf(store.requireCluster(groupId, name)).namespaces);
+    },
+    advanceOnDemandSnapshot(snapshotId, to) {
+      const record = backup.onDemand.get(snapshotId);
+      if (!record) throw new Error(`FAKE_ATLAS_NO_SNAPSHOT: no on-demand snapshot ${snapshotId}`);
+      backup.moveOnDemand(record, to);
+    },
+    advanceCollectionJob(jobId, to, advanceOpts) {
+      const job = backup.collectionJobs.get(jobId);
+      if (!job) throw new Error(`FAKE_ATLAS_NO_JOB: no collection restore job ${jobId}`);
+      advanceCollectionJob(backup, job, to, advanceOpts);
+    },
+    collectionRestoreJobs(groupId, name) {
+      store.requireCluster(groupId, name);
+      return collectionJobsOf({ state: backup }, groupId, name).map(renderCollectionJob);
+    },
+    collectionRestoreNamespaces(jobId) {
+      const job = backup.collectionJobs.get(jobId);
+      if (!job) throw new Error(`FAKE_ATLAS_NO_JOB: no collection restore job ${jobId}`);
+      return renderNamespaceStates(job);
     },
     stats: () => ({ ...stats }),
     reset() {

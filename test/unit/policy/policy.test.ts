@@ -91,6 +91,7 @@ describe('rulesFor', () => {
       requesters: ['U0123ABCD', 'S0456EFGH'],
       approvers: ['U0789IJKL', 'W0ENTERPRISE'],
       approval: { required: 1, allowSelfApproval: false, expiresAfterMinutes: 30 },
+      safetySnapshot: { mode: 'off', retentionInDays: 2 }, // the default: the fixture says nothing
     });
   });
 
@@ -99,11 +100,13 @@ describe('rulesFor', () => {
       requesters: ['U0123ABCD', 'S0456EFGH'],
       approvers: ['U0STAGING1'],
       approval: { required: 1, allowSelfApproval: true, expiresAfterMinutes: 30 },
+      safetySnapshot: { mode: 'off', retentionInDays: 2 }, // the default: the fixture says nothing
     });
     expect(rulesFor(policy, ref('billing/ledger'))).toEqual({
       requesters: ['U0BILLING1'],
       approvers: ['U0789IJKL', 'W0ENTERPRISE'],
       approval: { required: 2, allowSelfApproval: false, expiresAfterMinutes: 60 },
+      safetySnapshot: { mode: 'off', retentionInDays: 2 }, // the default: the fixture says nothing
     });
   });
 

@@ -1,0 +1,186 @@
+// Atlas's collection restore answers (ApiAtlasCollectionRestoreJobResponse, ApiAtlasCollectionRestoreCollectionStateResponse,
+// version 2025-03-12) → our CollectionRestoreJob and CollectionRestoreNamespaceResult. Unknown fields pass through;
+// a missing field we rely on, or a job state we don't know, is ATLAS_UNEXPECTED_RESPONSE naming it.
+import { z } from 'zod';
+import { AtlasApiError } from './errors.js';
+import { parseAtlasBody } from './normalize-responses.js';
+import type { RestoreJobState } from './types.js';
+
+export type CollectionWriteStrategy = 'CREATE_NEW' | 'OVERWRITE_EXISTING';
+export type CollectionIndexStrategy = 'ALL' | 'NONE' | 'ALL_EXCEPT_TTL';
+/** Atlas's job states, as it spells them. */
+export type CollectionRestoreAtlasState = 'INITIALIZING' | 'IN_PROGRESS' | 'FINALIZING' | 'SUCCESSFUL' | 'CANCELED' | 'FAILED';
+
+export interface RestoreNamespace {
+  /** `db` or `db.collection`. */
+  sourceNamespace: string;
+  /** Where to write it; Atlas uses the source namespace when absent. */
+  targetNamespace?: string | undefined;
+}
+
+export interface CollectionRestoreJob {
+  id: string;
+  /** Our vocabulary: INITIALIZING → pending; IN_PROGRESS, FINALIZING → running; SUCCESSFUL → completed; CANCELED → cancelled; FAILED → failed. */
+  state: RestoreJobState;
+  /** Atlas's own word, e.g. to say "finalizing". */
+  atlasState: CollectionRestoreAtlasState;
+  /** Documents restored so far, across all supported collections. */
+  restoredDocuments?: number | undefined;
+  /** May start as an estimate and change during the restore (the spec says so). */
+  totalDocuments?: number | undefined;
+  /** Atlas's words when the job failed or was cancelled. */
+  errorMessage?: string | undefined;
+  snapshotId?: string | undefined;
+  pointInTimeUtcSeconds?: number | undefined;
+  targetGroupId?: string | undefined;
+  targetClusterName?: string | undefined;
+  writeStrategy?: CollectionWriteStrategy | undefined;
+  indexStrategy?: CollectionIndexStrategy | undefined;
+  collections: RestoreNamespace[];
+  databases: RestoreNamespace[];
+  collectionSuffix?: string | undefined;
+  databaseSuffix?: string | undefined;
+  /** Overall index build state (NOT_STARTED | IN_PROGRESS | SUCCESSFUL | FAILED | NOT_RESTORED). */
+  indexState?: string | undefined;
+  failedIndexCollections?: number | undefined;
+  createdAt?: string | undefined;
+  finishedAt?: string | undefined;
+  raw: unknown;
+}
+
+/** What became of one namespace, in words a thread message can use. */
+export type NamespaceOutcome = 'pending' | 'running' | 'restored' | 'indexes_failed' | 'failed' | 'not_found' | 'not_restored' | 'unknown';
+
+export interface CollectionRestoreNamespaceResult {
+  sourceNamespace: string;
+  targetNamespace?: string | undefined;
+  /** Where the data was actually written (CREATE_NEW may rename on conflict). */
+  effectiveTargetNamespace?: string | undefined;
+  /** Atlas's state: NOT_STARTED | IN_PROGRESS | FINALIZING | NOT_FOUND | UNSUPPORTED | SUCCESSFUL | ROLLBACK | NOT_RESTORED | FAILED | INDEX_BUILD_FAILED. */
+  atlasState?: string | undefined;
+  outcome: NamespaceOutcome;
+  restoredDocuments?: number | undefined;
+  totalDocuments?: number | undefined;
+  indexState?: string | undefined;
+  /**
+   * The spec documents no per-namespace error text, only the index status's `errorMessage`; a top-level
+   * `errorMessage` is taken too in case Atlas sends one.
+   */
+  errorMessage?: string | undefined;
+  raw: unknown;
+}
+
+const optionalString = z.string().optional();
+const count = z.number().int().nonnegative().optional();
+const NamespaceViewSchema = z.looseObject({ sourceNamespace: z.string(), targetNamespace: optionalString });
+
+const ATLAS_STATES = ['INITIALIZING', 'IN_PROGRESS', 'FINALIZING', 'SUCCESSFUL', 'CANCELED', 'FAILED'] as const;
+const JOB_STATE: Record<CollectionRestoreAtlasState, RestoreJobState> = {
+  INITIALIZING: 'pending',
+  IN_PROGRESS: 'running',
+  FINALIZING: 'running',
+  SUCCESSFUL: 'completed',
+  CANCELED: 'cancelled',
+  FAILED: 'failed',
+};
+
+const JobSchema = z.looseObject({
+  id: z.string(),
+  state: z.string(),
+  restoredDocuments: count,
+  totalDocuments: count,
+  errorMessage: optionalString,
+  snapshotId: optionalString,
+  pointInTimeUtcSeconds: z.number().int().optional(),
+  targetGroupId: optionalString,
+  targetClusterName: optionalString,
+  writeStrategy: z.enum(['CREATE_NEW', 'OVERWRITE_EXISTING']).optional(),
+  indexStrategy: z.enum(['ALL', 'NONE', 'ALL_EXCEPT_TTL']).optional(),
+  collections: z.array(NamespaceViewSchema).optional(),
+  databases: z.array(NamespaceViewSchema).optional(),
+  collectionSuffix: optionalString,
+  databaseSuffix: optionalString,
+  indexStatus: z.looseObject({ state: optionalString, failedCollectionCount: count }).optional(),
+  createdAt: optionalString,
+  finishedAt: optionalString,
+});
+
+const NamespaceStateSchema = z.looseObject({
+  sourceNamespace: z.string(),
+  targetNamespace: optionalString,
+  effectiveTargetNamespace: optionalString,
+  state: optionalString,
+  restoredDocuments: count,
+  totalDocuments: count,
+  errorMessage: optionalString,
+  indexStatus: z.looseObject({ state: optionalString, errorMessage: optionalString }).optional(),
+});
+
+const namespaces = (list: z.infer<typeof NamespaceViewSchema>[] | undefined): RestoreNamespace[] =>
+  (list ?? []).map((n) => (n.targetNamespace ? { sourceNamespace: n.sourceNamespace, targetNamespace: n.targetNamespace } : { sourceNamespace: n.sourceNamespace }));
+
+export function toCollectionRestoreJob(raw: unknown, request: string): CollectionRestoreJob {
+  const j = parseAtlasBody(JobSchema, raw, request, 'collection restore job');
+  if (!(ATLAS_STATES as readonly string[]).includes(j.state)) {
+    // The poller decides on this state: an unknown one must be loud, not guessed.
+    throw new AtlasApiError({
+      errorCode: 'ATLAS_UNEXPECTED_RESPONSE',
+      detail: `collection restore job ${j.id}: field \`state\` has unknown value "${j.state}"`,
+      request,
+    });
+  }
+  const atlasState = j.state as CollectionRestoreAtlasState;
+  return {
+    id: j.id,
+    state: JOB_STATE[atlasState],
+    atlasState,
+    restoredDocuments: j.restoredDocuments,
+    totalDocuments: j.totalDocuments,
+    errorMessage: j.errorMessage || undefined,
+    snapshotId: j.snapshotId,
+    pointInTimeUtcSeconds: j.pointInTimeUtcSeconds,
+    targetGroupId: j.targetGroupId,
+    targetClusterName: j.targetClusterName,
+    writeStrategy: j.writeStrategy,
+    indexStrategy: j.indexStrategy,
+    collections: namespaces(j.collections),
+    databases: namespaces(j.databases),
+    collectionSuffix: j.collectionSuffix || undefined,
+    databaseSuffix: j.databaseSuffix || undefined,
+    indexState: j.indexStatus?.state,
+    failedIndexCollections: j.indexStatus?.failedCollectionCount,
+    createdAt: j.createdAt,
+    finishedAt: j.finishedAt,
+    raw,
+  };
+}
+
+const OUTCOME: Record<string, NamespaceOutcome> = {
+  NOT_STARTED: 'pending',
+  IN_PROGRESS: 'running',
+  FINALIZING: 'running',
+  SUCCESSFUL: 'restored',
+  INDEX_BUILD_FAILED: 'indexes_failed',
+  FAILED: 'failed',
+  ROLLBACK: 'failed',
+  NOT_FOUND: 'not_found',
+  UNSUPPORTED: 'not_restored',
+  NOT_RESTORED: 'not_restored',
+};
+
+/** Lenient about the state (an unknown one becomes `unknown`): these results are reported, not acted on. */
+export function toNamespaceResult(raw: unknown, request: string): CollectionRestoreNamespaceResult {
+  const n = parseAtlasBody(NamespaceStateSchema, raw, request, 'collection restore namespace');
+  return {
+    sourceNamespace: n.sourceNamespace,
+    targetNamespace: n.targetNamespace,
+    effectiveTargetNamespace: n.effectiveTargetNamespace,
+    atlasState: n.state,
+    outcome: n.state === undefined ? 'unknown' : (OUTCOME[n.state] ?? 'unknown'),
+    restoredDocuments: n.restoredDocuments,
+    totalDocuments: n.totalDocuments,
+    indexState: n.indexStatus?.state,
+    errorMessage: n.errorMessage || n.indexStatus?.errorMessage || undefined,
+    raw,
+  };
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_NAMESPACES, namespaceProblems, parseNamespaces } from '../../../src/policy/parse-namespaces.js';
+
+const problemsOf = (input: string | string[]): string[] => {
+  const result = parseNamespaces(input);
+  if (result.ok) throw new Error(`expected problems for ${JSON.stringify(input)}`);
+  return result.problems;
+};
+
+describe('parseNamespaces', () => {
+  it('parses databases and collections, trimming around commas; a collection may contain dots', () => {
+    expect(parseNamespaces(' sales.orders , sales.order.items,crm.users ')).toEqual({
+      ok: true,
+      namespaces: [
+        { text: 'sales.orders', database: 'sales', collection: 'orders' },
+        { text: 'sales.order.items', database: 'sales', collection: 'order.items' },
+        { text: 'crm.users', database: 'crm', collection: 'users' },
+      ],
+    });
+    expect(parseNamespaces(['sales', 'crm'])).toEqual({
+      ok: true,
+      namespaces: [
+        { text: 'sales', database: 'sales' },
+        { text: 'crm', database: 'crm' },
+      ],
+    });
+  });
+
+  it('reports every problem at once, each naming the namespace', () => {
+    expect(problemsOf('sa les.orders,a/b,sales.$cmd,sales.system.users,sales.,.orders,x*y?.c')).toEqual([
+      'sa les.orders: a database name must not contain a space',
+      'a/b: a database name must not contain "/"',
+      'sales.$cmd: a collection name must not contain "$"',
+      "sales.system.users: system collections (system.*) can't be restored",
+      'sales.: the collection name is empty (write db or db.collection)',
+      '.orders: the database name is empty (write db or db.collection)',
+      'x*y?.c: a database name must not contain "*", "?"',
+    ]);
+  });
+
+  it('refuses every character MongoDB forbids in a database name', () => {
+    for (const c of ['/', '\\', ' ', '"', '$', '*', '<', '>', ':', '|', '?']) {
+      expect(namespaceProblems(`a${c}b.c`), c).toHaveLength(1);
+    }
+    expect(namespaceProblems('a-b_c.d$')).toEqual(['a-b_c.d$: a collection name must not contain "$"']);
+    expect(namespaceProblems('a\0b')).toEqual(['"a\\u0000b": a namespace must not contain a NUL character']);
+  });
+
+  it('counts the database limit in UTF-8 bytes, and the whole namespace at 255 bytes', () => {
+    expect(namespaceProblems('d'.repeat(64))).toEqual([]);
+    expect(namespaceProblems('d'.repeat(65))).toEqual([`${'d'.repeat(65)}: the database name is 65 bytes long; at most 64`]);
+    expect(namespaceProblems('é'.repeat(33))[0]).toMatch(/66 bytes long; at most 64$/); // 33 characters, 66 bytes
+    expect(namespaceProblems(`db.${'c'.repeat(252)}`)).toEqual([]);
+    expect(namespaceProblems(`db.${'c'.repeat(253)}`)[0]).toMatch(/256 bytes long; at most 255$/);
+  });
+
+  it('refuses empty items, duplicates, overlaps and mixed kinds', () => {
+    expect(problemsOf('')).toEqual(['no namespace was given (write db or db.collection)']);
+    expect(problemsOf('a.b,,c.d,')).toEqual(['item 2 is empty (two commas in a row, or one at the end?)', 'item 4 is empty (two commas in a row, or one at the end?)']);
+    expect(problemsOf('a.b,c.d,a.b')).toEqual(['a.b is listed twice']);
+    expect(problemsOf('sales,sales.orders')).toEqual(['sales.orders is already part of sales, which is listed too']);
+    expect(problemsOf('sales,crm.users')).toEqual([
+      'databases (sales) and collections (crm.users) are mixed: one restore takes either whole databases or collections',
+    ]);
+  });
+
+  it(`accepts ${MAX_NAMESPACES} namespaces and refuses one more`, () => {
+    const many = Array.from({ length: MAX_NAMESPACES + 1 }, (_, i) => `db.c${i}`);
+    expect(parseNamespaces(many.slice(0, MAX_NAMESPACES)).ok).toBe(true);
+    expect(problemsOf(many)).toEqual(['101 namespaces are listed; at most 100 per restore']);
+  });
+});
