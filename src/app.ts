@@ -10,6 +10,7 @@ import type { Policy } from './policy/policy-schema.js';
 import { createRedisClient, explainRedisError, type RedisClient } from './redis/redis-client.js';
 import { createMembershipResolver } from './policy/resolve-usergroups.js';
 import { listClusters } from './policy/policy.js';
+import { drillsOf } from './policy/resolve-drills.js';
 import { watchPolicy } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
 import { createSubmissionGate } from './restore/recheck-request.js';
@@ -31,7 +32,7 @@ export interface AppOverrides {
   tracker?: Partial<
     Pick<
       TrackerOptions,
-      'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds' | 'notFoundGraceMs' | 'findWindowMs' | 'lateAdoptWindowMs'
+      'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds' | 'notFoundGraceMs' | 'findWindowMs' | 'lateAdoptWindowMs' | 'drillRepeat'
     >
   >;
   atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;
@@ -117,6 +118,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     targetLockTtlSeconds: 6 * 3600,
     // The policy is read when a request is submitted, not when the tracker was built: a reload applies at once.
     submission: createSubmissionGate({ policy: () => services.policy, resolver, dryRun: () => config.dryRun }),
+    drills: () => drillsOf(services.policy),
     ...overrides.tracker,
   });
 
@@ -134,8 +136,17 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     now,
     metrics,
     channelsOf: createUserChannels(client),
-    drills: () => [],
+    drills: () => drillsOf(services.policy),
   };
+  metrics.setDrillSource(async () =>
+    Promise.all(
+      services.drills().map(async ({ name }) => {
+        const done = (await tracker.drillRuns(name, 20)).find((run) => run.state === 'completed');
+        const at = done?.finishedAt ? Date.parse(done.finishedAt) / 1000 : undefined;
+        return { drill: name, lastSuccessAt: at, lastDurationSeconds: done?.restoreMs !== undefined ? done.restoreMs / 1000 : undefined };
+      }),
+    ),
+  );
   registerHandlers(slack.app, services);
 
   // Handlers read services.policy on every request: swapping it applies a new policy to the next click.
@@ -145,6 +156,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
         intervalMs: overrides.policyWatchIntervalMs,
         onChange: (next) => {
           services.policy = next;
+          // Drill schedules follow the file: added, changed and removed drills take effect at once.
+          void tracker.syncDrills().catch((err: unknown) => logger.error({ err }, 'could not update the drill schedules'));
           logger.info({ file: overrides.watchPolicyFile, clusters: listClusters(next).length }, 'policy reloaded');
         },
         onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err), file: overrides.watchPolicyFile }, 'policy not reloaded: the file is invalid; the previous policy stays in force'),
@@ -164,6 +177,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     async start() {
       await redis.connect();
       await tracker.start();
+      await tracker.syncDrills();
       const address = await slack.start();
       started = true;
       readiness.markInitialised();

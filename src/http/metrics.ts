@@ -4,6 +4,7 @@
 // and nothing leaks into prom-client's global registry. Label values are typed so a caller can't mint
 // high-cardinality labels (request ids, snapshot ids) by accident.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerDrillMetrics, type DrillFigures } from './drill-metrics.js';
 import type { RateLimit } from '../atlas/rate-limit-headers.js';
 import type { ClusterType } from '../atlas/types.js';
 import type { RequestState } from '../restore/types.js';
@@ -42,6 +43,8 @@ export interface Metrics {
   pollLag: { observe(seconds: number): void };
   /** Called on every scrape; a source that throws, hangs or returns garbage leaves the gauge unchanged. */
   setPendingApprovalsSource(source: () => Promise<number>): void;
+  /** Read on every scrape: each drill's last success and restore time (from its history in Redis). */
+  setDrillSource(source: () => Promise<DrillFigures[]>): void;
   text(): Promise<string>;
 }
 
@@ -141,9 +144,12 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
     },
   });
 
+  const drills = registerDrillMetrics(registry);
+
   return {
     registry,
     contentType: registry.contentType,
+    setDrillSource: (source) => drills.setSource(source),
     slackRequests: { inc: ({ kind, outcome }) => slackRequests.inc({ kind, outcome }) },
     restoresFinished: { inc: ({ state }) => restoresFinished.inc({ state }) },
     restoreDuration: {

@@ -4,6 +4,7 @@
 // now too, so someone removed from a group loses the approval they gave.
 import { clusterKey, isApproverOf, mayRequest, rulesFor, type Decision, type MembershipResolver } from '../policy/policy.js';
 import type { Policy } from '../policy/policy-schema.js';
+import { drillsOf, isScratch } from '../policy/resolve-drills.js';
 import type { DroppedApproval, RecheckResult, SubmissionGate } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
@@ -11,6 +12,7 @@ const MEMBERSHIP_UNAVAILABLE = "Slack didn't answer who is in the policy's user 
 const unavailable = (d: Decision): boolean => !d.allowed && d.code === 'POLICY_MEMBERSHIP_UNAVAILABLE';
 
 export async function recheckRequest(policy: Policy, resolver: MembershipResolver, req: RestoreRequest): Promise<RecheckResult> {
+  if (req.drill) return recheckDrill(policy, req);
   const requester = await mayRequest(policy, resolver, req.requester, req.source, req.target);
   if (unavailable(requester)) return { kind: 'wait', category: 'membership_unavailable', message: MEMBERSHIP_UNAVAILABLE };
   if (!requester.allowed) return { kind: 'refuse', message: `the requester may no longer request this restore. ${requester.message}` };
@@ -35,4 +37,14 @@ export function createSubmissionGate(deps: { policy: () => Policy; resolver: Mem
     recheck: (req) => recheckRequest(deps.policy(), deps.resolver, req),
     dryRun: deps.dryRun,
   };
+}
+
+/** A drill needs no approval, but the policy must still hold it, with this target still a scratch cluster. */
+function recheckDrill(policy: Policy, req: RestoreRequest): RecheckResult {
+  const drill = drillsOf(policy).find((d) => d.name === req.drill?.name);
+  if (!drill) return { kind: 'refuse', message: `the drill \`${req.drill?.name ?? ''}\` is no longer in the policy.` };
+  if (drill.target.groupId !== req.target.groupId || drill.target.cluster !== req.target.cluster || !isScratch(policy, req.target)) {
+    return { kind: 'refuse', message: `\`${clusterKey(req.target)}\` is no longer the scratch target of the drill \`${drill.name}\`.` };
+  }
+  return { kind: 'ok' };
 }

@@ -105,6 +105,8 @@ export interface TrackerOptions {
   onPollLag?: (seconds: number) => void;
   /** The policy's drills as they are now (read on every run and sync). */
   drills?: () => DrillDefinition[];
+  /** Tests: when a drill's scheduler fires (default its cron `schedule` in its `timeZone`). */
+  drillRepeat?: (drill: DrillDefinition) => { every: number; limit?: number } | { pattern: string; tz?: string; limit?: number };
   /** Needed to submit approved requests (the restore job's first steps); without it the tracker only follows. */
   submission?: SubmissionGate;
   /** Grace after the POST during which Atlas's 404 for the new job is read-after-write lag. Default 120 s. */

@@ -151,7 +151,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     for (const drill of wanted) {
       await queue.upsertJobScheduler(
         `${DRILL_SCHEDULER_PREFIX}${drill.name}`,
-        { pattern: drill.schedule, tz: drill.timeZone },
+        opts.drillRepeat?.(drill) ?? { pattern: drill.schedule, tz: drill.timeZone },
         { name: DRILL_JOB, data: { drill: drill.name, trigger: 'schedule' } satisfies DrillJobData, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
       );
     }
@@ -257,9 +257,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     syncDrills,
 
     async runDrillNow(name, by) {
-      // One run per drill and minute: a double click (or two approvers at once) starts it once.
-      const jobId = `drill-now-${name}-${Math.floor(Date.now() / 60_000)}`;
-      if (await queue.getJob(jobId)) return false;
+      // One run at a time per drill: a double click (or two approvers at once) starts it once.
+      const jobId = `drill-now-${name}`;
+      if (await hasLiveJob(jobId)) return false;
       const data: DrillJobData = { drill: name, trigger: 'command', by };
       await queue.add(DRILL_JOB, data, { jobId });
       return true;

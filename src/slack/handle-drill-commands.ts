@@ -29,6 +29,9 @@ export async function runDrillNow(services: Services, user: string, name: string
     await services.store.audit({ type: 'refused', user, detail: `drill ${drill.name}: ${approver.message}` }).catch(() => undefined);
     return `Only approvers of \`${clusterKey(drill.target)}\` can run the drill \`${drill.name}\`. ${approver.message}`;
   }
+  // A run of this drill that is still restoring holds its target: say so instead of starting one that would be skipped.
+  const running = (await services.store.listActive()).find((r) => r.drill?.name === drill.name);
+  if (running) return `Drill \`${drill.name}\` is already running as ${running.id}; its thread is in <#${drill.channel}>.`;
   const started = await services.tracker.runDrillNow(drill.name, user);
   return started
     ? `Drill \`${drill.name}\` is starting: its card and thread will be in <#${drill.channel}>.`

@@ -1,0 +1,142 @@
+// Restore drills (DESIGN.md §2, §6) through the real app, real BullMQ and the fake Atlas: a drill runs once across
+// two replicas when its scheduler fires, and on command (approvers of its target only); its card has no buttons;
+// its final message gives the restore time and the snapshot age, measured on a controlled clock, against its
+// previous runs; a drill that can't start says so in its channel; `drills` lists them; the metrics show them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RestoreRequest } from '../../src/restore/types.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { APPROVER, CHANNEL, GROUP_ID, OUTSIDER, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
+
+const DRILLS = 'C0DRILLS01';
+const POLICY = `
+projects:
+  - name: shop
+    id: ${GROUP_ID}
+    clusters:
+      - { name: orders, type: flex }
+      - { name: ledger, type: dedicated }
+      - { name: legacy, type: serverless }
+      - { name: staging, type: dedicated, scratch: true }
+requesters: [${REQUESTER}]
+approvers: [${APPROVER}]
+channels: [${CHANNEL}]
+drills:
+  - name: ledger-weekly
+    source: shop/ledger
+    target: shop/staging
+    schedule: "0 3 * * 1"
+    timeZone: Europe/Berlin
+    channel: ${DRILLS}
+`;
+
+let clock = Date.now();
+let h: Harness;
+beforeAll(async () => {
+  // The fake Atlas's clock is the test's: a job finishes when the test says, at the time it says.
+  h = await startHarness({ policyYaml: POLICY, atlasOptions: { now: () => clock } });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const drillRequests = async (): Promise<RestoreRequest[]> => (await h.app.services.store.listRecent(100)).filter((r) => r.drill?.name === 'ledger-weekly');
+const drillMessages = () => h.slack.messages(DRILLS);
+
+async function answer(user: string, text: string): Promise<string> {
+  const { responseUrlId } = await h.command(user, text);
+  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId, 5000);
+  return String(call.args.text);
+}
+
+/** Lets the drill's restore job run for `minutes` of Atlas time, then completes it. */
+async function completeAfter(req: RestoreRequest, minutes: number): Promise<RestoreRequest> {
+  const running = await waitForState(h, req.id, 'running');
+  // Atlas's times have whole seconds: the next whole second after the submission, plus the minutes.
+  clock = Math.ceil(Date.parse(running.submittedAt!) / 1000) * 1000 + minutes * 60_000;
+  h.atlas.advanceJob(running.atlasJobId!, 'completed');
+  return waitForState(h, req.id, 'completed');
+}
+
+describe('a drill on its schedule', () => {
+  it('runs once with two replicas up, as a card without buttons in its channel, and says its figures', async () => {
+    // The newest completed snapshot of the source is 47 min old when the drill starts.
+    clock = Date.now();
+    h.atlas.addSnapshot(GROUP_ID, 'ledger', { createdAt: new Date(clock - 47 * 60_000).toISOString() });
+    // Both replicas register the same scheduler, firing once in a second (its cron is covered below).
+    const fireOnce = { tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 }, drillRepeat: () => ({ every: 1000, limit: 1 }) } };
+    await h.restart(fireOnce);
+    await h.startReplica(fireOnce);
+    const [req] = await waitFor(async () => {
+      const found = await drillRequests();
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 10_000, message: 'the drill request' });
+    expect(req!.state).not.toBe('pending_approval');
+    expect(req!.requester).toBe('drill:ledger-weekly');
+    const card = await waitFor(() => drillMessages().find((m) => !m.thread_ts && m.text.includes(req!.id)), { message: 'the drill card' });
+    expect(JSON.stringify(card.blocks)).toContain('Restore drill ledger-weekly');
+    expect(JSON.stringify(card.blocks)).not.toContain('"type":"actions"');
+
+    const done = await completeAfter(req!, 14);
+    const final = await waitFor(() => h.slack.thread(DRILLS, card.ts).find((m) => m.text.includes('Restore completed')), { message: 'the final message' });
+    const text = JSON.stringify(final.blocks);
+    expect(text).toContain('*Restore time:* 14 min');
+    expect(text).toContain('*Snapshot age at the start:* 47 min');
+    expect(text).toContain('none yet');
+    expect(Date.parse(done.finishedAt!) - Date.parse(done.submittedAt!)).toBeGreaterThanOrEqual(14 * 60_000);
+    expect(Date.parse(done.finishedAt!) - Date.parse(done.submittedAt!)).toBeLessThan(14 * 60_000 + 1000);
+    // Still exactly one run, whatever both replicas did.
+    expect(await drillRequests()).toHaveLength(1);
+    expect(h.postsToAtlas()).toBe(1);
+  });
+
+  it('registers its cron with the time zone: the next run is the next Monday 03:00 in Berlin', async () => {
+    // Rebuilt without the test's repeat: the policy's own schedule.
+    await h.restart();
+    const scheduled = await waitFor(() => h.app.services.tracker.nextDrillRun('ledger-weekly'), { message: 'the cron scheduler' });
+    const at = new Date(scheduled);
+    const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+    expect(berlin).toBe('Mon 03:00');
+    expect(scheduled).toBeGreaterThan(Date.now());
+    expect(scheduled - Date.now()).toBeLessThanOrEqual(7 * 24 * 3600_000);
+  });
+});
+
+describe('a drill on command', () => {
+  it('only approvers of its target may run it; it compares with the previous run', async () => {
+    expect(await answer(OUTSIDER, 'drill ledger-weekly')).toMatch(/Only approvers of `shop\/staging`/);
+    expect(await answer(APPROVER, 'drill nope')).toMatch(/no drill `nope`/);
+    const before = (await drillRequests()).length;
+    expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+    const req = await waitFor(async () => (await drillRequests()).find((r, i, all) => all.length > before && r.drill?.trigger === 'command'), { message: 'the second run' });
+    expect(req.drill?.by).toBe(APPROVER);
+    await completeAfter(req, 20);
+    const card = await waitFor(() => drillMessages().find((m) => !m.thread_ts && m.text.includes(req.id)), { message: 'its card' });
+    const final = await waitFor(() => h.slack.thread(DRILLS, card.ts).find((m) => m.text.includes('Restore completed')), { message: 'its final message' });
+    expect(JSON.stringify(final.blocks)).toMatch(/\*Previous runs\* \(newest first\): 14 min; 43 % slower than their average/);
+
+    const listing = await answer(REQUESTER, 'drills');
+    expect(listing).toContain('`ledger-weekly`');
+    expect(listing).toContain('restore time 20 min');
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/atlas_restore_drill_last_success_timestamp_seconds\{drill="ledger-weekly"\} \d+/);
+    expect(metrics).toMatch(/atlas_restore_drill_duration_seconds\{drill="ledger-weekly"\} 1200/);
+  });
+
+  it('a drill into a target that is being restored does not start, and says so in its channel', async () => {
+    const lock = await h.app.services.store.acquireTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY01', 600);
+    expect(lock.ok).toBe(true);
+    try {
+      const before = (await drillRequests()).length;
+      const messages = drillMessages().length;
+      expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+      const loud = await waitFor(() => drillMessages().slice(messages).find((m) => m.text.includes('did not run')), { message: 'the loud message' });
+      expect(loud.text).toContain('<!here>');
+      expect(loud.text).toContain('RR-BUSY01');
+      expect(await drillRequests()).toHaveLength(before);
+      const audit = await h.app.services.store.readAudit(200);
+      expect(audit.some((e) => e.type === 'drill_not_started' && /RR-BUSY01/.test(e.detail ?? ''))).toBe(true);
+    } finally {
+      await h.app.services.store.releaseTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY01');
+    }
+  });
+});
