@@ -21,10 +21,14 @@ import type { Services } from './slack/services.js';
 import { createSlackMessenger } from './slack/slack-messenger.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
 import { createUserChannels } from './slack/user-channels.js';
+import { createHomeRefresher, peopleConcerned, type HomeRefresherOptions } from './slack/home-refresher.js';
+import { publishHome } from './slack/home-state.js';
 import { trackInFlight } from './slack/track-in-flight.js';
 
 /** Within main.ts's 20 s shutdown bound, with time left for the tracker and Redis. */
 const DRAIN_BOUND_MS = 8_000;
+/** Home publishes owed at shutdown get this long; they are best effort (the next app_home_opened publishes anyway). */
+const HOME_DRAIN_BOUND_MS = 3_000;
 
 export interface AppOverrides {
   /** Tests shrink BullMQ and poll timings. */
@@ -44,6 +48,8 @@ export interface AppOverrides {
   /** Reload the policy from this file when it changes (main.ts passes RESTORE_POLICY_FILE). */
   watchPolicyFile?: string;
   policyWatchIntervalMs?: number;
+  /** App Home refresh after a change (default: 1.5 s debounce, 25 homes per change). */
+  homeRefresh?: Pick<HomeRefresherOptions, 'debounceMs' | 'maxPerChange'>;
 }
 
 export interface RunningApp {
@@ -99,7 +105,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   observeSlackRequests(slack.app, metrics);
   const inFlight = trackInFlight(slack.app);
   const client = slack.app.client;
-  const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) } });
+  // Every card posted or refreshed is a change someone's App Home shows (`homes` is built below, used only later).
+  const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) }, onChange: (req) => homes.refresh(req) });
   const resolver = createMembershipResolver(async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], {
     ...(overrides.membershipTtlMs !== undefined ? { ttlMs: overrides.membershipTtlMs } : {}),
   });
@@ -120,6 +127,15 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     ...overrides.tracker,
   });
 
+  const homes = createHomeRefresher({
+    redis,
+    prefix: config.redisKeyPrefix,
+    logger,
+    publish: (user) => publishHome(services, client, user),
+    concerned: (req) => peopleConcerned(services.policy, resolver, req),
+    ...overrides.homeRefresh,
+  });
+
   const services: Services = {
     policy,
     resolver,
@@ -134,6 +150,9 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     now,
     metrics,
     channelsOf: createUserChannels(client),
+    // Drills are not in the policy yet: the App Home says it has none. The drill scheduler will answer here.
+    listDrills: () => Promise.resolve([]),
+    homes,
   };
   registerHandlers(slack.app, services);
 
@@ -179,6 +198,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
         // Handlers already acked go on after the ack: let them finish (bounded) before Redis goes.
         if (!(await inFlight.drain(overrides.drainTimeoutMs ?? DRAIN_BOUND_MS))) logger.warn({ handlers: inFlight.count() }, 'stopped before every Slack handler finished');
         await tracker.close();
+        // After the tracker: its last steps may have changed requests whose homes are owed a publish.
+        await Promise.race([homes.drain(), new Promise((resolve) => setTimeout(resolve, HOME_DRAIN_BOUND_MS).unref())]);
         redis.disconnect();
       })();
       return stopping;
