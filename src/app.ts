@@ -27,8 +27,8 @@ import { trackInFlight } from './slack/track-in-flight.js';
 
 /** Within main.ts's 20 s shutdown bound, with time left for the tracker and Redis. */
 const DRAIN_BOUND_MS = 8_000;
-/** Home publishes owed at shutdown get this long; they are best effort (the next app_home_opened publishes anyway). */
-const HOME_DRAIN_BOUND_MS = 3_000;
+/** How long shutdown waits for App Home publishes in progress (best effort: the next app_home_opened publishes anyway). */
+const HOME_CLOSE_BOUND_MS = 3_000;
 
 export interface AppOverrides {
   /** Tests shrink BullMQ and poll timings. */
@@ -106,7 +106,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   const inFlight = trackInFlight(slack.app);
   const client = slack.app.client;
   // Every card posted or refreshed is a change someone's App Home shows (`homes` is built below, used only later).
-  const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) }, onChange: (req) => homes.refresh(req) });
+  const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) }, onChange: (req) => void homes.refresh(req) });
   const resolver = createMembershipResolver(async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], {
     ...(overrides.membershipTtlMs !== undefined ? { ttlMs: overrides.membershipTtlMs } : {}),
   });
@@ -198,8 +198,10 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
         // Handlers already acked go on after the ack: let them finish (bounded) before Redis goes.
         if (!(await inFlight.drain(overrides.drainTimeoutMs ?? DRAIN_BOUND_MS))) logger.warn({ handlers: inFlight.count() }, 'stopped before every Slack handler finished');
         await tracker.close();
-        // After the tracker: its last steps may have changed requests whose homes are owed a publish.
-        await Promise.race([homes.drain(), new Promise((resolve) => setTimeout(resolve, HOME_DRAIN_BOUND_MS).unref())]);
+        // After the tracker, whose last steps may still schedule home refreshes; before Redis, which it needs.
+        let bound: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([homes.close(), new Promise((resolve) => (bound = setTimeout(resolve, HOME_CLOSE_BOUND_MS)))]);
+        clearTimeout(bound);
         redis.disconnect();
       })();
       return stopping;

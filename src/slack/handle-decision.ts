@@ -22,7 +22,7 @@ export function handleDecision(services: Services, decision: Decision) {
     try {
       await decide(services, decision, user, action.value ?? '', body.channel?.id ?? body.container?.channel_id);
     } finally {
-      if (fromHome) services.homes.refreshUsers([user]);
+      if (fromHome) void services.homes.refreshUsers([user]);
     }
   };
 }

@@ -24,14 +24,22 @@ export interface HomeRefresherOptions {
 }
 
 export interface HomeRefresher {
-  /** Never throws, never waits for the publishes: refreshes the homes of the people concerned by `req`. */
-  refresh(req: RestoreRequest): void;
+  /**
+   * Refreshes the homes of the people concerned by `req`. Never rejects, and never waits for the publishes: it
+   * resolves once they are scheduled (callers on a hot path need not wait for that either).
+   */
+  refresh(req: RestoreRequest): Promise<void>;
   /** The same for these people (e.g. whoever clicked in their home). */
-  refreshUsers(users: readonly string[]): void;
+  refreshUsers(users: readonly string[]): Promise<void>;
   /** Publishes this person's home now (app_home_opened); publishes of one person never overlap in a process. */
   publishNow(user: string): Promise<void>;
-  /** Publishes at once what was waiting for its debounce, then waits for every publish in progress (shutdown). */
-  drain(): Promise<void>;
+  /** Publishes at once what waits for its debounce here, and waits until nothing is owed or running. */
+  flush(): Promise<void>;
+  /**
+   * Shutdown: schedules nothing more, and starts no Slack call while the app stops: what waits for its debounce is
+   * given back (its mark deleted, so the next change on another replica schedules it), work in progress is waited for.
+   */
+  close(): Promise<void>;
 }
 
 const DEFAULT_DEBOUNCE_MS = 1500;
@@ -68,6 +76,7 @@ export function createHomeRefresher(opts: HomeRefresherOptions): HomeRefresher {
   /** Per person, the last publish queued here: the next one starts after it. */
   const chains = new Map<string, Promise<void>>();
   const running = new Set<Promise<unknown>>();
+  let closed = false;
 
   const track = (work: Promise<unknown>) => {
     running.add(work);
@@ -75,6 +84,7 @@ export function createHomeRefresher(opts: HomeRefresherOptions): HomeRefresher {
   };
 
   function publishNow(user: string): Promise<void> {
+    if (closed) return Promise.resolve();
     const next = (chains.get(user) ?? Promise.resolve()).then(() => opts.publish(user)).catch((err: unknown) => log.warn({ err, user }, 'could not publish the App Home'));
     chains.set(user, next);
     void next.finally(() => {
@@ -84,7 +94,7 @@ export function createHomeRefresher(opts: HomeRefresherOptions): HomeRefresher {
     return next;
   }
 
-  async function flush(user: string): Promise<void> {
+  async function publishOwed(user: string): Promise<void> {
     due.delete(user);
     // Clear the mark before reading the state: a change from now on schedules a publish of its own, so the last
     // change is always shown, and one made before this point is already in the store this publish reads.
@@ -93,18 +103,30 @@ export function createHomeRefresher(opts: HomeRefresherOptions): HomeRefresher {
   }
 
   async function schedule(user: string): Promise<void> {
-    if (due.has(user)) return; // already owed here; the mark is set
+    if (closed || due.has(user)) return; // stopping, or already owed here (the mark is set)
     // Whoever sets the mark publishes; everyone else's change is shown by that publish.
     if ((await opts.redis.set(markKey(user), '1', 'PX', debounceMs + MARK_SLACK_MS, 'NX')) !== 'OK') return;
-    if (due.has(user)) return;
-    const timer = setTimeout(() => track(flush(user)), debounceMs);
+    if (closed) {
+      await opts.redis.del(markKey(user)).catch(() => undefined); // give it back: we won't publish
+      return;
+    }
+    if (due.has(user)) return; // a publish owed here already (its run clears the mark)
+    const timer = setTimeout(() => track(publishOwed(user)), debounceMs);
     timer.unref();
     due.set(user, timer);
   }
 
-  function refreshUsers(users: readonly string[]): void {
-    const work = Promise.all(users.slice(0, maxPerChange).map(schedule)).catch((err: unknown) => log.debug({ err }, 'App Home refresh not scheduled'));
+  function refreshUsers(users: readonly string[]): Promise<void> {
+    const work = Promise.all(users.slice(0, maxPerChange).map(schedule)).then(
+      () => undefined,
+      (err: unknown) => log.debug({ err }, 'App Home refresh not scheduled'),
+    );
     track(work);
+    return work;
+  }
+
+  async function settle(): Promise<void> {
+    while (running.size > 0) await Promise.allSettled([...running]);
   }
 
   return {
@@ -116,17 +138,26 @@ export function createHomeRefresher(opts: HomeRefresherOptions): HomeRefresher {
         .then((users) => refreshUsers(users))
         .catch((err: unknown) => log.debug({ err, requestId: req.id }, 'App Home refresh not scheduled'));
       track(work);
+      return work;
     },
-    async drain() {
+    async flush() {
       // A refresh in progress may still schedule one: loop until nothing is owed or running.
       for (;;) {
         for (const [user, timer] of due) {
           clearTimeout(timer);
-          track(flush(user));
+          track(publishOwed(user));
         }
         if (running.size === 0) return;
-        await Promise.allSettled([...running]);
+        await settle();
       }
+    },
+    async close() {
+      closed = true;
+      const owed = [...due.entries()];
+      due.clear();
+      for (const [, timer] of owed) clearTimeout(timer);
+      await Promise.all(owed.map(([user]) => opts.redis.del(markKey(user)).catch(() => undefined)));
+      await settle();
     },
   };
 }

@@ -38,12 +38,14 @@ describe('home refresher', () => {
     const other = connect();
     try {
       const replicas = [redis, other].map((r) => createHomeRefresher({ redis: r, prefix, logger, publish: w.publish, concerned, debounceMs: 60_000 }));
+      const scheduled: Promise<void>[] = [];
       for (let i = 0; i < 10; i++) {
         w.change();
-        replicas[i % 2]!.refresh(req);
+        scheduled.push(replicas[i % 2]!.refresh(req));
       }
-      // drain() publishes at once what waits for its debounce: no waiting out the minute.
-      await Promise.all(replicas.map((r) => r.drain()));
+      await Promise.all(scheduled);
+      // flush() publishes at once what waits for its debounce: no waiting out the minute.
+      await Promise.all(replicas.map((r) => r.flush()));
       expect(w.of('U0REQ')).toEqual([{ user: 'U0REQ', version: 10 }]);
       expect(w.of('U0APP')).toEqual([{ user: 'U0APP', version: 10 }]);
     } finally {
@@ -60,7 +62,7 @@ describe('home refresher', () => {
     w.change();
     homes.refresh(req);
     await waitFor(() => w.of('U0REQ').length === 2, { message: 'second publish' });
-    await homes.drain();
+    await homes.flush();
     expect(w.of('U0REQ').map((p) => p.version)).toEqual([1, 2]);
   });
 
@@ -68,8 +70,8 @@ describe('home refresher', () => {
     const w = world();
     const crowd = Array.from({ length: 40 }, (_, i) => `U0P${String(i).padStart(3, '0')}`);
     const homes = createHomeRefresher({ redis, prefix: `${prefix}b:`, logger, publish: w.publish, concerned: async () => crowd, debounceMs: 60_000, maxPerChange: 5 });
-    homes.refresh(req);
-    await homes.drain();
+    await homes.refresh(req);
+    await homes.flush();
     expect(w.published.map((p) => p.user)).toEqual(crowd.slice(0, 5));
   });
 
@@ -77,9 +79,30 @@ describe('home refresher', () => {
     const dead = connect();
     dead.disconnect();
     const homes = createHomeRefresher({ redis: dead, prefix, logger, publish: () => Promise.reject(new Error('slack down')), concerned, debounceMs: 10 });
-    expect(() => homes.refresh(req)).not.toThrow();
-    await homes.drain();
+    await expect(homes.refresh(req)).resolves.toBeUndefined();
+    await homes.flush();
     await expect(homes.publishNow('U0REQ')).resolves.toBeUndefined();
+  });
+
+  it('close() publishes nothing more and gives what it owed back to the other replicas', async () => {
+    const w = world();
+    const other = connect();
+    try {
+      const closing = createHomeRefresher({ redis, prefix: `${prefix}c:`, logger, publish: w.publish, concerned, debounceMs: 60_000 });
+      const staying = createHomeRefresher({ redis: other, prefix: `${prefix}c:`, logger, publish: w.publish, concerned, debounceMs: 60_000 });
+      await closing.refresh(req);
+      await closing.close();
+      await closing.refresh(req);
+      await closing.flush();
+      expect(w.published).toEqual([]);
+      // The marks are gone: the next change on the replica that stays is published by it.
+      w.change();
+      await staying.refresh(req);
+      await staying.flush();
+      expect(w.published.map((p) => p.user).sort()).toEqual(['U0APP', 'U0REQ']);
+    } finally {
+      other.disconnect();
+    }
   });
 
   it('publishNow serialises one person’s publishes', async () => {
