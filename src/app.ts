@@ -11,6 +11,7 @@ import { createRedisClient, explainRedisError, type RedisClient } from './redis/
 import { createMembershipResolver } from './policy/resolve-usergroups.js';
 import { listClusters } from './policy/policy.js';
 import { drillsOf } from './policy/resolve-drills.js';
+import { listDrillSummaries } from './restore/list-drill-summaries.js';
 import { watchPolicy } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
 import { createSubmissionGate } from './restore/recheck-request.js';
@@ -22,10 +23,14 @@ import type { Services } from './slack/services.js';
 import { createSlackMessenger } from './slack/slack-messenger.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
 import { createUserChannels } from './slack/user-channels.js';
+import { createHomeRefresher, peopleConcerned, type HomeRefresherOptions } from './slack/home-refresher.js';
+import { publishHome } from './slack/home-state.js';
 import { trackInFlight } from './slack/track-in-flight.js';
 
 /** Within main.ts's 20 s shutdown bound, with time left for the tracker and Redis. */
 const DRAIN_BOUND_MS = 8_000;
+/** How long shutdown waits for App Home publishes in progress (best effort: the next app_home_opened publishes anyway). */
+const HOME_CLOSE_BOUND_MS = 3_000;
 
 export interface AppOverrides {
   /** Tests shrink BullMQ and poll timings. */
@@ -45,6 +50,8 @@ export interface AppOverrides {
   /** Reload the policy from this file when it changes (main.ts passes RESTORE_POLICY_FILE). */
   watchPolicyFile?: string;
   policyWatchIntervalMs?: number;
+  /** App Home refresh after a change (default: 1.5 s debounce, 25 homes per change). */
+  homeRefresh?: Pick<HomeRefresherOptions, 'debounceMs' | 'maxPerChange'>;
 }
 
 export interface RunningApp {
@@ -100,7 +107,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   observeSlackRequests(slack.app, metrics);
   const inFlight = trackInFlight(slack.app);
   const client = slack.app.client;
-  const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) } });
+  // Every card posted or refreshed is a change someone's App Home shows (`homes` is built below, used only later).
+  const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) }, onChange: (req) => void homes.refresh(req) });
   const resolver = createMembershipResolver(async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], {
     ...(overrides.membershipTtlMs !== undefined ? { ttlMs: overrides.membershipTtlMs } : {}),
   });
@@ -122,6 +130,15 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     ...overrides.tracker,
   });
 
+  const homes = createHomeRefresher({
+    redis,
+    prefix: config.redisKeyPrefix,
+    logger,
+    publish: (user) => publishHome(services, client, user),
+    concerned: (req) => peopleConcerned(services.policy, resolver, req),
+    ...overrides.homeRefresh,
+  });
+
   const services: Services = {
     policy,
     resolver,
@@ -137,6 +154,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     metrics,
     channelsOf: createUserChannels(client),
     drills: () => drillsOf(services.policy),
+    listDrills: () => listDrillSummaries(drillsOf(services.policy), tracker),
+    homes,
   };
   metrics.setDrillSource(async () =>
     Promise.all(
@@ -194,6 +213,10 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
         // Handlers already acked go on after the ack: let them finish (bounded) before Redis goes.
         if (!(await inFlight.drain(overrides.drainTimeoutMs ?? DRAIN_BOUND_MS))) logger.warn({ handlers: inFlight.count() }, 'stopped before every Slack handler finished');
         await tracker.close();
+        // After the tracker, whose last steps may still schedule home refreshes; before Redis, which it needs.
+        let bound: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([homes.close(), new Promise((resolve) => (bound = setTimeout(resolve, HOME_CLOSE_BOUND_MS)))]);
+        clearTimeout(bound);
         redis.disconnect();
       })();
       return stopping;

@@ -156,13 +156,19 @@ export class ConfigError extends Error {
   }
 }
 
-/** Returns a typed, frozen config, or throws one ConfigError listing every bad or missing variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+/** The trimmed values, empty ones as unset. */
+function rawPresence(env: Record<string, string | undefined>): RawPresence {
   const raw: RawPresence = {};
   for (const key of Object.keys(envSchema.shape) as (keyof ParsedEnv)[]) {
     const v = env[key]?.trim();
     raw[key] = v === '' ? undefined : v;
   }
+  return raw;
+}
+
+/** Returns a typed, frozen config, or throws one ConfigError listing every bad or missing variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const raw = rawPresence(env);
   const result = envSchema.safeParse(env);
   const problems = result.success ? [] : result.error.issues.map((i) => i.message);
   problems.push(...crossFieldProblems(raw, raw.SLACK_SOCKET_MODE === 'true'));
@@ -193,4 +199,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   Object.freeze(config.slack);
   Object.freeze(config.atlas);
   return Object.freeze(config);
+}
+
+/** What a command that only reads Redis needs (`audit`): no Slack token, no Atlas key, no policy file. */
+export type RedisSettings = Pick<Config, 'redisUrl' | 'redisKeyPrefix' | 'redis' | 'logLevel'>;
+
+const REDIS_VARIABLES = {
+  REDIS_URL: true,
+  REDIS_TLS_CA_FILE: true,
+  REDIS_SENTINELS: true,
+  REDIS_SENTINEL_MASTER: true,
+  REDIS_SENTINEL_PASSWORD: true,
+  REDIS_CLUSTER_NODES: true,
+  REDIS_KEY_PREFIX: true,
+  LOG_LEVEL: true,
+} as const;
+
+/**
+ * The Redis variables and LOG_LEVEL only, validated by the same rules as loadConfig (one ConfigError listing every
+ * problem among them). An auditor's job runs with read access to Redis, not with the bot's Slack and Atlas secrets.
+ */
+export function loadRedisSettings(env: Record<string, string | undefined> = process.env): Readonly<RedisSettings> {
+  const raw = rawPresence(env);
+  const result = envSchema.pick(REDIS_VARIABLES).safeParse(env);
+  const problems = result.success ? [] : result.error.issues.map((i) => i.message);
+  problems.push(...redisProblems(raw));
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    redisUrl: result.data.REDIS_URL,
+    redisKeyPrefix: result.data.REDIS_KEY_PREFIX ?? DEFAULT_KEY_PREFIX,
+    redis: Object.freeze(redisConfigOf(raw)),
+    logLevel: result.data.LOG_LEVEL,
+  });
 }

@@ -1,9 +1,11 @@
 // Entry point: `node dist/main.js` runs the bot; `node dist/main.js --check` validates configuration and policy and exits;
 // `--check --online` also asks Redis, Slack and Atlas whether the server, token, scopes, credentials and clusters work.
+// `node dist/main.js audit [--since …] [--format ndjson|csv]` prints the audit stream (src/audit/), reading only Redis.
 // Before the bot starts, Redis is checked the same way (src/redis/inspect-redis.ts): a FAIL refuses the start.
 // A bad configuration exits non-zero with the full list of problems before anything connects.
 import { webApi } from '@slack/bolt';
 import { buildApp } from './app.js';
+import { runAuditCommand } from './audit/audit-command.js';
 import { createAtlasClient } from './atlas/client.js';
 import { runPreflight } from './preflight.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -37,6 +39,8 @@ function secretsOf(config: Readonly<Config>): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Before the full configuration is read: an auditor's job has Redis settings only, no Slack or Atlas secrets.
+  if (argv[0] === 'audit') return runAuditCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => new Date() });
   let settings;
   try {
     settings = await readSettings();

@@ -13,6 +13,8 @@ export type Decision = { allowed: true } | { allowed: false; code: string; messa
  */
 export interface MembershipResolver {
   isMember(userId: string, ids: readonly string[]): Promise<boolean>;
+  /** Members of one user group (S…), where the resolver can list them (the App Home uses it to know whom to refresh). */
+  members?(groupId: string): Promise<readonly string[]>;
 }
 
 export interface ClusterRules {

@@ -61,6 +61,7 @@ export function createMembershipResolver(
   }
 
   return {
+    members: async (groupId: string) => [...(await groupMembers(groupId))],
     async isMember(userId: string, ids: readonly string[]): Promise<boolean> {
       if (ids.includes(userId)) return true;
       const groups = [...new Set(ids.filter(isSlackGroupId))];

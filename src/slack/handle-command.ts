@@ -6,8 +6,8 @@ import { normalizeRequestId } from '../restore/request-id.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from '../restore/types.js';
 import { parseCommand, usageText, type Command } from './parse-command.js';
 import type { Services } from './services.js';
-import { allowedClusters, applyPrefill, clusterByKey, loadSnapshotSection, modalState, type AllowedClusters } from './build-modal-state.js';
-import { buildLoadingModal, buildRestoreModal } from './views/restore-modal.js';
+import { allowedClusters, type AllowedClusters } from './build-modal-state.js';
+import { openRestoreModal } from './open-restore-modal.js';
 import { helpText, renderList, renderStatus } from './views/status-views.js';
 import { withDeadline } from './with-deadline.js';
 import { answerDrills, runDrillNow } from './handle-drill-commands.js';
@@ -123,40 +123,5 @@ async function openModal(services: Services, { command, ack, client }: CommandAr
     return ack({ response_type: 'ephemeral', text: early });
   }
   await ack();
-  // trigger_id dies 3 s after the command: open a loading modal now, fill it once policy, timezone and Atlas answer.
-  const meta = { channel: command.channel_id };
-  const opened = client.views.open({ trigger_id: command.trigger_id, view: buildLoadingModal(meta) });
-  const timeZone = client.users
-    .info({ user: command.user_id })
-    .then((r) => r.user?.tz ?? 'UTC')
-    .catch(() => 'UTC');
-  let viewId: string;
-  try {
-    viewId = (await opened).view?.id ?? '';
-  } catch (err) {
-    services.logger.warn({ err, user: command.user_id }, 'could not open the restore modal');
-    await services.messenger.tellUser(command.channel_id, command.user_id, 'The restore form could not be opened (Slack took too long). Run the command again.');
-    return;
-  }
-  const { clusters, refusal } = await allowed;
-  const zone = await timeZone;
-  const inputs = { meta: { ...meta, timeZone: zone }, timeZone: zone, clusters };
-  if (clusters.length === 0) {
-    await services.store.audit({ type: 'refused', user: command.user_id, detail: refusal ?? 'not a requester of any cluster' }).catch(() => undefined);
-    await client.views.update({ view_id: viewId, view: buildRestoreModal(modalState({ ...inputs, notice: refusal }, { status: 'loaded', snapshots: [] })) });
-    return;
-  }
-  const prefill = applyPrefill(services, clusters, cmd);
-  const full = { ...inputs, ...prefill, snapshotId: cmd.snapshotId };
-  const state = modalState(full, { status: 'loading' });
-  const snapshots = await loadSnapshotSection(services, viewId, clusterByKey(clusters, state.selectedSourceKey));
-  if (cmd.snapshotId && snapshots.status === 'loaded' && !snapshots.snapshots.some((s) => s.id === cmd.snapshotId)) {
-    full.notice = [prefill.notice, `Snapshot \`${cmd.snapshotId}\` is not among the snapshots of this source, so none is pre-selected.`].filter(Boolean).join(' ');
-    full.snapshotId = undefined;
-  }
-  try {
-    await client.views.update({ view_id: viewId, view: buildRestoreModal(modalState(full, snapshots)) });
-  } catch (err) {
-    services.logger.warn({ err }, 'could not fill the restore modal');
-  }
+  await openRestoreModal(services, client, { user: command.user_id, channel: command.channel_id, triggerId: command.trigger_id, prefill: cmd, allowed });
 }

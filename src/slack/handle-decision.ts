@@ -1,4 +1,5 @@
-// The card's buttons. Each carries only the request id; identity is Slack's signed user id; the stored request decides.
+// The card's buttons, and the same Approve / Reject in the App Home. Each carries only the request id; identity is
+// Slack's signed user id; the stored request decides.
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isApproverOf, mayApprove, mayRequest } from '../policy/policy.js';
 import type { RequestState, RestoreRequest } from '../restore/types.js';
@@ -15,27 +16,37 @@ export function handleDecision(services: Services, decision: Decision) {
   return async ({ ack, body, action }: ButtonArgs): Promise<void> => {
     await ack();
     const user = body.user.id;
-    const id = action.value ?? '';
-    const channel = body.channel?.id ?? body.container?.channel_id ?? '';
-    const req = id ? await services.store.get(id) : null;
-    if (!req) {
-      await services.messenger.tellUser(channel, user, `Restore request \`${id}\` is not known here (it may be older than the retention window).`);
-      return;
-    }
-    const expired = await expireIfDue(services, req);
-    if (expired) {
-      await services.messenger.tellUser(req.channel, user, `${req.id}'s approval window has closed; request the restore again if it's still needed.`, req.cardTs);
-      return;
-    }
-    switch (decision) {
-      case 'approve':
-        return approve(services, req, user);
-      case 'reject':
-        return reject(services, req, user);
-      case 'cancel':
-        return cancel(services, req, user);
+    // A click in the App Home comes from a view, with no channel: answers go to the request's channel, and the
+    // viewer's home is published again whatever the outcome (it showed something that may no longer hold).
+    const fromHome = body.container?.type === 'view';
+    try {
+      await decide(services, decision, user, action.value ?? '', body.channel?.id ?? body.container?.channel_id);
+    } finally {
+      if (fromHome) void services.homes.refreshUsers([user]);
     }
   };
+}
+
+async function decide(services: Services, decision: Decision, user: string, id: string, channel: string | undefined): Promise<void> {
+  const req = id ? await services.store.get(id) : null;
+  if (!req) {
+    const text = `Restore request \`${id}\` is not known here (it may be older than the retention window).`;
+    await (channel ? services.messenger.tellUser(channel, user, text) : services.messenger.directMessage(user, text));
+    return;
+  }
+  const expired = await expireIfDue(services, req);
+  if (expired) {
+    await services.messenger.tellUser(req.channel, user, `${req.id}'s approval window has closed; request the restore again if it's still needed.`, req.cardTs);
+    return;
+  }
+  switch (decision) {
+    case 'approve':
+      return approve(services, req, user);
+    case 'reject':
+      return reject(services, req, user);
+    case 'cancel':
+      return cancel(services, req, user);
+  }
 }
 
 /** The expiry job normally does this on time; a click that arrives first must not approve a stale request. */

@@ -8,14 +8,7 @@ export async function answerDrills(services: Services, user: string): Promise<st
   if (!(await isNamedInPolicy(services.policy, services.resolver, user))) {
     return "You're not named in the restore policy, so there are no drills to show you.";
   }
-  const listings = await Promise.all(
-    services.drills().map(async (drill) => ({
-      drill,
-      nextRunAt: await services.tracker.nextDrillRun(drill.name).catch(() => undefined),
-      last: (await services.tracker.drillRuns(drill.name, 1).catch(() => []))[0],
-    })),
-  );
-  return renderDrills(listings);
+  return renderDrills(await services.listDrills());
 }
 
 export async function runDrillNow(services: Services, user: string, name: string): Promise<string> {

@@ -4,9 +4,11 @@ import type { Services } from './services.js';
 import { handleCommand } from './handle-command.js';
 import { handleDecision } from './handle-decision.js';
 import { handleModalSubmission, handleSourceChange } from './handle-modal.js';
+import { handleAppHomeOpened, handleNewRestoreFromHome } from './handle-home.js';
 import {
   APPROVE_ACTION_ID,
   CANCEL_ACTION_ID,
+  HOME_NEW_RESTORE_ACTION_ID,
   REJECT_ACTION_ID,
   RESTORE_MODAL_CALLBACK_ID,
   SOURCE_SELECT_ACTION_ID,
@@ -21,6 +23,8 @@ export function registerHandlers(app: App, services: Services): void {
   app.action(APPROVE_ACTION_ID, handleDecision(services, 'approve'));
   app.action(REJECT_ACTION_ID, handleDecision(services, 'reject'));
   app.action(CANCEL_ACTION_ID, handleDecision(services, 'cancel'));
+  app.event('app_home_opened', handleAppHomeOpened(services));
+  app.action(HOME_NEW_RESTORE_ACTION_ID, handleNewRestoreFromHome(services));
   // Selects inside the modal that don't dispatch still send block_actions when changed: acknowledge them.
   app.action(/^restore_(snapshot_select|target_select)$/, async ({ ack }) => ack());
 }

@@ -9,6 +9,8 @@ import type { DrillDefinition } from '../restore/drill-definition.js';
 import type { RestoreStore } from '../restore/store.js';
 import type { RestoreTracker } from '../restore/tracker.js';
 import type { SlackMessenger } from './slack-messenger.js';
+import type { DrillSummary } from '../restore/drill-types.js';
+import type { HomeRefresher } from './home-refresher.js';
 
 export interface Services {
   policy: Policy;
@@ -28,4 +30,8 @@ export interface Services {
   metrics?: Metrics | undefined;
   /** Channels the user shares with the bot, always including `current` (visibility of status and list). */
   channelsOf(user: string, current: string): Promise<Set<string>>;
+  /** The policy's drills and their last results (App Home, `drills`). */
+  listDrills(): Promise<DrillSummary[]>;
+  /** Publishes App Homes: on app_home_opened, and after a change for the people it concerns. */
+  homes: Pick<HomeRefresher, 'publishNow' | 'refreshUsers'>;
 }

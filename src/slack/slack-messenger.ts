@@ -30,6 +30,8 @@ function slackError(err: unknown): string {
 export interface MessengerOptions {
   /** Serialises card updates per card and renders them from the stored request (card-refresher.ts). */
   cards?: Omit<CardRefresherOptions, 'render'> | undefined;
+  /** Told of every request whose card is posted or refreshed, i.e. of every change people see (App Home refresh). Must not throw. */
+  onChange?: ((req: RestoreRequest) => void) | undefined;
 }
 
 export function createSlackMessenger(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), opts: MessengerOptions = {}): SlackMessenger {
@@ -62,12 +64,14 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
       const card = buildRequestCard(req, now());
       try {
         const res = await client.chat.postMessage({ channel: req.channel, text: card.text, blocks: card.blocks, unfurl_links: false });
+        if (res.ts) opts.onChange?.(req);
         return res.ts ? { ok: true, ts: res.ts } : { ok: false, error: 'no_ts' };
       } catch (err) {
         return { ok: false, error: slackError(err) };
       }
     },
     async updateCard(req) {
+      opts.onChange?.(req);
       try {
         await refreshCard(req);
       } catch (err) {

@@ -9,7 +9,7 @@ interface Block {
   type?: unknown;
   text?: TextObject;
   fields?: TextObject[];
-  elements?: (TextObject & { options?: { text?: TextObject }[]; text?: TextObject })[];
+  elements?: (TextObject & { type?: unknown; options?: { text?: TextObject }[]; text?: TextObject })[];
   element?: { options?: { text?: TextObject; description?: TextObject }[]; initial_value?: unknown };
   label?: TextObject;
 }
@@ -28,6 +28,10 @@ function problem(block: Block): string | undefined {
     if (block.elements?.some((e) => length(e) > 3000)) return 'a context element over 3000';
   }
   if (block.type === 'input' && length(block.label) > 2000) return 'input label over 2000';
+  if (block.type === 'actions') {
+    if ((block.elements?.length ?? 0) > 25) return 'more than 25 actions';
+    if (block.elements?.some((e) => e.type === 'button' && length(e.text) > 75)) return 'a button text over 75';
+  }
   const options = block.element?.options ?? [];
   if (options.length > 100) return 'more than 100 options';
   if (options.some((o) => length(o.text) > 75 || length(o.description) > 75)) return 'an option text over 75';
@@ -38,7 +42,11 @@ function problem(block: Block): string | undefined {
 export function checkBlockLimits(blocks: unknown[] | undefined, max: number): void {
   if (!blocks) return;
   if (blocks.length > max) throw new SlackMethodError('invalid_blocks');
-  for (const block of blocks as Block[]) {
+  const blockIds = new Set<unknown>();
+  for (const block of blocks as (Block & { block_id?: unknown })[]) {
     if (problem(block)) throw new SlackMethodError('invalid_blocks');
+    // Slack refuses two blocks with one block_id in a message or view (a home lists many requests' buttons).
+    if (block.block_id !== undefined && blockIds.has(block.block_id)) throw new SlackMethodError('invalid_blocks');
+    blockIds.add(block.block_id);
   }
 }

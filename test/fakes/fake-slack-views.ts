@@ -1,4 +1,5 @@
-// Modals in the fake Slack: trigger ids that work once and expire, views.open / push / update with hash checks.
+// Views in the fake Slack: trigger ids that work once and expire, views.open / push / update with hash checks, and
+// views.publish of a Home tab per user (the latest one kept, with the same checks).
 import { randomBytes } from 'node:crypto';
 import { checkBlockLimits } from './fake-slack-limits.js';
 import { optString, requireString, SlackMethodError, type SlackArgs } from './fake-slack-args.js';
@@ -27,11 +28,11 @@ export interface ViewsConfig {
   triggerTtlMs: number;
 }
 
-function viewArg(args: SlackArgs): Record<string, unknown> {
+function viewArg(args: SlackArgs, type: 'modal' | 'home' = 'modal'): Record<string, unknown> {
   const v = args.view;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SlackMethodError('invalid_arguments');
   const view = v as Record<string, unknown>;
-  if (view.type !== 'modal') throw new SlackMethodError('invalid_arguments');
+  if (view.type !== type) throw new SlackMethodError('invalid_arguments');
   if (view.blocks !== undefined && !Array.isArray(view.blocks)) throw new SlackMethodError('invalid_arguments');
   checkBlockLimits(view.blocks as unknown[] | undefined, 100);
   return view;
@@ -39,7 +40,7 @@ function viewArg(args: SlackArgs): Record<string, unknown> {
 
 function appFields(spec: Record<string, unknown>, fallbackExternalId = '') {
   return {
-    type: 'modal',
+    type: spec.type === 'home' ? 'home' : 'modal',
     blocks: (spec.blocks as unknown[] | undefined) ?? [],
     callback_id: (spec.callback_id as string | undefined) ?? '',
     private_metadata: (spec.private_metadata as string | undefined) ?? '',
@@ -49,6 +50,8 @@ function appFields(spec: Record<string, unknown>, fallbackExternalId = '') {
 
 export class FakeSlackViews {
   readonly byId = new Map<string, StoredView>();
+  /** user id → the Home tab last published for them. */
+  readonly homes = new Map<string, StoredView>();
   /** trigger id → when it was issued (ms). Used triggers move to `used`. */
   private readonly triggers = new Map<string, number>();
   private readonly used = new Set<string>();
@@ -123,5 +126,32 @@ export class FakeSlackViews {
     };
     this.byId.set(id, next);
     return { view: next };
+  }
+
+  /** views.publish: the user's Home tab, replaced whole; a given hash must be the one of the current home. */
+  publish(args: SlackArgs): { view: StoredView } {
+    const userId = requireString(args, 'user_id');
+    if (!/^[UW][A-Z0-9]+$/.test(userId)) throw new SlackMethodError('invalid_arguments');
+    const spec = viewArg(args, 'home');
+    const current = this.homes.get(userId);
+    const hash = optString(args, 'hash');
+    if (hash !== undefined && hash !== current?.hash) throw new SlackMethodError('hash_conflict');
+    this.seq += 1;
+    const id = current?.id ?? `V${this.seq.toString(36).toUpperCase().padStart(10, '0')}`;
+    const view: StoredView = {
+      ...spec,
+      ...appFields(spec),
+      id,
+      team_id: this.cfg.teamId,
+      state: { values: {} },
+      hash: this.newHash(),
+      root_view_id: id,
+      previous_view_id: null,
+      app_id: this.cfg.appId,
+      bot_id: this.cfg.botId,
+      trigger_id: '',
+    };
+    this.homes.set(userId, view);
+    return { view };
   }
 }

@@ -267,6 +267,7 @@ export class FakeSlackWorkspace {
     'views.open': (a) => this.views.open(a),
     'views.push': (a) => this.views.open(a),
     'views.update': (a) => this.views.update(a),
+    'views.publish': (a) => this.views.publish(a),
     'usergroups.users.list': (a) => {
       const group = requireString(a, 'usergroup', 'no_such_subteam');
       const users = this.usergroups.get(group);

@@ -3,7 +3,8 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TEST_TRIGGER_PREFIX } from '../helpers/slack-requests.js';
+import { buildAppHomeOpenedEvent, sendEvent } from '../helpers/slack-events.js';
+import { TEST_TRIGGER_PREFIX, type SlackAppResponse } from '../helpers/slack-requests.js';
 import { parseArgs, readBody, sendJson } from './fake-slack-http.js';
 import { messageToText } from './flatten-blocks.js';
 import {
@@ -76,6 +77,10 @@ export interface FakeSlack {
   thread(channel: string, ts: string): StoredMessage[];
   ephemerals(user?: string): StoredEphemeral[];
   views(): StoredView[];
+  /** The Home tab last published for `user` (views.publish). */
+  home(user: string): StoredView | undefined;
+  /** Delivers app_home_opened for `user` to the app, signed, with their current home as Slack does. */
+  openHome(appUrl: string, signingSecret: string, user: string, tab?: 'home' | 'messages'): Promise<SlackAppResponse>;
   waitForCall(method: string, predicate?: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
   transcript(channel: string): string;
   close(): Promise<void>;
@@ -246,6 +251,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     ephemerals: (user) => workspaceImpl.ephemeralLog.filter((e) => user === undefined || e.user === user),
     views: () => [...workspaceImpl.views.byId.values()],
+    home: (user) => workspaceImpl.views.homes.get(user),
+    openHome(appUrl, signingSecret, user, tab = 'home') {
+      const view = workspaceImpl.views.homes.get(user);
+      return sendEvent(appUrl, signingSecret, buildAppHomeOpenedEvent({ userId: user, tab, ...(view ? { view } : {}) }));
+    },
     waitForCall(method, predicate = () => true, timeoutMs = 5000) {
       const matches = (c: RecordedCall) => c.method === method && predicate(c);
       const seen = calls.find(matches);

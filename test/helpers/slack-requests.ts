@@ -50,10 +50,10 @@ export interface SlackAppResponse {
   headers: Record<string, string>;
 }
 
-const TEAM = { id: 'T0001', domain: 'example', enterprise_id: 'E0001', enterprise_name: 'Globular Construct Inc' };
+export const TEAM = { id: 'T0001', domain: 'example', enterprise_id: 'E0001', enterprise_name: 'Globular Construct Inc' };
 const ENTERPRISE = { id: 'E0001', name: 'Globular Construct Inc' };
-const APP_ID = 'A123456';
-const VERIFICATION_TOKEN = 'gIkuvaNzQIHg97ATvDxqgjtO';
+export const APP_ID = 'A123456';
+export const VERIFICATION_TOKEN = 'gIkuvaNzQIHg97ATvDxqgjtO';
 
 function slackUser(userId: string, userName?: string): Record<string, string> {
   const name = userName ?? userId.toLowerCase();
@@ -66,8 +66,9 @@ export async function postToSlackEndpoint(
   secret: string,
   rawBody: string,
   opts: SendOptions = {},
+  contentType = 'application/x-www-form-urlencoded',
 ): Promise<SlackAppResponse> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const headers: Record<string, string> = { 'Content-Type': contentType };
   const now = opts.timestamp ?? Math.floor(Date.now() / 1000);
   if (opts.tamper !== 'unsigned') {
     const ts = opts.tamper === 'stale' ? now - 6 * 60 : now;

@@ -86,6 +86,30 @@ describe('views', () => {
   });
 });
 
+describe('home tab', () => {
+  const home = { type: 'home' as const, blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'hi' } }] };
+
+  it('publishes a home per user, keeping the latest; a stale hash, a modal or a bad user are refused', async () => {
+    const first = await client.views.publish({ user_id: 'U1', view: home });
+    expect(first.view).toMatchObject({ type: 'home', id: expect.stringMatching(/^V/) });
+    const second = await client.views.publish({ user_id: 'U1', hash: first.view?.hash ?? '', view: { ...home, blocks: [] } });
+    expect(second.view?.id).toBe(first.view?.id);
+    expect(await slackError(client.views.publish({ user_id: 'U1', hash: first.view?.hash ?? '', view: home }))).toBe('hash_conflict');
+    expect(await slackError(client.views.publish({ user_id: 'U1', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } }))).toBe('invalid_arguments');
+    expect(await slackError(client.views.publish({ user_id: 'C1', view: home }))).toBe('invalid_arguments');
+    expect(fake.home('U1')?.blocks).toEqual([]);
+    expect(fake.home('U2')).toBeUndefined();
+  });
+
+  it('refuses a home over Slack’s block limits, like views.update', async () => {
+    const tooMany = { type: 'home' as const, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' as const })) };
+    expect(await slackError(client.views.publish({ user_id: 'U1', view: tooMany }))).toBe('invalid_blocks');
+    const sameId = { type: 'home' as const, blocks: [{ type: 'divider' as const, block_id: 'a' }, { type: 'divider' as const, block_id: 'a' }] };
+    expect(await slackError(client.views.publish({ user_id: 'U1', view: sameId }))).toBe('invalid_blocks');
+    expect(fake.home('U1')).toBeUndefined();
+  });
+});
+
 describe('messages', () => {
   it('answers not_in_channel for a channel the bot is not in, and only there', async () => {
     fake.notInChannel('C_PRIVATE');

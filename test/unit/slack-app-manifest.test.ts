@@ -34,6 +34,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'views.open': [],
   'views.update': [],
   'views.push': [],
+  // The Home tab: "No scopes required" (docs.slack.dev/reference/methods/views.publish).
+  'views.publish': [],
 };
 
 /** Scopes asked for without a Web API call in src/ that needs them, each with its reason. */
@@ -91,7 +93,13 @@ interface Manifest {
   display_information: { name: string };
   features: { bot_user: { display_name: string }; slash_commands: { command: string; url?: string; usage_hint?: string; description: string }[] };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url?: string }; socket_mode_enabled: boolean; token_rotation_enabled: boolean; org_deploy_enabled: boolean };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url?: string };
+    event_subscriptions?: { request_url?: string; bot_events?: string[] };
+    socket_mode_enabled: boolean;
+    token_rotation_enabled: boolean;
+    org_deploy_enabled: boolean;
+  };
 }
 
 const manifest = parse(readFileSync(join(REPO, 'slack-app-manifest.yaml'), 'utf8')) as Manifest;
@@ -132,6 +140,14 @@ describe('slack-app-manifest.yaml: schema', () => {
     expect(manifest.settings.token_rotation_enabled).toBe(false);
     expect(manifest.settings.org_deploy_enabled).toBe(false);
     expect(manifest.oauth_config.scopes.bot).not.toContain('chat:write.public'); // the bot asks to be invited
+  });
+
+  it('enables the Home tab and subscribes to app_home_opened on the app endpoint', () => {
+    expect((manifest.features as unknown as { app_home: { home_tab_enabled: boolean } }).app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions).toEqual({
+      request_url: manifest.features.slash_commands[0]?.url,
+      bot_events: ['app_home_opened'], // needs no scope beyond the bot user
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 // What a drill says in Slack: its figures (restore time, snapshot age) against its previous runs, and, loudly,
 // that it could not start. Pure.
 import type { DrillDefinition, DrillRun } from '../../restore/drill-definition.js';
+import type { DrillSummary } from '../../restore/drill-types.js';
 import { drillRunOf } from '../../restore/drill-history.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { escapeText, formatDuration, mention, slackDate } from './format.js';
@@ -45,23 +46,18 @@ export function drillNotStartedMessage(drill: DrillDefinition, reason: string): 
   return { text: `:rotating_light: <!here> Restore drill \`${escapeText(drill.name)}\` did not run: ${reason} Its next run is on its schedule; \`/atlas-restore drill ${escapeText(drill.name)}\` runs it now.` };
 }
 
-export interface DrillListing {
-  drill: DrillDefinition;
-  nextRunAt?: number | undefined;
-  last?: DrillRun | undefined;
-}
-
 /** `/atlas-restore drills`: each drill with its schedule, next run and last result. */
-export function renderDrills(listings: readonly DrillListing[]): string {
-  if (listings.length === 0) return '_The restore policy has no drills._ A drill restores a source into a scratch cluster on a schedule, to prove the backups work (see the README).';
-  const lines = listings.map(({ drill, nextRunAt, last }) => {
-    const next = nextRunAt ? slackDate(new Date(nextRunAt).toISOString(), '{date_short_pretty} {time}') : 'not scheduled';
+export function renderDrills(drills: readonly DrillSummary[]): string {
+  if (drills.length === 0) return '_The restore policy has no drills._ A drill restores a source into a scratch cluster on a schedule, to prove the backups work (see the README).';
+  const lines = drills.map((d) => {
+    const next = d.nextRunAt ? slackDate(d.nextRunAt, '{date_short_pretty} {time}') : 'not scheduled';
+    const last = d.lastRun;
     const result = !last
       ? 'no run yet'
       : last.state === 'completed'
         ? `completed ${last.finishedAt ? slackDate(last.finishedAt, '{date_short_pretty}') : ''}, restore time ${last.restoreMs !== undefined ? formatDuration(last.restoreMs) : '?'}`
         : `*${escapeText(last.state)}* (${last.requestId})`;
-    return `• \`${escapeText(drill.name)}\`: \`${escapeText(drill.source.project)}/${escapeText(drill.source.cluster)}\` → \`${escapeText(drill.target.project)}/${escapeText(drill.target.cluster)}\`, \`${escapeText(drill.schedule)}\` (${escapeText(drill.timeZone)}), in <#${drill.channel}>. Next run ${next}; last: ${result}`;
+    return `• \`${escapeText(d.name)}\`: \`${escapeText(d.source)}\` → \`${escapeText(d.target)}\`, \`${escapeText(d.schedule)}\` (${escapeText(d.timeZone)}), in <#${d.channel}>. Next run ${next}; last: ${result}`;
   });
   return ['*Restore drills*', ...lines, '_`/atlas-restore drill <name>` runs one now (approvers of its target)._'].join('\n');
 }

@@ -23,6 +23,11 @@ export const CONFIRMATION_BLOCK_ID = 'restore_confirmation';
 // Request card blocks
 export const CARD_ACTIONS_BLOCK_ID = 'restore_card_actions';
 
+// App Home. Its Approve / Reject buttons use the card's action ids (one handler for both surfaces); block ids in a
+// view must be unique, so each request's buttons get a block id with its request id appended.
+export const HOME_NEW_RESTORE_ACTION_ID = 'home_new_restore';
+export const HOME_DECISION_BLOCK_ID_PREFIX = 'home_decide';
+
 export const ACTION_IDS = {
   sourceSelect: SOURCE_SELECT_ACTION_ID,
   snapshotSelect: SNAPSHOT_SELECT_ACTION_ID,

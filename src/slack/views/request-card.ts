@@ -89,23 +89,32 @@ function button(actionId: string, text: string, requestId: string, style?: 'prim
   return { type: 'button', action_id: actionId, text: plain(text), value: requestId, ...(style ? { style } : {}) };
 }
 
-function actionsFor(req: RestoreRequest): ActionsBlock | undefined {
+/** Approve, with the dialog that says what will be replaced: the card and the App Home show this same button. */
+export function approveButton(req: RestoreRequest): Button {
   const target = clusterKey(req.target);
+  const approve = button(APPROVE_ACTION_ID, 'Approve', req.id, 'primary');
+  approve.confirm = {
+    title: plain('Approve this restore?'),
+    text: plain(
+      req.dryRun
+        ? `Dry run: nothing will be sent to Atlas. In a real run, ALL data on ${target} would be replaced by snapshot ${req.snapshot.id}.`
+        : `ALL data on ${target} will be replaced by snapshot ${req.snapshot.id} of ${clusterKey(req.source)}. This cannot be undone.`,
+      300,
+    ),
+    confirm: plain('Yes, approve', 30),
+    deny: plain('Back'),
+    style: 'danger',
+  };
+  return approve;
+}
+
+export function rejectButton(req: RestoreRequest): Button {
+  return button(REJECT_ACTION_ID, 'Reject', req.id, 'danger');
+}
+
+function actionsFor(req: RestoreRequest): ActionsBlock | undefined {
   if (req.state === 'pending_approval') {
-    const approve = button(APPROVE_ACTION_ID, 'Approve', req.id, 'primary');
-    approve.confirm = {
-      title: plain('Approve this restore?'),
-      text: plain(
-        req.dryRun
-          ? `Dry run: nothing will be sent to Atlas. In a real run, ALL data on ${target} would be replaced by snapshot ${req.snapshot.id}.`
-          : `ALL data on ${target} will be replaced by snapshot ${req.snapshot.id} of ${clusterKey(req.source)}. This cannot be undone.`,
-        300,
-      ),
-      confirm: plain('Yes, approve', 30),
-      deny: plain('Back'),
-      style: 'danger',
-    };
-    const elements = [approve, button(REJECT_ACTION_ID, 'Reject', req.id, 'danger'), button(CANCEL_ACTION_ID, 'Cancel request', req.id)];
+    const elements = [approveButton(req), rejectButton(req), button(CANCEL_ACTION_ID, 'Cancel request', req.id)];
     return { type: 'actions', block_id: CARD_ACTIONS_BLOCK_ID, elements };
   }
   return undefined;

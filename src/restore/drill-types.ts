@@ -1,0 +1,28 @@
+// What the Slack side shows about a drill of the policy (DESIGN.md §6, "Drills"): its definition and how its last run
+// went. The drill scheduler fills these in; until it exists the app lists none (Services.listDrills answers []).
+
+export interface DrillSummary {
+  name: string;
+  /** `project/cluster`, as written in the policy. */
+  source: string;
+  /** `project/cluster` of the scratch target. */
+  target: string;
+  /** Cron, 5 fields. */
+  schedule: string;
+  /** IANA zone of the schedule. */
+  timeZone: string;
+  /** Where the drill's card and thread go. */
+  channel: string;
+  /** ISO 8601, when known. */
+  nextRunAt?: string;
+  lastRun?: {
+    requestId: string;
+    /** The request's state (completed, failed, …). */
+    state: string;
+    finishedAt?: string;
+    /** Submit → completed. */
+    restoreMs?: number;
+    /** Age of the snapshot when the restore was submitted. */
+    snapshotAgeMs?: number;
+  };
+}
