@@ -158,7 +158,7 @@ function noOpNotifier(counts: Record<string, number>): RestoreNotifier {
   };
   const names: (keyof RestoreNotifier)[] = [
     'requestChanged', 'submitted', 'submitWaiting', 'notSubmitted', 'submitRefused', 'submitUnconfirmed', 'approvalsDropped', 'accessProblem',
-    'jobStateChanged', 'restoreFinished', 'statusUnknown', 'longRunning', 'trackingLost', 'approvalExpired', 'publishRequest', 'drillNotStarted',
+    'jobStateChanged', 'restoreFinished', 'statusUnknown', 'longRunning', 'trackingLost', 'approvalExpired', 'publishRequest', 'drillNotStarted', 'safetySnapshotStarted', 'safetySnapshotCompleted', 'progress',
   ];
   return Object.fromEntries(names.map((name) => [name, note(name)])) as unknown as RestoreNotifier;
 }

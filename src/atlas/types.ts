@@ -73,6 +73,9 @@ export interface RestoreJob {
   finishedAt?: string | undefined;
   /** Atlas's own words on a failure, when it gives any. */
   failureReason?: string | undefined;
+  /** Collection restores: documents restored so far, and of how many (may start as an estimate). */
+  restoredDocuments?: number | undefined;
+  totalDocuments?: number | undefined;
   raw: unknown;
 }
 

@@ -5,7 +5,7 @@
 import type { RestoreJob } from '../atlas/types.js';
 import { findAdoptableJob } from './find-adoptable-job.js';
 import { endRequest, settleFinal } from './tracker-settle.js';
-import { sourceOf } from './source-location.js';
+import { listJobsFor } from './restore-job-calls.js';
 import type { PollJobData, StepResult, SubmitHow, TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
@@ -60,7 +60,7 @@ function findDelayMs(ctx: TrackerContext, attempts: number, cap: number): number
 
 async function lookForJob(ctx: TrackerContext, req: RestoreRequest): Promise<RestoreJob | undefined | Error> {
   try {
-    return findAdoptableJob(await ctx.atlas.listRestoreJobs(sourceOf(req)), req);
+    return findAdoptableJob(await listJobsFor(ctx.atlas, req), req);
   } catch (err) {
     ctx.logger.warn({ requestId: req.id, err }, 'could not list restore jobs while looking for ours');
     return err instanceof Error ? err : new Error(String(err));

@@ -19,6 +19,9 @@ export const AUDIT_EVENT_TYPES = [
   'finished',
   'drill_started',
   'drill_not_started',
+  'safety_snapshot_requested',
+  'safety_snapshot_completed',
+  'safety_snapshot_failed',
 ] as const;
 
 export interface AuditEvent {

@@ -6,6 +6,8 @@ import { AtlasApiError } from '../atlas/errors.js';
 import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js';
 import { matchesRequest } from './find-adoptable-job.js';
 import { recordRunning, startFinding } from './find-job-step.js';
+import { createJobFor, listRecentJobsFor, namespaceKind } from './restore-job-calls.js';
+import { runSafetySnapshotStep } from './safety-snapshot-step.js';
 import { sourceOf } from './source-location.js';
 import { endRequest, settleFinal } from './tracker-settle.js';
 import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
@@ -34,7 +36,9 @@ export async function runSubmitStep(ctx: TrackerContext, req: RestoreRequest, da
   const gate = ctx.submission;
   if (!gate) return { kind: 'give_up', reason: 'this tracker was built without a submission gate' };
   const deadline = submitDeadline(req);
-  if (now >= deadline) {
+  // A safety snapshot under way is progressing in Atlas: its wait is not a fault, and the horizon doesn't end it.
+  const snapshotUnderWay = req.safetySnapshot?.status === 'requested';
+  if (now >= deadline && !snapshotUnderWay) {
     const why = req.waitingFor ? ` ${req.waitingFor.reason}` : '';
     return notSubmitted(ctx, req, `Atlas could not take the restore before ${new Date(deadline).toISOString()}, when the approval ran out.${why} Nothing was sent to Atlas; request the restore again.`, 'failed');
   }
@@ -66,11 +70,18 @@ export async function runSubmitStep(ctx: TrackerContext, req: RestoreRequest, da
     await ctx.store.auditOnce(`${req.id}:submitting`, { type: 'submitting', requestId: req.id, detail: `snapshot ${req.snapshot.id} → ${req.target.project}/${req.target.cluster}` });
   }
 
+  if (namespaceKind(current) === 'mixed') return notSubmitted(ctx, current, 'a collection restore takes either databases or collections, not both: request them separately.', 'refused');
+  const safety = await runSafetySnapshotStep(ctx, current, data);
+  if (safety.kind === 'step') return safety.result;
+  if (safety.kind === 'wait') return wait(ctx, current, data, now, safety.verdict);
+  if (safety.kind === 'fail') return notSubmitted(ctx, current, safety.message, 'safety_snapshot_failed');
+  current = safety.request;
+
   // One list request: the matching jobs that already exist are never adopted as ours after a lost answer.
   let prior: string[];
   try {
-    const listed = await ctx.atlas.listRecentRestoreJobs(sourceOf(current));
-    prior = listed.jobs.filter((job) => matchesRequest(job, current)).map((job) => job.id).slice(0, MAX_PRIOR_JOB_IDS);
+    const listed = await listRecentJobsFor(ctx.atlas, current);
+    prior = listed.filter((job) => matchesRequest(job, current)).map((job) => job.id).slice(0, MAX_PRIOR_JOB_IDS);
   } catch (err) {
     const verdict = classifyAtlasError(err);
     if (verdict.kind === 'refuse') return submitRefused(ctx, current, verdict);
@@ -82,11 +93,7 @@ export async function runSubmitStep(ctx: TrackerContext, req: RestoreRequest, da
   const posting = (await ctx.store.update(req.id, ['submitting'], { priorJobIds: prior })).request ?? claim.request;
 
   try {
-    const job = await ctx.atlas.createRestoreJob({
-      source: sourceOf(posting),
-      snapshotId: posting.snapshot.id,
-      target: { groupId: posting.target.groupId, clusterName: posting.target.cluster },
-    });
+    const job = await createJobFor(ctx.atlas, posting);
     return recordRunning(ctx, posting, job, 'submitted', data);
   } catch (err) {
     const verdict = classifyAtlasError(err);
@@ -133,7 +140,7 @@ export function retryDelayMs(ctx: TrackerContext, attempts: number, retryAfterMs
   return Math.round(Math.max(ctx.policy.minDelayMs, Math.min(delay, Math.max(untilDeadlineMs, 0))));
 }
 
-async function notSubmitted(ctx: TrackerContext, req: RestoreRequest, message: string, audit: 'refused' | 'failed'): Promise<StepResult> {
+async function notSubmitted(ctx: TrackerContext, req: RestoreRequest, message: string, audit: 'refused' | 'failed' | 'safety_snapshot_failed'): Promise<StepResult> {
   ctx.logger.warn({ requestId: req.id, reason: message }, 'approved restore not submitted');
   const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'not_submitted', message, audit }, { failureReason: `Not submitted: ${message}`, waitingFor: undefined });
   return settleNow(ctx, ended, 'not submitted');

@@ -19,7 +19,7 @@ export type FinalIntent =
   | { kind: 'lost'; message: string; code: string }
   | { kind: 'approval_expired' }
   /** Ended before anything was sent to Atlas: a re-check refused it, or Atlas stayed unreachable past the horizon. */
-  | { kind: 'not_submitted'; message: string; audit: 'refused' | 'failed' }
+  | { kind: 'not_submitted'; message: string; audit: 'refused' | 'failed' | 'safety_snapshot_failed' }
   /** Atlas refused the POST: nothing was created. */
   | { kind: 'submit_refused'; message: string; code?: string | undefined }
   /** The POST's answer was lost and no job appeared in the search window. */

@@ -4,7 +4,8 @@
 import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import { TERMINAL_JOB_STATES, type RestoreJob } from '../atlas/types.js';
 import { isAccessError } from './classify-atlas-error.js';
-import { sourceOf } from './source-location.js';
+import { announceProgress, namespaceResultsOf } from './collection-progress.js';
+import { getJobFor } from './restore-job-calls.js';
 import { nextPollDelayMs, stageDelayMs } from './poll-interval.js';
 import { recordFinished, recordTrackingLost, settleFinal } from './tracker-settle.js';
 import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
@@ -42,7 +43,7 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
 
   let job: RestoreJob;
   try {
-    job = await ctx.atlas.getRestoreJob(sourceOf(req), req.atlasJobId);
+    job = await getJobFor(ctx.atlas, req, req.atlasJobId);
   } catch (err) {
     // Right after the POST, Atlas may not serve the new job yet (read-after-write lag).
     const young = now - runningSince(req, data) < ctx.notFoundGraceMs;
@@ -57,7 +58,7 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
   }
 
   if (TERMINAL_JOB_STATES.includes(job.state)) {
-    const finalRequest = await recordFinished(ctx, req, job);
+    const finalRequest = await recordFinished(ctx, req, job, await namespaceResultsOf(ctx, req, job.id));
     if (!finalRequest) return { kind: 'done', reason: `request left 'running' before the job ended` };
     return settleStep(ctx, finalRequest, { ...next, step: 'settle' }, `job ${job.state}`);
   }
@@ -80,6 +81,8 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
       ctx.logger.warn({ requestId: req.id, err, state: job.state }, 'state change notification failed; retrying on the next poll');
     }
   }
+
+  await announceProgress(ctx, req, job).catch((err: unknown) => ctx.logger.warn({ requestId: req.id, err }, 'progress notification failed; retrying on the next poll'));
 
   const since = runningSince(req, data);
   if (!next.warnedLong && now - since >= ctx.longRunningAfterMs) {

@@ -126,8 +126,8 @@ const DEFAULT_REASONS: Partial<Record<RestoreJob['state'], string>> = {
 };
 
 /** The terminal Atlas state `job` ends the request: CAS running → job.state, then settle. */
-export async function recordFinished(ctx: TrackerContext, req: RestoreRequest, job: RestoreJob): Promise<RestoreRequest | null> {
-  const patch: Partial<RestoreRequest> = { lastJobState: job.state, finishedAt: job.finishedAt ?? new Date().toISOString() };
+export async function recordFinished(ctx: TrackerContext, req: RestoreRequest, job: RestoreJob, namespaceResults?: RestoreRequest['namespaceResults']): Promise<RestoreRequest | null> {
+  const patch: Partial<RestoreRequest> = { lastJobState: job.state, finishedAt: job.finishedAt ?? new Date().toISOString(), ...(namespaceResults ? { namespaceResults } : {}) };
   const reason = job.failureReason ?? DEFAULT_REASONS[job.state];
   if (reason) patch.failureReason = reason;
   return endRequest(ctx, req, ['running'], { kind: 'finished', job }, patch);

@@ -54,6 +54,12 @@ export interface RestoreNotifier {
   trackingLost(req: RestoreRequest, error: Error): Promise<void>;
   /** `req` is already 'approval_expired'. */
   approvalExpired(req: RestoreRequest): Promise<void>;
+  /** The safety snapshot of the target was asked for (`req.safetySnapshot.id`); the restore waits for it. */
+  safetySnapshotStarted(req: RestoreRequest): Promise<void>;
+  /** The safety snapshot completed; the restore is sent now. */
+  safetySnapshotCompleted(req: RestoreRequest): Promise<void>;
+  /** A collection restore reached another 25 % step (`req.progress`). */
+  progress(req: RestoreRequest): Promise<void>;
   /** Posts the card of a request the bot made itself (a drill); resolves with its ts, the thread root. */
   publishRequest(req: RestoreRequest): Promise<string | undefined>;
   /** Loudly, in the drill's channel: the drill could not start (target busy, Atlas down past its window, no snapshot). */

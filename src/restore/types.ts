@@ -112,6 +112,8 @@ export interface RestoreRequest {
   pointInTime?: { utcSeconds: number } | undefined;
   /** An on-demand snapshot of the (dedicated) target, taken after the last approval and before the restore. */
   safetySnapshot?: SafetySnapshot | undefined;
+  /** Set atomically by the one run that sends the safety snapshot's POST. */
+  safetySnapshotClaimedAt?: string | undefined;
   /** Documents restored so far by a collection restore, and the last 25 % step announced in the thread. */
   progress?: { restoredDocuments: number; totalDocuments: number; announcedStep: number } | undefined;
   /** Per namespace, when a collection restore ended (Atlas's `…/collections`). */

@@ -5,6 +5,7 @@ import type { RestoreNotifier } from '../restore/tracker.js';
 import type { DrillRun } from '../restore/drill-definition.js';
 import type { RestoreRequest } from '../restore/types.js';
 import { drillNotStartedMessage, drillStartedMessage } from './views/drill-messages.js';
+import { progressMessage, safetySnapshotCompletedMessage, safetySnapshotStartedMessage } from './views/restore-progress-messages.js';
 import type { SlackMessenger } from './slack-messenger.js';
 import {
   accessProblemMessage,
@@ -78,6 +79,9 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
       await messenger.postInThread({ ...req, cardTs: posted.ts }, req.drill ? drillStartedMessage(req) : requestPostedMessage(req));
       return posted.ts;
     },
+    safetySnapshotStarted: (req) => cardAndThread(req, safetySnapshotStartedMessage(req)),
+    safetySnapshotCompleted: (req) => cardAndThread(req, safetySnapshotCompletedMessage(req)),
+    progress: (req) => messenger.postInThread(req, progressMessage(req)),
     drillNotStarted: (drill, reason) => messenger.postToChannel(drill.channel, drillNotStartedMessage(drill, reason)),
   };
 }

@@ -53,6 +53,9 @@ export function recordingNotifier(calls: NotifierCall[], by: string, hooks: Part
       await record('publishRequest', req);
       return undefined;
     },
+    safetySnapshotStarted: (req) => record('safetySnapshotStarted', req),
+    safetySnapshotCompleted: (req) => record('safetySnapshotCompleted', req),
+    progress: (req) => record('progress', req, { runningForMs: req.progress?.announcedStep }),
     drillNotStarted: async (drill, reason) => void calls.push({ method: 'drillNotStarted', requestId: drill.name, requestState: '', error: reason, by }),
   };
 }

@@ -5,9 +5,11 @@ import type { RestoreJobState } from '../../atlas/types.js';
 import type { DrillRun } from '../../restore/drill-definition.js';
 import type { DroppedApproval, SubmitHow } from '../../restore/tracker-types.js';
 import { drillFigures } from './drill-messages.js';
+import { restoreFrom, restoreHow, restoreWhat } from './describe-restore.js';
+import { namespaceLines, undoLine } from './restore-progress-messages.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
-import { between, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
+import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
 import { clusterLabel } from './request-card.js';
 
 export interface ThreadMessage {
@@ -140,10 +142,15 @@ export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: 
   ];
   if (outcome === 'failed') lines.push(`Atlas says: ${req.failureReason ? escapeText(req.failureReason) : 'no reason given'}`);
   if (outcome === 'cancelled' && req.cancelledBy) lines.push(`Cancelled by ${mention(req.cancelledBy)}.`);
-  if (outcome === 'completed') lines.push(`Snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)}) is now on ${clusterLabel(req.target)}.`);
+  if (outcome === 'completed') {
+    lines.push(req.namespaces || req.pointInTime ? `${restoreWhat(req)} from ${restoreFrom(req)} restored into ${clusterLabel(req.target)}${req.namespaces ? `, ${restoreHow(req)}` : ''}.` : `Snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)}) is now on ${clusterLabel(req.target)}.`);
+  }
+  lines.push(...namespaceLines(req));
+  const undo = undoLine(req);
+  if (undo && (outcome === 'completed' || outcome === 'failed')) lines.push(undo);
   const figures = drillFigures(req, previousDrillRuns);
   if (figures) lines.push(figures);
-  const text = lines.join('\n');
+  const text = clip(lines.join('\n'), 3000);
   const plainTitle = FINAL_TITLES[outcome].replace(/^:[a-z_]+: \*|\*$/g, '');
   return {
     text: `${plainTitle}: ${req.id} (${clusterKey(req.source)} → ${clusterKey(req.target)})`,

@@ -1,0 +1,95 @@
+// The safety snapshot (DESIGN.md §6): after the last approval and before the restore, an on-demand snapshot of the
+// dedicated target, so the data about to be replaced can be brought back. A durable part of the restore's job: the
+// POST is claimed once (`safetySnapshotClaimedAt`), its completion is waited for in delayed steps (surviving
+// restarts), another on-demand snapshot in progress means wait, and a failed snapshot means nothing is restored.
+import { AtlasApiError } from '../atlas/errors.js';
+import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js';
+import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
+import type { RestoreRequest } from './types.js';
+
+/** What the submit step does next: go on to the restore, or return this step's result. */
+export type SafetyOutcome = { kind: 'ready'; request: RestoreRequest } | { kind: 'step'; result: StepResult } | { kind: 'wait'; verdict: ErrorVerdict } | { kind: 'fail'; message: string };
+
+const targetOf = (req: RestoreRequest) => ({ groupId: req.target.groupId, clusterName: req.target.cluster, type: req.target.type });
+
+export function safetySnapshotDescription(req: RestoreRequest): string {
+  return `atlas-restore ${req.id}: before restoring ${req.source.project}/${req.source.cluster} into ${req.target.project}/${req.target.cluster}`;
+}
+
+/** The safety snapshot's part of a submission; 'ready' when there is none to take or it has completed. */
+export async function runSafetySnapshotStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): Promise<SafetyOutcome> {
+  const wanted = req.safetySnapshot;
+  if (!wanted || wanted.status === 'completed') return { kind: 'ready', request: req };
+  if (wanted.status === 'failed') return { kind: 'fail', message: 'the safety snapshot of the target failed, so nothing was restored.' };
+  if (!wanted.id) return takeIt(ctx, req, data);
+  return followIt(ctx, req, data, wanted.id);
+}
+
+async function takeIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): Promise<SafetyOutcome> {
+  if (req.safetySnapshotClaimedAt) return findIt(ctx, req, data);
+  const claim = await ctx.store.claimField(req.id, ['approved', 'submitting'], 'safetySnapshotClaimedAt', new Date().toISOString());
+  if (!claim.ok) return { kind: 'step', result: { kind: 'again', delayMs: 0, data } };
+  try {
+    const snapshot = await ctx.atlas.takeOnDemandSnapshot(targetOf(req), { description: safetySnapshotDescription(req), retentionInDays: req.safetySnapshot?.retentionInDays ?? 1 });
+    return recordTaken(ctx, claim.request, data, snapshot.id);
+  } catch (err) {
+    const verdict = classifyAtlasError(err);
+    if (verdict.kind === 'unknown') return findIt(ctx, claim.request, data);
+    // Nothing was created: give the claim back. Another on-demand snapshot of the target in progress means wait.
+    await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshotClaimedAt: undefined });
+    if (err instanceof AtlasApiError && err.errorCode === 'UNFINISHED_ON_DEMAND_SNAPSHOT') {
+      return { kind: 'wait', verdict: { kind: 'wait', category: 'atlas_unavailable', message: 'Atlas is already taking an on-demand snapshot of the target; the safety snapshot follows when it is done.', code: `${err.status ?? ''} ${err.errorCode}`.trim() } };
+    }
+    if (verdict.kind === 'refuse') return { kind: 'fail', message: `Atlas refused the safety snapshot of the target (${verdict.code}): ${verdict.message}` };
+    return { kind: 'wait', verdict };
+  }
+}
+
+/** The POST's answer was lost: the snapshot it made carries our description. */
+async function findIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): Promise<SafetyOutcome> {
+  try {
+    const snapshots = await ctx.atlas.listSnapshots(targetOf(req));
+    const ours = snapshots.find((s) => s.description === safetySnapshotDescription(req));
+    if (ours) return recordTaken(ctx, req, data, ours.id);
+  } catch (err) {
+    return { kind: 'wait', verdict: classifyAtlasError(err) };
+  }
+  const since = Date.parse(req.safetySnapshotClaimedAt ?? req.updatedAt);
+  if (Date.now() - since < ctx.findWindowMs) {
+    return { kind: 'step', result: { kind: 'again', delayMs: Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs), data } };
+  }
+  return { kind: 'fail', message: `Atlas did not confirm the safety snapshot of the target and none turned up; nothing was restored. Check the target's snapshots in Atlas.` };
+}
+
+async function recordTaken(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, id: string): Promise<SafetyOutcome> {
+  const safetySnapshot = { ...(req.safetySnapshot ?? { retentionInDays: 1 }), id, status: 'requested' as const, requestedAt: new Date().toISOString() };
+  const updated = await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot });
+  if (!updated.ok) return { kind: 'step', result: { kind: 'done', reason: 'the request moved on while its safety snapshot was taken' } };
+  await ctx.store.auditOnce(`${req.id}:safety-requested:${id}`, { type: 'safety_snapshot_requested', requestId: req.id, detail: `on-demand snapshot ${id} of ${req.target.project}/${req.target.cluster}` });
+  await ctx.marks.runOnce(req.id, `safety-started:${id}`, () => ctx.notifier.safetySnapshotStarted(updated.request)).catch(() => undefined);
+  await ctx.notifier.requestChanged(updated.request).catch(() => undefined);
+  return { kind: 'step', result: { kind: 'again', delayMs: Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs), data } };
+}
+
+async function followIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, id: string): Promise<SafetyOutcome> {
+  let status: string;
+  try {
+    status = (await ctx.atlas.getSnapshot(targetOf(req), id)).status;
+  } catch (err) {
+    return { kind: 'wait', verdict: classifyAtlasError(err) };
+  }
+  if (status === 'failed') {
+    await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot: { ...req.safetySnapshot!, status: 'failed' } });
+    return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed in Atlas, so nothing was restored.` };
+  }
+  if (status !== 'completed') {
+    // queued or inProgress: a snapshot of a large cluster takes a while; look again at the poll's pace.
+    return { kind: 'step', result: { kind: 'again', delayMs: Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs), data: { ...data, submitAttempts: 0 } } };
+  }
+  const safetySnapshot = { ...req.safetySnapshot!, status: 'completed' as const, completedAt: new Date().toISOString() };
+  const updated = await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot });
+  if (!updated.ok) return { kind: 'step', result: { kind: 'done', reason: 'the request moved on while its safety snapshot completed' } };
+  await ctx.store.auditOnce(`${req.id}:safety-completed:${id}`, { type: 'safety_snapshot_completed', requestId: req.id, detail: `on-demand snapshot ${id} of ${req.target.project}/${req.target.cluster} completed` });
+  await ctx.marks.runOnce(req.id, `safety-completed:${id}`, () => ctx.notifier.safetySnapshotCompleted(updated.request)).catch(() => undefined);
+  return { kind: 'ready', request: updated.request };
+}
