@@ -26,6 +26,7 @@ projects:
     clusters:
       - { name: orders, type: flex }
       - { name: ledger, type: dedicated }
+      - { name: ledger-drill, type: dedicated, scratch: true }
 requesters: [${ALICE}]
 approvers: [${BOB}]
 channels: [${CHANNEL}]
@@ -33,6 +34,13 @@ approval:
   required: 1
   allowSelfApproval: false
   expiresAfterMinutes: 30
+drills:
+  - name: ledger-nightly
+    source: shop/ledger
+    target: shop/ledger-drill
+    schedule: "0 2 * * *"
+    timeZone: Europe/Paris
+    channel: ${CHANNEL}
 `;
 
 export class RedisUnreachableError extends Error {
@@ -86,7 +94,8 @@ export async function startDemoWorld(redisUrl: string): Promise<DemoWorld> {
     const atlas = await startFakeAtlas({ stepsPerState: 0 });
     closers.push(() => atlas.close());
     atlas.addCluster({ groupId: GROUP_ID, name: 'orders', type: 'flex', snapshots: 4 });
-    atlas.addCluster({ groupId: GROUP_ID, name: 'ledger', type: 'dedicated', snapshots: 3 });
+    atlas.addCluster({ groupId: GROUP_ID, name: 'ledger', type: 'dedicated', snapshots: 3, namespaces: [{ name: 'sales.orders', documents: 48_000 }, { name: 'sales.customers', documents: 9_500 }] });
+    atlas.addCluster({ groupId: GROUP_ID, name: 'ledger-drill', type: 'dedicated', snapshots: 0 });
 
     const slack = await startFakeSlack({
       users: {

@@ -7,6 +7,7 @@ import { describeFieldErrors, describeModal } from './demo-modal.js';
 import { renderMrkdwn, say, watchSlack, WIDTH, type TranscriptWatcher } from './demo-transcript.js';
 import { ALICE, BOB, CHANNEL, GROUP_ID, RedisUnreachableError, SIGNING_SECRET, checkRedis, startDemoWorld, type DemoWorld } from './demo-world.js';
 import { waitFor } from '../test/helpers/wait-for.js';
+import { runDrill } from './demo-drill.js';
 
 /** The whole demo must end well within a minute; past this something is stuck and we say so. */
 const DEADLINE_MS = 50_000;
@@ -83,6 +84,11 @@ async function runConversation(w: DemoWorld): Promise<void> {
   // The card's last update follows the final message; give it the chance to land before the curtain.
   await waitFor(() => /completed/i.test(w.slack.messages(CHANNEL).find((m) => m.ts === card.ts)?.text ?? ''), { timeoutMs: 3000 }).catch(() => undefined);
   watcher.flush();
+
+  // 5. A restore drill: the policy pre-approves restoring ledger into its scratch copy; Bob runs it now.
+  narrate('a restore drill of the policy: shop/ledger into the scratch cluster shop/ledger-drill, pre-approved');
+  await runDrill(w, write, render, ATLAS_STEP_MS);
+  watcher.flush();
 }
 
 function findNewestSnapshot(w: DemoWorld): string {
@@ -111,7 +117,7 @@ async function main(): Promise<number> {
   write('═'.repeat(WIDTH));
   narrate(`fake Atlas ${world.atlas.url} (Digest auth) · fake Slack ${world.slack.url} · app ${world.appUrl}`);
   narrate(`Redis ${redisUrl}, keys under "${world.prefix}*" (removed at the end) · policy in ${world.tempDir}`);
-  narrate('shop/orders is a Flex cluster, shop/ledger a dedicated one; @alice may request, @bob may approve.');
+  narrate('shop/orders is a Flex cluster, shop/ledger a dedicated one (shop/ledger-drill its scratch copy); @alice may request, @bob may approve.');
   write('═'.repeat(WIDTH));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {

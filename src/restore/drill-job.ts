@@ -71,7 +71,8 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
     source: drill.source,
     target: drill.target,
     snapshot,
-    reason: `Restore drill \`${drill.name}\` of the policy${data.trigger === 'command' && data.by ? `, run by <@${data.by}>` : ', on its schedule'}.`,
+    // Plain text: the card quotes a reason as typed (escaped), so a mention would show as its raw id.
+    reason: `Restore drill ${drill.name} of the policy, ${data.trigger === 'command' ? 'run now with /atlas-restore drill' : 'on its schedule'}.`,
     state: 'approved',
     approvalsRequired: 1,
     approvals: [],

@@ -59,6 +59,10 @@ describe('npm run demo', () => {
     expect(out).toMatch(/card updated:[\s\S]*\+ Approvals: 1 of 1: @bob/);
     expect(out).toMatch(/↳ 🚀 Restore submitted to Atlas/);
     expect(out).toMatch(/↳ ✅ Restore completed after \d+ s/);
+    // The second act: a drill run now, with its restore time and the age of the snapshot it restored.
+    expect(out).toContain('/atlas-restore drill ledger-nightly');
+    expect(out).toMatch(/Restore time: \d+ s \(submitted → completed\)/);
+    expect(out).toMatch(/Snapshot age at the start: \d/);
     // Readable: mrkdwn rendered, every line fits 100 columns.
     expect(out).not.toMatch(/<@U|<!date|<!subteam/);
     const tooWide = out.split('\n').filter((l) => [...l].length > 100);

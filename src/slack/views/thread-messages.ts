@@ -138,7 +138,7 @@ export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: 
   const ms = between(start, req.finishedAt ?? now.toISOString());
   const duration = ms === undefined ? '' : ` after ${formatDuration(ms)}`;
   const lines = [
-    `${FINAL_TITLES[outcome]}${duration}: ${clusterLabel(req.source)} → ${clusterLabel(req.target)}, ${job(req)}. ${mention(req.requester)}`,
+    `${FINAL_TITLES[outcome]}${duration}: ${clusterLabel(req.source)} → ${clusterLabel(req.target)}, ${job(req)}.${req.drill ? '' : ` ${mention(req.requester)}`}`,
   ];
   if (outcome === 'failed') lines.push(`Atlas says: ${req.failureReason ? escapeText(req.failureReason) : 'no reason given'}`);
   if (outcome === 'cancelled' && req.cancelledBy) lines.push(`Cancelled by ${mention(req.cancelledBy)}.`);
