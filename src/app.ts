@@ -37,7 +37,7 @@ export interface AppOverrides {
   tracker?: Partial<
     Pick<
       TrackerOptions,
-      'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds' | 'notFoundGraceMs' | 'findWindowMs' | 'lateAdoptWindowMs' | 'drillRepeat'
+      'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds' | 'notFoundGraceMs' | 'findWindowMs' | 'lateAdoptWindowMs' | 'drillRepeat' | 'drillStartWindowMs'
     >
   >;
   atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;

@@ -31,6 +31,8 @@ export interface DrillDeps {
   newRequestId(): string;
   /** Hands the created request to its restore job. */
   track(requestId: string): Promise<void>;
+  /** How long Atlas trouble is waited out before the drill says it could not run (default 30 min). */
+  startWindowMs?: number | undefined;
 }
 
 export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: DrillJobData, now = Date.now()): Promise<DrillStepResult> {
@@ -55,7 +57,7 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   } catch (err) {
     const verdict = classifyAtlasError(err);
     const attempts = (data.attempts ?? 0) + 1;
-    if (verdict.kind !== 'refuse' && now - startedAt < DRILL_START_WINDOW_MS) {
+    if (verdict.kind !== 'refuse' && now - startedAt < (deps.startWindowMs ?? DRILL_START_WINDOW_MS)) {
       ctx.logger.warn({ drill: drill.name, attempts, code: verdict.code }, 'drill waits for Atlas');
       const delayMs = Math.min(5 * 60_000, Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs * 2 ** Math.min(attempts, 10)));
       return { kind: 'again', delayMs, data: { ...data, attempts } };

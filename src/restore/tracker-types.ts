@@ -111,6 +111,8 @@ export interface TrackerOptions {
   onPollLag?: (seconds: number) => void;
   /** The policy's drills as they are now (read on every run and sync). */
   drills?: () => DrillDefinition[];
+  /** How long a drill waits out Atlas trouble before it says it could not run. Default 30 min. */
+  drillStartWindowMs?: number;
   /** Tests: when a drill's scheduler fires (default its cron `schedule` in its `timeZone`). */
   drillRepeat?: (drill: DrillDefinition) => { every: number; limit?: number } | { pattern: string; tz?: string; limit?: number };
   /** Needed to submit approved requests (the restore job's first steps); without it the tracker only follows. */

@@ -141,7 +141,8 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   }
 
   async function processDrill(job: Job<DrillJobData>, token: string | undefined): Promise<string> {
-    const result = await runDrillStep(ctx, { drills, newRequestId: () => opts.store.newRequestId(), track: (id) => ensureRestoreJob(id).then(() => undefined) }, job.data);
+    const deps = { drills, newRequestId: () => opts.store.newRequestId(), track: (id: string) => ensureRestoreJob(id).then(() => undefined), startWindowMs: opts.drillStartWindowMs };
+    const result = await runDrillStep(ctx, deps, job.data);
     if (result.kind === 'again') return delay(job, token, result.data, result.delayMs);
     return result.reason;
   }

@@ -122,6 +122,22 @@ describe('a drill on command', () => {
     expect(metrics).toMatch(/atlas_restore_drill_duration_seconds\{drill="ledger-weekly"\} 1200/);
   });
 
+  it("Atlas down past the drill's window: it does not run, and says so in its channel", async () => {
+    await h.restart({ tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 }, drillStartWindowMs: 1500 } });
+    h.atlas.inject({ kind: 'status', status: 503, count: 1000, method: 'GET', pathIncludes: '/clusters/ledger/backup/snapshots' });
+    try {
+      const messages = drillMessages().length;
+      const before = (await drillRequests()).length;
+      expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+      const loud = await waitFor(() => drillMessages().slice(messages).find((m) => m.text.includes('did not run')), { timeoutMs: 10_000, message: 'the loud message' });
+      expect(loud.text).toMatch(/Atlas could not list the snapshots of `shop\/ledger`/);
+      expect(loud.text).not.toMatch(/\/api\/atlas/);
+      expect(await drillRequests()).toHaveLength(before);
+    } finally {
+      h.atlas.reset();
+    }
+  });
+
   it('a drill into a target that is being restored does not start, and says so in its channel', async () => {
     const lock = await h.app.services.store.acquireTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY01', 600);
     expect(lock.ok).toBe(true);
