@@ -65,7 +65,7 @@ describe('a drill on its schedule', () => {
     // Both replicas register the same scheduler, firing once in a second (its cron is covered below).
     const fireOnce = { tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 }, drillRepeat: () => ({ every: 1000, limit: 1 }) } };
     await h.restart(fireOnce);
-    await h.startReplica(fireOnce);
+    const replica = await h.startReplica(fireOnce);
     const [req] = await waitFor(async () => {
       const found = await drillRequests();
       return found.length > 0 ? found : undefined;
@@ -87,6 +87,8 @@ describe('a drill on its schedule', () => {
     // Still exactly one run, whatever both replicas did.
     expect(await drillRequests()).toHaveLength(1);
     expect(h.postsToAtlas()).toBe(1);
+    await replica.stop(); // the next tests' options must not meet a worker built with this test's
+
   });
 
   it('registers its cron with the time zone: the next run is the next Monday 03:00 in Berlin', async () => {
