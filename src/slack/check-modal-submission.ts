@@ -18,7 +18,7 @@ import { collectionsUnavailable, typeWords, type SourceFacts } from './views/sou
 
 /** Part of Slack's 3 s that a cache miss may spend asking Atlas (the snapshot, the facts, the base snapshot, in parallel). */
 const ATLAS_CHECK_BUDGET_MS = 1500;
-/** Detecting a target's type is usually a cache hit of the client; a miss must not eat the budget of the rest. */
+/** Detecting a target's type is usually a cache hit of the client; a miss gets less than the other lookups. */
 const TARGET_TYPE_BUDGET_MS = 800;
 
 export type CheckedSubmission =
@@ -74,10 +74,16 @@ export async function checkModalSubmission(services: Services, user: string, vie
   const atTime = choices.from === 'pointInTime' ? choices.pointInTime : undefined;
   const needsFacts = choices.what === 'namespaces' || choices.from === 'pointInTime';
   const none = Promise.resolve(undefined);
-  const [snapshot, facts, base] = await Promise.all([
+  const targetRef = target?.ok && !targetError ? target.cluster : undefined;
+  const rules = targetRef ? rulesFor(services.policy, targetRef).safetySnapshot : undefined;
+  // A whole-cluster restore from a snapshot into a target without safety snapshots needs no type: no call then.
+  const needsType = targetRef !== undefined && (rules?.mode !== 'off' || needsFacts);
+  const [snapshot, facts, base, targetType] = await Promise.all([
     sourceRef && choices.from === 'snapshot' && sub.snapshotId ? snapshotFor(services, viewId, sourceRef, sub.sourceKey!, sub.snapshotId) : none,
     sourceRef && needsFacts ? sourceFactsWithin(services, viewId, sourceRef, ATLAS_CHECK_BUDGET_MS) : none,
     sourceRef && atTime !== undefined ? findBaseSnapshot(services, sourceRef, atTime, ATLAS_CHECK_BUDGET_MS) : Promise.resolve<BaseSnapshot | undefined>(undefined),
+    // Alongside the rest, so the whole check stays within one budget (detection is usually the client's cache).
+    needsType ? targetTypeWithin(services, targetRef, {}, TARGET_TYPE_BUDGET_MS) : Promise.resolve(targetRef?.type),
   ]);
 
   let fromError: string | undefined;
@@ -94,11 +100,7 @@ export async function checkModalSubmission(services: Services, user: string, vie
 
   // The target's type decides what it can have: a safety snapshot, a collection or point-in-time restore.
   let safetySnapshot: { retentionInDays: number } | undefined;
-  if (target?.ok && !targetError) {
-    const rules = rulesFor(services.policy, target.cluster).safetySnapshot;
-    // A whole-cluster restore from a snapshot into a target without safety snapshots needs no type: no call then.
-    const needsType = rules.mode !== 'off' || needsFacts;
-    const targetType = needsType ? await targetTypeWithin(services, target.cluster, { ref: sourceRef, facts }, TARGET_TYPE_BUDGET_MS) : target.cluster.type;
+  if (targetRef && rules) {
     const plan = safetySnapshotPlan({ rules, targetKey: sub.targetKey!, targetType }, choicesReplaceData(choices), choices.keepSafetySnapshot);
     targetError = plan.kind === 'impossible' ? plan.why : targetTypeProblem(sub.targetKey!, targetType, sub);
     safetySnapshot = safetySnapshotToTake(plan);
