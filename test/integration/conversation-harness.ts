@@ -12,12 +12,14 @@ import type { RestoreRequest } from '../../src/restore/types.js';
 import { configForFakes, FAST_OVERRIDES } from '../fakes/config-for-fakes.js';
 import { startFakeAtlas, type FakeAtlas, type FakeAtlasOptions } from '../fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack, type StoredMessage, type StoredView } from '../fakes/fake-slack.js';
-import { sendBlockAction, sendSlashCommand, sendViewAction, sendViewSubmission, type SendOptions } from '../helpers/slack-requests.js';
+import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SendOptions } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { filledView, isFilledModal, type ModalFields } from './modal-fill.js';
+import { changeModal, type ModalChange } from './modal-change.js';
 import { deleteKeys } from './store-fixtures.js';
 
 export { filledView, isFilledModal, type ModalFields } from './modal-fill.js';
+export type { ModalChange } from './modal-change.js';
 
 export const GROUP_ID = '5e2211c17a3e5a48f5497de3';
 export const CHANNEL = 'C0DBOPS01';
@@ -46,16 +48,6 @@ export interface HarnessOptions {
   /** Channels of the fake workspace (privacy, members). */
   channels?: Record<string, { is_private?: boolean; members?: string[] }>;
 }
-
-/** The modal's elements that dispatch an action, with their block and action ids (the target's block id has the source in it). */
-export type ModalChange = 'source' | 'target' | 'what' | 'writeStrategy' | 'from';
-const MODAL_CHANGES: Record<ModalChange, { block: string; action: string; type: string }> = {
-  source: { block: 'restore_source', action: 'restore_source_select', type: 'static_select' },
-  target: { block: 'restore_target', action: 'restore_target_select', type: 'static_select' },
-  what: { block: 'restore_what', action: 'restore_what_select', type: 'radio_buttons' },
-  writeStrategy: { block: 'restore_write_strategy', action: 'restore_write_strategy_select', type: 'radio_buttons' },
-  from: { block: 'restore_from', action: 'restore_from_select', type: 'radio_buttons' },
-};
 
 /** What a replica or a restarted app may change in the environment it reads. */
 export interface EnvironmentChange {
@@ -188,15 +180,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const res = await sendViewSubmission(url, SIGNING_SECRET, { userId: user, view: filledView(view, fields) }, send);
       return { status: res.status, json: res.json };
     },
-    async changeModal(view, user, change, fields, predicate = isFilledModal) {
-      const { block, action, type } = MODAL_CHANGES[change];
-      const blockId = (view.blocks as { block_id?: string }[]).map((b) => b.block_id).find((id) => id === block || id?.startsWith(`${block}:`));
-      if (!blockId) throw new Error(`the modal has no ${block} block to change`);
-      const value = String(fields[change] ?? '');
-      const res = await sendViewAction(url, SIGNING_SECRET, { actionId: action, blockId, userId: user, view: filledView(view, fields), actionType: type, selectedOption: { text: value, value } });
-      if (res.status !== 200) throw new Error(`the ${change} change was answered ${res.status}`);
-      return waitFor(() => slack.views().find((v) => v.id === view.id && v.hash !== view.hash && predicate(v)), { timeoutMs: 5000, message: `modal rebuilt after the ${change} change` });
-    },
+    changeModal: (view, user, change, fields, predicate = isFilledModal) => changeModal({ url, secret: SIGNING_SECRET, slack }, view, user, change, fields, predicate),
     request: (id) => app.services.store.get(id),
     async latestRequest() {
       return waitFor(async () => (await app.services.store.listRecent(1))[0], { message: 'a stored request' });
