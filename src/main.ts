@@ -63,7 +63,11 @@ async function main(argv: string[]): Promise<number> {
     const redis = await inspectRedis(config);
     const result = await runPreflight({ policy, atlas, slack, redisChecks: redis.checks });
     process.stdout.write(`${result.lines.join('\n')}\n`);
-    process.stdout.write(result.ok ? 'atlas-restore: Redis, Slack and Atlas are ready\n' : 'atlas-restore: fix the FAIL lines above before deploying\n');
+    // A warning (continuous backup off, a safety snapshot the form can't offer) doesn't stop a deploy, but is worth a look.
+    const warned = result.lines.some((line) => line.startsWith('warn'));
+    process.stdout.write(
+      result.ok ? `atlas-restore: Redis, Slack and Atlas are ready${warned ? ' (read the warn lines above)' : ''}\n` : 'atlas-restore: fix the FAIL lines above before deploying\n',
+    );
     return result.ok ? 0 : 1;
   }
 

@@ -1,9 +1,11 @@
 // `node dist/main.js --check --online`: before a deploy, ask Redis, Slack and Atlas what the bot will need from them, and say
 // in plain words what is wrong (bad token, missing scope, IP access list, unknown cluster) before a user finds out.
+// Per cluster also what the form will offer: point in time (dedicated, continuous cloud backup, its window) and the
+// safety snapshot (dedicated only) against what the policy asks of it.
 import type { webApi } from '@slack/bolt';
 import { isAtlasApiError } from './atlas/errors.js';
-import type { AtlasClient } from './atlas/types.js';
-import { clusterKey, listClusters } from './policy/policy.js';
+import type { AtlasClient, ClusterType } from './atlas/types.js';
+import { clusterKey, listClusters, rulesFor } from './policy/policy.js';
 import type { Policy } from './policy/policy-schema.js';
 import { formatCheck, type RedisCheck } from './redis/server-checks.js';
 
@@ -58,9 +60,46 @@ export async function runPreflight(deps: { policy: Policy; atlas: AtlasClient; s
       const snapshots = await deps.atlas.listSnapshots({ ...where, type });
       const completed = snapshots.filter((s) => s.status === 'completed').length;
       lines.push(`ok   Atlas: ${clusterKey(cluster)} is ${type}, ${snapshots.length} snapshot(s), ${completed} restorable`);
+      lines.push(await pointInTimeLine(deps.atlas, { ...where, type }, clusterKey(cluster)));
+      const safety = safetySnapshotLine(deps.policy, cluster, type);
+      if (safety.startsWith('FAIL')) ok = false;
+      lines.push(safety);
     } catch (err) {
       fail(`Atlas: ${clusterKey(cluster)}: ${isAtlasApiError(err) ? `${err.errorCode}: ${err.hint}` : String(err)}`);
     }
   }
   return { ok, lines };
+}
+
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
+/** Point in time: dedicated clusters with continuous cloud backup, back `restoreWindowDays` from now. */
+async function pointInTimeLine(atlas: AtlasClient, where: { groupId: string; clusterName: string; type: ClusterType }, key: string): Promise<string> {
+  // Inherent to the type: nothing to fix, so not a warning.
+  if (where.type !== 'dedicated') return `info Atlas: ${key} point in time: not available (${where.type} clusters have no continuous cloud backup)`;
+  try {
+    const description = await atlas.describeCluster(where);
+    if (!description.pitEnabled) {
+      return `warn Atlas: ${key} point in time: off (continuous cloud backup is not enabled): \`at <time>\` is refused for it; turn it on in the cluster's backup policy in Atlas if restores to a time are wanted`;
+    }
+    const schedule = await atlas.getBackupSchedule(where);
+    if (!(schedule.restoreWindowDays !== undefined && schedule.restoreWindowDays > 0)) return `warn Atlas: ${key} point in time: continuous cloud backup is on, but the backup schedule gives no restore window`;
+    return `ok   Atlas: ${key} point in time: available, ${days(schedule.restoreWindowDays)} back from now`;
+  } catch (err) {
+    return `warn Atlas: ${key} point in time: could not be checked (${isAtlasApiError(err) ? `${err.errorCode}: ${err.hint}` : String(err)})`;
+  }
+}
+
+/** Whether Atlas can take a safety snapshot of this cluster (dedicated only), and what the policy asks of restores into it. */
+function safetySnapshotLine(policy: Policy, cluster: Parameters<typeof rulesFor>[1], type: ClusterType): string {
+  const key = clusterKey(cluster);
+  const rules = rulesFor(policy, cluster).safetySnapshot;
+  const asks = rules.mode === 'off' ? 'policy: off' : `policy: ${rules.mode}, kept ${days(rules.retentionInDays)}`;
+  if (type === 'dedicated') return `ok   Atlas: ${key} safety snapshot: possible (dedicated); ${asks}`;
+  if (rules.mode === 'required') {
+    // The policy's load refuses this for a declared type; a type left to detection can only be caught here.
+    return `FAIL Atlas: ${key} safety snapshot: the policy requires one, but ${key} is ${type} and Atlas takes on-demand snapshots of dedicated clusters only, so no restore into it could be requested; set its safetySnapshot.mode to offered or off`;
+  }
+  if (rules.mode === 'offered') return `warn Atlas: ${key} safety snapshot: not possible (${type}); the policy offers one, and the form will say it isn't available`;
+  return `ok   Atlas: ${key} safety snapshot: not possible (${type}); ${asks}`;
 }

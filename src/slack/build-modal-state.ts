@@ -1,10 +1,9 @@
 // Builds the restore modal's state from the policy (which clusters this user may use) and Atlas (the snapshots).
-import { isAtlasApiError } from '../atlas/errors.js';
 import { clusterKey, findCluster, listClusters, mayRequest } from '../policy/policy.js';
 import type { ClusterRef } from '../restore/types.js';
 import type { Services } from './services.js';
-import { createModalSnapshotCache } from './modal-snapshot-cache.js';
-import type { ModalMeta, RestoreModalState, SnapshotSection } from './views/restore-modal.js';
+import { DEFAULT_CHOICES } from './views/modal-choices.js';
+import type { ModalChoices, ModalMeta, RestoreModalState, SafetyFacts, SnapshotSection, SourceFacts } from './views/restore-modal.js';
 
 export interface AllowedClusters {
   clusters: ClusterRef[];
@@ -25,7 +24,20 @@ export async function allowedClusters(services: Services, userId: string): Promi
 export interface Prefill {
   source?: string | undefined;
   snapshotId?: string | undefined;
+  /** `at <time>` (Unix seconds). */
+  pointInTime?: number | undefined;
+  /** `only <ns>,…`, valid by the grammar. */
+  namespaces?: string[] | undefined;
   target?: string | undefined;
+}
+
+/** The modal's choices from the command: `only …` restores those namespaces (beside the live data), `at …` that time. */
+export function prefilledChoices(prefill: Prefill): ModalChoices {
+  return {
+    ...DEFAULT_CHOICES,
+    ...(prefill.namespaces ? { what: 'namespaces' as const, namespacesText: prefill.namespaces.join('\n') } : {}),
+    ...(prefill.pointInTime !== undefined ? { from: 'pointInTime' as const, pointInTime: prefill.pointInTime } : {}),
+  };
 }
 
 /** Resolves the command's arguments against what the user may use; anything dropped is explained in `notice`. */
@@ -50,20 +62,6 @@ export function applyPrefill(services: Services, clusters: readonly ClusterRef[]
   return { sourceKey, targetKey, notice: notices.length > 0 ? notices.join(' ') : undefined };
 }
 
-/** Lists the source's snapshots (newest first) and remembers them for the submit check. */
-export async function loadSnapshotSection(services: Services, viewId: string, source: ClusterRef | undefined): Promise<SnapshotSection> {
-  if (!source) return { status: 'loaded', snapshots: [] };
-  try {
-    const snapshots = await services.atlas.listSnapshots({ groupId: source.groupId, clusterName: source.cluster, type: source.type });
-    await createModalSnapshotCache(services.redis, services.prefix).remember(viewId, clusterKey(source), snapshots);
-    return { status: 'loaded', snapshots };
-  } catch (err) {
-    services.logger.warn({ err, source: clusterKey(source) }, 'could not list snapshots');
-    const message = isAtlasApiError(err) ? `${err.hint}` : 'Atlas could not be asked for snapshots; try again in a minute.';
-    return { status: 'error', message };
-  }
-}
-
 export interface ModalInputs {
   meta: ModalMeta;
   timeZone: string;
@@ -72,9 +70,18 @@ export interface ModalInputs {
   targetKey?: string | undefined;
   snapshotId?: string | undefined;
   notice?: string | undefined;
+  choices?: ModalChoices | undefined;
 }
 
-export function modalState(inputs: ModalInputs, snapshots: SnapshotSection): RestoreModalState {
+/** The source as loaded (loading-modal-sources.ts) and the target's safety snapshot facts. */
+export interface LoadedFacts {
+  snapshots: SnapshotSection;
+  facts: SourceFacts;
+  safety?: SafetyFacts | undefined;
+  nowSeconds: number;
+}
+
+export function modalState(inputs: ModalInputs, loaded: LoadedFacts): RestoreModalState {
   const sourceKey = inputs.sourceKey ?? (inputs.clusters[0] ? clusterKey(inputs.clusters[0]) : undefined);
   return {
     meta: inputs.meta,
@@ -82,10 +89,14 @@ export function modalState(inputs: ModalInputs, snapshots: SnapshotSection): Res
     sources: inputs.clusters,
     targets: inputs.clusters,
     selectedSourceKey: sourceKey,
-    snapshots,
+    snapshots: loaded.snapshots,
     selectedSnapshotId: inputs.snapshotId,
     selectedTargetKey: inputs.targetKey ?? sourceKey,
     notice: inputs.notice,
+    sourceFacts: loaded.facts,
+    choices: inputs.choices,
+    nowSeconds: loaded.nowSeconds,
+    safety: loaded.safety,
   };
 }
 

@@ -1,20 +1,58 @@
-// Everything the restore form's submission must pass before a request exists, within Slack's 3 seconds:
-// the allow-list (again: the form's contents are the user's, not ours), the channel, and the snapshot.
+// Everything the restore form's submission must pass before a request exists, within Slack's 3 seconds: the
+// allow-list (again: the form's contents are the user's, not ours), the channel, the snapshot or the point in time
+// (window and base snapshot), the namespaces, and the target's safety snapshot. The view's cache is read first;
+// Atlas is asked only for what it lacks, everything at once, within one budget.
 import { isAtlasApiError } from '../atlas/errors.js';
-import { isRestorable } from '../atlas/types.js';
-import { findCluster, mayRequest, mayUseChannel } from '../policy/policy.js';
-import type { ClusterRef } from '../restore/types.js';
+import { isRestorable, type ClusterType } from '../atlas/types.js';
+import { findCluster, mayRequest, mayUseChannel, rulesFor } from '../policy/policy.js';
+import type { ClusterRef, RestoreRequest, SnapshotRef } from '../restore/types.js';
 import type { Services } from './services.js';
+import { checkPointInTime, findBaseSnapshot, type BaseSnapshot } from './check-point-in-time.js';
+import { sourceFactsWithin, targetTypeWithin } from './load-modal-sources.js';
 import { createModalSnapshotCache, type CachedSnapshot } from './modal-snapshot-cache.js';
 import { withDeadline } from './with-deadline.js';
+import { choicesReplaceData } from './views/modal-choices.js';
+import { safetySnapshotPlan, safetySnapshotToTake } from './views/restore-modal-safety.js';
 import { validateModalSubmission, type ModalSubmission } from './views/restore-modal.js';
+import { collectionsUnavailable, typeWords, type SourceFacts } from './views/source-facts.js';
 
-/** Part of Slack's 3 s that a cache miss may spend asking Atlas about the snapshot. */
-const SNAPSHOT_CHECK_BUDGET_MS = 1500;
+/** Part of Slack's 3 s that a cache miss may spend asking Atlas (the snapshot, the facts, the base snapshot, in parallel). */
+const ATLAS_CHECK_BUDGET_MS = 1500;
+/** Detecting a target's type is usually a cache hit of the client; a miss gets less than the other lookups. */
+const TARGET_TYPE_BUDGET_MS = 800;
 
 export type CheckedSubmission =
   | { ok: false; response: { response_action: 'errors'; errors: Record<string, string> } }
-  | { ok: true; source: ClusterRef; target: ClusterRef; snapshot: CachedSnapshot & { createdAt: string }; reason: string };
+  | {
+      ok: true;
+      source: ClusterRef;
+      target: ClusterRef;
+      /** The chosen snapshot, or the base snapshot of a point in time. */
+      snapshot: SnapshotRef;
+      reason: string;
+      pointInTime?: RestoreRequest['pointInTime'];
+      namespaces?: RestoreRequest['namespaces'];
+      writeStrategy?: RestoreRequest['writeStrategy'];
+      indexStrategy?: RestoreRequest['indexStrategy'];
+      safetySnapshot?: RestoreRequest['safetySnapshot'];
+    };
+
+async function snapshotFor(services: Services, viewId: string, source: ClusterRef, sourceKey: string, snapshotId: string): Promise<CachedSnapshot | null | undefined> {
+  const cached = await createModalSnapshotCache(services.redis, services.prefix).lookup(viewId, sourceKey, snapshotId);
+  if (cached !== undefined) return cached;
+  // Not in the cache (the form was opened long ago): ask Atlas, within the budget.
+  const lookup = services.atlas
+    .getSnapshot({ groupId: source.groupId, clusterName: source.cluster, type: source.type }, snapshotId)
+    .catch((err: unknown) => (isAtlasApiError(err) && err.status === 404 ? null : undefined));
+  return withDeadline(lookup, ATLAS_CHECK_BUDGET_MS);
+}
+
+/** A collection-level or point-in-time restore of a dedicated cluster goes into a dedicated cluster only. */
+function targetTypeProblem(targetKey: string, targetType: ClusterType | undefined, sub: ModalSubmission): string | undefined {
+  const special = sub.choices.what === 'namespaces' ? 'A collection-level restore' : sub.choices.from === 'pointInTime' ? 'A point-in-time restore' : undefined;
+  if (!special || targetType === undefined || targetType === 'dedicated') return undefined;
+  return `${special} can only go into a dedicated cluster, and \`${targetKey}\` is ${typeWords(targetType)}.`;
+}
 
 export async function checkModalSubmission(services: Services, user: string, viewId: string, sub: ModalSubmission): Promise<CheckedSubmission> {
   const refuse = (detail: string) => services.store.audit({ type: 'refused', user, detail: `modal submit: ${detail}` }).catch(() => undefined);
@@ -31,27 +69,68 @@ export async function checkModalSubmission(services: Services, user: string, vie
   const channel = mayUseChannel(services.policy, sub.meta.channel);
   if (!channel.allowed) sourceError ??= channel.message;
 
-  let snapshot: CachedSnapshot | null | undefined;
-  if (source?.ok && sub.snapshotId && !sourceError) {
-    snapshot = await createModalSnapshotCache(services.redis, services.prefix).lookup(viewId, sub.sourceKey!, sub.snapshotId);
-    if (snapshot === undefined) {
-      // Not in the cache (the form was opened long ago): ask Atlas, within the budget.
-      const lookup = services.atlas
-        .getSnapshot({ groupId: source.cluster.groupId, clusterName: source.cluster.cluster, type: source.cluster.type }, sub.snapshotId)
-        .catch((err: unknown) => (isAtlasApiError(err) && err.status === 404 ? null : undefined));
-      snapshot = await withDeadline(lookup, SNAPSHOT_CHECK_BUDGET_MS);
-    }
+  const { choices } = sub;
+  const sourceRef = source?.ok && !sourceError ? source.cluster : undefined;
+  const atTime = choices.from === 'pointInTime' ? choices.pointInTime : undefined;
+  const needsFacts = choices.what === 'namespaces' || choices.from === 'pointInTime';
+  const none = Promise.resolve(undefined);
+  const targetRef = target?.ok && !targetError ? target.cluster : undefined;
+  const rules = targetRef ? rulesFor(services.policy, targetRef).safetySnapshot : undefined;
+  // A whole-cluster restore from a snapshot into a target without safety snapshots needs no type: no call then.
+  const needsType = targetRef !== undefined && (rules?.mode !== 'off' || needsFacts);
+  const [snapshot, facts, base, targetType] = await Promise.all([
+    sourceRef && choices.from === 'snapshot' && sub.snapshotId ? snapshotFor(services, viewId, sourceRef, sub.sourceKey!, sub.snapshotId) : none,
+    sourceRef && needsFacts ? sourceFactsWithin(services, viewId, sourceRef, ATLAS_CHECK_BUDGET_MS) : none,
+    sourceRef && atTime !== undefined ? findBaseSnapshot(services, sourceRef, atTime, ATLAS_CHECK_BUDGET_MS) : Promise.resolve<BaseSnapshot | undefined>(undefined),
+    // Alongside the rest, so the whole check stays within one budget (detection is usually the client's cache).
+    needsType ? targetTypeWithin(services, targetRef, {}, TARGET_TYPE_BUDGET_MS) : Promise.resolve(targetRef?.type),
+  ]);
+
+  let fromError: string | undefined;
+  let pointInTimeError: string | undefined;
+  let baseSnapshot: (CachedSnapshot & { createdAt: string }) | undefined;
+  if (sourceRef && atTime !== undefined && base) {
+    const nowSeconds = Math.floor(services.now().getTime() / 1000);
+    const pit = checkPointInTime({ sourceKey: sub.sourceKey!, facts, utcSeconds: atTime, nowSeconds, timeZone: sub.meta.timeZone ?? 'UTC', base });
+    if (pit.ok) baseSnapshot = pit.base;
+    else if (pit.field === 'from') fromError = pit.message;
+    else pointInTimeError = pit.message;
+  }
+  const whatError = sourceRef && choices.what === 'namespaces' ? namespacesProblem(sub.sourceKey!, facts) : undefined;
+
+  // The target's type decides what it can have: a safety snapshot, a collection or point-in-time restore.
+  let safetySnapshot: { retentionInDays: number } | undefined;
+  if (targetRef && rules) {
+    const plan = safetySnapshotPlan({ rules, targetKey: sub.targetKey!, targetType }, choicesReplaceData(choices), choices.keepSafetySnapshot);
+    targetError = plan.kind === 'impossible' ? plan.why : targetTypeProblem(sub.targetKey!, targetType, sub);
+    safetySnapshot = safetySnapshotToTake(plan);
   }
 
-  const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot });
-  if (sourceError) await refuse(sourceError);
-  else if (targetError) await refuse(targetError);
+  const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot, whatError, fromError, pointInTimeError });
+  const refusal = sourceError ?? targetError ?? whatError ?? fromError ?? pointInTimeError;
+  if (refusal) await refuse(refusal);
   if (!checked.ok) return checked;
+  const chosen = checked.value.pointInTime !== undefined ? baseSnapshot : snapshot;
   // validateModalSubmission refused a snapshot that is not restorable; isRestorable here only narrows the type.
-  if (!source?.ok || !target?.ok || !snapshot || !isRestorable(snapshot)) {
+  if (!source?.ok || !target?.ok || !chosen || !isRestorable(chosen)) {
     // Atlas didn't answer in time: refuse rather than guess (the card must show the snapshot's real time).
     const field = sub.blockIds.snapshot ?? 'restore_source';
     return { ok: false, response: { response_action: 'errors', errors: { [field]: "Atlas didn't answer in time to confirm this snapshot. Submit again in a moment." } } };
   }
-  return { ok: true, source: source.cluster, target: target.cluster, snapshot, reason: checked.value.reason };
+  const { value } = checked;
+  return {
+    ok: true,
+    source: source.cluster,
+    target: target.cluster,
+    snapshot: { id: chosen.id, createdAt: chosen.createdAt },
+    reason: value.reason,
+    ...(value.pointInTime !== undefined ? { pointInTime: { utcSeconds: value.pointInTime } } : {}),
+    ...(value.namespaces ? { namespaces: value.namespaces.map((sourceNamespace) => ({ sourceNamespace })), writeStrategy: value.writeStrategy, indexStrategy: value.indexStrategy } : {}),
+    ...(safetySnapshot ? { safetySnapshot } : {}),
+  };
+}
+
+function namespacesProblem(sourceKey: string, facts: SourceFacts | undefined): string | undefined {
+  if (!facts) return `Atlas didn't answer in time to confirm that \`${sourceKey}\` can restore single databases or collections. Submit again in a moment.`;
+  return collectionsUnavailable(sourceKey, facts);
 }

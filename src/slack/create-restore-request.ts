@@ -12,6 +12,14 @@ export interface NewRequest {
   reason: string;
   channel: string;
   rules: ClusterRules;
+  /** A point-in-time restore to this second; `snapshot` is then its base snapshot. */
+  pointInTime?: RestoreRequest['pointInTime'];
+  /** A collection-level restore of these namespaces, written as `writeStrategy` says. */
+  namespaces?: RestoreRequest['namespaces'];
+  writeStrategy?: RestoreRequest['writeStrategy'];
+  indexStrategy?: RestoreRequest['indexStrategy'];
+  /** Present when a safety snapshot of the target will be taken after the last approval. */
+  safetySnapshot?: RestoreRequest['safetySnapshot'];
 }
 
 /** Slack errors that mean "the bot can't post here", and what the requester can do about each. */
@@ -45,6 +53,10 @@ export async function createRestoreRequest(services: Services, input: NewRequest
     createdAt: at.toISOString(),
     approvalExpiresAt: expiresAt.toISOString(),
     updatedAt: at.toISOString(),
+    // Only what the request is: a whole-cluster restore from a snapshot stores none of these.
+    ...(input.pointInTime ? { pointInTime: input.pointInTime } : {}),
+    ...(input.namespaces ? { namespaces: input.namespaces, writeStrategy: input.writeStrategy ?? 'CREATE_NEW', indexStrategy: input.indexStrategy ?? 'ALL' } : {}),
+    ...(input.safetySnapshot ? { safetySnapshot: { retentionInDays: input.safetySnapshot.retentionInDays } } : {}),
   };
   // One restore at a time per target, held from the request on; the lock outlives the approval window a little.
   const lockTtl = input.rules.approval.expiresAfterMinutes * 60 + 600;
@@ -77,10 +89,23 @@ async function publishRequest(services: Services, request: RestoreRequest): Prom
     type: 'requested',
     requestId: request.id,
     user: request.requester,
-    detail: `${request.source.project}/${request.source.cluster} snapshot ${request.snapshot.id} → ${request.target.project}/${request.target.cluster}: ${request.reason}`,
+    detail: `${auditWhat(request)} → ${request.target.project}/${request.target.cluster}${auditHow(request)}: ${request.reason}`,
   });
   logger.info({ requestId: request.id, requester: request.requester, source: request.source.cluster, target: request.target.cluster, dryRun: request.dryRun }, 'restore requested');
   await services.tracker.scheduleApprovalExpiry(request.id, new Date(request.approvalExpiresAt));
   const approvers = rulesFor(services.policy, request.target).approvers;
   await messenger.postInThread(current, requestPostedMessage(current, approvers));
+}
+
+/** "shop/ledger snapshot 6748…" or "shop/ledger at 2026-12-01T14:05:00Z (base snapshot 6748…) only sales.orders". */
+function auditWhat(req: RestoreRequest): string {
+  const from = req.pointInTime ? `at ${new Date(req.pointInTime.utcSeconds * 1000).toISOString().replace('.000Z', 'Z')} (base snapshot ${req.snapshot.id})` : `snapshot ${req.snapshot.id}`;
+  const only = req.namespaces ? ` only ${req.namespaces.map((n) => n.sourceNamespace).join(',')}` : '';
+  return `${req.source.project}/${req.source.cluster} ${from}${only}`;
+}
+
+function auditHow(req: RestoreRequest): string {
+  const parts = [req.namespaces ? `${req.writeStrategy}, indexes ${req.indexStrategy}` : undefined, req.safetySnapshot ? `safety snapshot kept ${req.safetySnapshot.retentionInDays} d` : undefined];
+  const shown = parts.filter(Boolean);
+  return shown.length > 0 ? ` (${shown.join('; ')})` : '';
 }

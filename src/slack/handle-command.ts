@@ -1,6 +1,6 @@
 // /atlas-restore: parse, answer help/status/list privately, or open the restore modal at once and fill it in after.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { findCluster, mayUseChannel } from '../policy/policy.js';
+import { clusterKey, findCluster, mayUseChannel } from '../policy/policy.js';
 import { isNamedInPolicy, maySee, visibleTo } from '../policy/visibility.js';
 import { normalizeRequestId } from '../restore/request-id.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from '../restore/types.js';
@@ -11,6 +11,8 @@ import { openRestoreModal } from './open-restore-modal.js';
 import { helpText, renderList, renderStatus } from './views/status-views.js';
 import { withDeadline } from './with-deadline.js';
 import { answerDrills, runDrillNow } from './handle-drill-commands.js';
+import { loadSourceFacts } from './load-modal-sources.js';
+import { collectionsUnavailable, pointInTimeUnavailable } from './views/source-facts.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -98,11 +100,29 @@ async function earlyRefusal(services: Services, allowedSoon: Promise<AllowedClus
     const found = findCluster(services.policy, text);
     if (!found.ok) return `${found.message}\n\n${usageText()}`;
   }
-  const allowed = await withDeadline(allowedSoon, EARLY_REFUSAL_BUDGET_MS);
+  const [allowed, unsupported] = await Promise.all([withDeadline(allowedSoon, EARLY_REFUSAL_BUDGET_MS), unsupportedBySource(services, cmd)]);
   if (allowed && allowed.clusters.length === 0) {
     return allowed.refusal ?? "You're not allowed to request restores of any cluster in the restore policy. Ask the owners of the restore policy to add you (or your user group) to its requesters.";
   }
-  return undefined;
+  return unsupported;
+}
+
+/**
+ * `at …` or `only …` on a source that can't do it (Flex, serverless, continuous backup off): said privately, with
+ * the reason, instead of a form that would drop what was asked. Atlas is asked within the budget (type, description,
+ * schedule; usually cached); without an answer in time, the form opens and says it there.
+ */
+async function unsupportedBySource(services: Services, cmd: Extract<Command, { kind: 'open' }>): Promise<string | undefined> {
+  if (!cmd.source || (cmd.pointInTime === undefined && !cmd.namespaces)) return undefined;
+  const found = findCluster(services.policy, cmd.source);
+  if (!found.ok) return undefined;
+  const facts = await withDeadline(loadSourceFacts(services, found.cluster), EARLY_REFUSAL_BUDGET_MS);
+  if (!facts || facts.status !== 'loaded') return undefined;
+  const key = clusterKey(found.cluster);
+  const why = (cmd.namespaces ? collectionsUnavailable(key, facts) : undefined) ?? (cmd.pointInTime !== undefined ? pointInTimeUnavailable(key, facts) : undefined);
+  if (!why) return undefined;
+  const what = cmd.namespaces && collectionsUnavailable(key, facts) ? '`only …` restores single databases or collections' : '`at …` restores to a point in time';
+  return `${what}, which \`${key}\` can't do: ${why}\nRun \`/atlas-restore ${key}\` to restore the whole cluster from a snapshot.\n\n${usageText()}`;
 }
 
 async function openModal(services: Services, { command, ack, client }: CommandArgs, cmd: Extract<Command, { kind: 'open' }>) {

@@ -1,37 +1,15 @@
-// The restore modal: reloading snapshots when the source changes, and the submission that creates the request.
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+// The restore modal's submission, which creates the request (its changes before that: handle-modal-change.ts).
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { rulesFor } from '../policy/policy.js';
 import type { ClusterRef } from '../restore/types.js';
 import type { Services } from './services.js';
-import { allowedClusters, clusterByKey, loadSnapshotSection, modalState } from './build-modal-state.js';
 import { checkModalSubmission } from './check-modal-submission.js';
 import { createRestoreRequest } from './create-restore-request.js';
 import { withDeadline } from './with-deadline.js';
-import { buildRestoreModal, readModalSubmission, type ModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
+import { readModalSubmission, type ModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
 import { formatInTimeZone } from './views/format.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-type ModalActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-
-/** The source select dispatches an action: rebuild the modal with the new source's snapshots. */
-export function handleSourceChange(services: Services) {
-  return async ({ ack, body, client }: ModalActionArgs): Promise<void> => {
-    await ack();
-    const view = body.view;
-    if (!view) return;
-    const sub = readModalSubmission(view as unknown as ModalSubmissionView);
-    const timeZone = sub.meta.timeZone ?? 'UTC';
-    const { clusters } = await allowedClusters(services, body.user.id);
-    const inputs = { meta: sub.meta, timeZone, clusters, sourceKey: sub.sourceKey };
-    // Show "loading" first (hash guards against a newer update), then the snapshots.
-    const loading = await client.views.update({ view_id: view.id, hash: view.hash, view: buildRestoreModal(modalState(inputs, { status: 'loading' })) }).catch(() => undefined);
-    if (!loading) return; // someone changed it again meanwhile: that newer action will fill it in
-    const snapshots = await loadSnapshotSection(services, view.id, clusterByKey(clusters, sub.sourceKey));
-    await client.views
-      .update({ view_id: view.id, hash: loading.view?.hash, view: buildRestoreModal(modalState(inputs, snapshots)) })
-      .catch((err: unknown) => services.logger.debug({ err }, 'modal changed while snapshots loaded'));
-  };
-}
 
 /**
  * The policy may leave a cluster's type to detection; the client has usually detected it already (listing the
@@ -69,10 +47,15 @@ export function handleModalSubmission(services: Services) {
       requester: user,
       source: await withKnownType(services, checked.source),
       target: await withKnownType(services, checked.target),
-      snapshot: { id: checked.snapshot.id, createdAt: checked.snapshot.createdAt },
+      snapshot: checked.snapshot,
       reason: checked.reason,
       channel: sub.meta.channel,
       rules: rulesFor(services.policy, checked.target),
+      pointInTime: checked.pointInTime,
+      namespaces: checked.namespaces,
+      writeStrategy: checked.writeStrategy,
+      indexStrategy: checked.indexStrategy,
+      safetySnapshot: checked.safetySnapshot,
     });
     if (!created.ok) {
       const message = await describeLockHolder(services, checked.target, created.holder, created.since, sub.meta.timeZone ?? 'UTC');

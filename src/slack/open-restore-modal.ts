@@ -2,9 +2,14 @@
 // both come here once they have acked. trigger_id dies 3 s after the click or command, so a loading modal opens at
 // once and is filled in when the policy, the viewer's time zone and Atlas have answered.
 import type { webApi } from '@slack/bolt';
+import { clusterKey } from '../policy/policy.js';
 import type { Services } from './services.js';
-import { allowedClusters, applyPrefill, clusterByKey, loadSnapshotSection, modalState, type AllowedClusters, type Prefill } from './build-modal-state.js';
-import { buildLoadingModal, buildRestoreModal } from './views/restore-modal.js';
+import { allowedClusters, applyPrefill, clusterByKey, prefilledChoices, type AllowedClusters, type ModalInputs, type Prefill } from './build-modal-state.js';
+import { loadSourceSection, type SourceSection } from './load-modal-sources.js';
+import { renderRestoreModal } from './render-restore-modal.js';
+import { buildLoadingModal } from './views/restore-modal.js';
+import { windowText, zonedTime } from './views/restore-modal-from.js';
+import { collectionsUnavailable, pointInTimeUnavailable, pointInTimeWindow } from './views/source-facts.js';
 
 export interface OpenRestoreModalInput {
   user: string;
@@ -14,6 +19,26 @@ export interface OpenRestoreModalInput {
   prefill: Prefill;
   /** The clusters the user may use, when the caller has started asking already. */
   allowed?: Promise<AllowedClusters>;
+}
+
+/** Why a pre-filled snapshot, list of namespaces or time was dropped or won't do; empty when all are fine. */
+function prefillNotices(prefill: Prefill, sourceKey: string | undefined, source: SourceSection, timeZone: string, nowSeconds: number): string[] {
+  const notices: string[] = [];
+  const { snapshots, facts } = source;
+  if (prefill.snapshotId && snapshots.status === 'loaded' && !snapshots.snapshots.some((s) => s.id === prefill.snapshotId)) {
+    notices.push(`Snapshot \`${prefill.snapshotId}\` is not among the snapshots of this source, so none is pre-selected.`);
+  }
+  if (sourceKey === undefined || facts.status !== 'loaded') return notices;
+  const noNamespaces = prefill.namespaces ? collectionsUnavailable(sourceKey, facts) : undefined;
+  if (noNamespaces) notices.push(`${noNamespaces} The namespaces you gave were dropped.`);
+  if (prefill.pointInTime === undefined) return notices;
+  const noTime = pointInTimeUnavailable(sourceKey, facts);
+  const window = pointInTimeWindow(facts, nowSeconds);
+  if (noTime) notices.push(`${noTime} The time you gave was dropped.`);
+  else if (window && (prefill.pointInTime < window.fromUnixSeconds || prefill.pointInTime > window.toUnixSeconds)) {
+    notices.push(`The time you gave, ${zonedTime(prefill.pointInTime, timeZone)}, is outside the restorable window of \`${sourceKey}\`: ${windowText(window, timeZone)}. Choose a time inside it.`);
+  }
+  return notices;
 }
 
 export async function openRestoreModal(services: Services, client: webApi.WebClient, input: OpenRestoreModalInput): Promise<void> {
@@ -35,22 +60,28 @@ export async function openRestoreModal(services: Services, client: webApi.WebCli
   }
   const { clusters, refusal } = await allowed;
   const zone = await timeZone;
-  const inputs = { meta: { ...meta, timeZone: zone }, timeZone: zone, clusters };
+  const inputs: ModalInputs = { meta: { ...meta, timeZone: zone }, timeZone: zone, clusters };
   if (clusters.length === 0) {
     await services.store.audit({ type: 'refused', user, detail: refusal ?? 'not a requester of any cluster' }).catch(() => undefined);
-    await client.views.update({ view_id: viewId, view: buildRestoreModal(modalState({ ...inputs, notice: refusal }, { status: 'loaded', snapshots: [] })) });
+    const view = await renderRestoreModal(services, { ...inputs, notice: refusal }, { snapshots: { status: 'loaded', snapshots: [] }, facts: { status: 'loading' } });
+    await client.views.update({ view_id: viewId, view });
     return;
   }
   const picked = applyPrefill(services, clusters, prefill);
-  const full = { ...inputs, ...picked, snapshotId: prefill.snapshotId };
-  const state = modalState(full, { status: 'loading' });
-  const snapshots = await loadSnapshotSection(services, viewId, clusterByKey(clusters, state.selectedSourceKey));
-  if (prefill.snapshotId && snapshots.status === 'loaded' && !snapshots.snapshots.some((s) => s.id === prefill.snapshotId)) {
-    full.notice = [picked.notice, `Snapshot \`${prefill.snapshotId}\` is not among the snapshots of this source, so none is pre-selected.`].filter(Boolean).join(' ');
-    full.snapshotId = undefined;
-  }
+  const sourceKey = picked.sourceKey ?? clusterKey(clusters[0]!);
+  const source = await loadSourceSection(services, viewId, clusterByKey(clusters, sourceKey));
+  const notices = [picked.notice, ...prefillNotices(prefill, sourceKey, source, zone, Math.floor(services.now().getTime() / 1000))].filter(Boolean);
+  const snapshotListed = source.snapshots.status !== 'loaded' || source.snapshots.snapshots.some((s) => s.id === prefill.snapshotId);
+  const full: ModalInputs = {
+    ...inputs,
+    ...picked,
+    sourceKey,
+    snapshotId: snapshotListed ? prefill.snapshotId : undefined,
+    choices: prefilledChoices(prefill),
+    notice: notices.length > 0 ? notices.join(' ') : undefined,
+  };
   try {
-    await client.views.update({ view_id: viewId, view: buildRestoreModal(modalState(full, snapshots)) });
+    await client.views.update({ view_id: viewId, view: await renderRestoreModal(services, full, source) });
   } catch (err) {
     services.logger.warn({ err }, 'could not fill the restore modal');
   }

@@ -1,7 +1,7 @@
 // The /atlas-restore grammar (DESIGN.md §2). Total: every string gives a Command, never a throw.
 //
 //   (empty)                                 open the modal, nothing pre-filled
-//   <source> [<snapshotId>] [to <target>]   open the modal pre-filled
+//   <source> [<snapshotId> | at <time>] [only <ns>[,<ns>…]] [to <target>]   open the modal pre-filled
 //   status [<request or restore job id>]
 //   list
 //   drill <name>
@@ -10,10 +10,24 @@
 //
 // Keywords are case-insensitive and win over cluster names: a cluster called "list" must be
 // written `project/list`. The handler should reply to `invalid` with `message` + usageText().
+// `at` and `only` are keywords only where they can appear (after the source): clusters may be called "at".
 import { CLUSTER_NAME_PATTERN, PROJECT_ID_PATTERN, PROJECT_NAME_PATTERN, SNAPSHOT_ID_PATTERN } from '../policy/names.js';
+import { parseNamespaces } from '../policy/parse-namespaces.js';
+import { joinsDateAndTime, parsePointInTime } from './parse-point-in-time.js';
+
+export interface OpenCommand {
+  kind: 'open';
+  source?: string;
+  snapshotId?: string;
+  /** `at <time>`: a point-in-time restore to this second (Unix seconds, UTC). */
+  pointInTime?: number;
+  /** `only a.b,c`: a collection-level restore of these namespaces, already valid by the grammar. */
+  namespaces?: string[];
+  target?: string;
+}
 
 export type Command =
-  | { kind: 'open'; source?: string; snapshotId?: string; target?: string }
+  | OpenCommand
   | { kind: 'status'; id?: string }
   | { kind: 'list' }
   | { kind: 'drill'; name: string }
@@ -31,13 +45,15 @@ export function usageText(): string {
   return [
     '*Usage*',
     '`/atlas-restore` open the restore form',
-    '`/atlas-restore <source> [<snapshotId>] [to <target>]` open the form pre-filled',
+    '`/atlas-restore <source> [<snapshotId> | at <time>] [only <ns>[,<ns>…]] [to <target>]` open the form pre-filled',
     '`/atlas-restore status [<request or restore job id>]` state of one restore, or of your recent ones',
     '`/atlas-restore list` restores in flight and recent ones',
     '`/atlas-restore drill <name>` run a drill of the policy now (approvers of its target)',
     '`/atlas-restore drills` the policy\'s drills: schedule, next run, last result',
     '`/atlas-restore help` this help',
     '`<source>` and `<target>` are `cluster` or `project/cluster` (project = its policy name or 24-hex id).',
+    '`at <time>`: a point in time (dedicated clusters with continuous cloud backup), ISO 8601 with its zone (`2026-12-01T14:05Z`, `2026-12-01T15:05+01:00`) or Unix seconds.',
+    '`only <ns>,…`: only these databases or collections (`db` or `db.collection`, dedicated clusters), written beside the live data unless you choose to overwrite them in the form.',
   ].join('\n');
 }
 
@@ -120,30 +136,81 @@ export function parseCommand(text: string): Command {
   }
   if (keyword === 'to') return invalid('Name the source cluster before `to`, e.g. `/atlas-restore shop/orders to shop/orders-staging`.');
 
-  const command: { kind: 'open'; source?: string; snapshotId?: string; target?: string } = { kind: 'open' };
   const sourceError = checkClusterRef(head, 'source');
   if (sourceError) return invalid(sourceError);
-  command.source = head;
+  return parseOpen(head, rest);
+}
 
+const isWord = (token: string | undefined, word: string) => token?.toLowerCase() === word;
+
+/** `<source> [<snapshotId> | at <time>] [only <ns>[,<ns>…]] [to <target>]`, the source already checked. */
+function parseOpen(source: string, rest: string[]): Command {
+  const command: OpenCommand = { kind: 'open', source };
   let i = 0;
-  const next = rest[i];
-  if (next !== undefined && next.toLowerCase() !== 'to') {
+  if (isWord(rest[i], 'at')) {
+    const timeText = joinsDateAndTime(rest[i + 1] ?? '', rest[i + 2]) ? `${rest[i + 1]}T${rest[i + 2]}` : rest[i + 1];
+    if (timeText === undefined) return invalid('`at` must be followed by a time with its zone, e.g. `at 2026-12-01T14:05Z`.');
+    const time = parsePointInTime(timeText);
+    if (!time.ok) return invalid(time.message);
+    command.pointInTime = time.utcSeconds;
+    i += timeText === rest[i + 1] ? 2 : 3;
+  } else if (rest[i] !== undefined && !isWord(rest[i], 'to') && !isWord(rest[i], 'only')) {
+    const next = rest[i]!;
     if (!SNAPSHOT_ID_PATTERN.test(next)) {
-      return invalid(`${shown(next)} isn't a snapshot id (24 hex characters) or \`to <target>\`.`);
+      return invalid(`${shown(next)} isn't a snapshot id (24 hex characters), \`at <time>\`, \`only <namespaces>\` or \`to <target>\`.`);
     }
     command.snapshotId = next.toLowerCase();
     i += 1;
+    if (isWord(rest[i], 'at')) return invalid('Give a snapshot id or `at <time>`, not both: a restore starts from one or the other.');
+  }
+  if (isWord(rest[i], 'only')) {
+    const list = namespaceList(rest, i + 1);
+    if (!list.ok) return invalid(list.message);
+    command.namespaces = list.namespaces;
+    i = list.next;
   }
   const toWord = rest[i];
   if (toWord !== undefined) {
-    if (toWord.toLowerCase() !== 'to') return invalid(`Expected \`to <target>\` after the snapshot id, but got ${shown(toWord)}.`);
+    if (!isWord(toWord, 'to')) return invalid(unexpectedBeforeTarget(command, toWord));
     const target = rest[i + 1];
     if (target === undefined) return invalid('`to` must be followed by the target cluster, e.g. `to shop/orders-staging`.');
     const targetError = checkClusterRef(target, 'target');
     if (targetError) return invalid(targetError);
     command.target = target;
     const extra = rest.slice(i + 2);
+    if (isWord(extra[0], 'only')) return invalid('`only <namespaces>` comes before `to <target>`, e.g. `shop/orders only sales.orders to shop/orders-staging`.');
     if (extra.length > 0) return invalid(`Unexpected ${shown(extra.join(' '))} after the target.`);
   }
   return command;
+}
+
+function unexpectedBeforeTarget(command: OpenCommand, token: string): string {
+  if (command.namespaces) return `Expected \`to <target>\` after the namespaces, but got ${shown(token)} (separate namespaces with commas: \`only a.b, c.d\`).`;
+  const after = command.pointInTime !== undefined ? 'the time' : command.snapshotId ? 'the snapshot id' : 'the source';
+  return `Expected \`to <target>\` (or \`only <namespaces>\`) after ${after}, but got ${shown(token)}.`;
+}
+
+/**
+ * The namespaces after `only`, from `from` on: commas separate them, and Slack users type `a.b, c.d`, so a token
+ * that ends with a comma (or a next one that starts with one) continues the list. `to` ends it even after a comma.
+ */
+function namespaceList(tokens: string[], from: number): { ok: true; namespaces: string[]; next: number } | { ok: false; message: string } {
+  const parts: string[] = [];
+  let i = from;
+  while (i < tokens.length && !isWord(tokens[i], 'to')) {
+    const token = tokens[i]!;
+    parts.push(token);
+    i += 1;
+    const continues = token.endsWith(',') || (tokens[i]?.startsWith(',') ?? false);
+    if (!continues) break;
+  }
+  if (parts.length === 0) return { ok: false, message: '`only` must be followed by databases or collections, e.g. `only sales.orders,sales.customers` or `only crm`.' };
+  const parsed = parseNamespaces(parts.join(''));
+  if (!parsed.ok) {
+    // Every problem at once, each shown back safely: the requester fixes them all in one go.
+    const problems = parsed.problems.slice(0, 20).map((p) => `• ${p.replace(/[`<>&]/g, '').slice(0, 200)}`);
+    const more = parsed.problems.length > 20 ? [`• and ${parsed.problems.length - 20} more`] : [];
+    return { ok: false, message: ['The namespaces after `only` can\'t be restored as written:', ...problems, ...more].join('\n') };
+  }
+  return { ok: true, namespaces: parsed.namespaces.map((n) => n.text), next: i };
 }

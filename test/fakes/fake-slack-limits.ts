@@ -5,13 +5,55 @@ import { SlackMethodError } from './fake-slack-args.js';
 interface TextObject {
   text?: unknown;
 }
+interface Option {
+  text?: TextObject;
+  description?: TextObject;
+  value?: unknown;
+}
+interface Element {
+  type?: unknown;
+  options?: Option[];
+  initial_option?: Option;
+  initial_options?: Option[];
+  initial_value?: unknown;
+  initial_date_time?: unknown;
+  max_length?: unknown;
+}
 interface Block {
   type?: unknown;
   text?: TextObject;
   fields?: TextObject[];
   elements?: (TextObject & { type?: unknown; options?: { text?: TextObject }[]; text?: TextObject })[];
-  element?: { options?: { text?: TextObject; description?: TextObject }[]; initial_value?: unknown };
+  element?: Element;
   label?: TextObject;
+  hint?: TextObject;
+}
+
+/** Radio buttons and checkboxes hold at most 10 options (selects 100). */
+const MAX_OPTIONS: Record<string, number> = { radio_buttons: 10, checkboxes: 10 };
+
+/** An initial option must be one of the options, exactly (Slack compares the whole object). */
+function isOneOf(option: Option, options: Option[]): boolean {
+  return options.some((o) => JSON.stringify(o) === JSON.stringify(option));
+}
+
+function elementProblem(el: Element): string | undefined {
+  const options = el.options ?? [];
+  const type = typeof el.type === 'string' ? el.type : '';
+  if (options.length > (MAX_OPTIONS[type] ?? 100)) return `more than ${MAX_OPTIONS[type] ?? 100} options in ${type}`;
+  if (options.some((o) => length(o.text) > 75 || length(o.description) > 75)) return 'an option text over 75';
+  if (el.initial_option && el.options && !isOneOf(el.initial_option, options)) return 'initial_option is not one of the options';
+  if (el.initial_options?.some((o) => !isOneOf(o, options))) return 'an initial option is not one of the options';
+  if (type === 'datetimepicker' && el.initial_date_time !== undefined) {
+    // Unix seconds, "in the format of 10 digits" (Block Kit reference).
+    if (typeof el.initial_date_time !== 'number' || !Number.isInteger(el.initial_date_time) || String(el.initial_date_time).length !== 10) return 'initial_date_time is not 10 digits';
+  }
+  if (type === 'plain_text_input') {
+    if (el.max_length !== undefined && (typeof el.max_length !== 'number' || el.max_length > 3000)) return 'max_length over 3000';
+    const max = typeof el.max_length === 'number' ? el.max_length : 3000;
+    if (typeof el.initial_value === 'string' && el.initial_value.length > max) return 'initial_value longer than max_length';
+  }
+  return undefined;
 }
 
 const length = (t: TextObject | undefined): number => (typeof t?.text === 'string' ? t.text.length : 0);
@@ -28,14 +70,12 @@ function problem(block: Block): string | undefined {
     if (block.elements?.some((e) => length(e) > 3000)) return 'a context element over 3000';
   }
   if (block.type === 'input' && length(block.label) > 2000) return 'input label over 2000';
+  if (block.type === 'input' && length(block.hint) > 2000) return 'input hint over 2000';
   if (block.type === 'actions') {
     if ((block.elements?.length ?? 0) > 25) return 'more than 25 actions';
     if (block.elements?.some((e) => e.type === 'button' && length(e.text) > 75)) return 'a button text over 75';
   }
-  const options = block.element?.options ?? [];
-  if (options.length > 100) return 'more than 100 options';
-  if (options.some((o) => length(o.text) > 75 || length(o.description) > 75)) return 'an option text over 75';
-  return undefined;
+  return block.element ? elementProblem(block.element) : undefined;
 }
 
 /** Throws invalid_blocks, as Slack answers, when `blocks` break a limit. `max`: 50 in messages, 100 in views. */

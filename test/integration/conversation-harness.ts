@@ -15,9 +15,11 @@ import { startFakeSlack, type FakeSlack, type StoredMessage, type StoredView } f
 import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SendOptions } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { filledView, isFilledModal, type ModalFields } from './modal-fill.js';
+import { changeModal, type ModalChange } from './modal-change.js';
 import { deleteKeys } from './store-fixtures.js';
 
 export { filledView, isFilledModal, type ModalFields } from './modal-fill.js';
+export type { ModalChange } from './modal-change.js';
 
 export const GROUP_ID = '5e2211c17a3e5a48f5497de3';
 export const CHANNEL = 'C0DBOPS01';
@@ -87,6 +89,11 @@ export interface Harness {
   /** The modal once it shows snapshots (or a final message), for the given opening trigger. */
   loadedModal(user: string, predicate?: (view: StoredView) => boolean): Promise<StoredView>;
   submitModal(view: StoredView, user: string, fields: ModalFields, send?: SendOptions): Promise<{ status: number; json: unknown }>;
+  /**
+   * Changes one dispatching element of the modal (`change` names it; its new value is in `fields`, with the rest of
+   * what the user entered) as Slack does, and returns the view once the app has rebuilt it.
+   */
+  changeModal(view: StoredView, user: string, change: ModalChange, fields: ModalFields, predicate?: (view: StoredView) => boolean): Promise<StoredView>;
   request(id: string): Promise<RestoreRequest | null>;
   latestRequest(): Promise<RestoreRequest>;
   click(user: string, actionId: string, requestId: string, send?: SendOptions): Promise<{ status: number }>;
@@ -173,6 +180,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const res = await sendViewSubmission(url, SIGNING_SECRET, { userId: user, view: filledView(view, fields) }, send);
       return { status: res.status, json: res.json };
     },
+    changeModal: (view, user, change, fields, predicate = isFilledModal) => changeModal({ url, secret: SIGNING_SECRET, slack }, view, user, change, fields, predicate),
     request: (id) => app.services.store.get(id),
     async latestRequest() {
       return waitFor(async () => (await app.services.store.listRecent(1))[0], { message: 'a stored request' });

@@ -100,6 +100,8 @@ describe('src/main.ts', () => {
     const out = p.output();
     expect(out).toContain('ok   Slack: token works');
     expect(out).toContain('ok   Atlas: shop/orders is flex, 1 snapshot(s), 1 restorable');
+    expect(out).toContain('info Atlas: shop/orders point in time: not available (flex clusters have no continuous cloud backup)');
+    expect(out).toMatch(/Atlas: shop\/orders safety snapshot: not possible \(flex\)/);
     expect(out).toMatch(/FAIL Atlas: shop\/ledger: /);
     expect(out).toContain('fix the FAIL lines above before deploying');
   });

@@ -15,6 +15,8 @@ beforeAll(async () => {
   atlas = await startFakeAtlas();
   atlas.addCluster({ groupId: G, name: 'orders', type: 'flex', snapshots: 2 });
   atlas.addCluster({ groupId: G, name: 'ledger', type: 'dedicated', snapshots: 3 });
+  atlas.addCluster({ groupId: G, name: 'vault', type: 'dedicated', snapshots: 1, pitEnabled: true, restoreWindowDays: 5 });
+  atlas.addCluster({ groupId: G, name: 'flexy', type: 'flex', snapshots: 1 });
   slack = await startFakeSlack();
 });
 afterAll(async () => {
@@ -55,5 +57,29 @@ describe('preflight', () => {
     expect(badKeys.ok).toBe(false);
     expect(badKeys.lines.join('\n')).toMatch(/FAIL Slack: auth.test failed \(invalid_auth\)/);
     expect(badKeys.lines.join('\n')).toMatch(/FAIL Atlas: shop\/orders: .*401|FAIL Atlas: shop\/orders: .*key/i);
+  });
+
+  it('says per cluster whether point in time is available (with its window) and a safety snapshot possible, against the policy', async () => {
+    const result = await runPreflight({
+      policy: policy('[{ name: vault, safetySnapshot: { mode: required, retentionInDays: 3 } }, { name: ledger }, { name: orders, type: flex, safetySnapshot: { mode: offered } }]'),
+      ...deps(),
+    });
+    expect(result.ok).toBe(true); // warnings don't fail the check
+    expect(result.lines).toEqual(
+      expect.arrayContaining([
+        'ok   Atlas: shop/vault point in time: available, 5 days back from now',
+        'ok   Atlas: shop/vault safety snapshot: possible (dedicated); policy: required, kept 3 days',
+        expect.stringMatching(/^warn Atlas: shop\/ledger point in time: off \(continuous cloud backup is not enabled\)/),
+        'ok   Atlas: shop/ledger safety snapshot: possible (dedicated); policy: off',
+        'info Atlas: shop/orders point in time: not available (flex clusters have no continuous cloud backup)',
+        "warn Atlas: shop/orders safety snapshot: not possible (flex); the policy offers one, and the form will say it isn't available",
+      ]),
+    );
+  });
+
+  it('FAIL when the policy requires a safety snapshot of a cluster that turns out to be Flex (type left to detection)', async () => {
+    const result = await runPreflight({ policy: policy('[{ name: flexy, safetySnapshot: { mode: required } }]'), ...deps() });
+    expect(result.ok).toBe(false);
+    expect(result.lines.join('\n')).toContain('FAIL Atlas: shop/flexy safety snapshot: the policy requires one, but shop/flexy is flex and Atlas takes on-demand snapshots of dedicated clusters only');
   });
 });

@@ -1,7 +1,8 @@
 // What a request restores, from where, into what and how, in the words the card, the thread and the home share.
 // Pure. A whole-cluster restore and OVERWRITE_EXISTING replace data; CREATE_NEW writes beside the live data.
 import type { RestoreRequest } from '../../restore/types.js';
-import { escapeText, slackDate } from './format.js';
+import { clusterKey } from '../../policy/policy.js';
+import { clip, escapeText, slackDate } from './format.js';
 
 const INDEXES: Record<NonNullable<RestoreRequest['indexStrategy']>, string> = {
   ALL: 'with all indexes',
@@ -14,20 +15,45 @@ export function replacesData(req: Pick<RestoreRequest, 'namespaces' | 'writeStra
   return !req.namespaces || req.writeStrategy === 'OVERWRITE_EXISTING';
 }
 
+const plural = (n: number) => `${n} namespace${n === 1 ? '' : 's'}`;
+
 /** "the whole cluster" or "`sales.orders`, `crm` (2 namespaces)". */
 export function restoreWhat(req: Pick<RestoreRequest, 'namespaces'>, max = 10): string {
   if (!req.namespaces || req.namespaces.length === 0) return 'the whole cluster';
   const names = req.namespaces.map((n) => `\`${escapeText(n.sourceNamespace)}\``);
   const shown = names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
-  return `${shown} (${names.length} namespace${names.length === 1 ? '' : 's'})`;
+  return `${shown} (${plural(names.length)})`;
 }
 
-/** The exact UTC second of a point in time: the card shows it as Atlas will use it. */
+/**
+ * Every namespace, one per line, as far as `maxChars` allows (a card's section holds 3000): Atlas's limit of 100
+ * names of ordinary length fits, and a list cut short says how many are left out rather than hiding them.
+ */
+export function namespaceLines(req: Pick<RestoreRequest, 'id' | 'namespaces'>, maxChars = 2800): string {
+  const names = (req.namespaces ?? []).map((n) => `\`${escapeText(n.sourceNamespace)}\``);
+  const lines: string[] = [];
+  let used = 0;
+  for (const name of names) {
+    if (used + name.length + 1 > maxChars - 60) break;
+    lines.push(name);
+    used += name.length + 1;
+  }
+  const left = names.length - lines.length;
+  return left > 0 ? `${lines.join('\n')}\n…and ${left} more (\`/atlas-restore status ${escapeText(req.id)}\` lists them all)` : lines.join('\n');
+}
+
+/** A short tag for one-line summaries: "", " · 3 namespaces", " · point in time", " · 2 namespaces at a point in time". */
+export function restoreBrief(req: Pick<RestoreRequest, 'namespaces' | 'pointInTime'>): string {
+  const parts = [req.namespaces ? plural(req.namespaces.length) : undefined, req.pointInTime ? (req.namespaces ? 'at a point in time' : 'point in time') : undefined].filter(Boolean);
+  return parts.length > 0 ? ` · ${parts.join(' ')}` : '';
+}
+
+/** The exact UTC second of a point in time, "2026-12-01 14:05:00 UTC": the card shows it as Atlas will use it. */
 export function utcSecond(unixSeconds: number): string {
-  return `${new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z').replace('T', ' ')} UTC`;
+  return `${new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, '').replace('T', ' ')} UTC`;
 }
 
-/** "snapshot `…` (time)" or "the point in time 2026-12-01 14:05:00 UTC (base snapshot `…`)". */
+/** "snapshot `…` (time)" or "the point in time 2026-12-01 14:05:00 UTC (base snapshot `…`, time)". */
 export function restoreFrom(req: Pick<RestoreRequest, 'snapshot' | 'pointInTime'>): string {
   if (req.pointInTime) return `the point in time ${utcSecond(req.pointInTime.utcSeconds)} (base snapshot \`${escapeText(req.snapshot.id)}\`, ${slackDate(req.snapshot.createdAt)})`;
   return `snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)})`;
@@ -40,4 +66,26 @@ export function restoreHow(req: Pick<RestoreRequest, 'namespaces' | 'writeStrate
   return req.writeStrategy === 'OVERWRITE_EXISTING'
     ? `replacing those namespaces on the target (OVERWRITE_EXISTING), ${indexes}`
     : `beside the live data (CREATE_NEW: a namespace that exists is restored under a new name), ${indexes}`;
+}
+
+/** The card's and the home's line before Approve: what approving replaces, or that it replaces nothing. */
+export function approvalWarning(req: RestoreRequest, target: string): string {
+  if (!req.namespaces) return `:warning: Approving replaces *ALL data* on ${target} with ${req.pointInTime ? 'the data as it was at that time' : 'this snapshot'}.`;
+  if (req.writeStrategy === 'OVERWRITE_EXISTING') return `:warning: Approving replaces ${restoreWhat(req, 5)} on ${target}; the rest of it is left as it is.`;
+  return `:information_source: Approving writes ${restoreWhat(req, 5)} beside the live data of ${target}: nothing there is replaced.`;
+}
+
+/** The Approve dialog's text (Slack allows 300 characters): what is replaced, or that nothing is. */
+export function approveConfirmText(req: RestoreRequest): string {
+  const target = clusterKey(req.target);
+  const source = clusterKey(req.source);
+  const from = req.pointInTime ? `${source} as it was at ${utcSecond(req.pointInTime.utcSeconds)}` : `snapshot ${req.snapshot.id} of ${source}`;
+  const names = (req.namespaces ?? []).map((n) => n.sourceNamespace);
+  const list = names.length > 0 ? clip(names.join(', '), 80) : '';
+  let real: string;
+  if (!req.namespaces) real = `ALL data on ${target} will be replaced by ${from}. This cannot be undone.`;
+  else if (req.writeStrategy === 'OVERWRITE_EXISTING') real = `${plural(names.length)} on ${target} (${list}) will be replaced by ${from}. This cannot be undone.`;
+  else real = `${plural(names.length)} (${list}) will be restored from ${from} beside the live data of ${target}. Nothing there is replaced.`;
+  if (!req.dryRun) return real;
+  return `Dry run: nothing will be sent to Atlas. In a real run: ${real}`;
 }

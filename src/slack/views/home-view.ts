@@ -7,7 +7,8 @@ import type { DrillSummary } from '../../restore/drill-types.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clip, escapeText, formatDuration, mention, slackDate } from './format.js';
 import { HOME_DECISION_BLOCK_ID_PREFIX, HOME_NEW_RESTORE_ACTION_ID } from './ids.js';
-import { approveButton, plainState, rejectButton, statusLine } from './request-card.js';
+import { approvalWarning, restoreBrief, restoreFrom, restoreWhat } from './describe-restore.js';
+import { approveButton, clusterLabel, plainState, rejectButton, safetySnapshotLine, statusLine } from './request-card.js';
 
 export type HomeState =
   /** Not named in the policy: no request is theirs to see (the visibility rules of status and list). */
@@ -52,14 +53,15 @@ function route(req: RestoreRequest): string {
 }
 
 function title(req: RestoreRequest): string {
-  return `*${req.id}*${req.dryRun ? ' (dry run)' : ''} ${route(req)}`;
+  return `*${req.id}*${req.dryRun ? ' (dry run)' : ''} ${route(req)}${restoreBrief(req)}`;
 }
 
 function awaitingBlocks(req: RestoreRequest, now: Date): KnownBlock[] {
   const reason = escapeText(clip(req.reason, MAX_REASON)).split('\n').map((line) => `>${line}`).join('\n');
   const text = [
     `${title(req)}: requested by ${mention(req.requester)} in <#${req.channel}>`,
-    `Snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)}). :warning: Approving replaces *ALL data* on \`${escapeText(clusterKey(req.target))}\`.`,
+    `Restores ${restoreWhat(req, 5)} from ${restoreFrom(req)}. ${approvalWarning(req, clusterLabel(req.target))}`,
+    ...(req.safetySnapshot ? [safetySnapshotLine(req)!] : []),
     statusLine(req, now, false),
     reason,
   ].join('\n');

@@ -4,6 +4,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { ClusterRef, RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
+import { approvalWarning, approveConfirmText, namespaceLines, restoreHow, utcSecond } from './describe-restore.js';
 import { drillOrigin } from './drill-messages.js';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID, CARD_ACTIONS_BLOCK_ID, REJECT_ACTION_ID } from './ids.js';
 
@@ -89,18 +90,12 @@ function button(actionId: string, text: string, requestId: string, style?: 'prim
   return { type: 'button', action_id: actionId, text: plain(text), value: requestId, ...(style ? { style } : {}) };
 }
 
-/** Approve, with the dialog that says what will be replaced: the card and the App Home show this same button. */
+/** Approve, with the dialog that says what will be replaced (or that nothing is): the card and the App Home show this same button. */
 export function approveButton(req: RestoreRequest): Button {
-  const target = clusterKey(req.target);
   const approve = button(APPROVE_ACTION_ID, 'Approve', req.id, 'primary');
   approve.confirm = {
     title: plain('Approve this restore?'),
-    text: plain(
-      req.dryRun
-        ? `Dry run: nothing will be sent to Atlas. In a real run, ALL data on ${target} would be replaced by snapshot ${req.snapshot.id}.`
-        : `ALL data on ${target} will be replaced by snapshot ${req.snapshot.id} of ${clusterKey(req.source)}. This cannot be undone.`,
-      300,
-    ),
+    text: plain(approveConfirmText(req), 300),
     confirm: plain('Yes, approve', 30),
     deny: plain('Back'),
     style: 'danger',
@@ -128,24 +123,26 @@ export function buildRequestCard(req: RestoreRequest, now: Date): { text: string
     req.drill ? `*Requested by*\n${drillOrigin(req)}` : `*Requested by*\n${mention(req.requester)}`,
     req.drill ? '*Approvals*\nPre-approved by the policy: the target is a scratch cluster' : `*Approvals*\n${approvalProgress(req)}`,
     `*Source*\n${clusterLabel(req.source)}`,
-    `*Target (data replaced)*\n${clusterLabel(req.target)}`,
-    `*Snapshot*\n\`${escapeText(req.snapshot.id)}\`\n${slackDate(req.snapshot.createdAt)}`,
+    `*${targetTitle(req)}*\n${clusterLabel(req.target)}`,
+    `*Restores*\n${whatField(req)}`,
+    fromField(req),
+    ...(req.namespaces ? [`*How*\n${restoreHow(req)}`] : []),
     req.state === 'pending_approval' ? `*Approval expires*\n${expiryText(req, now, false)}` : `*Requested*\n${slackDate(req.createdAt)}`,
   ];
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(req.drill ? `Restore drill ${req.drill.name} (${req.id})` : `Restore request ${req.id}${dry}`) },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn' as const, text })) },
+    ...(req.namespaces ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `*Namespaces*\n${namespaceLines(req)}` } }] : []),
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*Reason*\n${quote(clip(req.reason, 2000))}`, 3000) } },
   ];
   if (req.dryRun) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ':test_tube: *DRY RUN*: approving runs every check but sends no restore to Atlas.' }] });
   }
   if (req.state === 'pending_approval') {
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: `:warning: Approving replaces *ALL data* on ${clusterLabel(req.target)} with this snapshot.` }],
-    });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(approvalWarning(req, clusterLabel(req.target)), 3000) }] });
   }
+  const safety = safetySnapshotLine(req);
+  if (safety) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: safety }] });
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(status, 3000) } });
   const notes = cardNotes(req);
   if (notes.length > 0) blocks.push({ type: 'context', elements: notes.map((text) => ({ type: 'mrkdwn' as const, text: clip(text, 3000) })) });
@@ -153,6 +150,46 @@ export function buildRequestCard(req: RestoreRequest, now: Date): { text: string
   if (actions) blocks.push(actions);
   const text = `Restore request ${req.id}${dry} from ${mention(req.requester)}: ${route}, ${plainState(req)}`;
   return { text, blocks };
+}
+
+/** "Target (data replaced)", or what a collection restore does to it. */
+function targetTitle(req: RestoreRequest): string {
+  if (!req.namespaces) return 'Target (data replaced)';
+  return req.writeStrategy === 'OVERWRITE_EXISTING' ? 'Target (namespaces replaced)' : 'Target (written beside the live data)';
+}
+
+/** "The whole cluster", or how many databases or collections (listed in their own block: a field holds 2000). */
+function whatField(req: RestoreRequest): string {
+  if (!req.namespaces) return 'The whole cluster';
+  const n = req.namespaces.length;
+  const kind = req.namespaces.every((ns) => !ns.sourceNamespace.includes('.')) ? 'database' : 'collection';
+  return `${n} ${kind}${n === 1 ? '' : 's'} (listed below)`;
+}
+
+/** The snapshot, or the exact UTC second of a point in time and the base snapshot Atlas starts from. */
+function fromField(req: RestoreRequest): string {
+  const snapshot = `\`${escapeText(req.snapshot.id)}\``;
+  if (req.pointInTime) return `*Point in time*\n${utcSecond(req.pointInTime.utcSeconds)}\nbase snapshot ${snapshot} (${slackDate(req.snapshot.createdAt)})`;
+  return `*Snapshot*\n${snapshot}\n${slackDate(req.snapshot.createdAt)}`;
+}
+
+/** The safety snapshot the request will take, is taking or took (the restore's job fills in id and status). */
+export function safetySnapshotLine(req: RestoreRequest): string | undefined {
+  const safety = req.safetySnapshot;
+  if (!safety) return undefined;
+  const target = clusterLabel(req.target);
+  const kept = `kept ${safety.retentionInDays} day${safety.retentionInDays === 1 ? '' : 's'}`;
+  const id = safety.id ? ` \`${escapeText(safety.id)}\`` : '';
+  switch (safety.status) {
+    case 'completed':
+      return `:camera_with_flash: Safety snapshot${id} of ${target} taken (${kept}).`;
+    case 'failed':
+      return `:x: The safety snapshot${id} of ${target} failed: nothing was restored.`;
+    case 'requested':
+      return `:camera_with_flash: Taking a safety snapshot${id} of ${target} (${kept}); the restore waits for it.`;
+    default:
+      return `:camera_with_flash: A safety snapshot of ${target} is taken after the last approval, before the restore (${kept}).`;
+  }
 }
 
 /** What else the card must say: Atlas can't stop a running restore, an access problem, approvals that stopped counting. */

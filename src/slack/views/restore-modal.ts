@@ -8,12 +8,21 @@
 // Snapshot and target blocks carry the selected source in their block id: Slack keeps what a user
 // entered in an input block across views.update as long as its block id is unchanged, which would
 // keep a snapshot of the previous source selected. Reason and confirmation keep stable ids.
+//
+// What to restore (restore-modal-what.ts), from what (restore-modal-from.ts) and the safety snapshot
+// (restore-modal-safety.ts) follow what the source supports (SourceFacts) and the target's policy; the radios, the
+// write strategy and the target dispatch actions, and the modal is rebuilt from its own state (readModalSubmission).
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { ClusterRef } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { clip, escapeText } from './format.js';
+import { choicesReplaceData, DEFAULT_CHOICES, effectiveChoices, type ModalChoices } from './modal-choices.js';
 import { buildModalMeta, targetBlockId, type ModalMeta } from './modal-meta.js';
-import { snapshotBlocks, type SnapshotSection } from './snapshot-blocks.js';
+import { fromBlocks } from './restore-modal-from.js';
+import { safetyBlocks, safetySnapshotPlan, type SafetyFacts } from './restore-modal-safety.js';
+import { whatBlocks } from './restore-modal-what.js';
+import type { SnapshotSection } from './snapshot-blocks.js';
+import { collectionsUnavailable, type SourceFacts } from './source-facts.js';
 import {
   CONFIRMATION_BLOCK_ID,
   CONFIRMATION_INPUT_ACTION_ID,
@@ -31,6 +40,9 @@ export { readModalSubmission, validateModalSubmission } from './modal-submission
 export type { ModalSubmission, ModalSubmissionView, SubmissionFacts, ModalValidation } from './modal-submission.js';
 
 export type { SnapshotSection } from './snapshot-blocks.js';
+export type { SourceFacts } from './source-facts.js';
+export type { ModalChoices } from './modal-choices.js';
+export type { SafetyFacts } from './restore-modal-safety.js';
 
 export interface RestoreModalState {
   meta: ModalMeta;
@@ -47,11 +59,30 @@ export interface RestoreModalState {
   reason?: string | undefined;
   /** A line shown at the top, e.g. why a pre-filled value from the command was dropped. */
   notice?: string | undefined;
+  /** What the selected source supports (namespaces, point in time); loading until known. */
+  sourceFacts?: SourceFacts | undefined;
+  /** What to restore, how, and from what: the defaults until the requester or the command says otherwise. */
+  choices?: ModalChoices | undefined;
+  /** Now, in Unix seconds: where the point-in-time picker starts, and the restorable window's end. */
+  nowSeconds?: number | undefined;
+  /** The selected target's safety snapshot rules and type; undefined: no target selected. */
+  safety?: SafetyFacts | undefined;
 }
 
 const MAX_CLUSTER_OPTIONS = 100;
 export const ALL_DATA_REPLACED_WARNING =
   ':warning: *A restore replaces ALL data on the target cluster.* Anything written to it after the snapshot is lost, and it cannot be undone.';
+export const ALL_DATA_REPLACED_AT_TIME_WARNING =
+  ':warning: *A restore replaces ALL data on the target cluster.* Anything written to it after the chosen time is lost, and it cannot be undone.';
+export const NAMESPACES_REPLACED_WARNING =
+  ':warning: *The namespaces you list are replaced on the target cluster.* What they hold there now is lost, and it cannot be undone; the rest of the target is left as it is.';
+export const BESIDE_LIVE_DATA_NOTE =
+  ':information_source: *The live data is left as it is*: restored namespaces are written beside it (Atlas gives a new name to one that exists already).';
+
+function warningText(choices: ModalChoices): string {
+  if (choices.what === 'namespaces') return choices.writeStrategy === 'OVERWRITE_EXISTING' ? NAMESPACES_REPLACED_WARNING : BESIDE_LIVE_DATA_NOTE;
+  return choices.from === 'pointInTime' ? ALL_DATA_REPLACED_AT_TIME_WARNING : ALL_DATA_REPLACED_WARNING;
+}
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 const section = (text: string, blockId?: string): KnownBlock => ({
@@ -100,13 +131,19 @@ function sourceBlock(state: RestoreModalState): KnownBlock {
   };
 }
 
-function targetBlock(state: RestoreModalState, sourceKey: string | undefined): KnownBlock {
+function targetLabel(choices: ModalChoices): string {
+  if (choices.what === 'cluster') return 'Target cluster (its data will be replaced)';
+  return choices.writeStrategy === 'OVERWRITE_EXISTING' ? 'Target cluster (the listed namespaces will be replaced)' : 'Target cluster (restored beside its live data)';
+}
+
+function targetBlock(state: RestoreModalState, sourceKey: string | undefined, choices: ModalChoices): KnownBlock {
   const options = state.targets.slice(0, MAX_CLUSTER_OPTIONS).map(clusterOption);
   const initial = options.find((o) => o.value === (state.selectedTargetKey ?? sourceKey));
   return {
     type: 'input',
     block_id: targetBlockId(sourceKey),
-    label: plain('Target cluster (its data will be replaced)'),
+    dispatch_action: true, // a change shows the new target's safety snapshot rules
+    label: plain(targetLabel(choices)),
     element: {
       type: 'static_select',
       action_id: TARGET_SELECT_ACTION_ID,
@@ -126,11 +163,26 @@ export function buildRestoreModal(state: RestoreModalState): ModalView {
     blocks.push(section("You aren't allowed to request a restore of any cluster in the restore policy. Ask its owners to add you to the requesters."));
     return baseModal(meta, blocks, false);
   }
-  blocks.push(section(ALL_DATA_REPLACED_WARNING, 'restore_warning'));
   const source = state.sources.find((s) => clusterKey(s) === state.selectedSourceKey);
   const sourceKey = source ? clusterKey(source) : undefined;
-  const snapshots = snapshotBlocks({ sourceKey, snapshots: state.snapshots, selectedSnapshotId: state.selectedSnapshotId, timeZone: state.timeZone });
-  blocks.push(sourceBlock(state), ...snapshots, targetBlock(state, sourceKey));
+  const facts = state.sourceFacts ?? { status: 'loading' };
+  const choices = effectiveChoices(state.choices ?? DEFAULT_CHOICES, sourceKey, facts);
+  const replaces = choicesReplaceData(choices);
+  blocks.push(section(warningText(choices), 'restore_warning'));
+  blocks.push(sourceBlock(state));
+  // While the facts load, or when they couldn't be read, one line says so for both questions.
+  if (sourceKey !== undefined && facts.status !== 'loaded') {
+    const text =
+      facts.status === 'loading'
+        ? `:hourglass_flowing_sand: Loading what \`${escapeText(sourceKey)}\` supports (databases or collections, point in time)…`
+        : `:warning: ${collectionsUnavailable(sourceKey, facts) ?? ''} Until then, only a whole-cluster restore from a snapshot is offered.`;
+    blocks.push({ type: 'context', block_id: 'restore_capabilities', elements: [{ type: 'mrkdwn', text: clip(text, 3000) }] });
+  }
+  blocks.push(...whatBlocks(sourceKey, facts, choices));
+  const nowSeconds = state.nowSeconds ?? 0;
+  blocks.push(...fromBlocks({ sourceKey, facts, choices, snapshots: state.snapshots, selectedSnapshotId: state.selectedSnapshotId, timeZone: state.timeZone, nowSeconds }));
+  blocks.push(targetBlock(state, sourceKey, choices));
+  blocks.push(...safetyBlocks(safetySnapshotPlan(state.safety, replaces, choices.keepSafetySnapshot)));
   blocks.push({
     type: 'input',
     block_id: REASON_BLOCK_ID,
@@ -141,15 +193,21 @@ export function buildRestoreModal(state: RestoreModalState): ModalView {
       action_id: REASON_INPUT_ACTION_ID,
       multiline: true,
       max_length: 500,
-      placeholder: plain('Why are you restoring, and why this snapshot?'),
+      placeholder: plain(choices.from === 'pointInTime' ? 'Why are you restoring, and why this time?' : 'Why are you restoring, and why this snapshot?'),
       ...(state.reason ? { initial_value: clip(state.reason, 500) } : {}),
     },
   });
+  // A restore beside the live data replaces nothing: there is nothing to confirm by typing a name.
+  if (!replaces) return baseModal(meta, blocks, true);
   blocks.push({
     type: 'input',
     block_id: CONFIRMATION_BLOCK_ID,
     label: plain('Type the target cluster name to confirm'),
-    hint: plain('All data on the target cluster will be replaced. Type its cluster name exactly, e.g. orders-staging.'),
+    hint: plain(
+      choices.what === 'namespaces'
+        ? 'The namespaces you list will be replaced on the target cluster. Type its cluster name exactly, e.g. orders-staging.'
+        : 'All data on the target cluster will be replaced. Type its cluster name exactly, e.g. orders-staging.',
+    ),
     element: {
       type: 'plain_text_input',
       action_id: CONFIRMATION_INPUT_ACTION_ID,

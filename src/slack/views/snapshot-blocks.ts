@@ -7,10 +7,13 @@ import { clip, escapeText, formatInTimeZone } from './format.js';
 import { SNAPSHOT_SELECT_ACTION_ID } from './ids.js';
 import { snapshotBlockId } from './modal-meta.js';
 
+/** What the list shows of a snapshot: a rebuild of the modal reads these from the per-view cache, not from Atlas. */
+export type ShownSnapshot = Pick<Snapshot, 'id' | 'status' | 'createdAt' | 'snapshotType'>;
+
 export type SnapshotSection =
   | { status: 'loading' }
   | { status: 'error'; message: string }
-  | { status: 'loaded'; snapshots: readonly Snapshot[] };
+  | { status: 'loaded'; snapshots: readonly ShownSnapshot[] };
 
 const MAX_SNAPSHOT_OPTIONS = 100;
 const INFO_BLOCK_ID = 'restore_snapshot_info';
@@ -21,7 +24,7 @@ const info = (text: string): KnownBlock => ({ type: 'section', block_id: INFO_BL
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Option label: the time in the viewer's zone and the kind; the description names the id. */
-function snapshotOption(snapshot: Snapshot & { createdAt: string }, timeZone: string): PlainTextOption {
+function snapshotOption(snapshot: ShownSnapshot & { createdAt: string }, timeZone: string): PlainTextOption {
   const kind = snapshot.snapshotType ? ` · ${snapshot.snapshotType}` : '';
   return {
     text: plain(clip(`${formatInTimeZone(snapshot.createdAt, timeZone)}${kind}`, 75)),
@@ -31,7 +34,7 @@ function snapshotOption(snapshot: Snapshot & { createdAt: string }, timeZone: st
 }
 
 /** "1 snapshot in progress, not restorable yet. 2 failed snapshots are not listed." */
-function unlistedNote(unlisted: readonly Snapshot[]): string | undefined {
+function unlistedNote(unlisted: readonly ShownSnapshot[]): string | undefined {
   const running = unlisted.filter((s) => RUNNING.has(s.status)).length;
   const failed = unlisted.filter((s) => s.status === 'failed').length;
   const other = unlisted.length - running - failed;

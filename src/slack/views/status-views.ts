@@ -3,7 +3,8 @@ import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { usageText } from '../parse-command.js';
 import { between, escapeText, formatDuration, mention, slackDate } from './format.js';
-import { plainState, statusLine } from './request-card.js';
+import { restoreBrief, restoreFrom, restoreHow, restoreWhat } from './describe-restore.js';
+import { plainState, safetySnapshotLine, statusLine } from './request-card.js';
 
 function link(req: RestoreRequest, permalink: string | undefined): string {
   return permalink ? `<${permalink}|${req.id}>` : `*${req.id}*`;
@@ -11,7 +12,7 @@ function link(req: RestoreRequest, permalink: string | undefined): string {
 
 function summaryLine(req: RestoreRequest, permalink: string | undefined): string {
   const dry = req.dryRun ? ' [dry run]' : '';
-  return `• ${link(req, permalink)}${dry} \`${escapeText(clusterKey(req.source))}\` → \`${escapeText(clusterKey(req.target))}\`: ${plainState(req)}, by ${mention(req.requester)} ${slackDate(req.createdAt, '{date_short_pretty} {time}')}`;
+  return `• ${link(req, permalink)}${dry} \`${escapeText(clusterKey(req.source))}\` → \`${escapeText(clusterKey(req.target))}\`${restoreBrief(req)}: ${plainState(req)}, by ${mention(req.requester)} ${slackDate(req.createdAt, '{date_short_pretty} {time}')}`;
 }
 
 /** When it was approved, submitted and finished, and how long the restore took (or has been running). */
@@ -35,9 +36,12 @@ export function renderStatus(req: RestoreRequest, permalink?: string, now: Date 
   const lines = [
     `*Restore request ${req.id}*${req.dryRun ? ' (DRY RUN)' : ''}${permalink ? ` (<${permalink}|open thread>)` : ''}`,
     statusLine(req, now),
-    `Source \`${escapeText(clusterKey(req.source))}\`, snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)})`,
-    `Target \`${escapeText(clusterKey(req.target))}\`, requested by ${mention(req.requester)} ${slackDate(req.createdAt)}`,
+    // Every namespace (status is where the card sends people when its list is cut short).
+    `Restores ${restoreWhat(req, 100)} of \`${escapeText(clusterKey(req.source))}\` from ${restoreFrom(req)}`,
+    `Into \`${escapeText(clusterKey(req.target))}\`${req.namespaces ? `, ${restoreHow(req)}` : ''}; requested by ${mention(req.requester)} ${slackDate(req.createdAt)}`,
   ];
+  const safety = safetySnapshotLine(req);
+  if (safety) lines.push(safety);
   const timings = timingsLine(req, now);
   if (timings) lines.push(timings);
   if (req.atlasJobId) lines.push(`Atlas job \`${escapeText(req.atlasJobId)}\`${req.lastJobState ? `, last seen ${req.lastJobState}` : ''}`);
@@ -64,7 +68,7 @@ export function renderList(
 export function helpText(): string {
   return [
     '*/atlas-restore* restores a MongoDB Atlas backup snapshot into a cluster, after a second person approves.',
-    ':warning: A restore replaces *all* data on the target cluster.',
+    ':warning: A restore replaces *all* data on the target cluster; with `only`, the namespaces are written beside the live data unless you choose to overwrite them in the form.',
     '',
     usageText(),
     '',

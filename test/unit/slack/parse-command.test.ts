@@ -55,7 +55,7 @@ describe('parseCommand: fixed cases', () => {
     ['to shop/orders', /Name the source cluster before `to`/],
     ['orders to', /must be followed by the target/],
     ['orders 1234', /isn't a snapshot id/],
-    [`orders ${SNAP} staging`, /Expected `to <target>`/],
+    [`orders ${SNAP} staging`, /Expected `to <target>`.* after the snapshot id/],
     ['orders to staging now', /Unexpected “now” after the target/],
     ['a/b/c', /more than one "\/"/],
     ['bad_name', /isn't a cluster name/],
@@ -77,7 +77,114 @@ describe('parseCommand: fixed cases', () => {
 
   it('usage lists every form', () => {
     const usage = usageText();
-    for (const form of ['status', 'list', 'help', '<source> [<snapshotId>] [to <target>]']) expect(usage).toContain(form);
+    for (const form of ['status', 'list', 'help', '<source> [<snapshotId> | at <time>] [only <ns>[,<ns>…]] [to <target>]', '`at <time>`', '`only <ns>,…`']) {
+      expect(usage).toContain(form);
+    }
+  });
+});
+
+describe('parseCommand: at <time>', () => {
+  const T = Date.UTC(2026, 11, 1, 14, 5) / 1000;
+  it.each([
+    ['shop/ledger at 2026-12-01T14:05Z', T],
+    ['shop/ledger at 2026-12-01t14:05z', T],
+    ['shop/ledger at 2026-12-01T14:05:30Z', T + 30],
+    ['shop/ledger at 2026-12-01T14:05:30.999Z', T + 30], // whole seconds: a fraction is dropped, not rounded up
+    ['shop/ledger at 2026-12-01T15:05+01:00', T],
+    ['shop/ledger at 2026-12-01T15:05+0100', T],
+    ['shop/ledger at 2026-12-01T09:35-04:30', T],
+    ['shop/ledger AT 2026-12-01 14:05Z', T], // a space instead of the T
+    [`shop/ledger at ${T}`, T],
+  ])('%j', (text, utcSeconds) => {
+    expect(parseCommand(text)).toEqual({ kind: 'open', source: 'shop/ledger', pointInTime: utcSeconds });
+  });
+
+  it('combines with only and to', () => {
+    expect(parseCommand('ledger at 2026-12-01T14:05Z only sales.orders to staging')).toEqual({
+      kind: 'open',
+      source: 'ledger',
+      pointInTime: T,
+      namespaces: ['sales.orders'],
+      target: 'staging',
+    });
+  });
+
+  it.each([
+    ['ledger at 2026-12-01T14:05', /has no time zone.*add one, e\.g\. `2026-12-01T14:05Z` for UTC/],
+    ['ledger at 2026-12-01T14:05:00', /has no time zone/],
+    ['ledger at 2026-12-01', /a date without a time/],
+    ['ledger at', /`at` must be followed by a time/],
+    ['ledger at yesterday', /isn't a time/],
+    ['ledger at 2026-02-30T10:00Z', /isn't a real time/],
+    ['ledger at 2026-12-01T24:00Z', /isn't a real time/],
+    ['ledger at 2026-12-01T14:05+19:00', /isn't a real time/],
+    [`ledger at ${T * 1000}`, /looks like milliseconds/],
+    [`ledger 6748a9f0c1d2e3f4a5b6c7d8 at 2026-12-01T14:05Z`, /a snapshot id or `at <time>`, not both/],
+    ['ledger at 2026-12-01T14:05Z staging', /Expected `to <target>` \(or `only <namespaces>`\) after the time/],
+  ])('%j is invalid', (text, pattern) => {
+    const cmd = parseCommand(text);
+    expect(cmd.kind).toBe('invalid');
+    if (cmd.kind === 'invalid') expect(cmd.message).toMatch(pattern);
+  });
+
+  it('a cluster may still be called "at" or "only": the words are keywords only after the source', () => {
+    expect(parseCommand('at to only')).toEqual({ kind: 'open', source: 'at', target: 'only' });
+  });
+});
+
+describe('parseCommand: only <ns>,…', () => {
+  it.each([
+    ['ledger only sales.orders', ['sales.orders']],
+    ['ledger only sales.orders,sales.customers', ['sales.orders', 'sales.customers']],
+    ['ledger only sales.orders, sales.customers ,sales.items', ['sales.orders', 'sales.customers', 'sales.items']], // as Slack users type it
+    ['ledger ONLY crm,billing', ['crm', 'billing']],
+  ])('%j', (text, namespaces) => {
+    expect(parseCommand(text)).toEqual({ kind: 'open', source: 'ledger', namespaces });
+  });
+
+  it('after a snapshot id, before the target', () => {
+    expect(parseCommand('ledger 6748a9f0c1d2e3f4a5b6c7d8 only sales.orders, crm.x to staging')).toEqual({
+      kind: 'open',
+      source: 'ledger',
+      snapshotId: '6748a9f0c1d2e3f4a5b6c7d8',
+      namespaces: ['sales.orders', 'crm.x'],
+      target: 'staging',
+    });
+  });
+
+  it('reports every problem of the list at once, with the grammar of parseNamespaces', () => {
+    const cmd = parseCommand('ledger only sales.$bad, sales.system.users, my$db, sales.orders, sales.orders');
+    expect(cmd.kind).toBe('invalid');
+    if (cmd.kind !== 'invalid') return;
+    expect(cmd.message).toMatch(/can't be restored as written/);
+    expect(cmd.message).toContain('a collection name must not contain "$"');
+    expect(cmd.message).toContain("system collections (system.*) can't be restored");
+    expect(cmd.message).toContain('a database name must not contain "$"');
+    expect(cmd.message).toContain('sales.orders is listed twice');
+  });
+
+  it('never echoes Slack markup from the namespaces back', () => {
+    const cmd = parseCommand('ledger only <!channel>.x');
+    expect(cmd.kind === 'invalid' && cmd.message.split('\n').slice(1).join('\n')).not.toMatch(/[<>`]/);
+  });
+
+  it('more than 100 namespaces are refused', () => {
+    const many = Array.from({ length: 101 }, (_, i) => `db.c${i}`).join(',');
+    const cmd = parseCommand(`ledger only ${many}`);
+    expect(cmd.kind === 'invalid' && cmd.message).toMatch(/101 namespaces are listed; at most 100/);
+  });
+
+  it.each([
+    ['ledger only', /`only` must be followed by databases or collections/],
+    ['ledger only to staging', /`only` must be followed/],
+    ['ledger only a.b c.d', /separate namespaces with commas/],
+    ['ledger only a.b, to staging', /item 2 is empty/], // a trailing comma before `to` is a typo, not a database called "to"
+    ['ledger only sales, sales.orders', /already part of sales/],
+    ['ledger to staging only a.b', /`only <namespaces>` comes before `to <target>`/],
+  ])('%j is invalid', (text, pattern) => {
+    const cmd = parseCommand(text);
+    expect(cmd.kind).toBe('invalid');
+    if (cmd.kind === 'invalid') expect(cmd.message).toMatch(pattern);
   });
 });
 

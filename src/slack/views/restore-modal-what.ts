@@ -1,0 +1,82 @@
+// "What to restore": the whole cluster, or databases or collections (a collection-level restore, dedicated sources
+// only), with how to write them and which indexes to build. Pure. The radio and the write strategy dispatch an
+// action: the modal is rebuilt, because the warning and the typed confirmation follow them.
+import type { KnownBlock, PlainTextOption } from '@slack/types';
+import { MAX_NAMESPACES } from '../../policy/parse-namespaces.js';
+import { clip } from './format.js';
+import {
+  INDEX_STRATEGY_ACTION_ID,
+  INDEX_STRATEGY_BLOCK_ID,
+  NAMESPACES_BLOCK_ID,
+  NAMESPACES_INPUT_ACTION_ID,
+  WHAT_BLOCK_ID,
+  WHAT_SELECT_ACTION_ID,
+  WRITE_STRATEGY_ACTION_ID,
+  WRITE_STRATEGY_BLOCK_ID,
+} from './ids.js';
+import type { IndexStrategy, ModalChoices, WriteStrategy } from './modal-choices.js';
+import { collectionsUnavailable, type SourceFacts } from './source-facts.js';
+
+/** Slack's limit for a plain_text_input; 100 namespaces of ordinary length fit. */
+export const NAMESPACES_MAX_LENGTH = 3000;
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+const option = (value: string, text: string, description?: string): PlainTextOption => ({
+  text: plain(clip(text, 75)),
+  value,
+  ...(description ? { description: plain(clip(description, 75)) } : {}),
+});
+
+const WHAT_OPTIONS: Record<ModalChoices['what'], PlainTextOption> = {
+  cluster: option('cluster', 'The whole cluster', 'Everything on the target is replaced'),
+  namespaces: option('namespaces', 'Databases or collections', `Up to ${MAX_NAMESPACES}, db or db.collection`),
+};
+
+const WRITE_OPTIONS: Record<WriteStrategy, PlainTextOption> = {
+  CREATE_NEW: option('CREATE_NEW', 'Beside the live data (CREATE_NEW)', 'Atlas renames a restored namespace that exists already'),
+  OVERWRITE_EXISTING: option('OVERWRITE_EXISTING', 'Replace them on the target (OVERWRITE_EXISTING)', 'Their data on the target now is lost'),
+};
+
+const INDEX_OPTIONS: Record<IndexStrategy, PlainTextOption> = {
+  ALL: option('ALL', 'All indexes'),
+  ALL_EXCEPT_TTL: option('ALL_EXCEPT_TTL', 'All indexes but TTL ones', 'Restored documents do not expire before you look at them'),
+  NONE: option('NONE', 'No indexes', 'Faster; build the ones you need yourself'),
+};
+
+const note = (text: string): KnownBlock => ({ type: 'context', block_id: 'restore_what_info', elements: [{ type: 'mrkdwn', text }] });
+
+function radio(blockId: string, actionId: string, label: string, options: PlainTextOption[], initial: PlainTextOption, dispatch: boolean): KnownBlock {
+  return {
+    type: 'input',
+    block_id: blockId,
+    ...(dispatch ? { dispatch_action: true } : {}),
+    label: plain(label),
+    element: { type: 'radio_buttons', action_id: actionId, options, initial_option: initial },
+  };
+}
+
+/** The blocks of "what to restore", for a loaded source; `choices` are the effective ones (see effectiveChoices). */
+export function whatBlocks(sourceKey: string | undefined, facts: SourceFacts, choices: ModalChoices): KnownBlock[] {
+  if (sourceKey === undefined || facts.status !== 'loaded') return [];
+  const why = collectionsUnavailable(sourceKey, facts);
+  if (why) return [note(`*The whole cluster* is restored: ${why}`)];
+  const blocks = [radio(WHAT_BLOCK_ID, WHAT_SELECT_ACTION_ID, 'What to restore', Object.values(WHAT_OPTIONS), WHAT_OPTIONS[choices.what], true)];
+  if (choices.what === 'cluster') return blocks;
+  blocks.push({
+    type: 'input',
+    block_id: NAMESPACES_BLOCK_ID,
+    label: plain('Databases or collections'),
+    hint: plain(`Up to ${MAX_NAMESPACES}: db or db.collection, one per line or comma-separated. Whole databases or collections, not both in one restore.`),
+    element: {
+      type: 'plain_text_input',
+      action_id: NAMESPACES_INPUT_ACTION_ID,
+      multiline: true,
+      max_length: NAMESPACES_MAX_LENGTH,
+      placeholder: plain('sales.orders\nsales.customers'),
+      ...(choices.namespacesText ? { initial_value: clip(choices.namespacesText, NAMESPACES_MAX_LENGTH) } : {}),
+    },
+  });
+  blocks.push(radio(WRITE_STRATEGY_BLOCK_ID, WRITE_STRATEGY_ACTION_ID, 'How to write them', Object.values(WRITE_OPTIONS), WRITE_OPTIONS[choices.writeStrategy], true));
+  blocks.push(radio(INDEX_STRATEGY_BLOCK_ID, INDEX_STRATEGY_ACTION_ID, 'Indexes', Object.values(INDEX_OPTIONS), INDEX_OPTIONS[choices.indexStrategy], false));
+  return blocks;
+}

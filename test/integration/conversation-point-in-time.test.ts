@@ -1,0 +1,120 @@
+// Point-in-time requests through the real Bolt app (DESIGN.md §6 "Point in time"): `at <time>` pre-fills the modal,
+// the radio switches to it, the submit checks the window (the error names it) and the base snapshot, the card shows
+// the exact UTC second and the base snapshot. Up to the request; the restore itself is the pipeline's.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { utcSecond } from '../../src/slack/views/describe-restore.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { CHANNEL, GROUP_ID, REQUESTER, snapshotIdOf, useHarness } from './conversation-harness.js';
+
+const h = useHarness();
+const HOUR = 3600;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+const errorsOf = (json: unknown) => (json as { response_action?: string; errors?: Record<string, string> } | undefined)?.errors ?? {};
+const ephemeral = (json: unknown) => (json as { response_type?: string; text?: string } | undefined)?.text ?? '';
+
+beforeAll(() => {
+  // Continuous cloud backup on the dedicated `ledger` only; `staging` (detected dedicated) keeps it off.
+  h.atlas.configureCluster(GROUP_ID, 'ledger', { pitEnabled: true, restoreWindowDays: 7 });
+});
+
+async function newRequest(before: Set<string>) {
+  return waitFor(async () => (await h.app.services.store.listRecent(100)).find((r) => !before.has(r.id) && r.cardTs), { message: 'posted request' });
+}
+const requestIds = async () => new Set((await h.app.services.store.listRecent(100)).map((r) => r.id));
+
+describe('a point-in-time restore', () => {
+  it('`at <time>` pre-fills the picker and the window; the request stores the second and its base snapshot; the card says both', async () => {
+    const at = nowSeconds() - 2 * HOUR; // after the second snapshot (25 h old), before the newest (1 h old)
+    const before = await requestIds();
+    const viewsBefore = h.slack.views().length;
+    const cmd = await h.command(REQUESTER, `shop/ledger at ${iso(at)}`);
+    expect(cmd.json ?? null).toBeNull(); // no refusal: the form opens
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('restore_point_in_time')), { message: 'modal with the picker' });
+    const text = JSON.stringify(modal.blocks);
+    expect(text).toContain(`"initial_date_time":${at}`);
+    expect(text).toMatch(/Restorable window: from \d{4}-\d{2}-\d{2} \d{2}:\d{2} GMT\+1 to now \(7 days of continuous cloud backup\)\. Times in Europe\/Paris/);
+    expect(text).toContain('Anything written to it after the chosen time is lost');
+    expect(text).not.toContain('restore_snapshot:'); // no snapshot list: the base is Atlas's choice
+
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'ledger', reason: 'bad deploy at 13:00' });
+    expect(res.json ?? null).toBeNull();
+    const req = await newRequest(before);
+    expect(req.pointInTime).toEqual({ utcSeconds: at });
+    expect(req.snapshot.id).toBe(snapshotIdOf(h, 'ledger', 1)); // the newest completed snapshot before the time
+    expect(req.namespaces).toBeUndefined();
+    expect(h.atlas.requests.some((r) => r.method === 'GET' && r.path.endsWith('/clusters/ledger/backup/snapshots') && r.query.pointInTimeUtcSeconds === String(at))).toBe(true);
+
+    const card = JSON.stringify(h.rootCard(req.id)!.blocks);
+    expect(card).toContain(utcSecond(at)); // e.g. 2026-12-01 14:05:00 UTC
+    expect(card).toContain(req.snapshot.id);
+    expect(card).toMatch(/base snapshot/);
+    expect(card).toContain('ALL data');
+  });
+
+  it('the "from" radio switches the modal to the picker; a time within the hour starts from the newest snapshot', async () => {
+    const before = await requestIds();
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, 'shop/ledger');
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('"block_id":"restore_from"') && JSON.stringify(v.blocks).includes('restore_snapshot:')), { message: 'modal with the from radio' });
+    const switched = await h.changeModal(modal, REQUESTER, 'from', { from: 'pointInTime' }, (v) => JSON.stringify(v.blocks).includes('"type":"datetimepicker"'));
+    expect(JSON.stringify(switched.blocks)).not.toContain('restore_snapshot:');
+    const at = nowSeconds() - 30 * 60;
+    const res = await h.submitModal(switched, REQUESTER, { from: 'pointInTime', pointInTime: at, confirmation: 'ledger' });
+    expect(res.json ?? null).toBeNull();
+    const req = await newRequest(before);
+    expect(req.pointInTime).toEqual({ utcSeconds: at });
+    expect(req.snapshot.id).toBe(snapshotIdOf(h, 'ledger', 0));
+  });
+
+  it('a time outside the window is refused inline, and the error says the window; nothing is requested', async () => {
+    const at = nowSeconds() - 8 * 24 * HOUR;
+    const before = await requestIds();
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, `shop/ledger at ${at}`);
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('restore_point_in_time')), { message: 'modal with the picker' });
+    // The modal says so already, before any submit.
+    expect(JSON.stringify(modal.blocks)).toMatch(/is outside the restorable window of `shop\/ledger`/);
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'ledger' });
+    const error = errorsOf(res.json)['restore_point_in_time'];
+    expect(error).toMatch(/is outside the restorable window of shop\/ledger: from \d{4}-\d{2}-\d{2} \d{2}:\d{2} GMT\+1 to now \(7 days of continuous cloud backup\)/);
+    expect(await requestIds()).toEqual(before);
+  });
+
+  it('a time inside the window but before the oldest snapshot has no base: refused inline', async () => {
+    const before = await requestIds();
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, `shop/ledger at ${iso(nowSeconds() - 4 * 24 * HOUR)}`);
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('restore_point_in_time')), { message: 'modal with the picker' });
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'ledger' });
+    expect(errorsOf(res.json)['restore_point_in_time']).toMatch(/Atlas has no snapshot of shop\/ledger taken before .* to start from: choose a later time/);
+    expect(await requestIds()).toEqual(before);
+  });
+});
+
+describe('where a point in time is not possible', () => {
+  it('`at` on a Flex source, or on a dedicated one without continuous backup, gets a private why, not a form', async () => {
+    const views = h.slack.views().length;
+    const flex = await h.command(REQUESTER, `shop/orders at ${iso(nowSeconds() - HOUR)}`);
+    expect(ephemeral(flex.json)).toContain('`shop/orders` is a Flex cluster: only dedicated clusters with continuous cloud backup can restore to a point in time');
+    expect(ephemeral(flex.json)).toContain('*Usage*');
+    const off = await h.command(REQUESTER, `shop/staging at ${iso(nowSeconds() - HOUR)}`);
+    expect(ephemeral(off.json)).toContain('Continuous cloud backup is off for `shop/staging`');
+    expect(h.slack.views().length).toBe(views);
+  });
+
+  it('a time without a zone gets the usage and a request to add one', async () => {
+    const res = await h.command(REQUESTER, 'shop/ledger at 2026-12-01T14:05');
+    expect(ephemeral(res.json)).toMatch(/has no time zone.*add one/);
+    expect(ephemeral(res.json)).toContain('*Usage*');
+  });
+
+  it('the modal of a Flex source offers no point in time and says why', async () => {
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, 'shop/orders', { channel: CHANNEL });
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('restore_snapshot:shop/orders') && !JSON.stringify(v.blocks).includes('Loading')), { message: 'filled modal' });
+    const text = JSON.stringify(modal.blocks);
+    expect(text).not.toContain('"block_id":"restore_from"');
+    expect(text).toContain('only dedicated clusters with continuous cloud backup can restore to a point in time');
+  });
+});

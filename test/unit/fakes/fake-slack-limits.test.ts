@@ -1,0 +1,37 @@
+// The fake Slack refuses what Slack refuses (invalid_blocks): the modal's tests rely on it being that strict.
+import { describe, expect, it } from 'vitest';
+import { checkBlockLimits } from '../../fakes/fake-slack-limits.js';
+
+const option = (value: string) => ({ text: { type: 'plain_text', text: value }, value });
+const input = (element: Record<string, unknown>, extra: Record<string, unknown> = {}) => [{ type: 'input', block_id: 'b', label: { type: 'plain_text', text: 'L' }, element, ...extra }];
+const check = (blocks: unknown[]) => () => checkBlockLimits(blocks, 100);
+
+describe('checkBlockLimits: the elements of the restore modal', () => {
+  it('radio buttons and checkboxes: at most 10 options, initial ones among them', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => option(`o${i}`));
+    for (const type of ['radio_buttons', 'checkboxes']) {
+      expect(check(input({ type, action_id: 'a', options: ten }))).not.toThrow();
+      expect(check(input({ type, action_id: 'a', options: [...ten, option('o10')] }))).toThrow('invalid_blocks');
+    }
+    expect(check(input({ type: 'radio_buttons', action_id: 'a', options: ten, initial_option: option('o3') }))).not.toThrow();
+    expect(check(input({ type: 'radio_buttons', action_id: 'a', options: ten, initial_option: option('elsewhere') }))).toThrow('invalid_blocks');
+    expect(check(input({ type: 'checkboxes', action_id: 'a', options: ten, initial_options: [option('o1')] }))).not.toThrow();
+    expect(check(input({ type: 'checkboxes', action_id: 'a', options: ten, initial_options: [{ ...option('o1'), description: { type: 'plain_text', text: 'x' } }] }))).toThrow('invalid_blocks');
+    expect(check(input({ type: 'static_select', action_id: 'a', options: Array.from({ length: 100 }, (_, i) => option(`s${i}`)) }))).not.toThrow();
+  });
+
+  it('datetimepicker: initial_date_time is Unix seconds in 10 digits', () => {
+    expect(check(input({ type: 'datetimepicker', action_id: 'a', initial_date_time: 1796133900 }))).not.toThrow();
+    expect(check(input({ type: 'datetimepicker', action_id: 'a' }))).not.toThrow();
+    for (const bad of [1796133900000, 5, '1796133900', 1796133900.5]) {
+      expect(check(input({ type: 'datetimepicker', action_id: 'a', initial_date_time: bad }))).toThrow('invalid_blocks');
+    }
+  });
+
+  it('plain_text_input: max_length at most 3000, an initial value within it; hints at most 2000', () => {
+    expect(check(input({ type: 'plain_text_input', action_id: 'a', max_length: 3000, initial_value: 'x'.repeat(3000) }))).not.toThrow();
+    expect(check(input({ type: 'plain_text_input', action_id: 'a', max_length: 3001 }))).toThrow('invalid_blocks');
+    expect(check(input({ type: 'plain_text_input', action_id: 'a', max_length: 10, initial_value: 'x'.repeat(11) }))).toThrow('invalid_blocks');
+    expect(check(input({ type: 'plain_text_input', action_id: 'a' }, { hint: { type: 'plain_text', text: 'h'.repeat(2001) } }))).toThrow('invalid_blocks');
+  });
+});
