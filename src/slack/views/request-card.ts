@@ -198,6 +198,11 @@ function cardNotes(req: RestoreRequest): string[] {
   if (req.state === 'running' && !req.dryRun) {
     notes.push(":information_source: Atlas can't stop a restore once it has started: it runs until it completes or fails.");
     if (req.waitingFor) notes.push(`:warning: ${escapeText(clip(req.waitingFor.reason, MAX_REASON))} I keep checking.`);
+    const p = req.progress;
+    if (p && p.totalDocuments > 0) notes.push(`:bar_chart: ${Math.floor((p.restoredDocuments / p.totalDocuments) * 100)} % restored (${p.restoredDocuments.toLocaleString('en-US')} of ${p.totalDocuments.toLocaleString('en-US')} documents)`);
+  }
+  if (req.safetySnapshot?.id && (req.state === 'approved' || req.state === 'submitting')) {
+    notes.push(`:camera_with_flash: Safety snapshot \`${escapeText(req.safetySnapshot.id)}\` of the target: ${req.safetySnapshot.status === 'completed' ? 'completed, sending the restore' : 'being taken; the restore waits for it'}.`);
   }
   if (req.state === 'failed' && req.lateAdoptUntil) {
     notes.push(`:grey_question: A restore job may still exist in Atlas: one that appears before ${slackDate(req.lateAdoptUntil, '{time}')} is followed here, and the target stays locked until then.`);
