@@ -3,11 +3,11 @@
 import type { FakeSlack, StoredMessage, StoredView } from '../test/fakes/fake-slack.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission } from '../test/helpers/slack-requests.js';
 import { waitFor } from '../test/helpers/wait-for.js';
+import { filledView, type ModalFields as FilledFields } from '../test/integration/modal-fill.js';
 
-export interface ModalFields {
-  snapshotId?: string;
+export interface ModalFields extends FilledFields {
   reason: string;
-  confirmation: string;
+  confirmation?: string;
 }
 
 export interface ActorContext {
@@ -15,11 +15,6 @@ export interface ActorContext {
   appUrl: string;
   signingSecret: string;
   channel: string;
-}
-
-interface InputBlock {
-  block_id?: string;
-  element?: { action_id: string; initial_option?: { value: string }; options?: { value: string }[] };
 }
 
 let responseUrls = 0;
@@ -36,19 +31,9 @@ export function actor(ctx: ActorContext, userId: string) {
     },
     /** Presses "Request restore": the values of every field, as Slack sends them in `view.state`. */
     async submitModal(view: StoredView, fields: ModalFields): Promise<unknown> {
-      const values: Record<string, Record<string, unknown>> = {};
-      const select = (value: string | undefined) => ({ type: 'static_select', selected_option: value ? { value, text: { type: 'plain_text', text: value } } : null });
-      const input = (value: string) => ({ type: 'plain_text_input', value });
-      for (const block of view.blocks as InputBlock[]) {
-        const el = block.element;
-        const id = block.block_id;
-        if (!id || !el) continue;
-        if (id === 'restore_source') values[id] = { [el.action_id]: select(el.initial_option?.value) };
-        else if (id.startsWith('restore_snapshot')) values[id] = { [el.action_id]: select(fields.snapshotId ?? el.initial_option?.value ?? el.options?.[0]?.value) };
-        else if (id.startsWith('restore_target')) values[id] = { [el.action_id]: select(el.initial_option?.value) };
-        else if (id === 'restore_reason') values[id] = { [el.action_id]: input(fields.reason) };
-        else if (id === 'restore_confirmation') values[id] = { [el.action_id]: input(fields.confirmation) };
-      }
+      // Filled as the tests fill it: what the user typed, the rest as the modal pre-selected it.
+      const filled = filledView(view, fields);
+      const values = (filled.state as { values: Record<string, unknown> }).values;
       const res = await sendViewSubmission(ctx.appUrl, ctx.signingSecret, { userId, view: { ...view, state: { values } } });
       if (res.status !== 200) throw new Error(`DEMO_SUBMIT_REFUSED: the app answered ${res.status} to the modal submission`);
       return res.json;

@@ -7,6 +7,7 @@ import { describeFieldErrors, describeModal } from './demo-modal.js';
 import { renderMrkdwn, say, watchSlack, WIDTH, type TranscriptWatcher } from './demo-transcript.js';
 import { ALICE, BOB, CHANNEL, GROUP_ID, RedisUnreachableError, SIGNING_SECRET, checkRedis, startDemoWorld, type DemoWorld } from './demo-world.js';
 import { waitFor } from '../test/helpers/wait-for.js';
+import { runCollectionRestore } from './demo-collections.js';
 import { runDrill } from './demo-drill.js';
 
 /** The whole demo must end well within a minute; past this something is stuck and we say so. */
@@ -88,6 +89,11 @@ async function runConversation(w: DemoWorld): Promise<void> {
   // 5. A restore drill: the policy pre-approves restoring ledger into its scratch copy; Bob runs it now.
   narrate('a restore drill of the policy: shop/ledger into the scratch cluster shop/ledger-drill, pre-approved');
   await runDrill(w, write, render, ATLAS_STEP_MS);
+  watcher.flush();
+
+  // 6. A collection-level restore: one collection back, beside the live data, with its progress in the thread.
+  narrate('a collection-level restore: sales.orders of shop/ledger, written beside the live data');
+  await runCollectionRestore(w, write, ATLAS_STEP_MS);
   watcher.flush();
 }
 

@@ -63,6 +63,10 @@ describe('npm run demo', () => {
     expect(out).toContain('/atlas-restore drill ledger-nightly');
     expect(out).toMatch(/Restore time: \d+ s \(submitted → completed\)/);
     expect(out).toMatch(/Snapshot age at the start: \d/);
+    // The third act: a collection restore beside the live data, its progress, and where the collection went.
+    expect(out).toContain('/atlas-restore shop/ledger only sales.orders');
+    expect(out).toMatch(/25 % restored \(12,000 of 48,000\s+documents\)/);
+    expect(out).toMatch(/`sales\.orders` → `sales\.orders_restored`: restored, 48,000 of 48,000/);
     // Readable: mrkdwn rendered, every line fits 100 columns.
     expect(out).not.toMatch(/<@U|<!date|<!subteam/);
     const tooWide = out.split('\n').filter((l) => [...l].length > 100);
