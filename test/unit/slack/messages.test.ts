@@ -124,3 +124,22 @@ describe('status views', () => {
     expect(helpText()).toContain('replaces *all* data');
   });
 });
+
+describe('drill final messages', () => {
+  const drill = (state: RestoreRequest['state']) =>
+    sampleRequest({ state, requester: 'drill:nightly', drill: { name: 'nightly', trigger: 'schedule' }, atlasJobId: 'job-9', submittedAt: '2026-03-01T10:00:00Z', finishedAt: '2026-03-01T10:14:00Z', snapshot: { id: 'snap', createdAt: '2026-03-01T07:00:00Z' } });
+
+  it('a completed drill gives its restore time and snapshot age, against its previous runs', () => {
+    const m = finalMessage(drill('completed'), NOW, [{ requestId: 'RR-OLD001', state: 'completed', restoreMs: 10 * 60_000 }]);
+    const text = JSON.stringify(m.blocks);
+    expect(text).toContain('*Restore time:* 14 min');
+    expect(text).toContain('*Snapshot age at the start:* 3 h');
+    expect(text).toContain('10 min; 40 % slower than their average');
+    expect(m.broadcast).toBeUndefined();
+    expect(text).not.toContain('<@drill:');
+  });
+
+  it('a failed drill is shown in the channel too (reply_broadcast), so it does not go unnoticed', () => {
+    expect(finalMessage(drill('failed'), NOW).broadcast).toBe(true);
+  });
+});
