@@ -55,7 +55,7 @@ export interface EnvironmentChange {
 }
 
 /** The harness's policy: its four clusters, with the people and approval rules given (the defaults otherwise). */
-export function policyWith(opts: { requesters?: string[]; approvers?: string[]; required?: number } = {}): string {
+export function policyWith(opts: { requesters?: string[]; approvers?: string[]; required?: number; staging?: string; extra?: string } = {}): string {
   return `
 projects:
   - name: shop
@@ -64,7 +64,7 @@ projects:
       - { name: orders, type: flex }
       - { name: ledger, type: dedicated }
       - { name: legacy, type: serverless }
-      - { name: staging }
+      - { name: staging${opts.staging ? `, ${opts.staging}` : ''} }
 requesters: [${(opts.requesters ?? [REQUESTER]).join(', ')}]
 approvers: [${(opts.approvers ?? [APPROVER, APPROVER_2]).join(', ')}]
 channels: [${CHANNEL}]
@@ -72,7 +72,7 @@ approval:
   required: ${opts.required ?? 1}
   allowSelfApproval: false
   expiresAfterMinutes: 30
-`;
+${opts.extra ?? ''}`;
 }
 
 export const DEFAULT_POLICY = policyWith();

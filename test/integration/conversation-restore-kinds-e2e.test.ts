@@ -4,21 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, APPROVER_2, CHANNEL, GROUP_ID, REQUESTER, useHarness, waitForState } from './conversation-harness.js';
+import { APPROVER, GROUP_ID, REQUESTER, policyWith, useHarness, waitForState } from './conversation-harness.js';
 
-const POLICY = `
-projects:
-  - name: shop
-    id: ${GROUP_ID}
-    clusters:
-      - { name: orders, type: flex }
-      - { name: ledger, type: dedicated }
-      - { name: legacy, type: serverless }
-      - { name: staging, type: dedicated, safetySnapshot: { mode: required, retentionInDays: 2 } }
-requesters: [${REQUESTER}]
-approvers: [${APPROVER}, ${APPROVER_2}]
-channels: [${CHANNEL}]
-`;
+const POLICY = policyWith({ staging: 'type: dedicated, safetySnapshot: { mode: required, retentionInDays: 2 }' });
 
 // One step of Atlas per poll: jobs and snapshots move on by themselves.
 const h = useHarness({ policyYaml: POLICY, stepsPerState: 1 });

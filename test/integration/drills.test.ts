@@ -5,29 +5,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, CHANNEL, GROUP_ID, OUTSIDER, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, policyWith, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const DRILLS = 'C0DRILLS01';
-const POLICY = `
-projects:
-  - name: shop
-    id: ${GROUP_ID}
-    clusters:
-      - { name: orders, type: flex }
-      - { name: ledger, type: dedicated }
-      - { name: legacy, type: serverless }
-      - { name: staging, type: dedicated, scratch: true }
-requesters: [${REQUESTER}]
-approvers: [${APPROVER}]
-channels: [${CHANNEL}]
-drills:
+const POLICY = policyWith({
+  approvers: [APPROVER],
+  staging: 'type: dedicated, scratch: true',
+  extra: `drills:
   - name: ledger-weekly
     source: shop/ledger
     target: shop/staging
     schedule: "0 3 * * 1"
     timeZone: Europe/Berlin
     channel: ${DRILLS}
-`;
+`,
+});
 
 let clock = Date.now();
 let h: Harness;
