@@ -7,7 +7,7 @@ import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js
 import { matchesRequest } from './find-adoptable-job.js';
 import { recordRunning, startFinding } from './find-job-step.js';
 import { createJobFor, listRecentJobsFor, namespaceKind } from './restore-job-calls.js';
-import { runSafetySnapshotStep } from './safety-snapshot-step.js';
+import { runSafetySnapshotStep, type SafetyOutcome } from './safety-snapshot-step.js';
 import { sourceOf } from './source-location.js';
 import { endRequest, settleFinal } from './tracker-settle.js';
 import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
@@ -32,7 +32,8 @@ export function mayHavePosted(req: RestoreRequest): boolean {
   return req.postStartedAt !== undefined || req.jobIdsBeforeSubmit !== undefined;
 }
 
-export async function runSubmitStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number): Promise<StepResult> {
+export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest, data: PollJobData, now: number): Promise<StepResult> {
+  let req = stored;
   const gate = ctx.submission;
   if (!gate) return { kind: 'give_up', reason: 'this tracker was built without a submission gate' };
   const deadline = submitDeadline(req);
@@ -43,6 +44,12 @@ export async function runSubmitStep(ctx: TrackerContext, req: RestoreRequest, da
     return notSubmitted(ctx, req, `Atlas could not take the restore before ${new Date(deadline).toISOString()}, when the approval ran out.${why} Nothing was sent to Atlas; request the restore again.`, 'failed');
   }
   await refreshLock(ctx, req);
+  if (snapshotUnderWay) {
+    // Only the snapshot is followed while Atlas takes it; the re-checks run once it has completed, right before the POST.
+    const safety = await runSafetySnapshotStep(ctx, req, data);
+    if (safety.kind !== 'ready') return safetyResult(ctx, req, data, now, safety);
+    req = safety.request;
+  }
 
   const recheck = await gate.recheck(req).catch((err: unknown) => ({ kind: 'wait' as const, category: 'membership_unavailable' as const, message: `the policy could not be checked (${String(err)})` }));
   if (recheck.kind === 'refuse') return notSubmitted(ctx, req, recheck.message, 'refused');
@@ -72,9 +79,7 @@ export async function runSubmitStep(ctx: TrackerContext, req: RestoreRequest, da
 
   if (namespaceKind(current) === 'mixed') return notSubmitted(ctx, current, 'a collection restore takes either databases or collections, not both: request them separately.', 'refused');
   const safety = await runSafetySnapshotStep(ctx, current, data);
-  if (safety.kind === 'step') return safety.result;
-  if (safety.kind === 'wait') return wait(ctx, current, data, now, safety.verdict);
-  if (safety.kind === 'fail') return notSubmitted(ctx, current, safety.message, 'safety_snapshot_failed');
+  if (safety.kind !== 'ready') return safetyResult(ctx, current, data, now, safety);
   current = safety.request;
 
   // One list request: the matching jobs that already exist are never adopted as ours after a lost answer.
@@ -106,6 +111,13 @@ export async function runSubmitStep(ctx: TrackerContext, req: RestoreRequest, da
     if (verdict.kind === 'refuse') return submitRefused(ctx, posting, verdict);
     return wait(ctx, posting, data, now, verdict);
   }
+}
+
+/** What the safety snapshot's part says when the restore can't go on yet (or at all). */
+function safetyResult(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number, safety: Exclude<SafetyOutcome, { kind: 'ready' }>): Promise<StepResult> | StepResult {
+  if (safety.kind === 'step') return safety.result;
+  if (safety.kind === 'wait') return wait(ctx, req, data, now, safety.verdict);
+  return notSubmitted(ctx, req, safety.message, 'safety_snapshot_failed');
 }
 
 /** A passing fault: record why (the card shows it), say so once per kind, and run the step again later. */

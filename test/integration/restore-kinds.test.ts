@@ -74,6 +74,12 @@ describe('the safety snapshot of the target (Atlas moves when the test says)', (
     expect(onDemandPosts()[0]?.body).toMatchObject({ retentionInDays: 3 });
     await h.waitForThread(req.id, /Taking a safety snapshot/);
     expect(restorePosts()).toHaveLength(0);
+    // While Atlas takes it, only the safety snapshot is asked about: the re-checks wait until right before the POST.
+    const gets = (path: string) => h.atlas.requests.filter((r) => r.method === 'GET' && r.authorized && r.path.endsWith(path)).length;
+    const recheckGets = gets(`/snapshots/${req.snapshot.id}`);
+    const followed = gets(`/snapshots/${id}`);
+    await waitFor(() => gets(`/snapshots/${id}`) >= followed + 3, { message: 'three polls of the safety snapshot' });
+    expect(gets(`/snapshots/${req.snapshot.id}`)).toBe(recheckGets);
 
     await h.restart(); // in the middle of the safety snapshot
     h.atlas.advanceOnDemandSnapshot(id, 'inProgress');
