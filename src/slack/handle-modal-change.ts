@@ -19,14 +19,22 @@ function readView(services: Services, view: ModalSubmissionView): ModalSubmissio
   }
 }
 
+/** The modal an action came from, read back, with the clusters the user may use now (the policy may have changed). */
+async function openedModal(services: Services, body: ModalActionArgs['body']) {
+  const view = body.view;
+  const sub = view && readView(services, view as unknown as ModalSubmissionView);
+  if (!view || !sub) return undefined;
+  const { clusters } = await allowedClusters(services, body.user.id);
+  return { view, sub, clusters };
+}
+
 /** The source select dispatches an action: rebuild with the new source's snapshots and facts (loading, then loaded). */
 export function handleSourceChange(services: Services) {
   return async ({ ack, body, client }: ModalActionArgs): Promise<void> => {
     await ack();
-    const view = body.view;
-    const sub = view && readView(services, view as unknown as ModalSubmissionView);
-    if (!view || !sub) return;
-    const { clusters } = await allowedClusters(services, body.user.id);
+    const opened = await openedModal(services, body);
+    if (!opened) return;
+    const { view, sub, clusters } = opened;
     // The target and snapshot blocks carry the source in their ids: they start afresh, the target on the new source.
     const inputs: ModalInputs = { meta: sub.meta, timeZone: sub.meta.timeZone ?? 'UTC', clusters, sourceKey: sub.sourceKey, choices: sub.choices };
     const loading = await client.views.update({ view_id: view.id, hash: view.hash, view: await renderRestoreModal(services, inputs, LOADING_SOURCE) }).catch(() => undefined);
@@ -42,10 +50,9 @@ export function handleSourceChange(services: Services) {
 export function handleChoiceChange(services: Services) {
   return async ({ ack, body, client }: ModalActionArgs): Promise<void> => {
     await ack();
-    const view = body.view;
-    const sub = view && readView(services, view as unknown as ModalSubmissionView);
-    if (!view || !sub) return;
-    const { clusters } = await allowedClusters(services, body.user.id);
+    const opened = await openedModal(services, body);
+    if (!opened) return;
+    const { view, sub, clusters } = opened;
     const inputs: ModalInputs = {
       meta: sub.meta,
       timeZone: sub.meta.timeZone ?? 'UTC',
