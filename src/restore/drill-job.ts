@@ -101,6 +101,8 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   await ctx.store.audit({ type: 'drill_started', requestId, ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name} (${data.trigger}): snapshot ${snapshot.id} of ${drill.source.project}/${drill.source.cluster} → ${drill.target.project}/${drill.target.cluster}` });
   const cardTs = await ctx.notifier.publishRequest(request).catch(() => undefined);
   if (cardTs) await ctx.store.update(requestId, ['approved'], { cardTs });
+  // The drill still runs (its result is recorded and in the metrics), but nobody will read about it in Slack.
+  else ctx.logger.error({ drill: drill.name, requestId, channel: drill.channel }, 'the drill card could not be posted: invite the bot to the drill channel');
   await deps.track(requestId);
   ctx.logger.info({ drill: drill.name, requestId, trigger: data.trigger }, 'drill started');
   return { kind: 'done', reason: `drill ${drill.name} started as ${requestId}` };

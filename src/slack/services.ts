@@ -17,7 +17,7 @@ export interface Services {
   resolver: MembershipResolver;
   store: RestoreStore;
   atlas: AtlasClient;
-  tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry' | 'runDrillNow' | 'nextDrillRun' | 'drillRuns'>;
+  tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry' | 'runDrillNow'>;
   /** The policy's drills, resolved, as the policy is now. */
   drills(): DrillDefinition[];
   messenger: SlackMessenger;

@@ -86,7 +86,9 @@ describe('a drill on its schedule', () => {
   it('registers its cron with the time zone: the next run is the next Monday 03:00 in Berlin', async () => {
     // Rebuilt without the test's repeat: the policy's own schedule.
     await h.restart();
-    const scheduled = await waitFor(() => h.app.services.tracker.nextDrillRun('ledger-weekly'), { message: 'the cron scheduler' });
+    // As people see it: the App Home's and `drills`' summary of the drill.
+    const nextRunAt = await waitFor(async () => (await h.app.services.listDrills()).find((d) => d.name === 'ledger-weekly')?.nextRunAt, { message: 'the cron scheduler' });
+    const scheduled = Date.parse(nextRunAt);
     const at = new Date(scheduled);
     const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
     expect(berlin).toBe('Mon 03:00');
