@@ -144,6 +144,8 @@ const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) =>
 interface Snapshot {
   wallMs: number;
   cpuMicros: number;
+  /** Of cpuMicros, the time in the kernel (socket writes and reads, mostly). */
+  systemMicros: number;
   commands: number;
   roundTrips: number;
   server: Map<string, number>;
@@ -261,6 +263,7 @@ export async function benchPollerLoad(): Promise<void> {
       return {
         wallMs: performance.now(),
         cpuMicros: cpu.user + cpu.system,
+        systemMicros: cpu.system,
         commands: counter.commands,
         roundTrips: counter.roundTrips,
         server,
@@ -290,7 +293,7 @@ export async function benchPollerLoad(): Promise<void> {
       const window = lags.filter((l) => l.at >= from.wallMs && l.at <= to.wallMs).map((l) => l.ms);
       console.log(`[${label}] ${(wall / 1000).toFixed(1)} s, ${polls} polls (${(polls / (wall / 1000)).toFixed(0)}/s, ${(polls / RESTORES).toFixed(1)} per restore)`);
       console.log(`[${label}]   lateness ${describeMs(summarize(window))}`);
-      console.log(`[${label}]   CPU share of one core: ${pct(to.cpuMicros - from.cpuMicros, wall)} (bot process); fake Atlas child: ${pct(to.childCpuMicros - from.childCpuMicros, wall)}`);
+      console.log(`[${label}]   CPU share of one core: ${pct(to.cpuMicros - from.cpuMicros, wall)} (bot process; ${pct(to.systemMicros - from.systemMicros, wall)} of it in the kernel); fake Atlas child: ${pct(to.childCpuMicros - from.childCpuMicros, wall)}`);
       console.log(`[${label}]   Redis per poll: ${per(to.commands - from.commands)} commands sent by the bot in ${per(to.roundTrips - from.roundTrips)} round trips; server executed ${per(sum(server))} incl. inside Lua`);
       const top = [...server].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_TOP_COMMANDS ?? 8)).map(([name, n]) => `${name} ${per(n)}`);
       console.log(`[${label}]   server commands per poll, top: ${top.join(', ')}`);

@@ -3,6 +3,7 @@
 import { benchAtlasDigest } from './atlas-digest.js';
 import { benchPollerLoad } from './poller-load.js';
 import { benchSlackAck } from './slack-ack.js';
+import { benchStepJobFloor } from './step-job-floor.js';
 import { benchSubmissionRequests } from './submission-requests.js';
 import { section } from './stats.js';
 
@@ -10,6 +11,7 @@ const BENCHMARKS: { title: string; run: () => Promise<void> }[] = [
   { title: 'Atlas Digest: round trips and client overhead per call', run: benchAtlasDigest },
   { title: 'Slack: slash command → views.open, our app vs bare Bolt', run: benchSlackAck },
   { title: 'Poller: 1,000 restores in flight on one process', run: benchPollerLoad },
+  { title: "Poller's floor: BullMQ's own cost of one step of a step job", run: benchStepJobFloor },
   { title: 'Submission: Atlas requests on a cluster with a long restore history', run: benchSubmissionRequests },
 ];
 

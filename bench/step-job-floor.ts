@@ -1,0 +1,86 @@
+// Benchmark: what one step of a BullMQ step job costs Redis on its own: no Atlas, no store, no notifier.
+// 1,000 jobs each delay themselves 5 s ±20 % (the tracker's first-minutes cadence) with the same worker
+// settings and the same delayJob (data written by moveToDelayed) as the tracker. The server-side commands per
+// step are the floor under "Redis commands per poll" in poller-load.ts while each poll is one step of the
+// restore's job (DESIGN §4).
+// Run: npx tsx bench/step-job-floor.ts   (FLOOR_JOBS=N, FLOOR_RUN_SECONDS=S to change the load)
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { delayJob } from '../src/restore/delay-job.js';
+
+const JOBS = Number(process.env.FLOOR_JOBS ?? 1000);
+const RUN_SECONDS = Number(process.env.FLOOR_RUN_SECONDS ?? 30);
+/** The first steps come all at once (the jobs are added together); counting starts after this. */
+const WARM_UP_SECONDS = 10;
+const DELAY_MS = 5000;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function serverCalls(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const stats = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(match[1]!, Number(match[2]));
+  return stats;
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length > 0) deleted += await redis.del(...found);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+export async function benchStepJobFloor(): Promise<void> {
+  const prefix = `bench-floor-${randomBytes(4).toString('hex')}`;
+  const redis = new Redis(REDIS_URL);
+  const queue = new Queue('floor', { connection: redis.duplicate(), prefix });
+  let steps = 0;
+  let worker: Worker | undefined;
+  try {
+    worker = new Worker(
+      'floor',
+      async (job: Job<{ n: number }>, token?: string) => {
+        steps += 1;
+        await delayJob(job, token, { n: job.data.n + 1 }, DELAY_MS * (0.8 + Math.random() * 0.4));
+        throw new DelayedError();
+      },
+      // As the tracker's worker (src/restore/tracker.ts).
+      { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, concurrency: 50, lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 20, drainDelay: 5 },
+    );
+    await worker.waitUntilReady();
+    for (let i = 0; i < JOBS; i += 500) {
+      await queue.addBulk(Array.from({ length: Math.min(500, JOBS - i) }, (_, k) => ({ name: 'step', data: { n: 0 }, opts: { jobId: `step-${i + k}` } })));
+    }
+    await new Promise((resolve) => setTimeout(resolve, WARM_UP_SECONDS * 1000));
+    const [before, stepsBefore] = [await serverCalls(redis), steps];
+    await new Promise((resolve) => setTimeout(resolve, (RUN_SECONDS - WARM_UP_SECONDS) * 1000));
+    const [after, stepsAfter] = [await serverCalls(redis), steps];
+
+    const counted = stepsAfter - stepsBefore;
+    const delta = [...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)] as const).filter(([, d]) => d > 0);
+    const total = delta.reduce((sum, [, d]) => sum + d, 0);
+    const per = (n: number) => (counted > 0 ? (n / counted).toFixed(1) : 'n/a');
+    const top = [...delta].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, d]) => `${name} ${per(d)}`);
+    console.log(`${JOBS} step jobs, each delaying itself ${DELAY_MS / 1000} s ±20 % (worker as the tracker's: concurrency 50); ${counted} steps counted over ${RUN_SECONDS - WARM_UP_SECONDS} s`);
+    console.log(`server commands per step, top: ${top.join(', ')}`);
+    console.log(`BullMQ's own Redis commands per step: ${per(total)} executed by the server (INFO commandstats, incl. inside Lua): the floor under the poller's commands per poll`);
+  } finally {
+    await worker?.close();
+    await queue.close();
+    const deleted = await deleteKeys(redis, prefix);
+    console.log(`  cleaned up ${deleted} Redis keys under ${prefix}`);
+    redis.disconnect();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  benchStepJobFloor().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
