@@ -14,6 +14,8 @@ import { createRestoreStore } from '../src/restore/store.js';
 import { createRestoreTracker, type RestoreNotifier } from '../src/restore/tracker.js';
 import type { RestoreRequest } from '../src/restore/types.js';
 import type { ChildMessage, ParentMessage, SeededJob } from './fake-atlas-process.js';
+import { deleteKeys } from './delete-keys.js';
+import { serverCommandStats } from './server-command-stats.js';
 import { describeMs, ms, percentile, summarize } from './stats.js';
 
 const RESTORES = Number(process.env.POLLER_RESTORES ?? 1000);
@@ -120,14 +122,6 @@ function countRedisCommands(): CommandCounter {
   return counter;
 }
 
-/** Server-side calls per command from INFO commandstats (includes commands run inside Lua scripts). */
-async function serverCommandStats(redis: Redis): Promise<Map<string, number>> {
-  const info = await redis.info('commandstats');
-  const stats = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(match[1]!, Number(match[2]));
-  return stats;
-}
-
 function diffStats(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   const delta = new Map<string, number>();
   for (const [name, calls] of after) {
@@ -187,17 +181,6 @@ function requestFor(id: string, job: SeededJob, lastJobState: RestoreJobState, n
     submittedAt: iso,
     updatedAt: iso,
   };
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) deleted += await redis.del(...found);
-  } while (cursor !== '0');
-  return deleted;
 }
 
 const pct = (cpuMicros: number, wallMs: number): string => `${((cpuMicros / 1000 / wallMs) * 100).toFixed(1)} %`;

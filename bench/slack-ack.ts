@@ -15,6 +15,7 @@ import { startFakeAtlas, type FakeAtlas } from '../test/fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/fake-slack.js';
 import { newTriggerId, sendSlashCommand } from '../test/helpers/slack-requests.js';
 import { CHANNEL, DEFAULT_POLICY, GROUP_ID, REQUESTER, SIGNING_SECRET } from '../test/integration/conversation-harness.js';
+import { deleteKeys } from './delete-keys.js';
 import { describeMs, ms, summarize } from './stats.js';
 
 const COMMANDS = Number(process.env.SLACK_ACK_COMMANDS ?? 500);
@@ -75,17 +76,6 @@ async function startBareBolt(slack: FakeSlack): Promise<{ url: string; stop(): P
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('bare Bolt is not listening on a TCP port');
   return { url: `http://127.0.0.1:${address.port}`, stop: () => receiver.stop() };
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (found.length > 0) deleted += await redis.del(...found);
-  } while (cursor !== '0');
-  return deleted;
 }
 
 export async function benchSlackAck(): Promise<void> {

@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { delayJob } from '../src/restore/delay-job.js';
+import { deleteKeys } from './delete-keys.js';
+import { serverCommandStats } from './server-command-stats.js';
 
 const JOBS = Number(process.env.FLOOR_JOBS ?? 1000);
 const RUN_SECONDS = Number(process.env.FLOOR_RUN_SECONDS ?? 30);
@@ -16,24 +18,6 @@ const RUN_SECONDS = Number(process.env.FLOOR_RUN_SECONDS ?? 30);
 const WARM_UP_SECONDS = 10;
 const DELAY_MS = 5000;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function serverCalls(redis: Redis): Promise<Map<string, number>> {
-  const info = await redis.info('commandstats');
-  const stats = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(match[1]!, Number(match[2]));
-  return stats;
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) deleted += await redis.del(...found);
-  } while (cursor !== '0');
-  return deleted;
-}
 
 export async function benchStepJobFloor(): Promise<void> {
   const prefix = `bench-floor-${randomBytes(4).toString('hex')}`;
@@ -57,9 +41,9 @@ export async function benchStepJobFloor(): Promise<void> {
       await queue.addBulk(Array.from({ length: Math.min(500, JOBS - i) }, (_, k) => ({ name: 'step', data: { n: 0 }, opts: { jobId: `step-${i + k}` } })));
     }
     await new Promise((resolve) => setTimeout(resolve, WARM_UP_SECONDS * 1000));
-    const [before, stepsBefore] = [await serverCalls(redis), steps];
+    const [before, stepsBefore] = [await serverCommandStats(redis), steps];
     await new Promise((resolve) => setTimeout(resolve, (RUN_SECONDS - WARM_UP_SECONDS) * 1000));
-    const [after, stepsAfter] = [await serverCalls(redis), steps];
+    const [after, stepsAfter] = [await serverCommandStats(redis), steps];
 
     const counted = stepsAfter - stepsBefore;
     const delta = [...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)] as const).filter(([, d]) => d > 0);
