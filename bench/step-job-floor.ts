@@ -42,8 +42,11 @@ export async function benchStepJobFloor(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, WARM_UP_SECONDS * 1000));
     const [before, stepsBefore] = [await serverCommandStats(redis), steps];
+    const [cpuBefore, wallBefore] = [process.cpuUsage(), performance.now()];
     await new Promise((resolve) => setTimeout(resolve, (RUN_SECONDS - WARM_UP_SECONDS) * 1000));
     const [after, stepsAfter] = [await serverCommandStats(redis), steps];
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuShare = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100;
 
     const counted = stepsAfter - stepsBefore;
     const delta = [...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)] as const).filter(([, d]) => d > 0);
@@ -52,6 +55,7 @@ export async function benchStepJobFloor(): Promise<void> {
     const top = [...delta].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, d]) => `${name} ${per(d)}`);
     console.log(`${JOBS} step jobs, each delaying itself ${DELAY_MS / 1000} s ±20 % (worker as the tracker's: concurrency 50); ${counted} steps counted over ${RUN_SECONDS - WARM_UP_SECONDS} s`);
     console.log(`server commands per step, top: ${top.join(', ')}`);
+    console.log(`CPU share of one core: ${cpuShare.toFixed(1)} % at ${(counted / (RUN_SECONDS - WARM_UP_SECONDS)).toFixed(0)} steps/s (BullMQ and ioredis alone)`);
     console.log(`BullMQ's own Redis commands per step: ${per(total)} executed by the server (INFO commandstats, incl. inside Lua): the floor under the poller's commands per poll`);
   } finally {
     await worker?.close();

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AtlasApiError, errorFromResponse } from './errors.js';
 import { DigestSession } from './digest-session.js';
 import { readRateLimit, type RateLimit } from './rate-limit-headers.js';
+import { sendHttpRequest, type HttpAnswer } from './send-http-request.js';
 import { ServiceAccountTokens } from './service-account-token.js';
 import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
 
@@ -120,12 +121,10 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
       const headers: Record<string, string> = { Accept: request.mediaType, 'User-Agent': opts.userAgent };
       if (body !== undefined) headers['Content-Type'] = request.mediaType;
       if (auth.header) headers.Authorization = auth.header;
-      let response: globalThis.Response;
-      let text: string;
+      let response: HttpAnswer;
       stats.httpRequests++;
       try {
-        response = await fetch(url, { method: request.method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs) });
-        text = await response.text();
+        response = await sendHttpRequest(url, { method: request.method, headers, body, timeoutMs: opts.timeoutMs });
       } catch (error) {
         const failure = fetchFailure(error, label, opts.timeoutMs);
         observe(request, failure.errorCode === 'ATLAS_TIMEOUT' ? 'timeout' : 'network');
@@ -144,8 +143,8 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
           continue;
         }
       }
-      const parsed = parseBody(text);
-      if (!response.ok) {
+      const parsed = parseBody(response.text);
+      if (response.status < 200 || response.status > 299) {
         throw errorFromResponse(response.status, parsed.ok ? parsed.value : undefined, label, {
           retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), opts.now()),
           headerErrorCode: response.headers.get('x-error-code'),
@@ -195,8 +194,9 @@ function fetchFailure(error: unknown, label: string, timeoutMs: number): AtlasAp
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new AtlasApiError({ errorCode: 'ATLAS_TIMEOUT', detail: `no answer within ${timeoutMs} ms`, request: label, cause: error });
   }
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  // node:http puts the system error's code on the error itself; a wrapped one carries it on its cause.
+  const own = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = typeof own?.code === 'string' ? own.code : typeof own?.cause?.code === 'string' ? own.cause.code : undefined;
   return new AtlasApiError({
     errorCode: 'ATLAS_NETWORK_ERROR',
     detail: code ? `network error ${code}` : 'network error',

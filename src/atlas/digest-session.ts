@@ -3,7 +3,7 @@
 // for a new nonce, (2) lets concurrent calls read the same `nc` (it increments after the await) and
 // (3) writes Authorization into the caller's headers object. So we use it only to parse challenges and hash:
 // `nc` is allocated here, synchronously, right before the synchronous addAuth(), and addAuth() only ever sees
-// a fresh options object of ours. The fetch itself is done by the transport.
+// a fresh options object of ours. The HTTP request itself is sent by the transport.
 import DigestClient from 'digest-fetch';
 
 export interface DigestAuthorization {

@@ -2,6 +2,7 @@
 // and fetched once for any number of concurrent callers.
 import { z } from 'zod';
 import { AtlasApiError, errorFromResponse } from './errors.js';
+import { sendHttpRequest, type HttpAnswer } from './send-http-request.js';
 
 const TokenResponse = z.looseObject({
   access_token: z.string().min(1),
@@ -48,10 +49,9 @@ export class ServiceAccountTokens {
     const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString('base64');
     const startedAt = this.opts.now();
     this.opts.onRequest?.();
-    let response: globalThis.Response;
-    let text: string;
+    let response: HttpAnswer;
     try {
-      response = await fetch(new URL('/api/oauth/token', this.opts.baseUrl), {
+      response = await sendHttpRequest(new URL('/api/oauth/token', this.opts.baseUrl), {
         method: 'POST',
         headers: {
           Authorization: `Basic ${basic}`,
@@ -60,9 +60,8 @@ export class ServiceAccountTokens {
           'User-Agent': this.opts.userAgent,
         },
         body: 'grant_type=client_credentials',
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        timeoutMs: this.opts.timeoutMs,
       });
-      text = await response.text();
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw new AtlasApiError({
@@ -72,8 +71,8 @@ export class ServiceAccountTokens {
         cause: error,
       });
     }
-    const body = safeJson(text);
-    if (!response.ok) {
+    const body = safeJson(response.text);
+    if (response.status < 200 || response.status > 299) {
       // OAuth errors look like {error: "invalid_client"}; map them so the 401 hint (bad credentials) applies.
       const oauth = body as { error?: unknown; errorCode?: unknown } | undefined;
       if (oauth && typeof oauth.errorCode !== 'string' && typeof oauth.error === 'string') {
