@@ -124,7 +124,7 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
       let response: HttpAnswer;
       stats.httpRequests++;
       try {
-        response = await sendHttpRequest(url, { method: request.method, headers, body, timeoutMs: opts.timeoutMs });
+        response = await sendHttpRequest(url, { method: request.method, headers, body, timeoutMs: opts.timeoutMs, freshConnection: request.createsResource });
       } catch (error) {
         const failure = fetchFailure(error, label, opts.timeoutMs);
         observe(request, failure.errorCode === 'ATLAS_TIMEOUT' ? 'timeout' : 'network');

@@ -17,6 +17,12 @@ export interface HttpInit {
   body?: string | undefined;
   /** For the whole exchange: connecting, sending, the answer's headers and its body. */
   timeoutMs: number;
+  /**
+   * Open a connection of its own, closed after the answer. For the POST that creates a restore job: on a reused
+   * connection the server may be closing, a reset would leave it unknown whether the job was created, and the bot
+   * would have to look for it for minutes instead of simply sending it again.
+   */
+  freshConnection?: boolean | undefined;
 }
 
 /** The exchange took longer than `timeoutMs`; named like fetch's, so callers map both the same way. */
@@ -47,7 +53,7 @@ export function sendHttpRequest(url: URL, init: HttpInit): Promise<HttpAnswer> {
       reject(err);
     };
     const request = protocol === 'https:' ? https.request : http.request;
-    const req = request(url, { method: init.method, headers, agent: agents[protocol] });
+    const req = request(url, { method: init.method, headers, agent: init.freshConnection ? false : agents[protocol] });
     const timer = setTimeout(() => fail(new HttpTimeoutError(`no answer within ${init.timeoutMs} ms`)), init.timeoutMs);
     req.once('error', fail);
     req.once('response', (res) => {

@@ -123,6 +123,10 @@ describe('the create POST is never retried', () => {
     const job = await client.createRestoreJob({ source: src, snapshotId, target });
     expect(job).toMatchObject({ state: 'running', targetClusterName: 'orders-staging' });
     expect(apiRequests('POST')).toBe(1);
+    // On a connection of its own: a reused one the server is closing would leave the outcome unknown.
+    const posts = fake.requests.filter((r) => r.method === 'POST');
+    expect(posts.every((r) => r.headers.connection === 'close')).toBe(true);
+    expect(fake.requests.filter((r) => r.method === 'GET').every((r) => r.headers.connection !== 'close')).toBe(true);
   });
 });
 

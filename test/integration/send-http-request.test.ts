@@ -64,6 +64,16 @@ describe('sendHttpRequest', () => {
     expect(a!.socket).toBe(b!.socket);
   });
 
+  it('sends a request that asks for a fresh connection on a new one, and closes it after the answer', async () => {
+    await sendHttpRequest(new URL('/ok', base), { method: 'GET', headers: {}, timeoutMs: 2000 });
+    await sendHttpRequest(new URL('/ok', base), { method: 'POST', headers: {}, body: '{}', timeoutMs: 2000, freshConnection: true });
+    await sendHttpRequest(new URL('/ok', base), { method: 'GET', headers: {}, timeoutMs: 2000 });
+    const [before, fresh, after] = seen.slice(-3);
+    expect(fresh!.socket).not.toBe(before!.socket);
+    expect(fresh!.headers.connection).toBe('close');
+    expect(after!.socket).toBe(before!.socket); // the pooled connection is still there for the others
+  });
+
   it('gives up with a TimeoutError when no answer comes', async () => {
     const err = await sendHttpRequest(new URL('/hang', base), { method: 'GET', headers: {}, timeoutMs: 200 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpTimeoutError);
