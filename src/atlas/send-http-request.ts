@@ -55,11 +55,12 @@ export function sendHttpRequest(url: URL, init: HttpInit): Promise<HttpAnswer> {
     const request = protocol === 'https:' ? https.request : http.request;
     const req = request(url, { method: init.method, headers, agent: init.freshConnection ? false : agents[protocol] });
     const timer = setTimeout(() => fail(new HttpTimeoutError(`no answer within ${init.timeoutMs} ms`)), init.timeoutMs);
-    req.once('error', fail);
+    // `on`, not `once`: an error emitted after the first must find a listener, or it would end the process.
+    req.on('error', fail);
     req.once('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.once('error', fail);
+      res.on('error', fail);
       // A connection closed in the middle of the body: the answer is not whole.
       res.once('close', () => {
         if (!res.complete) fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
