@@ -126,7 +126,7 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
       try {
         response = await sendHttpRequest(url, { method: request.method, headers, body, timeoutMs: opts.timeoutMs, freshConnection: request.createsResource });
       } catch (error) {
-        const failure = fetchFailure(error, label, opts.timeoutMs);
+        const failure = requestFailure(error, label, opts.timeoutMs);
         observe(request, failure.errorCode === 'ATLAS_TIMEOUT' ? 'timeout' : 'network');
         throw failure;
       } finally {
@@ -144,7 +144,7 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
         }
       }
       const parsed = parseBody(response.text);
-      if (response.status < 200 || response.status > 299) {
+      if (!response.ok) {
         throw errorFromResponse(response.status, parsed.ok ? parsed.value : undefined, label, {
           retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), opts.now()),
           headerErrorCode: response.headers.get('x-error-code'),
@@ -189,7 +189,7 @@ function parseBody(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function fetchFailure(error: unknown, label: string, timeoutMs: number): AtlasApiError {
+function requestFailure(error: unknown, label: string, timeoutMs: number): AtlasApiError {
   const name = error instanceof Error ? error.name : '';
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new AtlasApiError({ errorCode: 'ATLAS_TIMEOUT', detail: `no answer within ${timeoutMs} ms`, request: label, cause: error });

@@ -6,6 +6,8 @@ import https from 'node:https';
 
 export interface HttpAnswer {
   status: number;
+  /** A 2xx status, as fetch's Response.ok. */
+  ok: boolean;
   /** Response headers by name (any case), as fetch's Headers.get: repeated ones joined with ", ", null when absent. */
   headers: { get(name: string): string | null };
   text: string;
@@ -70,8 +72,10 @@ export function sendHttpRequest(url: URL, init: HttpInit): Promise<HttpAnswer> {
         settled = true;
         clearTimeout(timer);
         const text = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
         resolve({
-          status: res.statusCode ?? 0,
+          status,
+          ok: status >= 200 && status <= 299,
           headers: {
             get: (name) => {
               const value = res.headers[name.toLowerCase()];

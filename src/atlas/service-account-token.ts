@@ -72,7 +72,7 @@ export class ServiceAccountTokens {
       });
     }
     const body = safeJson(response.text);
-    if (response.status < 200 || response.status > 299) {
+    if (!response.ok) {
       // OAuth errors look like {error: "invalid_client"}; map them so the 401 hint (bad credentials) applies.
       const oauth = body as { error?: unknown; errorCode?: unknown } | undefined;
       if (oauth && typeof oauth.errorCode !== 'string' && typeof oauth.error === 'string') {

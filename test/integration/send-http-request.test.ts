@@ -46,6 +46,7 @@ describe('sendHttpRequest', () => {
   it('sends method, headers and body, and reads the whole answer (status, headers in any case, UTF-8 body)', async () => {
     const answer = await sendHttpRequest(new URL('/ok', base), { method: 'POST', headers: { Accept: 'application/json', 'X-Test': 'yes' }, body: '{"ä":1}', timeoutMs: 2000 });
     expect(answer.status).toBe(201);
+    expect(answer.ok).toBe(true);
     expect(answer.text).toBe('{"é":"ü"}');
     expect(answer.headers.get('ratelimit-remaining')).toBe('99');
     expect(answer.headers.get('RateLimit-Remaining')).toBe('99');
