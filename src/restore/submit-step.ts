@@ -20,11 +20,16 @@ const MAX_SUBMIT_RETRY_MS = 60_000;
 /** An approval given in the last minutes of its window still gets this long for Atlas to answer. */
 export const MIN_SUBMIT_GRACE_MS = 15 * 60_000;
 
-/** When the request must have been submitted, or end with nothing restored. */
+/**
+ * When the request must have been submitted, or end with nothing restored. A safety snapshot that took longer than
+ * the approval had left gives the same grace after it completed: the wait was Atlas working, not a fault, and a
+ * passing fault right after it must not end what two people approved.
+ */
 export function submitDeadline(req: RestoreRequest): number {
-  if (req.submitBy) return Date.parse(req.submitBy);
   const lastApproval = Date.parse(req.approvals.at(-1)?.at ?? req.updatedAt);
-  return Math.max(Date.parse(req.approvalExpiresAt), lastApproval + MIN_SUBMIT_GRACE_MS);
+  const deadline = req.submitBy ? Date.parse(req.submitBy) : Math.max(Date.parse(req.approvalExpiresAt), lastApproval + MIN_SUBMIT_GRACE_MS);
+  const snapshotDone = req.safetySnapshot?.completedAt ? Date.parse(req.safetySnapshot.completedAt) : Number.NaN;
+  return Number.isFinite(snapshotDone) ? Math.max(deadline, snapshotDone + MIN_SUBMIT_GRACE_MS) : deadline;
 }
 
 /** True when a POST may have reached Atlas: a run claimed it, or an earlier version listed jobs right before posting. */

@@ -108,6 +108,27 @@ describe('the safety snapshot of the target (Atlas moves when the test says)', (
     expect((await h.app.services.store.readAudit(500)).some((e) => e.requestId === req.id && e.type === 'safety_snapshot_failed')).toBe(true);
   });
 
+  it('a snapshot that outlasts the approval: a passing fault right after it waits, and the restore is still sent', async () => {
+    const req = await ask(h, 'ledger', { safetySnapshot: { retentionInDays: 1 } });
+    await h.click(APPROVER, 'restore_approve', req.id);
+    const id = await safetyIdOf(req.id);
+    // As if Atlas had taken two hours: the approval and its grace ran out while the snapshot was under way.
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString();
+    const aged = await h.app.services.store.update(req.id, ['approved', 'submitting'], {
+      submitBy: new Date(Date.now() - 3600_000).toISOString(),
+      approvalExpiresAt: twoHoursAgo,
+      approvals: (await h.request(req.id))!.approvals.map((a) => ({ ...a, at: twoHoursAgo })),
+    });
+    expect(aged.ok).toBe(true);
+    h.atlas.inject({ kind: 'status', status: 503, count: 2, method: 'GET', pathIncludes: `/snapshots/${req.snapshot.id}` });
+    h.atlas.advanceOnDemandSnapshot(id, 'completed');
+    await h.waitForThread(req.id, /Safety snapshot .* completed/);
+    const running = await waitForState(h, req.id, 'running');
+    expect(restorePosts().filter((p) => (p.body as { snapshotId?: string }).snapshotId === req.snapshot.id)).toHaveLength(1);
+    h.atlas.advanceJob(running.atlasJobId!, 'completed');
+    await waitForState(h, req.id, 'completed');
+  });
+
   it('another on-demand snapshot in progress on the target: the safety snapshot waits for it', async () => {
     const req = await ask(h, 'ledger', { safetySnapshot: { retentionInDays: 1 } });
     h.atlas.inject({ kind: 'status', status: 400, errorCode: 'UNFINISHED_ON_DEMAND_SNAPSHOT', count: 2, method: 'POST', pathIncludes: '/clusters/ledger/backup/snapshots' });
