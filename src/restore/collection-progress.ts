@@ -18,10 +18,12 @@ export async function announceProgress(ctx: TrackerContext, req: RestoreRequest,
   const step = progressStep(job.restoredDocuments, job.totalDocuments);
   if (step <= (req.progress?.announcedStep ?? 0)) return;
   const progress = { restoredDocuments: job.restoredDocuments ?? 0, totalDocuments: job.totalDocuments, announcedStep: step };
+  // Announce, then record, as for a state change: a crash in between announces nothing twice (the marker says
+  // done) and the next poll records the step. Recording first would lose the announcement on such a crash.
+  const outcome = await ctx.marks.runOnce(req.id, `progress:${job.id}:${step}`, () => ctx.notifier.progress({ ...req, progress }));
+  if (outcome === 'busy') return;
   const recorded = await ctx.store.update(req.id, ['running'], { progress });
-  if (!recorded.ok) return;
-  await ctx.marks.runOnce(req.id, `progress:${job.id}:${step}`, () => ctx.notifier.progress(recorded.request));
-  await ctx.notifier.requestChanged(recorded.request).catch(() => undefined);
+  if (recorded.ok) await ctx.notifier.requestChanged(recorded.request).catch(() => undefined);
 }
 
 /** Per namespace, when the job ended; undefined when Atlas can't say now (the final message then goes without). */

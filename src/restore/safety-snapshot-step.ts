@@ -11,6 +11,8 @@ import type { RestoreRequest } from './types.js';
 export type SafetyOutcome = { kind: 'ready'; request: RestoreRequest } | { kind: 'step'; result: StepResult } | { kind: 'wait'; verdict: ErrorVerdict } | { kind: 'fail'; message: string };
 
 const targetOf = (req: RestoreRequest) => ({ groupId: req.target.groupId, clusterName: req.target.cluster, type: req.target.type });
+/** A snapshot of a large cluster takes a while: look again at the poll's pace. */
+const lookAgainMs = (ctx: TrackerContext) => Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs);
 
 export function safetySnapshotDescription(req: RestoreRequest): string {
   return `atlas-restore ${req.id}: before restoring ${req.source.project}/${req.source.cluster} into ${req.target.project}/${req.target.cluster}`;
@@ -47,16 +49,16 @@ async function takeIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobDat
 
 /** The POST's answer was lost: the snapshot it made carries our description. */
 async function findIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): Promise<SafetyOutcome> {
+  let ours: string | undefined;
   try {
-    const snapshots = await ctx.atlas.listSnapshots(targetOf(req));
-    const ours = snapshots.find((s) => s.description === safetySnapshotDescription(req));
-    if (ours) return recordTaken(ctx, req, data, ours.id);
+    ours = (await ctx.atlas.listSnapshots(targetOf(req))).find((s) => s.description === safetySnapshotDescription(req))?.id;
   } catch (err) {
     return { kind: 'wait', verdict: classifyAtlasError(err) };
   }
+  if (ours) return recordTaken(ctx, req, data, ours);
   const since = Date.parse(req.safetySnapshotClaimedAt ?? req.updatedAt);
   if (Date.now() - since < ctx.findWindowMs) {
-    return { kind: 'step', result: { kind: 'again', delayMs: Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs), data } };
+    return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data } };
   }
   return { kind: 'fail', message: `Atlas did not confirm the safety snapshot of the target and none turned up; nothing was restored. Check the target's snapshots in Atlas.` };
 }
@@ -68,7 +70,7 @@ async function recordTaken(ctx: TrackerContext, req: RestoreRequest, data: PollJ
   await ctx.store.auditOnce(`${req.id}:safety-requested:${id}`, { type: 'safety_snapshot_requested', requestId: req.id, detail: `on-demand snapshot ${id} of ${req.target.project}/${req.target.cluster}` });
   await ctx.marks.runOnce(req.id, `safety-started:${id}`, () => ctx.notifier.safetySnapshotStarted(updated.request)).catch(() => undefined);
   await ctx.notifier.requestChanged(updated.request).catch(() => undefined);
-  return { kind: 'step', result: { kind: 'again', delayMs: Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs), data } };
+  return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data } };
 }
 
 async function followIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, id: string): Promise<SafetyOutcome> {
@@ -83,8 +85,8 @@ async function followIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobD
     return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed in Atlas, so nothing was restored.` };
   }
   if (status !== 'completed') {
-    // queued or inProgress: a snapshot of a large cluster takes a while; look again at the poll's pace.
-    return { kind: 'step', result: { kind: 'again', delayMs: Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs), data: { ...data, submitAttempts: 0 } } };
+    // queued or inProgress
+    return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data: { ...data, submitAttempts: 0 } } };
   }
   const safetySnapshot = { ...req.safetySnapshot!, status: 'completed' as const, completedAt: new Date().toISOString() };
   const updated = await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot });
