@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { delayJob } from '../src/restore/delay-job.js';
+import { WORKER_DEFAULTS } from '../src/restore/tracker-types.js';
 import { deleteKeys } from './delete-keys.js';
 import { serverCommandStats } from './server-command-stats.js';
 
@@ -33,8 +34,7 @@ export async function benchStepJobFloor(): Promise<void> {
         await delayJob(job, token, { n: job.data.n + 1 }, DELAY_MS * (0.8 + Math.random() * 0.4));
         throw new DelayedError();
       },
-      // As the tracker's worker (src/restore/tracker.ts).
-      { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, concurrency: 50, lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 20, drainDelay: 5 },
+      { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, ...WORKER_DEFAULTS },
     );
     await worker.waitUntilReady();
     for (let i = 0; i < JOBS; i += 500) {
@@ -53,7 +53,7 @@ export async function benchStepJobFloor(): Promise<void> {
     const total = delta.reduce((sum, [, d]) => sum + d, 0);
     const per = (n: number) => (counted > 0 ? (n / counted).toFixed(1) : 'n/a');
     const top = [...delta].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, d]) => `${name} ${per(d)}`);
-    console.log(`${JOBS} step jobs, each delaying itself ${DELAY_MS / 1000} s ±20 % (worker as the tracker's: concurrency 50); ${counted} steps counted over ${RUN_SECONDS - WARM_UP_SECONDS} s`);
+    console.log(`${JOBS} step jobs, each delaying itself ${DELAY_MS / 1000} s ±20 % (worker as the tracker's: concurrency ${WORKER_DEFAULTS.concurrency}); ${counted} steps counted over ${RUN_SECONDS - WARM_UP_SECONDS} s`);
     console.log(`server commands per step, top: ${top.join(', ')}`);
     console.log(`CPU share of one core: ${cpuShare.toFixed(1)} % at ${(counted / (RUN_SECONDS - WARM_UP_SECONDS)).toFixed(0)} steps/s (BullMQ and ioredis alone)`);
     console.log(`BullMQ's own Redis commands per step: ${per(total)} executed by the server (INFO commandstats, incl. inside Lua): the floor under the poller's commands per poll`);

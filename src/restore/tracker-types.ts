@@ -203,3 +203,13 @@ export class TrackerError extends Error {
     super(message);
   }
 }
+
+/** The tracker's BullMQ worker settings (bench/step-job-floor.ts measures BullMQ alone with the same). */
+export const WORKER_DEFAULTS = {
+  concurrency: 50,
+  lockDuration: 30_000,
+  stalledInterval: 30_000,
+  // Restores last hours and replicas get redeployed: tolerate many crashes of one job.
+  maxStalledCount: 20,
+  drainDelay: 5,
+} as const;

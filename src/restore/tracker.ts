@@ -14,7 +14,7 @@ import type { DrillRun } from './drill-definition.js';
 import { createDrillHistory } from './drill-history.js';
 import { runDrillStep, type DrillJobData } from './drill-job.js';
 import { runRestoreStep } from './restore-step.js';
-import { TrackerError, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
+import { TrackerError, WORKER_DEFAULTS, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
 
 export { TrackerError, type RestoreNotifier, type TrackerOptions, type PollJobData } from './tracker-types.js';
 
@@ -238,12 +238,11 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
       worker = new Worker(TRACKER_QUEUE, process, {
         connection: workerConnection,
         prefix: opts.prefix,
-        concurrency: opts.concurrency ?? 50,
-        lockDuration: w.lockDuration ?? 30_000,
-        stalledInterval: w.stalledInterval ?? 30_000,
-        // Restores last hours and replicas get redeployed: tolerate many crashes of one job.
-        maxStalledCount: w.maxStalledCount ?? 20,
-        drainDelay: w.drainDelay ?? 5,
+        concurrency: opts.concurrency ?? WORKER_DEFAULTS.concurrency,
+        lockDuration: w.lockDuration ?? WORKER_DEFAULTS.lockDuration,
+        stalledInterval: w.stalledInterval ?? WORKER_DEFAULTS.stalledInterval,
+        maxStalledCount: w.maxStalledCount ?? WORKER_DEFAULTS.maxStalledCount,
+        drainDelay: w.drainDelay ?? WORKER_DEFAULTS.drainDelay,
         removeOnComplete: JOB_OPTIONS.removeOnComplete as { age: number; count: number },
         removeOnFail: JOB_OPTIONS.removeOnFail as { age: number; count: number },
       });
