@@ -11,6 +11,7 @@ import { CLUSTER_ENDPOINTS, requireIdentifier, type ClusterEndpoint } from './cl
 import { createClusterTypeDetector } from './detect-cluster-type.js';
 import { AtlasApiError, WRONG_CLUSTER_TYPE_CODES } from './errors.js';
 import { PageSchema, newestFirst, parseAtlasBody, toRestoreJob, toSnapshot, type Page } from './normalize-responses.js';
+import { readCreatedResource } from './read-created-resource.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import type { AtlasClient, ClusterLocation, ClusterType, CreateRestoreJobInput, RestoreJob, Snapshot } from './types.js';
 
@@ -141,7 +142,7 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
           body: endpoint.createBody(requireIdentifier('snapshotId', input.snapshotId), target),
           createsResource: true,
         });
-        return createdJob(endpoint.type, response.body, `POST ${path}`);
+        return readCreatedResource(() => toRestoreJob(endpoint.type, response.body, `POST ${path}`), 'restore job', `POST ${path}`);
       }),
 
     getRestoreJob: (cluster, jobId) =>
@@ -177,24 +178,6 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
 
     stats: () => transport.stats(),
   };
-}
-
-/**
- * The create answered 2xx, so a job most likely exists; a body we can't read must not turn into "refused"
- * (the caller would then forget a job Atlas is running). Unknown outcome: the caller looks for it.
- */
-function createdJob(type: ClusterType, body: unknown, request: string): RestoreJob {
-  try {
-    return toRestoreJob(type, body, request);
-  } catch (error) {
-    throw new AtlasApiError({
-      errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN',
-      detail: `Atlas accepted the restore job but its answer could not be read (${error instanceof Error ? error.message : String(error)})`,
-      transient: true,
-      request,
-      cause: error,
-    });
-  }
 }
 
 function validateOptions(opts: AtlasClientOptions): void {

@@ -11,6 +11,7 @@ import {
   type AtlasCallContext,
 } from './call-context.js';
 import { requireIdentifier } from './cluster-endpoints.js';
+import { readCreatedResource } from './read-created-resource.js';
 import {
   toCollectionRestoreJob,
   toNamespaceResult,
@@ -145,7 +146,7 @@ export function createCollectionRestoreCalls(ctx: AtlasCallContext): CollectionR
         const path = `${clusterPath}/collectionRestoreJobs`;
         try {
           const response = await ctx.send({ method: 'POST', path, mediaType: media, body, createsResource: true });
-          return toCollectionRestoreJob(response.body, `POST ${path}`);
+          return readCreatedResource(() => toCollectionRestoreJob(response.body, `POST ${path}`), 'collection restore job', `POST ${path}`);
         } catch (error) {
           throw rewordOutcomeUnknown(
             error,

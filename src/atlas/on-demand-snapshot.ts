@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DEDICATED_MEDIA_TYPE, invalidArgument, rewordOutcomeUnknown, withDedicated, type AtlasCallContext } from './call-context.js';
 import { parseAtlasBody } from './normalize-responses.js';
+import { readCreatedResource } from './read-created-resource.js';
 import type { ClusterLocation } from './types.js';
 
 export const UNFINISHED_ON_DEMAND_SNAPSHOT_CODE = 'UNFINISHED_ON_DEMAND_SNAPSHOT';
@@ -97,7 +98,7 @@ export function createOnDemandSnapshotCalls(ctx: AtlasCallContext): OnDemandSnap
               body: { description: input.description, retentionInDays: input.retentionInDays },
               createsResource: true,
             });
-            return toOnDemandSnapshot(response.body, `POST ${path}`);
+            return readCreatedResource(() => toOnDemandSnapshot(response.body, `POST ${path}`), 'on-demand snapshot', `POST ${path}`);
           } catch (error) {
             throw rewordOutcomeUnknown(
               error,

@@ -2,6 +2,7 @@
 // restore job `{deliveryType: "pointInTime", pointInTimeUTCSeconds, targetClusterName, targetGroupId}`.
 import { listPages, requirePointInTime, requireTarget, withDedicated, invalidArgument, DEDICATED_MEDIA_TYPE, type AtlasCallContext } from './call-context.js';
 import { AtlasApiError } from './errors.js';
+import { readCreatedResource } from './read-created-resource.js';
 import { toRestoreJob, toSnapshot } from './normalize-responses.js';
 import type { ClusterLocation, CreateRestoreJobInput, RestoreJob, Snapshot } from './types.js';
 
@@ -84,6 +85,6 @@ export function createPointInTimeRestoreJob(ctx: AtlasCallContext, input: Create
       },
       createsResource: true,
     });
-    return toRestoreJob('dedicated', response.body, `POST ${path}`);
+    return readCreatedResource(() => toRestoreJob('dedicated', response.body, `POST ${path}`), 'restore job', `POST ${path}`);
   });
 }

@@ -212,6 +212,15 @@ describe('faults', () => {
     expect(w.sleeps).toEqual([]);
   });
 
+  it('a 2xx it cannot read is outcome unknown, not a refusal: Atlas is restoring', async () => {
+    w.fake.inject({ kind: 'empty2xx', method: 'POST' });
+    const error = await atlasError(w.client.createCollectionRestoreJob(input()));
+    expect(error).toMatchObject({ errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN', transient: true });
+    expect(error.detail).toMatch(/accepted the collection restore job but its answer could not be read/);
+    expect(error.hint).toMatch(/check the collection restore jobs of the source cluster/);
+    expect(w.apiRequests('POST')).toBe(1);
+  });
+
   it('a hang on the create makes exactly one POST and is outcome unknown', async () => {
     const quick = w.quickClient();
     w.fake.inject({ kind: 'hang', method: 'POST' });

@@ -86,6 +86,14 @@ describe('faults on the create', () => {
     expect(w.sleeps).toEqual([]);
   });
 
+  it('a 2xx it cannot read is outcome unknown, not a refusal: the snapshot is being taken', async () => {
+    w.fake.inject({ kind: 'empty2xx', method: 'POST' });
+    const error = await atlasError(w.client.takeOnDemandSnapshot(spare, request));
+    expect(error).toMatchObject({ errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN', transient: true });
+    expect(error.hint).toMatch(/did not confirm the on-demand snapshot/);
+    expect(w.apiRequests('POST')).toBe(1);
+  });
+
   it('a hang: exactly one POST, outcome unknown', async () => {
     const quick = w.quickClient();
     w.fake.inject({ kind: 'hang', method: 'POST' });

@@ -135,6 +135,14 @@ describe('a point-in-time restore job', () => {
     expect(w.sleeps).toEqual([]);
   });
 
+  it('a 2xx it cannot read is outcome unknown, not a refusal: Atlas is restoring', async () => {
+    w.fake.inject({ kind: 'empty2xx', method: 'POST' });
+    const error = await atlasError(w.client.createRestoreJob({ source: pit, pointInTimeUtcSeconds: NOW_S - HOUR_S, target }));
+    expect(error).toMatchObject({ errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN', transient: true });
+    expect(error.detail).toMatch(/accepted the restore job but its answer could not be read/);
+    expect(w.apiRequests('POST')).toBe(1);
+  });
+
   it('is refused before any request with a snapshot id too, for Flex, or with a malformed time', async () => {
     const both = await atlasError(w.client.createRestoreJob({ source: pit, snapshotId: '0123456789abcdef01234567', pointInTimeUtcSeconds: NOW_S, target }));
     expect(both).toMatchObject({ errorCode: 'ATLAS_INVALID_ARGUMENT', detail: expect.stringMatching(/not both/) });
