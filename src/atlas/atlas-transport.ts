@@ -117,7 +117,14 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, String(value));
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     for (let authAttempt = 1; ; authAttempt++) {
-      const auth = await authorizationFor(request.method, url);
+      let auth: Awaited<ReturnType<typeof authorizationFor>>;
+      try {
+        auth = await authorizationFor(request.method, url);
+      } catch (error) {
+        // No token: this request was not sent (and an earlier attempt, if any, was answered 401: refused).
+        if (error instanceof Error) notSent.add(error);
+        throw error;
+      }
       const headers: Record<string, string> = { Accept: request.mediaType, 'User-Agent': opts.userAgent };
       if (body !== undefined) headers['Content-Type'] = request.mediaType;
       if (auth.header) headers.Authorization = auth.header;
@@ -205,13 +212,22 @@ function requestFailure(error: unknown, label: string, timeoutMs: number): Atlas
   });
 }
 
+/** Errors raised before the request went out (the service-account token could not be had). */
+const notSent = new WeakSet<Error>();
+/**
+ * Connection errors that happen before a byte of the request is written: the name did not resolve, the host or network
+ * is unreachable, the connection was refused. A create goes on a fresh connection, so these prove nothing was sent.
+ */
+const NOTHING_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
+
 /**
  * A create that failed in a way that does not prove Atlas ignored it (timeout, reset, 5xx, unreadable 2xx) has an unknown
- * outcome: the caller must look for the job before posting again. A refused connection provably sent nothing.
+ * outcome: the caller must look for the job before posting again. A refused connection, an unknown host or a token
+ * that could not be had provably sent nothing.
  */
 function createFailure(error: unknown, label: string): unknown {
-  if (!(error instanceof AtlasApiError)) return error;
-  const refused = error.errorCode === 'ATLAS_NETWORK_ERROR' && error.detail?.includes('ECONNREFUSED');
+  if (!(error instanceof AtlasApiError) || notSent.has(error)) return error;
+  const refused = error.errorCode === 'ATLAS_NETWORK_ERROR' && NOTHING_SENT_CODES.some((code) => error.detail?.includes(code));
   // A 2xx whose body can't be read: Atlas accepted it, so the job most likely exists.
   const accepted = error.status !== undefined && error.status >= 200 && error.status < 300;
   const unclear = accepted || error.errorCode === 'ATLAS_TIMEOUT' || (error.errorCode === 'ATLAS_NETWORK_ERROR' && !refused) || (error.status ?? 0) >= 500;

@@ -144,4 +144,15 @@ describe('unreachable Atlas', () => {
     await expect(offline.createRestoreJob({ source: src, snapshotId, target })).rejects.toMatchObject({ errorCode: 'ATLAS_NETWORK_ERROR' });
     expect(offline.stats().httpRequests).toBe(3);
   });
+
+  it('a host name that does not resolve sent nothing either: the create keeps ATLAS_NETWORK_ERROR', async () => {
+    const nowhere = createAtlasClient({
+      baseUrl: 'http://atlas-restore-test.invalid:8080', // .invalid never resolves (RFC 2606)
+      auth: { kind: 'digest', publicKey: 'pubkey', privateKey: 'privkey-secret' },
+      retryPolicy: { sleep: async () => {}, maxAttempts: 1 },
+    });
+    const error = (await nowhere.createRestoreJob({ source: src, snapshotId, target }).catch((e: unknown) => e)) as AtlasApiError;
+    expect(error).toMatchObject({ errorCode: 'ATLAS_NETWORK_ERROR', transient: true });
+    expect(error.detail).toMatch(/ENOTFOUND|EAI_AGAIN/);
+  });
 });

@@ -72,6 +72,28 @@ describe('service account auth', () => {
     expect(tokenPosts()).toHaveLength(1);
   });
 
+  it('a create whose token could not be had sent nothing: a plain passing fault, not an unknown outcome', async () => {
+    const [snapshot] = await client.listSnapshots(cluster);
+    const target = { groupId: GROUP, clusterName: 'orders' };
+    fake.revokeTokens(); // the POST is refused with 401, the refresh then fails
+    fake.inject({ kind: 'status', status: 503, pathIncludes: '/api/oauth/token' });
+    const error = (await client.createRestoreJob({ source: cluster, snapshotId: snapshot!.id, target }).catch((e: unknown) => e)) as AtlasApiError;
+    expect(error).toBeInstanceOf(AtlasApiError);
+    expect(error).toMatchObject({ status: 503, transient: true });
+    expect(error.errorCode).not.toBe('ATLAS_CREATE_OUTCOME_UNKNOWN');
+    expect(fake.restoreJobs(GROUP, 'orders')).toHaveLength(0);
+    // A fresh client whose very first token request fails: the restore POST never went out.
+    const fresh = createAtlasClient({ baseUrl: fake.url, auth: { kind: 'serviceAccount', clientId: fake.clientId, clientSecret: fake.clientSecret } });
+    fake.inject({ kind: 'reset', pathIncludes: '/api/oauth/token' });
+    const before = fake.requests.length;
+    const unreached = (await fresh.createRestoreJob({ source: cluster, snapshotId: snapshot!.id, target }).catch((e: unknown) => e)) as AtlasApiError;
+    expect(unreached).toMatchObject({ errorCode: 'ATLAS_NETWORK_ERROR', transient: true });
+    expect(fake.requests.slice(before).map((r) => r.path)).toEqual(['/api/oauth/token']);
+    // Once the token endpoint answers, the same create goes through, once.
+    await client.createRestoreJob({ source: cluster, snapshotId: snapshot!.id, target });
+    expect(fake.restoreJobs(GROUP, 'orders')).toHaveLength(1);
+  });
+
   it('rejects incomplete options with every problem at once', () => {
     expect(() => createAtlasClient({ baseUrl: 'not a url', auth: { kind: 'serviceAccount', clientId: '', clientSecret: '' }, timeoutMs: 0 })).toThrow(
       /baseUrl is not a URL: "not a url"; auth.clientId is empty; auth.clientSecret is empty; timeoutMs must be > 0, got 0/,
