@@ -1,5 +1,6 @@
 // Everything the bot says in Slack goes through here: the card (one message, re-rendered from the stored request),
-// its thread, and private answers. Failures are logged, never thrown: a Slack hiccup must not undo a restore step.
+// its thread, and private answers. Failures are logged, and thrown only for a message that must arrive (a request's
+// final message): the restore's step then tries again. Anything else must not undo a restore step.
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { RestoreRequest } from '../restore/types.js';
@@ -12,7 +13,8 @@ export interface SlackMessenger {
   postCard(req: RestoreRequest): Promise<{ ok: true; ts: string } | { ok: false; error: string }>;
   /** Re-renders the card from the stored request (the argument names it and is the fallback). */
   updateCard(req: RestoreRequest): Promise<void>;
-  postInThread(req: RestoreRequest, message: ThreadMessage): Promise<void>;
+  /** `mustArrive`: throws when Slack did not take it (after logging), so the caller can try again. */
+  postInThread(req: RestoreRequest, message: ThreadMessage, opts?: { mustArrive?: boolean }): Promise<void>;
   /** A message of its own in a channel (no request, no thread), e.g. a drill that could not start. */
   postToChannel(channel: string, message: ThreadMessage): Promise<void>;
   /** Only `user` sees it; in the card's thread when there is one. */
@@ -78,7 +80,7 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
         warn('refresh the request card', req, err);
       }
     },
-    async postInThread(req, message) {
+    async postInThread(req, message, { mustArrive = false } = {}) {
       const thread = req.cardTs ? { thread_ts: req.cardTs, ...(message.broadcast ? { reply_broadcast: true } : {}) } : {};
       try {
         await client.chat.postMessage({
@@ -90,6 +92,7 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
         } as webApi.ChatPostMessageArguments);
       } catch (err) {
         warn('post in the thread', req, err);
+        if (mustArrive) throw err;
       }
     },
     async postToChannel(channel, message) {

@@ -43,15 +43,20 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
     await messenger.updateCard(req);
     await messenger.postInThread(req, message);
   };
+  /** A request's last word: if Slack doesn't take it, the settle step tries again (a lost one is a silent end). */
+  const finalWord = async (req: RestoreRequest, message: ThreadMessage) => {
+    await messenger.updateCard(req);
+    await messenger.postInThread(req, message, { mustArrive: true });
+  };
   return {
     requestChanged: (req) => messenger.updateCard(req),
     submitted: (req, how) => cardAndThread(req, submittedMessage(req, how)),
     async submitWaiting(req, wait) {
       await messenger.postInThread(req, submitWaitingMessage(req, wait));
     },
-    notSubmitted: (req) => cardAndThread(req, notSubmittedMessage(req)),
-    submitRefused: (req, error) => cardAndThread(req, submitRefusedMessage(req, error)),
-    submitUnconfirmed: (req) => cardAndThread(req, unconfirmedSubmitMessage(req)),
+    notSubmitted: (req) => finalWord(req, notSubmittedMessage(req)),
+    submitRefused: (req, error) => finalWord(req, submitRefusedMessage(req, error)),
+    submitUnconfirmed: (req) => finalWord(req, unconfirmedSubmitMessage(req)),
     approvalsDropped: (req, dropped) => cardAndThread(req, approvalsDroppedMessage(req, dropped)),
     async accessProblem(req, error) {
       await messenger.postInThread(req, accessProblemMessage(req, error));
@@ -62,7 +67,7 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
     },
     async restoreFinished(req) {
       const previous = req.drill && opts.drillRuns ? await opts.drillRuns(req.drill.name, 6).catch(() => []) : [];
-      await cardAndThread(req, finalMessage(req, now(), previous));
+      await finalWord(req, finalMessage(req, now(), previous));
     },
     async statusUnknown(req, error) {
       const { message, code } = peopleText(error);
@@ -71,8 +76,8 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
     async longRunning(req) {
       await messenger.postInThread(req, longRunningMessage(req, now()));
     },
-    trackingLost: (req, error) => cardAndThread(req, trackingLostMessage(req, peopleText(error))),
-    approvalExpired: (req) => cardAndThread(req, approvalExpiredMessage(req)),
+    trackingLost: (req, error) => finalWord(req, trackingLostMessage(req, peopleText(error))),
+    approvalExpired: (req) => finalWord(req, approvalExpiredMessage(req)),
     async publishRequest(req) {
       const posted = await messenger.postCard(req);
       if (!posted.ok) return undefined;
