@@ -15,17 +15,31 @@ export function jobCreatedAt(job: Pick<RestoreJob, 'id' | 'createdAt'>): number 
   return Number.parseInt(job.id.slice(0, 8), 16) * 1000;
 }
 
-/** Same snapshot into the same target: a job the request's POST would have created. */
-export function matchesRequest(job: RestoreJob, request: Pick<RestoreRequest, 'snapshot' | 'target'>): boolean {
-  return (
-    job.snapshotId === request.snapshot.id &&
-    job.targetClusterName === request.target.cluster &&
-    (job.targetGroupId === undefined || job.targetGroupId === request.target.groupId)
-  );
+/** The point in time a job restores to, if Atlas says (restore jobs spell it `…UTC…`, collection restores `…Utc…`). */
+function pointInTimeOf(job: RestoreJob): number | undefined {
+  const raw = (job.raw ?? {}) as { pointInTimeUTCSeconds?: unknown; pointInTimeUtcSeconds?: unknown };
+  const at = raw.pointInTimeUTCSeconds ?? raw.pointInTimeUtcSeconds;
+  return typeof at === 'number' ? at : undefined;
 }
 
 /**
- * The restore job that our unknown-outcome POST created, if Atlas lists one: it matches snapshot and target, was
+ * What the request's POST would have created: into the same target, from the same point in time or snapshot. A
+ * point-in-time POST names no snapshot, so its job is known by its time; where Atlas leaves the time out, by the
+ * base snapshot if it names one. A snapshot restore never takes a point-in-time job for its own.
+ */
+export function matchesRequest(job: RestoreJob, request: Pick<RestoreRequest, 'snapshot' | 'target' | 'pointInTime'>): boolean {
+  const sameTarget = job.targetClusterName === request.target.cluster && (job.targetGroupId === undefined || job.targetGroupId === request.target.groupId);
+  if (!sameTarget) return false;
+  const at = pointInTimeOf(job);
+  if (request.pointInTime) {
+    if (at !== undefined) return at === request.pointInTime.utcSeconds;
+    return job.snapshotId === undefined || job.snapshotId === request.snapshot.id;
+  }
+  return at === undefined && job.deliveryType !== 'pointInTime' && job.snapshotId === request.snapshot.id;
+}
+
+/**
+ * The restore job that our unknown-outcome POST created, if Atlas lists one: it matches what and where, was
  * not among the matching jobs listed just before the POST, and was created after the intent was recorded (from
  * its creation time or its ObjectId). A job whose age can't be known is never adopted. Newest first when several match.
  */
