@@ -102,6 +102,12 @@ export const REALITY = {
     fake: 'Sends X-Error-Code with every ApiError answer except the 401 challenge.',
     evidence: [WRONG_TYPE_400, 'head TestSnapshots/GET_clusters_cluster-209_5'],
   },
+  digestChallengeBody: {
+    atlas: 'A Digest 401 says errorCode UNEXPECTED_ERROR, detail "You are not authorized for this resource.", and has no parameters.',
+    spec: 'Documents an ApiError with a meaningful errorCode and parameters.',
+    fake: 'Answers every Digest 401 (the challenge and refused credentials) with that body.',
+    evidence: ['head TestSetup/Describe_Cluster/GET_clusters_cluster-29_1'],
+  },
   parametersAreStrings: {
     atlas: 'ApiError.parameters are strings, e.g. ["cluster-209"] or [name, groupId].',
     spec: 'parameters is an array of objects.',
@@ -110,10 +116,10 @@ export const REALITY = {
     specPatches: [{ schema: 'ApiError', pointer: '/properties/parameters/items', with: { type: 'string' } }],
   },
   rateLimitHeaders: {
-    atlas: 'Answers to authenticated v2 requests carry Ratelimit-Limit and Ratelimit-Remaining, error answers too: 1200 for backup paths (10000 for cluster descriptions), counting down per endpoint family.',
+    atlas: 'Answers to authenticated v2 requests carry Ratelimit-Limit and Ratelimit-Remaining, error answers too: 1200 for backup paths and Flex descriptions, 10000 for dedicated cluster descriptions, counting down per endpoint family.',
     spec: 'Documents RateLimit-Limit and RateLimit-Remaining (integers) on success answers only; no values.',
-    fake: 'Counts v2 requests per endpoint family (cluster kind and resource) in a 60 s window of its clock: Ratelimit-Limit 1200, Ratelimit-Remaining what is left (0 on an injected 429). v1.0 answers carry none, as recorded.',
-    evidence: [RUNNING_SNAPSHOT, WRONG_TYPE_400],
+    fake: 'Counts v2 requests per endpoint family (cluster kind and resource) in a 60 s window of its clock: Ratelimit-Limit 1200 (10000 for a dedicated cluster description), Ratelimit-Remaining what is left (0 on an injected 429). v1.0 answers carry none, as recorded.',
+    evidence: [RUNNING_SNAPSHOT, WRONG_TYPE_400, 'head TestSetup/Describe_Cluster/GET_clusters_cluster-29_2'],
   },
   automatedRestoreCannotBeCancelled: {
     atlas: 'DELETE of an automated or pointInTime restore job answers 400 CANNOT_CANCEL_AUTOMATED_RESTORE; only download jobs can be cancelled.',
@@ -133,7 +139,7 @@ export const REALITY_SPEC_PATCHES: readonly SpecPatch[] = Object.values(REALITY 
 export const NOT_REPRODUCED: Record<string, { evidence: readonly string[]; why: string }> = {
   unauthorizedWithoutCode: {
     evidence: ['99b380e TestSetup/Run/GET_clusters_cluster-860_3'],
-    why: 'A 401 body without errorCode (the spec requires one): the fake keeps errorCode; the client maps a 401 by its status either way (replay-recordings.test.ts).',
+    why: 'A 401 body without errorCode (the spec requires one), in an older recording: the fake answers as the newer ones (REALITY.digestChallengeBody); the client maps a 401 by its status either way (replay-recordings.test.ts).',
   },
   parametersNull: {
     evidence: ['head TestLinkToken/DELETE_api_atlas_v2_orgs_a0123456789abcdef012345a_liveMigrations_linkTokens_1'],

@@ -70,7 +70,8 @@ export function resolveCluster(store: FakeAtlasStore, route: Route): ClusterReco
     if (c.type === 'flex') throw new FakeAtlasHttpError(400, 'CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API', `Flex cluster ${route.name} cannot be used in the Cluster API.`, undefined, named);
     if (c.type === 'serverless') throw new FakeAtlasHttpError(400, 'CANNOT_USE_SERVERLESS_INSTANCE_IN_CLUSTER_API', `${where} is a serverless instance; use the serverless instance API.`, undefined, named);
   } else if (route.api === 'flex') {
-    if (!c) throw new FakeAtlasHttpError(404, 'FLEX_CLUSTER_NOT_FOUND', `No flex cluster named ${where} exists.`, undefined, namedIn);
+    // As recorded (ApiAtlasFlexClusterResource): the Flex API says CLUSTER_NOT_FOUND too.
+    if (!c) throw new FakeAtlasHttpError(404, 'CLUSTER_NOT_FOUND', `No cluster named ${where} exists.`, undefined, namedIn);
     if (c.type !== 'flex') throw new FakeAtlasHttpError(400, 'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API', `Cannot use non-flex cluster ${route.name} in the flex API.`, undefined, named);
   } else {
     if (c?.type === 'dedicated') throw new FakeAtlasHttpError(400, 'CANNOT_USE_CLUSTER_IN_SERVERLESS_INSTANCE_API', `${where} is a cluster; use the cluster API.`, undefined, named);

@@ -109,8 +109,13 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
     sendError(res, record, status, body, headers);
   }
 
-  function unauthorized(res: ServerResponse, record: RecordedRequest, detail: string, wwwAuthenticate: string): void {
-    send(res, record, 401, 'application/json', apiErrorBody(401, 'USER_UNAUTHORIZED', detail), { 'WWW-Authenticate': wwwAuthenticate });
+  function unauthorized(res: ServerResponse, record: RecordedRequest, detail: string, wwwAuthenticate: string, errorCode = 'USER_UNAUTHORIZED'): void {
+    send(res, record, 401, 'application/json', apiErrorBody(401, errorCode, detail), { 'WWW-Authenticate': wwwAuthenticate });
+  }
+  /** REALITY.digestChallengeBody: the body of a Digest 401 as recorded, errorCode UNEXPECTED_ERROR and no parameters. */
+  function digestUnauthorized(res: ServerResponse, record: RecordedRequest, detail: string, wwwAuthenticate: string): void {
+    const { parameters: _none, ...body } = apiErrorBody(401, 'UNEXPECTED_ERROR', detail);
+    send(res, record, 401, 'application/json', body, { 'WWW-Authenticate': wwwAuthenticate });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -141,7 +146,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
     const authorization = req.headers.authorization;
     if (!authorization) {
       stats.challenges += 1;
-      return unauthorized(res, record, 'You are not authorized for this resource.', digest.challenge(false));
+      return digestUnauthorized(res, record, 'You are not authorized for this resource.', digest.challenge(false));
     }
     if (/^Bearer\s/i.test(authorization)) {
       const verdict = tokens.check(authorization);
@@ -156,7 +161,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
         : { ok: false as const, stale: false, reason: 'only Digest or Bearer authorization is accepted' };
       if (!verdict.ok) {
         stats.rejected += 1;
-        return unauthorized(res, record, `You are not authorized for this resource (${verdict.reason}).`, digest.challenge(verdict.stale));
+        return digestUnauthorized(res, record, 'You are not authorized for this resource.', digest.challenge(verdict.stale));
       }
     }
     stats.authorized += 1;

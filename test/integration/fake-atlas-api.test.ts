@@ -54,7 +54,7 @@ describe('fake Atlas', () => {
         [snaps('orders', 'serverless'), 400, 'CANNOT_USE_CLUSTER_IN_SERVERLESS_INSTANCE_API'],
         [snaps('orders-flex', 'serverless'), 404, 'SERVERLESS_INSTANCE_NOT_FOUND'],
         [snaps('nope', 'clusters'), 404, 'CLUSTER_NOT_FOUND'],
-        [snaps('nope', 'flexClusters'), 404, 'FLEX_CLUSTER_NOT_FOUND'],
+        [snaps('nope', 'flexClusters'), 404, 'CLUSTER_NOT_FOUND'],
         [snaps('orders', 'clusters', 'not-a-group'), 400, 'INVALID_GROUP_ID'],
       ];
       for (const [path, status, errorCode] of cases) {

@@ -29,7 +29,7 @@ describe('fake Atlas', () => {
     it('rejects a wrong password with a fresh challenge', async () => {
       const r = await call('GET', snaps(), { sign: { password: 'wrong' } });
       expect(r.status).toBe(401);
-      expect(r.body).toMatchObject({ errorCode: 'USER_UNAUTHORIZED' });
+      expect(r.body).toEqual({ error: 401, reason: 'Unauthorized', detail: 'You are not authorized for this resource.', errorCode: 'UNEXPECTED_ERROR' }); // as recorded
       const fresh = challengeParams(r.res.headers.get('www-authenticate'));
       expect(fresh['nonce']).toBeTruthy();
       expect(fresh['nonce']).not.toBe(world.currentNonce);

@@ -90,6 +90,16 @@ describe('the fake Atlas, as Atlas really answers', () => {
     expect((await call('POST', jobs(), { body: dedicatedBody(newestOrders()['id'] as string) })).status).toBe(200);
   });
 
+  reality('digestChallengeBody', 'a Digest 401, challenge or refusal, says UNEXPECTED_ERROR without parameters', async () => {
+    const recorded = { error: 401, reason: 'Unauthorized', detail: 'You are not authorized for this resource.', errorCode: 'UNEXPECTED_ERROR' };
+    const challenge = await fetch(`${fake().url}${snaps()}`);
+    expect(challenge.status).toBe(401);
+    expect(await challenge.json()).toEqual(recorded);
+    const refused = await call('GET', snaps(), { sign: { password: 'wrong' } });
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual(recorded);
+  });
+
   reality('errorHeaders', 'errors are application/json with X-Error-Code; the 401 challenge has none', async () => {
     const wrongType = await call('GET', snaps('orders-flex', 'clusters'));
     expect(wrongType.status).toBe(400);
@@ -118,6 +128,9 @@ describe('the fake Atlas, as Atlas really answers', () => {
     expect([await remaining(snaps()), await remaining(snaps()), await remaining(`${snaps()}/${'0'.repeat(24)}`)]).toEqual(['1199', '1198', '1197']);
     expect(await remaining(jobs())).toBe('1199'); // another family
     expect(await remaining(snaps('orders-flex', 'flexClusters'), V2024)).toBe('1199');
+    // A dedicated cluster's description has a family and a limit of its own (recorded: 10000).
+    const described = await call('GET', `/api/atlas/v2/groups/${G}/clusters/orders`, { accept: 'application/vnd.atlas.2024-08-05+json' });
+    expect([described.status, described.res.headers.get('ratelimit-limit'), described.res.headers.get('ratelimit-remaining')]).toEqual([200, '10000', '9999']);
     fake().inject({ kind: 'status', status: 429, retryAfterSeconds: 1 });
     expect(await remaining(snaps())).toBe('0');
     world.clock += 60_000; // a new window
