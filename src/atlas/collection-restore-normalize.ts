@@ -70,8 +70,12 @@ export interface CollectionRestoreNamespaceResult {
   raw: unknown;
 }
 
-const optionalString = z.string().optional();
-const count = z.number().int().nonnegative().optional();
+// Atlas sends explicit nulls elsewhere (desiredTimestamp, parameters): a null optional field reads as absent rather
+// than failing every poll of a job that is restoring.
+const optionalString = z.string().nullish().transform((v) => v ?? undefined);
+const count = z.number().int().nonnegative().nullish().transform((v) => v ?? undefined);
+/** A strategy we don't know (a newer Atlas) is shown as unknown, not a reason to stop following the job. */
+const oneOf = <T extends string>(values: readonly T[]) => optionalString.transform((v) => (values as readonly string[]).includes(v ?? '') ? (v as T) : undefined);
 const NamespaceViewSchema = z.looseObject({ sourceNamespace: z.string(), targetNamespace: optionalString });
 
 const ATLAS_STATES = ['INITIALIZING', 'IN_PROGRESS', 'FINALIZING', 'SUCCESSFUL', 'CANCELED', 'FAILED'] as const;
@@ -91,16 +95,16 @@ const JobSchema = z.looseObject({
   totalDocuments: count,
   errorMessage: optionalString,
   snapshotId: optionalString,
-  pointInTimeUtcSeconds: z.number().int().optional(),
+  pointInTimeUtcSeconds: z.number().int().nullish().transform((v) => v ?? undefined),
   targetGroupId: optionalString,
   targetClusterName: optionalString,
-  writeStrategy: z.enum(['CREATE_NEW', 'OVERWRITE_EXISTING']).optional(),
-  indexStrategy: z.enum(['ALL', 'NONE', 'ALL_EXCEPT_TTL']).optional(),
-  collections: z.array(NamespaceViewSchema).optional(),
-  databases: z.array(NamespaceViewSchema).optional(),
+  writeStrategy: oneOf(['CREATE_NEW', 'OVERWRITE_EXISTING'] as const),
+  indexStrategy: oneOf(['ALL', 'NONE', 'ALL_EXCEPT_TTL'] as const),
+  collections: z.array(NamespaceViewSchema).nullish().transform((v) => v ?? undefined),
+  databases: z.array(NamespaceViewSchema).nullish().transform((v) => v ?? undefined),
   collectionSuffix: optionalString,
   databaseSuffix: optionalString,
-  indexStatus: z.looseObject({ state: optionalString, failedCollectionCount: count }).optional(),
+  indexStatus: z.looseObject({ state: optionalString, failedCollectionCount: count }).nullish().transform((v) => v ?? undefined),
   createdAt: optionalString,
   finishedAt: optionalString,
 });
@@ -113,7 +117,7 @@ const NamespaceStateSchema = z.looseObject({
   restoredDocuments: count,
   totalDocuments: count,
   errorMessage: optionalString,
-  indexStatus: z.looseObject({ state: optionalString, errorMessage: optionalString }).optional(),
+  indexStatus: z.looseObject({ state: optionalString, errorMessage: optionalString }).nullish().transform((v) => v ?? undefined),
 });
 
 const namespaces = (list: z.infer<typeof NamespaceViewSchema>[] | undefined): RestoreNamespace[] =>

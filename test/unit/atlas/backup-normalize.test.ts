@@ -68,6 +68,15 @@ describe('collection restore jobs', () => {
     expect(() => toCollectionRestoreJob({ id: 'j' }, 'GET x')).toThrow(/field `state` is missing/);
   });
 
+  it('reads explicit nulls as absent, and a strategy it does not know as unknown, instead of failing every poll', () => {
+    const job = toCollectionRestoreJob(
+      { id: 'j', state: 'IN_PROGRESS', snapshotId: null, pointInTimeUtcSeconds: null, errorMessage: null, restoredDocuments: null, collections: null, indexStatus: null, writeStrategy: 'MERGE_SOMEDAY', indexStrategy: null },
+      'GET x',
+    );
+    expect(job).toMatchObject({ state: 'running', snapshotId: undefined, pointInTimeUtcSeconds: undefined, restoredDocuments: undefined, collections: [], writeStrategy: undefined, indexStrategy: undefined });
+    expect(toNamespaceResult({ sourceNamespace: 'a.b', state: 'SUCCESSFUL', effectiveTargetNamespace: null, indexStatus: null }, 'x')).toMatchObject({ outcome: 'restored' });
+  });
+
   it('maps every namespace state, and takes the index error as the namespace error', () => {
     const outcome = (state?: string) => toNamespaceResult({ sourceNamespace: 'a.b', state }, 'GET x').outcome;
     expect(['NOT_STARTED', 'IN_PROGRESS', 'FINALIZING', 'NOT_FOUND', 'UNSUPPORTED', 'SUCCESSFUL', 'ROLLBACK', 'NOT_RESTORED', 'FAILED', 'INDEX_BUILD_FAILED', 'NEW', undefined].map(outcome)).toEqual([
