@@ -43,7 +43,7 @@ export type RetryDecision = { retry: false } | { retry: true; delayMs: number };
 
 /**
  * Should attempt number `attempt` (1-based) that failed with `error` be tried again?
- * Network errors, timeouts, retryStatuses; Retry-After wins over backoff when present.
+ * Network errors, timeouts, retryStatuses; Retry-After wins over backoff when present (and a 429 needs one).
  */
 export function decideRetry(policy: RetryPolicy, method: string, attempt: number, error: unknown): RetryDecision {
   if (attempt >= policy.maxAttempts) return { retry: false };
@@ -54,6 +54,9 @@ export function decideRetry(policy: RetryPolicy, method: string, attempt: number
     error.errorCode === 'ATLAS_NETWORK_ERROR' ||
     (error.status !== undefined && policy.retryStatuses.includes(error.status));
   if (!retryable) return { retry: false };
+  // Atlas counts requests per minute: a 429 that doesn't say when is not retried within seconds (that spends the
+  // window again); the caller's own, slower backoff (a step of the restore's job) takes it from there.
+  if (error.status === 429 && error.retryAfterMs === undefined) return { retry: false };
   if (error.retryAfterMs !== undefined) {
     if (error.retryAfterMs > policy.maxRetryAfterMs) return { retry: false };
     return { retry: true, delayMs: error.retryAfterMs };

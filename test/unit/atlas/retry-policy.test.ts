@@ -6,11 +6,15 @@ const policy = (over: Partial<RetryPolicy> = {}): RetryPolicy => ({ ...DEFAULT_R
 const status = (s: number, retryAfterMs?: number): AtlasApiError => new AtlasApiError({ status: s, errorCode: `E${s}`, retryAfterMs });
 
 describe('decideRetry', () => {
-  it('retries GET and DELETE on 5xx, 429, timeouts and network errors', () => {
-    for (const error of [status(500), status(503), status(429), new AtlasApiError({ errorCode: 'ATLAS_TIMEOUT' }), new AtlasApiError({ errorCode: 'ATLAS_NETWORK_ERROR' })]) {
+  it('retries GET and DELETE on 5xx, a 429 that says when, timeouts and network errors', () => {
+    for (const error of [status(500), status(503), status(429, 1000), new AtlasApiError({ errorCode: 'ATLAS_TIMEOUT' }), new AtlasApiError({ errorCode: 'ATLAS_NETWORK_ERROR' })]) {
       expect(decideRetry(policy(), 'GET', 1, error).retry).toBe(true);
       expect(decideRetry(policy(), 'DELETE', 1, error).retry).toBe(true);
     }
+  });
+
+  it('does not retry a 429 without Retry-After within seconds: the window is per minute', () => {
+    expect(decideRetry(policy(), 'GET', 1, status(429))).toEqual({ retry: false });
   });
 
   it('never retries POST, client errors, unknown errors or past the attempt limit', () => {
