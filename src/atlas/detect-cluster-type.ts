@@ -39,7 +39,10 @@ export function createClusterTypeDetector(probe: ProbeClusterType): ClusterTypeD
         // The clusters API tells a Flex name apart explicitly even if the Flex probe said not found.
         if (type === 'dedicated' && error.errorCode === 'CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API') return 'flex';
         const notFound = error.status === 404 && !PROJECT_NOT_FOUND.has(error.errorCode);
-        if (!NOT_THIS_TYPE[type].has(error.errorCode) && !notFound) throw error;
+        // Atlas sunsets the serverless API: whatever its refusal (410 Gone, a 400 about the retired API), the name
+        // is no serverless instance. The project was already found by the probes before it.
+        const retired = type === 'serverless' && (error.status === 400 || error.status === 410);
+        if (!NOT_THIS_TYPE[type].has(error.errorCode) && !notFound && !retired) throw error;
       }
     }
     throw new AtlasApiError({

@@ -56,6 +56,16 @@ describe('cluster type detection', () => {
     });
   });
 
+  it('takes a refusal of the retired serverless API (410, or a 400 about it) as "not a serverless instance"', async () => {
+    for (const retired of [{ status: 410, errorCode: 'GONE' }, { status: 400, errorCode: 'SERVERLESS_API_DEPRECATED' }]) {
+      const t = probeTable({ flex: NOT_FOUND, dedicated: NOT_FOUND, serverless: retired });
+      await expect(createClusterTypeDetector(t.probe).detect('g', 'ghost')).rejects.toMatchObject({ errorCode: 'ATLAS_CLUSTER_NOT_FOUND', status: 404 });
+    }
+    // Only there: a 400 from the Flex API is still Atlas's own answer.
+    const flex400 = probeTable({ flex: { status: 400, errorCode: 'SOMETHING_ELSE' }, dedicated: NOT_FOUND, serverless: NOT_FOUND });
+    await expect(createClusterTypeDetector(flex400.probe).detect('g', 'c')).rejects.toMatchObject({ errorCode: 'SOMETHING_ELSE' });
+  });
+
   it('stops on errors that are not about the type (auth, project, outage) and does not remember them', async () => {
     const auth = probeTable({ flex: { status: 401, errorCode: 'UNAUTHORIZED' }, dedicated: 'ok', serverless: 'ok' });
     const detector = createClusterTypeDetector(auth.probe);
