@@ -1,6 +1,6 @@
 // A valid modal submission becomes a stored request (with the target's lock) and then a card in the channel.
 import { rulesFor, type ClusterRules } from '../policy/policy.js';
-import type { ClusterRef, RestoreRequest, SnapshotRef } from '../restore/types.js';
+import { REQUEST_STATES, type ClusterRef, type RestoreRequest, type SnapshotRef } from '../restore/types.js';
 import type { Services } from './services.js';
 import { requestPostedMessage } from './views/thread-messages.js';
 
@@ -83,7 +83,9 @@ async function publishRequest(services: Services, request: RestoreRequest): Prom
     await messenger.directMessage(request.requester, `I couldn't post your restore request ${request.id} in <#${request.channel}>: nothing was requested. ${fix}`);
     return;
   }
-  const saved = await store.update(request.id, ['pending_approval'], { cardTs: posted.ts });
+  // Whatever happened meanwhile (App Home shows the request, with its Approve button, before the card exists): every
+  // later card update and thread message needs the ts.
+  const saved = await store.update(request.id, REQUEST_STATES, { cardTs: posted.ts });
   const current = saved.request ?? { ...request, cardTs: posted.ts };
   await store.audit({
     type: 'requested',
