@@ -28,6 +28,11 @@ function prefillNotices(prefill: Prefill, sourceKey: string | undefined, source:
   if (prefill.snapshotId && snapshots.status === 'loaded' && !snapshots.snapshots.some((s) => s.id === prefill.snapshotId)) {
     notices.push(`Snapshot \`${prefill.snapshotId}\` is not among the snapshots of this source, so none is pre-selected.`);
   }
+  if (sourceKey !== undefined && facts.status === 'error' && (prefill.namespaces || prefill.pointInTime !== undefined)) {
+    // Without Atlas's answer the form can only offer a whole-cluster restore from a snapshot: say what was left out.
+    const what = [prefill.namespaces ? 'the namespaces' : undefined, prefill.pointInTime !== undefined ? 'the time' : undefined].filter(Boolean).join(' and ');
+    notices.push(`Atlas didn't say what \`${sourceKey}\` can restore, so ${what} you gave could not be offered: choose the source again to retry.`);
+  }
   if (sourceKey === undefined || facts.status !== 'loaded') return notices;
   const noNamespaces = prefill.namespaces ? collectionsUnavailable(sourceKey, facts) : undefined;
   if (noNamespaces) notices.push(`${noNamespaces} The namespaces you gave were dropped.`);
