@@ -28,9 +28,16 @@ export function zonedTime(unixSeconds: number, timeZone: string): string {
 }
 
 /** "from 2026-11-24 14:05 CET to now (7 days of continuous cloud backup)": the inline error and the modal say it alike. */
+/**
+ * The window's start moves on with the clock and has seconds; people pick minutes. Shown is the first whole minute at
+ * least a minute after it, so the minute shown is still restorable when the form is submitted a little later.
+ */
+const SHOWN_START_MARGIN_SECONDS = 60;
+
 export function windowText(window: { fromUnixSeconds: number; toUnixSeconds: number }, timeZone: string): string {
   const days = Math.round((window.toUnixSeconds - window.fromUnixSeconds) / 86_400);
-  return `from ${zonedTime(window.fromUnixSeconds, timeZone)} to now (${days} day${days === 1 ? '' : 's'} of continuous cloud backup)`;
+  const shownFrom = Math.ceil((window.fromUnixSeconds + SHOWN_START_MARGIN_SECONDS) / 60) * 60;
+  return `from ${zonedTime(shownFrom, timeZone)} to now (${days} day${days === 1 ? '' : 's'} of continuous cloud backup)`;
 }
 
 export function fromBlocks(input: FromBlocksInput): KnownBlock[] {

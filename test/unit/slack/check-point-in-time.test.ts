@@ -20,9 +20,17 @@ describe('checkPointInTime', () => {
     expect(check(NOW - 7 * DAY - 1)).toEqual({
       ok: false,
       field: 'time',
-      message: '2026-12-01 06:59 EST is outside the restorable window of shop/ledger: from 2026-12-01 07:00 EST to now (7 days of continuous cloud backup).',
+      message: '2026-12-01 06:59 EST is outside the restorable window of shop/ledger: from 2026-12-01 07:01 EST to now (7 days of continuous cloud backup).',
     });
-    expect(check(NOW + 120)).toMatchObject({ ok: false, field: 'time', message: expect.stringMatching(/is in the future\. Restorable: from 2026-12-01 07:00 EST to now/) });
+    expect(check(NOW + 120)).toMatchObject({ ok: false, field: 'time', message: expect.stringMatching(/is in the future\. Restorable: from 2026-12-01 07:01 EST to now/) });
+  });
+
+  it('the window start shown is a minute that is restorable, not one the check would refuse', () => {
+    const now = NOW + 37; // the window starts at a second inside a minute
+    const refused = checkPointInTime({ sourceKey: 'shop/ledger', facts: PIT, utcSeconds: now - 7 * DAY - 1, nowSeconds: now, timeZone: 'UTC', base: BASE });
+    expect(refused).toMatchObject({ ok: false, message: expect.stringContaining('from 2026-12-01 12:02 UTC to now') });
+    const shown = Date.UTC(2026, 11, 1, 12, 2) / 1000;
+    expect(checkPointInTime({ sourceKey: 'shop/ledger', facts: PIT, utcSeconds: shown, nowSeconds: now + 59, timeZone: 'UTC', base: BASE }).ok).toBe(true);
   });
 
   it('a source that cannot: the error goes on the "from" choice', () => {

@@ -147,7 +147,7 @@ describe('from', () => {
     expect(el(from).initial_option.value).toBe('pointInTime');
     expect(el(block(view, POINT_IN_TIME_BLOCK_ID))).toMatchObject({ type: 'datetimepicker', initial_date_time: NOW });
     expect(ids(view)).not.toContain(snapshotBlockId('shop/ledger'));
-    expect(text(view)).toContain('Restorable window: from 2026-12-01 13:00 GMT+1 to now (7 days of continuous cloud backup)');
+    expect(text(view)).toContain('Restorable window: from 2026-12-01 13:01 GMT+1 to now (7 days of continuous cloud backup)');
     expect(text(view)).toContain(JSON.stringify(ALL_DATA_REPLACED_AT_TIME_WARNING).slice(1, -1));
     expect(() => checkBlockLimits(view.blocks, 100)).not.toThrow();
   });
