@@ -15,6 +15,11 @@ export function isAccessError(err: unknown): boolean {
   return err instanceof AtlasApiError && (err.status === 401 || err.status === 403 || err.errorCode.startsWith('OAUTH_'));
 }
 
+/** Atlas doesn't have it (any more): a 404, or a `*_NOT_FOUND` code. */
+export function isNotFoundError(err: unknown): err is AtlasApiError {
+  return err instanceof AtlasApiError && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));
+}
+
 export function classifyAtlasError(err: unknown): ErrorVerdict {
   if (!(err instanceof AtlasApiError)) {
     return { kind: 'wait', category: 'atlas_unavailable', message: 'Atlas could not be asked (an unexpected error; the bot log has it).', code: 'UNEXPECTED' };

@@ -2,8 +2,10 @@
 // dedicated target, so the data about to be replaced can be brought back. A durable part of the restore's job: the
 // POST is claimed once (`safetySnapshotClaimedAt`), its completion is waited for in delayed steps (surviving
 // restarts), another on-demand snapshot in progress means wait, and a failed snapshot means nothing is restored.
+// A snapshot that is gone (404 after the read-after-write grace) or hasn't completed within SAFETY_SNAPSHOT_MAX_WAIT_MS
+// counts as failed: the request must end, not keep the target locked forever.
 import { AtlasApiError } from '../atlas/errors.js';
-import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js';
+import { classifyAtlasError, isNotFoundError, type ErrorVerdict } from './classify-atlas-error.js';
 import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
@@ -13,6 +15,24 @@ export type SafetyOutcome = { kind: 'ready'; request: RestoreRequest } | { kind:
 const targetOf = (req: RestoreRequest) => ({ groupId: req.target.groupId, clusterName: req.target.cluster, type: req.target.type });
 /** A snapshot of a large cluster takes a while: look again at the poll's pace. */
 const lookAgainMs = (ctx: TrackerContext) => Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs);
+
+/**
+ * How long the restore waits for its safety snapshot, from when Atlas took the request. On-demand snapshots of large
+ * clusters take an hour or two; one still not completed after this (stuck `queued`, or Atlas unreachable all along)
+ * ends the request with nothing restored. As long as the target lock's TTL, which nothing else outlasts either.
+ */
+export const SAFETY_SNAPSHOT_MAX_WAIT_MS = 6 * 3600_000;
+
+/** When Atlas took the request for the safety snapshot (ms). */
+function requestedAtOf(req: RestoreRequest): number {
+  const since = Date.parse(req.safetySnapshot?.requestedAt ?? req.safetySnapshotClaimedAt ?? req.updatedAt);
+  return Number.isFinite(since) ? since : Date.now();
+}
+
+/** When the wait for the safety snapshot under way ends; undefined when none is under way. */
+export function safetySnapshotWaitEnds(req: RestoreRequest): number | undefined {
+  return req.safetySnapshot?.status === 'requested' ? requestedAtOf(req) + SAFETY_SNAPSHOT_MAX_WAIT_MS : undefined;
+}
 
 export function safetySnapshotDescription(req: RestoreRequest): string {
   return `atlas-restore ${req.id}: before restoring ${req.source.project}/${req.source.cluster} into ${req.target.project}/${req.target.cluster}`;
@@ -65,33 +85,50 @@ async function findIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobDat
 
 async function recordTaken(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, id: string): Promise<SafetyOutcome> {
   const safetySnapshot = { ...(req.safetySnapshot ?? { retentionInDays: 1 }), id, status: 'requested' as const, requestedAt: new Date().toISOString() };
+  // Audit and announce first, then record (both once-guarded): a crash in between leaves the id unrecorded, and the
+  // next run finds the snapshot by its description and records it without saying anything twice.
+  await ctx.store.auditOnce(`${req.id}:safety-requested:${id}`, { type: 'safety_snapshot_requested', requestId: req.id, detail: `on-demand snapshot ${id} of ${req.target.project}/${req.target.cluster}` });
+  await ctx.marks.runOnce(req.id, `safety-started:${id}`, () => ctx.notifier.safetySnapshotStarted({ ...req, safetySnapshot })).catch(() => undefined);
   const updated = await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot });
   if (!updated.ok) return { kind: 'step', result: { kind: 'done', reason: 'the request moved on while its safety snapshot was taken' } };
-  await ctx.store.auditOnce(`${req.id}:safety-requested:${id}`, { type: 'safety_snapshot_requested', requestId: req.id, detail: `on-demand snapshot ${id} of ${req.target.project}/${req.target.cluster}` });
-  await ctx.marks.runOnce(req.id, `safety-started:${id}`, () => ctx.notifier.safetySnapshotStarted(updated.request)).catch(() => undefined);
   await ctx.notifier.requestChanged(updated.request).catch(() => undefined);
   return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data } };
 }
 
+const maxWaitText = `${SAFETY_SNAPSHOT_MAX_WAIT_MS / 3600_000} h`;
+
 async function followIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, id: string): Promise<SafetyOutcome> {
+  const now = Date.now();
+  const requestedAt = requestedAtOf(req);
+  const overdue = now >= (safetySnapshotWaitEnds(req) ?? now);
   let status: string;
   try {
     status = (await ctx.atlas.getSnapshot(targetOf(req), id)).status;
   } catch (err) {
-    return { kind: 'wait', verdict: classifyAtlasError(err) };
+    if (isNotFoundError(err)) {
+      // Right after the POST Atlas may not serve the new snapshot yet (read-after-write lag); after that it is gone.
+      if (now - requestedAt >= ctx.notFoundGraceMs) return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed: Atlas no longer has it (it was deleted), so nothing was restored.` };
+      if (!overdue) return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data } };
+    }
+    const verdict = classifyAtlasError(err);
+    if (overdue) return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed: it could not be confirmed within ${maxWaitText} (${verdict.message}), so nothing was restored.` };
+    return { kind: 'wait', verdict };
   }
   if (status === 'failed') {
     await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot: { ...req.safetySnapshot!, status: 'failed' } });
     return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed in Atlas, so nothing was restored.` };
   }
   if (status !== 'completed') {
+    if (overdue) return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed: it was still ${status} in Atlas after ${maxWaitText}, so nothing was restored.` };
     // queued or inProgress
     return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data: { ...data, submitAttempts: 0 } } };
   }
   const safetySnapshot = { ...req.safetySnapshot!, status: 'completed' as const, completedAt: new Date().toISOString() };
+  // Audit and announce first, then record (both once-guarded): a crash in between leaves the snapshot 'requested',
+  // and the next run sees it completed again and records it, without a second audit record or message (DESIGN.md §6).
+  await ctx.store.auditOnce(`${req.id}:safety-completed:${id}`, { type: 'safety_snapshot_completed', requestId: req.id, detail: `on-demand snapshot ${id} of ${req.target.project}/${req.target.cluster} completed` });
+  await ctx.marks.runOnce(req.id, `safety-completed:${id}`, () => ctx.notifier.safetySnapshotCompleted({ ...req, safetySnapshot })).catch(() => undefined);
   const updated = await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot });
   if (!updated.ok) return { kind: 'step', result: { kind: 'done', reason: 'the request moved on while its safety snapshot completed' } };
-  await ctx.store.auditOnce(`${req.id}:safety-completed:${id}`, { type: 'safety_snapshot_completed', requestId: req.id, detail: `on-demand snapshot ${id} of ${req.target.project}/${req.target.cluster} completed` });
-  await ctx.marks.runOnce(req.id, `safety-completed:${id}`, () => ctx.notifier.safetySnapshotCompleted(updated.request)).catch(() => undefined);
   return { kind: 'ready', request: updated.request };
 }
