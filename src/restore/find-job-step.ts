@@ -13,17 +13,30 @@ import type { RestoreRequest } from './types.js';
 const MAX_FIND_DELAY_MS = 60_000;
 const LATE_SEARCH_DELAY_MS = 2 * 60_000;
 
-/** The request is running with `job` from now on: recorded, audited and announced once, then followed. */
+/**
+ * The request is running with `job` from now on: audited and announced once, then recorded, then followed. In that
+ * order: both are once-guarded by the job's id, so a run that crashed before recording replays them harmlessly (its
+ * replay finds this job and adopts it), while recording first would lose them for good on such a crash.
+ */
 export async function recordRunning(ctx: TrackerContext, req: RestoreRequest, job: RestoreJob, how: Exclude<SubmitHow, 'dry_run'>, data: PollJobData): Promise<StepResult> {
   const from = how === 'adopted_late' ? (['failed'] as const) : (['submitting'] as const);
-  const result = await ctx.store.transition(req.id, from, 'running', {
+  const patch: Partial<RestoreRequest> = {
     atlasJobId: job.id,
     lastJobState: job.state,
     submittedAt: new Date().toISOString(),
     waitingFor: undefined,
     lateAdoptUntil: undefined,
     ...(how === 'adopted_late' ? { failureReason: undefined, finishedAt: undefined } : {}),
-  });
+  };
+  const type = how === 'submitted' ? 'submitted' : 'adopted';
+  // Keyed by the job, not by how it was found: the replay of a crashed 'submitted' adopts the same job.
+  await ctx.store.auditOnce(`${req.id}:job:${job.id}`, { type, requestId: req.id, detail: `Atlas restore job ${job.id}${how === 'adopted_late' ? ' (appeared after the request was settled)' : ''}`, atlasJobId: job.id });
+  try {
+    await ctx.marks.runOnce(req.id, `submitted:${job.id}`, () => ctx.notifier.submitted({ ...req, ...patch, state: 'running' }, how));
+  } catch (err) {
+    ctx.logger.warn({ requestId: req.id, err }, 'could not announce the submission; the poll goes on');
+  }
+  const result = await ctx.store.transition(req.id, from, 'running', patch);
   if (!result.ok) {
     // Only this job submits this request; losing the CAS means it was ended meanwhile (rejected by nobody: a bug or
     // an operator). The job exists in Atlas: say so loudly.
@@ -36,14 +49,7 @@ export async function recordRunning(ctx: TrackerContext, req: RestoreRequest, jo
     await ctx.marks.clearIntent(req.id);
   }
   if (ctx.targetLockTtlSeconds !== undefined) await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch(() => undefined);
-  const type = how === 'submitted' ? 'submitted' : 'adopted';
-  await ctx.store.auditOnce(`${req.id}:${type}:${job.id}`, { type, requestId: req.id, detail: `Atlas restore job ${job.id}${how === 'adopted_late' ? ' (appeared after the request was settled)' : ''}`, atlasJobId: job.id });
   ctx.logger.info({ requestId: req.id, atlasJobId: job.id, how }, 'restore job submitted');
-  try {
-    await ctx.marks.runOnce(req.id, `submitted:${job.id}`, () => ctx.notifier.submitted(result.request, how));
-  } catch (err) {
-    ctx.logger.warn({ requestId: req.id, err }, 'could not announce the submission; the poll goes on');
-  }
   const now = Date.now();
   return { kind: 'again', delayMs: ctx.policy.minDelayMs, data: { ...data, step: 'poll', startedAt: now, lastChangeAt: now, failures: 0, failuresSince: undefined } };
 }

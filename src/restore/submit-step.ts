@@ -7,10 +7,11 @@ import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js
 import { matchesRequest } from './find-adoptable-job.js';
 import { recordRunning, startFinding } from './find-job-step.js';
 import { createJobFor, listRecentJobsFor, namespaceKind } from './restore-job-calls.js';
-import { runSafetySnapshotStep, type SafetyOutcome } from './safety-snapshot-step.js';
+import { runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } from './safety-snapshot-step.js';
 import { sourceOf } from './source-location.js';
+import type { LockResult } from './store-lock.js';
 import { endRequest, settleFinal } from './tracker-settle.js';
-import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
+import type { DroppedApproval, PollJobData, StepResult, TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
 /** Matching jobs kept from the one list before the POST: a bound, not a page of 500 ids per request. */
@@ -19,6 +20,10 @@ const MAX_PRIOR_JOB_IDS = 50;
 const MAX_SUBMIT_RETRY_MS = 60_000;
 /** An approval given in the last minutes of its window still gets this long for Atlas to answer. */
 export const MIN_SUBMIT_GRACE_MS = 15 * 60_000;
+/** The target lock's TTL when the tracker was given none (as the other steps that take it). */
+const DEFAULT_LOCK_TTL_SECONDS = 6 * 3600;
+/** Codes of waits that aren't Atlas's: the thread gives no code for them. */
+const OWN_WAIT_CODES = new Set(['POLICY', 'TARGET_LOCKED']);
 
 /**
  * When the request must have been submitted, or end with nothing restored. A safety snapshot that took longer than
@@ -46,9 +51,12 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
   const snapshotUnderWay = req.safetySnapshot?.status === 'requested';
   if (now >= deadline && !snapshotUnderWay) {
     const why = req.waitingFor ? ` ${req.waitingFor.reason}` : '';
-    return notSubmitted(ctx, req, `Atlas could not take the restore before ${new Date(deadline).toISOString()}, when the approval ran out.${why} Nothing was sent to Atlas; request the restore again.`, 'failed');
+    return notSubmitted(ctx, req, `The restore could not be sent to Atlas before ${new Date(deadline).toISOString()}, when the approval ran out.${why} Nothing was sent to Atlas; request the restore again.`, 'failed');
   }
-  await refreshLock(ctx, req);
+  // Nothing touches the target while another request holds it. A safety snapshot under way is followed anyway (it
+  // writes nothing into the target); the lock is asked for again right before the POST.
+  const lock = await holdTarget(ctx, req);
+  if (!lock.ok && !snapshotUnderWay) return waitForTarget(ctx, req, data, now, lock);
   if (snapshotUnderWay) {
     // Only the snapshot is followed while Atlas takes it; the re-checks run once it has completed, right before the POST.
     const safety = await runSafetySnapshotStep(ctx, req, data);
@@ -97,6 +105,10 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
     if (verdict.kind === 'refuse') return submitRefused(ctx, current, verdict);
     return wait(ctx, current, data, now, verdict);
   }
+  // The lock may have lapsed (a worker down longer than its TTL) and been taken by another request: then both would
+  // restore into the same target. Only the holder posts; the others wait for it, until their horizon.
+  const held = await holdTarget(ctx, current);
+  if (!held.ok) return waitForTarget(ctx, current, data, now, held);
   const claim = await ctx.store.claimField(req.id, ['submitting'], 'postStartedAt', new Date().toISOString());
   // Someone else claimed the POST (a zombie run of this job): from now on it is found, never posted again.
   if (!claim.ok) return { kind: 'again', delayMs: 0, data };
@@ -131,7 +143,11 @@ async function wait(ctx: TrackerContext, req: RestoreRequest, data: PollJobData,
   const verdict = held.kind === 'wait' ? held : { ...held, kind: 'wait' as const, category: 'atlas_unavailable' as const, retryAfterMs: undefined };
   const attempts = (data.submitAttempts ?? 0) + 1;
   const deadline = submitDeadline(req);
-  const reason = `${verdict.message}${verdict.code && verdict.code !== 'POLICY' ? ` (${verdict.code})` : ''}`;
+  // While the safety snapshot is under way the approval's horizon doesn't apply (Atlas is working): its own bound
+  // does, checked when it is followed, and the retries back off plainly instead of collapsing onto a passed deadline.
+  const snapshotEnds = safetySnapshotWaitEnds(req);
+  const until = snapshotEnds ?? deadline;
+  const reason = `${verdict.message}${verdict.code && !OWN_WAIT_CODES.has(verdict.code) ? ` (${verdict.code})` : ''}`;
   ctx.logger.warn({ requestId: req.id, attempts, code: verdict.code, category: verdict.category }, 'submission held back by a passing fault; retrying');
   let current = req;
   if (req.waitingFor?.reason !== reason) {
@@ -142,18 +158,22 @@ async function wait(ctx: TrackerContext, req: RestoreRequest, data: PollJobData,
     }
   }
   try {
-    await ctx.marks.runOnce(req.id, `waiting:${verdict.category}`, () => ctx.notifier.submitWaiting(current, { category: verdict.category, message: reason, until: new Date(deadline).toISOString() }));
+    await ctx.marks.runOnce(req.id, `waiting:${verdict.category}`, () => ctx.notifier.submitWaiting(current, { category: verdict.category, message: reason, until: new Date(until).toISOString() }));
   } catch (err) {
     ctx.logger.warn({ requestId: req.id, err }, 'waiting notification failed; retrying on the next run');
   }
-  return { kind: 'again', delayMs: retryDelayMs(ctx, attempts, verdict.retryAfterMs, deadline - now), data: { ...data, step: 'submit', submitAttempts: attempts } };
+  const horizonMs = snapshotEnds === undefined ? deadline - now : Number.POSITIVE_INFINITY;
+  return { kind: 'again', delayMs: retryDelayMs(ctx, attempts, verdict.retryAfterMs, horizonMs), data: { ...data, step: 'submit', submitAttempts: attempts } };
 }
 
-/** Exponential from half the poll base, honouring Retry-After, never past the horizon (the last try is at it). */
+/**
+ * Exponential from half the poll base, honouring Retry-After (believed up to the policy's maximum), never past the
+ * horizon (the last try is at it); an infinite horizon when none applies.
+ */
 export function retryDelayMs(ctx: TrackerContext, attempts: number, retryAfterMs: number | undefined, untilDeadlineMs: number): number {
   const jitter = 1 + ctx.policy.jitter * (2 * ctx.random() - 1);
   const backoff = Math.min(MAX_SUBMIT_RETRY_MS, ctx.policy.baseMs * 0.5 * 2 ** Math.min(attempts - 1, 20)) * jitter;
-  const delay = retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs * (1 + ctx.policy.jitter * ctx.random()) : backoff;
+  const delay = retryAfterMs !== undefined && retryAfterMs > 0 ? Math.min(retryAfterMs, ctx.policy.maxRetryAfterMs) * (1 + ctx.policy.jitter * ctx.random()) : backoff;
   return Math.round(Math.max(ctx.policy.minDelayMs, Math.min(delay, Math.max(untilDeadlineMs, 0))));
 }
 
@@ -195,6 +215,8 @@ async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: 
     await ctx.store.audit({ type: 'refused', requestId: req.id, user: d.user, detail: `approval no longer counts: ${d.why}` });
   }
   if (Date.parse(req.approvalExpiresAt) <= now) {
+    // Whose approval was dropped and why is said before the end (DESIGN.md §5), once: a replay repeats nothing.
+    await announceDropped(ctx, { ...req, approvals, droppedApprovals }, dropped, 'expired');
     const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'approval_expired' }, { approvals, droppedApprovals, waitingFor: undefined });
     return settleNow(ctx, ended, 'approvals dropped after expiry');
   }
@@ -208,12 +230,33 @@ async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: 
   if (!back.ok) return { kind: 'done', reason: 'the request moved on while its approvals were re-checked' };
   ctx.logger.info({ requestId: req.id, dropped: [...gone] }, 'approvals dropped by the re-check before the POST');
   await ctx.scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
-  await ctx.marks.runOnce(req.id, `dropped:${[...gone].sort().join(',')}:${back.request.updatedAt}`, () => ctx.notifier.approvalsDropped(back.request, dropped));
+  await announceDropped(ctx, back.request, dropped, back.request.updatedAt);
   return { kind: 'done', reason: 'waiting for approvals again' };
 }
 
-async function refreshLock(ctx: TrackerContext, req: RestoreRequest): Promise<void> {
-  if (ctx.targetLockTtlSeconds === undefined) return;
-  await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch((err: unknown) => ctx.logger.warn({ requestId: req.id, err }, 'could not refresh the target lock'));
+/** Once per drop; best effort like the other thread messages but the final one (a Slack outage must not hold the step). */
+async function announceDropped(ctx: TrackerContext, req: RestoreRequest, dropped: readonly DroppedApproval[], occasion: string): Promise<void> {
+  const users = [...new Set(dropped.map((d) => d.user))].sort().join(',');
+  try {
+    await ctx.marks.runOnce(req.id, `dropped:${users}:${occasion}`, () => ctx.notifier.approvalsDropped(req, dropped));
+  } catch (err) {
+    ctx.logger.warn({ requestId: req.id, err }, 'could not say which approvals were dropped');
+  }
+}
+
+/**
+ * Makes sure this request holds its target's lock: refreshed when it does, taken again when it lapsed and nobody has
+ * it (the request it was taken for is this one). A Redis error propagates: nothing is posted without knowing.
+ */
+function holdTarget(ctx: TrackerContext, req: RestoreRequest): Promise<LockResult> {
+  return ctx.store.acquireTargetLock(req.target, req.id, ctx.targetLockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS);
+}
+
+/** Another request holds the target: wait for it to end (the thread says so once), until the horizon. */
+function waitForTarget(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number, lock: { holder: string; since: string }): Promise<StepResult> {
+  ctx.logger.warn({ requestId: req.id, holder: lock.holder, since: lock.since }, 'target lock held by another request: not posting');
+  const target = `${req.target.project}/${req.target.cluster}`;
+  const message = `another restore into \`${target}\` (${lock.holder}) holds the target since ${lock.since}; this one is sent once that one has ended.`;
+  return wait(ctx, req, data, now, { kind: 'wait', category: 'target_busy', message, code: 'TARGET_LOCKED' });
 }
 

@@ -3,7 +3,7 @@
 // complete / moveToDelayed / UnrecoverableError.
 import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import { TERMINAL_JOB_STATES, type RestoreJob } from '../atlas/types.js';
-import { isAccessError } from './classify-atlas-error.js';
+import { isAccessError, isNotFoundError as isNotFound } from './classify-atlas-error.js';
 import { announceProgress, namespaceResultsOf } from './collection-progress.js';
 import { getJobFor } from './restore-job-calls.js';
 import { nextPollDelayMs, stageDelayMs } from './poll-interval.js';
@@ -24,8 +24,6 @@ export function isPermanentAtlasError(err: unknown): err is AtlasApiError {
   const status = err.status;
   return status === 400 || status === 404 || status === 410 || err.errorCode.endsWith('_NOT_FOUND');
 }
-
-const isNotFound = (err: unknown): boolean => err instanceof AtlasApiError && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));
 
 function errorText(err: unknown): string {
   if (err instanceof AtlasApiError) return `${err.hint} (${err.status ?? 'no answer'} ${err.errorCode})`;
@@ -50,7 +48,7 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
     if (isPermanentAtlasError(err) && !(young && isNotFound(err))) return loseTracking(ctx, req, data, err.errorCode, errorText(err), err);
     return pollFailed(ctx, req, data, err, now);
   }
-  let next: PollJobData = { ...data, step: 'poll', failures: 0, failuresSince: undefined, warnedUnknown: false };
+  let next: PollJobData = { ...data, step: 'poll', failures: 0, failuresSince: undefined, warnedUnknown: false, warnedAccess: false };
   if (req.waitingFor) {
     // Atlas answers again after an access problem: the card stops saying so.
     const cleared = await ctx.store.update(req.id, ['running'], { waitingFor: undefined });
@@ -127,7 +125,8 @@ async function pollFailed(ctx: TrackerContext, req: RestoreRequest, data: PollJo
 
 /** Says once per streak what to fix, and shows it on the card until Atlas answers again. */
 async function warnAccess(ctx: TrackerContext, req: RestoreRequest, err: AtlasApiError, next: PollJobData): Promise<PollJobData> {
-  if (next.warnedUnknown) return next;
+  // Its own flag: an outage warned about earlier in the streak must not silence what an operator has to fix.
+  if (next.warnedAccess) return next;
   const error = { message: err.hint, code: statusAndCode(err) };
   try {
     const outcome = await ctx.marks.runOnce(req.id, `access:${next.failuresSince}`, async () => {
@@ -135,7 +134,7 @@ async function warnAccess(ctx: TrackerContext, req: RestoreRequest, err: AtlasAp
       await ctx.notifier.accessProblem(marked.request ?? req, error);
       if (marked.ok) await ctx.notifier.requestChanged(marked.request).catch(() => undefined);
     });
-    return outcome === 'busy' ? next : { ...next, warnedUnknown: true };
+    return outcome === 'busy' ? next : { ...next, warnedAccess: true };
   } catch (notifyErr) {
     ctx.logger.warn({ requestId: req.id, err: notifyErr }, 'access-problem notification failed; retrying on the next poll');
     return next;

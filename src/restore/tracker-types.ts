@@ -10,7 +10,8 @@ import type { DrillHistory } from './drill-history.js';
 import type { RestoreRequest } from './types.js';
 
 /** Why a submission is held back, so each kind of trouble is told once in the thread. */
-export type WaitCategory = 'atlas_unavailable' | 'atlas_rate_limited' | 'atlas_access' | 'membership_unavailable';
+/** `target_busy`: another request holds the target's lock (this one's lapsed and was taken). */
+export type WaitCategory = 'atlas_unavailable' | 'atlas_rate_limited' | 'atlas_access' | 'membership_unavailable' | 'target_busy';
 
 export interface DroppedApproval {
   user: string;
@@ -147,6 +148,8 @@ export interface PollJobData {
   warnedLong?: boolean;
   /** statusUnknown was sent for the current failure streak. */
   warnedUnknown?: boolean;
+  /** accessProblem was sent for the current failure streak (apart from warnedUnknown: each is said once). */
+  warnedAccess?: boolean;
   /** Failed attempts to deliver the final notification. */
   settleAttempts?: number;
   /** When the next run is due (ms), to measure poll lag. */

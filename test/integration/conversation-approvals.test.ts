@@ -71,6 +71,32 @@ describe('approvals re-checked before the POST', () => {
     await waitForState(h, req.id, 'cancelled');
   });
 
+  it('an approval dropped after the approval window closed: the thread says whose and why, then the request expires', async () => {
+    h.app.services.policy = parsePolicy(policyOf(ALL), 'test-policy.yaml');
+    const req = await requestRestore(h, { source: 'staging', snapshotIndex: 0 });
+    const posts = h.postsToAtlas();
+    await h.app.stop();
+    // Both approvals came in time, then the replica died; its restore job runs again only after the window closed.
+    const store = createRestoreStore({ redis: h.redis, prefix: h.prefix });
+    const at = new Date().toISOString();
+    await store.addApproval(req.id, APPROVER, at);
+    expect((await store.addApproval(req.id, APPROVER_2, at)).complete).toBe(true);
+    expect((await store.update(req.id, ['approved'], { approvalExpiresAt: new Date(Date.now() - 1000).toISOString() })).ok).toBe(true);
+    h.setPolicy(policyOf([APPROVER, THIRD])); // APPROVER_2 is no approver any more
+    await h.restart();
+
+    const ended = await waitForState(h, req.id, 'approval_expired');
+    expect(ended.droppedApprovals?.map((d) => d.user)).toEqual([APPROVER_2]);
+    const dropped = await h.waitForThread(req.id, /no longer counts/);
+    expect(dropped).toContain(`<@${APPROVER_2}>`);
+    expect(dropped).toMatch(/no longer an approver/);
+    await waitFor(() => h.threadTexts(req.id).findIndex((t) => /expired/i.test(t) && !/no longer counts/.test(t)) > h.threadTexts(req.id).indexOf(dropped), { message: 'the expiry said after the dropped approval' });
+    expect(h.threadTexts(req.id).filter((t) => /no longer counts/.test(t))).toHaveLength(1);
+    expect(h.postsToAtlas()).toBe(posts);
+    h.setPolicy(policyOf(ALL));
+    await h.restart();
+  });
+
   it('"Cancel request" re-checks the requester against the policy like every other button', async () => {
     h.app.services.policy = parsePolicy(policyOf(ALL), 'test-policy.yaml');
     const req = await requestRestore(h, { source: 'legacy', snapshotIndex: 0 });
