@@ -212,7 +212,8 @@ async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: 
   const approvals = req.approvals.filter((a) => !gone.has(a.user));
   const droppedApprovals = [...(req.droppedApprovals ?? []), ...dropped];
   for (const d of dropped) {
-    await ctx.store.audit({ type: 'refused', requestId: req.id, user: d.user, detail: `approval no longer counts: ${d.why}` });
+    // Keyed by the approval itself: a replay of this step after a crash doesn't audit the drop twice.
+    await ctx.store.auditOnce(`${req.id}:approval-dropped:${d.user}:${d.at}`, { type: 'refused', requestId: req.id, user: d.user, detail: `approval no longer counts: ${d.why}` });
   }
   if (Date.parse(req.approvalExpiresAt) <= now) {
     // Whose approval was dropped and why is said before the end (DESIGN.md §5), once: a replay repeats nothing.
