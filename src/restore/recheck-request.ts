@@ -1,7 +1,7 @@
 // Just before the POST (also when a restarted replica finishes a submission), everything the request rests on is
 // asked again of the policy as it is now: the requester may still request it, and every recorded approval still
-// counts (its approver is still an approver of the target, self-approval rules included). User groups are resolved
-// now too, so someone removed from a group loses the approval they gave.
+// counts (its approver is still an approver of the target, self-approval rules included), and there are as many as
+// the policy asks for now. User groups are resolved now too, so someone removed from a group loses the approval they gave.
 import { clusterKey, isApproverOf, mayRequest, rulesFor, type Decision, type MembershipResolver } from '../policy/policy.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { drillsOf, isScratch } from '../policy/resolve-drills.js';
@@ -28,7 +28,11 @@ export async function recheckRequest(policy: Policy, resolver: MembershipResolve
     if (unavailable(approver)) return { kind: 'wait', category: 'membership_unavailable', message: MEMBERSHIP_UNAVAILABLE };
     if (!approver.allowed) dropped.push({ ...approval, why: `no longer an approver of restores into \`${clusterKey(req.target)}\`` });
   }
-  return dropped.length > 0 ? { kind: 'drop', dropped } : { kind: 'ok' };
+  // A policy that asks for more approvals now applies to requests already approved under the old count too.
+  const required = Math.max(req.approvalsRequired, rules.approval.required);
+  const raised = required > req.approvalsRequired ? required : undefined;
+  if (dropped.length > 0 || req.approvals.length < required) return { kind: 'drop', dropped, approvalsRequired: raised };
+  return { kind: 'ok' };
 }
 
 /** The gate the tracker asks before submitting: the policy and DRY_RUN as they are at that moment. */

@@ -67,7 +67,7 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
   const recheck = await gate.recheck(req).catch((err: unknown) => ({ kind: 'wait' as const, category: 'membership_unavailable' as const, message: `the policy could not be checked (${String(err)})` }));
   if (recheck.kind === 'refuse') return notSubmitted(ctx, req, recheck.message, 'refused');
   if (recheck.kind === 'wait') return wait(ctx, req, data, now, { kind: 'wait', category: recheck.category, message: recheck.message, code: 'POLICY' });
-  if (recheck.kind === 'drop') return dropApprovals(ctx, req, recheck.dropped, now);
+  if (recheck.kind === 'drop') return dropApprovals(ctx, req, recheck.dropped, now, recheck.approvalsRequired);
 
   try {
     const snapshot = await ctx.atlas.getSnapshot(sourceOf(req), req.snapshot.id);
@@ -207,7 +207,8 @@ export async function settleNow(ctx: TrackerContext, ended: RestoreRequest | nul
 }
 
 /** Approvals that stopped counting are dropped; the request waits for the approvals it still needs (or expires). */
-async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: readonly { user: string; at: string; why: string }[], now: number): Promise<StepResult> {
+async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: readonly { user: string; at: string; why: string }[], now: number, raisedTo?: number): Promise<StepResult> {
+  const more = raisedTo !== undefined ? { approvalsRequired: raisedTo } : {};
   const gone = new Set(dropped.map((d) => d.user));
   const approvals = req.approvals.filter((a) => !gone.has(a.user));
   const droppedApprovals = [...(req.droppedApprovals ?? []), ...dropped];
@@ -217,11 +218,12 @@ async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: 
   }
   if (Date.parse(req.approvalExpiresAt) <= now) {
     // Whose approval was dropped and why is said before the end (DESIGN.md §5), once: a replay repeats nothing.
-    await announceDropped(ctx, { ...req, approvals, droppedApprovals }, dropped, 'expired');
-    const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'approval_expired' }, { approvals, droppedApprovals, waitingFor: undefined });
+    await announceDropped(ctx, { ...req, ...more, approvals, droppedApprovals }, dropped, 'expired');
+    const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'approval_expired' }, { ...more, approvals, droppedApprovals, waitingFor: undefined });
     return settleNow(ctx, ended, 'approvals dropped after expiry');
   }
   const back = await ctx.store.transition(req.id, ['approved', 'submitting'], 'pending_approval', {
+    ...more,
     approvals,
     droppedApprovals,
     waitingFor: undefined,

@@ -73,8 +73,11 @@ export type RecheckResult =
   | { kind: 'refuse'; message: string }
   /** Can't be decided now (a user-group lookup failed): try again. */
   | { kind: 'wait'; category: WaitCategory; message: string }
-  /** Some approvals no longer count; the request waits for the approvals it still needs. */
-  | { kind: 'drop'; dropped: DroppedApproval[] };
+  /**
+   * Some approvals no longer count, or the policy now asks for more (`approvalsRequired`, when raised): the request
+   * waits for the approvals it still needs.
+   */
+  | { kind: 'drop'; dropped: DroppedApproval[]; approvalsRequired?: number | undefined };
 
 /** What submitting needs besides Atlas and the store: the policy as it is now, and DRY_RUN as it is now. */
 export interface SubmissionGate {

@@ -57,7 +57,7 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
     notSubmitted: (req) => finalWord(req, notSubmittedMessage(req)),
     submitRefused: (req, error) => finalWord(req, submitRefusedMessage(req, error)),
     submitUnconfirmed: (req) => finalWord(req, unconfirmedSubmitMessage(req)),
-    approvalsDropped: (req, dropped) => cardAndThread(req, approvalsDroppedMessage(req, dropped)),
+    approvalsDropped: (req, dropped) => cardAndThread(req, approvalsDroppedMessage(req, dropped, now())),
     async accessProblem(req, error) {
       await messenger.postInThread(req, accessProblemMessage(req, error));
     },

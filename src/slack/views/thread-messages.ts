@@ -90,11 +90,16 @@ export function unconfirmedSubmitMessage(req: RestoreRequest): ThreadMessage {
   };
 }
 
-export function approvalsDroppedMessage(req: RestoreRequest, dropped: readonly DroppedApproval[]): ThreadMessage {
+export function approvalsDroppedMessage(req: RestoreRequest, dropped: readonly DroppedApproval[], now: Date): ThreadMessage {
   const lines = dropped.map((d) => `• ${mention(d.user)}'s approval no longer counts: ${escapeText(d.why)}.`);
+  // No approval dropped: the policy asks for more approvals than the request was made with.
+  if (lines.length === 0) lines.push(`• The policy now asks for ${req.approvalsRequired} approvals.`);
   const missing = req.approvalsRequired - req.approvals.length;
+  // After the approval window closed (the request ends next), "before <time>" would name a time already past.
+  const expired = Date.parse(req.approvalExpiresAt) <= now.getTime();
+  const needs = expired ? 'The approval window has closed, so the request ends' : `It needs ${missing} more approval${missing === 1 ? '' : 's'} before ${slackDate(req.approvalExpiresAt, '{time}')}`;
   return {
-    text: `:warning: Before submitting ${req.id} I checked its approvals against the current policy:\n${lines.join('\n')}\nIt needs ${missing} more approval${missing === 1 ? '' : 's'} before ${slackDate(req.approvalExpiresAt, '{time}')}; nothing was sent to Atlas.`,
+    text: `:warning: Before submitting ${req.id} I checked its approvals against the current policy:\n${lines.join('\n')}\n${needs}; nothing was sent to Atlas.`,
   };
 }
 
