@@ -43,6 +43,8 @@ export async function recordRunning(ctx: TrackerContext, req: RestoreRequest, jo
     ctx.logger.error({ requestId: req.id, atlasJobId: job.id, state: result.request?.state }, 'restore job created but the request was no longer submitting');
     return { kind: 'done', reason: 'request left submitting before the job was recorded' };
   }
+  // The card is rendered from the stored request: the announcement above came before the state was recorded.
+  await ctx.notifier.requestChanged(result.request).catch(() => undefined);
   if (how === 'adopted_late') {
     // The unconfirmed end kept the lock; take it again should it have lapsed, and keep it while the restore runs.
     await ctx.store.acquireTargetLock(req.target, req.id, ctx.targetLockTtlSeconds ?? 6 * 3600).catch(() => undefined);
