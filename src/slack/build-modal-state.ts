@@ -1,5 +1,6 @@
 // Builds the restore modal's state from the policy (which clusters this user may use) and Atlas (the snapshots).
-import { clusterKey, findCluster, listClusters, mayRequest } from '../policy/policy.js';
+import { clusterKey, listClusters, mayRequest } from '../policy/policy.js';
+import { findUsableCluster } from './find-usable-cluster.js';
 import type { ClusterRef } from '../restore/types.js';
 import type { Services } from './services.js';
 import { DEFAULT_CHOICES } from './views/modal-choices.js';
@@ -45,7 +46,7 @@ export function applyPrefill(services: Services, clusters: readonly ClusterRef[]
   const notices: string[] = [];
   const pick = (text: string | undefined, role: string): string | undefined => {
     if (!text) return undefined;
-    const found = findCluster(services.policy, text);
+    const found = findUsableCluster(services.policy, text, clusters);
     if (!found.ok) {
       notices.push(found.message);
       return undefined;
@@ -79,6 +80,8 @@ export interface LoadedFacts {
   facts: SourceFacts;
   safety?: SafetyFacts | undefined;
   nowSeconds: number;
+  /** Cluster names in more than one project of the policy (lower case): the typed confirmation needs the project. */
+  sharedClusterNames?: readonly string[] | undefined;
 }
 
 export function modalState(inputs: ModalInputs, loaded: LoadedFacts): RestoreModalState {
@@ -97,6 +100,7 @@ export function modalState(inputs: ModalInputs, loaded: LoadedFacts): RestoreMod
     choices: inputs.choices,
     nowSeconds: loaded.nowSeconds,
     safety: loaded.safety,
+    sharedClusterNames: loaded.sharedClusterNames,
   };
 }
 

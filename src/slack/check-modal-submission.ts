@@ -4,7 +4,8 @@
 // Atlas is asked only for what it lacks, everything at once, within one budget.
 import { isAtlasApiError } from '../atlas/errors.js';
 import { isRestorable, type ClusterType } from '../atlas/types.js';
-import { findCluster, mayRequest, mayUseChannel, rulesFor } from '../policy/policy.js';
+import { listClusters, mayRequest, mayUseChannel, rulesFor } from '../policy/policy.js';
+import { findUsableCluster } from './find-usable-cluster.js';
 import type { ClusterRef, RestoreRequest, SnapshotRef } from '../restore/types.js';
 import type { Services } from './services.js';
 import { checkPointInTime, findBaseSnapshot, type BaseSnapshot } from './check-point-in-time.js';
@@ -13,13 +14,16 @@ import { createModalSnapshotCache, type CachedSnapshot } from './modal-snapshot-
 import { withDeadline } from './with-deadline.js';
 import { choicesReplaceData } from './views/modal-choices.js';
 import { safetySnapshotPlan, safetySnapshotToTake } from './views/restore-modal-safety.js';
-import { validateModalSubmission, type ModalSubmission } from './views/restore-modal.js';
+import { sharedClusterNames, targetClusterName, validateModalSubmission, type ModalSubmission } from './views/restore-modal.js';
 import { collectionsUnavailable, typeWords, type SourceFacts } from './views/source-facts.js';
 
 /** Part of Slack's 3 s that a cache miss may spend asking Atlas (the snapshot, the facts, the base snapshot, in parallel). */
 const ATLAS_CHECK_BUDGET_MS = 1500;
 /** Detecting a target's type is usually a cache hit of the client; a miss gets less than the other lookups. */
 const TARGET_TYPE_BUDGET_MS = 800;
+
+export const MODAL_CHANNEL_REFUSED_TEXT =
+  'This form was opened in a channel where /atlas-restore may no longer be used (the restore policy changed). Close it and run /atlas-restore in one of the channels the policy allows.';
 
 export type CheckedSubmission =
   | { ok: false; response: { response_action: 'errors'; errors: Record<string, string> } }
@@ -56,8 +60,9 @@ function targetTypeProblem(targetKey: string, targetType: ClusterType | undefine
 
 export async function checkModalSubmission(services: Services, user: string, viewId: string, sub: ModalSubmission): Promise<CheckedSubmission> {
   const refuse = (detail: string) => services.store.audit({ type: 'refused', user, detail: `modal submit: ${detail}` }).catch(() => undefined);
-  const source = sub.sourceKey ? findCluster(services.policy, sub.sourceKey) : undefined;
-  const target = sub.targetKey ? findCluster(services.policy, sub.targetKey) : undefined;
+  // The form offers only usable clusters: a key that isn't one was crafted, and gets no list of the policy's.
+  const source = sub.sourceKey ? findUsableCluster(services.policy, sub.sourceKey, undefined) : undefined;
+  const target = sub.targetKey ? findUsableCluster(services.policy, sub.targetKey, undefined) : undefined;
   let sourceError = source && !source.ok ? source.message : undefined;
   let targetError = target && !target.ok ? target.message : undefined;
   if (source?.ok && target?.ok) {
@@ -67,7 +72,8 @@ export async function checkModalSubmission(services: Services, user: string, vie
     if (!targetDecision.allowed) targetError = targetDecision.message;
   }
   const channel = mayUseChannel(services.policy, sub.meta.channel);
-  if (!channel.allowed) sourceError ??= channel.message;
+  // Plain text on the form: the policy's answer names the channels as <#C…> mentions, which a modal error can't show.
+  if (!channel.allowed) sourceError ??= MODAL_CHANNEL_REFUSED_TEXT;
 
   const { choices } = sub;
   const sourceRef = source?.ok && !sourceError ? source.cluster : undefined;
@@ -106,7 +112,8 @@ export async function checkModalSubmission(services: Services, user: string, vie
     safetySnapshot = safetySnapshotToTake(plan);
   }
 
-  const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot, whatError, fromError, pointInTimeError });
+  const targetNameShared = sub.targetKey !== undefined && sharedClusterNames(listClusters(services.policy)).includes(targetClusterName(sub.targetKey).toLowerCase());
+  const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot, whatError, fromError, pointInTimeError, targetNameShared });
   const refusal = sourceError ?? targetError ?? whatError ?? fromError ?? pointInTimeError;
   if (refusal) await refuse(refusal);
   if (!checked.ok) return checked;

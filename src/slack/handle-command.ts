@@ -13,6 +13,7 @@ import { withDeadline } from './with-deadline.js';
 import { answerDrills, runDrillNow } from './handle-drill-commands.js';
 import { loadSourceFacts } from './load-modal-sources.js';
 import { collectionsUnavailable, pointInTimeUnavailable } from './views/source-facts.js';
+import { findUsableCluster } from './find-usable-cluster.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -95,14 +96,15 @@ const EARLY_REFUSAL_BUDGET_MS = 1200;
  * nothing. Both get a private answer instead of a form; anything slower than the budget is left to the modal.
  */
 async function earlyRefusal(services: Services, allowedSoon: Promise<AllowedClusters>, cmd: Extract<Command, { kind: 'open' }>): Promise<string | undefined> {
-  for (const text of [cmd.source, cmd.target]) {
-    if (!text) continue;
-    const found = findCluster(services.policy, text);
-    if (!found.ok) return `${found.message}\n\n${usageText()}`;
-  }
   const [allowed, unsupported] = await Promise.all([withDeadline(allowedSoon, EARLY_REFUSAL_BUDGET_MS), unsupportedBySource(services, cmd)]);
+  // First who asks, then what: someone who may use nothing hears that, and nothing about the policy's clusters.
   if (allowed && allowed.clusters.length === 0) {
     return allowed.refusal ?? "You're not allowed to request restores of any cluster in the restore policy. Ask the owners of the restore policy to add you (or your user group) to its requesters.";
+  }
+  for (const text of [cmd.source, cmd.target]) {
+    if (!text) continue;
+    const found = findUsableCluster(services.policy, text, allowed?.clusters);
+    if (!found.ok) return `${found.message}\n\n${usageText()}`;
   }
   return unsupported;
 }

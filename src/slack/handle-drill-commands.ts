@@ -12,10 +12,17 @@ export async function answerDrills(services: Services, user: string): Promise<st
 }
 
 export async function runDrillNow(services: Services, user: string, name: string): Promise<string> {
-  const drill = services.drills().find((d) => d.name.toLowerCase() === name.toLowerCase());
+  // Someone outside the policy learns nothing of its drills, not even whether this one exists.
+  if (!(await isNamedInPolicy(services.policy, services.resolver, user))) {
+    await services.store.audit({ type: 'refused', user, detail: `drill ${name}: not named in the policy` }).catch(() => undefined);
+    return "You're not named in the restore policy, so there are no drills you can run.";
+  }
+  const drills = services.drills();
+  const drill = drills.find((d) => d.name.toLowerCase() === name.toLowerCase());
   if (!drill) {
-    const names = services.drills().map((d) => `\`${d.name}\``);
-    return `There is no drill \`${name}\` in the restore policy.${names.length > 0 ? ` Drills: ${names.join(', ')}.` : ''}`;
+    const mayRun = await Promise.all(drills.map((d) => isApproverOf(services.policy, services.resolver, user, d.target)));
+    const names = drills.filter((_, i) => mayRun[i]!.allowed).map((d) => `\`${d.name}\``);
+    return `There is no drill \`${name}\` in the restore policy.${names.length > 0 ? ` Drills you can run: ${names.join(', ')}.` : ''}`;
   }
   const approver = await isApproverOf(services.policy, services.resolver, user, drill.target);
   if (!approver.allowed) {

@@ -7,6 +7,8 @@ import { allowedClusters, clusterByKey, type ModalInputs } from './build-modal-s
 import { cachedSourceSection, LOADING_SOURCE, loadSourceSection } from './load-modal-sources.js';
 import { renderRestoreModal } from './render-restore-modal.js';
 import { readModalSubmission, type ModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
+import { TARGET_BLOCK_ID_PREFIX } from './views/ids.js';
+import type { ClusterRef } from '../restore/types.js';
 
 type ModalActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -28,6 +30,16 @@ async function openedModal(services: Services, body: ModalActionArgs['body']) {
   return { view, sub, clusters };
 }
 
+/**
+ * The target to show once the source changed: the one chosen before, while the user may still use it. A target that
+ * was the previous source is the default, not a choice, and follows the source as it did when the form opened.
+ */
+export function targetAfterSourceChange(sub: ModalSubmission, clusters: readonly ClusterRef[]): string | undefined {
+  const previousSource = sub.blockIds.target?.slice(TARGET_BLOCK_ID_PREFIX.length + 1);
+  if (!sub.targetKey || sub.targetKey === previousSource) return undefined;
+  return clusterByKey(clusters, sub.targetKey) ? sub.targetKey : undefined;
+}
+
 /** The source select dispatches an action: rebuild with the new source's snapshots and facts (loading, then loaded). */
 export function handleSourceChange(services: Services) {
   return async ({ ack, body, client }: ModalActionArgs): Promise<void> => {
@@ -35,8 +47,10 @@ export function handleSourceChange(services: Services) {
     const opened = await openedModal(services, body);
     if (!opened) return;
     const { view, sub, clusters } = opened;
-    // The target and snapshot blocks carry the source in their ids: they start afresh, the target on the new source.
-    const inputs: ModalInputs = { meta: sub.meta, timeZone: sub.meta.timeZone ?? 'UTC', clusters, sourceKey: sub.sourceKey, choices: sub.choices };
+    // The target and snapshot blocks carry the source in their ids, so Slack forgets them: the snapshot starts afresh,
+    // the target is carried over (a restore into staging must not turn into one into the new source).
+    const targetKey = targetAfterSourceChange(sub, clusters);
+    const inputs: ModalInputs = { meta: sub.meta, timeZone: sub.meta.timeZone ?? 'UTC', clusters, sourceKey: sub.sourceKey, targetKey, choices: sub.choices };
     const loading = await client.views.update({ view_id: view.id, hash: view.hash, view: await renderRestoreModal(services, inputs, LOADING_SOURCE) }).catch(() => undefined);
     if (!loading) return; // someone changed it again meanwhile: that newer action will fill it in
     const source = await loadSourceSection(services, view.id, clusterByKey(clusters, sub.sourceKey));

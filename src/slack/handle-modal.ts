@@ -1,13 +1,13 @@
 // The restore modal's submission, which creates the request (its changes before that: handle-modal-change.ts).
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { rulesFor } from '../policy/policy.js';
+import { clusterKey, rulesFor } from '../policy/policy.js';
 import type { ClusterRef } from '../restore/types.js';
 import type { Services } from './services.js';
 import { checkModalSubmission } from './check-modal-submission.js';
-import { createRestoreRequest } from './create-restore-request.js';
+import { createRestoreRequest, type CreateResult } from './create-restore-request.js';
 import { withDeadline } from './with-deadline.js';
 import { readModalSubmission, type ModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
-import { formatInTimeZone } from './views/format.js';
+import { lockHolderText, plainModalErrors } from './views/modal-errors.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -23,11 +23,13 @@ async function withKnownType(services: Services, ref: ClusterRef): Promise<Clust
   return detectedType ? { ...ref, detectedType } : ref;
 }
 
-async function describeLockHolder(services: Services, target: ClusterRef, holder: string, since: string, timeZone: string): Promise<string> {
+async function describeLockHolder(services: Services, target: ClusterRef, holder: string, since: string, viewer: string, timeZone: string): Promise<string> {
   const held = await services.store.get(holder).catch(() => null);
-  const who = held ? `<@${held.requester}>` : 'another request';
-  return `\`${target.project}/${target.cluster}\` already has a restore in progress: ${holder} by ${who} since ${formatInTimeZone(since, timeZone)}. Wait for it to end, or pick another target.`;
+  return lockHolderText({ targetKey: clusterKey(target), holder, since, held, viewer, timeZone });
 }
+
+/** Said on the form when the request could not be stored (Redis failing): nothing exists, and submitting again may work. */
+export const NOT_SAVED_TEXT = "Your request couldn't be saved (the restore records can't be written right now), so nothing was requested. Submit again in a moment; if it keeps failing, tell the bot's operators.";
 
 export function handleModalSubmission(services: Services) {
   return async ({ ack, body, view }: ViewArgs): Promise<void> => {
@@ -38,31 +40,47 @@ export function handleModalSubmission(services: Services) {
     } catch {
       return ack({ response_action: 'errors', errors: {} as Record<string, string> });
     }
+    const targetField = sub.blockIds.target ?? 'restore_source';
     const checked = await checkModalSubmission(services, user, view.id, sub);
-    if (!checked.ok) return ack(checked.response);
+    // Inline errors are plain text: the checks' mrkdwn (mentions, code spans) is turned into words.
+    if (!checked.ok) return ack({ ...checked.response, errors: plainModalErrors(checked.response.errors) });
     // Slack may deliver the same submission twice: one view, one request.
-    if (!(await services.store.claimOnce(`submit:${view.id}`, 3600))) return ack();
-
-    const created = await createRestoreRequest(services, {
-      requester: user,
-      source: await withKnownType(services, checked.source),
-      target: await withKnownType(services, checked.target),
-      snapshot: checked.snapshot,
-      reason: checked.reason,
-      channel: sub.meta.channel,
-      rules: rulesFor(services.policy, checked.target),
-      pointInTime: checked.pointInTime,
-      namespaces: checked.namespaces,
-      writeStrategy: checked.writeStrategy,
-      indexStrategy: checked.indexStrategy,
-      safetySnapshot: checked.safetySnapshot,
+    const claim = `submit:${view.id}`;
+    const claimed = await services.store.claimOnce(claim, 3600).catch((err: unknown) => {
+      services.logger.error({ err, user }, 'submission claim failed');
+      return undefined;
     });
+    if (claimed === undefined) return ack({ response_action: 'errors', errors: { [targetField]: NOT_SAVED_TEXT } });
+    if (!claimed) return ack();
+    // The claim is for this attempt only: when it ends without a request, a new submit must be able to make one.
+    const release = () => services.store.releaseClaim(claim).catch((err: unknown) => services.logger.warn({ err, user }, 'could not release the submission claim'));
+
+    let created: CreateResult;
+    try {
+      created = await createRestoreRequest(services, {
+        requester: user,
+        source: await withKnownType(services, checked.source),
+        target: await withKnownType(services, checked.target),
+        snapshot: checked.snapshot,
+        reason: checked.reason,
+        channel: sub.meta.channel,
+        rules: rulesFor(services.policy, checked.target),
+        pointInTime: checked.pointInTime,
+        namespaces: checked.namespaces,
+        writeStrategy: checked.writeStrategy,
+        indexStrategy: checked.indexStrategy,
+        safetySnapshot: checked.safetySnapshot,
+      });
+    } catch (err) {
+      services.logger.error({ err, user }, 'restore request could not be created');
+      await release();
+      return ack({ response_action: 'errors', errors: { [targetField]: NOT_SAVED_TEXT } });
+    }
     if (!created.ok) {
-      const message = await describeLockHolder(services, checked.target, created.holder, created.since, sub.meta.timeZone ?? 'UTC');
+      const message = await describeLockHolder(services, checked.target, created.holder, created.since, user, sub.meta.timeZone ?? 'UTC');
       await services.store.audit({ type: 'refused', user, detail: message }).catch(() => undefined);
-      // Let the user submit again later: the claim was for this attempt only.
-      await services.store.releaseClaim(`submit:${view.id}`);
-      return ack({ response_action: 'errors', errors: { [sub.blockIds.target ?? 'restore_source']: message } });
+      await release();
+      return ack({ response_action: 'errors', errors: { [targetField]: message } });
     }
     await ack();
     await created.publish();

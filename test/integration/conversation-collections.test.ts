@@ -82,7 +82,7 @@ describe('a collection-level restore', () => {
   it('into a Flex target: refused inline on the target (a collection restore goes into a dedicated cluster)', async () => {
     const modal = await modalFor('shop/ledger only sales.orders to shop/orders', hasNamespaces);
     const res = await h.submitModal(modal, REQUESTER, {});
-    expect(errorsOf(res.json)['restore_target:shop/ledger']).toBe('A collection-level restore can only go into a dedicated cluster, and `shop/orders` is a Flex cluster.');
+    expect(errorsOf(res.json)['restore_target:shop/ledger']).toBe('A collection-level restore can only go into a dedicated cluster, and shop/orders is a Flex cluster.');
   });
 });
 

@@ -90,7 +90,7 @@ describe('safety snapshot: the policy of the target decides', () => {
     expect(JSON.stringify(modal.blocks)).toContain('no restore into it can be requested');
     const res = await h.submitModal(modal, REQUESTER, { confirmation: 'flexy' });
     expect(errorsOf(res.json)['restore_target:shop/flexy']).toBe(
-      'The restore policy requires a safety snapshot of the target before a restore, but `shop/flexy` is a Flex cluster, and Atlas takes on-demand snapshots of dedicated clusters only: no restore into it can be requested. Ask the owners of the restore policy.',
+      'The restore policy requires a safety snapshot of the target before a restore, but shop/flexy is a Flex cluster, and Atlas takes on-demand snapshots of dedicated clusters only: no restore into it can be requested. Ask the owners of the restore policy.',
     );
     expect(await requestIds()).toEqual(before);
     const audit = await h.app.services.store.readAudit(50);

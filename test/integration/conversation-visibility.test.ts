@@ -57,8 +57,10 @@ describe('status and list', () => {
 describe('private answers instead of a form', () => {
   it.each([
     ['someone who may request nothing', OUTSIDER, '', /not allowed to request restores/],
-    ['a cluster outside the policy', REQUESTER, 'shop/no-such-cluster', /has no cluster `no-such-cluster`/],
-    ['a target outside the policy', REQUESTER, 'shop/orders to nope/x', /no project `nope`/],
+    ['a cluster outside the policy', REQUESTER, 'shop/no-such-cluster', /There is no cluster `shop\/no-such-cluster` you can use/],
+    ['a target outside the policy', REQUESTER, 'shop/orders to nope/x', /There is no cluster `nope\/x` you can use/],
+    // Someone outside the policy hears that, and nothing of the policy's clusters.
+    ['someone outside the policy naming a cluster that does not exist', OUTSIDER, 'no-such-cluster', /^You're not allowed to request restores of any cluster/],
   ])('%s', async (_name, user, text, expected) => {
     const views = h.slack.views().length;
     const res = await h.command(user, text);
@@ -66,5 +68,13 @@ describe('private answers instead of a form', () => {
     expect(res.json).toMatchObject({ response_type: 'ephemeral' });
     expect(String((res.json as { text?: string }).text)).toMatch(expected);
     expect(h.slack.views().length).toBe(views); // no modal was opened
+    if (user === OUTSIDER) expect(String((res.json as { text?: string }).text)).not.toMatch(/shop\/|orders|ledger|staging|legacy/);
+  });
+
+  it('a cluster that does not exist: only the clusters this user may use are named', async () => {
+    const res = await h.command(MEMBER, 'shop/no-such-cluster', { channel: PRIVATE });
+    const text = String((res.json as { text?: string }).text);
+    expect(text).toContain('There is no cluster `shop/no-such-cluster` you can use in the restore policy. Clusters you can name: `shop/ledger`.');
+    expect(text).not.toMatch(/shop\/(orders|legacy|staging)/);
   });
 });

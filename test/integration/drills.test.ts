@@ -99,8 +99,12 @@ describe('a drill on its schedule', () => {
 
 describe('a drill on command', () => {
   it('only approvers of its target may run it; it compares with the previous run', async () => {
-    expect(await answer(OUTSIDER, 'drill ledger-weekly')).toMatch(/Only approvers of `shop\/staging`/);
-    expect(await answer(APPROVER, 'drill nope')).toMatch(/no drill `nope`/);
+    expect(await answer(REQUESTER, 'drill ledger-weekly')).toMatch(/Only approvers of `shop\/staging`/);
+    // Someone outside the policy gets the policy's refusal, with nothing of its drills; others see the ones they may run.
+    expect(await answer(OUTSIDER, 'drill ledger-weekly')).toMatch(/not named in the restore policy/);
+    expect(await answer(OUTSIDER, 'drill nope')).not.toMatch(/ledger-weekly|staging/);
+    expect(await answer(REQUESTER, 'drill nope')).toBe('There is no drill `nope` in the restore policy.');
+    expect(await answer(APPROVER, 'drill nope')).toMatch(/no drill `nope` in the restore policy\. Drills you can run: `ledger-weekly`/);
     const before = (await drillRequests()).length;
     expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
     const req = await waitFor(async () => (await drillRequests()).find((r, i, all) => all.length > before && r.drill?.trigger === 'command'), { message: 'the second run' });

@@ -30,7 +30,7 @@ import { INDEX_STRATEGIES, type IndexStrategy, type ModalChoices } from './modal
 import { parseModalMeta, type ModalMeta } from './modal-meta.js';
 import { SAFETY_SNAPSHOT_OPTION_VALUE } from './restore-modal-safety.js';
 
-export { validateModalSubmission, targetClusterName } from './modal-validation.js';
+export { validateModalSubmission, targetClusterName, confirmationText, sharedClusterNames } from './modal-validation.js';
 export type { SubmissionFacts, ModalValidation } from './modal-validation.js';
 
 /** The part of Bolt's ViewOutput we read (view_submission and block_actions alike). */

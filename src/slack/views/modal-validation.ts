@@ -4,6 +4,7 @@ import { isRestorable, type Snapshot } from '../../atlas/types.js';
 import { CONFIRMATION_BLOCK_ID, FROM_BLOCK_ID, NAMESPACES_BLOCK_ID, POINT_IN_TIME_BLOCK_ID, REASON_BLOCK_ID, SOURCE_BLOCK_ID, WHAT_BLOCK_ID } from './ids.js';
 import { choicesReplaceData, namespaceProblemsText, parseNamespacesText, type IndexStrategy, type WriteStrategy } from './modal-choices.js';
 import type { ModalSubmission } from './modal-submission.js';
+import type { ClusterRef } from '../../restore/types.js';
 
 export interface SubmissionFacts {
   /** Why the source can't be used (not in policy, not allowed…), from the handler's policy check. */
@@ -18,6 +19,8 @@ export interface SubmissionFacts {
   fromError?: string | undefined;
   /** Why this time can't be restored to: outside the window (which the message names), no base snapshot, no answer. */
   pointInTimeError?: string | undefined;
+  /** The target's cluster name is in more than one project of the policy: only `project/cluster` confirms it. */
+  targetNameShared?: boolean | undefined;
 }
 
 export interface ValidSubmission {
@@ -40,6 +43,31 @@ export type ModalValidation = { ok: true; value: ValidSubmission } | { ok: false
 export function targetClusterName(targetKey: string): string {
   const slash = targetKey.indexOf('/');
   return slash >= 0 ? targetKey.slice(slash + 1) : targetKey;
+}
+
+/**
+ * Cluster names (lower case, as the policy matches them) found in more than one project. Typing such a name alone
+ * would confirm `shop-staging/orders` and `shop-prod/orders` alike, so it confirms neither.
+ */
+export function sharedClusterNames(clusters: readonly Pick<ClusterRef, 'project' | 'cluster'>[]): string[] {
+  const projects = new Map<string, Set<string>>();
+  for (const c of clusters) {
+    const name = c.cluster.toLowerCase();
+    projects.set(name, (projects.get(name) ?? new Set()).add(c.project.toLowerCase()));
+  }
+  return [...projects].filter(([, inProjects]) => inProjects.size > 1).map(([name]) => name);
+}
+
+/** What the requester must type to confirm `targetKey`: the cluster name, or `project/cluster` when the name is shared. */
+export function confirmationText(targetKey: string, nameShared: boolean): string {
+  return nameShared ? targetKey : targetClusterName(targetKey);
+}
+
+/** Plain text (a modal's inline error). */
+function confirmationProblem(targetKey: string, nameShared: boolean): string {
+  const name = targetClusterName(targetKey);
+  if (!nameShared) return `Type the target cluster name exactly: ${name}`;
+  return `A cluster named ${name} is in more than one project, so type the project too, exactly: ${targetKey}`;
 }
 
 /** Inline field errors (`response_action: 'errors'`), keyed by the block ids present in the view. */
@@ -92,8 +120,10 @@ export function validateModalSubmission(sub: ModalSubmission, facts: SubmissionF
   // A restore beside the live data has no confirmation box: it replaces nothing.
   if (choicesReplaceData(choices)) {
     if (sub.targetKey) {
-      const name = targetClusterName(sub.targetKey);
-      if (sub.confirmation !== name && sub.confirmation !== sub.targetKey) put(CONFIRMATION_BLOCK_ID, `Type the target cluster name exactly: ${name}`);
+      const shared = facts.targetNameShared === true;
+      // The full key always confirms; the bare name only where it names one cluster of the policy.
+      const confirmed = sub.confirmation === sub.targetKey || sub.confirmation === confirmationText(sub.targetKey, shared);
+      if (!confirmed) put(CONFIRMATION_BLOCK_ID, confirmationProblem(sub.targetKey, shared));
     } else if (sub.confirmation === '') {
       put(CONFIRMATION_BLOCK_ID, 'Type the target cluster name to confirm.');
     }

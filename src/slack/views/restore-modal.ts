@@ -23,6 +23,7 @@ import { safetyBlocks, safetySnapshotPlan, type SafetyFacts } from './restore-mo
 import { whatBlocks } from './restore-modal-what.js';
 import type { SnapshotSection } from './snapshot-blocks.js';
 import { collectionsUnavailable, type SourceFacts } from './source-facts.js';
+import { confirmationText, targetClusterName } from './modal-validation.js';
 import {
   CONFIRMATION_BLOCK_ID,
   CONFIRMATION_INPUT_ACTION_ID,
@@ -36,7 +37,7 @@ import {
 
 export { buildModalMeta, parseModalMeta, ModalMetaError, snapshotBlockId, targetBlockId } from './modal-meta.js';
 export type { ModalMeta } from './modal-meta.js';
-export { readModalSubmission, validateModalSubmission } from './modal-submission.js';
+export { readModalSubmission, validateModalSubmission, confirmationText, sharedClusterNames, targetClusterName } from './modal-submission.js';
 export type { ModalSubmission, ModalSubmissionView, SubmissionFacts, ModalValidation } from './modal-submission.js';
 
 export type { SnapshotSection } from './snapshot-blocks.js';
@@ -67,6 +68,8 @@ export interface RestoreModalState {
   nowSeconds?: number | undefined;
   /** The selected target's safety snapshot rules and type; undefined: no target selected. */
   safety?: SafetyFacts | undefined;
+  /** Cluster names (lower case) in more than one project of the policy: confirmed by `project/cluster` only. */
+  sharedClusterNames?: readonly string[] | undefined;
 }
 
 const MAX_CLUSTER_OPTIONS = 100;
@@ -154,6 +157,32 @@ function targetBlock(state: RestoreModalState, sourceKey: string | undefined, ch
   };
 }
 
+/** The typed confirmation; a target whose name is in several projects must be typed with its project. */
+function confirmationBlock(state: RestoreModalState, sourceKey: string | undefined, choices: ModalChoices): KnownBlock {
+  const replaced = choices.what === 'namespaces' ? 'The namespaces you list will be replaced on the target cluster.' : 'All data on the target cluster will be replaced.';
+  const wanted = state.selectedTargetKey ?? sourceKey;
+  // As the target select shows it: no target is selected when the wanted one is not among its options.
+  const targetKey = state.targets.some((t) => clusterKey(t) === wanted) ? wanted : undefined;
+  const shared = targetKey !== undefined && (state.sharedClusterNames ?? []).includes(targetClusterName(targetKey).toLowerCase());
+  const expected = targetKey === undefined ? undefined : confirmationText(targetKey, shared);
+  return {
+    type: 'input',
+    block_id: CONFIRMATION_BLOCK_ID,
+    label: plain(shared ? 'Type the target project/cluster to confirm' : 'Type the target cluster name to confirm'),
+    hint: plain(
+      shared && expected
+        ? `${replaced} A cluster named ${targetClusterName(expected)} is in more than one project: type the project too, exactly ${expected}.`
+        : `${replaced} Type its cluster name exactly${expected ? `: ${expected}` : ', e.g. orders-staging'}.`,
+    ),
+    element: {
+      type: 'plain_text_input',
+      action_id: CONFIRMATION_INPUT_ACTION_ID,
+      max_length: 200,
+      placeholder: plain(shared ? 'Target project/cluster' : 'Target cluster name'),
+    },
+  };
+}
+
 export function buildRestoreModal(state: RestoreModalState): ModalView {
   const meta = { ...state.meta, timeZone: state.meta.timeZone ?? state.timeZone };
   const blocks: KnownBlock[] = [];
@@ -199,21 +228,6 @@ export function buildRestoreModal(state: RestoreModalState): ModalView {
   });
   // A restore beside the live data replaces nothing: there is nothing to confirm by typing a name.
   if (!replaces) return baseModal(meta, blocks, true);
-  blocks.push({
-    type: 'input',
-    block_id: CONFIRMATION_BLOCK_ID,
-    label: plain('Type the target cluster name to confirm'),
-    hint: plain(
-      choices.what === 'namespaces'
-        ? 'The namespaces you list will be replaced on the target cluster. Type its cluster name exactly, e.g. orders-staging.'
-        : 'All data on the target cluster will be replaced. Type its cluster name exactly, e.g. orders-staging.',
-    ),
-    element: {
-      type: 'plain_text_input',
-      action_id: CONFIRMATION_INPUT_ACTION_ID,
-      max_length: 200,
-      placeholder: plain('Target cluster name'),
-    },
-  });
+  blocks.push(confirmationBlock(state, sourceKey, choices));
   return baseModal(meta, blocks, true);
 }

@@ -27,7 +27,8 @@ export function progressMessage(req: RestoreRequest): ThreadMessage {
 
 /** Each namespace of a finished collection restore: outcome, documents, where it was written, Atlas's words. */
 export function namespaceLines(req: RestoreRequest): string[] {
-  return (req.namespaceResults ?? []).slice(0, 100).map((r) => {
+  // All of them: the final message packs them into sections and says how many it had no room for.
+  return (req.namespaceResults ?? []).map((r) => {
     const where = r.effectiveTargetNamespace && r.effectiveTargetNamespace !== r.sourceNamespace ? ` → \`${escapeText(r.effectiveTargetNamespace)}\`` : r.effectiveTargetNamespace ? ' (in place)' : '';
     const docs = r.restoredDocuments !== undefined || r.totalDocuments !== undefined ? `, ${count(r.restoredDocuments)} of ${count(r.totalDocuments)} documents` : '';
     const why = r.errorMessage ? `: ${escapeText(r.errorMessage)}` : '';

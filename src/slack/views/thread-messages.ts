@@ -136,6 +136,46 @@ const FINAL_TITLES = {
   expired: ':hourglass: *Restore expired*',
 } as const;
 
+/** Slack's limits: a section's text, and the blocks of one message (the summary takes one). */
+const SECTION_CHARS = 3000;
+const MAX_MESSAGE_BLOCKS = 50;
+/** One namespace line at most (Atlas's error text can be long): three fit a section whatever they say. */
+const NAMESPACE_LINE_CHARS = 900;
+
+/**
+ * Each namespace's line, packed into as many sections as it takes, whole lines only. Past the message's block limit
+ * the last section ends with how many are left and where to read them all.
+ */
+export function namespaceSections(req: RestoreRequest, maxSections = MAX_MESSAGE_BLOCKS - 1): string[] {
+  const lines = namespaceLines(req).map((l) => clip(l, NAMESPACE_LINE_CHARS));
+  if (lines.length === 0) return [];
+  lines[0] = `*Namespaces* (${lines.length}):\n${lines[0]}`;
+  const sections: string[][] = [[]];
+  const size = (ls: readonly string[]) => ls.join('\n').length;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const last = sections[sections.length - 1]!;
+    if (size([...last, line]) <= SECTION_CHARS) {
+      last.push(line);
+      continue;
+    }
+    if (sections.length < maxSections) {
+      sections.push([line]);
+      continue;
+    }
+    // No room for the rest: the last section gives up lines until the count of those left fits after them.
+    let left = lines.length - i;
+    const more = () => `…and ${left} more (see \`/atlas-restore status ${req.id}\`)`;
+    while (last.length > 1 && size([...last, more()]) > SECTION_CHARS) {
+      last.pop();
+      left++;
+    }
+    last.push(more());
+    break;
+  }
+  return sections.map((ls) => ls.join('\n'));
+}
+
 /** The last message of a restore that reached Atlas: completed, failed, cancelled or expired. */
 export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: readonly DrillRun[] = []): ThreadMessage {
   const outcome = req.state === 'failed' || req.state === 'cancelled' || req.state === 'expired' ? req.state : 'completed';
@@ -145,21 +185,23 @@ export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: 
   const lines = [
     `${FINAL_TITLES[outcome]}${duration}: ${clusterLabel(req.source)} → ${clusterLabel(req.target)}, ${job(req)}.${req.drill ? '' : ` ${mention(req.requester)}`}`,
   ];
-  if (outcome === 'failed') lines.push(`Atlas says: ${req.failureReason ? escapeText(req.failureReason) : 'no reason given'}`);
+  if (outcome === 'failed') lines.push(`Atlas says: ${req.failureReason ? escapeText(clip(req.failureReason, 1000)) : 'no reason given'}`);
   if (outcome === 'cancelled' && req.cancelledBy) lines.push(`Cancelled by ${mention(req.cancelledBy)}.`);
   if (outcome === 'completed') {
-    lines.push(req.namespaces || req.pointInTime ? `${restoreWhat(req)} from ${restoreFrom(req)} restored into ${clusterLabel(req.target)}${req.namespaces ? `, ${restoreHow(req)}` : ''}.` : `Snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)}) is now on ${clusterLabel(req.target)}.`);
+    // At most 3 names here (the list follows): the summary must leave room for the undo line and the figures.
+    lines.push(req.namespaces || req.pointInTime ? `${restoreWhat(req, 3)} from ${restoreFrom(req)} restored into ${clusterLabel(req.target)}${req.namespaces ? `, ${restoreHow(req)}` : ''}.` : `Snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)}) is now on ${clusterLabel(req.target)}.`);
   }
-  lines.push(...namespaceLines(req));
+  // The undo line and the drill's figures come before the namespaces: a long list must never push them out.
   const undo = undoLine(req);
   if (undo && (outcome === 'completed' || outcome === 'failed')) lines.push(undo);
   const figures = drillFigures(req, previousDrillRuns);
   if (figures) lines.push(figures);
-  const text = clip(lines.join('\n'), 3000);
+  const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
   const plainTitle = FINAL_TITLES[outcome].replace(/^:[a-z_]+: \*|\*$/g, '');
   return {
-    text: `${plainTitle}: ${req.id} (${clusterKey(req.source)} → ${clusterKey(req.target)})`,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+    // The notification and fallback text: short, whatever the names.
+    text: clip(`${plainTitle}: ${req.id} (${clusterKey(req.source)} → ${clusterKey(req.target)})`, SECTION_CHARS),
+    blocks: [section(clip(lines.join('\n'), SECTION_CHARS)), ...namespaceSections(req).map(section)],
     // A drill that failed must not go unnoticed: the thread's last word is shown in the channel too.
     ...(req.drill && outcome !== 'completed' ? { broadcast: true } : {}),
   };
