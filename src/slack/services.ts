@@ -17,7 +17,7 @@ export interface Services {
   resolver: MembershipResolver;
   store: RestoreStore;
   atlas: AtlasClient;
-  tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry' | 'runDrillNow'>;
+  tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry' | 'expireIfDue' | 'runDrillNow'>;
   /** The policy's drills, resolved, as the policy is now. */
   drills(): DrillDefinition[];
   messenger: SlackMessenger;
@@ -33,5 +33,5 @@ export interface Services {
   /** The policy's drills and their last results (App Home, `drills`). */
   listDrills(): Promise<DrillSummary[]>;
   /** Publishes App Homes: on app_home_opened, and after a change for the people it concerns. */
-  homes: Pick<HomeRefresher, 'publishNow' | 'refreshUsers'>;
+  homes: Pick<HomeRefresher, 'publishNow' | 'refreshUsers' | 'flush'>;
 }
