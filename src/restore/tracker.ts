@@ -49,6 +49,11 @@ export interface RestoreTracker {
   /** Makes sure the request's restore job runs: it submits an approved request and follows a running one. Idempotent. */
   track(requestId: string): Promise<void>;
   scheduleApprovalExpiry(requestId: string, at: Date): Promise<void>;
+  /**
+   * Ends a request whose approval window has passed as its expiry job would, settled once (one audit entry, one
+   * message) even when that job runs at the same moment. True when the request is (now) expired.
+   */
+  expireIfDue(requestId: string, now?: number): Promise<boolean>;
   reconcile(): Promise<{ resumed: number; expired: number }>;
   /** Makes the job schedulers match the policy's drills (idempotent; every replica may call it). */
   syncDrills(): Promise<void>;
@@ -278,6 +283,13 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     },
 
     scheduleApprovalExpiry,
+
+    async expireIfDue(requestId, now = Date.now()) {
+      const outcome = await expireApproval(ctx, requestId, now);
+      // Another run holds the notification, or this one could not deliver it: the expiry job makes sure it is.
+      if (outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled)) await scheduleApprovalExpiry(requestId, new Date());
+      return outcome.kind === 'expired' || outcome.kind === 'settled' || outcome.kind === 'busy';
+    },
 
     reconcile,
 

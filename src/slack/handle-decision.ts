@@ -6,7 +6,7 @@ import type { RequestState, RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { approveRequest } from './approve-request.js';
 import { recordFinished } from '../http/instrument.js';
-import { approvalExpiredMessage, cancelledMessage, rejectedMessage } from './views/thread-messages.js';
+import { cancelledMessage, rejectedMessage } from './views/thread-messages.js';
 import { plainState } from './views/request-card.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -49,18 +49,13 @@ async function decide(services: Services, decision: Decision, user: string, id: 
   }
 }
 
-/** The expiry job normally does this on time; a click that arrives first must not approve a stale request. */
+/**
+ * The expiry job normally does this on time; a click that arrives first must not approve a stale request. The
+ * tracker ends it, so a click racing the expiry job still gives one audit entry and one "expired" message.
+ */
 async function expireIfDue(services: Services, req: RestoreRequest): Promise<boolean> {
   if (req.state !== 'pending_approval' || Date.parse(req.approvalExpiresAt) > services.now().getTime()) return false;
-  const expired = await services.store.transition(req.id, ['pending_approval'], 'approval_expired', { finishedAt: services.now().toISOString() });
-  if (expired.ok) {
-    await services.store.releaseTargetLock(req.target, req.id);
-    await services.store.audit({ type: 'approval_expired', requestId: req.id });
-    recordFinished(services.metrics, expired.request);
-    await services.messenger.updateCard(expired.request);
-    await services.messenger.postInThread(expired.request, approvalExpiredMessage(expired.request));
-  }
-  return true;
+  return services.tracker.expireIfDue(req.id, services.now().getTime());
 }
 
 async function refuse(services: Services, req: RestoreRequest, user: string, message: string): Promise<void> {
