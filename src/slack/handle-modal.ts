@@ -57,10 +57,12 @@ export function handleModalSubmission(services: Services) {
 
     let created: CreateResult;
     try {
+      // Both at once: each may wait up to its deadline, and all of this happens before Slack's 3 s ack.
+      const [source, target] = await Promise.all([withKnownType(services, checked.source), withKnownType(services, checked.target)]);
       created = await createRestoreRequest(services, {
         requester: user,
-        source: await withKnownType(services, checked.source),
-        target: await withKnownType(services, checked.target),
+        source,
+        target,
         snapshot: checked.snapshot,
         reason: checked.reason,
         channel: sub.meta.channel,
