@@ -16,6 +16,7 @@ import { watchPolicy } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
 import { createSubmissionGate } from './restore/recheck-request.js';
 import { createRestoreTracker, type TrackerOptions } from './restore/tracker.js';
+import { DEFAULT_TARGET_LOCK_TTL_SECONDS } from './restore/tracker-types.js';
 import { createSlackApp, type SlackAppAddress, type SlackCustomRoute } from './slack/create-app.js';
 import { registerHandlers } from './slack/register-handlers.js';
 import { tellUserAboutErrors } from './slack/tell-user-about-error.js';
@@ -123,7 +124,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     logger,
     pollIntervalSeconds: config.pollIntervalSeconds,
     longRunningAfterMinutes: config.longRunningWarningMinutes,
-    targetLockTtlSeconds: 6 * 3600,
+    targetLockTtlSeconds: DEFAULT_TARGET_LOCK_TTL_SECONDS,
     // The policy is read when a request is submitted, not when the tracker was built: a reload applies at once.
     submission: createSubmissionGate({ policy: () => services.policy, resolver, dryRun: () => config.dryRun }),
     drills: () => drillsOf(services.policy),

@@ -4,7 +4,7 @@
 // carries it like any restore: re-check, submit exactly once, follow, settle.
 import { classifyAtlasError } from './classify-atlas-error.js';
 import type { DrillDefinition } from './drill-definition.js';
-import type { TrackerContext } from './tracker-types.js';
+import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
 export interface DrillJobData {
@@ -88,7 +88,7 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
     ...(drill.only ? { namespaces: drill.only.map((sourceNamespace) => ({ sourceNamespace })), writeStrategy: 'CREATE_NEW' as const } : {}),
   };
   // Like any restore: one at a time per target. A drill never runs into a target being restored.
-  const lock = await ctx.store.acquireTargetLock(drill.target, requestId, ctx.targetLockTtlSeconds ?? 6 * 3600);
+  const lock = await ctx.store.acquireTargetLock(drill.target, requestId, ctx.targetLockTtlSeconds ?? DEFAULT_TARGET_LOCK_TTL_SECONDS);
   if (!lock.ok) {
     return notStarted(ctx, drill, data, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
   }

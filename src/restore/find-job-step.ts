@@ -6,7 +6,7 @@ import type { RestoreJob } from '../atlas/types.js';
 import { findAdoptableJob } from './find-adoptable-job.js';
 import { endRequest, settleFinal } from './tracker-settle.js';
 import { listJobsFor } from './restore-job-calls.js';
-import type { PollJobData, StepResult, SubmitHow, TrackerContext } from './tracker-types.js';
+import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type PollJobData, type StepResult, type SubmitHow, type TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
 /** Searches start quickly (Atlas lists a new job within seconds) and slow down to this. */
@@ -47,7 +47,7 @@ export async function recordRunning(ctx: TrackerContext, req: RestoreRequest, jo
   await ctx.notifier.requestChanged(result.request).catch(() => undefined);
   if (how === 'adopted_late') {
     // The unconfirmed end kept the lock; take it again should it have lapsed, and keep it while the restore runs.
-    await ctx.store.acquireTargetLock(req.target, req.id, ctx.targetLockTtlSeconds ?? 6 * 3600).catch(() => undefined);
+    await ctx.store.acquireTargetLock(req.target, req.id, ctx.targetLockTtlSeconds ?? DEFAULT_TARGET_LOCK_TTL_SECONDS).catch(() => undefined);
     await ctx.marks.clearIntent(req.id);
   }
   if (ctx.targetLockTtlSeconds !== undefined) await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch(() => undefined);

@@ -6,7 +6,7 @@
 // counts as failed: the request must end, not keep the target locked forever.
 import { AtlasApiError } from '../atlas/errors.js';
 import { classifyAtlasError, isNotFoundError, type ErrorVerdict } from './classify-atlas-error.js';
-import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
+import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type PollJobData, type StepResult, type TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
 /** What the submit step does next: go on to the restore, or return this step's result. */
@@ -21,7 +21,7 @@ const lookAgainMs = (ctx: TrackerContext) => Math.max(ctx.policy.minDelayMs, ctx
  * clusters take an hour or two; one still not completed after this (stuck `queued`, or Atlas unreachable all along)
  * ends the request with nothing restored. As long as the target lock's TTL, which nothing else outlasts either.
  */
-export const SAFETY_SNAPSHOT_MAX_WAIT_MS = 6 * 3600_000;
+export const SAFETY_SNAPSHOT_MAX_WAIT_MS = DEFAULT_TARGET_LOCK_TTL_SECONDS * 1000;
 
 /** When Atlas took the request for the safety snapshot (ms). */
 function requestedAtOf(req: RestoreRequest): number {

@@ -11,7 +11,7 @@ import { runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } fro
 import { sourceOf } from './source-location.js';
 import type { LockResult } from './store-lock.js';
 import { endRequest, settleFinal } from './tracker-settle.js';
-import type { DroppedApproval, PollJobData, StepResult, TrackerContext } from './tracker-types.js';
+import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type DroppedApproval, type PollJobData, type StepResult, type TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
 /** Matching jobs kept from the one list before the POST: a bound, not a page of 500 ids per request. */
@@ -20,8 +20,6 @@ const MAX_PRIOR_JOB_IDS = 50;
 const MAX_SUBMIT_RETRY_MS = 60_000;
 /** An approval given in the last minutes of its window still gets this long for Atlas to answer. */
 export const MIN_SUBMIT_GRACE_MS = 15 * 60_000;
-/** The target lock's TTL when the tracker was given none (as the other steps that take it). */
-const DEFAULT_LOCK_TTL_SECONDS = 6 * 3600;
 /** Codes of waits that aren't Atlas's: the thread gives no code for them. */
 const OWN_WAIT_CODES = new Set(['POLICY', 'TARGET_LOCKED']);
 
@@ -252,7 +250,7 @@ async function announceDropped(ctx: TrackerContext, req: RestoreRequest, dropped
  * it (the request it was taken for is this one). A Redis error propagates: nothing is posted without knowing.
  */
 function holdTarget(ctx: TrackerContext, req: RestoreRequest): Promise<LockResult> {
-  return ctx.store.acquireTargetLock(req.target, req.id, ctx.targetLockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS);
+  return ctx.store.acquireTargetLock(req.target, req.id, ctx.targetLockTtlSeconds ?? DEFAULT_TARGET_LOCK_TTL_SECONDS);
 }
 
 /** Another request holds the target: wait for it to end (the thread says so once), until the horizon. */

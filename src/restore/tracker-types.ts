@@ -211,6 +211,9 @@ export class TrackerError extends Error {
 }
 
 /** The tracker's BullMQ worker settings (bench/step-job-floor.ts measures BullMQ alone with the same). */
+/** The target lock's lifetime while a request is in flight (refreshed as it goes): what the app sets, and what a step uses when given none. */
+export const DEFAULT_TARGET_LOCK_TTL_SECONDS = 6 * 3600;
+
 export const WORKER_DEFAULTS = {
   concurrency: 50,
   lockDuration: 30_000,
