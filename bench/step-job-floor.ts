@@ -1,13 +1,14 @@
 // Benchmark: what one step of a BullMQ step job costs Redis on its own: no Atlas, no store, no notifier.
 // 1,000 jobs each delay themselves 5 s ±20 % (the tracker's first-minutes cadence) with the same worker
-// settings and the same delayJob (data written by moveToDelayed) as the tracker. The server-side commands per
+// settings, the same delayJob (data written by moveToDelayed) and the same due-time grid as the tracker. The server-side commands per
 // step are the floor under "Redis commands per poll" in poller-load.ts while each poll is one step of the
 // restore's job (DESIGN §4).
-// Run: npx tsx bench/step-job-floor.ts   (FLOOR_JOBS=N, FLOOR_RUN_SECONDS=S to change the load)
+// Run: npx tsx bench/step-job-floor.ts   (FLOOR_JOBS=N, FLOOR_RUN_SECONDS=S to change the load, FLOOR_GRID_MS=0 for no grid)
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { alignDueTime, DUE_TIME_GRID_MS } from '../src/restore/align-due-time.js';
 import { delayJob } from '../src/restore/delay-job.js';
 import { WORKER_DEFAULTS } from '../src/restore/tracker-types.js';
 import { deleteKeys } from './delete-keys.js';
@@ -18,6 +19,8 @@ const RUN_SECONDS = Number(process.env.FLOOR_RUN_SECONDS ?? 30);
 /** The first steps come all at once (the jobs are added together); counting starts after this. */
 const WARM_UP_SECONDS = 10;
 const DELAY_MS = 5000;
+/** Due times rounded up to this grid, as the tracker does (FLOOR_GRID_MS=0 shows the cost without it). */
+const GRID_MS = Number(process.env.FLOOR_GRID_MS ?? DUE_TIME_GRID_MS);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export async function benchStepJobFloor(): Promise<void> {
@@ -31,7 +34,7 @@ export async function benchStepJobFloor(): Promise<void> {
       'floor',
       async (job: Job<{ n: number }>, token?: string) => {
         steps += 1;
-        await delayJob(job, token, { n: job.data.n + 1 }, DELAY_MS * (0.8 + Math.random() * 0.4));
+        await delayJob(job, token, { n: job.data.n + 1 }, alignDueTime(Date.now(), DELAY_MS * (0.8 + Math.random() * 0.4), GRID_MS));
         throw new DelayedError();
       },
       { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, ...WORKER_DEFAULTS },
@@ -53,7 +56,7 @@ export async function benchStepJobFloor(): Promise<void> {
     const total = delta.reduce((sum, [, d]) => sum + d, 0);
     const per = (n: number) => (counted > 0 ? (n / counted).toFixed(1) : 'n/a');
     const top = [...delta].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, d]) => `${name} ${per(d)}`);
-    console.log(`${JOBS} step jobs, each delaying itself ${DELAY_MS / 1000} s ±20 % (worker as the tracker's: concurrency ${WORKER_DEFAULTS.concurrency}); ${counted} steps counted over ${RUN_SECONDS - WARM_UP_SECONDS} s`);
+    console.log(`${JOBS} step jobs, each delaying itself ${DELAY_MS / 1000} s ±20 %, due times rounded up to ${GRID_MS > 0 ? `${GRID_MS} ms` : 'nothing'} (worker as the tracker's: concurrency ${WORKER_DEFAULTS.concurrency}); ${counted} steps counted over ${RUN_SECONDS - WARM_UP_SECONDS} s`);
     console.log(`server commands per step, top: ${top.join(', ')}`);
     console.log(`CPU share of one core: ${cpuShare.toFixed(1)} % at ${(counted / (RUN_SECONDS - WARM_UP_SECONDS)).toFixed(0)} steps/s (BullMQ and ioredis alone)`);
     console.log(`BullMQ's own Redis commands per step: ${per(total)} executed by the server (INFO commandstats, incl. inside Lua): the floor under the poller's commands per poll`);

@@ -18,14 +18,15 @@ export function delaysInOneRoundTrip(job: Job): boolean {
   return backendOf(job) !== undefined;
 }
 
-export async function delayJob(job: Job, token: string | undefined, data: unknown, delayMs: number): Promise<void> {
+/** Stores the step's data and delays the job until `dueAt` (ms since the epoch; exact, so due times on a grid stay on it). */
+export async function delayJob(job: Job, token: string | undefined, data: unknown, dueAt: number): Promise<void> {
   const backend = backendOf(job);
   if (backend && job.id !== undefined && token !== undefined) {
     const now = Date.now();
-    await backend.moveToDelayed(job.id, now, Math.max(0, Math.round(delayMs)), token, { skipAttempt: true, fieldsToUpdate: { data: JSON.stringify(data) } });
+    await backend.moveToDelayed(job.id, now, Math.max(0, Math.round(dueAt) - now), token, { skipAttempt: true, fieldsToUpdate: { data: JSON.stringify(data) } });
     job.data = data;
     return;
   }
   await job.updateData(data);
-  await job.moveToDelayed(Date.now() + delayMs, token);
+  await job.moveToDelayed(Math.round(dueAt), token);
 }

@@ -9,6 +9,7 @@ import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
 import { expireApproval } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
+import { alignDueTime } from './align-due-time.js';
 import { delayJob } from './delay-job.js';
 import type { DrillRun } from './drill-definition.js';
 import { createDrillHistory } from './drill-history.js';
@@ -117,14 +118,21 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   let closing: Promise<void> | undefined;
 
   async function delay(job: Job, token: string | undefined, data: unknown, delayMs: number): Promise<never> {
-    await delayJob(job, token, data, delayMs);
+    return delayUntil(job, token, data, Date.now() + delayMs);
+  }
+
+  async function delayUntil(job: Job, token: string | undefined, data: unknown, dueAt: number): Promise<never> {
+    await delayJob(job, token, data, dueAt);
     throw new DelayedError();
   }
 
   async function processPoll(job: Job<PollJobData>, token: string | undefined): Promise<string> {
     if (job.data.dueAt !== undefined) opts.onPollLag?.(Math.max(0, Date.now() - job.data.dueAt) / 1000);
     const result = await runRestoreStep(ctx, job.data);
-    if (result.kind === 'again') return delay(job, token, { ...result.data, dueAt: Date.now() + result.delayMs }, result.delayMs);
+    if (result.kind === 'again') {
+      const dueAt = alignDueTime(Date.now(), result.delayMs);
+      return delayUntil(job, token, { ...result.data, dueAt }, dueAt);
+    }
     if (result.kind === 'give_up') throw new UnrecoverableError(result.reason);
     logger.info({ requestId: job.data.requestId, reason: result.reason }, 'stopped following the restore');
     return result.reason;

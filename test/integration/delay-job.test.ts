@@ -23,7 +23,7 @@ describe('delayJob', () => {
         seen.push(job.data.n);
         fastPath ??= delaysInOneRoundTrip(job);
         if (job.data.n >= 3) return 'done';
-        await delayJob(job, token, { n: job.data.n + 1 }, 20);
+        await delayJob(job, token, { n: job.data.n + 1 }, Date.now() + 20);
         throw new DelayedError();
       },
       { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: `${prefix}bull`, drainDelay: 1 },
