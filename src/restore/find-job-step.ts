@@ -2,7 +2,9 @@
 // again, long enough for Atlas to list it (minutes, with backoff), the target still locked. If it doesn't turn up the
 // request ends 'failed' with "check Atlas", and a job that appears later is still adopted (failed → running) for
 // a while: Atlas may be restoring into the target, so nobody else may.
+import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import type { RestoreJob } from '../atlas/types.js';
+import { isAccessError } from './classify-atlas-error.js';
 import { findAdoptableJob } from './find-adoptable-job.js';
 import { endRequest, settleFinal } from './tracker-settle.js';
 import { listJobsFor } from './restore-job-calls.js';
@@ -71,8 +73,29 @@ async function lookForJob(ctx: TrackerContext, req: RestoreRequest): Promise<Res
     return findAdoptableJob(await listJobsFor(ctx.atlas, req), req);
   } catch (err) {
     ctx.logger.warn({ requestId: req.id, err }, 'could not list restore jobs while looking for ours');
+    await warnAccessWhileLooking(ctx, req, err);
     return err instanceof Error ? err : new Error(String(err));
   }
+}
+
+/**
+ * Atlas refuses the bot (a rotated key, the access list) while it looks for a job that may be restoring into the
+ * target: someone must act, so the thread says what to fix, once per request; the search goes on meanwhile.
+ */
+async function warnAccessWhileLooking(ctx: TrackerContext, req: RestoreRequest, err: unknown): Promise<void> {
+  if (!(err instanceof AtlasApiError) || !isAccessError(err)) return;
+  try {
+    await ctx.marks.runOnce(req.id, 'access-while-looking', () => ctx.notifier.accessProblem(req, { message: err.hint, code: statusAndCode(err) }));
+  } catch (notifyErr) {
+    ctx.logger.warn({ requestId: req.id, err: notifyErr }, 'access-problem notification failed; retrying on the next search');
+  }
+}
+
+/** A 429's (or 503's) Retry-After is when Atlas will answer again: the next search waits at least that long. */
+function notBeforeRetryAfter(ctx: TrackerContext, found: RestoreJob | undefined | Error, delayMs: number): number {
+  const retryAfterMs = found instanceof AtlasApiError ? found.retryAfterMs : undefined;
+  if (retryAfterMs === undefined || !(retryAfterMs > 0)) return delayMs;
+  return Math.max(delayMs, Math.min(retryAfterMs, ctx.policy.maxRetryAfterMs));
 }
 
 export async function runFindStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number): Promise<StepResult> {
@@ -82,7 +105,8 @@ export async function runFindStep(ctx: TrackerContext, req: RestoreRequest, data
   const attempts = (data.findAttempts ?? 0) + 1;
   if (now < until) {
     if (ctx.targetLockTtlSeconds !== undefined) await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch(() => undefined);
-    return { kind: 'again', delayMs: Math.min(findDelayMs(ctx, attempts, MAX_FIND_DELAY_MS), Math.max(until - now, ctx.policy.minDelayMs)), data: { ...data, step: 'find', findAttempts: attempts } };
+    const delayMs = Math.min(findDelayMs(ctx, attempts, MAX_FIND_DELAY_MS), Math.max(until - now, ctx.policy.minDelayMs));
+    return { kind: 'again', delayMs: notBeforeRetryAfter(ctx, found, delayMs), data: { ...data, step: 'find', findAttempts: attempts } };
   }
   const minutes = Math.round(ctx.findWindowMs / 60_000);
   const message =
@@ -116,5 +140,6 @@ export async function runLateStep(ctx: TrackerContext, req: RestoreRequest, data
   if (found && !(found instanceof Error)) return recordRunning(ctx, req, found, 'adopted_late', data);
   if (ctx.targetLockTtlSeconds !== undefined) await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch(() => undefined);
   const attempts = (data.findAttempts ?? 0) + 1;
-  return { kind: 'again', delayMs: Math.min(findDelayMs(ctx, attempts, LATE_SEARCH_DELAY_MS), Math.max(until - now, ctx.policy.minDelayMs)), data: { ...data, step: 'late', findAttempts: attempts } };
+  const delayMs = Math.min(findDelayMs(ctx, attempts, LATE_SEARCH_DELAY_MS), Math.max(until - now, ctx.policy.minDelayMs));
+  return { kind: 'again', delayMs: notBeforeRetryAfter(ctx, found, delayMs), data: { ...data, step: 'late', findAttempts: attempts } };
 }

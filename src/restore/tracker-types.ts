@@ -41,7 +41,10 @@ export interface RestoreNotifier {
   submitUnconfirmed(req: RestoreRequest): Promise<void>;
   /** Approvals that stopped counting under the current policy; `req` waits for approvals again. */
   approvalsDropped(req: RestoreRequest, dropped: readonly DroppedApproval[]): Promise<void>;
-  /** Once per streak: Atlas refuses the bot's credentials or IP while a restore runs; polling goes on. */
+  /**
+   * Atlas refuses the bot's credentials or IP: once per streak while a restore runs (`req.state` 'running'), once per
+   * request while it looks for the job of a POST whose answer was lost ('submitting', or 'failed' in the late search).
+   */
   accessProblem(req: RestoreRequest, error: { message: string; code?: string | undefined }): Promise<void>;
   /** A non-final change of the Atlas job (pending → running). `req.lastJobState` is the new state. */
   jobStateChanged(req: RestoreRequest, job: RestoreJob): Promise<void>;

@@ -103,8 +103,16 @@ export function approvalsDroppedMessage(req: RestoreRequest, dropped: readonly D
   };
 }
 
-/** Atlas refuses the bot while a restore runs: what to fix; the restore itself goes on. */
+/** Atlas refuses the bot while a restore runs, or while it looks for the job a lost answer may have made: what to fix. */
 export function accessProblemMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
+  if (req.state !== 'running') {
+    const until = req.state === 'failed' && req.lateAdoptUntil ? ` until ${slackDate(req.lateAdoptUntil, '{time}')}` : '';
+    return {
+      text:
+        `:warning: Atlas refuses the bot while I look for the restore job that ${req.id} may have created${codeOf(error)}: ${escapeText(error.message)}\n` +
+        `Atlas may be restoring into ${clusterLabel(req.target)}, so it stays locked${until}. I won't send the restore again; I keep looking and will follow the job here once Atlas answers.`,
+    };
+  }
   return {
     text:
       `:warning: Atlas refuses the bot while ${req.id} is restoring${codeOf(error)}: ${escapeText(error.message)}\n` +

@@ -64,6 +64,16 @@ describe('thread messages', () => {
     expect(m.text).toContain('The restore goes on in Atlas');
   });
 
+  it('an access problem while looking for the job of a lost POST: no "goes on", the target locked, no second POST', () => {
+    const info = { message: 'Add the IP to the access list.', code: '403 IP_ADDRESS_NOT_ON_ACCESS_LIST' };
+    const looking = accessProblemMessage(request({ state: 'submitting' }), info).text;
+    expect(looking).toContain('look for the restore job');
+    expect(looking).not.toContain('The restore goes on in Atlas');
+    expect(looking).toMatch(/stays locked\. I won't send the restore again/);
+    const late = accessProblemMessage(request({ state: 'failed', lateAdoptUntil: '2026-12-03T08:00:00.000Z' }), info).text;
+    expect(late).toMatch(/stays locked until <!date\^\d+\^/);
+  });
+
   it('job state changes', () => {
     expect(jobStateMessage(request(), 'pending').text).toContain('queued');
     expect(jobStateMessage(request(), 'running').text).toContain('running');
