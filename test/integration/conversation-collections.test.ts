@@ -101,4 +101,18 @@ describe('where a collection-level restore is not possible', () => {
     expect(text).toContain('item 2 is empty');
     expect(text).toContain('*Usage*');
   });
+  it('switching to the whole cluster and back keeps the namespaces typed; a whole-cluster submit ignores them', async () => {
+    const modal = await modalFor('shop/ledger', (v) => blockIds(v).includes('restore_what'));
+    const namespaces = await h.changeModal(modal, REQUESTER, 'what', { what: 'namespaces' }, hasNamespaces);
+    const typed = 'sales.orders\nsales.customers';
+    const whole = await h.changeModal(namespaces, REQUESTER, 'what', { what: 'cluster', namespaces: typed }, (v) => !hasNamespaces(v));
+    const back = await h.changeModal(whole, REQUESTER, 'what', { what: 'namespaces' }, hasNamespaces);
+    expect(JSON.stringify(back.blocks)).toContain('"initial_value":"sales.orders\\nsales.customers"');
+
+    // Submitted as the whole cluster, the hidden list is not a collection restore.
+    const before = await requestIds();
+    const res = await h.submitModal(whole, REQUESTER, { what: 'cluster', confirmation: 'ledger' });
+    expect(res.json ?? null).toBeNull();
+    expect((await newRequest(before)).namespaces).toBeUndefined();
+  });
 });

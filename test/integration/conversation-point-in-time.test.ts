@@ -67,6 +67,23 @@ describe('a point-in-time restore', () => {
     expect(req.snapshot.id).toBe(snapshotIdOf(h, 'ledger', 0));
   });
 
+  it('switching to a snapshot and back keeps the time picked; the request is for that time', async () => {
+    const before = await requestIds();
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, 'shop/ledger');
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('"block_id":"restore_from"') && JSON.stringify(v.blocks).includes('restore_snapshot:')), { message: 'modal with the from radio' });
+    const picker = (v: { blocks: unknown }) => JSON.stringify(v.blocks).includes('"type":"datetimepicker"');
+    const at = nowSeconds() - 3 * HOUR;
+    const pit = await h.changeModal(modal, REQUESTER, 'from', { from: 'pointInTime' }, picker);
+    // The time is picked, then the user looks at the snapshots instead, and comes back.
+    const snapshots = await h.changeModal(pit, REQUESTER, 'from', { from: 'snapshot', pointInTime: at }, (v) => !picker(v));
+    const back = await h.changeModal(snapshots, REQUESTER, 'from', { from: 'pointInTime' }, picker);
+    expect(JSON.stringify(back.blocks)).toContain(`"initial_date_time":${at}`);
+    const res = await h.submitModal(back, REQUESTER, { from: 'pointInTime', confirmation: 'ledger' });
+    expect(res.json ?? null).toBeNull();
+    expect((await newRequest(before)).pointInTime).toEqual({ utcSeconds: at });
+  });
+
   it('a time outside the window is refused inline, and the error says the window; nothing is requested', async () => {
     const at = nowSeconds() - 8 * 24 * HOUR;
     const before = await requestIds();

@@ -8,11 +8,26 @@ export interface ModalMeta {
   channel: string;
   /** The viewer's IANA timezone, so a rebuild after a source change needs no users.info. */
   timeZone?: string | undefined;
+  /**
+   * What was entered in blocks that a choice can hide (the namespaces box, the time picker). Slack forgets an input
+   * once its block is gone from the view; switching the radio back shows these again instead of an empty box.
+   */
+  kept?: KeptInputs | undefined;
 }
+
+export interface KeptInputs {
+  namespacesText?: string | undefined;
+  /** Unix seconds. */
+  pointInTime?: number | undefined;
+}
+
+/** Slack's limit for private_metadata. */
+const MAX_METADATA_LENGTH = 3000;
 
 const modalMetaSchema = z.object({
   channel: z.string().regex(/^[CGD][A-Z0-9]+$/),
   timeZone: z.string().max(100).optional(),
+  kept: z.object({ namespacesText: z.string().max(MAX_METADATA_LENGTH).optional(), pointInTime: z.number().int().optional() }).optional(),
 });
 
 export class ModalMetaError extends Error {
@@ -21,7 +36,13 @@ export class ModalMetaError extends Error {
 }
 
 export function buildModalMeta(meta: ModalMeta): string {
-  return JSON.stringify(meta.timeZone === undefined ? { channel: meta.channel } : { channel: meta.channel, timeZone: meta.timeZone });
+  const base = meta.timeZone === undefined ? { channel: meta.channel } : { channel: meta.channel, timeZone: meta.timeZone };
+  const { namespacesText, pointInTime } = meta.kept ?? {};
+  const kept = { ...(namespacesText ? { namespacesText } : {}), ...(pointInTime !== undefined ? { pointInTime } : {}) };
+  const full = JSON.stringify(Object.keys(kept).length > 0 ? { ...base, kept } : base);
+  if (full.length <= MAX_METADATA_LENGTH) return full;
+  // A namespaces list near the box's own limit doesn't fit beside the rest: it is the one thing not kept.
+  return JSON.stringify(pointInTime !== undefined ? { ...base, kept: { pointInTime } } : base);
 }
 
 /** Throws ModalMetaError (SLACK_MODAL_METADATA_INVALID) when the metadata isn't ours. */

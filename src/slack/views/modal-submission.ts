@@ -79,14 +79,18 @@ export function readModalSubmission(view: ModalSubmissionView): ModalSubmission 
   const index = selected(INDEX_STRATEGY_BLOCK_ID, INDEX_STRATEGY_ACTION_ID);
   const time = values[POINT_IN_TIME_BLOCK_ID]?.[POINT_IN_TIME_ACTION_ID]?.selected_date_time;
   const safety = values[SAFETY_SNAPSHOT_BLOCK_ID]?.[SAFETY_SNAPSHOT_ACTION_ID];
+  const meta = parseModalMeta(view.private_metadata);
+  // A hidden box has no value in the state: what was typed in it before it was hidden comes from the metadata.
+  const namespacesText = NAMESPACES_BLOCK_ID in values ? (values[NAMESPACES_BLOCK_ID]?.[NAMESPACES_INPUT_ACTION_ID]?.value ?? '') : (meta.kept?.namespacesText ?? '');
+  const pointInTime = POINT_IN_TIME_BLOCK_ID in values ? (typeof time === 'number' && Number.isInteger(time) ? time : undefined) : meta.kept?.pointInTime;
   const choices: ModalChoices = {
     what: selected(WHAT_BLOCK_ID, WHAT_SELECT_ACTION_ID) === 'namespaces' ? 'namespaces' : 'cluster',
-    namespacesText: values[NAMESPACES_BLOCK_ID]?.[NAMESPACES_INPUT_ACTION_ID]?.value ?? '',
+    namespacesText,
     // Overwriting is never a default: only the explicit choice of the option overwrites.
     writeStrategy: selected(WRITE_STRATEGY_BLOCK_ID, WRITE_STRATEGY_ACTION_ID) === 'OVERWRITE_EXISTING' ? 'OVERWRITE_EXISTING' : 'CREATE_NEW',
     indexStrategy: INDEX_STRATEGIES.includes(index as IndexStrategy) ? (index as IndexStrategy) : 'ALL',
     from: selected(FROM_BLOCK_ID, FROM_SELECT_ACTION_ID) === 'pointInTime' ? 'pointInTime' : 'snapshot',
-    pointInTime: typeof time === 'number' && Number.isInteger(time) ? time : undefined,
+    pointInTime,
     // Not shown: on, so that it starts ticked when a rebuild shows it (another target, another write strategy).
     keepSafetySnapshot: safety === undefined ? true : (safety.selected_options ?? []).some((o) => o.value === SAFETY_SNAPSHOT_OPTION_VALUE),
   };
@@ -96,7 +100,7 @@ export function readModalSubmission(view: ModalSubmissionView): ModalSubmission 
     targetKey: selected(targetBlock, TARGET_SELECT_ACTION_ID),
     reason: text(REASON_BLOCK_ID, REASON_INPUT_ACTION_ID),
     confirmation: text(CONFIRMATION_BLOCK_ID, CONFIRMATION_INPUT_ACTION_ID),
-    meta: parseModalMeta(view.private_metadata),
+    meta,
     choices,
     blockIds: {
       snapshot: snapshotBlock,

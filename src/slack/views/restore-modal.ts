@@ -184,7 +184,8 @@ function confirmationBlock(state: RestoreModalState, sourceKey: string | undefin
 }
 
 export function buildRestoreModal(state: RestoreModalState): ModalView {
-  const meta = { ...state.meta, timeZone: state.meta.timeZone ?? state.timeZone };
+  const entered = state.choices ?? DEFAULT_CHOICES;
+  const meta: ModalMeta = { ...state.meta, timeZone: state.meta.timeZone ?? state.timeZone, kept: { namespacesText: entered.namespacesText, pointInTime: entered.pointInTime } };
   const blocks: KnownBlock[] = [];
   // A notice may list many clusters: a section holds 3000 characters, and views.update fails beyond.
   if (state.notice) blocks.push(section(clip(`:information_source: ${escapeText(state.notice)}`, 3000), 'restore_notice'));
@@ -195,7 +196,7 @@ export function buildRestoreModal(state: RestoreModalState): ModalView {
   const source = state.sources.find((s) => clusterKey(s) === state.selectedSourceKey);
   const sourceKey = source ? clusterKey(source) : undefined;
   const facts = state.sourceFacts ?? { status: 'loading' };
-  const choices = effectiveChoices(state.choices ?? DEFAULT_CHOICES, sourceKey, facts);
+  const choices = effectiveChoices(entered, sourceKey, facts);
   const replaces = choicesReplaceData(choices);
   blocks.push(section(warningText(choices), 'restore_warning'));
   blocks.push(sourceBlock(state));

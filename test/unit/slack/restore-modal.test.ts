@@ -94,6 +94,16 @@ describe('modal metadata', () => {
     expect(() => parseModalMeta('not json')).toThrow(expect.objectContaining({ code: 'SLACK_MODAL_METADATA_INVALID' }));
     expect(() => parseModalMeta('{"channel_id":"C1"}')).toThrow(/no valid channel/);
   });
+
+  it('keeps the inputs of hidden blocks within Slack\'s 3000 characters: a list too long for it is the one thing dropped', () => {
+    const kept = { namespacesText: 'sales.orders\nsales.customers', pointInTime: 1_780_000_000 };
+    expect(parseModalMeta(buildModalMeta({ channel: 'C1', kept }))).toEqual({ channel: 'C1', kept });
+    const long = { namespacesText: 'a.b\n'.repeat(700), pointInTime: 1_780_000_000 };
+    const text = buildModalMeta({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: long });
+    expect(text.length).toBeLessThanOrEqual(3000);
+    expect(parseModalMeta(text)).toEqual({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: { pointInTime: 1_780_000_000 } });
+    expect(buildModalMeta({ channel: 'C1', kept: { namespacesText: '' } })).toBe('{"channel":"C1"}');
+  });
 });
 
 describe('buildRestoreModal', () => {
