@@ -13,6 +13,7 @@ interface Option {
 interface Element {
   type?: unknown;
   options?: Option[];
+  option_groups?: { label?: TextObject; options?: Option[] }[];
   initial_option?: Option;
   initial_options?: Option[];
   initial_value?: unknown;
@@ -37,12 +38,24 @@ function isOneOf(option: Option, options: Option[]): boolean {
   return options.some((o) => JSON.stringify(o) === JSON.stringify(option));
 }
 
+/** A select's option_groups: at most 100 groups of at most 100 options, labels of at most 75; never beside `options`. */
+function groupsProblem(el: Element): string | undefined {
+  const groups = el.option_groups ?? [];
+  if (el.options !== undefined) return 'both options and option_groups';
+  if (groups.length > 100) return 'more than 100 option_groups';
+  if (groups.some((g) => length(g.label) === 0 || length(g.label) > 75)) return 'an option group label empty or over 75';
+  if (groups.some((g) => (g.options ?? []).length > 100)) return 'more than 100 options in an option group';
+  return undefined;
+}
+
 function elementProblem(el: Element): string | undefined {
-  const options = el.options ?? [];
+  const groups = el.option_groups !== undefined ? groupsProblem(el) : undefined;
+  if (groups) return groups;
+  const options = el.option_groups?.flatMap((g) => g.options ?? []) ?? el.options ?? [];
   const type = typeof el.type === 'string' ? el.type : '';
-  if (options.length > (MAX_OPTIONS[type] ?? 100)) return `more than ${MAX_OPTIONS[type] ?? 100} options in ${type}`;
+  if (el.option_groups === undefined && options.length > (MAX_OPTIONS[type] ?? 100)) return `more than ${MAX_OPTIONS[type] ?? 100} options in ${type}`;
   if (options.some((o) => length(o.text) > 75 || length(o.description) > 75)) return 'an option text over 75';
-  if (el.initial_option && el.options && !isOneOf(el.initial_option, options)) return 'initial_option is not one of the options';
+  if (el.initial_option && (el.options || el.option_groups) && !isOneOf(el.initial_option, options)) return 'initial_option is not one of the options';
   if (el.initial_options?.some((o) => !isOneOf(o, options))) return 'an initial option is not one of the options';
   if (type === 'datetimepicker' && el.initial_date_time !== undefined) {
     // Unix seconds, "in the format of 10 digits" (Block Kit reference).

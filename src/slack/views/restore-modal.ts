@@ -12,11 +12,12 @@
 // What to restore (restore-modal-what.ts), from what (restore-modal-from.ts) and the safety snapshot
 // (restore-modal-safety.ts) follow what the source supports (SourceFacts) and the target's policy; the radios, the
 // write strategy and the target dispatch actions, and the modal is rebuilt from its own state (readModalSubmission).
-import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import type { ClusterRef } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { clip, escapeText } from './format.js';
 import { choicesReplaceData, DEFAULT_CHOICES, effectiveChoices, type ModalChoices } from './modal-choices.js';
+import { clusterSelectOptions } from './cluster-select-options.js';
 import { buildModalMeta, targetBlockId, type ModalMeta } from './modal-meta.js';
 import { fromBlocks } from './restore-modal-from.js';
 import { safetyBlocks, safetySnapshotPlan, type SafetyFacts } from './restore-modal-safety.js';
@@ -72,7 +73,6 @@ export interface RestoreModalState {
   sharedClusterNames?: readonly string[] | undefined;
 }
 
-const MAX_CLUSTER_OPTIONS = 100;
 export const ALL_DATA_REPLACED_WARNING =
   ':warning: *A restore replaces ALL data on the target cluster.* Anything written to it after the snapshot is lost, and it cannot be undone.';
 export const ALL_DATA_REPLACED_AT_TIME_WARNING =
@@ -94,11 +94,6 @@ const section = (text: string, blockId?: string): KnownBlock => ({
   text: { type: 'mrkdwn', text },
 });
 
-function clusterOption(ref: ClusterRef): PlainTextOption {
-  const label = ref.type ? `${clusterKey(ref)} (${ref.type})` : clusterKey(ref);
-  return { text: plain(clip(label, 75)), value: clusterKey(ref) };
-}
-
 function baseModal(meta: ModalMeta, blocks: KnownBlock[], withSubmit: boolean): ModalView {
   return {
     type: 'modal',
@@ -117,8 +112,8 @@ export function buildLoadingModal(meta: ModalMeta, text = ':hourglass_flowing_sa
 }
 
 function sourceBlock(state: RestoreModalState): KnownBlock {
-  const options = state.sources.slice(0, MAX_CLUSTER_OPTIONS).map(clusterOption);
-  const initial = options.find((o) => o.value === state.selectedSourceKey);
+  const select = clusterSelectOptions(state.sources);
+  const initial = select.optionOf(state.selectedSourceKey);
   return {
     type: 'input',
     block_id: SOURCE_BLOCK_ID,
@@ -128,7 +123,7 @@ function sourceBlock(state: RestoreModalState): KnownBlock {
       type: 'static_select',
       action_id: SOURCE_SELECT_ACTION_ID,
       placeholder: plain('Cluster to restore from'),
-      options,
+      ...select.element,
       ...(initial ? { initial_option: initial } : {}),
     },
   };
@@ -140,8 +135,8 @@ function targetLabel(choices: ModalChoices): string {
 }
 
 function targetBlock(state: RestoreModalState, sourceKey: string | undefined, choices: ModalChoices): KnownBlock {
-  const options = state.targets.slice(0, MAX_CLUSTER_OPTIONS).map(clusterOption);
-  const initial = options.find((o) => o.value === (state.selectedTargetKey ?? sourceKey));
+  const select = clusterSelectOptions(state.targets);
+  const initial = select.optionOf(state.selectedTargetKey ?? sourceKey);
   return {
     type: 'input',
     block_id: targetBlockId(sourceKey),
@@ -151,7 +146,7 @@ function targetBlock(state: RestoreModalState, sourceKey: string | undefined, ch
       type: 'static_select',
       action_id: TARGET_SELECT_ACTION_ID,
       placeholder: plain('Cluster to restore into'),
-      options,
+      ...select.element,
       ...(initial ? { initial_option: initial } : {}),
     },
   };

@@ -20,6 +20,17 @@ describe('checkBlockLimits: the elements of the restore modal', () => {
     expect(check(input({ type: 'static_select', action_id: 'a', options: Array.from({ length: 100 }, (_, i) => option(`s${i}`)) }))).not.toThrow();
   });
 
+  it('a select\'s option_groups: 100 groups of 100, labelled, initial option in a group, never beside options', () => {
+    const group = (label: string, n: number) => ({ label: { type: 'plain_text', text: label }, options: Array.from({ length: n }, (_, i) => option(`${label}${i}`)) });
+    const select = (extra: Record<string, unknown>) => input({ type: 'static_select', action_id: 'a', ...extra });
+    expect(check(select({ option_groups: [group('g', 100), group('h', 100)], initial_option: option('h99') }))).not.toThrow();
+    expect(check(select({ option_groups: [group('g', 101)] }))).toThrow('invalid_blocks');
+    expect(check(select({ option_groups: Array.from({ length: 101 }, (_, i) => group(`g${i}`, 1)) }))).toThrow('invalid_blocks');
+    expect(check(select({ option_groups: [group('g', 2)], initial_option: option('x') }))).toThrow('invalid_blocks');
+    expect(check(select({ option_groups: [{ ...group('g', 1), label: { type: 'plain_text', text: '' } }] }))).toThrow('invalid_blocks');
+    expect(check(select({ option_groups: [group('g', 1)], options: [option('g0')] }))).toThrow('invalid_blocks');
+  });
+
   it('datetimepicker: initial_date_time is Unix seconds in 10 digits', () => {
     expect(check(input({ type: 'datetimepicker', action_id: 'a', initial_date_time: 1796133900 }))).not.toThrow();
     expect(check(input({ type: 'datetimepicker', action_id: 'a' }))).not.toThrow();

@@ -278,4 +278,14 @@ describe('Slack limits', () => {
     expect(noticeBlock?.text?.text.length).toBeLessThanOrEqual(3000);
     expect(noticeBlock?.text?.text.endsWith('…')).toBe(true);
   });
+
+  it('more than 100 clusters: every one can be chosen (grouped by project), also as the selected source and target', () => {
+    const many: ClusterRef[] = Array.from({ length: 150 }, (_, i) => ({ project: i < 120 ? 'shop' : 'billing', groupId: G, cluster: `c${i}`, type: 'dedicated' }));
+    const view = buildRestoreModal(state({ sources: many, targets: many, selectedSourceKey: 'shop/c110', selectedTargetKey: 'billing/c149' }));
+    expect(() => checkBlockLimits(view.blocks as unknown[], 100)).not.toThrow();
+    const select = (id: string) => (view.blocks as { block_id?: string; element?: { option_groups?: { options: { value: string }[] }[]; initial_option?: { value: string } } }[]).find((b) => b.block_id?.startsWith(id))?.element;
+    expect(select('restore_source')?.option_groups?.flatMap((g) => g.options).map((o) => o.value)).toHaveLength(150);
+    expect(select('restore_source')?.initial_option?.value).toBe('shop/c110');
+    expect(select('restore_target:')?.initial_option?.value).toBe('billing/c149');
+  });
 });
