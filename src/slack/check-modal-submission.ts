@@ -5,6 +5,7 @@
 import { isAtlasApiError } from '../atlas/errors.js';
 import { isRestorable, type ClusterType } from '../atlas/types.js';
 import { listClusters, mayRequest, mayUseChannel, rulesFor } from '../policy/policy.js';
+import { CHANNEL_ACCESS_BUDGET_MS, channelAccessProblem } from './channel-access.js';
 import { findUsableCluster } from './find-usable-cluster.js';
 import type { ClusterRef, RestoreRequest, SnapshotRef } from '../restore/types.js';
 import type { Services } from './services.js';
@@ -84,13 +85,16 @@ export async function checkModalSubmission(services: Services, user: string, vie
   const rules = targetRef ? rulesFor(services.policy, targetRef).safetySnapshot : undefined;
   // A whole-cluster restore from a snapshot into a target without safety snapshots needs no type: no call then.
   const needsType = targetRef !== undefined && (rules?.mode !== 'off' || needsFacts);
-  const [snapshot, facts, base, targetType] = await Promise.all([
+  const [snapshot, facts, base, targetType, access] = await Promise.all([
     sourceRef && choices.from === 'snapshot' && sub.snapshotId ? snapshotFor(services, viewId, sourceRef, sub.sourceKey!, sub.snapshotId) : none,
     sourceRef && needsFacts ? sourceFactsWithin(services, viewId, sourceRef, ATLAS_CHECK_BUDGET_MS) : none,
     sourceRef && atTime !== undefined ? findBaseSnapshot(services, sourceRef, atTime, ATLAS_CHECK_BUDGET_MS) : Promise.resolve<BaseSnapshot | undefined>(undefined),
     // Alongside the rest, so the whole check stays within one budget (detection is usually the client's cache).
     needsType ? targetTypeWithin(services, targetRef, {}, TARGET_TYPE_BUDGET_MS) : Promise.resolve(targetRef?.type),
+    // Refused here, the form stays open with everything entered; found after it, the requester would only get a DM.
+    channel.allowed ? withDeadline(services.messenger.channelAccess(sub.meta.channel).catch(() => undefined), CHANNEL_ACCESS_BUDGET_MS) : none,
   ]);
+  sourceError ??= channelAccessProblem(access);
 
   let fromError: string | undefined;
   let pointInTimeError: string | undefined;

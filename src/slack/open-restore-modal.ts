@@ -5,7 +5,9 @@ import type { webApi } from '@slack/bolt';
 import { clusterKey } from '../policy/policy.js';
 import type { Services } from './services.js';
 import { allowedClusters, applyPrefill, clusterByKey, prefilledChoices, type AllowedClusters, type ModalInputs, type Prefill } from './build-modal-state.js';
+import { CHANNEL_ACCESS_BUDGET_MS, channelAccessProblem } from './channel-access.js';
 import { loadSourceSection, type SourceSection } from './load-modal-sources.js';
+import { withDeadline } from './with-deadline.js';
 import { renderRestoreModal } from './render-restore-modal.js';
 import { buildLoadingModal } from './views/restore-modal.js';
 import { windowText, zonedTime } from './views/restore-modal-from.js';
@@ -51,6 +53,8 @@ export async function openRestoreModal(services: Services, client: webApi.WebCli
   const allowed = input.allowed ?? allowedClusters(services, user);
   const meta = { channel };
   const opened = client.views.open({ trigger_id: input.triggerId, view: buildLoadingModal(meta) });
+  // Asked while the form loads, so that the requester knows before filling it in.
+  const access = services.messenger.channelAccess(channel).catch(() => 'unknown' as const);
   const timeZone = client.users
     .info({ user })
     .then((r) => r.user?.tz ?? 'UTC')
@@ -75,7 +79,8 @@ export async function openRestoreModal(services: Services, client: webApi.WebCli
   const picked = applyPrefill(services, clusters, prefill);
   const sourceKey = picked.sourceKey ?? clusterKey(clusters[0]!);
   const source = await loadSourceSection(services, viewId, clusterByKey(clusters, sourceKey));
-  const notices = [picked.notice, ...prefillNotices(prefill, sourceKey, source, zone, Math.floor(services.now().getTime() / 1000))].filter(Boolean);
+  const channelProblem = channelAccessProblem(await withDeadline(access, CHANNEL_ACCESS_BUDGET_MS));
+  const notices = [channelProblem, picked.notice, ...prefillNotices(prefill, sourceKey, source, zone, Math.floor(services.now().getTime() / 1000))].filter(Boolean);
   const snapshotListed = source.snapshots.status !== 'loaded' || source.snapshots.snapshots.some((s) => s.id === prefill.snapshotId);
   const full: ModalInputs = {
     ...inputs,

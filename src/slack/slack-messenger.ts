@@ -5,6 +5,7 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { RestoreRequest } from '../restore/types.js';
 import { createCardRefresher, type CardRefresherOptions } from './card-refresher.js';
+import { checkChannelAccess, type ChannelAccess } from './channel-access.js';
 import { buildRequestCard } from './views/request-card.js';
 import type { ThreadMessage } from './views/thread-messages.js';
 
@@ -22,6 +23,8 @@ export interface SlackMessenger {
   /** A direct message, for when the channel itself is the problem. */
   directMessage(user: string, text: string): Promise<void>;
   permalink(req: RestoreRequest): Promise<string | undefined>;
+  /** Whether the bot can post the card in `channel` (conversations.info); 'unknown' when Slack doesn't say. */
+  channelAccess(channel: string): Promise<ChannelAccess>;
 }
 
 function slackError(err: unknown): string {
@@ -62,6 +65,7 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
 
   return {
     directMessage,
+    channelAccess: (channel) => checkChannelAccess(client, channel),
     async postCard(req) {
       const card = buildRequestCard(req, now());
       try {

@@ -91,13 +91,39 @@ describe('with the default policy', () => {
     await targetIsFree(h, 'legacy');
   });
 
-  it('the bot is not in the channel: the requester gets a DM saying to invite it, nothing stays pending, the target is free', async () => {
+  it('the bot is not in the channel: the form says so at once, its submit is refused inline, and once invited the same form goes through', async () => {
     h.slack.notInChannel(CHANNEL);
     const before = new Set((await h.app.services.store.listRecent(100)).map((r) => r.id));
     const viewsBefore = h.slack.views().length;
     const snapshotId = snapshotIdOf(h, 'staging');
     await h.command(REQUESTER, `shop/staging ${snapshotId}`);
     const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => v.callback_id === 'atlas_restore_modal' && isFilledModal(v)), { message: 'filled modal' });
+    expect(JSON.stringify(modal.blocks)).toContain("I'm not in this channel");
+
+    const refused = await h.submitModal(modal, REQUESTER, { confirmation: 'staging' });
+    const errors = (refused.json as { errors?: Record<string, string> } | undefined)?.errors ?? {};
+    expect(Object.values(errors).join(' ')).toMatch(/invite me \(\/invite @Atlas Restore\), then submit\. The form keeps what you entered/);
+    expect((await h.app.services.store.listRecent(100)).some((r) => !before.has(r.id))).toBe(false);
+
+    // Invited while the form is open: the same submission makes the request.
+    h.slack.workspace.notInChannelIds.delete(CHANNEL);
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'staging' });
+    expect(res.json ?? null).toBeNull();
+    const req = await waitFor(async () => (await h.app.services.store.listRecent(100)).find((r) => !before.has(r.id) && r.cardTs), { message: 'posted request' });
+    await h.click(REQUESTER, 'restore_cancel', req.id);
+    await waitForState(h, req.id, 'cancelled');
+    await targetIsFree(h, 'staging');
+  });
+
+  it('the bot is not in the channel and Slack would not say so beforehand: the requester gets a DM saying to invite it, nothing stays pending', async () => {
+    h.slack.notInChannel(CHANNEL);
+    const before = new Set((await h.app.services.store.listRecent(100)).map((r) => r.id));
+    const viewsBefore = h.slack.views().length;
+    const snapshotId = snapshotIdOf(h, 'staging');
+    h.slack.failNext('conversations.info', 'internal_error', 2); // the form's load and its submission
+    await h.command(REQUESTER, `shop/staging ${snapshotId}`);
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => v.callback_id === 'atlas_restore_modal' && isFilledModal(v)), { message: 'filled modal' });
+    expect(JSON.stringify(modal.blocks)).not.toContain("I'm not in this channel");
     const res = await h.submitModal(modal, REQUESTER, { confirmation: 'staging' });
     expect(res.json ?? null).toBeNull();
 
