@@ -47,7 +47,8 @@ export interface RestoreStore {
   /** Refused with 'expired' at or after the approval's expiry, atomically with the check. */
   addApproval(id: string, user: string, at: string): Promise<AddApprovalResult>;
   /** Sets `field` to `value` only if it is absent and the state is one of `whenState`: exactly one caller wins. */
-  claimField<K extends keyof RestoreRequest>(id: string, whenState: readonly RequestState[], field: K, value: NonNullable<RestoreRequest[K]>): Promise<TransitionResult>;
+  /** `alongside`: more fields the winner writes in the same script (none are removed). */
+  claimField<K extends keyof RestoreRequest>(id: string, whenState: readonly RequestState[], field: K, value: NonNullable<RestoreRequest[K]>, alongside?: Partial<RestoreRequest>): Promise<TransitionResult>;
   acquireTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<LockResult>;
   refreshTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<boolean>;
   releaseTargetLock(target: ClusterRef, requestId: string): Promise<void>;
@@ -187,17 +188,20 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
       return { outcome: reply[0], request: reply.length > 1 ? decodeRequest(reply[1]) : null, complete: reply[2] === 1 };
     },
 
-    async claimField(id, whenState, field, value) {
+    async claimField(id, whenState, field, value, alongside = {}) {
       assertId(id);
       assertStates(whenState, 'claimField whenState');
       if (typeof field !== 'string' || (['id', 'state', 'requester', 'createdAt', 'updatedAt'] as string[]).includes(field)) {
         throw new StoreError('STORE_INVALID_ARGUMENT', `claimField may not claim ${JSON.stringify(field)}`);
       }
+      const { pairs: alongsidePairs, deletes } = encodePatch(alongside);
+      if (deletes.length > 0 || field in alongside) throw new StoreError('STORE_INVALID_ARGUMENT', 'claimField writes alongside fields only; it removes none and claims the field once');
       const reply = (await runScript(redis, CLAIM_FIELD, [keys.request(id)], [
         whenState.join(','),
         field,
         JSON.stringify(value),
         JSON.stringify(new Date().toISOString()),
+        ...alongsidePairs,
       ])) as [number, unknown?];
       const request = reply.length > 1 ? decodeRequest(reply[1]) : null;
       return reply[0] === 1 && request ? { ok: true, request } : { ok: false, request };

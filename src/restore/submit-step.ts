@@ -107,10 +107,11 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
   // restore into the same target. Only the holder posts; the others wait for it, until their horizon.
   const held = await holdTarget(ctx, current);
   if (!held.ok) return waitForTarget(ctx, current, data, now, held);
-  const claim = await ctx.store.claimField(req.id, ['submitting'], 'postStartedAt', new Date().toISOString());
+  // The jobs listed before are written with the claim: a run that crashes after it still knows them when it searches.
+  const claim = await ctx.store.claimField(req.id, ['submitting'], 'postStartedAt', new Date().toISOString(), { priorJobIds: prior });
   // Someone else claimed the POST (a zombie run of this job): from now on it is found, never posted again.
   if (!claim.ok) return { kind: 'again', delayMs: 0, data };
-  const posting = (await ctx.store.update(req.id, ['submitting'], { priorJobIds: prior })).request ?? claim.request;
+  const posting = claim.request;
 
   try {
     const job = await createJobFor(ctx.atlas, posting);

@@ -67,9 +67,12 @@ export async function checkModalSubmission(services: Services, user: string, vie
   let sourceError = source && !source.ok ? source.message : undefined;
   let targetError = target && !target.ok ? target.message : undefined;
   if (source?.ok && target?.ok) {
-    const sourceDecision = await mayRequest(services.policy, services.resolver, user, source.cluster, source.cluster);
+    // Together: with a cold user-group cache each may wait for Slack, and all of this must fit in the 3 s ack.
+    const [sourceDecision, targetDecision] = await Promise.all([
+      mayRequest(services.policy, services.resolver, user, source.cluster, source.cluster),
+      mayRequest(services.policy, services.resolver, user, target.cluster, target.cluster),
+    ]);
     if (!sourceDecision.allowed) sourceError = sourceDecision.message;
-    const targetDecision = await mayRequest(services.policy, services.resolver, user, target.cluster, target.cluster);
     if (!targetDecision.allowed) targetError = targetDecision.message;
   }
   const channel = mayUseChannel(services.policy, sub.meta.channel);

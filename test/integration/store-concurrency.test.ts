@@ -83,6 +83,19 @@ describe('addApproval', () => {
     expect((await store.claimField(req.id, ['submitting'], 'postStartedAt', '2026-01-01T00:01:00.000Z')).ok).toBe(false);
   });
 
+  it('claimField: only the winner writes the fields that go with the claim, in the same script', async () => {
+    const req = makeRequest({ state: 'submitting' });
+    await store.create(req);
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.claimField(req.id, ['submitting'], 'postStartedAt', `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`, { priorJobIds: [`job-${i}`] })),
+    );
+    const winner = claims.findIndex((c) => c.ok);
+    expect(claims.filter((c) => c.ok)).toHaveLength(1);
+    expect(claims[winner]!.request?.priorJobIds).toEqual([`job-${winner}`]);
+    expect((await store.get(req.id))?.priorJobIds).toEqual([`job-${winner}`]);
+    await expect(store.claimField(req.id, ['submitting'], 'safetySnapshotClaimedAt', 'x', { priorJobIds: undefined })).rejects.toMatchObject({ code: 'STORE_INVALID_ARGUMENT' });
+  });
+
   it('required=1: the first approval completes; a second click is already_approved', async () => {
     const req = makeRequest({ approvalsRequired: 1 });
     await store.create(req);

@@ -122,7 +122,8 @@ return {'added', redis.call('HGETALL', KEYS[1]), complete}
 /**
  * Sets one field only if it is absent and the state is one of the allowed: the one caller that wins may act
  * (e.g. send the POST); every other sees {0, fields}.
- * KEYS: request. ARGV: [1] allowed states (comma-separated), [2] field, [3] value (JSON), [4] updatedAt (JSON).
+ * KEYS: request. ARGV: [1] allowed states (comma-separated), [2] field, [3] value (JSON), [4] updatedAt (JSON),
+ * then field/value pairs written with the claim (only by the winner).
  */
 export const CLAIM_FIELD = defineScript(
   'claimField',
@@ -136,6 +137,7 @@ for item in string.gmatch(ARGV[1], '[^,]+') do
 end
 if not allowed or redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return {0, redis.call('HGETALL', KEYS[1])} end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3], 'updatedAt', ARGV[4])
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return {1, redis.call('HGETALL', KEYS[1])}
 `,
 );
