@@ -91,13 +91,18 @@ describe('with the default policy', () => {
     await targetIsFree(h, 'legacy');
   });
 
-  it('the bot is not in the channel: the form says so at once, its submit is refused inline, and once invited the same form goes through', async () => {
+  /** The bot is not in CHANNEL; a requester opens the form there for `staging`. */
+  async function formOutsideTheChannel() {
     h.slack.notInChannel(CHANNEL);
     const before = new Set((await h.app.services.store.listRecent(100)).map((r) => r.id));
     const viewsBefore = h.slack.views().length;
-    const snapshotId = snapshotIdOf(h, 'staging');
-    await h.command(REQUESTER, `shop/staging ${snapshotId}`);
+    await h.command(REQUESTER, `shop/staging ${snapshotIdOf(h, 'staging')}`);
     const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => v.callback_id === 'atlas_restore_modal' && isFilledModal(v)), { message: 'filled modal' });
+    return { before, modal };
+  }
+
+  it('the bot is not in the channel: the form says so at once, its submit is refused inline, and once invited the same form goes through', async () => {
+    const { before, modal } = await formOutsideTheChannel();
     expect(JSON.stringify(modal.blocks)).toContain("I'm not in this channel");
 
     const refused = await h.submitModal(modal, REQUESTER, { confirmation: 'staging' });
@@ -116,13 +121,8 @@ describe('with the default policy', () => {
   });
 
   it('the bot is not in the channel and Slack would not say so beforehand: the requester gets a DM saying to invite it, nothing stays pending', async () => {
-    h.slack.notInChannel(CHANNEL);
-    const before = new Set((await h.app.services.store.listRecent(100)).map((r) => r.id));
-    const viewsBefore = h.slack.views().length;
-    const snapshotId = snapshotIdOf(h, 'staging');
     h.slack.failNext('conversations.info', 'internal_error', 2); // the form's load and its submission
-    await h.command(REQUESTER, `shop/staging ${snapshotId}`);
-    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => v.callback_id === 'atlas_restore_modal' && isFilledModal(v)), { message: 'filled modal' });
+    const { before, modal } = await formOutsideTheChannel();
     expect(JSON.stringify(modal.blocks)).not.toContain("I'm not in this channel");
     const res = await h.submitModal(modal, REQUESTER, { confirmation: 'staging' });
     expect(res.json ?? null).toBeNull();
