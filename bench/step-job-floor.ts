@@ -26,7 +26,10 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export async function benchStepJobFloor(): Promise<void> {
   const prefix = `bench-floor-${randomBytes(4).toString('hex')}`;
   const redis = new Redis(REDIS_URL);
-  const queue = new Queue('floor', { connection: redis.duplicate(), prefix });
+  // BullMQ leaves connections it was given open on close(): these are disconnected below, or the process never exits.
+  const queueConnection = redis.duplicate();
+  const workerConnection = redis.duplicate({ maxRetriesPerRequest: null });
+  const queue = new Queue('floor', { connection: queueConnection, prefix });
   let steps = 0;
   let worker: Worker | undefined;
   try {
@@ -37,7 +40,7 @@ export async function benchStepJobFloor(): Promise<void> {
         await delayJob(job, token, { n: job.data.n + 1 }, alignDueTime(Date.now(), DELAY_MS * (0.8 + Math.random() * 0.4), GRID_MS));
         throw new DelayedError();
       },
-      { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, ...WORKER_DEFAULTS },
+      { connection: workerConnection, prefix, ...WORKER_DEFAULTS },
     );
     await worker.waitUntilReady();
     for (let i = 0; i < JOBS; i += 500) {
@@ -65,6 +68,8 @@ export async function benchStepJobFloor(): Promise<void> {
     await queue.close();
     const deleted = await deleteKeys(redis, prefix);
     console.log(`  cleaned up ${deleted} Redis keys under ${prefix}`);
+    queueConnection.disconnect();
+    workerConnection.disconnect();
     redis.disconnect();
   }
 }

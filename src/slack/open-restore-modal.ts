@@ -53,8 +53,6 @@ export async function openRestoreModal(services: Services, client: webApi.WebCli
   const allowed = input.allowed ?? allowedClusters(services, user);
   const meta = { channel };
   const opened = client.views.open({ trigger_id: input.triggerId, view: buildLoadingModal(meta) });
-  // Asked while the form loads, so that the requester knows before filling it in.
-  const access = services.messenger.channelAccess(channel).catch(() => 'unknown' as const);
   const timeZone = client.users
     .info({ user })
     .then((r) => r.user?.tz ?? 'UTC')
@@ -67,6 +65,9 @@ export async function openRestoreModal(services: Services, client: webApi.WebCli
     await services.messenger.tellUser(channel, user, 'The restore form could not be opened (Slack took too long). Try again.');
     return;
   }
+  // Asked while the form loads (after views.open, which must not wait for it), so that the requester knows before
+  // filling it in.
+  const access = services.messenger.channelAccess(channel).catch(() => 'unknown' as const);
   const { clusters, refusal } = await allowed;
   const zone = await timeZone;
   const inputs: ModalInputs = { meta: { ...meta, timeZone: zone }, timeZone: zone, clusters };
