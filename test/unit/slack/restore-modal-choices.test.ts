@@ -248,6 +248,18 @@ describe('reading and checking the choices', () => {
     expect(validateModalSubmission(sub, { fromError: 'continuous backup off' })).toMatchObject({ ok: false, response: { errors: { [FROM_BLOCK_ID]: 'continuous backup off' } } });
   });
 
+  it('a time or namespaces kept from a hidden block never make a snapshot restore of the whole cluster anything else', () => {
+    const view = buildRestoreModal(state({}, { from: 'snapshot', what: 'cluster', pointInTime: NOW - 600, namespacesText: 'sales.orders' }));
+    expect(ids(view)).not.toContain(POINT_IN_TIME_BLOCK_ID);
+    expect(ids(view)).not.toContain(NAMESPACES_BLOCK_ID);
+    const sub = readModalSubmission(submitted(view, { restore_reason: 'x', [CONFIRMATION_BLOCK_ID]: 'ledger' }));
+    expect(sub.choices).toMatchObject({ from: 'snapshot', what: 'cluster', pointInTime: NOW - 600, namespacesText: 'sales.orders' });
+    expect(validateModalSubmission(sub, { snapshot: { id: SNAP, status: 'completed', createdAt: '2026-12-07T02:00:00Z' } })).toEqual({
+      ok: true,
+      value: { sourceKey: 'shop/ledger', targetKey: 'shop/ledger', snapshotId: SNAP, reason: 'x' },
+    });
+  });
+
   it('an unticked safety snapshot reads as unticked', () => {
     const view = buildRestoreModal(state({ safety: { rules: { mode: 'offered', retentionInDays: 2 }, targetKey: 'shop/ledger', targetType: 'dedicated' } }));
     expect(readModalSubmission(submitted(view, { [SAFETY_SNAPSHOT_BLOCK_ID]: false })).choices.keepSafetySnapshot).toBe(false);
