@@ -3,9 +3,9 @@
 // honoured by the next search instead of asking again within seconds. Faults come from the fake Atlas.
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { restoreJobId, TRACKER_QUEUE } from '../../src/restore/tracker.js';
-import type { PollJobData } from '../../src/restore/tracker-types.js';
+import { TRACKER_QUEUE } from '../../src/restore/tracker.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { waitForDelayedRestoreJob } from './delayed-restore-job.js';
 import { APPROVER, GROUP_ID, requestRestore, useHarness, waitForState } from './conversation-harness.js';
 
 const h = useHarness();
@@ -52,20 +52,13 @@ describe('looking for the job of a lost POST while Atlas refuses the bot', () =>
 
     const queue = new Queue(TRACKER_QUEUE, { connection: h.redis.duplicate(), prefix: `${h.prefix}bull` });
     try {
-      const delayed = await waitFor(
-        async () => {
-          const job = await queue.getJob(restoreJobId(req.id));
-          const data = job?.data as PollJobData | undefined;
-          return (await job?.getState()) === 'delayed' && data?.step === 'find' && (data.findAttempts ?? 0) >= 1 ? { job, data } : undefined;
-        },
-        { message: 'the restore job delayed after the refused search' },
-      );
+      const delayed = await waitForDelayedRestoreJob(queue, req.id, (d) => d.step === 'find' && (d.findAttempts ?? 0) >= 1, 'the restore job delayed after the refused search');
       expect(delayed.data.dueAt! - refusedAt).toBeGreaterThanOrEqual(115_000);
       expect(h.threadTexts(req.id).some((t) => /Atlas refuses the bot/.test(t))).toBe(false);
 
       // Two minutes on: the job Atlas made is there, and the search finds it.
       const job = h.atlas.seedRestoreJob({ groupId: GROUP_ID, name: 'ledger' }, { snapshotId: req.snapshot.id, targetGroupId: GROUP_ID, targetClusterName: 'ledger' });
-      await delayed.job!.promote();
+      await delayed.job.promote();
       const running = await waitForState(h, req.id, 'running', 10_000);
       expect(running.atlasJobId).toBe(job.id);
       h.atlas.advanceJob(job.id, 'completed');

@@ -5,9 +5,10 @@
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAFETY_SNAPSHOT_MAX_WAIT_MS } from '../../src/restore/safety-snapshot-step.js';
-import { restoreJobId, TRACKER_QUEUE } from '../../src/restore/tracker.js';
+import { TRACKER_QUEUE } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { waitForDelayedRestoreJob } from './delayed-restore-job.js';
 import { APPROVER, requestRestore, useHarness, waitForState, waitForTargetFree, type Harness } from './conversation-harness.js';
 
 const h = useHarness();
@@ -66,16 +67,8 @@ describe('the wait for the safety snapshot', () => {
     const queue = new Queue(TRACKER_QUEUE, { connection: h.redis.duplicate(), prefix: `${h.prefix}bull` });
     try {
       // The job's next run, as written when it was delayed after the 429.
-      const dueAt = await waitFor(
-        async () => {
-          const job = await queue.getJob(restoreJobId(req.id));
-          const state = await job?.getState();
-          const due = (job?.data as { dueAt?: number } | undefined)?.dueAt;
-          return state === 'delayed' && due !== undefined && due >= refusedAt - 1000 ? due : undefined;
-        },
-        { message: 'the restore job delayed after the 429' },
-      );
-      expect(dueAt - refusedAt).toBeGreaterThanOrEqual(115_000);
+      const { data } = await waitForDelayedRestoreJob(queue, req.id, (d) => d.dueAt !== undefined && d.dueAt >= refusedAt - 1000, 'the restore job delayed after the 429');
+      expect(data.dueAt! - refusedAt).toBeGreaterThanOrEqual(115_000);
     } finally {
       await queue.close();
     }
