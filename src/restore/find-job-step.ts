@@ -6,6 +6,7 @@ import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import type { RestoreJob } from '../atlas/types.js';
 import { isAccessError } from './classify-atlas-error.js';
 import { findAdoptableJob } from './find-adoptable-job.js';
+import { retryAfterWaitMs } from './poll-interval.js';
 import { endRequest, settleFinal } from './tracker-settle.js';
 import { listJobsFor } from './restore-job-calls.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type PollJobData, type StepResult, type SubmitHow, type TrackerContext } from './tracker-types.js';
@@ -93,9 +94,8 @@ async function warnAccessWhileLooking(ctx: TrackerContext, req: RestoreRequest, 
 
 /** A 429's (or 503's) Retry-After is when Atlas will answer again: the next search waits at least that long. */
 function notBeforeRetryAfter(ctx: TrackerContext, found: RestoreJob | undefined | Error, delayMs: number): number {
-  const retryAfterMs = found instanceof AtlasApiError ? found.retryAfterMs : undefined;
-  if (retryAfterMs === undefined || !(retryAfterMs > 0)) return delayMs;
-  return Math.max(delayMs, Math.min(retryAfterMs, ctx.policy.maxRetryAfterMs));
+  const wait = retryAfterWaitMs(ctx.policy, found instanceof AtlasApiError ? found.retryAfterMs : undefined, ctx.random);
+  return wait === undefined ? delayMs : Math.max(delayMs, wait);
 }
 
 export async function runFindStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number): Promise<StepResult> {

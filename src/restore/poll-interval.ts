@@ -96,15 +96,22 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
 
+/**
+ * How long to wait for a Retry-After, or undefined when there is none. Retry-After is Atlas telling us exactly when:
+ * wait at least that (believed up to maxRetryAfterMs), plus up to `jitter` more so that replicas refused together do
+ * not come back together. Every step that asks Atlas again uses this, whatever its own backoff.
+ */
+export function retryAfterWaitMs(policy: PollIntervalPolicy, retryAfterMs: number | undefined, random: () => number): number | undefined {
+  if (retryAfterMs === undefined || !Number.isFinite(retryAfterMs) || !(retryAfterMs > 0)) return undefined;
+  return Math.round(Math.max(policy.minDelayMs, Math.min(retryAfterMs, policy.maxRetryAfterMs) * (1 + policy.jitter * random())));
+}
+
 /** Milliseconds until the next poll. */
 export function nextPollDelayMs(policy: PollIntervalPolicy, input: NextPollInput): number {
   const failures = Math.max(0, Math.floor(input.failures ?? 0));
-  // Retry-After is Atlas telling us exactly when: wait at least that, plus up to `jitter` more so that
-  // replicas refused together do not come back together. Never less, even above maxDelayMs.
-  if (input.retryAfterMs !== undefined && Number.isFinite(input.retryAfterMs) && input.retryAfterMs > 0) {
-    const wait = Math.min(input.retryAfterMs, policy.maxRetryAfterMs);
-    return Math.round(Math.max(policy.minDelayMs, wait * (1 + policy.jitter * input.random())));
-  }
+  // Never less than Retry-After, even above maxDelayMs.
+  const retryAfter = retryAfterWaitMs(policy, input.retryAfterMs, input.random);
+  if (retryAfter !== undefined) return retryAfter;
   let delay = stageDelayMs(policy, Math.max(0, input.elapsedMs));
   // Exponential backoff while Atlas fails: base, 2×base, 4×base... (at least the stage's delay).
   if (failures > 0) delay = Math.max(delay, policy.baseMs * 2 ** Math.min(failures - 1, 30));

@@ -7,6 +7,7 @@ import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js
 import { matchesRequest } from './find-adoptable-job.js';
 import { recordRunning, startFinding } from './find-job-step.js';
 import { createJobFor, listRecentJobsFor, namespaceKind } from './restore-job-calls.js';
+import { retryAfterWaitMs } from './poll-interval.js';
 import { runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } from './safety-snapshot-step.js';
 import { sourceOf } from './source-location.js';
 import type { LockResult } from './store-lock.js';
@@ -172,7 +173,7 @@ async function wait(ctx: TrackerContext, req: RestoreRequest, data: PollJobData,
 export function retryDelayMs(ctx: TrackerContext, attempts: number, retryAfterMs: number | undefined, untilDeadlineMs: number): number {
   const jitter = 1 + ctx.policy.jitter * (2 * ctx.random() - 1);
   const backoff = Math.min(MAX_SUBMIT_RETRY_MS, ctx.policy.baseMs * 0.5 * 2 ** Math.min(attempts - 1, 20)) * jitter;
-  const delay = retryAfterMs !== undefined && retryAfterMs > 0 ? Math.min(retryAfterMs, ctx.policy.maxRetryAfterMs) * (1 + ctx.policy.jitter * ctx.random()) : backoff;
+  const delay = retryAfterWaitMs(ctx.policy, retryAfterMs, ctx.random) ?? backoff;
   return Math.round(Math.max(ctx.policy.minDelayMs, Math.min(delay, Math.max(untilDeadlineMs, 0))));
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createPollIntervalPolicy, nextPollDelayMs, PollIntervalError, stageDelayMs } from '../../../src/restore/poll-interval.js';
+import { createPollIntervalPolicy, nextPollDelayMs, PollIntervalError, retryAfterWaitMs, stageDelayMs } from '../../../src/restore/poll-interval.js';
 
 const MIN = 60_000;
 const mid = () => 0.5; // no jitter: 1 + 0.2 * (2 * 0.5 - 1) = 1
@@ -44,6 +44,13 @@ describe('poll interval policy', () => {
   it('backs off exponentially while Atlas fails', () => {
     const d = (failures: number) => nextPollDelayMs(policy, { elapsedMs: 0, random: mid, failures });
     expect([d(1), d(2), d(3), d(4), d(10), d(60)]).toEqual([10_000, 20_000, 40_000, 80_000, 300_000, 300_000]);
+  });
+
+  it('retryAfterWaitMs: none without a usable Retry-After; otherwise at least it, believed up to the maximum', () => {
+    for (const none of [undefined, 0, -5, Number.NaN, Number.POSITIVE_INFINITY]) expect(retryAfterWaitMs(policy, none, () => 0.5)).toBeUndefined();
+    expect(retryAfterWaitMs(policy, 7_000, () => 0)).toBe(7_000);
+    expect(retryAfterWaitMs(policy, 7_000, () => 1)).toBe(8_400);
+    expect(retryAfterWaitMs(policy, 86_400_000, () => 0)).toBe(3_600_000);
   });
 
   it('waits at least Retry-After, even beyond the cap, with only upward jitter', () => {
