@@ -1,6 +1,7 @@
 // A valid modal submission becomes a stored request (with the target's lock) and then a card in the channel.
 import { rulesFor, type ClusterRules } from '../policy/policy.js';
 import { REQUEST_STATES, type ClusterRef, type RestoreRequest, type SnapshotRef } from '../restore/types.js';
+import { CHANNEL_FIXES } from './channel-access.js';
 import type { Services } from './services.js';
 import { requestPostedMessage } from './views/thread-messages.js';
 
@@ -21,14 +22,6 @@ export interface NewRequest {
   /** Present when a safety snapshot of the target will be taken after the last approval. */
   safetySnapshot?: RestoreRequest['safetySnapshot'];
 }
-
-/** Slack errors that mean "the bot can't post here", and what the requester can do about each. */
-const CHANNEL_FIXES: Record<string, string> = {
-  not_in_channel: 'Invite me to the channel (`/invite @Atlas Restore`) and submit the restore again.',
-  channel_not_found: "I can't see that channel (a private channel or a DM?). Invite me to a channel, or run `/atlas-restore` in one I'm in.",
-  is_archived: 'That channel is archived. Run `/atlas-restore` in an active channel.',
-  restricted_action: "This workspace doesn't let me post in that channel. Ask an admin, or use another channel.",
-};
 
 export type CreateResult =
   | { ok: true; request: RestoreRequest; publish: () => Promise<void> }

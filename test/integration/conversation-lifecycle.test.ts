@@ -103,11 +103,11 @@ describe('with the default policy', () => {
 
   it('the bot is not in the channel: the form says so at once, its submit is refused inline, and once invited the same form goes through', async () => {
     const { before, modal } = await formOutsideTheChannel();
-    expect(JSON.stringify(modal.blocks)).toContain("I'm not in this channel");
+    expect(JSON.stringify(modal.blocks)).toContain("I'm not in the channel");
 
     const refused = await h.submitModal(modal, REQUESTER, { confirmation: 'staging' });
     const errors = (refused.json as { errors?: Record<string, string> } | undefined)?.errors ?? {};
-    expect(Object.values(errors).join(' ')).toMatch(/invite me \(\/invite @Atlas Restore\), then submit\. The form keeps what you entered/);
+    expect(Object.values(errors).join(' ')).toMatch(/I'm not in the channel: invite me \(\/invite @Atlas Restore\), then submit the restore again/);
     expect((await h.app.services.store.listRecent(100)).some((r) => !before.has(r.id))).toBe(false);
 
     // Invited while the form is open: the same submission makes the request.
@@ -123,7 +123,7 @@ describe('with the default policy', () => {
   it('the bot is not in the channel and Slack would not say so beforehand: the requester gets a DM saying to invite it, nothing stays pending', async () => {
     h.slack.failNext('conversations.info', 'internal_error', 2); // the form's load and its submission
     const { before, modal } = await formOutsideTheChannel();
-    expect(JSON.stringify(modal.blocks)).not.toContain("I'm not in this channel");
+    expect(JSON.stringify(modal.blocks)).not.toContain("I'm not in the channel");
     const res = await h.submitModal(modal, REQUESTER, { confirmation: 'staging' });
     expect(res.json ?? null).toBeNull();
 
