@@ -1,31 +1,22 @@
 // A running restore whose polls fail first with an outage (5xx, warned about as "status unknown") and then, in the same
 // failure streak, with 401s (the key was rotated): the thread still says what to fix (DESIGN.md §5), once each.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
-import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { TrackerHarness } from './tracker-harness.js';
+import { useTrackerHarness } from './tracker-harness.js';
 
-let fake: FakeAtlas;
-let h: TrackerHarness;
-beforeAll(async () => {
-  fake = await startFakeAtlas({ stepsPerState: 0 });
-  h = new TrackerHarness(fake);
-});
-afterAll(async () => {
-  await h.cleanup();
-  await fake.close();
-});
+const world = useTrackerHarness();
 
 async function waitForState(id: string, state: RestoreRequest['state']): Promise<RestoreRequest> {
   return waitFor(async () => {
-    const r = await h.store.get(id);
+    const r = await world.h.store.get(id);
     return r?.state === state ? r : null;
   }, { timeoutMs: 8000, message: `request ${id} to be ${state}` });
 }
 
 describe('an access problem after an outage, in one failure streak', () => {
   it('503s long enough for "status unknown", then 401s: the key problem is said too, once; one final message', async () => {
+    const { h, fake } = world;
     const { req, jobId } = await h.seedRunning('dedicated');
     const tracker = await h.startTracker('outage-then-key', { statusUnknownAfterMinutes: 0.005, maxDelayMs: 200 });
     fake.inject({ kind: 'status', status: 503, count: 10_000, pathIncludes: jobId });

@@ -1,25 +1,16 @@
 // A long poll's due time lies on the whole-second grid, in the step's data and in BullMQ's delayed set, so
 // the polls of many restores due within one second are fetched together (src/restore/align-due-time.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DUE_TIME_GRID_MS } from '../../src/restore/align-due-time.js';
 import { restoreJobId } from '../../src/restore/tracker.js';
-import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { TrackerHarness } from './tracker-harness.js';
+import { useTrackerHarness } from './tracker-harness.js';
 
-let fake: FakeAtlas;
-let h: TrackerHarness;
-beforeAll(async () => {
-  fake = await startFakeAtlas({ stepsPerState: 0 });
-  h = new TrackerHarness(fake);
-});
-afterAll(async () => {
-  await h.cleanup();
-  await fake.close();
-});
+const world = useTrackerHarness();
 
 describe('due times of long polls', () => {
   it('are whole seconds, and BullMQ has the job due at exactly that time', async () => {
+    const { h } = world;
     // Base 10 s: the first minutes poll every 5 s ±20 %, long enough for the grid.
     const tracker = await h.startTracker('grid', { pollIntervalSeconds: 10, minDelayMs: 1000 });
     const queue = h.queue();

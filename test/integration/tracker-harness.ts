@@ -9,7 +9,8 @@ import type { AtlasClient, ClusterType, RestoreJob } from '../../src/atlas/types
 import { createRestoreStore, type RestoreStore } from '../../src/restore/store.js';
 import { createRestoreTracker, TRACKER_QUEUE, type RestoreNotifier, type TrackerOptions } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
-import type { FakeAtlas } from '../fakes/fake-atlas.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { connect, deleteKeys, makeRequest, randomPrefix } from './store-fixtures.js';
 
 export const quietLogger = pino({ level: process.env.TRACKER_TEST_LOG ?? 'silent' });
@@ -181,4 +182,18 @@ export class TrackerHarness {
     await deleteKeys(this.redis, this.storePrefix);
     this.redis.disconnect();
   }
+}
+
+/** One fake Atlas and one harness for a whole test file: started before its tests, cleaned up after them. */
+export function useTrackerHarness(): { readonly fake: FakeAtlas; readonly h: TrackerHarness } {
+  const world = {} as { fake: FakeAtlas; h: TrackerHarness };
+  beforeAll(async () => {
+    world.fake = await startFakeAtlas({ stepsPerState: 0 });
+    world.h = new TrackerHarness(world.fake);
+  });
+  afterAll(async () => {
+    await world.h?.cleanup();
+    await world.fake?.close();
+  });
+  return world;
 }
