@@ -1,5 +1,6 @@
 // The composition root as a function: config → Redis → Atlas client → store → Slack app → tracker.
 // main.ts runs it for real; the integration tests and the demo run it against fakes.
+import type { ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { createAtlasClient, type AtlasClientOptions } from './atlas/client.js';
 import type { Config } from './config.js';
@@ -66,6 +67,8 @@ export interface RunningApp {
   readiness: ReadinessTracker;
   /** Re-reads the policy file now (SIGHUP); a no-op without watchPolicyFile. */
   reloadPolicy(): Promise<void>;
+  /** Hands one payload to the Bolt app as a receiver would, with the receiver's ack (tests of what a receiver does). */
+  processEvent(event: ReceiverEvent): Promise<void>;
 }
 
 export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logger, overrides: AppOverrides = {}): RunningApp {
@@ -110,7 +113,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   const client = slack.app.client;
   // Every card posted or refreshed is a change someone's App Home shows (`homes` is built below, used only later).
   const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) }, onChange: (req) => void homes.refresh(req) });
-  const resolver = createMembershipResolver(async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], {
+  // Its own client: asked within a form's 3 s, it must not wait behind another call's rate limit (see lookupClient).
+  const resolver = createMembershipResolver(async (usergroup) => (await slack.lookupClient.usergroups.users.list({ usergroup })).users ?? [], {
     ...(overrides.membershipTtlMs !== undefined ? { ttlMs: overrides.membershipTtlMs } : {}),
   });
 
@@ -193,6 +197,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     metrics,
     readiness,
     reloadPolicy: () => policyWatcher?.reload() ?? Promise.resolve(),
+    processEvent: (event) => slack.app.processEvent(event),
     address: () => slack.address(),
     async start() {
       await redis.connect();

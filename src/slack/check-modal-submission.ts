@@ -12,6 +12,7 @@ import type { Services } from './services.js';
 import { checkPointInTime, findBaseSnapshot, type BaseSnapshot } from './check-point-in-time.js';
 import { sourceFactsWithin, targetTypeWithin } from './load-modal-sources.js';
 import { createModalSnapshotCache, type CachedSnapshot } from './modal-snapshot-cache.js';
+import { startSubmitClock, type SubmitClock } from './submit-clock.js';
 import { withDeadline } from './with-deadline.js';
 import { choicesReplaceData } from './views/modal-choices.js';
 import { safetySnapshotPlan, safetySnapshotToTake } from './views/restore-modal-safety.js';
@@ -22,6 +23,12 @@ import { collectionsUnavailable, typeWords, type SourceFacts } from './views/sou
 const ATLAS_CHECK_BUDGET_MS = 1500;
 /** Detecting a target's type is usually a cache hit of the client; a miss gets less than the other lookups. */
 const TARGET_TYPE_BUDGET_MS = 800;
+/** Part of Slack's 3 s the allow-list may take (a cold user-group cache asks Slack); it comes before the Atlas lookups. */
+const ALLOW_LIST_BUDGET_MS = 1000;
+
+/** Said when Slack didn't list a user group's members in time: refused, not guessed, and nothing was requested. */
+export const MEMBERSHIP_SLOW_TEXT =
+  "Slack didn't answer in time to confirm that you may request this restore (your user groups), so nothing was requested. Submit again in a moment.";
 
 export const MODAL_CHANNEL_REFUSED_TEXT =
   'This form was opened in a channel where /atlas-restore may no longer be used (the restore policy changed). Close it and run /atlas-restore in one of the channels the policy allows.';
@@ -42,14 +49,14 @@ export type CheckedSubmission =
       safetySnapshot?: RestoreRequest['safetySnapshot'];
     };
 
-async function snapshotFor(services: Services, viewId: string, source: ClusterRef, sourceKey: string, snapshotId: string): Promise<CachedSnapshot | null | undefined> {
+async function snapshotFor(services: Services, viewId: string, source: ClusterRef, sourceKey: string, snapshotId: string, budgetMs: number): Promise<CachedSnapshot | null | undefined> {
   const cached = await createModalSnapshotCache(services.redis, services.prefix).lookup(viewId, sourceKey, snapshotId);
   if (cached !== undefined) return cached;
   // Not in the cache (the form was opened long ago): ask Atlas, within the budget.
   const lookup = services.atlas
     .getSnapshot({ groupId: source.groupId, clusterName: source.cluster, type: source.type }, snapshotId)
     .catch((err: unknown) => (isAtlasApiError(err) && err.status === 404 ? null : undefined));
-  return withDeadline(lookup, ATLAS_CHECK_BUDGET_MS);
+  return withDeadline(lookup, budgetMs);
 }
 
 /** A collection-level or point-in-time restore of a dedicated cluster goes into a dedicated cluster only. */
@@ -59,7 +66,7 @@ function targetTypeProblem(targetKey: string, targetType: ClusterType | undefine
   return `${special} can only go into a dedicated cluster, and \`${targetKey}\` is ${typeWords(targetType)}.`;
 }
 
-export async function checkModalSubmission(services: Services, user: string, viewId: string, sub: ModalSubmission): Promise<CheckedSubmission> {
+export async function checkModalSubmission(services: Services, user: string, viewId: string, sub: ModalSubmission, clock: SubmitClock = startSubmitClock()): Promise<CheckedSubmission> {
   const refuse = (detail: string) => services.store.audit({ type: 'refused', user, detail: `modal submit: ${detail}` }).catch(() => undefined);
   // The form offers only usable clusters: a key that isn't one was crafted, and gets no list of the policy's.
   const source = sub.sourceKey ? findUsableCluster(services.policy, sub.sourceKey, undefined) : undefined;
@@ -68,12 +75,20 @@ export async function checkModalSubmission(services: Services, user: string, vie
   let targetError = target && !target.ok ? target.message : undefined;
   if (source?.ok && target?.ok) {
     // Together: with a cold user-group cache each may wait for Slack, and all of this must fit in the 3 s ack.
-    const [sourceDecision, targetDecision] = await Promise.all([
-      mayRequest(services.policy, services.resolver, user, source.cluster, source.cluster),
-      mayRequest(services.policy, services.resolver, user, target.cluster, target.cluster),
-    ]);
-    if (!sourceDecision.allowed) sourceError = sourceDecision.message;
-    if (!targetDecision.allowed) targetError = targetDecision.message;
+    // A lookup slower than its budget refuses: an answer after Slack's deadline would be lost with the request.
+    const decisions = await withDeadline(
+      Promise.all([
+        mayRequest(services.policy, services.resolver, user, source.cluster, source.cluster),
+        mayRequest(services.policy, services.resolver, user, target.cluster, target.cluster),
+      ]),
+      clock.budget(ALLOW_LIST_BUDGET_MS),
+    );
+    if (!decisions) sourceError = MEMBERSHIP_SLOW_TEXT;
+    else {
+      const [sourceDecision, targetDecision] = decisions;
+      if (!sourceDecision.allowed) sourceError = sourceDecision.message;
+      if (!targetDecision.allowed) targetError = targetDecision.message;
+    }
   }
   const channel = mayUseChannel(services.policy, sub.meta.channel);
   // Plain text on the form: the policy's answer names the channels as <#C…> mentions, which a modal error can't show.
@@ -88,14 +103,16 @@ export async function checkModalSubmission(services: Services, user: string, vie
   const rules = targetRef ? rulesFor(services.policy, targetRef).safetySnapshot : undefined;
   // A whole-cluster restore from a snapshot into a target without safety snapshots needs no type: no call then.
   const needsType = targetRef !== undefined && (rules?.mode !== 'off' || needsFacts);
+  // Each gets its budget or what is left of the submission's time, whichever is less (a slow allow-list leaves less).
+  const atlasBudget = clock.budget(ATLAS_CHECK_BUDGET_MS);
   const [snapshot, facts, base, targetType, access] = await Promise.all([
-    sourceRef && choices.from === 'snapshot' && sub.snapshotId ? snapshotFor(services, viewId, sourceRef, sub.sourceKey!, sub.snapshotId) : none,
-    sourceRef && needsFacts ? sourceFactsWithin(services, viewId, sourceRef, ATLAS_CHECK_BUDGET_MS) : none,
-    sourceRef && atTime !== undefined ? findBaseSnapshot(services, sourceRef, atTime, ATLAS_CHECK_BUDGET_MS) : Promise.resolve<BaseSnapshot | undefined>(undefined),
+    sourceRef && choices.from === 'snapshot' && sub.snapshotId ? snapshotFor(services, viewId, sourceRef, sub.sourceKey!, sub.snapshotId, atlasBudget) : none,
+    sourceRef && needsFacts ? sourceFactsWithin(services, viewId, sourceRef, atlasBudget) : none,
+    sourceRef && atTime !== undefined ? findBaseSnapshot(services, sourceRef, atTime, atlasBudget) : Promise.resolve<BaseSnapshot | undefined>(undefined),
     // Alongside the rest, so the whole check stays within one budget (detection is usually the client's cache).
-    needsType ? targetTypeWithin(services, targetRef, {}, TARGET_TYPE_BUDGET_MS) : Promise.resolve(targetRef?.type),
+    needsType ? targetTypeWithin(services, targetRef, {}, clock.budget(TARGET_TYPE_BUDGET_MS)) : Promise.resolve(targetRef?.type),
     // Refused here, the form stays open with everything entered; found after it, the requester would only get a DM.
-    channel.allowed ? withDeadline(services.messenger.channelAccess(sub.meta.channel).catch(() => undefined), CHANNEL_ACCESS_BUDGET_MS) : none,
+    channel.allowed ? withDeadline(services.messenger.channelAccess(sub.meta.channel).catch(() => undefined), clock.budget(CHANNEL_ACCESS_BUDGET_MS)) : none,
   ]);
   sourceError ??= channelAccessProblem(access);
 

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { CustomRoute, Logger as BoltLogger } from '@slack/bolt';
 import type { Logger as PinoLogger } from 'pino';
 
@@ -40,6 +40,12 @@ export interface SlackApp {
   app: App;
   /** The HTTP receiver (HTTP mode only). */
   receiver?: HTTPReceiver;
+  /**
+   * A client of its own for the lookups a handler makes before its 3 s ack (user-group members). The Web API
+   * client pauses its whole queue for Retry-After on any 429, so a rate-limited App Home refresh on the bot's client
+   * would stall a form's permission check past Slack's deadline; this one is never paused and fails a 429 at once.
+   */
+  lookupClient: webApi.WebClient;
   /** Verifies the token (auth.test), then listens. Resolves with the bound address (undefined in Socket Mode without routes). */
   start(): Promise<SlackAppAddress | undefined>;
   stop(): Promise<void>;
@@ -149,6 +155,15 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   };
   const customRoutes = opts.customRoutes ?? [];
 
+  const lookupClient = new webApi.WebClient(opts.botToken, {
+    ...(clientOptions.slackApiUrl ? { slackApiUrl: clientOptions.slackApiUrl } : {}),
+    logger,
+    logLevel,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 200 },
+    timeout: 2000,
+  });
+
   let httpReceiver: HTTPReceiver | undefined;
   let socketReceiver: SocketModeReceiver | undefined;
   if (opts.socketMode) {
@@ -190,6 +205,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   return {
     app,
     ...(httpReceiver ? { receiver: httpReceiver } : {}),
+    lookupClient,
     address: () => bound,
     async start() {
       if (!initialized) {

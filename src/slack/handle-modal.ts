@@ -5,6 +5,7 @@ import type { ClusterRef } from '../restore/types.js';
 import type { Services } from './services.js';
 import { checkModalSubmission } from './check-modal-submission.js';
 import { createRestoreRequest, type CreateResult } from './create-restore-request.js';
+import { startSubmitClock, type SubmitClock } from './submit-clock.js';
 import { withDeadline } from './with-deadline.js';
 import { readModalSubmission, type ModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
 import { lockHolderText, plainModalErrors } from './views/modal-errors.js';
@@ -16,10 +17,10 @@ type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
  * snapshots), so asking is a cache hit. Kept as `detectedType` for people to read: Atlas calls go by the policy's
  * type only, so a cluster that changes type before the approval (Flex upgraded to dedicated) is detected again.
  */
-async function withKnownType(services: Services, ref: ClusterRef): Promise<ClusterRef> {
+async function withKnownType(services: Services, ref: ClusterRef, clock: SubmitClock): Promise<ClusterRef> {
   if (ref.type) return ref;
   const detect = services.atlas.detectClusterType({ groupId: ref.groupId, clusterName: ref.cluster }).catch(() => undefined);
-  const detectedType = await withDeadline(detect, 300);
+  const detectedType = await withDeadline(detect, clock.budget(300));
   return detectedType ? { ...ref, detectedType } : ref;
 }
 
@@ -31,8 +32,12 @@ async function describeLockHolder(services: Services, target: ClusterRef, holder
 /** Said on the form when the request could not be stored (Redis failing): nothing exists, and submitting again may work. */
 export const NOT_SAVED_TEXT = "Your request couldn't be saved (the restore records can't be written right now), so nothing was requested. Submit again in a moment; if it keeps failing, tell the bot's operators.";
 
+/** Said when the checks used up the time Slack waits for an answer: a request made now might never be shown. */
+export const TOO_SLOW_TEXT = 'Checking this request took longer than Slack waits for an answer (Slack or Atlas answered slowly), so nothing was requested. Submit again in a moment.';
+
 export function handleModalSubmission(services: Services) {
   return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+    const clock = startSubmitClock();
     const user = body.user.id;
     let sub: ModalSubmission;
     try {
@@ -41,7 +46,7 @@ export function handleModalSubmission(services: Services) {
       return ack({ response_action: 'errors', errors: {} as Record<string, string> });
     }
     const targetField = sub.blockIds.target ?? 'restore_source';
-    const checked = await checkModalSubmission(services, user, view.id, sub);
+    const checked = await checkModalSubmission(services, user, view.id, sub, clock);
     // Inline errors are plain text: the checks' mrkdwn (mentions, code spans) is turned into words.
     if (!checked.ok) return ack({ ...checked.response, errors: plainModalErrors(checked.response.errors) });
     // Slack may deliver the same submission twice: one view, one request.
@@ -58,7 +63,12 @@ export function handleModalSubmission(services: Services) {
     let created: CreateResult;
     try {
       // Both at once: each may wait up to its deadline, and all of this happens before Slack's 3 s ack.
-      const [source, target] = await Promise.all([withKnownType(services, checked.source), withKnownType(services, checked.target)]);
+      const [source, target] = await Promise.all([withKnownType(services, checked.source, clock), withKnownType(services, checked.target, clock)]);
+      if (clock.left() === 0) {
+        services.logger.warn({ user }, 'restore form submission ran out of time before the request was made');
+        await release();
+        return ack({ response_action: 'errors', errors: { [targetField]: TOO_SLOW_TEXT } });
+      }
       created = await createRestoreRequest(services, {
         requester: user,
         source,
@@ -84,7 +94,23 @@ export function handleModalSubmission(services: Services) {
       await release();
       return ack({ response_action: 'errors', errors: { [targetField]: message } });
     }
-    await ack();
+    try {
+      await ack();
+    } catch (err) {
+      // Slack stopped waiting (the HTTP receiver has answered for us) and showed the form an error of its own. The
+      // request exists and holds the target: publish it anyway, and tell the requester, rather than leave it unseen.
+      services.logger.warn({ err, user, requestId: created.request.id }, 'the form submission was answered too late; publishing the request anyway');
+      await created.publish();
+      // Only once the card is up: when it couldn't be posted, publish has cancelled the request and said so itself.
+      const posted = await services.store.get(created.request.id).catch(() => null);
+      if (posted?.cardTs) await services.messenger.directMessage(user, lateAnswerText(created.request.id, sub.meta.channel)).catch(() => undefined);
+      return;
+    }
     await created.publish();
   };
+}
+
+/** The direct message after a late answer: the form may show an error, but the request was made. */
+function lateAnswerText(requestId: string, channel: string): string {
+  return `Your restore request ${requestId} was made and posted in <#${channel}>, although the form may have shown an error (Slack stopped waiting for my answer). Don't submit it again: follow it in the channel, or cancel it there.`;
 }

@@ -72,6 +72,8 @@ export interface FakeSlack {
   notInChannel(channelId: string): void;
   failNext(method: string, error: string, count?: number): void;
   rateLimit(method: string, retryAfterSec: number): void;
+  /** The next call of `method` is answered only after `ms` (a slow Slack, for the handlers' deadlines). */
+  slowNext(method: string, ms: number): void;
   responseUrl(id: string, meta?: ResponseUrlMeta): string;
   messages(channel: string): StoredMessage[];
   thread(channel: string, ts: string): StoredMessage[];
@@ -95,6 +97,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const events = new EventEmitter();
   const failures = new Map<string, { error: string; remaining: number }[]>();
   const rateLimits = new Map<string, number>();
+  const slowdowns = new Map<string, number>();
   const responseUrls = new Map<string, ResponseUrlMeta & { uses: number }>();
 
   function record(method: string, args: SlackArgs, status: number, error?: string): void {
@@ -168,6 +171,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const raw = await readBody(req);
       const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
       if (api?.[1] && (req.method === 'POST' || req.method === 'GET')) {
+        const slow = slowdowns.get(api[1]);
+        slowdowns.delete(api[1]);
+        if (slow) await new Promise((resolve) => setTimeout(resolve, slow));
         let args: SlackArgs;
         try {
           args = parseArgs(raw, req.headers['content-type'] ?? '', url.searchParams);
@@ -238,6 +244,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (!Number.isInteger(retryAfterSec) || retryAfterSec < 0) throw new Error(`rateLimit: retryAfterSec must be an integer >= 0, got ${retryAfterSec}`);
       rateLimits.set(method, retryAfterSec);
     },
+    slowNext: (method, ms) => void slowdowns.set(method, ms),
     responseUrl(id, meta = {}) {
       responseUrls.set(id, { ...meta, uses: 0 });
       return `${url}/response/${encodeURIComponent(id)}`;
