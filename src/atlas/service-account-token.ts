@@ -2,6 +2,7 @@
 // and fetched once for any number of concurrent callers.
 import { z } from 'zod';
 import { AtlasApiError, errorFromResponse } from './errors.js';
+import { parseRetryAfter } from './retry-policy.js';
 import { sendHttpRequest, type HttpAnswer } from './send-http-request.js';
 
 const TokenResponse = z.looseObject({
@@ -73,12 +74,14 @@ export class ServiceAccountTokens {
     }
     const body = safeJson(response.text);
     if (!response.ok) {
+      // The same Retry-After as an API answer: a rate-limited token request is retried when Atlas says, not dropped.
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.opts.now());
       // OAuth errors look like {error: "invalid_client"}; map them so the 401 hint (bad credentials) applies.
       const oauth = body as { error?: unknown; errorCode?: unknown } | undefined;
       if (oauth && typeof oauth.errorCode !== 'string' && typeof oauth.error === 'string') {
-        throw new AtlasApiError({ status: response.status, errorCode: `OAUTH_${oauth.error.toUpperCase()}`, request });
+        throw new AtlasApiError({ status: response.status, errorCode: `OAUTH_${oauth.error.toUpperCase()}`, retryAfterMs, request });
       }
-      throw errorFromResponse(response.status, body, request);
+      throw errorFromResponse(response.status, body, request, { retryAfterMs, headerErrorCode: response.headers.get('x-error-code') });
     }
     const parsed = TokenResponse.safeParse(body);
     if (!parsed.success) {

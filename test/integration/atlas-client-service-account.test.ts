@@ -10,15 +10,19 @@ const cluster = { groupId: GROUP, clusterName: 'orders', type: 'flex' as const }
 let fake: FakeAtlas;
 let clock: number;
 let client: InstrumentedAtlasClient;
+let sleeps: number[];
 
 beforeEach(async () => {
   clock = Date.now();
+  sleeps = [];
   fake = await startFakeAtlas({ tokenTtlSeconds: 3600, now: () => clock });
   fake.addCluster({ groupId: GROUP, name: 'orders', type: 'flex', snapshots: 2 });
   client = createAtlasClient({
     baseUrl: fake.url,
     auth: { kind: 'serviceAccount', clientId: fake.clientId, clientSecret: fake.clientSecret },
     now: () => clock,
+    // Delays are recorded, not waited: the tests never sleep.
+    retryPolicy: { sleep: async (ms) => void sleeps.push(ms) },
   });
 });
 afterEach(async () => {
@@ -92,6 +96,21 @@ describe('service account auth', () => {
     // Once the token endpoint answers, the same create goes through, once.
     await client.createRestoreJob({ source: cluster, snapshotId: snapshot!.id, target });
     expect(fake.restoreJobs(GROUP, 'orders')).toHaveLength(1);
+  });
+
+  it("waits the Retry-After of a rate-limited token request, as for any Atlas answer", async () => {
+    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 7, pathIncludes: '/api/oauth/token' });
+    expect(await client.listSnapshots(cluster)).toHaveLength(2);
+    expect(sleeps).toEqual([7000]);
+    expect(tokenPosts()).toHaveLength(2);
+    // A create is never retried here: its error carries the wait, for the submit step to honour.
+    const [snapshot] = await client.listSnapshots(cluster);
+    const fresh = createAtlasClient({ baseUrl: fake.url, auth: { kind: 'serviceAccount', clientId: fake.clientId, clientSecret: fake.clientSecret }, now: () => clock });
+    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 7, pathIncludes: '/api/oauth/token' });
+    const error = (await fresh.createRestoreJob({ source: cluster, snapshotId: snapshot!.id, target: { groupId: GROUP, clusterName: 'orders' } }).catch((e: unknown) => e)) as AtlasApiError;
+    expect(error).toBeInstanceOf(AtlasApiError);
+    expect(error).toMatchObject({ status: 429, errorCode: 'RATE_LIMITED', retryAfterMs: 7000, transient: true });
+    expect(fake.restoreJobs(GROUP, 'orders')).toHaveLength(0);
   });
 
   it('rejects incomplete options with every problem at once', () => {
