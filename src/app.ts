@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createAtlasClient, type AtlasClientOptions } from './atlas/client.js';
 import type { Config } from './config.js';
 import { createHealthRoutes, createReadiness, type ReadinessTracker } from './http/health-routes.js';
+import { drillFiguresOf } from './http/drill-metrics.js';
 import { atlasEndpointLabel, createMetrics, type Metrics } from './http/metrics.js';
 import { instrumentNotifier, markRefused, observeSlackRequests } from './http/instrument.js';
 import type { Policy } from './policy/policy-schema.js';
@@ -164,11 +165,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   };
   metrics.setDrillSource(async () =>
     Promise.all(
-      services.drills().map(async ({ name }) => {
-        const done = (await tracker.drillRuns(name, 20)).find((run) => run.state === 'completed');
-        const at = done?.finishedAt ? Date.parse(done.finishedAt) / 1000 : undefined;
-        return { drill: name, lastSuccessAt: at, lastDurationSeconds: done?.restoreMs !== undefined ? done.restoreMs / 1000 : undefined };
-      }),
+      services.drills().map(async ({ name }) => drillFiguresOf(name, await tracker.drillStanding(name))),
     ),
   );
   registerHandlers(slack.app, services);

@@ -77,6 +77,7 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
           userAgent: opts.userAgent,
           now: opts.now,
           onRequest: () => stats.tokenRequests++,
+          logger: opts.logger,
         })
       : undefined;
   // While the first unauthenticated request fetches a challenge, concurrent requests wait for it instead of

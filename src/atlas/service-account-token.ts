@@ -1,7 +1,9 @@
-// OAuth 2.0 client-credentials tokens for Atlas service accounts: cached, refreshed a little before expiry,
-// and fetched once for any number of concurrent callers.
+// OAuth 2.0 client-credentials tokens for Atlas service accounts: cached, refreshed a little before expiry (a failed
+// refresh keeps the current token while it is still valid), and fetched once for any number of concurrent callers.
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AtlasApiError, errorFromResponse } from './errors.js';
+import { parseRetryAfter } from './retry-policy.js';
 import { sendHttpRequest, type HttpAnswer } from './send-http-request.js';
 
 const TokenResponse = z.looseObject({
@@ -18,25 +20,48 @@ export interface ServiceAccountTokenOptions {
   now: () => number;
   /** Called for every HTTP request to the token endpoint (stats). */
   onRequest?: () => void;
+  logger?: Logger | undefined;
 }
 
 /** Refresh this long before expiry (or at half-life for short-lived tokens). */
 const REFRESH_MARGIN_MS = 60_000;
 /** Atlas documents one hour; used when expires_in is missing. */
 const DEFAULT_LIFETIME_S = 3600;
+/** After a failed refresh the current token is still sent until this long before it expires (clock skew, transit). */
+const EXPIRY_SKEW_MS = 5_000;
 
 export class ServiceAccountTokens {
-  private token: { value: string; refreshAt: number } | undefined;
+  private token: { value: string; refreshAt: number; expiresAt: number } | undefined;
   private inFlight: Promise<string> | undefined;
+  /** The token last kept after a failed refresh: one warning per token, not one per call. */
+  private keptAfterFailure: string | undefined;
 
   constructor(private readonly opts: ServiceAccountTokenOptions) {}
 
   async get(): Promise<string> {
     if (this.token && this.opts.now() < this.token.refreshAt) return this.token.value;
+    // Concurrent callers share one request; once it has settled, the next call may try again.
     this.inFlight ??= this.fetchToken().finally(() => {
       this.inFlight = undefined;
     });
-    return this.inFlight;
+    try {
+      return await this.inFlight;
+    } catch (error) {
+      // The refresh is early so that a token endpoint hiccup costs nothing: the current token still works.
+      // Read again: the API may have refused it (invalidate) while the refresh ran.
+      const current = this.token;
+      const now = this.opts.now();
+      if (!current || now >= current.expiresAt - EXPIRY_SKEW_MS) throw error;
+      if (this.keptAfterFailure !== current.value) {
+        this.keptAfterFailure = current.value;
+        const { errorCode, status } = error instanceof AtlasApiError ? error : { errorCode: undefined, status: undefined };
+        this.opts.logger?.warn(
+          { errorCode, status, expiresInMs: current.expiresAt - now },
+          'could not refresh the Atlas service-account token; the current one is used until it expires',
+        );
+      }
+      return current.value;
+    }
   }
 
   /** The API refused this token: drop it (unless a newer one already replaced it). */
@@ -73,12 +98,14 @@ export class ServiceAccountTokens {
     }
     const body = safeJson(response.text);
     if (!response.ok) {
+      // The same Retry-After as an API answer: a rate-limited token request is retried when Atlas says, not dropped.
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.opts.now());
       // OAuth errors look like {error: "invalid_client"}; map them so the 401 hint (bad credentials) applies.
       const oauth = body as { error?: unknown; errorCode?: unknown } | undefined;
       if (oauth && typeof oauth.errorCode !== 'string' && typeof oauth.error === 'string') {
-        throw new AtlasApiError({ status: response.status, errorCode: `OAUTH_${oauth.error.toUpperCase()}`, request });
+        throw new AtlasApiError({ status: response.status, errorCode: `OAUTH_${oauth.error.toUpperCase()}`, retryAfterMs, request });
       }
-      throw errorFromResponse(response.status, body, request);
+      throw errorFromResponse(response.status, body, request, { retryAfterMs, headerErrorCode: response.headers.get('x-error-code') });
     }
     const parsed = TokenResponse.safeParse(body);
     if (!parsed.success) {
@@ -91,7 +118,9 @@ export class ServiceAccountTokens {
     }
     const lifetimeMs = (parsed.data.expires_in ?? DEFAULT_LIFETIME_S) * 1000;
     const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
-    this.token = { value: parsed.data.access_token, refreshAt: startedAt + lifetimeMs - margin };
+    // Counted from when the request left: the token can't expire sooner than that.
+    const expiresAt = startedAt + lifetimeMs;
+    this.token = { value: parsed.data.access_token, refreshAt: expiresAt - margin, expiresAt };
     return parsed.data.access_token;
   }
 }

@@ -1,6 +1,8 @@
-// Drill figures for Prometheus, read from the drills' history in Redis at scrape time: every replica reports the
+// Drill figures for Prometheus, read from the drills' records in Redis at scrape time: every replica reports the
 // same values, and a restarted pod doesn't forget the last success (an alert on "no success in 8 days" needs that).
+// A drill that never succeeded has no last success to report; its first schedule is where its 8 days start.
 import { Gauge, type Registry } from 'prom-client';
+import type { DrillStanding } from '../restore/drill-history.js';
 
 export interface DrillFigures {
   drill: string;
@@ -8,15 +10,31 @@ export interface DrillFigures {
   lastSuccessAt?: number | undefined;
   /** Restore time of the last completed run, seconds. */
   lastDurationSeconds?: number | undefined;
+  /** Unix seconds of when the bot first scheduled the drill. */
+  firstScheduledAt?: number | undefined;
 }
 
 const SOURCE_TIMEOUT_MS = 1000;
+
+export function drillFiguresOf(drill: string, { lastSuccess, firstScheduledAt }: DrillStanding): DrillFigures {
+  return {
+    drill,
+    lastSuccessAt: unixSeconds(lastSuccess?.finishedAt),
+    lastDurationSeconds: lastSuccess?.restoreMs !== undefined ? lastSuccess.restoreMs / 1000 : undefined,
+    firstScheduledAt: unixSeconds(firstScheduledAt),
+  };
+}
+
+function unixSeconds(iso: string | undefined): number | undefined {
+  const ms = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isFinite(ms) ? ms / 1000 : undefined;
+}
 
 export function registerDrillMetrics(registry: Registry): { setSource(source: () => Promise<DrillFigures[]>): void } {
   let source: (() => Promise<DrillFigures[]>) | undefined;
   let last: DrillFigures[] = [];
   let reading: Promise<DrillFigures[]> | undefined;
-  // Both gauges are collected in one scrape: they share one read.
+  // The gauges are collected in one scrape: they share one read.
   const read = (): Promise<DrillFigures[]> => (reading ??= readOnce().finally(() => (reading = undefined)));
   const readOnce = async (): Promise<DrillFigures[]> => {
     if (!source) return [];
@@ -50,6 +68,16 @@ export function registerDrillMetrics(registry: Registry): { setSource(source: ()
     async collect() {
       this.reset();
       for (const f of await read()) if (f.lastDurationSeconds !== undefined) this.set({ drill: f.drill }, f.lastDurationSeconds);
+    },
+  });
+  new Gauge({
+    name: 'atlas_restore_drill_first_scheduled_timestamp_seconds',
+    help: 'When the bot first scheduled each drill of the policy (Unix seconds), whether or not it ever succeeded.',
+    labelNames: ['drill'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const f of await read()) if (f.firstScheduledAt !== undefined) this.set({ drill: f.drill }, f.firstScheduledAt);
     },
   });
   return {

@@ -43,7 +43,7 @@ export interface Metrics {
   pollLag: { observe(seconds: number): void };
   /** Called on every scrape; a source that throws, hangs or returns garbage leaves the gauge unchanged. */
   setPendingApprovalsSource(source: () => Promise<number>): void;
-  /** Read on every scrape: each drill's last success and restore time (from its history in Redis). */
+  /** Read on every scrape: each drill's last success, its restore time and first schedule (from its record in Redis). */
   setDrillSource(source: () => Promise<DrillFigures[]>): void;
   text(): Promise<string>;
 }

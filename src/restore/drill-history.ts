@@ -1,34 +1,70 @@
 // The last runs of each drill, newest first, in one capped Redis list per drill: what the final message compares
-// with, what `drills` and the metrics read. Written once per run, in the same once-guarded step as the audit.
+// with and what `drills` reads. Written once per run, in the same once-guarded step as the audit. Beside it, one
+// small hash per drill that is never trimmed and never expires: its last success and when it was first scheduled,
+// what the metrics read (a drill failing more often than the list keeps must still show when it last succeeded).
 import type { RedisClient } from '../redis/redis-client.js';
 import type { DrillRun } from './drill-definition.js';
 import type { RestoreRequest } from './types.js';
 
 const KEEP = 20;
+const LAST_SUCCESS = 'lastSuccess';
+const FIRST_SCHEDULED = 'firstScheduledAt';
+
+/** What the metrics need of a drill, whatever its list still holds. */
+export interface DrillStanding {
+  lastSuccess?: DrillRun | undefined;
+  /** When the bot first scheduled the drill (ISO): where the wait for a first success starts. */
+  firstScheduledAt?: string | undefined;
+}
 
 export interface DrillHistory {
   record(name: string, run: DrillRun): Promise<void>;
   /** Newest first. */
   recent(name: string, count: number): Promise<DrillRun[]>;
+  /** The drill is in the policy (and scheduled) at `at`: keeps the first such time, and the last success of older versions. */
+  noteScheduled(name: string, at: Date): Promise<void>;
+  standing(name: string): Promise<DrillStanding>;
 }
 
 export function createDrillHistory(redis: RedisClient, prefix: string): DrillHistory {
+  // Both keys share the prefix, hash tag included: one slot on a Cluster, so one MULTI can write both.
   const key = (name: string) => `${prefix}drill:${name}:runs`;
+  const recordKey = (name: string) => `${prefix}drill:${name}:record`;
+  const recent = async (name: string, count: number): Promise<DrillRun[]> => {
+    const raw = await redis.lrange(key(name), 0, Math.max(0, count - 1));
+    return raw.flatMap((line) => parseRun(line) ?? []);
+  };
   return {
     async record(name, run) {
-      await redis.multi().lpush(key(name), JSON.stringify(run)).ltrim(key(name), 0, KEEP - 1).exec();
+      const line = JSON.stringify(run);
+      const tx = redis.multi().lpush(key(name), line).ltrim(key(name), 0, KEEP - 1);
+      if (run.state === 'completed') tx.hset(recordKey(name), LAST_SUCCESS, line);
+      await tx.exec();
     },
-    async recent(name, count) {
-      const raw = await redis.lrange(key(name), 0, Math.max(0, count - 1));
-      return raw.flatMap((line) => {
-        try {
-          return [JSON.parse(line) as DrillRun];
-        } catch {
-          return [];
-        }
-      });
+    recent,
+    async noteScheduled(name, at) {
+      // Runs recorded before the hash existed: take the last success, and the oldest run as the earliest schedule.
+      const runs = (await redis.hexists(recordKey(name), LAST_SUCCESS)) === 1 ? [] : await recent(name, KEEP);
+      const success = runs.find((run) => run.state === 'completed');
+      if (success) await redis.hsetnx(recordKey(name), LAST_SUCCESS, JSON.stringify(success));
+      const oldestRun = runs.at(-1);
+      const oldest = Date.parse(oldestRun?.submittedAt ?? oldestRun?.finishedAt ?? '');
+      const first = Number.isFinite(oldest) && oldest < at.getTime() ? new Date(oldest) : at;
+      await redis.hsetnx(recordKey(name), FIRST_SCHEDULED, first.toISOString());
+    },
+    async standing(name) {
+      const [success, firstScheduledAt] = await redis.hmget(recordKey(name), LAST_SUCCESS, FIRST_SCHEDULED);
+      return { lastSuccess: success ? parseRun(success) : undefined, firstScheduledAt: firstScheduledAt ?? undefined };
     },
   };
+}
+
+function parseRun(line: string): DrillRun | undefined {
+  try {
+    return JSON.parse(line) as DrillRun;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The figures of a finished drill request. */

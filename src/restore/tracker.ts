@@ -12,7 +12,7 @@ import { createTrackerMarks } from './tracker-marks.js';
 import { alignDueTime } from './align-due-time.js';
 import { delayJob } from './delay-job.js';
 import type { DrillRun } from './drill-definition.js';
-import { createDrillHistory } from './drill-history.js';
+import { createDrillHistory, type DrillStanding } from './drill-history.js';
 import { runDrillStep, type DrillJobData } from './drill-job.js';
 import { runRestoreStep } from './restore-step.js';
 import { TrackerError, WORKER_DEFAULTS, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
@@ -64,6 +64,8 @@ export interface RestoreTracker {
   nextDrillRun(name: string): Promise<number | undefined>;
   /** The drill's last runs, newest first. */
   drillRuns(name: string, count: number): Promise<DrillRun[]>;
+  /** The drill's last success (however many runs failed since) and when it was first scheduled. */
+  drillStanding(name: string): Promise<DrillStanding>;
   /** Graceful by default. `force: true` drops in-progress polls as a crash would (their jobs stall and move to another replica). */
   close(opts?: { force?: boolean }): Promise<void>;
   /** Whether the worker really takes work (running, its blocking connection up): for readiness. */
@@ -168,6 +170,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
         opts.drillRepeat?.(drill) ?? { pattern: drill.schedule, tz: drill.timeZone },
         { name: DRILL_JOB, data: { drill: drill.name, trigger: 'schedule' } satisfies DrillJobData, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
       );
+      await drillHistory.noteScheduled(drill.name, new Date());
     }
     const names = new Set(wanted.map((d) => `${DRILL_SCHEDULER_PREFIX}${d.name}`));
     for (const scheduler of await queue.getJobSchedulers(0, -1)) {
@@ -284,6 +287,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     },
 
     drillRuns: (name, count) => drillHistory.recent(name, count),
+    drillStanding: (name) => drillHistory.standing(name),
 
     async track(requestId) {
       assertRequestId(requestId);

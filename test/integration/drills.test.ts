@@ -1,8 +1,10 @@
 // Restore drills (DESIGN.md §2, §6) through the real app, real BullMQ and the fake Atlas: a drill runs once across
 // two replicas when its scheduler fires, and on command (approvers of its target only); its card has no buttons;
 // its final message gives the restore time and the snapshot age, measured on a controlled clock, against its
-// previous runs; a drill that can't start says so in its channel; `drills` lists them; the metrics show them.
+// previous runs; a drill that can't start says so in its channel; `drills` lists them; the metrics show them, also
+// after more failed runs than the history keeps, and for a drill that never succeeded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDrillHistory } from '../../src/restore/drill-history.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, policyWith, startHarness, waitForState, type Harness } from './conversation-harness.js';
@@ -153,6 +155,64 @@ describe('a drill on command', () => {
       expect(audit.some((e) => e.type === 'drill_not_started' && /RR-BUSY01/.test(e.detail ?? ''))).toBe(true);
     } finally {
       await h.app.services.store.releaseTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY01');
+    }
+  });
+});
+
+describe('drill metrics', () => {
+  const scrape = async (): Promise<string> => (await fetch(`${h.url}/metrics`)).text();
+  const gauge = (text: string, name: string, drill: string): number | undefined => {
+    const match = new RegExp(`^atlas_restore_drill_${name}\\{drill="${drill}"\\} (\\S+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : undefined;
+  };
+
+  it('keep the last success through more failed runs than the history holds', async () => {
+    const runs = await drillRequests();
+    const done = runs.filter((r) => r.state === 'completed').sort((a, b) => Date.parse(b.finishedAt!) - Date.parse(a.finishedAt!))[0]!;
+    const firstSubmitted = Math.min(...runs.map((r) => Date.parse(r.submittedAt!)));
+    // 21 failed runs, recorded as the tracker records them: the history's 20 hold no success any more.
+    const history = createDrillHistory(h.redis, `${h.prefix}bull:drills:`);
+    for (let i = 0; i < 21; i++) {
+      const at = new Date(Date.parse(done.finishedAt!) + (i + 1) * 7 * 24 * 3600_000).toISOString();
+      await history.record('ledger-weekly', { requestId: `RR-FAILED${i}`, state: 'failed', submittedAt: at, finishedAt: at });
+    }
+    const kept = await history.recent('ledger-weekly', 50);
+    expect(kept).toHaveLength(20);
+    expect(kept.every((run) => run.state === 'failed')).toBe(true);
+
+    const metrics = await scrape();
+    expect(gauge(metrics, 'last_success_timestamp_seconds', 'ledger-weekly')).toBe(Date.parse(done.finishedAt!) / 1000);
+    const restoreSeconds = (Date.parse(done.finishedAt!) - Date.parse(done.submittedAt!)) / 1000;
+    expect(Math.floor(restoreSeconds)).toBe(20 * 60);
+    expect(gauge(metrics, 'duration_seconds', 'ledger-weekly')).toBe(restoreSeconds);
+    // Scheduled when the first app started, before its first run.
+    expect(gauge(metrics, 'first_scheduled_timestamp_seconds', 'ledger-weekly')).toBeLessThanOrEqual(firstSubmitted / 1000);
+  });
+
+  it('show a drill that never succeeded by when it was first scheduled, and no success', async () => {
+    const before = Date.now();
+    h.setPolicy(POLICY.replace('drills:\n', `drills:
+  - name: orders-yearly
+    source: shop/orders
+    target: shop/staging
+    schedule: "0 4 1 1 *"
+    timeZone: UTC
+    channel: ${DRILLS}
+`));
+    try {
+      await h.restart();
+      const metrics = await scrape();
+      const firstScheduled = gauge(metrics, 'first_scheduled_timestamp_seconds', 'orders-yearly');
+      expect(firstScheduled).toBeGreaterThanOrEqual(Math.floor(before / 1000));
+      expect(firstScheduled).toBeLessThanOrEqual(Date.now() / 1000);
+      expect(gauge(metrics, 'last_success_timestamp_seconds', 'orders-yearly')).toBeUndefined();
+      expect(gauge(metrics, 'duration_seconds', 'orders-yearly')).toBeUndefined();
+      // A restart keeps the other drill's success; a second start doesn't move the first schedule.
+      expect(gauge(metrics, 'last_success_timestamp_seconds', 'ledger-weekly')).toBeDefined();
+      await h.restart();
+      expect(gauge(await scrape(), 'first_scheduled_timestamp_seconds', 'orders-yearly')).toBe(firstScheduled);
+    } finally {
+      h.setPolicy(POLICY);
     }
   });
 });

@@ -1,0 +1,60 @@
+// A drill's history in real Redis: the capped list of its runs, and the record beside it that keeps its last success
+// and its first schedule however many runs failed since, including for runs recorded before the record existed.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DrillRun } from '../../src/restore/drill-definition.js';
+import { createDrillHistory, type DrillHistory } from '../../src/restore/drill-history.js';
+import { connect, deleteKeys } from './store-fixtures.js';
+
+// Hash-tagged as the app's keys are.
+const prefix = `{test-drill-history-${randomBytes(4).toString('hex')}}:bull:drills:`;
+let redis: Redis;
+let history: DrillHistory;
+
+beforeAll(() => {
+  redis = connect();
+  history = createDrillHistory(redis, prefix);
+});
+afterAll(async () => {
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+});
+
+const DAY = 24 * 3600_000;
+const start = Date.parse('2026-01-05T02:00:00.000Z');
+function run(week: number, state: string): DrillRun {
+  const submittedAt = new Date(start + week * 7 * DAY).toISOString();
+  const finishedAt = new Date(start + week * 7 * DAY + 20 * 60_000).toISOString();
+  return { requestId: `RR-WEEK${String(week).padStart(3, '0')}`, state, submittedAt, finishedAt, ...(state === 'completed' ? { restoreMs: 20 * 60_000 } : {}) };
+}
+
+describe('drill history', () => {
+  it('keeps the last success after more failed runs than the list holds', async () => {
+    const success = run(0, 'completed');
+    await history.record('weekly', success);
+    for (let week = 1; week <= 21; week++) await history.record('weekly', run(week, 'failed'));
+    const runs = await history.recent('weekly', 50);
+    expect(runs).toHaveLength(20);
+    expect(runs.some((r) => r.state === 'completed')).toBe(false);
+    expect((await history.standing('weekly')).lastSuccess).toEqual(success);
+    // A newer success replaces it.
+    await history.record('weekly', run(22, 'completed'));
+    expect((await history.standing('weekly')).lastSuccess).toEqual(run(22, 'completed'));
+  });
+
+  it('notes the first schedule once; a drill that never ran starts its wait then', async () => {
+    const first = new Date('2026-03-01T00:00:00.000Z');
+    await history.noteScheduled('new', first);
+    await history.noteScheduled('new', new Date('2026-03-02T00:00:00.000Z'));
+    expect(await history.standing('new')).toEqual({ lastSuccess: undefined, firstScheduledAt: first.toISOString() });
+  });
+
+  it('takes the last success and the earliest run from a list written before the record existed', async () => {
+    // As an older version left it: the runs list only.
+    const older = [run(0, 'failed'), run(1, 'completed'), run(2, 'failed')];
+    for (const r of older) await redis.lpush(`${prefix}drill:legacy:runs`, JSON.stringify(r));
+    await history.noteScheduled('legacy', new Date('2026-06-01T00:00:00.000Z'));
+    expect(await history.standing('legacy')).toEqual({ lastSuccess: older[1], firstScheduledAt: older[0]!.submittedAt });
+  });
+});
