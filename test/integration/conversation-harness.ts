@@ -178,6 +178,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async submitModal(view, user, fields, send) {
       const res = await sendViewSubmission(url, SIGNING_SECRET, { userId: user, view: filledView(view, fields) }, send);
+      // Slack shows its own error instead when `errors` names a block the view doesn't have.
+      const errors = (res.json as { response_action?: string; errors?: Record<string, string> } | undefined)?.errors ?? {};
+      const blocks = new Set((view.blocks as { block_id?: string }[]).map((b) => b.block_id));
+      const unknown = Object.keys(errors).filter((field) => !blocks.has(field));
+      if (unknown.length > 0) throw new Error(`view_submission errors name blocks the view doesn't have: ${unknown.join(', ')}`);
       return { status: res.status, json: res.json };
     },
     changeModal: (view, user, change, fields, predicate = isFilledModal) => changeModal({ url, secret: SIGNING_SECRET, slack }, view, user, change, fields, predicate),

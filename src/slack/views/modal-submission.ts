@@ -61,6 +61,9 @@ export interface ModalSubmission {
     namespaces: boolean;
     from: boolean;
     pointInTime: boolean;
+    /** Whether the form had the typed confirmation yet (a choice that replaces data may be sent before the redraw). */
+    confirmation: boolean;
+    writeStrategy: boolean;
   };
 }
 
@@ -109,6 +112,8 @@ export function readModalSubmission(view: ModalSubmissionView): ModalSubmission 
       namespaces: NAMESPACES_BLOCK_ID in values,
       from: FROM_BLOCK_ID in values,
       pointInTime: POINT_IN_TIME_BLOCK_ID in values,
+      confirmation: CONFIRMATION_BLOCK_ID in values,
+      writeStrategy: WRITE_STRATEGY_BLOCK_ID in values,
     },
   };
 }

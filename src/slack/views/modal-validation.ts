@@ -1,7 +1,7 @@
 // Checking what the requester submitted in the restore modal. Policy and Atlas checks are done by the handler and
 // passed in as data, so this stays pure. Every problem comes back at once, each on its own field.
 import { isRestorable, type Snapshot } from '../../atlas/types.js';
-import { CONFIRMATION_BLOCK_ID, FROM_BLOCK_ID, NAMESPACES_BLOCK_ID, POINT_IN_TIME_BLOCK_ID, REASON_BLOCK_ID, SOURCE_BLOCK_ID, WHAT_BLOCK_ID } from './ids.js';
+import { CONFIRMATION_BLOCK_ID, FROM_BLOCK_ID, NAMESPACES_BLOCK_ID, POINT_IN_TIME_BLOCK_ID, REASON_BLOCK_ID, SOURCE_BLOCK_ID, WHAT_BLOCK_ID, WRITE_STRATEGY_BLOCK_ID } from './ids.js';
 import { choicesReplaceData, namespaceProblemsText, parseNamespacesText, type IndexStrategy, type WriteStrategy } from './modal-choices.js';
 import type { ModalSubmission } from './modal-submission.js';
 import type { ClusterRef } from '../../restore/types.js';
@@ -118,7 +118,12 @@ export function validateModalSubmission(sub: ModalSubmission, facts: SubmissionF
   if (sub.reason === '') put(REASON_BLOCK_ID, 'Say why you are restoring; the approvers will see it.');
 
   // A restore beside the live data has no confirmation box: it replaces nothing.
-  if (choicesReplaceData(choices)) {
+  if (choicesReplaceData(choices) && !blockIds.confirmation) {
+    // Chosen and sent before the form was redrawn with its box: the error goes on the choice (Slack refuses errors
+    // on a block the form doesn't have), and the redraw that follows shows the box.
+    const choiceField = choices.what === 'namespaces' && blockIds.writeStrategy ? WRITE_STRATEGY_BLOCK_ID : blockIds.what ? WHAT_BLOCK_ID : targetField;
+    put(choiceField, 'This replaces data on the target: type the target cluster name in the box the form now shows, then submit again.');
+  } else if (choicesReplaceData(choices)) {
     if (sub.targetKey) {
       const shared = facts.targetNameShared === true;
       // The full key always confirms; the bare name only where it names one cluster of the policy.

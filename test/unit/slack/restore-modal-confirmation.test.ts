@@ -86,3 +86,42 @@ describe('the typed confirmation of a cluster name in two projects', () => {
     expect(validateModalSubmission(readModalSubmission(submitted(ledgerView, 'shop-prod/ledger', 'ledger')), { ...facts, targetNameShared: false }).ok).toBe(true);
   });
 });
+
+describe('a choice that replaces data, sent before the form shows its confirmation box', () => {
+  // A collection-level restore beside the live data has no box; choosing "Replace them" adds it only once the form
+  // is redrawn. Submitted before that, the error must name a block the form has: Slack refuses any other.
+  const namespacesView = buildRestoreModal(
+    state({
+      selectedSourceKey: 'shop-prod/ledger',
+      selectedTargetKey: 'shop-prod/ledger',
+      sourceFacts: { status: 'loaded', type: 'dedicated', pitEnabled: false },
+      choices: { what: 'namespaces', namespacesText: 'sales.orders', writeStrategy: 'CREATE_NEW', indexStrategy: 'ALL', from: 'snapshot', keepSafetySnapshot: true },
+    }),
+  );
+  const blockIdsOf = (view: ModalView) => view.blocks.flatMap((b) => ('block_id' in b && b.block_id ? [b.block_id] : []));
+  const sentEarly: ModalSubmissionView = {
+    private_metadata: namespacesView.private_metadata ?? '',
+    state: {
+      values: {
+        restore_source: { restore_source_select: { selected_option: { value: 'shop-prod/ledger' } } },
+        [snapshotBlockId('shop-prod/ledger')]: { restore_snapshot_select: { selected_option: { value: SNAPSHOT } } },
+        [targetBlockId('shop-prod/ledger')]: { restore_target_select: { selected_option: { value: 'shop-prod/ledger' } } },
+        restore_what: { restore_what_select: { selected_option: { value: 'namespaces' } } },
+        restore_namespaces: { restore_namespaces_input: { value: 'sales.orders' } },
+        restore_write_strategy: { restore_write_strategy_select: { selected_option: { value: 'OVERWRITE_EXISTING' } } },
+        restore_index_strategy: { restore_index_strategy_select: { selected_option: { value: 'ALL' } } },
+        restore_reason: { restore_reason_input: { value: 'bad deploy' } },
+      },
+    },
+  };
+
+  it('is refused on the choice itself, a block the form has, and asks for the name', () => {
+    expect(blockIdsOf(namespacesView)).not.toContain(CONFIRMATION_BLOCK_ID);
+    const result = validateModalSubmission(readModalSubmission(sentEarly), facts);
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? {} : result.response.errors;
+    expect(Object.keys(errors).length).toBeGreaterThan(0);
+    for (const field of Object.keys(errors)) expect(blockIdsOf(namespacesView)).toContain(field);
+    expect(errors.restore_write_strategy).toMatch(/replaces data on the target: type the target cluster name/);
+  });
+});
