@@ -19,6 +19,7 @@ interface Element {
   initial_value?: unknown;
   initial_date_time?: unknown;
   max_length?: unknown;
+  placeholder?: TextObject;
 }
 interface Block {
   type?: unknown;
@@ -61,6 +62,7 @@ function elementProblem(el: Element): string | undefined {
     // Unix seconds, "in the format of 10 digits" (Block Kit reference).
     if (typeof el.initial_date_time !== 'number' || !Number.isInteger(el.initial_date_time) || String(el.initial_date_time).length !== 10) return 'initial_date_time is not 10 digits';
   }
+  if (length(el.placeholder) > 150) return 'placeholder over 150';
   if (type === 'plain_text_input') {
     if (el.max_length !== undefined && (typeof el.max_length !== 'number' || el.max_length > 3000)) return 'max_length over 3000';
     const max = typeof el.max_length === 'number' ? el.max_length : 3000;
@@ -102,4 +104,13 @@ export function checkBlockLimits(blocks: unknown[] | undefined, max: number): vo
     if (block.block_id !== undefined && blockIds.has(block.block_id)) throw new SlackMethodError('invalid_blocks');
     blockIds.add(block.block_id);
   }
+}
+
+/** A modal's or home's own limits (views.open/update/push/publish): then its blocks, 100 at most. */
+export function checkViewLimits(view: Record<string, unknown>): void {
+  const title = (key: string) => length(view[key] as TextObject | undefined);
+  if (title('title') > 24 || title('submit') > 24 || title('close') > 24) throw new SlackMethodError('invalid_arguments');
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000) throw new SlackMethodError('invalid_arguments');
+  if (typeof view.callback_id === 'string' && view.callback_id.length > 255) throw new SlackMethodError('invalid_arguments');
+  checkBlockLimits(view.blocks as unknown[] | undefined, 100);
 }

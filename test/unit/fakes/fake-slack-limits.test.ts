@@ -1,6 +1,6 @@
 // The fake Slack refuses what Slack refuses (invalid_blocks): the modal's tests rely on it being that strict.
 import { describe, expect, it } from 'vitest';
-import { checkBlockLimits } from '../../fakes/fake-slack-limits.js';
+import { checkBlockLimits, checkViewLimits } from '../../fakes/fake-slack-limits.js';
 
 const option = (value: string) => ({ text: { type: 'plain_text', text: value }, value });
 const input = (element: Record<string, unknown>, extra: Record<string, unknown> = {}) => [{ type: 'input', block_id: 'b', label: { type: 'plain_text', text: 'L' }, element, ...extra }];
@@ -44,5 +44,19 @@ describe('checkBlockLimits: the elements of the restore modal', () => {
     expect(check(input({ type: 'plain_text_input', action_id: 'a', max_length: 3001 }))).toThrow('invalid_blocks');
     expect(check(input({ type: 'plain_text_input', action_id: 'a', max_length: 10, initial_value: 'x'.repeat(11) }))).toThrow('invalid_blocks');
     expect(check(input({ type: 'plain_text_input', action_id: 'a' }, { hint: { type: 'plain_text', text: 'h'.repeat(2001) } }))).toThrow('invalid_blocks');
+  });
+});
+
+describe('checkViewLimits: a modal’s own limits', () => {
+  const plain = (text: string) => ({ type: 'plain_text', text });
+  const modal = (extra: Record<string, unknown>) => () => checkViewLimits({ type: 'modal', title: plain('Restore'), blocks: [], ...extra });
+
+  it('title, submit and close of at most 24 characters, private_metadata of at most 3000, placeholders of at most 150', () => {
+    expect(modal({ submit: plain('x'.repeat(24)), private_metadata: 'm'.repeat(3000) })).not.toThrow();
+    expect(modal({ title: plain('x'.repeat(25)) })).toThrow('invalid_arguments');
+    expect(modal({ close: plain('x'.repeat(25)) })).toThrow('invalid_arguments');
+    expect(modal({ private_metadata: 'm'.repeat(3001) })).toThrow('invalid_arguments');
+    expect(modal({ blocks: input({ type: 'plain_text_input', action_id: 'a', placeholder: plain('p'.repeat(150)) }) })).not.toThrow();
+    expect(modal({ blocks: input({ type: 'plain_text_input', action_id: 'a', placeholder: plain('p'.repeat(151)) }) })).toThrow('invalid_blocks');
   });
 });
