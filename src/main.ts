@@ -2,7 +2,8 @@
 // `--check --online` also asks Redis, Slack and Atlas whether the server, token, scopes, credentials and clusters work.
 // `node dist/main.js audit [--since …] [--format ndjson|csv]` prints the audit stream (src/audit/), reading only Redis.
 // Before the bot starts, Redis is checked the same way (src/redis/inspect-redis.ts): a FAIL refuses the start.
-// A bad configuration exits non-zero with the full list of problems before anything connects.
+// A bad configuration exits non-zero with the full list of problems before anything connects. Any other argument
+// prints the usage (src/parse-command-line.ts): `--help` on stdout with exit 0, anything unknown on stderr with exit 2.
 import { webApi } from '@slack/bolt';
 import { buildApp } from './app.js';
 import { runAuditCommand } from './audit/audit-command.js';
@@ -10,6 +11,7 @@ import { createAtlasClient } from './atlas/client.js';
 import { runPreflight } from './preflight.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { parseCommandLine, USAGE } from './parse-command-line.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
 import { listClusters } from './policy/policy.js';
 import type { Policy } from './policy/policy-schema.js';
@@ -39,8 +41,17 @@ function secretsOf(config: Readonly<Config>): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
+  const command = parseCommandLine(argv);
+  if (command.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command.kind === 'invalid') {
+    process.stderr.write(`atlas-restore: ${command.message}\n\n${USAGE}\n`);
+    return 2;
+  }
   // Before the full configuration is read: an auditor's job has Redis settings only, no Slack or Atlas secrets.
-  if (argv[0] === 'audit') return runAuditCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => new Date() });
+  if (command.kind === 'audit') return runAuditCommand(command.args, { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => new Date() });
   let settings;
   try {
     settings = await readSettings();
@@ -52,12 +63,12 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const { config, policy } = settings;
-  if (argv.includes('--check')) {
+  if (command.kind === 'check') {
     const clusters = listClusters(policy).length;
     process.stdout.write(
       `atlas-restore: configuration OK (${config.slack.socketMode ? 'Socket Mode' : `HTTP on port ${config.port}`}, Atlas ${config.atlas.auth.kind === 'digest' ? 'API key' : 'service account'}${config.dryRun ? ', DRY RUN' : ''}); policy OK (${policy.projects.length} project(s), ${clusters} cluster(s))\n`,
     );
-    if (!argv.includes('--online')) return 0;
+    if (!command.online) return 0;
     const atlas = createAtlasClient({ baseUrl: config.atlas.baseUrl, auth: config.atlas.auth });
     const slack = new webApi.WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 1 } });
     const redis = await inspectRedis(config);
