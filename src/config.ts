@@ -1,5 +1,6 @@
 // The environment table of DESIGN.md §2, as one zod schema. loadConfig is pure: it reads only the env it is given.
 import { z } from 'zod';
+import { maskCredentials, PERCENT_ENCODING_HINT } from './mask-credentials.js';
 import { DEFAULT_KEY_PREFIX, redisConfigOf, redisProblems, type RedisConfig } from './redis/redis-config.js';
 
 /** Empty strings count as unset: a `FOO=` line in a Secret must not pass for a value. */
@@ -38,9 +39,10 @@ const url = (name: string, fallback: string, protocols: readonly string[] = ['ht
       protocol = undefined;
     }
     if (!protocol || !protocols.includes(protocol)) {
-      // A URL may carry a password (REDIS_URL): never echo it.
-      const shown = value.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
-      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, got "${shown}"` });
+      // A URL may carry a password (REDIS_URL): never echo it. An unencoded "/", "?" or "#" in it is the likely reason
+      // the URL doesn't parse, so say how to write one.
+      const hint = value.includes('@') ? ` (${PERCENT_ENCODING_HINT})` : '';
+      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, got "${maskCredentials(value)}"${hint}` });
       return z.NEVER;
     }
     return value;

@@ -2,29 +2,25 @@
 // `--check --online` also asks Redis, Slack and Atlas whether the server, token, scopes, credentials and clusters work.
 // `node dist/main.js audit [--since …] [--format ndjson|csv]` prints the audit stream (src/audit/), reading only Redis.
 // Before the bot starts, Redis is checked the same way (src/redis/inspect-redis.ts): a FAIL refuses the start.
-// A bad configuration exits non-zero with the full list of problems before anything connects.
+// A bad configuration or policy exits 1 with the full list of problems of both (src/read-settings.ts) before anything
+// connects. Any other argument prints the usage (src/parse-command-line.ts): `--help` on stdout with exit 0, anything
+// unknown on stderr with exit 2.
 import { webApi } from '@slack/bolt';
 import { buildApp } from './app.js';
 import { runAuditCommand } from './audit/audit-command.js';
 import { createAtlasClient } from './atlas/client.js';
 import { runPreflight } from './preflight.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import type { Config } from './config.js';
 import { createLogger } from './logger.js';
-import { loadPolicy, PolicyError } from './policy/load-policy.js';
+import { parseCommandLine, USAGE } from './parse-command-line.js';
 import { listClusters } from './policy/policy.js';
-import type { Policy } from './policy/policy-schema.js';
 import { inspectRedis } from './redis/inspect-redis.js';
 import { describeRedis } from './redis/redis-client.js';
+import { readSettings } from './read-settings.js';
 import { formatCheck } from './redis/server-checks.js';
 
 /** Kubernetes' default grace period is 30 s: finish well within it. */
 const SHUTDOWN_BOUND_MS = 20_000;
-
-async function readSettings(): Promise<{ config: Readonly<Config>; policy: Policy }> {
-  const config = loadConfig();
-  const policy = await loadPolicy(config.policyFile);
-  return { config, policy };
-}
 
 function secretsOf(config: Readonly<Config>): string[] {
   const auth = config.atlas.auth;
@@ -39,25 +35,29 @@ function secretsOf(config: Readonly<Config>): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
+  const command = parseCommandLine(argv);
+  if (command.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command.kind === 'invalid') {
+    process.stderr.write(`atlas-restore: ${command.message}\n\n${USAGE}\n`);
+    return 2;
+  }
   // Before the full configuration is read: an auditor's job has Redis settings only, no Slack or Atlas secrets.
-  if (argv[0] === 'audit') return runAuditCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => new Date() });
-  let settings;
-  try {
-    settings = await readSettings();
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof PolicyError) {
-      process.stderr.write(`atlas-restore: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+  if (command.kind === 'audit') return runAuditCommand(command.args, { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => new Date() });
+  const settings = await readSettings(process.env);
+  if (!settings.ok) {
+    for (const error of settings.errors) process.stderr.write(`atlas-restore: ${error}\n`);
+    return 1;
   }
   const { config, policy } = settings;
-  if (argv.includes('--check')) {
+  if (command.kind === 'check') {
     const clusters = listClusters(policy).length;
     process.stdout.write(
       `atlas-restore: configuration OK (${config.slack.socketMode ? 'Socket Mode' : `HTTP on port ${config.port}`}, Atlas ${config.atlas.auth.kind === 'digest' ? 'API key' : 'service account'}${config.dryRun ? ', DRY RUN' : ''}); policy OK (${policy.projects.length} project(s), ${clusters} cluster(s))\n`,
     );
-    if (!argv.includes('--online')) return 0;
+    if (!command.online) return 0;
     const atlas = createAtlasClient({ baseUrl: config.atlas.baseUrl, auth: config.atlas.auth });
     const slack = new webApi.WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 1 } });
     const redis = await inspectRedis(config);

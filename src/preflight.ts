@@ -9,8 +9,12 @@ import { clusterKey, listClusters, rulesFor } from './policy/policy.js';
 import type { Policy } from './policy/policy-schema.js';
 import { formatCheck, type RedisCheck } from './redis/server-checks.js';
 
-/** Bot scopes the code needs (slack-app-manifest.yaml asks for exactly these). */
-export const REQUIRED_BOT_SCOPES = ['commands', 'chat:write', 'users:read', 'usergroups:read'] as const;
+/**
+ * Bot scopes the code needs: slack-app-manifest.yaml asks for exactly these (test/unit/slack-app-manifest.test.ts
+ * compares the two). channels:read and groups:read: conversations.info (can the bot post the card there) and
+ * users.conversations (whose requests status and list may show), for public and private channels.
+ */
+export const REQUIRED_BOT_SCOPES = ['commands', 'chat:write', 'users:read', 'usergroups:read', 'channels:read', 'groups:read'] as const;
 
 export interface PreflightResult {
   ok: boolean;

@@ -1,6 +1,7 @@
 // One client type and one factory for every Redis topology (standalone, Sentinel, Cluster), so the store, the
 // tracker and the Slack side never care which one runs underneath. The options per purpose encode two rules:
 // Slack-facing commands fail fast (a user reads "try again" within Slack's 3 s), BullMQ's worker retries forever.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
@@ -49,8 +50,30 @@ export function tlsOptionsOf(url: URL, caFile: string | undefined, readFile: (pa
   } catch (err) {
     throw new RedisSetupError(`REDIS_TLS_CA_FILE: cannot read ${caFile} (${err instanceof Error ? err.message : String(err)})`);
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new RedisSetupError(`REDIS_TLS_CA_FILE: ${caFile} holds no PEM certificate`);
-  return { ca: [...rootCertificates, pem] };
+  return { ca: [...rootCertificates, ...certificatesOf(pem, caFile)] };
+}
+
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * The PEM blocks of a CA file, each parsed. Node skips an entry of `ca` it can't parse without a word, so a placeholder,
+ * a truncated paste or a mangled line would otherwise pass here and surface only as "certificate not trusted".
+ */
+function certificatesOf(pem: string, caFile: string): string[] {
+  const blocks = pem.match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0) throw new RedisSetupError(`REDIS_TLS_CA_FILE: ${caFile} holds no PEM certificate (a ${PEM_BEGIN} … -----END CERTIFICATE----- block)`);
+  const begun = pem.split(PEM_BEGIN).length - 1;
+  if (begun !== blocks.length) throw new RedisSetupError(`REDIS_TLS_CA_FILE: ${caFile} has a certificate without its END line (cut short?)`);
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      const which = blocks.length === 1 ? 'its certificate' : `certificate ${i + 1} of ${blocks.length}`;
+      throw new RedisSetupError(`REDIS_TLS_CA_FILE: ${caFile}: ${which} is not a valid certificate (${err instanceof Error ? err.message : String(err)})`);
+    }
+  });
+  return blocks;
 }
 
 /** What createRedisClient will build: pure, so the options of each topology and purpose can be checked directly. */

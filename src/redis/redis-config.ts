@@ -1,5 +1,6 @@
 // The Redis part of the environment (DESIGN.md §2): which topology (one server, Sentinel, Cluster), TLS, and the
 // key prefix. Pure functions of the raw variables: config.ts calls them and reports every problem at once.
+import { maskCredentials, PERCENT_ENCODING_HINT } from '../mask-credentials.js';
 
 export interface HostPort {
   host: string;
@@ -40,7 +41,8 @@ export interface RawRedisEnv {
 }
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
-const HOST_PORT = /^(?:\[([^\]\s]+)\]|([^:\s[\]]+)):(\d{1,5})$/;
+// No "@" or "/" in a host: a URL or credentials pasted here would otherwise pass as a host name.
+const HOST_PORT = /^(?:\[([^\]\s]+)\]|([^:\s[\]@/]+)):(\d{1,5})$/;
 
 /** `host:port,host:port` (IPv6 as `[::1]:26379`); a port is required, a wrong default port is worse than an error. */
 export function parseHostPorts(name: string, value: string): { list: HostPort[]; problems: string[] } {
@@ -51,8 +53,10 @@ export function parseHostPorts(name: string, value: string): { list: HostPort[];
   for (const item of items) {
     const m = HOST_PORT.exec(item);
     const port = m ? Number(m[3]) : NaN;
-    if (!m || port < 1 || port > 65535) problems.push(`${name}: "${item}" is not host:port (e.g. redis-0.redis:6379)`);
-    else list.push({ host: (m[1] ?? m[2])!, port });
+    if (!m || port < 1 || port > 65535) {
+      const hint = item.includes('@') ? '; credentials belong in REDIS_URL (and REDIS_SENTINEL_PASSWORD), not here' : '';
+      problems.push(`${name}: "${maskCredentials(item)}" is not host:port (e.g. redis-0.redis:6379)${hint}`);
+    } else list.push({ host: (m[1] ?? m[2])!, port });
   }
   return { list, problems };
 }
@@ -71,6 +75,15 @@ function parseUrl(value: string): URL | undefined {
     return new URL(value);
   } catch {
     return undefined;
+  }
+}
+
+function decodes(encoded: string): boolean {
+  try {
+    decodeURIComponent(encoded);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -97,8 +110,14 @@ export function redisProblems(raw: RawRedisEnv): string[] {
   }
   const url = parseUrl(raw.REDIS_URL ?? DEFAULT_URL);
   if (url && (url.protocol === 'redis:' || url.protocol === 'rediss:')) {
+    // The URL parser keeps a stray "%" as it is; ioredis and our log masking then decode it and throw URIError.
+    const undecodable = (['user', 'password'] as const).filter((part) => !decodes(part === 'user' ? url.username : url.password));
+    if (undecodable.length > 0) problems.push(`REDIS_URL: the ${undecodable.join(' and ')} ${undecodable.length > 1 ? 'are' : 'is'} not valid percent-encoding: ${PERCENT_ENCODING_HINT}`);
     const db = url.pathname.replace(/^\//, '');
-    if (db !== '' && !/^\d+$/.test(db)) problems.push(`REDIS_URL: the database must be a number, got "${db}"`);
+    // An "@" after the host: the password held an unencoded "/", "?" or "#" and its tail was taken for the path
+    // (or query) of a wrong host. Nothing of it may be echoed.
+    if (/@/.test(url.pathname + url.search + url.hash)) problems.push(`REDIS_URL: an "@" after the host (a password with an unencoded /, ? or #?): ${PERCENT_ENCODING_HINT}`);
+    else if (db !== '' && !/^\d+$/.test(db)) problems.push(`REDIS_URL: the database must be a number, got "${db}"`);
     else if (cluster && db !== '' && db !== '0') problems.push('REDIS_URL must not select a database with REDIS_CLUSTER_NODES: Redis Cluster only has database 0');
     if (raw.REDIS_TLS_CA_FILE && url.protocol !== 'rediss:') {
       problems.push('REDIS_TLS_CA_FILE is set but REDIS_URL does not use TLS: use a rediss:// URL (with Sentinel or Cluster, e.g. rediss://:password@ignored)');

@@ -37,6 +37,8 @@ export interface FakeSlackOptions {
   channels?: Record<string, Partial<Omit<FakeChannel, 'id'>>>;
   /** Enables apps.connections.open: it takes only this app-level token and answers `connectionUrl()`. */
   socketMode?: { appToken: string; connectionUrl: () => string };
+  /** The token's scopes, sent in X-OAuth-Scopes as Slack does (WebClient puts them in response_metadata.scopes). Default: no header. */
+  scopes?: readonly string[];
 }
 
 export interface RecordedCall {
@@ -110,9 +112,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const bearer = /^Bearer\s+(\S+)$/i.exec(authHeader ?? '')?.[1];
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
     delete args.token;
+    const scopeHeader: Record<string, string> = opts.scopes ? { 'X-OAuth-Scopes': opts.scopes.join(',') } : {};
     const fail = (error: string) => {
       record(method, args, 200, error);
-      sendJson(res, 200, { ok: false, error });
+      sendJson(res, 200, { ok: false, error }, scopeHeader);
     };
     if (!token) return fail('not_authed');
     // Socket Mode's apps.connections.open is the one method called with the app-level token (xapp-…).
@@ -135,7 +138,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     try {
       const result = socketOpen ? { url: opts.socketMode!.connectionUrl() } : workspaceImpl.call(method, args);
       record(method, args, 200);
-      sendJson(res, 200, { ok: true, ...result });
+      sendJson(res, 200, { ok: true, ...result }, scopeHeader);
     } catch (err) {
       if (err instanceof SlackMethodError) return fail(err.error);
       throw err;

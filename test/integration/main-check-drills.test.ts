@@ -30,7 +30,7 @@ drills:
     channel: C0ABCDEF1
 `;
 
-function check(policy: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function check(policy: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const file = join(mkdtempSync(join(tmpdir(), 'atlas-restore-drills-')), 'policy.yaml');
   writeFileSync(file, policy);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--check'], {
@@ -45,6 +45,7 @@ function check(policy: string): Promise<{ code: number | null; stdout: string; s
       ATLAS_BASE_URL: 'http://127.0.0.1:9',
       SLACK_API_URL: 'http://127.0.0.1:9/api/',
       REDIS_URL: 'redis://127.0.0.1:9',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -69,5 +70,13 @@ describe('node dist/main.js --check with drills', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('drills[0] (orders-weekly): target shop/orders is not scratch');
     expect(result.stderr).toContain("projects[0].clusters[2].safetySnapshot.mode: a flex cluster can't have a safety snapshot");
+  });
+
+  it('lists the policy problems too when the environment is invalid, exit 1', async () => {
+    const result = await check(POLICY('shop/orders'), { DRY_RUN: 'maybe' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('DRY_RUN must be "true" or "false"');
+    expect(result.stderr).toContain('drills[0] (orders-weekly): target shop/orders is not scratch');
   });
 });

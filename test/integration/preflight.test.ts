@@ -82,4 +82,21 @@ describe('preflight', () => {
     expect(result.ok).toBe(false);
     expect(result.lines.join('\n')).toContain('FAIL Atlas: shop/flexy safety snapshot: the policy requires one, but shop/flexy is flex and Atlas takes on-demand snapshots of dedicated clusters only');
   });
+
+  it('FAIL naming the scopes the token lacks: channels:read and groups:read besides the first four', async () => {
+    const oldScopes = await startFakeSlack({ scopes: ['commands', 'chat:write', 'users:read', 'usergroups:read'] });
+    const allScopes = await startFakeSlack({ scopes: ['commands', 'chat:write', 'users:read', 'usergroups:read', 'channels:read', 'groups:read'] });
+    try {
+      const slackOf = (fake: FakeSlack) => new webApi.WebClient(fake.botToken, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
+      const lacking = await runPreflight({ policy: policy('[{ name: orders }]'), ...deps(), slack: slackOf(oldScopes) });
+      expect(lacking.ok).toBe(false);
+      expect(lacking.lines).toContain("FAIL Slack: the bot token lacks scope(s) channels:read, groups:read: add them in the app's OAuth settings and reinstall");
+      const granted = await runPreflight({ policy: policy('[{ name: orders }]'), ...deps(), slack: slackOf(allScopes) });
+      expect(granted.ok).toBe(true);
+      expect(granted.lines).toContain('ok   Slack: scopes commands, chat:write, users:read, usergroups:read, channels:read, groups:read');
+    } finally {
+      await oldScopes.close();
+      await allScopes.close();
+    }
+  });
 });

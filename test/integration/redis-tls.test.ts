@@ -1,14 +1,15 @@
 // rediss:// against a real redis-server speaking only TLS, with a throwaway CA made here with openssl: the app
 // connects with REDIS_TLS_CA_FILE and runs a restore through it; without the CA the certificate is refused,
 // with a message that names REDIS_TLS_CA_FILE (verification is never turned off).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
 import { connectRedis, createRedisClient } from '../../src/redis/redis-client.js';
 import { createRestoreStore } from '../../src/restore/store.js';
-import { RedisGroup, redisServerHasTls, run, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
+import { makeCertificates } from '../helpers/make-certificates.js';
+import { RedisGroup, redisServerHasTls, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
 import { APPROVER, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
 import { makeRequest } from './store-fixtures.js';
 
@@ -16,16 +17,6 @@ const hasBinaries = skipUnless('redis-tls', ['redis-server', 'openssl'], 'it mak
 const hasTls = hasBinaries && redisServerHasTls();
 if (hasBinaries && !hasTls) console.warn('redis-tls: skipped because this redis-server was built without TLS (BUILD_TLS=yes)');
 const canRun = hasBinaries && hasTls;
-
-/** A CA, and a server certificate it signed for 127.0.0.1 and localhost. */
-function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
-  const at = (name: string) => join(dir, name);
-  run('openssl', ['req', '-x509', '-new', '-nodes', '-newkey', 'rsa:2048', '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '1', '-subj', '/CN=atlas-restore test CA']);
-  run('openssl', ['req', '-new', '-nodes', '-newkey', 'rsa:2048', '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=localhost']);
-  writeFileSync(at('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run('openssl', ['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.crt'), '-days', '1', '-extfile', at('san.ext')]);
-  return { ca: at('ca.crt'), cert: at('server.crt'), key: at('server.key') };
-}
 
 const base = {
   SLACK_BOT_TOKEN: 'xoxb-1-abc',

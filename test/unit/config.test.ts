@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, loadRedisSettings } from '../../src/config.js';
 
 const base = {
   SLACK_BOT_TOKEN: 'xoxb-1-abc',
@@ -165,7 +165,47 @@ describe('loadConfig', () => {
     it('never echoes the password of a bad REDIS_URL', () => {
       const problems = problemsOf({ ...base, REDIS_URL: 'http://user:redis-secret@h:6379' });
       expect(problems.join('\n')).not.toContain('redis-secret');
-      expect(problems.join('\n')).toContain('http://user:***@h:6379');
+      expect(problems.join('\n')).toContain('http://***@h:6379');
+    });
+
+    it('never echoes a password with an unencoded "/", "?" or "#", and says how to encode it', () => {
+      for (const password of ['pa/ss-secret', 'pa?ss-secret', 'pa#ss-secret']) {
+        const problems = problemsOf({ ...base, REDIS_URL: `rediss://default:${password}@cache.example:6380/0` });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).not.toContain('ss-secret');
+        expect(problems[0]).toContain('REDIS_URL must be a redis or rediss URL, got "rediss://***@cache.example:6380/0"');
+        expect(problems[0]).toContain('/ as %2F');
+      }
+      // With an "@" before the "/" the URL parses, but as a wrong host whose path holds the rest of the password.
+      const tail = problemsOf({ ...base, REDIS_URL: 'rediss://default:a@b/ss-secret@cache.example:6380/0' });
+      expect(tail).toEqual([expect.stringContaining('REDIS_URL: an "@" after the host')]);
+      expect(tail[0]).not.toContain('ss-secret');
+      // Without a scheme, everything before the last "@" is hidden too; so is a query string (ioredis reads a password from it).
+      expect(problemsOf({ ...base, REDIS_URL: 'user:pa/ss-secret@h:6379' }).join('\n')).toContain('got "***@h:6379"');
+      expect(problemsOf({ ...base, REDIS_URL: 'http://h:6379/?password=ss-secret' }).join('\n')).toContain('got "http://h:6379/?***"');
+    });
+
+    it('refuses, without echoing it, a user or password that does not percent-decode (a literal "%")', () => {
+      const problems = problemsOf({ ...base, REDIS_URL: 'redis://default:50%off-secret@h:6379' });
+      expect(problems).toEqual([expect.stringContaining('REDIS_URL: the password is not valid percent-encoding: percent-encode the user and password: / as %2F, % as %25')]);
+      expect(problems[0]).not.toContain('off-secret');
+      expect(problemsOf({ ...base, REDIS_URL: 'redis://us%zz:50%off@h:6379' })).toEqual([expect.stringContaining('REDIS_URL: the user and password are not valid percent-encoding')]);
+      // The same rule for the audit command's Redis-only settings, and for REDIS_URL beside Sentinel or Cluster.
+      expect(() => loadRedisSettings({ REDIS_URL: 'rediss://:50%off@ignored', REDIS_CLUSTER_NODES: 'r-0:6379' })).toThrow(/password is not valid percent-encoding/);
+      // Encoded, the same password is accepted and reaches ioredis decoded.
+      const c = loadConfig({ ...base, REDIS_URL: 'redis://default:50%25off%2Fx@h:6379' });
+      expect(decodeURIComponent(new URL(c.redisUrl).password)).toBe('50%off/x');
+    });
+
+    it('never echoes credentials pasted into REDIS_SENTINELS or REDIS_CLUSTER_NODES', () => {
+      const problems = problemsOf({ ...base, REDIS_CLUSTER_NODES: 'redis://:node-secret@r-0:6379, pw-secret@r-1:6379' });
+      expect(problems).toEqual([
+        expect.stringContaining('REDIS_CLUSTER_NODES: "redis://***@r-0:6379" is not host:port'),
+        expect.stringContaining('REDIS_CLUSTER_NODES: "***@r-1:6379" is not host:port'),
+      ]);
+      expect(problems.join('\n')).not.toContain('secret');
+      expect(problems[0]).toContain('credentials belong in REDIS_URL');
+      expect(problemsOf({ ...base, REDIS_SENTINELS: 'u:sentinel-secret@s-0:26379', REDIS_SENTINEL_MASTER: 'm' })).toEqual([expect.stringContaining('REDIS_SENTINELS: "***@s-0:26379" is not host:port')]);
     });
   });
 });

@@ -213,7 +213,15 @@ describe('manifests: Kubernetes schemas', () => {
     const ca = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === caMap);
     expect(Object.keys(ca?.data ?? {})).toContain(env.REDIS_TLS_CA_FILE.slice(mount.mountPath.length + 1));
     const egress = rendered.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'atlas-restore')!.spec.egress as Obj[];
-    expect(egress.some((rule) => rule.ports?.some((p: Obj) => p.port === 6380) && rule.to?.some((t: Obj) => t.ipBlock))).toBe(true);
+    // Data nodes on 6379 or 6380 (TLS), and the sentinels on 26379 when REDIS_SENTINELS is set (manifests/README.md, step 3).
+    const managed = egress.find((rule) => rule.to?.some((t: Obj) => t.ipBlock?.cidr === '10.0.0.0/8'));
+    expect(managed?.ports.map((p: Obj) => p.port)).toEqual([6379, 6380, 26379]);
+  });
+
+  it('opens the managed Redis egress on the data ports and the sentinels\' port, without kubectl too', () => {
+    const patch = docs.find((d) => relative(MANIFESTS, d.file) === 'components/managed-redis-tls/networkpolicy-egress.yaml')!.value as Obj[];
+    const ports = patch.flatMap((op) => (op.op === 'add' && op.path === '/spec/egress/-' ? op.value.ports : [])).map((p: Obj) => `${p.port}/${p.protocol}`);
+    expect(ports).toEqual(['6379/TCP', '6380/TCP', '26379/TCP']);
   });
 });
 

@@ -1,11 +1,17 @@
 // The client options per topology and purpose. The trap these guard: ioredis turns TLS on from a rediss:// URL
 // string, but Sentinel and Cluster get options objects built by hand, where TLS must be set explicitly.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { Cluster, type Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createRedisClient, describeRedis, duplicateRedisClient, planRedisClient, RedisSetupError } from '../../src/redis/redis-client.js';
 import { hashTagOf } from '../../src/redis/redis-config.js';
+import { makeCertificates } from '../helpers/make-certificates.js';
+import { skipUnless } from '../helpers/redis-servers.js';
 
 const base = {
   SLACK_BOT_TOKEN: 'xoxb-1-abc',
@@ -15,8 +21,16 @@ const base = {
   RESTORE_POLICY_FILE: '/etc/policy.yaml',
 };
 const redisOf = (env: Record<string, string>) => loadConfig({ ...base, ...env }).redis;
-const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-const readPem = () => PEM;
+const hasOpenssl = skipUnless('redis-client', ['openssl'], 'it makes throwaway certificates for the CA file checks');
+let certs: { ca: string; cert: string } = { ca: '', cert: '' };
+beforeAll(() => {
+  if (!hasOpenssl) return;
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-restore-ca-'));
+  const paths = makeCertificates(dir);
+  certs = { ca: readFileSync(paths.ca, 'utf8'), cert: readFileSync(paths.cert, 'utf8') };
+});
+const rediss = { topology: { kind: 'standalone' }, url: 'rediss://redis.example', tlsCaFile: '/ca.pem' } as const;
+const caOf = (pem: string) => ((planRedisClient(rediss, 'commands', () => pem).options as { tls?: { ca: string[] } }).tls?.ca ?? []).slice(rootCertificates.length);
 
 describe('planRedisClient', () => {
   it('standalone: hands ioredis the URL string, and fails fast for Slack-facing commands', () => {
@@ -25,12 +39,30 @@ describe('planRedisClient', () => {
     expect(plan.options).toMatchObject({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, tls: {} });
   });
 
-  it('adds REDIS_TLS_CA_FILE to the system CAs instead of replacing them, and never disables verification', () => {
-    const plan = planRedisClient(redisOf({ REDIS_URL: 'rediss://redis.example', REDIS_TLS_CA_FILE: '/ca.pem' }), 'commands', readPem);
+  it.skipIf(!hasOpenssl)('adds REDIS_TLS_CA_FILE to the system CAs instead of replacing them, and never disables verification', () => {
+    const plan = planRedisClient(redisOf({ REDIS_URL: 'rediss://redis.example', REDIS_TLS_CA_FILE: '/ca.pem' }), 'commands', () => certs.ca);
     const tls = (plan.options as { tls?: unknown }).tls as { ca: string[]; rejectUnauthorized?: boolean };
-    expect(tls.ca).toEqual([...rootCertificates, PEM]);
+    expect(tls.ca).toEqual([...rootCertificates, certs.ca.trim()]);
     expect(tls.rejectUnauthorized).toBeUndefined();
-    expect(() => planRedisClient(redisOf({ REDIS_URL: 'rediss://h', REDIS_TLS_CA_FILE: '/ca.pem' }), 'commands', () => 'not a pem')).toThrow(RedisSetupError);
+    // A chain with comments between its certificates: each block, nothing else.
+    expect(caOf(`# intermediate\n${certs.cert}\n# root\n${certs.ca}`)).toEqual([certs.cert.trim(), certs.ca.trim()]);
+  });
+
+  it("refuses the overlay's placeholder ca.crt: it holds no certificate", () => {
+    const placeholder = fileURLToPath(new URL('../../manifests/overlays/managed-redis/ca.crt', import.meta.url));
+    expect(() => planRedisClient({ ...rediss, tlsCaFile: placeholder }, 'commands')).toThrow(new RedisSetupError(`REDIS_TLS_CA_FILE: ${placeholder} holds no PEM certificate (a -----BEGIN CERTIFICATE----- … -----END CERTIFICATE----- block)`));
+    // The marker in a comment is not a certificate (the placeholder's old text passed the old check).
+    expect(() => caOf('# REPLACE-ME: the PEM of the CA (-----BEGIN CERTIFICATE----- ...).\n')).toThrow(/holds no PEM certificate/);
+    expect(() => caOf('not a pem')).toThrow(RedisSetupError);
+  });
+
+  it('refuses a block that is not a certificate, alone or beside a valid one, and a block cut short', () => {
+    const garbage = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(() => caOf(garbage)).toThrow(/REDIS_TLS_CA_FILE: \/ca\.pem: its certificate is not a valid certificate \(/);
+    if (hasOpenssl) {
+      expect(() => caOf(`${certs.ca}${garbage}`)).toThrow(/certificate 2 of 2 is not a valid certificate/);
+      expect(() => caOf(`${certs.ca}${certs.cert.slice(0, 200)}`)).toThrow(/a certificate without its END line/);
+    }
   });
 
   it('Sentinel: credentials, db and TLS come from REDIS_URL, its host is ignored', () => {

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { REQUIRED_BOT_SCOPES } from '../../src/preflight.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is typed as the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -160,6 +161,10 @@ describe('slack-app-manifest.yaml: scopes', () => {
   it('has every bot scope the called methods need, and none that nothing needs', () => {
     const where = [...calledInSrc].map(([m, files]) => `${m} (${files.join(', ')})`).join('\n');
     expect(scopeProblems(calledInSrc.keys(), manifest.oauth_config.scopes.bot), where).toEqual([]);
+  });
+
+  it('is exactly what --check --online asks of the token (REQUIRED_BOT_SCOPES)', () => {
+    expect([...REQUIRED_BOT_SCOPES].sort()).toEqual([...manifest.oauth_config.scopes.bot].sort());
   });
 
   it('reports a missing scope, an unknown method and an unneeded scope (the check can fail)', () => {

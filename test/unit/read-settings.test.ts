@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSettings } from '../../src/read-settings.js';
+
+const GOOD_ENV = {
+  SLACK_BOT_TOKEN: 'xoxb-1-abc',
+  SLACK_SIGNING_SECRET: 'signing-secret-value',
+  ATLAS_PUBLIC_KEY: 'pubkey',
+  ATLAS_PRIVATE_KEY: 'private-key-value',
+};
+const GOOD_POLICY = 'projects:\n  - name: shop\n    id: 5e2211c17a3e5a48f5497de3\n    clusters: [{ name: orders }]\nrequesters: [U0123ABCD]\napprovers: [U0789IJKL]\n';
+const BAD_POLICY = 'projects:\n  - name: shop\n    id: nothex\n    clusters: [{ name: orders, type: mega }]\n';
+
+function policyFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'atlas-restore-settings-')), 'policy.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('readSettings', () => {
+  it('returns the configuration and the policy when both are valid', async () => {
+    const settings = await readSettings({ ...GOOD_ENV, RESTORE_POLICY_FILE: policyFile(GOOD_POLICY) });
+    if (!settings.ok) throw new Error(settings.errors.join('\n'));
+    expect(settings.config.slack.botToken).toBe('xoxb-1-abc');
+    expect(settings.policy.projects[0]?.name).toBe('shop');
+  });
+
+  it('reports the policy problems too when the environment is invalid', async () => {
+    const settings = await readSettings({ ...GOOD_ENV, DRY_RUN: 'maybe', SLACK_BOT_TOKEN: undefined, RESTORE_POLICY_FILE: ` ${policyFile(BAD_POLICY)} ` });
+    expect(settings.ok).toBe(false);
+    const errors = settings.ok ? [] : settings.errors;
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/Invalid configuration \(2 problems\)[\s\S]*DRY_RUN must be[\s\S]*SLACK_BOT_TOKEN is required/);
+    expect(errors[1]).toMatch(/projects\[0\]\.id[\s\S]*projects\[0\]\.clusters\[0\]\.type/);
+  });
+
+  it('reports an unreadable policy file beside the environment problems', async () => {
+    const settings = await readSettings({ ...GOOD_ENV, DRY_RUN: 'maybe', RESTORE_POLICY_FILE: '/nonexistent/policy.yaml' });
+    expect(settings).toEqual({ ok: false, errors: [expect.stringContaining('DRY_RUN must be'), expect.stringContaining('/nonexistent/policy.yaml cannot be read (ENOENT)')] });
+  });
+
+  it('without RESTORE_POLICY_FILE, reports the environment only (it names the missing variable)', async () => {
+    const settings = await readSettings({ ...GOOD_ENV, RESTORE_POLICY_FILE: '  ' });
+    expect(settings).toEqual({ ok: false, errors: [expect.stringContaining('RESTORE_POLICY_FILE is required')] });
+  });
+});
