@@ -136,11 +136,17 @@ export interface TrackerOptions {
   worker?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number; drainDelay?: number };
 }
 
+/** What a job that delivers a final request's notification keeps between its tries (settle-step.ts). */
+export interface SettleRetryState {
+  /** Failed attempts to deliver the final notification. */
+  settleAttempts?: number;
+}
+
 /**
  * Data of the one BullMQ job that carries a restore from its approval to its end (step-job pattern: rewritten
  * before each delay). Which step runs is decided from the stored request each time; `step` says what the last run did.
  */
-export interface PollJobData {
+export interface PollJobData extends SettleRetryState {
   requestId: string;
   step: 'submit' | 'find' | 'poll' | 'settle' | 'late';
   /** When the tracker started carrying the request (ms). */
@@ -156,8 +162,6 @@ export interface PollJobData {
   warnedUnknown?: boolean;
   /** accessProblem was sent for the current failure streak (apart from warnedUnknown: each is said once). */
   warnedAccess?: boolean;
-  /** Failed attempts to deliver the final notification. */
-  settleAttempts?: number;
   /** When the next run is due (ms), to measure poll lag. */
   dueAt?: number;
   /** Consecutive submission attempts held back by a passing fault. */
@@ -168,7 +172,7 @@ export interface PollJobData {
   lockRefreshedAt?: number;
 }
 
-export interface ExpiryJobData {
+export interface ExpiryJobData extends SettleRetryState {
   requestId: string;
 }
 

@@ -7,7 +7,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOpt
 import { duplicateRedisClient, type RedisClient } from '../redis/redis-client.js';
 import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
-import { expireApproval } from './tracker-expiry.js';
+import { expireApproval, runExpiryStep } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
 import { alignDueTime } from './align-due-time.js';
 import { delayJob } from './delay-job.js';
@@ -139,10 +139,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   }
 
   async function processExpiry(job: Job<ExpiryJobData>, token: string | undefined): Promise<string> {
-    const outcome = await expireApproval(ctx, job.data.requestId);
-    if (outcome.kind === 'not_due') return delay(job, token, job.data, outcome.dueAt - Date.now());
-    if (outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled)) return delay(job, token, job.data, notifyLeaseMs);
-    return outcome.kind;
+    const result = await runExpiryStep(ctx, job.data);
+    if (result.kind === 'again') return delay(job, token, result.data, result.delayMs);
+    return result.reason;
   }
 
   async function process(job: Job, token?: string): Promise<string> {
@@ -229,9 +228,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
         } else if (req.state === 'pending_approval') {
           if (Date.parse(req.approvalExpiresAt) <= now) {
             const outcome = await expireApproval(ctx, req.id, now);
-            if (outcome.kind === 'expired') expired += 1;
-            // Another run holds the notification: a job makes sure it is delivered should that run die.
-            const owed = outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled);
+            if (outcome.kind === 'expired' || (outcome.kind === 'unsettled' && outcome.expiredNow)) expired += 1;
+            // Another run holds the notification, or this one could not deliver it: a job makes sure it is delivered.
+            const owed = outcome.kind === 'busy' || outcome.kind === 'unsettled' || (outcome.kind === 'expired' && !outcome.settled);
             if (owed) await scheduleApprovalExpiry(req.id, new Date());
           } else {
             await scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
@@ -295,8 +294,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     async expireIfDue(requestId, now = Date.now()) {
       const outcome = await expireApproval(ctx, requestId, now);
       // Another run holds the notification, or this one could not deliver it: the expiry job makes sure it is.
-      if (outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled)) await scheduleApprovalExpiry(requestId, new Date());
-      return outcome.kind === 'expired' || outcome.kind === 'settled' || outcome.kind === 'busy';
+      const owed = outcome.kind === 'busy' || outcome.kind === 'unsettled' || (outcome.kind === 'expired' && !outcome.settled);
+      if (owed) await scheduleApprovalExpiry(requestId, new Date());
+      return owed || outcome.kind === 'expired' || outcome.kind === 'settled';
     },
 
     reconcile,
