@@ -8,7 +8,7 @@ import { matchesRequest } from './find-adoptable-job.js';
 import { recordRunning, startFinding } from './find-job-step.js';
 import { createJobFor, listRecentJobsFor, namespaceKind } from './restore-job-calls.js';
 import { retryAfterWaitMs } from './poll-interval.js';
-import { runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } from './safety-snapshot-step.js';
+import { nextSafetySnapshotRound, runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } from './safety-snapshot-step.js';
 import { sourceOf } from './source-location.js';
 import type { LockResult } from './store-lock.js';
 import { settleStep } from './settle-step.js';
@@ -229,6 +229,9 @@ async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: 
     waitingFor: undefined,
     submittingAt: undefined,
     submitBy: undefined,
+    // A safety snapshot taken (or asked for) already is of the data before the approvals to come: the next one follows them.
+    ...(req.safetySnapshot && (req.safetySnapshot.id || req.safetySnapshotClaimedAt) ? { safetySnapshot: nextSafetySnapshotRound(req.safetySnapshot) } : {}),
+    safetySnapshotClaimedAt: undefined,
   });
   if (!back.ok) return { kind: 'done', reason: 'the request moved on while its approvals were re-checked' };
   ctx.logger.info({ requestId: req.id, dropped: [...gone] }, 'approvals dropped by the re-check before the POST');
