@@ -3,6 +3,7 @@ import type { RedisClient } from '../redis/redis-client.js';
 import type { Logger } from 'pino';
 import type { AtlasClient, RestoreJob } from '../atlas/types.js';
 import type { PollIntervalPolicy } from './poll-interval.js';
+import type { SettleRetryPolicy } from './settle-step.js';
 import type { RestoreStore } from './store.js';
 import type { TrackerMarks } from './tracker-marks.js';
 import type { DrillDefinition } from './drill-definition.js';
@@ -112,6 +113,13 @@ export interface TrackerOptions {
   maxDelayMs?: number;
   /** How long one notification may take before another run may try it again. Default 60 s. */
   notifyLeaseSeconds?: number;
+  /**
+   * Retries of a final notification Slack refused: by default from the base poll interval, at most `maxDelayMs` apart,
+   * for 24 h (less than the 30 days intents and once-markers are kept).
+   */
+  settleRetry?: Partial<SettleRetryPolicy>;
+  /** A final notification was given up on after the retry horizon (metrics). */
+  onFinalNotificationAbandoned?: () => void;
   /** Graceful close waits this long for in-progress polls. Default 10 000 ms. */
   closeTimeoutMs?: number;
   /** How late each poll ran against when it was due, in seconds (metrics). */
@@ -140,6 +148,8 @@ export interface TrackerOptions {
 export interface SettleRetryState {
   /** Failed attempts to deliver the final notification. */
   settleAttempts?: number;
+  /** When its first attempt failed (ms): the retry horizon counts from then. */
+  settleFailingSince?: number;
 }
 
 /**
@@ -199,6 +209,8 @@ export interface TrackerContext {
   notFoundGraceMs: number;
   findWindowMs: number;
   lateAdoptWindowMs: number;
+  settleRetry: SettleRetryPolicy;
+  onFinalNotificationAbandoned?: (() => void) | undefined;
   /** Puts a request that waits for approvals again back under its expiry job. */
   scheduleApprovalExpiry(requestId: string, at: Date): Promise<void>;
   drillHistory: DrillHistory;

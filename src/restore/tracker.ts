@@ -7,6 +7,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOpt
 import { duplicateRedisClient, type RedisClient } from '../redis/redis-client.js';
 import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
+import { assertOptions, DEFAULT_LATE_ADOPT_WINDOW_MS, MARKS_KEEP_SECONDS, settleRetryPolicy } from './tracker-options.js';
 import { expireApproval, runExpiryStep } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
 import { alignDueTime } from './align-due-time.js';
@@ -70,19 +71,6 @@ export interface RestoreTracker {
   health(): Promise<WorkerHealth>;
 }
 
-function assertOptions(opts: TrackerOptions): void {
-  const problems: string[] = [];
-  if (!opts.connection || typeof opts.connection.duplicate !== 'function') problems.push('connection must be an ioredis client');
-  else if (opts.connection.options?.keyPrefix) problems.push('connection must not set keyPrefix (give the tracker a prefix instead)');
-  if (typeof opts.prefix !== 'string' || opts.prefix === '' || opts.prefix.endsWith(':')) problems.push('prefix must be a non-empty string not ending in ":", e.g. "atlas-restore:bull"');
-  const positive = { longRunningAfterMinutes: opts.longRunningAfterMinutes, statusUnknownAfterMinutes: opts.statusUnknownAfterMinutes, targetLockTtlSeconds: opts.targetLockTtlSeconds, concurrency: opts.concurrency, notifyLeaseSeconds: opts.notifyLeaseSeconds, closeTimeoutMs: opts.closeTimeoutMs };
-  for (const [name, value] of Object.entries(positive)) {
-    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) problems.push(`${name} must be a number > 0, got ${String(value)}`);
-  }
-  if (opts.targetLockTtlSeconds !== undefined && !Number.isInteger(opts.targetLockTtlSeconds)) problems.push('targetLockTtlSeconds must be an integer');
-  if (problems.length > 0) throw new TrackerError('TRACKER_INVALID_OPTIONS', `invalid tracker options: ${problems.join('; ')}`);
-}
-
 export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   assertOptions(opts);
   const policy = createPollIntervalPolicy({ baseSeconds: opts.pollIntervalSeconds, minDelayMs: opts.minDelayMs, maxDelayMs: opts.maxDelayMs });
@@ -98,7 +86,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     atlas: opts.atlas,
     notifier: opts.notifier,
     logger,
-    marks: createTrackerMarks({ redis: queueConnection, prefix: `${opts.prefix}:tracker:`, leaseMs: notifyLeaseMs, keepSeconds: 30 * DAY_SECONDS }),
+    marks: createTrackerMarks({ redis: queueConnection, prefix: `${opts.prefix}:tracker:`, leaseMs: notifyLeaseMs, keepSeconds: MARKS_KEEP_SECONDS }),
     policy,
     random: opts.random ?? Math.random,
     longRunningAfterMs: (opts.longRunningAfterMinutes ?? 240) * 60_000,
@@ -108,7 +96,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     submission: opts.submission,
     notFoundGraceMs: opts.notFoundGraceMs ?? 120_000,
     findWindowMs: opts.findWindowMs ?? 10 * 60_000,
-    lateAdoptWindowMs: opts.lateAdoptWindowMs ?? 60 * 60_000,
+    lateAdoptWindowMs: opts.lateAdoptWindowMs ?? DEFAULT_LATE_ADOPT_WINDOW_MS,
+    settleRetry: settleRetryPolicy(opts, policy),
+    onFinalNotificationAbandoned: opts.onFinalNotificationAbandoned,
     scheduleApprovalExpiry: (requestId, at) => scheduleApprovalExpiry(requestId, at),
     drillHistory,
   };
