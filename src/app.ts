@@ -40,7 +40,7 @@ export interface AppOverrides {
   tracker?: Partial<
     Pick<
       TrackerOptions,
-      'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds' | 'notFoundGraceMs' | 'findWindowMs' | 'lateAdoptWindowMs' | 'drillRepeat' | 'drillStartWindowMs'
+      'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds' | 'notFoundGraceMs' | 'findWindowMs' | 'lateAdoptWindowMs' | 'drillRepeat' | 'drillStartWindowMs' | 'settleRetry'
     >
   >;
   atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;
@@ -126,6 +126,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     atlas,
     notifier: instrumentNotifier(createSlackNotifier(messenger, now, { drillRuns: (name, count) => tracker.drillRuns(name, count) }), metrics),
     onPollLag: (seconds) => metrics.pollLag.observe(seconds),
+    onFinalNotificationAbandoned: () => metrics.finalNotificationsAbandoned.inc(),
     logger,
     pollIntervalSeconds: config.pollIntervalSeconds,
     longRunningAfterMinutes: config.longRunningWarningMinutes,

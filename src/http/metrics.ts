@@ -41,6 +41,8 @@ export interface Metrics {
   atlasAnswer(answer: { endpoint: string; status: AtlasCallStatus; rateLimit?: RateLimit | undefined }): void;
   /** How late a poll ran versus when it was due, in seconds (early runs count as 0). */
   pollLag: { observe(seconds: number): void };
+  /** A request's final message (or the card's last update) given up on after its retries: nobody was told how it ended. */
+  finalNotificationsAbandoned: { inc(): void };
   /** Called on every scrape; a source that throws, hangs or returns garbage leaves the gauge unchanged. */
   setPendingApprovalsSource(source: () => Promise<number>): void;
   /** Read on every scrape: each drill's last success, its restore time and first schedule (from its record in Redis). */
@@ -126,6 +128,12 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
     registers: [registry],
   });
 
+  const finalNotificationsAbandoned = new Counter({
+    name: `${PREFIX}final_notifications_abandoned_total`,
+    help: 'Final messages of requests (how a restore or request ended) that Slack refused until the retry horizon passed: look at the thread and tell its people.',
+    registers: [registry],
+  });
+
   let pendingSource: (() => Promise<number>) | undefined;
   new Gauge({
     name: `${PREFIX}approvals_pending`,
@@ -170,6 +178,7 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
         if (value !== undefined) pollLag.observe(value);
       },
     },
+    finalNotificationsAbandoned: { inc: () => finalNotificationsAbandoned.inc() },
     setPendingApprovalsSource(source) {
       pendingSource = source;
     },

@@ -7,7 +7,9 @@ import type { RestoreJob } from '../atlas/types.js';
 import { isAccessError } from './classify-atlas-error.js';
 import { findAdoptableJob } from './find-adoptable-job.js';
 import { retryAfterWaitMs } from './poll-interval.js';
-import { endRequest, settleFinal } from './tracker-settle.js';
+import { settleStep, trySettle } from './settle-step.js';
+import { endRequest } from './tracker-settle.js';
+import type { OnceOutcome } from './tracker-marks.js';
 import { listJobsFor } from './restore-job-calls.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type PollJobData, type StepResult, type SubmitHow, type TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
@@ -120,22 +122,34 @@ export async function runFindStep(ctx: TrackerContext, req: RestoreRequest, data
     waitingFor: undefined,
   });
   if (!ended) return { kind: 'done', reason: 'someone else ended the unconfirmed request' };
-  const outcome = await settleFinal(ctx, ended);
+  const outcome = await settleBestEffort(ctx, ended);
   // The late search starts quick again: a job that was only slow to be listed shows up soon.
   const delayMs = outcome === 'busy' ? ctx.notifyLeaseMs : findDelayMs(ctx, 0, LATE_SEARCH_DELAY_MS);
   return { kind: 'again', delayMs, data: { ...data, step: 'late', findAttempts: 0 } };
 }
 
+/**
+ * The 'unconfirmed' message is owed until it got out, and every late run tries it again; but the search never waits
+ * for Slack: a job that Atlas did create restores into the target, and only adopting it tells people what happens.
+ */
+async function settleBestEffort(ctx: TrackerContext, req: RestoreRequest): Promise<OnceOutcome | 'none' | 'failed'> {
+  const settled = await trySettle(ctx, req);
+  if (settled.ok) return settled.outcome;
+  ctx.logger.warn({ requestId: req.id, err: settled.error }, 'could not say that the POST is unconfirmed; retrying on the next search');
+  return 'failed';
+}
+
 /** A settled 'unconfirmed' request: adopt a job that appears now, until the window ends; then free the target. */
 export async function runLateStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number): Promise<StepResult> {
-  // A re-run after a crash may find the notification still owed.
-  if ((await settleFinal(ctx, req)) === 'busy') return { kind: 'again', delayMs: ctx.notifyLeaseMs, data };
   const until = Date.parse(req.lateAdoptUntil ?? '');
   if (!(now < until)) {
     await ctx.store.releaseTargetLock(req.target, req.id);
     ctx.logger.info({ requestId: req.id }, 'no restore job appeared for an unconfirmed POST: target released');
-    return { kind: 'done', reason: 'late search ended' };
+    // A message still owed (Slack refused it all along) is retried by the settle step, with its own backoff.
+    return settleStep(ctx, req, { ...data, step: 'settle' }, 'late search ended');
   }
+  // Owed after a crash, or when Slack refused it as the search window closed: tried on every run, the search regardless.
+  await settleBestEffort(ctx, req);
   const found = await lookForJob(ctx, req);
   if (found && !(found instanceof Error)) return recordRunning(ctx, req, found, 'adopted_late', data);
   if (ctx.targetLockTtlSeconds !== undefined) await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch(() => undefined);

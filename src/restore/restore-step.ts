@@ -3,7 +3,8 @@
 // the request needs now, and a reconciler only has to make sure every request in flight has a live job.
 import { runFindStep, runLateStep } from './find-job-step.js';
 import { mayHavePosted, runSubmitStep } from './submit-step.js';
-import { runPollStep, settleStep } from './tracker-poll.js';
+import { settleStep } from './settle-step.js';
+import { runPollStep } from './tracker-poll.js';
 import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
 
 export async function runRestoreStep(ctx: TrackerContext, data: PollJobData, now = Date.now()): Promise<StepResult> {

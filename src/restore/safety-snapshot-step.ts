@@ -7,7 +7,7 @@
 import { AtlasApiError } from '../atlas/errors.js';
 import { classifyAtlasError, isNotFoundError, type ErrorVerdict } from './classify-atlas-error.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type PollJobData, type StepResult, type TrackerContext } from './tracker-types.js';
-import type { RestoreRequest } from './types.js';
+import type { RestoreRequest, SafetySnapshot } from './types.js';
 
 /** What the submit step does next: go on to the restore, or return this step's result. */
 export type SafetyOutcome = { kind: 'ready'; request: RestoreRequest } | { kind: 'step'; result: StepResult } | { kind: 'wait'; verdict: ErrorVerdict } | { kind: 'fail'; message: string };
@@ -35,13 +35,41 @@ export function safetySnapshotWaitEnds(req: RestoreRequest): number | undefined 
 }
 
 export function safetySnapshotDescription(req: RestoreRequest): string {
-  return `atlas-restore ${req.id}: before restoring ${req.source.project}/${req.source.cluster} into ${req.target.project}/${req.target.cluster}`;
+  const round = (req.safetySnapshot?.round ?? 1) > 1 ? ` (approval round ${req.safetySnapshot?.round})` : '';
+  return `atlas-restore ${req.id}${round}: before restoring ${req.source.project}/${req.source.cluster} into ${req.target.project}/${req.target.cluster}`;
+}
+
+/**
+ * The safety snapshot of the next approval round, not taken yet: what a request waiting for approvals again carries.
+ * The one taken before is of the data as it was then; the snapshot must follow the last approval (DESIGN.md §6).
+ */
+export function nextSafetySnapshotRound(taken: SafetySnapshot): SafetySnapshot {
+  return { retentionInDays: taken.retentionInDays, round: (taken.round ?? 1) + 1 };
+}
+
+/** When the last approval was given (ms); NaN without one. */
+function lastApprovalAt(req: RestoreRequest): number {
+  const times = req.approvals.map((a) => Date.parse(a.at)).filter(Number.isFinite);
+  return times.length > 0 ? Math.max(...times) : Number.NaN;
+}
+
+/** A snapshot that had completed before the last approval was given belongs to an earlier round (data stored before the rounds). */
+function completedBeforeLastApproval(req: RestoreRequest): boolean {
+  const completed = Date.parse(req.safetySnapshot?.completedAt ?? '');
+  return Number.isFinite(completed) && completed < lastApprovalAt(req);
 }
 
 /** The safety snapshot's part of a submission; 'ready' when there is none to take or it has completed. */
 export async function runSafetySnapshotStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): Promise<SafetyOutcome> {
   const wanted = req.safetySnapshot;
-  if (!wanted || wanted.status === 'completed') return { kind: 'ready', request: req };
+  if (!wanted) return { kind: 'ready', request: req };
+  if (wanted.status === 'completed') {
+    if (!completedBeforeLastApproval(req)) return { kind: 'ready', request: req };
+    ctx.logger.info({ requestId: req.id, safetySnapshotId: wanted.id }, 'the safety snapshot predates the last approval: taking a new one');
+    const reset = await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot: nextSafetySnapshotRound(wanted), safetySnapshotClaimedAt: undefined });
+    if (!reset.ok) return { kind: 'step', result: { kind: 'done', reason: 'the request moved on while its safety snapshot was renewed' } };
+    return takeIt(ctx, reset.request, data);
+  }
   if (wanted.status === 'failed') return { kind: 'fail', message: 'the safety snapshot of the target failed, so nothing was restored.' };
   if (!wanted.id) return takeIt(ctx, req, data);
   return followIt(ctx, req, data, wanted.id);

@@ -8,10 +8,11 @@ import { matchesRequest } from './find-adoptable-job.js';
 import { recordRunning, startFinding } from './find-job-step.js';
 import { createJobFor, listRecentJobsFor, namespaceKind } from './restore-job-calls.js';
 import { retryAfterWaitMs } from './poll-interval.js';
-import { runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } from './safety-snapshot-step.js';
+import { nextSafetySnapshotRound, runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } from './safety-snapshot-step.js';
 import { sourceOf } from './source-location.js';
 import type { LockResult } from './store-lock.js';
-import { endRequest, settleFinal } from './tracker-settle.js';
+import { settleStep } from './settle-step.js';
+import { endRequest } from './tracker-settle.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type DroppedApproval, type PollJobData, type StepResult, type TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
@@ -198,12 +199,11 @@ async function finishDryRun(ctx: TrackerContext, req: RestoreRequest): Promise<S
   return settleNow(ctx, ended, 'dry run');
 }
 
-/** Settles a request this step just ended; 'busy' means another run holds the notification: look again soon. */
+/** Settles a request this step just ended, as the settle step does: busy or failing, it is tried again later. */
 export async function settleNow(ctx: TrackerContext, ended: RestoreRequest | null, why: string): Promise<StepResult> {
   if (!ended) return { kind: 'done', reason: `${why}: someone else ended the request` };
-  const outcome = await settleFinal(ctx, ended);
-  if (outcome === 'busy') return { kind: 'again', delayMs: ctx.notifyLeaseMs, data: { requestId: ended.id, step: 'settle', startedAt: Date.now(), lastChangeAt: Date.now() } };
-  return { kind: 'done', reason: `${why}: request ${ended.state}` };
+  const now = Date.now();
+  return settleStep(ctx, ended, { requestId: ended.id, step: 'settle', startedAt: now, lastChangeAt: now }, why);
 }
 
 /** Approvals that stopped counting are dropped; the request waits for the approvals it still needs (or expires). */
@@ -229,6 +229,9 @@ async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: 
     waitingFor: undefined,
     submittingAt: undefined,
     submitBy: undefined,
+    // A safety snapshot taken (or asked for) already is of the data before the approvals to come: the next one follows them.
+    ...(req.safetySnapshot && (req.safetySnapshot.id || req.safetySnapshotClaimedAt) ? { safetySnapshot: nextSafetySnapshotRound(req.safetySnapshot) } : {}),
+    safetySnapshotClaimedAt: undefined,
   });
   if (!back.ok) return { kind: 'done', reason: 'the request moved on while its approvals were re-checked' };
   ctx.logger.info({ requestId: req.id, dropped: [...gone] }, 'approvals dropped by the re-check before the POST');

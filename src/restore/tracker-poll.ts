@@ -6,13 +6,11 @@ import { TERMINAL_JOB_STATES, type RestoreJob } from '../atlas/types.js';
 import { isAccessError, isNotFoundError as isNotFound } from './classify-atlas-error.js';
 import { announceProgress, namespaceResultsOf } from './collection-progress.js';
 import { getJobFor } from './restore-job-calls.js';
-import { nextPollDelayMs, stageDelayMs } from './poll-interval.js';
-import { recordFinished, recordTrackingLost, settleFinal } from './tracker-settle.js';
+import { nextPollDelayMs } from './poll-interval.js';
+import { settleStep } from './settle-step.js';
+import { recordFinished, recordTrackingLost } from './tracker-settle.js';
 import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
-
-/** After this many failed attempts to deliver a final notification, stop trying (and say so in the log). */
-const MAX_SETTLE_ATTEMPTS = 20;
 
 /**
  * Answers that asking again will not change: the job or cluster is gone (404 after the read-after-write grace),
@@ -154,24 +152,6 @@ async function loseTracking(
   if (!failed) return { kind: 'done', reason: `request left 'running' before tracking was lost` };
   const result = await settleStep(ctx, failed, { ...data, step: 'settle' }, 'tracking lost', cause);
   return result.kind === 'done' ? { kind: 'give_up', reason: `tracking lost: ${message}` } : result;
-}
-
-/** The request is final: deliver what is owed (lock, audit, notification), then complete. */
-export async function settleStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, why: string, liveError?: Error): Promise<StepResult> {
-  try {
-    const outcome = await settleFinal(ctx, req, liveError);
-    if (outcome === 'busy') return { kind: 'again', delayMs: ctx.notifyLeaseMs, data: { ...data, step: 'settle' } };
-    return { kind: 'done', reason: `${why}: request ${req.state}` };
-  } catch (err) {
-    const attempts = (data.settleAttempts ?? 0) + 1;
-    if (attempts >= MAX_SETTLE_ATTEMPTS) {
-      ctx.logger.error({ requestId: req.id, err, attempts }, 'giving up on the final notification');
-      return { kind: 'done', reason: `${why}: final notification not delivered` };
-    }
-    ctx.logger.warn({ requestId: req.id, err, attempts }, 'final notification failed; retrying');
-    const delayMs = Math.min(ctx.policy.maxDelayMs, Math.max(ctx.policy.minDelayMs, stageDelayMs(ctx.policy, 0) * 2 ** attempts));
-    return { kind: 'again', delayMs, data: { ...data, step: 'settle', settleAttempts: attempts } };
-  }
 }
 
 /** The lock's TTL is hours; refreshing it on every poll would cost Redis three commands a poll for nothing. */

@@ -3,6 +3,7 @@ import type { RedisClient } from '../redis/redis-client.js';
 import type { Logger } from 'pino';
 import type { AtlasClient, RestoreJob } from '../atlas/types.js';
 import type { PollIntervalPolicy } from './poll-interval.js';
+import type { SettleRetryPolicy } from './settle-step.js';
 import type { RestoreStore } from './store.js';
 import type { TrackerMarks } from './tracker-marks.js';
 import type { DrillDefinition } from './drill-definition.js';
@@ -112,6 +113,13 @@ export interface TrackerOptions {
   maxDelayMs?: number;
   /** How long one notification may take before another run may try it again. Default 60 s. */
   notifyLeaseSeconds?: number;
+  /**
+   * Retries of a final notification Slack refused: by default from the base poll interval, at most `maxDelayMs` apart,
+   * for 24 h (less than the 30 days intents and once-markers are kept).
+   */
+  settleRetry?: Partial<SettleRetryPolicy>;
+  /** A final notification was given up on after the retry horizon (metrics). */
+  onFinalNotificationAbandoned?: () => void;
   /** Graceful close waits this long for in-progress polls. Default 10 000 ms. */
   closeTimeoutMs?: number;
   /** How late each poll ran against when it was due, in seconds (metrics). */
@@ -136,11 +144,19 @@ export interface TrackerOptions {
   worker?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number; drainDelay?: number };
 }
 
+/** What a job that delivers a final request's notification keeps between its tries (settle-step.ts). */
+export interface SettleRetryState {
+  /** Failed attempts to deliver the final notification. */
+  settleAttempts?: number;
+  /** When its first attempt failed (ms): the retry horizon counts from then. */
+  settleFailingSince?: number;
+}
+
 /**
  * Data of the one BullMQ job that carries a restore from its approval to its end (step-job pattern: rewritten
  * before each delay). Which step runs is decided from the stored request each time; `step` says what the last run did.
  */
-export interface PollJobData {
+export interface PollJobData extends SettleRetryState {
   requestId: string;
   step: 'submit' | 'find' | 'poll' | 'settle' | 'late';
   /** When the tracker started carrying the request (ms). */
@@ -156,8 +172,6 @@ export interface PollJobData {
   warnedUnknown?: boolean;
   /** accessProblem was sent for the current failure streak (apart from warnedUnknown: each is said once). */
   warnedAccess?: boolean;
-  /** Failed attempts to deliver the final notification. */
-  settleAttempts?: number;
   /** When the next run is due (ms), to measure poll lag. */
   dueAt?: number;
   /** Consecutive submission attempts held back by a passing fault. */
@@ -168,7 +182,7 @@ export interface PollJobData {
   lockRefreshedAt?: number;
 }
 
-export interface ExpiryJobData {
+export interface ExpiryJobData extends SettleRetryState {
   requestId: string;
 }
 
@@ -195,6 +209,8 @@ export interface TrackerContext {
   notFoundGraceMs: number;
   findWindowMs: number;
   lateAdoptWindowMs: number;
+  settleRetry: SettleRetryPolicy;
+  onFinalNotificationAbandoned?: (() => void) | undefined;
   /** Puts a request that waits for approvals again back under its expiry job. */
   scheduleApprovalExpiry(requestId: string, at: Date): Promise<void>;
   drillHistory: DrillHistory;

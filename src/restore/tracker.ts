@@ -7,7 +7,8 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOpt
 import { duplicateRedisClient, type RedisClient } from '../redis/redis-client.js';
 import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
-import { expireApproval } from './tracker-expiry.js';
+import { assertOptions, DEFAULT_LATE_ADOPT_WINDOW_MS, MARKS_KEEP_SECONDS, settleRetryPolicy } from './tracker-options.js';
+import { expireApproval, runExpiryStep } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
 import { alignDueTime } from './align-due-time.js';
 import { delayJob } from './delay-job.js';
@@ -72,19 +73,6 @@ export interface RestoreTracker {
   health(): Promise<WorkerHealth>;
 }
 
-function assertOptions(opts: TrackerOptions): void {
-  const problems: string[] = [];
-  if (!opts.connection || typeof opts.connection.duplicate !== 'function') problems.push('connection must be an ioredis client');
-  else if (opts.connection.options?.keyPrefix) problems.push('connection must not set keyPrefix (give the tracker a prefix instead)');
-  if (typeof opts.prefix !== 'string' || opts.prefix === '' || opts.prefix.endsWith(':')) problems.push('prefix must be a non-empty string not ending in ":", e.g. "atlas-restore:bull"');
-  const positive = { longRunningAfterMinutes: opts.longRunningAfterMinutes, statusUnknownAfterMinutes: opts.statusUnknownAfterMinutes, targetLockTtlSeconds: opts.targetLockTtlSeconds, concurrency: opts.concurrency, notifyLeaseSeconds: opts.notifyLeaseSeconds, closeTimeoutMs: opts.closeTimeoutMs };
-  for (const [name, value] of Object.entries(positive)) {
-    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) problems.push(`${name} must be a number > 0, got ${String(value)}`);
-  }
-  if (opts.targetLockTtlSeconds !== undefined && !Number.isInteger(opts.targetLockTtlSeconds)) problems.push('targetLockTtlSeconds must be an integer');
-  if (problems.length > 0) throw new TrackerError('TRACKER_INVALID_OPTIONS', `invalid tracker options: ${problems.join('; ')}`);
-}
-
 export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   assertOptions(opts);
   const policy = createPollIntervalPolicy({ baseSeconds: opts.pollIntervalSeconds, minDelayMs: opts.minDelayMs, maxDelayMs: opts.maxDelayMs });
@@ -100,7 +88,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     atlas: opts.atlas,
     notifier: opts.notifier,
     logger,
-    marks: createTrackerMarks({ redis: queueConnection, prefix: `${opts.prefix}:tracker:`, leaseMs: notifyLeaseMs, keepSeconds: 30 * DAY_SECONDS }),
+    marks: createTrackerMarks({ redis: queueConnection, prefix: `${opts.prefix}:tracker:`, leaseMs: notifyLeaseMs, keepSeconds: MARKS_KEEP_SECONDS }),
     policy,
     random: opts.random ?? Math.random,
     longRunningAfterMs: (opts.longRunningAfterMinutes ?? 240) * 60_000,
@@ -110,7 +98,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     submission: opts.submission,
     notFoundGraceMs: opts.notFoundGraceMs ?? 120_000,
     findWindowMs: opts.findWindowMs ?? 10 * 60_000,
-    lateAdoptWindowMs: opts.lateAdoptWindowMs ?? 60 * 60_000,
+    lateAdoptWindowMs: opts.lateAdoptWindowMs ?? DEFAULT_LATE_ADOPT_WINDOW_MS,
+    settleRetry: settleRetryPolicy(opts, policy),
+    onFinalNotificationAbandoned: opts.onFinalNotificationAbandoned,
     scheduleApprovalExpiry: (requestId, at) => scheduleApprovalExpiry(requestId, at),
     drillHistory,
   };
@@ -141,10 +131,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   }
 
   async function processExpiry(job: Job<ExpiryJobData>, token: string | undefined): Promise<string> {
-    const outcome = await expireApproval(ctx, job.data.requestId);
-    if (outcome.kind === 'not_due') return delay(job, token, job.data, outcome.dueAt - Date.now());
-    if (outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled)) return delay(job, token, job.data, notifyLeaseMs);
-    return outcome.kind;
+    const result = await runExpiryStep(ctx, job.data);
+    if (result.kind === 'again') return delay(job, token, result.data, result.delayMs);
+    return result.reason;
   }
 
   async function process(job: Job, token?: string): Promise<string> {
@@ -232,9 +221,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
         } else if (req.state === 'pending_approval') {
           if (Date.parse(req.approvalExpiresAt) <= now) {
             const outcome = await expireApproval(ctx, req.id, now);
-            if (outcome.kind === 'expired') expired += 1;
-            // Another run holds the notification: a job makes sure it is delivered should that run die.
-            const owed = outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled);
+            if (outcome.kind === 'expired' || (outcome.kind === 'unsettled' && outcome.expiredNow)) expired += 1;
+            // Another run holds the notification, or this one could not deliver it: a job makes sure it is delivered.
+            const owed = outcome.kind === 'busy' || outcome.kind === 'unsettled' || (outcome.kind === 'expired' && !outcome.settled);
             if (owed) await scheduleApprovalExpiry(req.id, new Date());
           } else {
             await scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
@@ -299,8 +288,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     async expireIfDue(requestId, now = Date.now()) {
       const outcome = await expireApproval(ctx, requestId, now);
       // Another run holds the notification, or this one could not deliver it: the expiry job makes sure it is.
-      if (outcome.kind === 'busy' || (outcome.kind === 'expired' && !outcome.settled)) await scheduleApprovalExpiry(requestId, new Date());
-      return outcome.kind === 'expired' || outcome.kind === 'settled' || outcome.kind === 'busy';
+      const owed = outcome.kind === 'busy' || outcome.kind === 'unsettled' || (outcome.kind === 'expired' && !outcome.settled);
+      if (owed) await scheduleApprovalExpiry(requestId, new Date());
+      return owed || outcome.kind === 'expired' || outcome.kind === 'settled';
     },
 
     reconcile,

@@ -53,6 +53,11 @@ export interface SafetySnapshot {
   status?: 'requested' | 'completed' | 'failed' | undefined;
   requestedAt?: string | undefined;
   completedAt?: string | undefined;
+  /**
+   * Which approval of the request it is taken after: 1 (absent) at first, one more each time the request went back to
+   * waiting for approvals. Part of its description in Atlas, so a snapshot of an earlier round is never found as this one.
+   */
+  round?: number | undefined;
 }
 
 export interface NamespaceResult {

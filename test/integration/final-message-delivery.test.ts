@@ -1,23 +1,60 @@
 // A request's final message must reach its thread (DESIGN.md §1: the final message says how it ended): a Slack
-// failure at that moment is tried again by the settle step, and the message arrives once.
+// failure at that moment is tried again by the settle step, and the message arrives once. The retries follow a policy
+// the tests shorten (settleRetry); only a long horizon ends them, and then loudly (an error log and a metric).
 import { describe, expect, it } from 'vitest';
-import { APPROVER, requestRestore, useHarness, waitForState } from './conversation-harness.js';
+import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { APPROVER, logLines, requestRestore, useHarness, waitForState, type Harness } from './conversation-harness.js';
+
+/** A restore of `source` followed until it runs, and the number of thread messages by then. */
+async function running(h: Harness, source: string, snapshotIndex: number): Promise<{ id: string; atlasJobId: string; posted: number }> {
+  const req = await requestRestore(h, { source, snapshotIndex });
+  await h.click(APPROVER, 'restore_approve', req.id);
+  const run = await waitForState(h, req.id, 'running');
+  await h.waitForThread(req.id, /Restore submitted to Atlas/);
+  return { id: req.id, atlasJobId: run.atlasJobId!, posted: h.threadTexts(req.id).length };
+}
 
 describe('the final message', () => {
-  const h = useHarness();
+  const h = useHarness({ overrides: { tracker: { ...FAST_TRACKER, settleRetry: { firstDelayMs: 10, maxDelayMs: 40, horizonMs: 10 * 60_000 } } } });
 
   it('Slack refuses it twice when the restore ends: it is posted again, once, and the card says completed', async () => {
-    const req = await requestRestore(h, { source: 'ledger', snapshotIndex: 0 });
-    await h.click(APPROVER, 'restore_approve', req.id);
-    const running = await waitForState(h, req.id, 'running');
-    await h.waitForThread(req.id, /Restore submitted to Atlas/);
-    const posted = h.threadTexts(req.id).length;
+    const req = await running(h, 'ledger', 0);
     h.slack.failNext('chat.postMessage', 'internal_error', 2);
-    h.atlas.advanceJob(running.atlasJobId!, 'completed');
+    h.atlas.advanceJob(req.atlasJobId, 'completed');
     await waitForState(h, req.id, 'completed');
     await h.waitForThread(req.id, /Restore completed/, 15_000);
     expect(h.threadTexts(req.id).filter((t) => /Restore completed/.test(t))).toHaveLength(1);
-    expect(h.threadTexts(req.id).length - posted).toBe(1); // nothing else was posted (or lost) meanwhile
+    expect(h.threadTexts(req.id).length - req.posted).toBe(1); // nothing else was posted (or lost) meanwhile
     expect(JSON.stringify(h.rootCard(req.id)?.blocks)).toMatch(/completed/i);
+  });
+
+  it('Slack refuses it 25 times: it keeps being tried at the policy’s pace, and arrives once', async () => {
+    const req = await running(h, 'orders', 0);
+    h.slack.failNext('chat.postMessage', 'internal_error', 25);
+    h.atlas.advanceJob(req.atlasJobId, 'completed');
+    await waitForState(h, req.id, 'completed');
+    await h.waitForThread(req.id, /Restore completed/, 15_000);
+    const refused = h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.error === 'internal_error').length;
+    expect(refused).toBeGreaterThanOrEqual(25);
+    expect(h.threadTexts(req.id).filter((t) => /Restore completed/.test(t))).toHaveLength(1);
+    expect(h.threadTexts(req.id).length - req.posted).toBe(1);
+  });
+});
+
+describe('a final message Slack refuses past the retry horizon', () => {
+  const h = useHarness({ overrides: { tracker: { ...FAST_TRACKER, settleRetry: { firstDelayMs: 10, maxDelayMs: 40, horizonMs: 500 } } } });
+
+  it('is given up on loudly: an error in the log, a metric; the restore is still recorded as completed', async () => {
+    const req = await running(h, 'ledger', 1);
+    h.slack.failNext('chat.postMessage', 'internal_error', 100_000); // Slack never takes it again in this world
+    h.atlas.advanceJob(req.atlasJobId, 'completed');
+    await waitForState(h, req.id, 'completed');
+    const gaveUp = await waitFor(() => logLines.find((l) => l.includes(req.id) && l.includes('giving up on the final notification')), { timeoutMs: 10_000, message: 'the give-up in the log' });
+    expect(JSON.parse(gaveUp)).toMatchObject({ level: 50, requestId: req.id });
+    expect(await h.app.metrics.text()).toMatch(/^atlas_restore_final_notifications_abandoned_total 1$/m);
+    // Every refusal was logged as it happened, and nothing was posted in the thread.
+    expect(logLines.filter((l) => l.includes(req.id) && l.includes('final notification failed; retrying')).length).toBeGreaterThan(1);
+    expect(h.threadTexts(req.id).length).toBe(req.posted);
   });
 });

@@ -26,6 +26,7 @@ describe('createMetrics', () => {
     expect(text).toContain('# TYPE atlas_restore_atlas_calls_total counter');
     expect(text).toContain('# TYPE atlas_restore_poll_lag_seconds histogram');
     expect(text).toContain('# TYPE atlas_restore_approvals_pending gauge');
+    expect(text).toContain('# TYPE atlas_restore_final_notifications_abandoned_total counter');
     // Default process metrics are collected into the same registry.
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
