@@ -1,9 +1,6 @@
 // `--check` on a policy with drills and safety snapshots: the real entry point as a process, nothing contacted.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runMainOffline } from '../helpers/run-main-offline.js';
 
 const POLICY = (drillTarget: string, catalogSafety = '') => `
 projects:
@@ -30,31 +27,7 @@ drills:
     channel: C0ABCDEF1
 `;
 
-function check(policy: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'atlas-restore-drills-')), 'policy.yaml');
-  writeFileSync(file, policy);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--check'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      SLACK_BOT_TOKEN: 'xoxb-check-only',
-      SLACK_SIGNING_SECRET: 'check-only-signing-secret',
-      ATLAS_PUBLIC_KEY: 'pubkey',
-      ATLAS_PRIVATE_KEY: 'privkey-secret',
-      RESTORE_POLICY_FILE: file,
-      // Nothing listens here: --check must not connect to anything.
-      ATLAS_BASE_URL: 'http://127.0.0.1:9',
-      SLACK_API_URL: 'http://127.0.0.1:9/api/',
-      REDIS_URL: 'redis://127.0.0.1:9',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const check = (policy: string, env: Record<string, string> = {}) => runMainOffline(['--check'], policy, env);
 
 describe('node dist/main.js --check with drills', () => {
   it('accepts a policy whose drill targets a scratch cluster', async () => {
