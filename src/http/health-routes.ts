@@ -26,7 +26,7 @@ export interface ReadinessTracker {
 export const READINESS_REASONS = {
   notInitialised: 'not initialised',
   shuttingDown: 'shutting down',
-  redisDown: 'redis did not answer',
+  redisDown: 'redis did not take a write',
 } as const;
 
 /** Redis must answer a readiness ping within this long. */

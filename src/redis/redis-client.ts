@@ -20,9 +20,20 @@ export type RedisPurpose = 'commands' | 'worker' | 'probe';
 export const COMMAND_TIMEOUT_MS = 2000;
 const CONNECT_TIMEOUT_MS = 5000;
 
+/**
+ * A failover that demotes the primary in place (managed Redis behind one DNS name: ElastiCache, Azure, Memorystore)
+ * may leave the connection open on what is now a replica, and every write answers READONLY for good. Reconnecting
+ * resolves the name again and reaches the new primary. Nothing of a refused command ran (a script's first write is
+ * refused as well), so the worker sends it again after the reconnect; the commands connection fails it, and its
+ * caller says "try again" or retries its step.
+ */
+export function reconnectOnReadonly(resend: boolean): (err: Error) => boolean | 1 | 2 {
+  return (err) => (/\bREADONLY\b/.test(err.message) ? (resend ? 2 : 1) : false);
+}
+
 const PURPOSE_OPTIONS: Record<RedisPurpose, RedisOptions> = {
-  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS },
-  worker: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, connectTimeout: CONNECT_TIMEOUT_MS },
+  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(false) },
+  worker: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(true) },
   probe: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: CONNECT_TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: () => null },
 };
 

@@ -17,6 +17,8 @@ export function storeKeys(prefix: string) {
     lock: (target: ClusterRef) => `${prefix}lock:${targetKey(target)}`,
     once: (key: string) => `${prefix}once:${key}`,
     audit: `${prefix}audit`,
+    /** Written by the readiness probe: a write under the prefix reaches the primary that holds the app's slot. */
+    probe: `${prefix}readiness-probe`,
   };
 }
 

@@ -62,6 +62,7 @@ export interface RestoreStore {
   /** Appends the event unless one with the same `onceKey` was appended in the last `ttlSeconds` (atomic); null then. */
   auditOnce(onceKey: string, event: AuditEvent, ttlSeconds?: number): Promise<string | null>;
   readAudit(count: number): Promise<AuditEvent[]>;
+  /** Whether Redis takes a write under the prefix, within 1 s (readiness: the primary holding the app's keys answers). */
   ping(): Promise<boolean>;
 }
 
@@ -280,7 +281,9 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
         timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
       });
       try {
-        return await Promise.race([redis.ping().then((r) => r === 'PONG', () => false), timeout]);
+        // A write, under the prefix: a PING is answered by any node, a replica (a primary demoted in place) or a
+        // Cluster master that doesn't hold the app's slot included, while every request and lock needs the one that does.
+        return await Promise.race([redis.set(keys.probe, '1', 'PX', 60_000).then((r) => r === 'OK', () => false), timeout]);
       } finally {
         clearTimeout(timer);
       }

@@ -100,7 +100,7 @@ describe('GET /readyz', () => {
     expect(res.status).toBe(503);
     const body = JSON.parse(res.text) as { status: string; reasons: string[] };
     expect(body.status).toBe('not ready');
-    expect(body.reasons).toEqual([expect.stringMatching(/^redis did not answer/)]);
+    expect(body.reasons).toEqual([expect.stringMatching(/^redis did not take a write/)]);
   });
 
   it('is 503 when a real Redis client points at a port nobody listens on', async () => {
@@ -112,7 +112,7 @@ describe('GET /readyz', () => {
       readiness.markInitialised();
       const res = await get('/readyz');
       expect(res.status).toBe(503);
-      expect((JSON.parse(res.text) as { reasons: string[] }).reasons[0]).toMatch(/^redis did not answer/);
+      expect((JSON.parse(res.text) as { reasons: string[] }).reasons[0]).toMatch(/^redis did not take a write/);
     } finally {
       down.disconnect();
     }

@@ -88,4 +88,26 @@ describe.skipIf(!canRun)('on Redis Cluster', () => {
     expect(keys.filter((k) => !k.startsWith(h.prefix))).toEqual([]);
     expect(owners).toHaveLength(1);
   }, 40_000);
+
+  it('readiness asks the master that holds the app\'s slot: a hung one makes the pod unready, though the others answer', async () => {
+    let owner: RedisProcess | undefined;
+    for (const node of nodes) {
+      const admin = new Redis(node.port, '127.0.0.1');
+      try {
+        if ((await admin.keys(`${h.prefix}*`)).length > 0) owner = node;
+      } finally {
+        admin.disconnect();
+      }
+    }
+    expect(owner).toBeDefined();
+    expect((await h.app.readiness.isReady()).ready).toBe(true);
+    // A hung host: the process stops answering, its socket stays open, the other masters answer PING as before.
+    process.kill(owner!.proc.pid!, 'SIGSTOP');
+    try {
+      for (let probe = 0; probe < 5; probe++) expect((await h.app.readiness.isReady()).ready).toBe(false);
+    } finally {
+      process.kill(owner!.proc.pid!, 'SIGCONT');
+    }
+    await waitFor(async () => (await h.app.readiness.isReady()).ready || undefined, { timeoutMs: 10_000, message: 'ready again once the master answers' });
+  }, 40_000);
 });
