@@ -6,7 +6,7 @@ import { AtlasApiError } from '../atlas/errors.js';
 import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js';
 import { matchesRequest } from './find-adoptable-job.js';
 import { recordRunning, startFinding } from './find-job-step.js';
-import { createJobFor, listRecentJobsFor, namespaceKind } from './restore-job-calls.js';
+import { createJobFor, listRecentJobsFor } from './restore-job-calls.js';
 import { retryAfterWaitMs } from './poll-interval.js';
 import { recheckPointInTime } from './recheck-point-in-time.js';
 import { nextSafetySnapshotRound, runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } from './safety-snapshot-step.js';
@@ -83,7 +83,6 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
     await ctx.store.auditOnce(`${req.id}:submitting`, { type: 'submitting', requestId: req.id, detail: `snapshot ${req.snapshot.id} → ${req.target.project}/${req.target.cluster}` });
   }
 
-  if (namespaceKind(current) === 'mixed') return notSubmitted(ctx, current, 'a collection restore takes either databases or collections, not both: request them separately.', 'refused');
   const safety = await runSafetySnapshotStep(ctx, current, data);
   if (safety.kind !== 'ready') return safetyResult(ctx, current, data, now, safety);
   current = safety.request;

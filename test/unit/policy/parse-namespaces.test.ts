@@ -54,19 +54,32 @@ describe('parseNamespaces', () => {
     expect(namespaceProblems(`db.${'c'.repeat(253)}`)[0]).toMatch(/256 bytes long; at most 255$/);
   });
 
-  it('refuses empty items, duplicates, overlaps and mixed kinds', () => {
+  it('refuses empty items, duplicates and overlaps', () => {
     expect(problemsOf('')).toEqual(['no namespace was given (write db or db.collection)']);
     expect(problemsOf('a.b,,c.d,')).toEqual(['item 2 is empty (two commas in a row, or one at the end?)', 'item 4 is empty (two commas in a row, or one at the end?)']);
     expect(problemsOf('a.b,c.d,a.b')).toEqual(['a.b is listed twice']);
     expect(problemsOf('sales,sales.orders')).toEqual(['sales.orders is already part of sales, which is listed too']);
-    expect(problemsOf('sales,crm.users')).toEqual([
-      'databases (sales) and collections (crm.users) are mixed: one restore takes either whole databases or collections',
+    expect(problemsOf('crm,sales,sales.orders,crm.users.archive')).toEqual([
+      'sales.orders is already part of sales, which is listed too',
+      'crm.users.archive is already part of crm, which is listed too',
     ]);
   });
 
-  it(`accepts ${MAX_NAMESPACES} namespaces and refuses one more`, () => {
-    const many = Array.from({ length: MAX_NAMESPACES + 1 }, (_, i) => `db.c${i}`);
-    expect(parseNamespaces(many.slice(0, MAX_NAMESPACES)).ok).toBe(true);
-    expect(problemsOf(many)).toEqual(['101 namespaces are listed; at most 100 per restore']);
+  it('mixes whole databases and collections: one Atlas job takes both lists', () => {
+    expect(parseNamespaces('crm,sales.orders')).toEqual({
+      ok: true,
+      namespaces: [
+        { text: 'crm', database: 'crm' },
+        { text: 'sales.orders', database: 'sales', collection: 'orders' },
+      ],
+    });
+  });
+
+  it(`accepts ${MAX_NAMESPACES} databases and ${MAX_NAMESPACES} collections, and refuses one more of either`, () => {
+    const collections = Array.from({ length: MAX_NAMESPACES + 1 }, (_, i) => `db.c${i}`);
+    const databases = Array.from({ length: MAX_NAMESPACES + 1 }, (_, i) => `d${i}`);
+    expect(parseNamespaces([...databases.slice(0, MAX_NAMESPACES), ...collections.slice(0, MAX_NAMESPACES)]).ok).toBe(true);
+    expect(problemsOf(collections)).toEqual(['101 collections are listed; a restore takes at most 100 collections (and 100 databases)']);
+    expect(problemsOf([...databases, 'db.c'])).toEqual(['101 databases are listed; a restore takes at most 100 databases (and 100 collections)']);
   });
 });
