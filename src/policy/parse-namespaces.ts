@@ -15,7 +15,8 @@ export type ParseNamespacesResult = { ok: true; namespaces: Namespace[] } | { ok
 
 /** Atlas takes at most 100 entries in each of a collection restore job's two lists, `databases` and `collections`. */
 export const MAX_NAMESPACES = 100;
-const MAX_DATABASE_BYTES = 64;
+/** MongoDB's limit (kMaxDatabaseNameLength): fewer than 64 bytes, so at most 63. */
+const MAX_DATABASE_BYTES = 63;
 /** MongoDB's limit for `db.collection` (unsharded collections, FCV 4.4+). */
 const MAX_NAMESPACE_BYTES = 255;
 // MongoDB forbids these in database names on every platform Atlas runs (the Windows set, which Atlas enforces).

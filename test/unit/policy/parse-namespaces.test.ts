@@ -46,10 +46,12 @@ describe('parseNamespaces', () => {
     expect(namespaceProblems('a\0b')).toEqual(['"a\\u0000b": a namespace must not contain a NUL character']);
   });
 
-  it('counts the database limit in UTF-8 bytes, and the whole namespace at 255 bytes', () => {
-    expect(namespaceProblems('d'.repeat(64))).toEqual([]);
-    expect(namespaceProblems('d'.repeat(65))).toEqual([`${'d'.repeat(65)}: the database name is 65 bytes long; at most 64`]);
-    expect(namespaceProblems('é'.repeat(33))[0]).toMatch(/66 bytes long; at most 64$/); // 33 characters, 66 bytes
+  it('counts the database limit (63, MongoDB\'s) in UTF-8 bytes, and the whole namespace at 255 bytes', () => {
+    expect(namespaceProblems('d'.repeat(63))).toEqual([]);
+    expect(namespaceProblems('d'.repeat(64))).toEqual([`${'d'.repeat(64)}: the database name is 64 bytes long; at most 63`]);
+    expect(namespaceProblems(`${'d'.repeat(64)}.c`)).toEqual([`${'d'.repeat(64)}.c: the database name is 64 bytes long; at most 63`]);
+    expect(namespaceProblems('é'.repeat(32))[0]).toMatch(/64 bytes long; at most 63$/); // 32 characters, 64 bytes
+    expect(namespaceProblems(`${'é'.repeat(31)}d`)).toEqual([]); // 32 characters, 63 bytes
     expect(namespaceProblems(`db.${'c'.repeat(252)}`)).toEqual([]);
     expect(namespaceProblems(`db.${'c'.repeat(253)}`)[0]).toMatch(/256 bytes long; at most 255$/);
   });
