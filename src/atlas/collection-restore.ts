@@ -35,7 +35,10 @@ export type {
 
 export const COLLECTION_RESTORE_MEDIA_TYPE = 'application/vnd.atlas.2025-03-12+json';
 
-/** Exactly one of snapshotId / pointInTimeUtcSeconds, and exactly one of collections / databases. */
+/**
+ * Exactly one of snapshotId / pointInTimeUtcSeconds; collections, databases or both (ApiAtlasCollectionRestoreJobRequest
+ * has the two lists, each optional and of at most 100, and no rule that only one be given).
+ */
 export type CreateCollectionRestoreJobInput = {
   source: ClusterLocation;
   target: { groupId: string; clusterName: string };
@@ -46,7 +49,7 @@ export type CreateCollectionRestoreJobInput = {
   /** Appended to every restored database's name (Atlas's own option). */
   databaseSuffix?: string | undefined;
 } & ({ snapshotId: string; pointInTimeUtcSeconds?: undefined } | { pointInTimeUtcSeconds: number; snapshotId?: undefined }) &
-  ({ collections: RestoreNamespace[]; databases?: undefined } | { databases: RestoreNamespace[]; collections?: undefined });
+  ({ collections: RestoreNamespace[]; databases?: RestoreNamespace[] | undefined } | { databases: RestoreNamespace[]; collections?: RestoreNamespace[] | undefined });
 
 const DEDICATED_ONLY = {
   what: 'A collection-level restore',
@@ -85,6 +88,22 @@ function namespaceListProblems(kind: 'collections' | 'databases', list: unknown)
   return problems;
 }
 
+/**
+ * A collection whose database is listed too would be restored twice in one job (what Atlas makes of that is not
+ * documented): the namespace grammar refuses it, and so does the client for a caller that didn't use it.
+ */
+function overlapProblems(collections: unknown, databases: unknown): string[] {
+  if (!Array.isArray(collections) || !Array.isArray(databases)) return [];
+  const sourceOf = (entry: unknown) => (typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).sourceNamespace : undefined);
+  const listed = new Set(databases.map(sourceOf).filter((v): v is string => typeof v === 'string'));
+  return collections.flatMap((entry: unknown, i) => {
+    const source = sourceOf(entry);
+    const dot = typeof source === 'string' ? source.indexOf('.') : -1;
+    const db = typeof source === 'string' && dot > 0 ? source.slice(0, dot) : undefined;
+    return db !== undefined && listed.has(db) ? [`collections[${i}].sourceNamespace: ${String(source)} is already part of database ${db}, which databases lists too`] : [];
+  });
+}
+
 function validate(input: CreateCollectionRestoreJobInput): void {
   const problems: string[] = [];
   const hasSnapshot = input.snapshotId !== undefined;
@@ -92,8 +111,10 @@ function validate(input: CreateCollectionRestoreJobInput): void {
   if (hasSnapshot === hasTime) problems.push('give exactly one of snapshotId and pointInTimeUtcSeconds');
   const hasCollections = input.collections !== undefined;
   const hasDatabases = input.databases !== undefined;
-  if (hasCollections === hasDatabases) problems.push('give exactly one of collections and databases');
-  else problems.push(...namespaceListProblems(hasCollections ? 'collections' : 'databases', hasCollections ? input.collections : input.databases));
+  if (!hasCollections && !hasDatabases) problems.push('give collections, databases or both');
+  if (hasCollections) problems.push(...namespaceListProblems('collections', input.collections));
+  if (hasDatabases) problems.push(...namespaceListProblems('databases', input.databases));
+  if (hasCollections && hasDatabases) problems.push(...overlapProblems(input.collections, input.databases));
   if (!WRITE_STRATEGIES.includes(input.writeStrategy)) problems.push(`writeStrategy must be CREATE_NEW or OVERWRITE_EXISTING, got ${JSON.stringify(input.writeStrategy)}`);
   if (!INDEX_STRATEGIES.includes(input.indexStrategy)) problems.push(`indexStrategy must be ALL, NONE or ALL_EXCEPT_TTL, got ${JSON.stringify(input.indexStrategy)}`);
   if (input.collectionSuffix !== undefined && (typeof input.collectionSuffix !== 'string' || input.collectionSuffix.includes('$'))) {
@@ -115,10 +136,10 @@ function createBody(input: CreateCollectionRestoreJobInput): Record<string, unkn
   body.targetGroupId = target.groupId;
   body.writeStrategy = input.writeStrategy;
   body.indexStrategy = input.indexStrategy;
-  const list = (input.collections ?? input.databases ?? []).map((n) =>
-    n.targetNamespace === undefined ? { sourceNamespace: n.sourceNamespace } : { sourceNamespace: n.sourceNamespace, targetNamespace: n.targetNamespace },
-  );
-  body[input.collections !== undefined ? 'collections' : 'databases'] = list;
+  const entries = (list: readonly RestoreNamespace[]) =>
+    list.map((n) => (n.targetNamespace === undefined ? { sourceNamespace: n.sourceNamespace } : { sourceNamespace: n.sourceNamespace, targetNamespace: n.targetNamespace }));
+  if (input.collections !== undefined) body.collections = entries(input.collections);
+  if (input.databases !== undefined) body.databases = entries(input.databases);
   if (input.collectionSuffix !== undefined) body.collectionSuffix = input.collectionSuffix;
   if (input.databaseSuffix !== undefined) body.databaseSuffix = input.databaseSuffix;
   return body;

@@ -1,5 +1,6 @@
 // The namespace grammar of a collection-level restore (`only sales.orders,crm` in a command, the modal's text box,
-// a drill's `only:` list): `db` or `db.collection`, MongoDB's naming rules, at most 100 per restore (Atlas's limit).
+// a drill's `only:` list): `db` or `db.collection`, MongoDB's naming rules, at most 100 databases and 100 collections
+// per restore (Atlas's limits: a collection restore job has a list of each, and takes both in one job).
 // Pure and dependency-free, so the policy, the Slack layer and the Atlas client all check the same rules.
 
 /** One namespace: a whole database (`collection` undefined) or one collection. */
@@ -12,9 +13,10 @@ export interface Namespace {
 
 export type ParseNamespacesResult = { ok: true; namespaces: Namespace[] } | { ok: false; problems: string[] };
 
-/** Atlas takes at most 100 databases or collections in one collection restore job. */
+/** Atlas takes at most 100 entries in each of a collection restore job's two lists, `databases` and `collections`. */
 export const MAX_NAMESPACES = 100;
-const MAX_DATABASE_BYTES = 64;
+/** MongoDB's limit (kMaxDatabaseNameLength): fewer than 64 bytes, so at most 63. */
+const MAX_DATABASE_BYTES = 63;
 /** MongoDB's limit for `db.collection` (unsharded collections, FCV 4.4+). */
 const MAX_NAMESPACE_BYTES = 255;
 // MongoDB forbids these in database names on every platform Atlas runs (the Windows set, which Atlas enforces).
@@ -55,8 +57,8 @@ export function namespaceProblems(text: string): string[] {
 
 /**
  * Parses `a.b, c` (one string, comma-separated) or a list of strings. Every problem is reported at once:
- * naming rules, empty items, duplicates, a collection also covered by its listed database, more than 100, and
- * databases mixed with collections (one Atlas job restores either databases or collections).
+ * naming rules, empty items, duplicates, a collection also covered by its listed database, and more than 100
+ * databases or more than 100 collections. Databases and collections may be mixed: one Atlas job takes both lists.
  */
 export function parseNamespaces(input: string | readonly string[]): ParseNamespacesResult {
   const items = typeof input === 'string' ? input.split(',') : [...input];
@@ -90,14 +92,14 @@ export function parseNamespaces(input: string | readonly string[]): ParseNamespa
   for (const n of namespaces) {
     if (n.collection !== undefined && databases.has(n.database)) problems.push(`${n.text} is already part of ${n.database}, which is listed too`);
   }
-  // A collection inside a listed database was reported just above; any other collection mixes the two kinds.
-  const otherCollections = namespaces.filter((n) => n.collection !== undefined && !databases.has(n.database));
-  if (databases.size > 0 && otherCollections.length > 0) {
-    problems.push(
-      `databases (${[...databases].join(', ')}) and collections (${otherCollections.map((n) => n.text).join(', ')}) are mixed: one restore takes either whole databases or collections`,
-    );
+  // Counted as given, valid or not, so the limit is said at once with the other problems; a dot makes a collection.
+  const given = items.filter((raw): raw is string => typeof raw === 'string' && raw.trim() !== '');
+  const kinds = [
+    ['databases', given.filter((text) => !text.includes('.')).length],
+    ['collections', given.filter((text) => text.includes('.')).length],
+  ] as const;
+  for (const [kind, count] of kinds) {
+    if (count > MAX_NAMESPACES) problems.push(`${count} ${kind} are listed; a restore takes at most ${MAX_NAMESPACES} ${kind} (and ${MAX_NAMESPACES} ${kind === 'databases' ? 'collections' : 'databases'})`);
   }
-  const given = items.filter((raw) => typeof raw !== 'string' || raw.trim() !== '').length;
-  if (given > MAX_NAMESPACES) problems.push(`${given} namespaces are listed; at most ${MAX_NAMESPACES} per restore`);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, namespaces };
 }

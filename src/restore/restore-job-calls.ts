@@ -1,7 +1,7 @@
 // The Atlas calls of a request, whatever it restores: a whole cluster from a snapshot or a point in time (restore
 // jobs), or some databases or collections (collection restore jobs). The steps speak one vocabulary, RestoreJob.
 import type { AtlasClient, RestoreJob } from '../atlas/types.js';
-import type { CollectionRestoreJob } from '../atlas/collection-restore.js';
+import type { CollectionRestoreJob, RestoreNamespace } from '../atlas/collection-restore.js';
 import { sourceOf } from './source-location.js';
 import type { RestoreRequest } from './types.js';
 
@@ -24,27 +24,29 @@ export function asRestoreJob(job: CollectionRestoreJob): RestoreJob {
   };
 }
 
-/** A collection restore takes databases or collections, not both in one job: the caller refuses a mix first. */
-export function namespaceKind(req: Pick<RestoreRequest, 'namespaces'>): 'collections' | 'databases' | 'mixed' {
-  const withDot = (req.namespaces ?? []).filter((n) => n.sourceNamespace.includes('.')).length;
-  if (withDot === 0) return 'databases';
-  return withDot === (req.namespaces ?? []).length ? 'collections' : 'mixed';
+/**
+ * The job's two lists: whole databases (no dot) and collections (`db.collection`). Atlas takes both in one job; an
+ * empty list is left out.
+ */
+export function namespaceLists(req: Pick<RestoreRequest, 'namespaces'>): { databases?: RestoreNamespace[]; collections?: RestoreNamespace[] } {
+  const list = (req.namespaces ?? []).map((n) => ({ sourceNamespace: n.sourceNamespace, ...(n.targetNamespace ? { targetNamespace: n.targetNamespace } : {}) }));
+  const databases = list.filter((n) => !n.sourceNamespace.includes('.'));
+  const collections = list.filter((n) => n.sourceNamespace.includes('.'));
+  return { ...(databases.length > 0 ? { databases } : {}), ...(collections.length > 0 ? { collections } : {}) };
 }
 
 /** The one POST that creates the request's job. Never retried (the client marks it `createsResource`). */
 export async function createJobFor(atlas: AtlasClient, req: RestoreRequest): Promise<RestoreJob> {
   const target = { groupId: req.target.groupId, clusterName: req.target.cluster };
   if (isCollectionRestore(req)) {
-    const list = (req.namespaces ?? []).map((n) => ({ sourceNamespace: n.sourceNamespace, ...(n.targetNamespace ? { targetNamespace: n.targetNamespace } : {}) }));
     const from = req.pointInTime ? { pointInTimeUtcSeconds: req.pointInTime.utcSeconds } : { snapshotId: req.snapshot.id };
-    const which = namespaceKind(req) === 'databases' ? { databases: list } : { collections: list };
     const job = await atlas.createCollectionRestoreJob({
       source: sourceOf(req),
       target,
       writeStrategy: req.writeStrategy ?? 'CREATE_NEW',
       indexStrategy: req.indexStrategy ?? 'ALL',
       ...from,
-      ...which,
+      ...namespaceLists(req),
     } as Parameters<AtlasClient['createCollectionRestoreJob']>[0]);
     return asRestoreJob(job);
   }

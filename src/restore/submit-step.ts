@@ -6,12 +6,14 @@ import { AtlasApiError } from '../atlas/errors.js';
 import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js';
 import { matchesRequest } from './find-adoptable-job.js';
 import { recordRunning, startFinding } from './find-job-step.js';
-import { createJobFor, listRecentJobsFor, namespaceKind } from './restore-job-calls.js';
+import { createJobFor, listRecentJobsFor } from './restore-job-calls.js';
 import { retryAfterWaitMs } from './poll-interval.js';
+import { recheckPointInTime } from './recheck-point-in-time.js';
 import { nextSafetySnapshotRound, runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } from './safety-snapshot-step.js';
 import { sourceOf } from './source-location.js';
 import type { LockResult } from './store-lock.js';
 import { settleStep } from './settle-step.js';
+import { submitDeadline } from './submit-deadline.js';
 import { endRequest } from './tracker-settle.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type DroppedApproval, type PollJobData, type StepResult, type TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
@@ -20,22 +22,8 @@ import type { RestoreRequest } from './types.js';
 const MAX_PRIOR_JOB_IDS = 50;
 /** Retries of a held-back submission: quick at first, then at most this far apart. */
 const MAX_SUBMIT_RETRY_MS = 60_000;
-/** An approval given in the last minutes of its window still gets this long for Atlas to answer. */
-export const MIN_SUBMIT_GRACE_MS = 15 * 60_000;
 /** Codes of waits that aren't Atlas's: the thread gives no code for them. */
 const OWN_WAIT_CODES = new Set(['POLICY', 'TARGET_LOCKED']);
-
-/**
- * When the request must have been submitted, or end with nothing restored. A safety snapshot that took longer than
- * the approval had left gives the same grace after it completed: the wait was Atlas working, not a fault, and a
- * passing fault right after it must not end what two people approved.
- */
-export function submitDeadline(req: RestoreRequest): number {
-  const lastApproval = Date.parse(req.approvals.at(-1)?.at ?? req.updatedAt);
-  const deadline = req.submitBy ? Date.parse(req.submitBy) : Math.max(Date.parse(req.approvalExpiresAt), lastApproval + MIN_SUBMIT_GRACE_MS);
-  const snapshotDone = req.safetySnapshot?.completedAt ? Date.parse(req.safetySnapshot.completedAt) : Number.NaN;
-  return Number.isFinite(snapshotDone) ? Math.max(deadline, snapshotDone + MIN_SUBMIT_GRACE_MS) : deadline;
-}
 
 /** True when a POST may have reached Atlas: a run claimed it, or an earlier version listed jobs right before posting. */
 export function mayHavePosted(req: RestoreRequest): boolean {
@@ -79,6 +67,11 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
     return notSubmitted(ctx, req, gone ? `snapshot \`${req.snapshot.id}\` no longer exists in Atlas.` : `Atlas would not confirm the snapshot: ${verdict.message}`, 'refused');
   }
 
+  // Before the safety snapshot, and again right before the POST (the step runs again once the snapshot completed).
+  const inWindow = await recheckPointInTime(ctx, req, now);
+  if (inWindow.kind === 'refuse') return notSubmitted(ctx, req, inWindow.message, 'refused');
+  if (inWindow.kind === 'wait') return wait(ctx, req, data, now, inWindow.verdict);
+
   // DRY_RUN is read now: an operator who turns it on stops real restores at once. A dry-run request never becomes real.
   if (req.dryRun || gate.dryRun()) return finishDryRun(ctx, req);
 
@@ -90,7 +83,6 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
     await ctx.store.auditOnce(`${req.id}:submitting`, { type: 'submitting', requestId: req.id, detail: `snapshot ${req.snapshot.id} → ${req.target.project}/${req.target.cluster}` });
   }
 
-  if (namespaceKind(current) === 'mixed') return notSubmitted(ctx, current, 'a collection restore takes either databases or collections, not both: request them separately.', 'refused');
   const safety = await runSafetySnapshotStep(ctx, current, data);
   if (safety.kind !== 'ready') return safetyResult(ctx, current, data, now, safety);
   current = safety.request;

@@ -7,6 +7,7 @@ import { isRestorable, type ClusterType } from '../atlas/types.js';
 import { listClusters, mayRequest, mayUseChannel, rulesFor } from '../policy/policy.js';
 import { CHANNEL_ACCESS_BUDGET_MS, channelAccessProblem } from './channel-access.js';
 import { findUsableCluster } from './find-usable-cluster.js';
+import { pointInTimeMargin } from '../restore/point-in-time-window.js';
 import type { ClusterRef, RestoreRequest, SnapshotRef } from '../restore/types.js';
 import type { Services } from './services.js';
 import { checkPointInTime, findBaseSnapshot, type BaseSnapshot } from './check-point-in-time.js';
@@ -100,7 +101,8 @@ export async function checkModalSubmission(services: Services, user: string, vie
   const needsFacts = choices.what === 'namespaces' || choices.from === 'pointInTime';
   const none = Promise.resolve(undefined);
   const targetRef = target?.ok && !targetError ? target.cluster : undefined;
-  const rules = targetRef ? rulesFor(services.policy, targetRef).safetySnapshot : undefined;
+  const targetRules = targetRef ? rulesFor(services.policy, targetRef) : undefined;
+  const rules = targetRules?.safetySnapshot;
   // A whole-cluster restore from a snapshot into a target without safety snapshots needs no type: no call then.
   const needsType = targetRef !== undefined && (rules?.mode !== 'off' || needsFacts);
   // Each gets its budget or what is left of the submission's time, whichever is less (a slow allow-list leaves less).
@@ -116,18 +118,6 @@ export async function checkModalSubmission(services: Services, user: string, vie
   ]);
   sourceError ??= channelAccessProblem(access);
 
-  let fromError: string | undefined;
-  let pointInTimeError: string | undefined;
-  let baseSnapshot: (CachedSnapshot & { createdAt: string }) | undefined;
-  if (sourceRef && atTime !== undefined && base) {
-    const nowSeconds = Math.floor(services.now().getTime() / 1000);
-    const pit = checkPointInTime({ sourceKey: sub.sourceKey!, facts, utcSeconds: atTime, nowSeconds, timeZone: sub.meta.timeZone ?? 'UTC', base });
-    if (pit.ok) baseSnapshot = pit.base;
-    else if (pit.field === 'from') fromError = pit.message;
-    else pointInTimeError = pit.message;
-  }
-  const whatError = sourceRef && choices.what === 'namespaces' ? namespacesProblem(sub.sourceKey!, facts) : undefined;
-
   // The target's type decides what it can have: a safety snapshot, a collection or point-in-time restore.
   let safetySnapshot: { retentionInDays: number } | undefined;
   if (targetRef && rules) {
@@ -135,6 +125,20 @@ export async function checkModalSubmission(services: Services, user: string, vie
     targetError = plan.kind === 'impossible' ? plan.why : targetTypeProblem(sub.targetKey!, targetType, sub);
     safetySnapshot = safetySnapshotToTake(plan);
   }
+
+  let fromError: string | undefined;
+  let pointInTimeError: string | undefined;
+  let baseSnapshot: (CachedSnapshot & { createdAt: string }) | undefined;
+  if (sourceRef && atTime !== undefined && base) {
+    const nowSeconds = Math.floor(services.now().getTime() / 1000);
+    // The time must stay in the window while the request waits: the target's approval window, its safety snapshot.
+    const margin = pointInTimeMargin({ approvalMinutes: (targetRules?.approval ?? services.policy.approval).expiresAfterMinutes, safetySnapshot: safetySnapshot !== undefined });
+    const pit = checkPointInTime({ sourceKey: sub.sourceKey!, facts, utcSeconds: atTime, nowSeconds, timeZone: sub.meta.timeZone ?? 'UTC', base, margin });
+    if (pit.ok) baseSnapshot = pit.base;
+    else if (pit.field === 'from') fromError = pit.message;
+    else pointInTimeError = pit.message;
+  }
+  const whatError = sourceRef && choices.what === 'namespaces' ? namespacesProblem(sub.sourceKey!, facts) : undefined;
 
   const targetNameShared = sub.targetKey !== undefined && sharedClusterNames(listClusters(services.policy)).includes(targetClusterName(sub.targetKey).toLowerCase());
   const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot, whatError, fromError, pointInTimeError, targetNameShared });

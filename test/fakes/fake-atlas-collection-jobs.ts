@@ -41,8 +41,9 @@ export interface CollectionJobRecord {
   pointInTimeUtcSeconds?: number | undefined;
   writeStrategy: 'CREATE_NEW' | 'OVERWRITE_EXISTING';
   indexStrategy: 'ALL' | 'NONE' | 'ALL_EXCEPT_TTL';
-  scope: 'collections' | 'databases';
-  requested: NamespaceRequest[];
+  /** The job's two lists; either may be empty, not both. */
+  collections: NamespaceRequest[];
+  databases: NamespaceRequest[];
   collectionSuffix: string;
   databaseSuffix: string;
   plans: NamespacePlan[];
@@ -74,8 +75,8 @@ export interface NewCollectionJob {
   pointInTimeUtcSeconds?: number | undefined;
   writeStrategy: CollectionJobRecord['writeStrategy'];
   indexStrategy: CollectionJobRecord['indexStrategy'];
-  scope: CollectionJobRecord['scope'];
-  requested: NamespaceRequest[];
+  collections: NamespaceRequest[];
+  databases: NamespaceRequest[];
   collectionSuffix: string;
   databaseSuffix: string;
 }
@@ -97,15 +98,15 @@ export function createCollectionJob(state: FakeBackupState, job: NewCollectionJo
     claimed.add(effective);
     plans.push({ source, target, effective, total, restored: 0, state: 'NOT_STARTED' });
   };
-  for (const r of job.requested) {
-    if (job.scope === 'collections') {
-      const to = split(r.targetNamespace || r.sourceNamespace);
-      plan(r.sourceNamespace, to.db, to.coll);
-      continue;
-    }
+  // Databases first, then collections: each collection of a database is a namespace of its own in the results.
+  for (const r of job.databases) {
     const inDb = [...sourceNs.keys()].filter((ns) => split(ns).db === r.sourceNamespace);
     if (inDb.length === 0) plans.push({ source: r.sourceNamespace, target: `${r.targetNamespace || r.sourceNamespace}${job.databaseSuffix}`, total: 0, restored: 0, state: 'NOT_FOUND' });
     for (const ns of inDb) plan(ns, r.targetNamespace || r.sourceNamespace, split(ns).coll);
+  }
+  for (const r of job.collections) {
+    const to = split(r.targetNamespace || r.sourceNamespace);
+    plan(r.sourceNamespace, to.db, to.coll);
   }
   const createdMs = state.now();
   const record: CollectionJobRecord = {
@@ -217,10 +218,10 @@ export function renderCollectionJob(job: CollectionJobRecord): Record<string, un
   const indexFailures = job.plans.filter((p) => p.state === 'INDEX_BUILD_FAILED').length;
   const out: Record<string, unknown> = {
     collectionSuffix: job.collectionSuffix,
-    collections: job.scope === 'collections' ? job.requested.map((r) => ({ sourceNamespace: r.sourceNamespace, targetNamespace: r.targetNamespace || r.sourceNamespace })) : [],
+    collections: job.collections.map((r) => ({ sourceNamespace: r.sourceNamespace, targetNamespace: r.targetNamespace || r.sourceNamespace })),
     createdAt: job.createdAt,
     databaseSuffix: job.databaseSuffix,
-    databases: job.scope === 'databases' ? job.requested.map((r) => ({ sourceNamespace: r.sourceNamespace, targetNamespace: r.targetNamespace || r.sourceNamespace })) : [],
+    databases: job.databases.map((r) => ({ sourceNamespace: r.sourceNamespace, targetNamespace: r.targetNamespace || r.sourceNamespace })),
     id: job.id,
     indexStatus: { failedCollectionCount: indexFailures, state: indexState(job, indexFailures) },
     indexStrategy: job.indexStrategy,

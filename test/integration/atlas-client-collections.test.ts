@@ -64,6 +64,28 @@ describe('a collection restore job, CREATE_NEW', () => {
     expect(w.fake.namespaces(GROUP, 'orders-staging')).toMatchObject({ 'sales.orders': 1000, 'sales.orders_restored': 12_000, 'sales.customers': 8_000 });
   });
 
+  it('databases and collections in one job: both lists in the POST body, a result for every namespace of both', async () => {
+    const job = await w.client.createCollectionRestoreJob(input({ databases: [{ sourceNamespace: 'crm' }], collections: [{ sourceNamespace: 'sales.customers' }] }));
+    const post = w.fake.requests.filter((r) => r.method === 'POST' && r.authorized).at(-1)!;
+    expect(post.status).toBe(201);
+    expect(post.body).toEqual({
+      snapshotId,
+      targetClusterName: 'orders-staging',
+      targetGroupId: GROUP,
+      writeStrategy: 'CREATE_NEW',
+      indexStrategy: 'ALL',
+      collections: [{ sourceNamespace: 'sales.customers' }],
+      databases: [{ sourceNamespace: 'crm' }],
+    });
+    expect(job).toMatchObject({ collections: [{ sourceNamespace: 'sales.customers' }], databases: [{ sourceNamespace: 'crm' }], totalDocuments: 8_500 });
+    w.fake.advanceCollectionJob(job.id, 'SUCCESSFUL');
+    const results = await w.client.listCollectionRestoreJobNamespaces(source, job.id);
+    expect(results.map((r) => [r.sourceNamespace, r.outcome, r.restoredDocuments])).toEqual([
+      ['crm.users', 'restored', 500],
+      ['sales.customers', 'restored', 8_000],
+    ]);
+  });
+
   it('renames again when the renamed collection exists too', async () => {
     const job = await w.client.createCollectionRestoreJob(input({ collections: [{ sourceNamespace: 'sales.orders' }] }));
     w.fake.advanceCollectionJob(job.id, 'SUCCESSFUL');
@@ -175,7 +197,8 @@ describe('refused before any request', () => {
     ['a bad namespace', input({ collections: [{ sourceNamespace: 'sales.$cmd' }, { sourceNamespace: 'sales', targetNamespace: 'x y.z' }] }), /collections\[0\]\.sourceNamespace: sales\.\$cmd: a collection name must not contain "\$".*collections\[1\]\.sourceNamespace: sales is a database.*collections\[1\]\.targetNamespace: x y\.z: a database name must not contain a space/],
     ['a collection in the databases list', input({ collections: undefined, databases: [{ sourceNamespace: 'sales.orders' }] }), /databases\[0\]\.sourceNamespace: sales\.orders is a collection/],
     ['both a snapshot and a time', input({ pointInTimeUtcSeconds: NOW_S }), /exactly one of snapshotId and pointInTimeUtcSeconds/],
-    ['neither list', input({ collections: undefined }), /exactly one of collections and databases/],
+    ['neither list', input({ collections: undefined }), /give collections, databases or both/],
+    ['a collection of a listed database', input({ databases: [{ sourceNamespace: 'sales' }] }), /collections\[0\]\.sourceNamespace: sales\.orders is already part of database sales, which databases lists too/],
     ['an unknown strategy', input({ writeStrategy: 'MERGE' as never }), /writeStrategy must be CREATE_NEW or OVERWRITE_EXISTING/],
     ['a duplicate', input({ collections: [{ sourceNamespace: 'a.b' }, { sourceNamespace: 'a.b' }] }), /a\.b is listed twice/],
   ])('%s', async (_label, bad, message) => {

@@ -98,6 +98,20 @@ describe('a point-in-time restore', () => {
     expect(await requestIds()).toEqual(before);
   });
 
+  it('a time near the start of the window is refused inline: it would leave the window while the approval is awaited', async () => {
+    const at = nowSeconds() - 7 * 24 * HOUR + 10 * 60;
+    const before = await requestIds();
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, `shop/ledger at ${at}`);
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('restore_point_in_time')), { message: 'modal with the picker' });
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'ledger' });
+    // The policy's approval window (30 min) and the sending; ledger takes no safety snapshot here.
+    expect(errorsOf(res.json)['restore_point_in_time']).toMatch(
+      /is only 10 min inside the restorable window of shop\/ledger: .* so this time would leave it before the restore can start \(the approval may take up to 30 min and sending the restore up to 20 min\)\. Choose \d{4}-\d{2}-\d{2} \d{2}:\d{2} GMT\+1 or later\./,
+    );
+    expect(await requestIds()).toEqual(before);
+  });
+
   it('a time inside the window but before the oldest snapshot has no base: refused inline', async () => {
     const before = await requestIds();
     const viewsBefore = h.slack.views().length;

@@ -34,6 +34,21 @@ describe('issue 10 through the form, to the end', () => {
     expect(final).toMatch(/`sales\.orders` → `sales\.orders_restored`: restored, 2,000 of 2,000 documents/);
   });
 
+  it('only crm, sales.orders: a whole database and a collection in one job, every namespace in the final message', async () => {
+    h.atlas.configureCluster(GROUP_ID, 'ledger', { namespaces: [{ name: 'sales.orders', documents: 2000 }, { name: 'crm.users', documents: 400 }] });
+    const req = await requestThroughForm('shop/ledger only crm, sales.orders');
+    expect(req.namespaces).toEqual([{ sourceNamespace: 'crm' }, { sourceNamespace: 'sales.orders' }]);
+    expect(JSON.stringify(h.rootCard(req.id)!.blocks)).toContain('`crm`\\n`sales.orders`');
+    await h.click(APPROVER, 'restore_approve', req.id);
+    await waitForState(h, req.id, 'completed', 15_000);
+    const post = h.atlas.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/clusters/ledger/collectionRestoreJobs')).at(-1);
+    expect(post?.body).toMatchObject({ databases: [{ sourceNamespace: 'crm' }], collections: [{ sourceNamespace: 'sales.orders' }] });
+    const final = await h.waitForThread(req.id, /Restore completed/);
+    expect(final).toContain('`crm`, `sales.orders` (2 namespaces)');
+    expect(final).toMatch(/`crm\.users` → `crm\.users[\w]*`: restored, 400 of 400 documents/);
+    expect(final).toMatch(/`sales\.orders` → `sales\.orders_restored[\w]*`: restored, 2,000 of 2,000 documents/);
+  });
+
   it('at <time>: a point-in-time restore of the whole cluster, to that second', async () => {
     h.atlas.configureCluster(GROUP_ID, 'ledger', { pitEnabled: true, restoreWindowDays: 3 });
     const at = Math.floor(Date.now() / 1000) - 3600;

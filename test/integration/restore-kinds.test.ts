@@ -140,4 +140,37 @@ describe('the safety snapshot of the target (Atlas moves when the test says)', (
     h.atlas.advanceJob(running.atlasJobId!, 'completed');
     await waitForState(h, req.id, 'completed');
   });
+
+  it('a point in time that left the window while waiting for the approval: ended before the safety snapshot, nothing posted', async () => {
+    h.atlas.configureCluster(GROUP_ID, 'ledger', { pitEnabled: true, restoreWindowDays: 2 });
+    // Asked for 40 minutes ago, for a time then 10 minutes inside the 2-day window (no margin), approved now: 30 minutes out.
+    const madeAt = Date.now() - 40 * 60_000;
+    const utcSeconds = Math.floor(madeAt / 1000) - 2 * 86_400 + 10 * 60;
+    const req = await ask(h, 'ledger', { pointInTime: { utcSeconds }, safetySnapshot: { retentionInDays: 1 } });
+    const [snapshotsBefore, restoresBefore] = [onDemandPosts().length, restorePosts().length];
+    await h.click(APPROVER, 'restore_approve', req.id);
+    const failed = await waitForState(h, req.id, 'failed');
+    const at = new Date(utcSeconds * 1000).toISOString().replace('.000Z', 'Z');
+    expect(failed.failureReason).toMatch(new RegExp(`^Not submitted: the point in time ${at} is no longer inside the restore window of \`shop/ledger\` \\(2 days back from now: from \\S+ on\\); the window moved past it while the request waited`));
+    await h.waitForThread(req.id, /was not submitted: the point in time .* is no longer inside the restore window .* request it again with a later time\. Nothing was restored\./);
+    expect(onDemandPosts()).toHaveLength(snapshotsBefore);
+    expect(restorePosts()).toHaveLength(restoresBefore);
+    expect(failed.safetySnapshot?.id).toBeUndefined();
+  });
+
+  it('a point in time that left the window while the safety snapshot was taken: nothing restored, the snapshot named', async () => {
+    h.atlas.configureCluster(GROUP_ID, 'ledger', { pitEnabled: true, restoreWindowDays: 3 });
+    const utcSeconds = Math.floor(Date.now() / 1000) - 2 * 86_400 - 3600;
+    const req = await ask(h, 'ledger', { pointInTime: { utcSeconds }, safetySnapshot: { retentionInDays: 1 } });
+    const restoresBefore = restorePosts().length;
+    await h.click(APPROVER, 'restore_approve', req.id);
+    const id = await safetyIdOf(req.id);
+    // The window's start passes the time while Atlas takes the snapshot (here the window is shortened, to the same effect).
+    h.atlas.configureCluster(GROUP_ID, 'ledger', { restoreWindowDays: 2 });
+    h.atlas.advanceOnDemandSnapshot(id, 'completed');
+    const failed = await waitForState(h, req.id, 'failed');
+    expect(failed.failureReason).toContain('is no longer inside the restore window of `shop/ledger` (2 days back from now');
+    expect(failed.failureReason).toContain(`The safety snapshot \`${id}\` taken for it stays in Atlas.`);
+    expect(restorePosts()).toHaveLength(restoresBefore);
+  });
 });

@@ -26,8 +26,9 @@ export function restoreWhat(req: Pick<RestoreRequest, 'namespaces'>, max = 10): 
 }
 
 /**
- * Every namespace, one per line, as far as `maxChars` allows (a card's section holds 3000): Atlas's limit of 100
- * names of ordinary length fits, and a list cut short says how many are left out rather than hiding them.
+ * Every namespace, one per line, as far as `maxChars` allows (a card's section holds 3000): 100 names of ordinary
+ * length fit (Atlas takes up to 100 databases and 100 collections), and a list cut short says how many are left out
+ * rather than hiding them.
  */
 export function namespaceLines(req: Pick<RestoreRequest, 'id' | 'namespaces'>, maxChars = 2800): string {
   const names = (req.namespaces ?? []).map((n) => `\`${escapeText(n.sourceNamespace)}\``);

@@ -17,7 +17,10 @@ import {
 import type { IndexStrategy, ModalChoices, WriteStrategy } from './modal-choices.js';
 import { collectionsUnavailable, type SourceFacts } from './source-facts.js';
 
-/** Slack's limit for a plain_text_input; 100 namespaces of ordinary length fit. */
+/**
+ * Slack's limit for a plain_text_input: 100 namespaces of ordinary length fit; Atlas's full 100 databases and 100
+ * collections only with short names.
+ */
 export const NAMESPACES_MAX_LENGTH = 3000;
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
@@ -29,7 +32,7 @@ const option = (value: string, text: string, description?: string): PlainTextOpt
 
 const WHAT_OPTIONS: Record<ModalChoices['what'], PlainTextOption> = {
   cluster: option('cluster', 'The whole cluster', 'Everything on the target is replaced'),
-  namespaces: option('namespaces', 'Databases or collections', `Up to ${MAX_NAMESPACES}, db or db.collection`),
+  namespaces: option('namespaces', 'Databases or collections', `Up to ${MAX_NAMESPACES} databases and ${MAX_NAMESPACES} collections`),
 };
 
 const WRITE_OPTIONS: Record<WriteStrategy, PlainTextOption> = {
@@ -66,7 +69,7 @@ export function whatBlocks(sourceKey: string | undefined, facts: SourceFacts, ch
     type: 'input',
     block_id: NAMESPACES_BLOCK_ID,
     label: plain('Databases or collections'),
-    hint: plain(`Up to ${MAX_NAMESPACES}: db or db.collection, one per line or comma-separated. Whole databases or collections, not both in one restore.`),
+    hint: plain(`db or db.collection, one per line or comma-separated; databases and collections may be mixed. Up to ${MAX_NAMESPACES} databases and ${MAX_NAMESPACES} collections.`),
     element: {
       type: 'plain_text_input',
       action_id: NAMESPACES_INPUT_ACTION_ID,

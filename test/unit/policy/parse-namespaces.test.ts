@@ -46,27 +46,42 @@ describe('parseNamespaces', () => {
     expect(namespaceProblems('a\0b')).toEqual(['"a\\u0000b": a namespace must not contain a NUL character']);
   });
 
-  it('counts the database limit in UTF-8 bytes, and the whole namespace at 255 bytes', () => {
-    expect(namespaceProblems('d'.repeat(64))).toEqual([]);
-    expect(namespaceProblems('d'.repeat(65))).toEqual([`${'d'.repeat(65)}: the database name is 65 bytes long; at most 64`]);
-    expect(namespaceProblems('é'.repeat(33))[0]).toMatch(/66 bytes long; at most 64$/); // 33 characters, 66 bytes
+  it('counts the database limit (63, MongoDB\'s) in UTF-8 bytes, and the whole namespace at 255 bytes', () => {
+    expect(namespaceProblems('d'.repeat(63))).toEqual([]);
+    expect(namespaceProblems('d'.repeat(64))).toEqual([`${'d'.repeat(64)}: the database name is 64 bytes long; at most 63`]);
+    expect(namespaceProblems(`${'d'.repeat(64)}.c`)).toEqual([`${'d'.repeat(64)}.c: the database name is 64 bytes long; at most 63`]);
+    expect(namespaceProblems('é'.repeat(32))[0]).toMatch(/64 bytes long; at most 63$/); // 32 characters, 64 bytes
+    expect(namespaceProblems(`${'é'.repeat(31)}d`)).toEqual([]); // 32 characters, 63 bytes
     expect(namespaceProblems(`db.${'c'.repeat(252)}`)).toEqual([]);
     expect(namespaceProblems(`db.${'c'.repeat(253)}`)[0]).toMatch(/256 bytes long; at most 255$/);
   });
 
-  it('refuses empty items, duplicates, overlaps and mixed kinds', () => {
+  it('refuses empty items, duplicates and overlaps', () => {
     expect(problemsOf('')).toEqual(['no namespace was given (write db or db.collection)']);
     expect(problemsOf('a.b,,c.d,')).toEqual(['item 2 is empty (two commas in a row, or one at the end?)', 'item 4 is empty (two commas in a row, or one at the end?)']);
     expect(problemsOf('a.b,c.d,a.b')).toEqual(['a.b is listed twice']);
     expect(problemsOf('sales,sales.orders')).toEqual(['sales.orders is already part of sales, which is listed too']);
-    expect(problemsOf('sales,crm.users')).toEqual([
-      'databases (sales) and collections (crm.users) are mixed: one restore takes either whole databases or collections',
+    expect(problemsOf('crm,sales,sales.orders,crm.users.archive')).toEqual([
+      'sales.orders is already part of sales, which is listed too',
+      'crm.users.archive is already part of crm, which is listed too',
     ]);
   });
 
-  it(`accepts ${MAX_NAMESPACES} namespaces and refuses one more`, () => {
-    const many = Array.from({ length: MAX_NAMESPACES + 1 }, (_, i) => `db.c${i}`);
-    expect(parseNamespaces(many.slice(0, MAX_NAMESPACES)).ok).toBe(true);
-    expect(problemsOf(many)).toEqual(['101 namespaces are listed; at most 100 per restore']);
+  it('mixes whole databases and collections: one Atlas job takes both lists', () => {
+    expect(parseNamespaces('crm,sales.orders')).toEqual({
+      ok: true,
+      namespaces: [
+        { text: 'crm', database: 'crm' },
+        { text: 'sales.orders', database: 'sales', collection: 'orders' },
+      ],
+    });
+  });
+
+  it(`accepts ${MAX_NAMESPACES} databases and ${MAX_NAMESPACES} collections, and refuses one more of either`, () => {
+    const collections = Array.from({ length: MAX_NAMESPACES + 1 }, (_, i) => `db.c${i}`);
+    const databases = Array.from({ length: MAX_NAMESPACES + 1 }, (_, i) => `d${i}`);
+    expect(parseNamespaces([...databases.slice(0, MAX_NAMESPACES), ...collections.slice(0, MAX_NAMESPACES)]).ok).toBe(true);
+    expect(problemsOf(collections)).toEqual(['101 collections are listed; a restore takes at most 100 collections (and 100 databases)']);
+    expect(problemsOf([...databases, 'db.c'])).toEqual(['101 databases are listed; a restore takes at most 100 databases (and 100 collections)']);
   });
 });

@@ -168,10 +168,11 @@ describe('parseCommand: only <ns>,…', () => {
     expect(cmd.kind === 'invalid' && cmd.message.split('\n').slice(1).join('\n')).not.toMatch(/[<>`]/);
   });
 
-  it('more than 100 namespaces are refused', () => {
+  it('more than 100 collections are refused; databases and collections mix', () => {
     const many = Array.from({ length: 101 }, (_, i) => `db.c${i}`).join(',');
     const cmd = parseCommand(`ledger only ${many}`);
-    expect(cmd.kind === 'invalid' && cmd.message).toMatch(/101 namespaces are listed; at most 100/);
+    expect(cmd.kind === 'invalid' && cmd.message).toMatch(/101 collections are listed; a restore takes at most 100 collections \(and 100 databases\)/);
+    expect(parseCommand('ledger only crm, sales.orders')).toMatchObject({ kind: 'open', namespaces: ['crm', 'sales.orders'] });
   });
 
   it.each([

@@ -1,0 +1,41 @@
+// Right before the safety snapshot and before the POST: is the request's point in time still inside the source's
+// restore window? The window is asked of Atlas (the backup schedule, one GET) rather than remembered, so a window
+// shortened in Atlas since the request counts too. A time that has left it ends the request with nothing restored:
+// Atlas would refuse the POST, and waiting only moves the window further away. A passing fault asking waits, as
+// every re-check before the POST does, until the request's horizon.
+import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js';
+import { leftRestoreWindow, windowStart } from './point-in-time-window.js';
+import { sourceOf } from './source-location.js';
+import type { TrackerContext } from './tracker-types.js';
+import type { RestoreRequest } from './types.js';
+
+export type WindowRecheck = { kind: 'ok' } | { kind: 'refuse'; message: string } | { kind: 'wait'; verdict: ErrorVerdict };
+
+const utc = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
+export async function recheckPointInTime(ctx: Pick<TrackerContext, 'atlas'>, req: RestoreRequest, now: number): Promise<WindowRecheck> {
+  if (!req.pointInTime) return { kind: 'ok' };
+  const source = `\`${req.source.project}/${req.source.cluster}\``;
+  let days: number | undefined;
+  try {
+    days = (await ctx.atlas.getBackupSchedule(sourceOf(req))).restoreWindowDays;
+  } catch (err) {
+    const verdict = classifyAtlasError(err);
+    if (verdict.kind === 'refuse') return { kind: 'refuse', message: `Atlas would not give the point-in-time restore window of ${source}: ${verdict.message}` };
+    return { kind: 'wait', verdict };
+  }
+  const at = req.pointInTime.utcSeconds;
+  if (!leftRestoreWindow(at, days, now)) return { kind: 'ok' };
+  // A safety snapshot already taken is kept by Atlas for its retention: say where it is, since nothing follows it.
+  const kept = req.safetySnapshot?.id ? ` The safety snapshot \`${req.safetySnapshot.id}\` taken for it stays in Atlas.` : '';
+  if (days === undefined || !(days > 0)) {
+    return { kind: 'refuse', message: `${source} has no point-in-time restore window any more (is continuous cloud backup off?), so Atlas can't restore it to ${utc(at)}. The restore was not sent to Atlas.${kept}` };
+  }
+  const from = utc(windowStart(days, now));
+  return {
+    kind: 'refuse',
+    message:
+      `the point in time ${utc(at)} is no longer inside the restore window of ${source} (${days} day${days === 1 ? '' : 's'} back from now: from ${from} on); ` +
+      `the window moved past it while the request waited, and Atlas would refuse it. The restore was not sent to Atlas; request it again with a later time.${kept}`,
+  };
+}
