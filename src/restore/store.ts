@@ -148,16 +148,8 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
       const created = await runScript(
         redis,
         CREATE_REQUEST,
-        [keys.request(req.id), keys.active, keys.recent, keys.recentBy(req.requester)],
-        [
-          req.id,
-          FINAL_REQUEST_STATES.includes(req.state) ? '1' : '0',
-          retentionSeconds,
-          score,
-          trimBelow,
-          req.atlasJobId ? keys.job(req.atlasJobId) : '',
-          ...encodeRequest(req),
-        ],
+        [keys.request(req.id), keys.active, keys.recent, keys.recentBy(req.requester), ...(req.atlasJobId ? [keys.job(req.atlasJobId)] : [])],
+        [req.id, FINAL_REQUEST_STATES.includes(req.state) ? '1' : '0', retentionSeconds, score, trimBelow, ...encodeRequest(req)],
       );
       if (created !== 1) throw new StoreError('STORE_DUPLICATE', `request ${req.id} already exists`);
     },

@@ -1,23 +1,25 @@
 // Lua for the request record. A request is a hash: one field per top-level property, each value
 // JSON-encoded. Scripts only decode the fields they decide on (state, approvals), so untouched
 // fields never round-trip through cjson (which would turn [] into {}).
+// Every key a script touches is one of its KEYS: Redis requires it, and on a Cluster whose slot is being moved an
+// undeclared key fails the script half-way, after its earlier writes.
 import { defineScript } from './run-script.js';
 
 /**
- * KEYS: request, active set, recent zset, recent-by-requester zset
- * ARGV: id, isFinal ('1'|'0'), retentionSeconds, score (createdAt ms), trimBelow (score),
- *       job index key ('' when the request has no atlasJobId), then field/value pairs.
+ * KEYS: request, active set, recent zset, recent-by-requester zset, and the job index key when the request has an
+ *       atlasJobId (absent otherwise: a declared key that never exists would make a Cluster answer TRYAGAIN)
+ * ARGV: id, isFinal ('1'|'0'), retentionSeconds, score (createdAt ms), trimBelow (score), then field/value pairs.
  * Returns 0 when the id exists, 1 when created.
  */
 export const CREATE_REQUEST = defineScript(
   'createRequest',
   `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-if ARGV[6] ~= '' then redis.call('SET', ARGV[6], ARGV[1]) end
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if KEYS[5] then redis.call('SET', KEYS[5], ARGV[1]) end
 if ARGV[2] == '1' then
   redis.call('EXPIRE', KEYS[1], ARGV[3])
-  if ARGV[6] ~= '' then redis.call('EXPIRE', ARGV[6], ARGV[3]) end
+  if KEYS[5] then redis.call('EXPIRE', KEYS[5], ARGV[3]) end
 else
   redis.call('SADD', KEYS[2], ARGV[1])
 end
