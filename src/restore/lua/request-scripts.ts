@@ -2,7 +2,7 @@
 // JSON-encoded. Scripts only decode the fields they decide on (state, approvals), so untouched
 // fields never round-trip through cjson (which would turn [] into {}).
 // Every key a script touches is one of its KEYS: Redis requires it, and on a Cluster whose slot is being moved an
-// undeclared key fails the script half-way, after its earlier writes.
+// undeclared key fails the script half-way, after its earlier writes (test/unit/restore/lua-keys.test.ts checks).
 import { defineScript } from './run-script.js';
 
 /**
