@@ -12,7 +12,6 @@ export function storeKeys(prefix: string) {
     active: `${prefix}active`,
     recent: `${prefix}recent`,
     recentBy: (requester: string) => `${prefix}recent:by:${requester}`,
-    jobPrefix: `${prefix}job:`,
     job: (jobId: string) => `${prefix}job:${jobId}`,
     lock: (target: ClusterRef) => `${prefix}lock:${targetKey(target)}`,
     once: (key: string) => `${prefix}once:${key}`,

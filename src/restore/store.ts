@@ -2,11 +2,12 @@
 // an atomic compare-and-set: a double click, a Slack retry or a second replica finds the new state
 // and gets { ok: false }. Nothing lives only in process memory.
 import type { RedisClient } from '../redis/redis-client.js';
-import { ADD_APPROVAL, CAS_REQUEST, CLAIM_FIELD, CREATE_REQUEST } from './lua/request-scripts.js';
+import { ADD_APPROVAL, CLAIM_FIELD, CREATE_REQUEST } from './lua/request-scripts.js';
 import { runScript } from './lua/run-script.js';
 import { newRequestId } from './request-id.js';
 import { appendAudit, appendAuditOnce, readAudit, type AuditEvent } from './store-audit.js';
 import { assertStates, decodeRequest, encodePatch, encodeRequest, isRequestState, validateRequest } from './store-codec.js';
+import { compareAndSet as casRequest, type TransitionResult } from './store-cas.js';
 import { StoreError } from './store-error.js';
 import { storeKeys } from './store-keys.js';
 import { acquireTargetLock, refreshTargetLock, releaseTargetLock, type LockResult } from './store-lock.js';
@@ -15,9 +16,10 @@ import { FINAL_REQUEST_STATES, type ClusterRef, type RequestState, type RestoreR
 export { StoreError, type StoreErrorCode } from './store-error.js';
 export { targetKey } from './store-keys.js';
 export type { AuditEvent } from './store-audit.js';
+export type { TransitionResult } from './store-cas.js';
 
 export interface StoreOptions {
-  /** Must not use ioredis `keyPrefix`: scripts build some key names themselves. */
+  /** Must not use ioredis `keyPrefix`: the store adds `prefix` itself, the one prefix the start-up checks and the hash tag rule see. */
   redis: RedisClient;
   /** e.g. 'atlas-restore:' */
   prefix: string;
@@ -28,8 +30,6 @@ export interface StoreOptions {
   /** How long a request in a final state is kept. Default 90 days. */
   retentionSeconds?: number;
 }
-
-export type TransitionResult = { ok: true; request: RestoreRequest } | { ok: false; request: RestoreRequest | null };
 
 export interface AddApprovalResult {
   outcome: 'added' | 'already_approved' | 'not_pending' | 'expired' | 'not_found';
@@ -69,7 +69,6 @@ export interface RestoreStore {
 const DEFAULT_AUDIT_MAX_LEN = 100_000;
 const DEFAULT_RETENTION_SECONDS = 90 * 24 * 3600;
 const PING_TIMEOUT_MS = 1000;
-const FINAL_LIST = FINAL_REQUEST_STATES.join(',');
 
 function assertPositiveInteger(value: number, what: string): void {
   if (!Number.isInteger(value) || value < 1) {
@@ -112,30 +111,10 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
     });
   }
 
-  async function compareAndSet(
-    id: string,
-    allowed: readonly RequestState[],
-    to: RequestState | '',
-    patch: Partial<RestoreRequest>,
-  ): Promise<TransitionResult> {
+  const compareAndSet = async (id: string, allowed: readonly RequestState[], to: RequestState | '', patch: Partial<RestoreRequest>) => {
     assertId(id);
-    const { deletes, pairs } = encodePatch(patch);
-    const reply = (await runScript(redis, CAS_REQUEST, [keys.request(id), keys.active], [
-      id,
-      allowed.join(','),
-      to,
-      FINAL_LIST,
-      retentionSeconds,
-      JSON.stringify(new Date().toISOString()),
-      keys.jobPrefix,
-      patch.atlasJobId ?? '',
-      deletes.length,
-      ...deletes,
-      ...pairs,
-    ])) as [number, unknown?];
-    const request = reply.length > 1 ? decodeRequest(reply[1]) : null;
-    return reply[0] === 1 && request ? { ok: true, request } : { ok: false, request };
-  }
+    return casRequest({ redis, keys, retentionSeconds }, id, allowed, to, patch);
+  };
 
   return {
     newRequestId,
@@ -149,16 +128,8 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
       const created = await runScript(
         redis,
         CREATE_REQUEST,
-        [keys.request(req.id), keys.active, keys.recent, keys.recentBy(req.requester)],
-        [
-          req.id,
-          FINAL_REQUEST_STATES.includes(req.state) ? '1' : '0',
-          retentionSeconds,
-          score,
-          trimBelow,
-          req.atlasJobId ? keys.job(req.atlasJobId) : '',
-          ...encodeRequest(req),
-        ],
+        [keys.request(req.id), keys.active, keys.recent, keys.recentBy(req.requester), ...(req.atlasJobId ? [keys.job(req.atlasJobId)] : [])],
+        [req.id, FINAL_REQUEST_STATES.includes(req.state) ? '1' : '0', retentionSeconds, score, trimBelow, ...encodeRequest(req)],
       );
       if (created !== 1) throw new StoreError('STORE_DUPLICATE', `request ${req.id} already exists`);
     },

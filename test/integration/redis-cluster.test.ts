@@ -1,13 +1,12 @@
 // The whole conversation on a real 3-master Redis Cluster started here: command → modal → card → approve →
 // restore → "Restore completed". Every key the app wrote starts with the prefix and lives in one slot, which is
 // what lets the Lua scripts and BullMQ's multi-key scripts run there at all.
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
-import { RedisGroup, run, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { startCluster } from '../helpers/redis-cluster.js';
+import { RedisGroup, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
 import { APPROVER, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const canRun = skipUnless('redis-cluster', ['redis-server', 'redis-cli'], 'it starts three cluster nodes and joins them with redis-cli --cluster create');
@@ -19,21 +18,7 @@ describe.skipIf(!canRun)('on Redis Cluster', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    nodes = await Promise.all(
-      [0, 1, 2].map(async (i) => {
-        const dir = group.tempDir(`cluster-${i}`);
-        return group.start(`cluster-${i}`, { dir, args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000', '--appendonly', 'yes'] });
-      }),
-    );
-    run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes']);
-    for (const node of nodes) {
-      const admin = new Redis(node.port, '127.0.0.1');
-      try {
-        await waitFor(async () => /cluster_state:ok/.test(String(await admin.cluster('INFO'))), { timeoutMs: 15_000, message: `cluster_state:ok on port ${node.port}` });
-      } finally {
-        admin.disconnect();
-      }
-    }
+    nodes = await startCluster(group);
     seeds = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
     h = await startHarness({ redisEnv: { REDIS_CLUSTER_NODES: seeds } });
   }, 60_000);

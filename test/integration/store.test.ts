@@ -196,6 +196,11 @@ describe('retention of final requests', () => {
     await store.create(req);
     expect(await redis.ttl(`${prefix}req:${req.id}`)).toBeGreaterThan(RETENTION - 5);
     expect((await store.listActive()).map((r) => r.id)).not.toContain(req.id);
+    // With a job: its index is written and gets the same TTL.
+    const done = makeRequest({ state: 'completed', atlasJobId: 'job-created-final' });
+    await store.create(done);
+    expect(await redis.ttl(`${prefix}job:job-created-final`)).toBeGreaterThan(RETENTION - 5);
+    expect((await store.findByJobId('job-created-final'))?.id).toBe(done.id);
   });
 });
 

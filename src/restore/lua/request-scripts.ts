@@ -1,23 +1,25 @@
 // Lua for the request record. A request is a hash: one field per top-level property, each value
 // JSON-encoded. Scripts only decode the fields they decide on (state, approvals), so untouched
 // fields never round-trip through cjson (which would turn [] into {}).
+// Every key a script touches is one of its KEYS: Redis requires it, and on a Cluster whose slot is being moved an
+// undeclared key fails the script half-way, after its earlier writes (test/unit/restore/lua-keys.test.ts checks).
 import { defineScript } from './run-script.js';
 
 /**
- * KEYS: request, active set, recent zset, recent-by-requester zset
- * ARGV: id, isFinal ('1'|'0'), retentionSeconds, score (createdAt ms), trimBelow (score),
- *       job index key ('' when the request has no atlasJobId), then field/value pairs.
+ * KEYS: request, active set, recent zset, recent-by-requester zset, and the job index key when the request has an
+ *       atlasJobId (absent otherwise: a declared key that never exists would make a Cluster answer TRYAGAIN)
+ * ARGV: id, isFinal ('1'|'0'), retentionSeconds, score (createdAt ms), trimBelow (score), then field/value pairs.
  * Returns 0 when the id exists, 1 when created.
  */
 export const CREATE_REQUEST = defineScript(
   'createRequest',
   `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-if ARGV[6] ~= '' then redis.call('SET', ARGV[6], ARGV[1]) end
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if KEYS[5] then redis.call('SET', KEYS[5], ARGV[1]) end
 if ARGV[2] == '1' then
   redis.call('EXPIRE', KEYS[1], ARGV[3])
-  if ARGV[6] ~= '' then redis.call('EXPIRE', ARGV[6], ARGV[3]) end
+  if KEYS[5] then redis.call('EXPIRE', KEYS[5], ARGV[3]) end
 else
   redis.call('SADD', KEYS[2], ARGV[1])
 end
@@ -32,12 +34,14 @@ return 1
 
 /**
  * Compare-and-set on the state, used by transition() and update().
- * KEYS: request, active set
+ * KEYS: [1] request, [2] active set, [3] the index key of the job id named in ARGV[7] (absent when that is '')
  * ARGV: [1] id, [2] allowed current states (comma-separated), [3] new state ('' keeps it),
  *       [4] final states (comma-separated), [5] retentionSeconds, [6] updatedAt (JSON-encoded),
- *       [7] job index key prefix, [8] atlasJobId to index ('' for none), [9] n fields to delete,
- *       then n field names, then field/value pairs to set.
- * Returns {0} when missing, {0, fields} when refused, {1, fields} when applied.
+ *       [7] the atlasJobId the request names after this change, as the caller believes ('' for none),
+ *       [8] n fields to delete, then n field names, then field/value pairs to set.
+ * Returns {0} when missing, {0, fields} when refused, {1, fields} when applied, and {2, jobId} before writing
+ * anything when the index to touch is not the one declared (the stored atlasJobId is not what the caller believed):
+ * the caller retries naming jobId. The index is touched when the patch sets a job id, or the request ends final.
  */
 export const CAS_REQUEST = defineScript(
   'casRequest',
@@ -48,31 +52,41 @@ local function member(list, value)
   end
   return false
 end
+local function jobIdOf(raw)
+  if not raw then return '' end
+  local ok, value = pcall(cjson.decode, raw)
+  if ok and type(value) == 'string' then return value end
+  return ''
+end
 local rawState = redis.call('HGET', KEYS[1], 'state')
 if not rawState then return {0} end
 local state = cjson.decode(rawState)
 if not member(ARGV[2], state) then return {0, redis.call('HGETALL', KEYS[1])} end
-local deletes = tonumber(ARGV[9])
-for i = 10, 9 + deletes do redis.call('HDEL', KEYS[1], ARGV[i]) end
-for i = 10 + deletes, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local deletes = tonumber(ARGV[8])
 local newState = state
-if ARGV[3] ~= '' then
-  newState = ARGV[3]
-  redis.call('HSET', KEYS[1], 'state', cjson.encode(newState))
+if ARGV[3] ~= '' then newState = ARGV[3] end
+local final = member(ARGV[4], newState)
+-- The job id the request names once patched: the patch's, none when the patch removes it, else the stored one.
+local rawJob, patchedJob = redis.call('HGET', KEYS[1], 'atlasJobId'), false
+for i = 9, 8 + deletes do
+  if ARGV[i] == 'atlasJobId' then rawJob, patchedJob = nil, true end
 end
+for i = 9 + deletes, #ARGV, 2 do
+  if ARGV[i] == 'atlasJobId' then rawJob, patchedJob = ARGV[i + 1], true end
+end
+local jobId = jobIdOf(rawJob)
+local touchesIndex = jobId ~= '' and (patchedJob or final)
+if touchesIndex and jobId ~= ARGV[7] then return {2, jobId} end
+for i = 9, 8 + deletes do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 9 + deletes, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'state', cjson.encode(newState)) end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[6])
-if ARGV[8] ~= '' then
-  redis.call('SET', ARGV[7] .. ARGV[8], ARGV[1])
-end
-if member(ARGV[4], newState) then
+if patchedJob and jobId ~= '' then redis.call('SET', KEYS[3], ARGV[1]) end
+if final then
   -- Final: keep it for the audit window only, and out of the in-flight index.
   redis.call('EXPIRE', KEYS[1], ARGV[5])
   redis.call('SREM', KEYS[2], ARGV[1])
-  local rawJob = redis.call('HGET', KEYS[1], 'atlasJobId')
-  if rawJob then
-    local jobId = cjson.decode(rawJob)
-    if type(jobId) == 'string' and jobId ~= '' then redis.call('EXPIRE', ARGV[7] .. jobId, ARGV[5]) end
-  end
+  if jobId ~= '' then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
 else
   redis.call('PERSIST', KEYS[1])
   redis.call('SADD', KEYS[2], ARGV[1])
