@@ -15,10 +15,18 @@ export interface DrillDefinition {
   only?: string[] | undefined;
 }
 
-/** One finished run, kept to compare a drill with its previous runs. */
+/** One run, kept to compare a drill with its previous runs and to show how its last run went. */
 export interface DrillRun {
-  requestId: string;
+  /** Absent for a run that never made its request (`not_started`). */
+  requestId?: string | undefined;
+  /**
+   * The request's final state (completed, failed, …), or what the run was instead: `not_started` (no request was
+   * made: the target was busy, no snapshot, Atlas down) or `unconfirmed` (the POST's answer was lost and no job
+   * turned up: Atlas may be restoring all the same).
+   */
   state: string;
+  /** Why it restored nothing, for `not_started` and `unconfirmed` (app-written mrkdwn). */
+  reason?: string | undefined;
   /** When the restore was submitted (ISO). */
   submittedAt?: string | undefined;
   finishedAt?: string | undefined;

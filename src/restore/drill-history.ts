@@ -1,5 +1,6 @@
 // The last runs of each drill, newest first, in one capped Redis list per drill: what the final message compares
-// with and what `drills` reads. Written once per run, in the same once-guarded step as the audit. Beside it, one
+// with and what `drills` reads, so a run that restored nothing (did not start, outcome unknown) is one too. Written
+// once per run, in the same once-guarded step as the audit. Beside it, one
 // small hash per drill that is never trimmed and never expires: its last success and when it was first scheduled,
 // what the metrics read (a drill failing more often than the list keeps must still show when it last succeeded).
 import type { RedisClient } from '../redis/redis-client.js';
@@ -37,7 +38,12 @@ export function createDrillHistory(redis: RedisClient, prefix: string): DrillHis
   return {
     async record(name, run) {
       const line = JSON.stringify(run);
-      const tx = redis.multi().lpush(key(name), line).ltrim(key(name), 0, KEEP - 1);
+      // A request recorded before (unconfirmed, then its job turned up and ended) is replaced by its newer result:
+      // one run, one line.
+      const earlier = run.requestId ? (await redis.lrange(key(name), 0, KEEP - 1)).filter((l) => parseRun(l)?.requestId === run.requestId) : [];
+      const tx = redis.multi();
+      for (const l of earlier) tx.lrem(key(name), 0, l);
+      tx.lpush(key(name), line).ltrim(key(name), 0, KEEP - 1);
       if (run.state === 'completed') tx.hset(recordKey(name), LAST_SUCCESS, line);
       await tx.exec();
     },
@@ -67,14 +73,23 @@ function parseRun(line: string): DrillRun | undefined {
   }
 }
 
-/** The figures of a finished drill request. */
-export function drillRunOf(req: RestoreRequest): DrillRun {
+/** A run that made no request: when it gave up, and why. */
+export function notStartedRun(reason: string, at: Date): DrillRun {
+  return { state: 'not_started', reason, finishedAt: at.toISOString() };
+}
+
+/**
+ * The figures of a finished drill request. `unconfirmed`: it ended because its POST's answer was lost and no job
+ * turned up, which its stored state ('failed') doesn't tell.
+ */
+export function drillRunOf(req: RestoreRequest, unconfirmed?: { reason: string }): DrillRun {
   const submitted = req.submittedAt ? Date.parse(req.submittedAt) : Number.NaN;
   const finished = req.finishedAt ? Date.parse(req.finishedAt) : Number.NaN;
   const snapshotAt = Date.parse(req.snapshot.createdAt);
   return {
     requestId: req.id,
-    state: req.state,
+    state: unconfirmed ? 'unconfirmed' : req.state,
+    ...(unconfirmed ? { reason: unconfirmed.reason } : {}),
     submittedAt: req.submittedAt,
     finishedAt: req.finishedAt,
     restoreMs: req.state === 'completed' && Number.isFinite(submitted) && Number.isFinite(finished) ? finished - submitted : undefined,

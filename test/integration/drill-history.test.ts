@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillRun } from '../../src/restore/drill-definition.js';
-import { createDrillHistory, type DrillHistory } from '../../src/restore/drill-history.js';
+import { createDrillHistory, notStartedRun, type DrillHistory } from '../../src/restore/drill-history.js';
 import { connect, deleteKeys } from './store-fixtures.js';
 
 // Hash-tagged as the app's keys are.
@@ -41,6 +41,20 @@ describe('drill history', () => {
     // A newer success replaces it.
     await history.record('weekly', run(22, 'completed'));
     expect((await history.standing('weekly')).lastSuccess).toEqual(run(22, 'completed'));
+  });
+
+  it('records a run that did not start as the last one, keeping the last success; a request recorded again replaces its line', async () => {
+    const success = run(0, 'completed');
+    await history.record('busy', success);
+    await history.record('busy', notStartedRun('`shop/staging` has a restore in progress.', new Date(start + 7 * DAY)));
+    expect(await history.recent('busy', 1)).toEqual([{ state: 'not_started', reason: '`shop/staging` has a restore in progress.', finishedAt: new Date(start + 7 * DAY).toISOString() }]);
+    expect((await history.standing('busy')).lastSuccess).toEqual(success);
+    // Unconfirmed, then its job turned up and completed: one line for the request, its last result.
+    const late = run(2, 'completed');
+    await history.record('busy', { ...late, state: 'unconfirmed', reason: 'Atlas did not confirm the restore job.', restoreMs: undefined });
+    await history.record('busy', late);
+    expect((await history.recent('busy', 20)).map((r) => r.state)).toEqual(['completed', 'not_started', 'completed']);
+    expect((await history.standing('busy')).lastSuccess).toEqual(late);
   });
 
   it('notes the first schedule once; a drill that never ran starts its wait then', async () => {

@@ -149,6 +149,15 @@ describe('drill final messages', () => {
     expect(text).not.toContain('<@drill:');
   });
 
+  it('names the previous runs that restored nothing for what they were', () => {
+    const previous = [
+      { state: 'not_started', reason: 'the target was busy', finishedAt: '2026-02-22T10:00:00Z' },
+      { requestId: 'RR-OLD002', state: 'unconfirmed', reason: 'Atlas did not confirm the restore job.' },
+      { requestId: 'RR-OLD001', state: 'completed', restoreMs: 10 * 60_000 },
+    ];
+    expect(JSON.stringify(finalMessage(drill('completed'), NOW, previous).blocks)).toContain('*Previous runs* (newest first): did not run, outcome unknown, 10 min;');
+  });
+
   it('a failed drill is shown in the channel too (reply_broadcast), so it does not go unnoticed', () => {
     expect(finalMessage(drill('failed'), NOW).broadcast).toBe(true);
   });
