@@ -21,8 +21,9 @@ export interface DrillRun {
   requestId?: string | undefined;
   /**
    * The request's final state (completed, failed, …), or what the run was instead: `not_started` (no request was
-   * made: the target was busy, no snapshot, Atlas down) or `unconfirmed` (the POST's answer was lost and no job
-   * turned up: Atlas may be restoring all the same).
+   * made: the target was busy, no snapshot, Atlas down), `unconfirmed` (the POST's answer was lost and no job
+   * turned up: Atlas may be restoring all the same) or `dry_run` (DRY_RUN was on: nothing was sent to Atlas).
+   * Only `completed` is a success.
    */
   state: string;
   /** Why it restored nothing, for `not_started` and `unconfirmed` (app-written mrkdwn). */

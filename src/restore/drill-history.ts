@@ -60,14 +60,18 @@ export function createDrillHistory(redis: RedisClient, prefix: string): DrillHis
     },
     async standing(name) {
       const [success, firstScheduledAt] = await redis.hmget(recordKey(name), LAST_SUCCESS, FIRST_SCHEDULED);
-      return { lastSuccess: success ? parseRun(success) : undefined, firstScheduledAt: firstScheduledAt ?? undefined };
+      // A dry run an earlier version stored as the last success is none: the stale-drill alert must not be quieted.
+      const lastSuccess = success ? parseRun(success) : undefined;
+      return { lastSuccess: lastSuccess?.state === 'completed' ? lastSuccess : undefined, firstScheduledAt: firstScheduledAt ?? undefined };
     },
   };
 }
 
 function parseRun(line: string): DrillRun | undefined {
   try {
-    return JSON.parse(line) as DrillRun;
+    const run = JSON.parse(line) as DrillRun;
+    // Earlier versions recorded a dry run as 'completed'; a real completed run always has its submission.
+    return run.state === 'completed' && run.submittedAt === undefined ? { ...run, state: 'dry_run' } : run;
   } catch {
     return undefined;
   }
@@ -86,9 +90,11 @@ export function drillRunOf(req: RestoreRequest, unconfirmed?: { reason: string }
   const submitted = req.submittedAt ? Date.parse(req.submittedAt) : Number.NaN;
   const finished = req.finishedAt ? Date.parse(req.finishedAt) : Number.NaN;
   const snapshotAt = Date.parse(req.snapshot.createdAt);
+  // DRY_RUN on at the submission: the request ends 'completed' with nothing sent to Atlas. No success, no figures.
+  const dryRun = req.dryRun && req.state === 'completed';
   return {
     requestId: req.id,
-    state: unconfirmed ? 'unconfirmed' : req.state,
+    state: unconfirmed ? 'unconfirmed' : dryRun ? 'dry_run' : req.state,
     ...(unconfirmed ? { reason: unconfirmed.reason } : {}),
     submittedAt: req.submittedAt,
     finishedAt: req.finishedAt,

@@ -18,7 +18,7 @@ export interface DrillSummary {
   lastRun?: {
     /** Absent when the run made no request (`not_started`). */
     requestId?: string;
-    /** The request's state (completed, failed, …), or `not_started` / `unconfirmed` (see DrillRun). */
+    /** The request's state (completed, failed, …), or `not_started` / `unconfirmed` / `dry_run` (see DrillRun). */
     state: string;
     /** Why it restored nothing (`not_started`, `unconfirmed`). */
     reason?: string;

@@ -1,5 +1,6 @@
 // A drill's history in real Redis: the capped list of its runs, and the record beside it that keeps its last success
-// and its first schedule however many runs failed since, including for runs recorded before the record existed.
+// and its first schedule however many runs failed since, including for runs recorded before the record existed; runs
+// that restored nothing (did not start, unconfirmed, dry run) are runs, never successes.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,15 @@ describe('drill history', () => {
     await history.record('busy', late);
     expect((await history.recent('busy', 20)).map((r) => r.state)).toEqual(['completed', 'not_started', 'completed']);
     expect((await history.standing('busy')).lastSuccess).toEqual(late);
+  });
+
+  it('takes a dry run an earlier version recorded as completed (no submission) for what it was, and for no success', async () => {
+    // As an older version wrote it: the dry run's request ended 'completed' with nothing submitted.
+    const dry = { requestId: 'RR-DRY0001', state: 'completed', finishedAt: '2026-02-01T02:00:02.000Z' };
+    await redis.lpush(`${prefix}drill:dry:runs`, JSON.stringify(dry));
+    await redis.hset(`${prefix}drill:dry:record`, 'lastSuccess', JSON.stringify(dry));
+    expect(await history.recent('dry', 1)).toEqual([{ ...dry, state: 'dry_run' }]);
+    expect((await history.standing('dry')).lastSuccess).toBeUndefined();
   });
 
   it('notes the first schedule once; a drill that never ran starts its wait then', async () => {

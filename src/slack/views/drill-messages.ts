@@ -15,7 +15,7 @@ export function drillOrigin(req: RestoreRequest): string {
 }
 
 /** How a run that has no restore time is named among the previous runs. */
-const RUN_LABELS: Record<string, string> = { not_started: 'did not run', unconfirmed: 'outcome unknown' };
+const RUN_LABELS: Record<string, string> = { not_started: 'did not run', unconfirmed: 'outcome unknown', dry_run: 'dry run' };
 
 /** "Restore time 14 min, snapshot age 3 h 5 min; previous runs: 12 min, 15 min (last 5)". Undefined for a non-drill. */
 export function drillFigures(req: RestoreRequest, previous: readonly DrillRun[]): string | undefined {
@@ -57,6 +57,7 @@ export function drillRunWithoutRestore(last: NonNullable<DrillSummary['lastRun']
   const when = last.finishedAt ? ` ${slackDate(last.finishedAt, '{date_short_pretty}')}` : '';
   const why = last.reason ? escapeText(last.reason) : 'no reason was recorded.';
   if (last.state === 'not_started') return `*did not run*${when}: ${why}`;
+  if (last.state === 'dry_run') return `*dry run*${when} (${escapeText(last.requestId ?? '?')}): \`DRY_RUN\` was on, so nothing was sent to Atlas and nothing was restored.`;
   if (last.state === 'unconfirmed') return `*outcome unknown*${when} (${escapeText(last.requestId ?? '?')}): ${why} Atlas may be restoring all the same: look at its restore jobs.`;
   return undefined;
 }
