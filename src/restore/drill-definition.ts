@@ -28,11 +28,11 @@ export interface DrillRun {
   state: string;
   /** Why it restored nothing, for `not_started` and `unconfirmed` (app-written mrkdwn). */
   reason?: string | undefined;
-  /** When the restore was submitted (ISO). */
+  /** When the restore was sent to Atlas (the POST, ISO). */
   submittedAt?: string | undefined;
   finishedAt?: string | undefined;
-  /** Submit → completed. */
+  /** The POST → completed. */
   restoreMs?: number | undefined;
-  /** How old the restored snapshot was when the restore was submitted: the data a real restore would have lost. */
+  /** How old the restored snapshot was when the restore was sent: the data a real restore would have lost. */
   snapshotAgeMs?: number | undefined;
 }

@@ -5,6 +5,7 @@
 // what the metrics read (a drill failing more often than the list keeps must still show when it last succeeded).
 import type { RedisClient } from '../redis/redis-client.js';
 import type { DrillRun } from './drill-definition.js';
+import { restoreStartedAt } from './restore-started-at.js';
 import type { RestoreRequest } from './types.js';
 
 const KEEP = 20;
@@ -87,7 +88,8 @@ export function notStartedRun(reason: string, at: Date): DrillRun {
  * turned up, which its stored state ('failed') doesn't tell.
  */
 export function drillRunOf(req: RestoreRequest, unconfirmed?: { reason: string }): DrillRun {
-  const submitted = req.submittedAt ? Date.parse(req.submittedAt) : Number.NaN;
+  const startedAt = restoreStartedAt(req);
+  const submitted = startedAt ? Date.parse(startedAt) : Number.NaN;
   const finished = req.finishedAt ? Date.parse(req.finishedAt) : Number.NaN;
   const snapshotAt = Date.parse(req.snapshot.createdAt);
   // DRY_RUN on at the submission: the request ends 'completed' with nothing sent to Atlas. No success, no figures.
@@ -96,9 +98,10 @@ export function drillRunOf(req: RestoreRequest, unconfirmed?: { reason: string }
     requestId: req.id,
     state: unconfirmed ? 'unconfirmed' : dryRun ? 'dry_run' : req.state,
     ...(unconfirmed ? { reason: unconfirmed.reason } : {}),
-    submittedAt: req.submittedAt,
+    submittedAt: startedAt,
     finishedAt: req.finishedAt,
-    restoreMs: req.state === 'completed' && Number.isFinite(submitted) && Number.isFinite(finished) ? finished - submitted : undefined,
-    snapshotAgeMs: Number.isFinite(submitted) && Number.isFinite(snapshotAt) ? submitted - snapshotAt : undefined,
+    // Never negative: Atlas's clock (finishedAt) and ours (the POST) may disagree by a little.
+    restoreMs: req.state === 'completed' && !dryRun && Number.isFinite(submitted) && Number.isFinite(finished) ? Math.max(0, finished - submitted) : undefined,
+    snapshotAgeMs: Number.isFinite(submitted) && Number.isFinite(snapshotAt) ? Math.max(0, submitted - snapshotAt) : undefined,
   };
 }
