@@ -2,6 +2,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { App } from '@slack/bolt';
 import type { RestoreNotifier } from '../restore/tracker.js';
+import { restoreStartedAt } from '../restore/restore-started-at.js';
 import type { RestoreRequest } from '../restore/types.js';
 import type { Metrics, SlackRequestKind } from './metrics.js';
 
@@ -42,10 +43,10 @@ export function recordFinished(metrics: Metrics | undefined, req: RestoreRequest
   if (state === 'completed' || state === 'failed' || state === 'cancelled' || state === 'expired' || state === 'rejected' || state === 'approval_expired') {
     metrics.restoresFinished.inc({ state });
   }
-  const start = req.submittedAt ?? req.submittingAt;
+  const start = restoreStartedAt(req) ?? req.submittingAt;
   const type = req.target.type ?? req.target.detectedType;
   if (start && req.finishedAt && type) {
-    metrics.restoreDuration.observe({ cluster_type: type }, (Date.parse(req.finishedAt) - Date.parse(start)) / 1000);
+    metrics.restoreDuration.observe({ cluster_type: type }, Math.max(0, Date.parse(req.finishedAt) - Date.parse(start)) / 1000);
   }
 }
 

@@ -15,15 +15,24 @@ export interface DrillDefinition {
   only?: string[] | undefined;
 }
 
-/** One finished run, kept to compare a drill with its previous runs. */
+/** One run, kept to compare a drill with its previous runs and to show how its last run went. */
 export interface DrillRun {
-  requestId: string;
+  /** Absent for a run that never made its request (`not_started`). */
+  requestId?: string | undefined;
+  /**
+   * The request's final state (completed, failed, …), or what the run was instead: `not_started` (no request was
+   * made: the target was busy, no snapshot, Atlas down), `unconfirmed` (the POST's answer was lost and no job
+   * turned up: Atlas may be restoring all the same) or `dry_run` (DRY_RUN was on: nothing was sent to Atlas).
+   * Only `completed` is a success.
+   */
   state: string;
-  /** When the restore was submitted (ISO). */
+  /** Why it restored nothing, for `not_started` and `unconfirmed` (app-written mrkdwn). */
+  reason?: string | undefined;
+  /** When the restore was sent to Atlas (the POST, ISO). */
   submittedAt?: string | undefined;
   finishedAt?: string | undefined;
-  /** Submit → completed. */
+  /** The POST → completed. */
   restoreMs?: number | undefined;
-  /** How old the restored snapshot was when the restore was submitted: the data a real restore would have lost. */
+  /** How old the restored snapshot was when the restore was sent: the data a real restore would have lost. */
   snapshotAgeMs?: number | undefined;
 }

@@ -1,9 +1,11 @@
 // The last runs of each drill, newest first, in one capped Redis list per drill: what the final message compares
-// with and what `drills` reads. Written once per run, in the same once-guarded step as the audit. Beside it, one
+// with and what `drills` reads, so a run that restored nothing (did not start, outcome unknown) is one too. Written
+// once per run, in the same once-guarded step as the audit. Beside it, one
 // small hash per drill that is never trimmed and never expires: its last success and when it was first scheduled,
 // what the metrics read (a drill failing more often than the list keeps must still show when it last succeeded).
 import type { RedisClient } from '../redis/redis-client.js';
 import type { DrillRun } from './drill-definition.js';
+import { restoreStartedAt } from './restore-started-at.js';
 import type { RestoreRequest } from './types.js';
 
 const KEEP = 20;
@@ -37,7 +39,12 @@ export function createDrillHistory(redis: RedisClient, prefix: string): DrillHis
   return {
     async record(name, run) {
       const line = JSON.stringify(run);
-      const tx = redis.multi().lpush(key(name), line).ltrim(key(name), 0, KEEP - 1);
+      // A request recorded before (unconfirmed, then its job turned up and ended) is replaced by its newer result:
+      // one run, one line.
+      const earlier = run.requestId ? (await redis.lrange(key(name), 0, KEEP - 1)).filter((l) => parseRun(l)?.requestId === run.requestId) : [];
+      const tx = redis.multi();
+      for (const l of earlier) tx.lrem(key(name), 0, l);
+      tx.lpush(key(name), line).ltrim(key(name), 0, KEEP - 1);
       if (run.state === 'completed') tx.hset(recordKey(name), LAST_SUCCESS, line);
       await tx.exec();
     },
@@ -54,30 +61,47 @@ export function createDrillHistory(redis: RedisClient, prefix: string): DrillHis
     },
     async standing(name) {
       const [success, firstScheduledAt] = await redis.hmget(recordKey(name), LAST_SUCCESS, FIRST_SCHEDULED);
-      return { lastSuccess: success ? parseRun(success) : undefined, firstScheduledAt: firstScheduledAt ?? undefined };
+      // A dry run an earlier version stored as the last success is none: the stale-drill alert must not be quieted.
+      const lastSuccess = success ? parseRun(success) : undefined;
+      return { lastSuccess: lastSuccess?.state === 'completed' ? lastSuccess : undefined, firstScheduledAt: firstScheduledAt ?? undefined };
     },
   };
 }
 
 function parseRun(line: string): DrillRun | undefined {
   try {
-    return JSON.parse(line) as DrillRun;
+    const run = JSON.parse(line) as DrillRun;
+    // Earlier versions recorded a dry run as 'completed'; a real completed run always has its submission.
+    return run.state === 'completed' && run.submittedAt === undefined ? { ...run, state: 'dry_run' } : run;
   } catch {
     return undefined;
   }
 }
 
-/** The figures of a finished drill request. */
-export function drillRunOf(req: RestoreRequest): DrillRun {
-  const submitted = req.submittedAt ? Date.parse(req.submittedAt) : Number.NaN;
+/** A run that made no request: when it gave up, and why. */
+export function notStartedRun(reason: string, at: Date): DrillRun {
+  return { state: 'not_started', reason, finishedAt: at.toISOString() };
+}
+
+/**
+ * The figures of a finished drill request. `unconfirmed`: it ended because its POST's answer was lost and no job
+ * turned up, which its stored state ('failed') doesn't tell.
+ */
+export function drillRunOf(req: RestoreRequest, unconfirmed?: { reason: string }): DrillRun {
+  const startedAt = restoreStartedAt(req);
+  const submitted = startedAt ? Date.parse(startedAt) : Number.NaN;
   const finished = req.finishedAt ? Date.parse(req.finishedAt) : Number.NaN;
   const snapshotAt = Date.parse(req.snapshot.createdAt);
+  // DRY_RUN on at the submission: the request ends 'completed' with nothing sent to Atlas. No success, no figures.
+  const dryRun = req.dryRun && req.state === 'completed';
   return {
     requestId: req.id,
-    state: req.state,
-    submittedAt: req.submittedAt,
+    state: unconfirmed ? 'unconfirmed' : dryRun ? 'dry_run' : req.state,
+    ...(unconfirmed ? { reason: unconfirmed.reason } : {}),
+    submittedAt: startedAt,
     finishedAt: req.finishedAt,
-    restoreMs: req.state === 'completed' && Number.isFinite(submitted) && Number.isFinite(finished) ? finished - submitted : undefined,
-    snapshotAgeMs: Number.isFinite(submitted) && Number.isFinite(snapshotAt) ? submitted - snapshotAt : undefined,
+    // Never negative: Atlas's clock (finishedAt) and ours (the POST) may disagree by a little.
+    restoreMs: req.state === 'completed' && !dryRun && Number.isFinite(submitted) && Number.isFinite(finished) ? Math.max(0, finished - submitted) : undefined,
+    snapshotAgeMs: Number.isFinite(submitted) && Number.isFinite(snapshotAt) ? Math.max(0, submitted - snapshotAt) : undefined,
   };
 }

@@ -4,6 +4,7 @@
 // carries it like any restore: re-check, submit exactly once, follow, settle.
 import { classifyAtlasError } from './classify-atlas-error.js';
 import type { DrillDefinition } from './drill-definition.js';
+import { notStartedRun } from './drill-history.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type TrackerContext } from './tracker-types.js';
 import type { RestoreRequest } from './types.js';
 
@@ -62,9 +63,9 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
       const delayMs = Math.min(5 * 60_000, Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs * 2 ** Math.min(attempts, 10)));
       return { kind: 'again', delayMs, data: { ...data, attempts } };
     }
-    return notStarted(ctx, drill, data, `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\`: ${verdict.message} (${verdict.code})`);
+    return notStarted(ctx, drill, data, now, `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\`: ${verdict.message} (${verdict.code})`);
   }
-  if (!snapshot) return notStarted(ctx, drill, data, `\`${drill.source.project}/${drill.source.cluster}\` has no completed snapshot to restore.`);
+  if (!snapshot) return notStarted(ctx, drill, data, now, `\`${drill.source.project}/${drill.source.cluster}\` has no completed snapshot to restore.`);
 
   const at = new Date(now).toISOString();
   const request: RestoreRequest = {
@@ -90,7 +91,7 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   // Like any restore: one at a time per target. A drill never runs into a target being restored.
   const lock = await ctx.store.acquireTargetLock(drill.target, requestId, ctx.targetLockTtlSeconds ?? DEFAULT_TARGET_LOCK_TTL_SECONDS);
   if (!lock.ok) {
-    return notStarted(ctx, drill, data, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
+    return notStarted(ctx, drill, data, now, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
   }
   try {
     await ctx.store.create(request);
@@ -108,11 +109,13 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   return { kind: 'done', reason: `drill ${drill.name} started as ${requestId}` };
 }
 
-async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, reason: string): Promise<DrillStepResult> {
+async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, now: number, reason: string): Promise<DrillStepResult> {
   ctx.logger.warn({ drill: drill.name, reason }, 'drill did not start');
-  // Once per run: a re-run of this job after a crash must not say it twice.
+  // Once per run: a re-run of this job after a crash must not say it twice, nor record it twice.
   const runKey = `drill-not-started:${drill.name}:${data.startedAt ?? 0}`;
   await ctx.store.auditOnce(runKey, { type: 'drill_not_started', ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name}: ${reason}` });
+  // This run is the drill's last result: `drills` and the App Home must not go on showing the previous one's success.
+  await ctx.marks.runOnce(drill.name, `${runKey}:record`, () => ctx.drillHistory.record(drill.name, notStartedRun(reason, new Date(now))));
   await ctx.marks.runOnce(drill.name, runKey, () => ctx.notifier.drillNotStarted(drill, reason));
   return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
 }

@@ -16,9 +16,12 @@ export interface DrillSummary {
   /** ISO 8601, when known. */
   nextRunAt?: string;
   lastRun?: {
-    requestId: string;
-    /** The request's state (completed, failed, …). */
+    /** Absent when the run made no request (`not_started`). */
+    requestId?: string;
+    /** The request's state (completed, failed, …), or `not_started` / `unconfirmed` / `dry_run` (see DrillRun). */
     state: string;
+    /** Why it restored nothing (`not_started`, `unconfirmed`). */
+    reason?: string;
     finishedAt?: string;
     /** Submit → completed. */
     restoreMs?: number;

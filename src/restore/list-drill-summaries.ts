@@ -18,7 +18,9 @@ export async function listDrillSummaries(drills: readonly DrillDefinition[], tra
       };
       if (next !== undefined) summary.nextRunAt = new Date(next).toISOString();
       if (last) {
-        summary.lastRun = { requestId: last.requestId, state: last.state };
+        summary.lastRun = { state: last.state };
+        if (last.requestId) summary.lastRun.requestId = last.requestId;
+        if (last.reason) summary.lastRun.reason = last.reason;
         if (last.finishedAt) summary.lastRun.finishedAt = last.finishedAt;
         if (last.restoreMs !== undefined) summary.lastRun.restoreMs = last.restoreMs;
         if (last.snapshotAgeMs !== undefined) summary.lastRun.snapshotAgeMs = last.snapshotAgeMs;

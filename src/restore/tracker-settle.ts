@@ -72,8 +72,9 @@ export async function settleFinal(ctx: TrackerContext, req: RestoreRequest, live
     // An unconfirmed POST may still have created a job restoring into the target: the late search keeps the lock.
     if (intent.kind !== 'unconfirmed') await ctx.store.releaseTargetLock(req.target, req.id);
     await ctx.store.auditOnce(`${req.id}:${markerOf(intent, 'record')}`, auditFor(intent, req)); // atomic: a re-run can't repeat it
-    // A drill's result, for its next runs to compare with (inside the once-guard: recorded once).
-    if (req.drill && intent.kind !== 'unconfirmed') await ctx.drillHistory.record(req.drill.name, drillRunOf(req));
+    // A drill's result, for its next runs to compare with and `drills` to show (inside the once-guard: recorded once).
+    // An unconfirmed end is recorded as what it is; should its job turn up after all, its end replaces it.
+    if (req.drill) await ctx.drillHistory.record(req.drill.name, drillRunOf(req, intent.kind === 'unconfirmed' ? { reason: intent.message } : undefined));
   });
   if (recorded === 'busy') return 'busy';
   return ctx.marks.runOnce(req.id, markerOf(intent, 'notify'), async () => {

@@ -1,10 +1,11 @@
 // A drill's history in real Redis: the capped list of its runs, and the record beside it that keeps its last success
-// and its first schedule however many runs failed since, including for runs recorded before the record existed.
+// and its first schedule however many runs failed since, including for runs recorded before the record existed; runs
+// that restored nothing (did not start, unconfirmed, dry run) are runs, never successes.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillRun } from '../../src/restore/drill-definition.js';
-import { createDrillHistory, type DrillHistory } from '../../src/restore/drill-history.js';
+import { createDrillHistory, notStartedRun, type DrillHistory } from '../../src/restore/drill-history.js';
 import { connect, deleteKeys } from './store-fixtures.js';
 
 // Hash-tagged as the app's keys are.
@@ -41,6 +42,29 @@ describe('drill history', () => {
     // A newer success replaces it.
     await history.record('weekly', run(22, 'completed'));
     expect((await history.standing('weekly')).lastSuccess).toEqual(run(22, 'completed'));
+  });
+
+  it('records a run that did not start as the last one, keeping the last success; a request recorded again replaces its line', async () => {
+    const success = run(0, 'completed');
+    await history.record('busy', success);
+    await history.record('busy', notStartedRun('`shop/staging` has a restore in progress.', new Date(start + 7 * DAY)));
+    expect(await history.recent('busy', 1)).toEqual([{ state: 'not_started', reason: '`shop/staging` has a restore in progress.', finishedAt: new Date(start + 7 * DAY).toISOString() }]);
+    expect((await history.standing('busy')).lastSuccess).toEqual(success);
+    // Unconfirmed, then its job turned up and completed: one line for the request, its last result.
+    const late = run(2, 'completed');
+    await history.record('busy', { ...late, state: 'unconfirmed', reason: 'Atlas did not confirm the restore job.', restoreMs: undefined });
+    await history.record('busy', late);
+    expect((await history.recent('busy', 20)).map((r) => r.state)).toEqual(['completed', 'not_started', 'completed']);
+    expect((await history.standing('busy')).lastSuccess).toEqual(late);
+  });
+
+  it('takes a dry run an earlier version recorded as completed (no submission) for what it was, and for no success', async () => {
+    // As an older version wrote it: the dry run's request ended 'completed' with nothing submitted.
+    const dry = { requestId: 'RR-DRY0001', state: 'completed', finishedAt: '2026-02-01T02:00:02.000Z' };
+    await redis.lpush(`${prefix}drill:dry:runs`, JSON.stringify(dry));
+    await redis.hset(`${prefix}drill:dry:record`, 'lastSuccess', JSON.stringify(dry));
+    expect(await history.recent('dry', 1)).toEqual([{ ...dry, state: 'dry_run' }]);
+    expect((await history.standing('dry')).lastSuccess).toBeUndefined();
   });
 
   it('notes the first schedule once; a drill that never ran starts its wait then', async () => {

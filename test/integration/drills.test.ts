@@ -1,12 +1,15 @@
 // Restore drills (DESIGN.md §2, §6) through the real app, real BullMQ and the fake Atlas: a drill runs once across
 // two replicas when its scheduler fires, and on command (approvers of its target only); its card has no buttons;
 // its final message gives the restore time and the snapshot age, measured on a controlled clock, against its
-// previous runs; a drill that can't start says so in its channel; `drills` lists them; the metrics show them, also
-// after more failed runs than the history keeps, and for a drill that never succeeded.
+// previous runs; a drill that can't start says so in its channel, and `drills` and the App Home show that as its last
+// result (an unconfirmed POST as of unknown outcome, until its job turns up); `drills` lists them; the metrics show
+// them, also after more failed runs than the history keeps, and for a drill that never succeeded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrillHistory } from '../../src/restore/drill-history.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
+import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { homeText, openHome } from './home-helpers.js';
 import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, policyWith, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const DRILLS = 'C0DRILLS01';
@@ -153,6 +156,13 @@ describe('a drill on command', () => {
       expect(await drillRequests()).toHaveLength(before);
       const audit = await h.app.services.store.readAudit(200);
       expect(audit.some((e) => e.type === 'drill_not_started' && /RR-BUSY01/.test(e.detail ?? ''))).toBe(true);
+      // Its result is this run's, not the success of the one before: in `drills` and in the App Home alike.
+      const listing = await answer(REQUESTER, 'drills');
+      expect(listing).toMatch(/last: \*did not run\* .*: `shop\/staging` has a restore in progress \(RR-BUSY01, since /);
+      expect(listing).not.toContain('restore time 20 min');
+      const home = homeText(await openHome(h, APPROVER));
+      expect(home).toMatch(/Last run: \*did not run\* .*RR-BUSY01/);
+      expect(home).not.toContain('restore time 20 min');
     } finally {
       await h.app.services.store.releaseTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY01');
     }
@@ -182,7 +192,8 @@ describe('drill metrics', () => {
 
     const metrics = await scrape();
     expect(gauge(metrics, 'last_success_timestamp_seconds', 'ledger-weekly')).toBe(Date.parse(done.finishedAt!) / 1000);
-    const restoreSeconds = (Date.parse(done.finishedAt!) - Date.parse(done.submittedAt!)) / 1000;
+    // Measured from the POST (restore-started-at.ts).
+    const restoreSeconds = (Date.parse(done.finishedAt!) - Date.parse(done.postStartedAt!)) / 1000;
     expect(Math.floor(restoreSeconds)).toBe(20 * 60);
     expect(gauge(metrics, 'duration_seconds', 'ledger-weekly')).toBe(restoreSeconds);
     // Scheduled when the first app started, before its first run.
@@ -214,5 +225,37 @@ describe('drill metrics', () => {
     } finally {
       h.setPolicy(POLICY);
     }
+  });
+});
+
+describe('a drill whose POST went unanswered', () => {
+  it('shows as of unknown outcome until its job turns up; then that job\'s end replaces it: one run, one line', async () => {
+    await h.restart({ tracker: { ...FAST_TRACKER, findWindowMs: 300, lateAdoptWindowMs: 10 * 60_000 } });
+    clock = Date.now();
+    // The POST's answer is lost (a 500) and Atlas made nothing (yet): the search finds no job in its window.
+    h.atlas.inject({ kind: 'status', status: 500, errorCode: 'UNEXPECTED_ERROR', method: 'POST', pathIncludes: '/clusters/ledger/backup/restoreJobs' });
+    const before = new Set((await drillRequests()).map((r) => r.id));
+    expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+    const req = await waitFor(async () => (await drillRequests()).find((r) => !before.has(r.id)), { message: 'the run' });
+    // The history as the app keeps it (its tracker's key prefix).
+    const history = createDrillHistory(h.redis, `${h.prefix}bull:drills:`);
+    const lastRun = async () => (await history.recent('ledger-weekly', 1))[0];
+    await waitFor(async () => ((await lastRun())?.requestId === req.id ? true : undefined), { timeoutMs: 10_000, message: 'the unconfirmed run recorded' });
+    expect(await lastRun()).toMatchObject({ requestId: req.id, state: 'unconfirmed', reason: expect.stringMatching(/Atlas did not confirm the restore job/) });
+    expect(await answer(REQUESTER, 'drills')).toMatch(new RegExp(`last: \\*outcome unknown\\* .*\\(${req.id}\\): Atlas did not confirm the restore job`));
+
+    const job = h.atlas.seedRestoreJob({ groupId: GROUP_ID, name: 'ledger' }, { snapshotId: req.snapshot.id, targetGroupId: GROUP_ID, targetClusterName: 'staging' });
+    const running = await waitForState(h, req.id, 'running', 10_000);
+    expect(running.atlasJobId).toBe(job.id);
+    // Atlas's times have whole seconds: 25 min after the POST, rounded up.
+    clock = Math.ceil(Date.parse(running.postStartedAt!) / 1000) * 1000 + 25 * 60_000;
+    h.atlas.advanceJob(job.id, 'completed');
+    const done = await waitForState(h, req.id, 'completed');
+    await waitFor(async () => ((await lastRun())?.state === 'completed' ? true : undefined), { message: 'the completed run recorded' });
+    const runs = await history.recent('ledger-weekly', 20);
+    expect(runs.filter((r) => r.requestId === req.id).map((r) => r.state)).toEqual(['completed']);
+    // Its restore time counts from the POST, not from when the late search found the job.
+    expect(Date.parse(done.submittedAt!)).toBeGreaterThan(Date.parse(done.postStartedAt!));
+    expect(runs[0]!.restoreMs).toBe(Date.parse(done.finishedAt!) - Date.parse(done.postStartedAt!));
   });
 });

@@ -1,5 +1,5 @@
-// What a drill says in Slack: its figures (restore time, snapshot age) against its previous runs, and, loudly,
-// that it could not start. Pure.
+// What a drill says in Slack: its figures (restore time, snapshot age) against its previous runs, loudly that it
+// could not start, and its last result in `drills` and the App Home. Pure.
 import type { DrillDefinition, DrillRun } from '../../restore/drill-definition.js';
 import type { DrillSummary } from '../../restore/drill-types.js';
 import { drillRunOf } from '../../restore/drill-history.js';
@@ -14,6 +14,9 @@ export function drillOrigin(req: RestoreRequest): string {
   return `Drill \`${escapeText(req.drill.name)}\` of the policy, ${how}`;
 }
 
+/** How a run that has no restore time is named among the previous runs. */
+const RUN_LABELS: Record<string, string> = { not_started: 'did not run', unconfirmed: 'outcome unknown', dry_run: 'dry run' };
+
 /** "Restore time 14 min, snapshot age 3 h 5 min; previous runs: 12 min, 15 min (last 5)". Undefined for a non-drill. */
 export function drillFigures(req: RestoreRequest, previous: readonly DrillRun[]): string | undefined {
   if (!req.drill) return undefined;
@@ -22,7 +25,7 @@ export function drillFigures(req: RestoreRequest, previous: readonly DrillRun[])
   if (run.restoreMs !== undefined) lines.push(`*Restore time:* ${formatDuration(run.restoreMs)} (submitted → completed)`);
   if (run.snapshotAgeMs !== undefined) lines.push(`*Snapshot age at the start:* ${formatDuration(run.snapshotAgeMs)} (the data a real restore would have lost)`);
   const before = previous.filter((r) => r.requestId !== req.id).slice(0, 5);
-  const times = before.map((r) => (r.restoreMs !== undefined ? formatDuration(r.restoreMs) : r.state));
+  const times = before.map((r) => (r.restoreMs !== undefined ? formatDuration(r.restoreMs) : (RUN_LABELS[r.state] ?? r.state)));
   lines.push(before.length > 0 ? `*Previous runs* (newest first): ${times.join(', ')}${trend(run, before)}` : '*Previous runs:* none yet: this is the first.');
   return lines.join('\n');
 }
@@ -46,6 +49,19 @@ export function drillNotStartedMessage(drill: DrillDefinition, reason: string): 
   return { text: `:rotating_light: <!here> Restore drill \`${escapeText(drill.name)}\` did not run: ${reason} Its next run is on its schedule; \`/atlas-restore drill ${escapeText(drill.name)}\` runs it now.` };
 }
 
+/**
+ * A last run that restored nothing, as `drills` and the App Home say it (loudly: it is no evidence that the backups
+ * work); undefined for a run that ended in Atlas.
+ */
+export function drillRunWithoutRestore(last: NonNullable<DrillSummary['lastRun']>): string | undefined {
+  const when = last.finishedAt ? ` ${slackDate(last.finishedAt, '{date_short_pretty}')}` : '';
+  const why = last.reason ? escapeText(last.reason) : 'no reason was recorded.';
+  if (last.state === 'not_started') return `*did not run*${when}: ${why}`;
+  if (last.state === 'dry_run') return `*dry run*${when} (${escapeText(last.requestId ?? '?')}): \`DRY_RUN\` was on, so nothing was sent to Atlas and nothing was restored.`;
+  if (last.state === 'unconfirmed') return `*outcome unknown*${when} (${escapeText(last.requestId ?? '?')}): ${why} Atlas may be restoring all the same: look at its restore jobs.`;
+  return undefined;
+}
+
 /** `/atlas-restore drills`: each drill with its schedule, next run and last result. */
 export function renderDrills(drills: readonly DrillSummary[]): string {
   if (drills.length === 0) return '_The restore policy has no drills._ A drill restores a source into a scratch cluster on a schedule, to prove the backups work (see the README).';
@@ -54,9 +70,10 @@ export function renderDrills(drills: readonly DrillSummary[]): string {
     const last = d.lastRun;
     const result = !last
       ? 'no run yet'
-      : last.state === 'completed'
-        ? `completed ${last.finishedAt ? slackDate(last.finishedAt, '{date_short_pretty}') : ''}, restore time ${last.restoreMs !== undefined ? formatDuration(last.restoreMs) : '?'}`
-        : `*${escapeText(last.state)}* (${last.requestId})`;
+      : (drillRunWithoutRestore(last) ??
+        (last.state === 'completed'
+          ? `completed ${last.finishedAt ? slackDate(last.finishedAt, '{date_short_pretty}') : ''}, restore time ${last.restoreMs !== undefined ? formatDuration(last.restoreMs) : '?'}`
+          : `*${escapeText(last.state)}* (${escapeText(last.requestId ?? '?')})`));
     return `• \`${escapeText(d.name)}\`: \`${escapeText(d.source)}\` → \`${escapeText(d.target)}\`, \`${escapeText(d.schedule)}\` (${escapeText(d.timeZone)}), in <#${d.channel}>. Next run ${next}; last: ${result}`;
   });
   return ['*Restore drills*', ...lines, '_`/atlas-restore drill <name>` runs one now (approvers of its target)._'].join('\n');

@@ -8,6 +8,7 @@ import type { RestoreRequest } from '../../restore/types.js';
 import { clip, escapeText, formatDuration, mention, slackDate } from './format.js';
 import { HOME_DECISION_BLOCK_ID_PREFIX, HOME_NEW_RESTORE_ACTION_ID } from './ids.js';
 import { approvalWarning, restoreBrief, restoreFrom, restoreWhat } from './describe-restore.js';
+import { drillRunWithoutRestore } from './drill-messages.js';
 import { approveButton, clusterLabel, plainState, rejectButton, safetySnapshotLine, statusLine } from './request-card.js';
 
 export type HomeState =
@@ -94,14 +95,16 @@ function drillBlock(drill: DrillSummary): KnownBlock {
   ];
   if (drill.nextRunAt) lines.push(`Next run ${slackDate(drill.nextRunAt)}`);
   const last = drill.lastRun;
+  const instead = last && drillRunWithoutRestore(last);
   if (!last) lines.push('_Not run yet._');
+  else if (instead) lines.push(`Last run: ${instead}`);
   else {
     const figures = [
       last.restoreMs !== undefined ? `restore time ${formatDuration(last.restoreMs)}` : undefined,
       last.snapshotAgeMs !== undefined ? `snapshot age ${formatDuration(last.snapshotAgeMs)}` : undefined,
     ].filter(Boolean);
     const ended = last.finishedAt ? ` ${slackDate(last.finishedAt)}` : '';
-    lines.push(`Last run *${escapeText(last.requestId)}*: ${escapeText(last.state)}${ended}${figures.length > 0 ? `, ${figures.join(', ')}` : ''}`);
+    lines.push(`Last run *${escapeText(last.requestId ?? '?')}*: ${escapeText(last.state)}${ended}${figures.length > 0 ? `, ${figures.join(', ')}` : ''}`);
   }
   return section(lines.join('\n'));
 }

@@ -1,6 +1,7 @@
 // The request card: the channel message that is the thread root of one restore (DESIGN.md §2, step 2).
 // Rebuilt from the stored request on every change; buttons carry only the request id.
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { restoreStartedAt } from '../../restore/restore-started-at.js';
 import type { ClusterRef, RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
@@ -48,7 +49,7 @@ function jobRef(req: RestoreRequest): string {
 }
 
 function durationText(req: RestoreRequest): string {
-  const ms = between(req.submittedAt ?? req.approvals.at(-1)?.at ?? req.createdAt, req.finishedAt);
+  const ms = between(restoreStartedAt(req) ?? req.approvals.at(-1)?.at ?? req.createdAt, req.finishedAt);
   return ms === undefined ? '' : ` after ${formatDuration(ms)}`;
 }
 

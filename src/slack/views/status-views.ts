@@ -1,4 +1,5 @@
 // Ephemeral replies to `/atlas-restore status`, `list` and `help`: mrkdwn text.
+import { restoreStartedAt } from '../../restore/restore-started-at.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { usageText } from '../parse-command.js';
@@ -20,9 +21,10 @@ function timingsLine(req: RestoreRequest, now: Date): string | undefined {
   const parts: string[] = [];
   const approvedAt = req.approvals.at(-1)?.at;
   if (approvedAt) parts.push(`approved ${slackDate(approvedAt)}`);
-  if (req.submittedAt) parts.push(`submitted ${slackDate(req.submittedAt)}`);
+  const submitted = req.submittedAt ? restoreStartedAt(req) : undefined;
+  if (submitted) parts.push(`submitted ${slackDate(submitted)}`);
   if (req.finishedAt) parts.push(`ended ${slackDate(req.finishedAt)}`);
-  const start = req.submittedAt ?? req.submittingAt;
+  const start = restoreStartedAt(req) ?? req.submittingAt;
   const took = between(start, req.finishedAt);
   if (took !== undefined) parts.push(`took ${formatDuration(took)}`);
   else if (req.state === 'running' && start) parts.push(`running for ${formatDuration(between(start, now.toISOString()) ?? 0)}`);

@@ -7,6 +7,7 @@ import type { DroppedApproval, SubmitHow } from '../../restore/tracker-types.js'
 import { drillFigures } from './drill-messages.js';
 import { restoreFrom, restoreHow, restoreWhat } from './describe-restore.js';
 import { namespaceLines, undoLine } from './restore-progress-messages.js';
+import { restoreStartedAt } from '../../restore/restore-started-at.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
@@ -187,7 +188,7 @@ export function namespaceSections(req: RestoreRequest, maxSections = MAX_MESSAGE
 /** The last message of a restore that reached Atlas: completed, failed, cancelled or expired. */
 export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: readonly DrillRun[] = []): ThreadMessage {
   const outcome = req.state === 'failed' || req.state === 'cancelled' || req.state === 'expired' ? req.state : 'completed';
-  const start = req.submittedAt ?? req.submittingAt ?? req.createdAt;
+  const start = restoreStartedAt(req) ?? req.submittingAt ?? req.createdAt;
   const ms = between(start, req.finishedAt ?? now.toISOString());
   const duration = ms === undefined ? '' : ` after ${formatDuration(ms)}`;
   const lines = [
@@ -223,7 +224,7 @@ export function statusUnknownMessage(req: RestoreRequest, detail?: string): Thre
 }
 
 export function longRunningMessage(req: RestoreRequest, now: Date): ThreadMessage {
-  const ms = between(req.submittedAt ?? req.createdAt, now.toISOString()) ?? 0;
+  const ms = between(restoreStartedAt(req) ?? req.createdAt, now.toISOString()) ?? 0;
   return {
     text: `:turtle: ${job(req)} has been running for ${formatDuration(ms)}. Large restores can take hours; check the Atlas UI if this looks stuck.`,
   };

@@ -149,6 +149,25 @@ describe('drill final messages', () => {
     expect(text).not.toContain('<@drill:');
   });
 
+  it('names the previous runs that restored nothing for what they were', () => {
+    const previous = [
+      { state: 'not_started', reason: 'the target was busy', finishedAt: '2026-02-22T10:00:00Z' },
+      { requestId: 'RR-OLD002', state: 'unconfirmed', reason: 'Atlas did not confirm the restore job.' },
+      { requestId: 'RR-OLD001', state: 'completed', restoreMs: 10 * 60_000 },
+    ];
+    expect(JSON.stringify(finalMessage(drill('completed'), NOW, previous).blocks)).toContain('*Previous runs* (newest first): did not run, outcome unknown, 10 min;');
+  });
+
+  it('counts from the POST for a job adopted after a lost answer: thread and status alike', () => {
+    // The POST left at 10:00; the search found the job at 10:40, already completed at 10:25.
+    const adopted = { ...drill('completed'), postStartedAt: '2026-03-01T10:00:00Z', submittedAt: '2026-03-01T10:40:00Z', finishedAt: '2026-03-01T10:25:00Z' };
+    const text = JSON.stringify(finalMessage(adopted, NOW).blocks);
+    expect(text).toContain('completed* after 25 min');
+    expect(text).toContain('*Restore time:* 25 min');
+    expect(text).toContain('*Snapshot age at the start:* 3 h');
+    expect(renderStatus(adopted, undefined, NOW)).toMatch(/took 25 min/);
+  });
+
   it('a failed drill is shown in the channel too (reply_broadcast), so it does not go unnoticed', () => {
     expect(finalMessage(drill('failed'), NOW).broadcast).toBe(true);
   });
