@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
 import { startCluster } from '../helpers/redis-cluster.js';
 import { RedisGroup, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { APPROVER, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const canRun = skipUnless('redis-cluster', ['redis-server', 'redis-cli'], 'it starts three cluster nodes and joins them with redis-cli --cluster create');
