@@ -4,22 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrillHistory } from '../../src/restore/drill-history.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { DRILL_POLICY } from './drill-policy.js';
 import { homeText, openHome } from './home-helpers.js';
-import { APPROVER, REQUESTER, policyWith, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
-const DRILLS = 'C0DRILLS01';
-const POLICY = policyWith({
-  approvers: [APPROVER],
-  staging: 'type: dedicated, scratch: true',
-  extra: `drills:
-  - name: ledger-weekly
-    source: shop/ledger
-    target: shop/staging
-    schedule: "0 3 * * 1"
-    timeZone: Europe/Berlin
-    channel: ${DRILLS}
-`,
-});
+const POLICY = DRILL_POLICY;
 
 let h: Harness;
 beforeAll(async () => {

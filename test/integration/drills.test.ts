@@ -9,22 +9,11 @@ import { createDrillHistory } from '../../src/restore/drill-history.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { DRILL_POLICY, DRILLS } from './drill-policy.js';
 import { homeText, openHome } from './home-helpers.js';
-import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, policyWith, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
-const DRILLS = 'C0DRILLS01';
-const POLICY = policyWith({
-  approvers: [APPROVER],
-  staging: 'type: dedicated, scratch: true',
-  extra: `drills:
-  - name: ledger-weekly
-    source: shop/ledger
-    target: shop/staging
-    schedule: "0 3 * * 1"
-    timeZone: Europe/Berlin
-    channel: ${DRILLS}
-`,
-});
+const POLICY = DRILL_POLICY;
 
 let clock = Date.now();
 let h: Harness;

@@ -1,0 +1,17 @@
+// The policy of the drill tests: one weekly drill from shop/ledger into the scratch cluster shop/staging.
+import { APPROVER, policyWith } from './conversation-harness.js';
+
+export const DRILLS = 'C0DRILLS01';
+
+export const DRILL_POLICY = policyWith({
+  approvers: [APPROVER],
+  staging: 'type: dedicated, scratch: true',
+  extra: `drills:
+  - name: ledger-weekly
+    source: shop/ledger
+    target: shop/staging
+    schedule: "0 3 * * 1"
+    timeZone: Europe/Berlin
+    channel: ${DRILLS}
+`,
+});
