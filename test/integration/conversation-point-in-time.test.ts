@@ -3,6 +3,7 @@
 // the exact UTC second and the base snapshot. Up to the request; the restore itself is the pipeline's.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { utcSecond } from '../../src/slack/views/describe-restore.js';
+import { tzOffsetSeconds } from '../fakes/fake-slack-workspace.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { CHANNEL, GROUP_ID, REQUESTER, snapshotIdOf, useHarness } from './conversation-harness.js';
 
@@ -12,6 +13,16 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 const errorsOf = (json: unknown) => (json as { response_action?: string; errors?: Record<string, string> } | undefined)?.errors ?? {};
 const ephemeral = (json: unknown) => (json as { response_type?: string; text?: string } | undefined)?.text ?? '';
+/**
+ * The requester's zone (Europe/Paris) as the app names it at the times shown between `from` and `to` (seconds): a
+ * regex part. "GMT+1" in winter, "GMT+2" in summer (the window's start is a week back, so not always now's offset);
+ * either, when the clocks change in between.
+ */
+function parisZone(from: number, to: number): string {
+  const names = [...new Set([from, to].map((s) => `GMT\\+${tzOffsetSeconds('Europe/Paris', new Date(s * 1000)) / 3600}`))];
+  return names.length === 1 ? names[0]! : `(?:${names.join('|')})`;
+}
+const WEEK = 7 * 24 * HOUR;
 
 beforeAll(() => {
   // Continuous cloud backup on the dedicated `ledger` only; `staging` (detected dedicated) keeps it off.
@@ -25,7 +36,8 @@ const requestIds = async () => new Set((await h.app.services.store.listRecent(10
 
 describe('a point-in-time restore', () => {
   it('`at <time>` pre-fills the picker and the window; the request stores the second and its base snapshot; the card says both', async () => {
-    const at = nowSeconds() - 2 * HOUR; // after the second snapshot (25 h old), before the newest (1 h old)
+    const started = nowSeconds();
+    const at = started - 2 * HOUR; // after the second snapshot (25 h old), before the newest (1 h old)
     const before = await requestIds();
     const viewsBefore = h.slack.views().length;
     const cmd = await h.command(REQUESTER, `shop/ledger at ${iso(at)}`);
@@ -33,7 +45,9 @@ describe('a point-in-time restore', () => {
     const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('restore_point_in_time')), { message: 'modal with the picker' });
     const text = JSON.stringify(modal.blocks);
     expect(text).toContain(`"initial_date_time":${at}`);
-    expect(text).toMatch(/Restorable window: from \d{4}-\d{2}-\d{2} \d{2}:\d{2} GMT\+1 to now \(7 days of continuous cloud backup\)\. Times in Europe\/Paris/);
+    // The window's start (a week back) is shown a minute or two after it, in the requester's zone of that time.
+    const zone = parisZone(started - WEEK, nowSeconds() - WEEK + 120);
+    expect(text).toMatch(new RegExp(String.raw`Restorable window: from \d{4}-\d{2}-\d{2} \d{2}:\d{2} ${zone} to now \(7 days of continuous cloud backup\)\. Times in Europe\/Paris`));
     expect(text).toContain('Anything written to it after the chosen time is lost');
     expect(text).not.toContain('restore_snapshot:'); // no snapshot list: the base is Atlas's choice
 
@@ -85,7 +99,8 @@ describe('a point-in-time restore', () => {
   });
 
   it('a time outside the window is refused inline, and the error says the window; nothing is requested', async () => {
-    const at = nowSeconds() - 8 * 24 * HOUR;
+    const started = nowSeconds();
+    const at = started - 8 * 24 * HOUR;
     const before = await requestIds();
     const viewsBefore = h.slack.views().length;
     await h.command(REQUESTER, `shop/ledger at ${at}`);
@@ -94,22 +109,28 @@ describe('a point-in-time restore', () => {
     expect(JSON.stringify(modal.blocks)).toMatch(/is outside the restorable window of `shop\/ledger`/);
     const res = await h.submitModal(modal, REQUESTER, { confirmation: 'ledger' });
     const error = errorsOf(res.json)['restore_point_in_time'];
-    expect(error).toMatch(/is outside the restorable window of shop\/ledger: from \d{4}-\d{2}-\d{2} \d{2}:\d{2} GMT\+1 to now \(7 days of continuous cloud backup\)/);
+    const zone = parisZone(started - WEEK, nowSeconds() - WEEK + 120);
+    expect(error).toMatch(new RegExp(String.raw`is outside the restorable window of shop\/ledger: from \d{4}-\d{2}-\d{2} \d{2}:\d{2} ${zone} to now \(7 days of continuous cloud backup\)`));
     expect(await requestIds()).toEqual(before);
   });
 
   it('a time near the start of the window is refused inline: it would leave the window while the approval is awaited', async () => {
     // 10 min 30 s inside: the half minute covers the seconds the command and the submit take, which would otherwise
     // make it "9 min" by the check (the window's start moves on with the clock).
-    const at = nowSeconds() - 7 * 24 * HOUR + 10 * 60 + 30;
+    const started = nowSeconds();
+    const at = started - WEEK + 10 * 60 + 30;
     const before = await requestIds();
     const viewsBefore = h.slack.views().length;
     await h.command(REQUESTER, `shop/ledger at ${at}`);
     const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('restore_point_in_time')), { message: 'modal with the picker' });
     const res = await h.submitModal(modal, REQUESTER, { confirmation: 'ledger' });
-    // The policy's approval window (30 min) and the sending; ledger takes no safety snapshot here.
+    // The policy's approval window (30 min) and the sending; ledger takes no safety snapshot here. The earliest time
+    // offered is those 50 min (and a minute or two) after the window's start.
+    const zone = parisZone(started - WEEK, nowSeconds() - WEEK + 52 * 60);
     expect(errorsOf(res.json)['restore_point_in_time']).toMatch(
-      /is only 10 min inside the restorable window of shop\/ledger: .* so this time would leave it before the restore can start \(the approval may take up to 30 min and sending the restore up to 20 min\)\. Choose \d{4}-\d{2}-\d{2} \d{2}:\d{2} GMT\+1 or later\./,
+      new RegExp(
+        String.raw`is only 10 min inside the restorable window of shop\/ledger: .* so this time would leave it before the restore can start \(the approval may take up to 30 min and sending the restore up to 20 min\)\. Choose \d{4}-\d{2}-\d{2} \d{2}:\d{2} ${zone} or later\.`,
+      ),
     );
     expect(await requestIds()).toEqual(before);
   });
