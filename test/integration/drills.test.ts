@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrillHistory } from '../../src/restore/drill-history.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
+import { tzOffsetSeconds } from '../fakes/fake-slack-workspace.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { DRILL_POLICY, DRILLS } from './drill-policy.js';
 import { homeText, openHome } from './home-helpers.js';
@@ -81,6 +82,7 @@ describe('a drill on its schedule', () => {
 
   it('registers its cron with the time zone: the next run is the next Monday 03:00 in Berlin', async () => {
     // Rebuilt without the test's repeat: the policy's own schedule.
+    const before = Date.now();
     await h.restart();
     // As people see it: the App Home's and `drills`' summary of the drill.
     const nextRunAt = await waitFor(async () => (await h.app.services.listDrills()).find((d) => d.name === 'ledger-weekly')?.nextRunAt, { message: 'the cron scheduler' });
@@ -88,8 +90,13 @@ describe('a drill on its schedule', () => {
     const at = new Date(scheduled);
     const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
     expect(berlin).toBe('Mon 03:00');
-    expect(scheduled).toBeGreaterThan(Date.now());
-    expect(scheduled - Date.now()).toBeLessThanOrEqual(7 * 24 * 3600_000);
+    // The first Monday 03:00 after the app registered the cron, some time between `before` and `after`: a Monday 03:00
+    // may pass in between, so not necessarily after `after`. At most a week of Berlin's clock later: 7 × 24 h, an hour
+    // more (less) when the clocks go back (forward) in between.
+    const after = Date.now();
+    const clocksChangeMs = (tzOffsetSeconds('Europe/Berlin', new Date(after)) - tzOffsetSeconds('Europe/Berlin', at)) * 1000;
+    expect(scheduled).toBeGreaterThan(before);
+    expect(scheduled - after).toBeLessThanOrEqual(7 * 24 * 3600_000 + clocksChangeMs);
   });
 });
 
