@@ -189,11 +189,12 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const CLUSTER_KINDS = new Set(['clusters', 'flexClusters', 'serverless']);
 /** Path words kept verbatim in a label; every other segment is an id or a name and becomes `{id}`. */
-const RESOURCE_WORDS = new Set(['snapshots', 'restoreJobs']);
+const RESOURCE_WORDS = new Set(['snapshots', 'restoreJobs', 'schedule', 'collectionRestoreJobs', 'collections']);
 
 /**
  * A low-cardinality label for an Atlas call: `GET flexClusters/restoreJobs/{id}`, `POST clusters/restoreJobs`,
- * `GET serverless/snapshots` (v1.0 and v2 alike), `POST oauth/token`. Group ids, cluster names and job ids
+ * `GET serverless/snapshots` (v1.0 and v2 alike), `GET clusters/schedule`, `POST clusters/collectionRestoreJobs`,
+ * `POST oauth/token`. Group ids, cluster names and job ids
  * never appear; unknown paths become `<METHOD> other`.
  */
 export function atlasEndpointLabel(method: string, path: string): string {

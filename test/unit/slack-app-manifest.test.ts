@@ -8,6 +8,7 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REQUIRED_BOT_SCOPES } from '../../src/preflight.js';
+import { usageText } from '../../src/slack/parse-command.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is typed as the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -141,6 +142,18 @@ describe('slack-app-manifest.yaml: schema', () => {
     expect(manifest.settings.token_rotation_enabled).toBe(false);
     expect(manifest.settings.org_deploy_enabled).toBe(false);
     expect(manifest.oauth_config.scopes.bot).not.toContain('chat:write.public'); // the bot asks to be invited
+  });
+
+  it("gives Slack a usage hint that names every keyword of the command's forms, as `help` prints them", () => {
+    const hint = manifest.features.slash_commands[0]?.usage_hint ?? '';
+    // The words of each `/atlas-restore …` form of the usage that aren't <placeholders>: status, at, only, to, drills…
+    const keywords = new Set(
+      usageText()
+        .split('\n')
+        .flatMap((line) => /^`\/atlas-restore ([^`]*)`/.exec(line)?.[1]?.match(/\b[a-z]+\b(?![^<]*>)/g) ?? []),
+    );
+    expect([...keywords]).toEqual(expect.arrayContaining(['at', 'only', 'to', 'status', 'list', 'drill', 'drills', 'help']));
+    expect([...keywords].filter((word) => !new RegExp(`(^|[^a-z])${word}([^a-z]|$)`).test(hint))).toEqual([]);
   });
 
   it('enables the Home tab and subscribes to app_home_opened on the app endpoint', () => {

@@ -169,6 +169,11 @@ describe('atlasEndpointLabel', () => {
     ['GET', `/api/atlas/v2/groups/${G}/flexClusters/orders`, 'GET flexClusters/{name}'],
     ['GET', `https://cloud.mongodb.com/api/atlas/v2/groups/${G}/clusters/x/backup/restoreJobs`, 'GET clusters/restoreJobs'],
     ['POST', '/api/oauth/token', 'POST oauth/token'],
+    // Dedicated-only calls: the restore window, collection restore jobs and their per-namespace outcomes.
+    ['GET', `/api/atlas/v2/groups/${G}/clusters/prod-main/backup/schedule`, 'GET clusters/schedule'],
+    ['POST', `/api/atlas/v2/groups/${G}/clusters/prod-main/collectionRestoreJobs`, 'POST clusters/collectionRestoreJobs'],
+    ['GET', `/api/atlas/v2/groups/${G}/clusters/prod-main/collectionRestoreJobs/${JOB}`, 'GET clusters/collectionRestoreJobs/{id}'],
+    ['GET', `/api/atlas/v2/groups/${G}/clusters/prod-main/collectionRestoreJobs/${JOB}/collections`, 'GET clusters/collectionRestoreJobs/{id}/collections'],
     ['GET', `/api/atlas/v2/groups/${G}/clusters/x/backup/weird-${JOB}/more`, 'GET clusters/{id}/{id}'],
     ['GET', '/api/atlas/v2/orgs/abc/users', 'GET other'],
     ['GET', `/somewhere/${JOB}`, 'GET other'],
