@@ -110,6 +110,16 @@ function validationProblems(objects: Obj[], label: (o: Obj) => string): string[]
   });
 }
 
+/** kubectl's built-in kustomize, when installed: the overlays are rendered as `kubectl apply -k` would. */
+const kubectl = (() => {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 const docs = loadDocs(MANIFESTS);
 const patches = patchFiles(docs);
 const objects = docs.filter((d) => !isKustomization(d) && !patches.has(d.file));
@@ -138,10 +148,10 @@ describe('manifests: structure', () => {
     try {
       cpSync(MANIFESTS, copy, { recursive: true });
       rmSync(join(copy, 'base/deployment.yaml'));
-      rmSync(join(copy, 'overlays/dev/secret-patch.yaml'));
+      rmSync(join(copy, 'overlays/dev/deployment-patch.yaml'));
       expect(kustomizationProblems(copy)).toEqual([
         'base/kustomization.yaml: resources "deployment.yaml" does not exist',
-        'overlays/dev/kustomization.yaml: patches "secret-patch.yaml" does not exist',
+        'overlays/dev/kustomization.yaml: patches "deployment-patch.yaml" does not exist',
       ]);
     } finally {
       rmSync(copy, { recursive: true, force: true });
@@ -172,14 +182,6 @@ describe('manifests: Kubernetes schemas', () => {
   });
 
   // kubectl's built-in kustomize renders each overlay as `kubectl apply -k` would; every rendered object must validate.
-  const kubectl = (() => {
-    try {
-      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 10_000 });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
   for (const overlay of ['dev', 'production']) {
     it.skipIf(!kubectl)(`overlay ${overlay} renders with kustomize into valid objects`, () => {
       const out = execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', overlay)], { encoding: 'utf8', timeout: 30_000 });
@@ -198,14 +200,17 @@ describe('manifests: Kubernetes schemas', () => {
     });
   }
 
-  it.skipIf(!kubectl)('overlay managed-redis renders a rediss:// URL from the Secret, a mounted CA, egress to it, and no in-cluster Redis', () => {
+  it.skipIf(!kubectl)('overlay managed-redis takes REDIS_URL from the Secret (not rendered), mounts the CA, opens egress to it, and has no in-cluster Redis', () => {
     const out = execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', 'managed-redis')], { encoding: 'utf8', timeout: 30_000 });
     const rendered = parseAllDocuments(out).map((d) => d.toJS() as Obj);
     expect(validationProblems(rendered, (o) => `managed-redis: ${o.kind}/${o.metadata?.name}`)).toEqual([]);
     expect(rendered.some((o) => o.kind === 'StatefulSet' || o.metadata.name === 'atlas-restore-redis')).toBe(false);
     const env = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'atlas-restore-env')!.data;
+    // REDIS_URL (rediss://, with the password) comes from the Secret the operator creates: none is rendered.
     expect(env.REDIS_URL).toBeUndefined();
-    expect(rendered.find((o) => o.kind === 'Secret')!.stringData.REDIS_URL).toMatch(/^rediss:\/\//);
+    expect(rendered.some((o) => o.kind === 'Secret')).toBe(false);
+    const envFrom = rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].envFrom as Obj[];
+    expect(envFrom.map((e) => e.secretRef?.name).filter(Boolean)).toEqual(['atlas-restore-secrets']);
     // REDIS_TLS_CA_FILE names a file of the mounted CA ConfigMap.
     const pod = rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec;
     const mount = pod.containers[0].volumeMounts.find((m: Obj) => env.REDIS_TLS_CA_FILE.startsWith(`${m.mountPath}/`));
@@ -276,6 +281,24 @@ describe('manifests: what the app relies on', () => {
     expect(Object.keys(policy.data)).toContain(fileName);
     // The example policy must load as the app would load it.
     expect(() => parsePolicy(policy.data[fileName], fileName)).not.toThrow();
+  });
+
+  // `kubectl apply -k` of an overlay that holds a Secret overwrites the real one (created out of band) with its
+  // placeholders: only the dev overlay, for trying things out, may ship one.
+  it('ships an example Secret in the dev overlay only, so applying production never overwrites the real one', () => {
+    const secretFiles = docs.filter((d) => (d.value as Obj | null)?.kind === 'Secret').map((d) => relative(MANIFESTS, d.file));
+    expect(secretFiles).toEqual(['overlays/dev/secret.example.yaml']);
+  });
+
+  it.skipIf(!kubectl)('renders no Secret for production and managed-redis, and the example one for dev', () => {
+    const secrets = (overlay: string) =>
+      parseAllDocuments(execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', overlay)], { encoding: 'utf8', timeout: 30_000 }))
+        .map((d) => d.toJS() as Obj)
+        .filter((o) => o.kind === 'Secret')
+        .map((o) => o.metadata.name);
+    expect(secrets('production')).toEqual([]);
+    expect(secrets('managed-redis')).toEqual([]);
+    expect(secrets('dev')).toEqual(['atlas-restore-secrets']);
   });
 
   it('keeps secrets out of the ConfigMap', () => {
