@@ -273,6 +273,10 @@ describe('manifests: what the app relies on', () => {
     expect(find('PodDisruptionBudget', 'atlas-restore').spec.minAvailable).toBe(1);
   });
 
+  it('lets a drain evict unready pods (readiness follows Redis: in a Redis outage every pod is unready)', () => {
+    expect(find('PodDisruptionBudget', 'atlas-restore').spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+  });
+
   it('mounts the policy ConfigMap where RESTORE_POLICY_FILE points', () => {
     const mount = container.volumeMounts.find((m: Obj) => env.RESTORE_POLICY_FILE.startsWith(`${m.mountPath}/`));
     const volume = pod.volumes.find((v: Obj) => v.name === mount?.name);
