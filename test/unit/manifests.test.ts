@@ -277,6 +277,16 @@ describe('manifests: what the app relies on', () => {
     expect(find('PodDisruptionBudget', 'atlas-restore').spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
   });
 
+  it('spreads the replicas over nodes and zones, each revision on its own', () => {
+    const spread = pod.topologySpreadConstraints as Obj[];
+    expect(spread.map((c) => c.topologyKey).sort()).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    for (const c of spread) {
+      expect(c.labelSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+      // Without it a rolling update counts the old pods it is about to delete, and may put both new ones on one node.
+      expect(c.matchLabelKeys).toEqual(['pod-template-hash']);
+    }
+  });
+
   it('mounts the policy ConfigMap where RESTORE_POLICY_FILE points', () => {
     const mount = container.volumeMounts.find((m: Obj) => env.RESTORE_POLICY_FILE.startsWith(`${m.mountPath}/`));
     const volume = pod.volumes.find((v: Obj) => v.name === mount?.name);
