@@ -331,6 +331,12 @@ describe('manifests: what the app relies on', () => {
     expect(conf).toMatch(/^appendonly yes$/m);
     expect(conf).toMatch(/^maxmemory-policy noeviction$/m);
     expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    // An AOF rewrite forks: copy-on-write and buffers need as much again as the data, or Redis is OOM-killed first.
+    const mib = (q: string) => Number(/^(\d+)Mi$/.exec(q)?.[1]);
+    const maxmemoryMb = Number(/^maxmemory (\d+)mb$/m.exec(conf)?.[1]);
+    const limit = redis.spec.template.spec.containers[0].resources.limits.memory as string;
+    expect(maxmemoryMb).toBeGreaterThan(0);
+    expect(mib(limit)).toBeGreaterThanOrEqual(2 * maxmemoryMb);
     expect(env.REDIS_URL).toBe(`redis://${find('Service', 'atlas-restore-redis').metadata.name}:6379`);
   });
 
