@@ -262,14 +262,19 @@ describe('manifests: what the app relies on', () => {
     expect(find('ServiceAccount', pod.serviceAccountName).automountServiceAccountToken).toBe(false);
   });
 
-  it('gives the app time to drain (it needs ~20 s) and keeps one pod through disruptions', () => {
+  it('gives the app time to drain (its shutdown bound in main.ts) and keeps one pod through disruptions', () => {
+    // main.ts exits at the latest SHUTDOWN_BOUND_MS after SIGTERM (it runs on import, so read it from the source).
+    const mainSource = readFileSync(resolve(MANIFESTS, '../src/main.ts'), 'utf8');
+    const boundSeconds = Number(/const SHUTDOWN_BOUND_MS = ([\d_]+);/.exec(mainSource)?.[1]?.replace(/_/g, '')) / 1000;
+    expect(boundSeconds).toBeGreaterThan(0);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(25);
     // preStop first (the pod leaves the Service), then SIGTERM and the app's 20 s bound, all within the grace period.
     const preStop = container.lifecycle?.preStop?.exec?.command as string[] | undefined;
     expect(preStop?.[0]).toBe('node');
     const preStopSeconds = Number(/setTimeout\(\(\) => \{\}, (\d+)\)/.exec(preStop?.join(' ') ?? '')?.[1]) / 1000;
     expect(preStopSeconds).toBeGreaterThan(0);
-    expect(preStopSeconds + 20).toBeLessThanOrEqual(pod.terminationGracePeriodSeconds);
+    // The grace period counts from the start of preStop: SIGKILL must come after the app's own exit.
+    expect(preStopSeconds + boundSeconds).toBeLessThan(pod.terminationGracePeriodSeconds);
     expect(find('PodDisruptionBudget', 'atlas-restore').spec.minAvailable).toBe(1);
   });
 
