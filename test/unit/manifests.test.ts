@@ -306,7 +306,7 @@ describe('manifests: what the app relies on', () => {
   // placeholders: only the dev overlay, for trying things out, may ship one.
   it('ships an example Secret in the dev overlay only, so applying production never overwrites the real one', () => {
     const secretFiles = docs.filter((d) => (d.value as Obj | null)?.kind === 'Secret').map((d) => relative(MANIFESTS, d.file));
-    expect(secretFiles).toEqual(['overlays/dev/secret.example.yaml']);
+    expect([...new Set(secretFiles)]).toEqual(['overlays/dev/secret.example.yaml']);
   });
 
   it.skipIf(!kubectl)('renders no Secret for production and managed-redis, and the example one for dev', () => {
@@ -317,7 +317,7 @@ describe('manifests: what the app relies on', () => {
         .map((o) => o.metadata.name);
     expect(secrets('production')).toEqual([]);
     expect(secrets('managed-redis')).toEqual([]);
-    expect(secrets('dev')).toEqual(['atlas-restore-secrets']);
+    expect(secrets('dev').sort()).toEqual(['atlas-restore-redis', 'atlas-restore-secrets']);
   });
 
   it('keeps secrets out of the ConfigMap', () => {
@@ -342,7 +342,55 @@ describe('manifests: what the app relies on', () => {
     const limit = redis.spec.template.spec.containers[0].resources.limits.memory as string;
     expect(maxmemoryMb).toBeGreaterThan(0);
     expect(mib(limit)).toBeGreaterThanOrEqual(2 * maxmemoryMb);
-    expect(env.REDIS_URL).toBe(`redis://${find('Service', 'atlas-restore-redis').metadata.name}:6379`);
+  });
+
+  // Whoever can write the bot's Redis can forge an approved request: a NetworkPolicy is not enough where the CNI
+  // doesn't enforce it. One Secret key is Redis's requirepass and the password in the bot's REDIS_URL.
+  it('runs Redis with a password from a Secret, and gives the bot the same one in REDIS_URL', () => {
+    const redisPod = find('StatefulSet', 'atlas-restore-redis').spec.template.spec;
+    const redis = redisPod.containers[0];
+    const fromSecret = (e: Obj | undefined) => e?.valueFrom?.secretKeyRef && `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`;
+    const redisEnv = (name: string) => (redis.env as Obj[]).find((e) => e.name === name);
+    const args: string[] = redis.command;
+    expect(args[args.indexOf('--requirepass') + 1]).toBe('$(REDIS_PASSWORD)');
+    expect(fromSecret(redisEnv('REDIS_PASSWORD'))).toBe('atlas-restore-redis/password');
+    // redis-cli exits 0 on NOAUTH and LOADING: the probe authenticates, and looks for PONG.
+    expect(fromSecret(redisEnv('REDISCLI_AUTH'))).toBe('atlas-restore-redis/password');
+    expect(redis.readinessProbe.exec.command.join(' ')).toMatch(/redis-cli ping \| grep -qx PONG/);
+
+    const patch = docs.find((d) => relative(MANIFESTS, d.file) === 'components/redis/deployment-patch.yaml')!.value as Obj;
+    const botEnv = patch.spec.template.spec.containers.find((c: Obj) => c.name === 'atlas-restore').env as Obj[];
+    // $(VAR) expands only from variables defined before it.
+    expect(botEnv.map((e) => e.name)).toEqual(['REDIS_PASSWORD', 'REDIS_URL']);
+    expect(fromSecret(botEnv[0])).toBe('atlas-restore-redis/password');
+    expect(botEnv[1]!.value).toBe(`redis://:$(REDIS_PASSWORD)@${find('Service', 'atlas-restore-redis').metadata.name}:6379`);
+    expect(env.REDIS_URL).toBeUndefined(); // not in the ConfigMap, where it would carry no password
+  });
+
+  it.skipIf(!kubectl)('renders REDIS_URL with the Redis Secret\'s password into the production Deployment', () => {
+    const rendered = parseAllDocuments(execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', 'production')], { encoding: 'utf8', timeout: 30_000 })).map((d) => d.toJS() as Obj);
+    const bot = rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+    expect(bot.env.map((e: Obj) => e.name)).toEqual(['REDIS_PASSWORD', 'REDIS_URL']);
+    expect(bot.envFrom.map((e: Obj) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual(['atlas-restore-env', 'atlas-restore-secrets']);
+    expect(rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'atlas-restore-env')!.data.REDIS_URL).toBeUndefined();
+  });
+
+  // A variable the manifests set and the app doesn't read is a typo or a setting that silently does nothing.
+  it('sets only environment variables the app reads (config.ts, redis-config.ts)', () => {
+    const source = ['../src/config.ts', '../src/redis/redis-config.ts'].map((f) => readFileSync(resolve(MANIFESTS, f), 'utf8')).join('\n');
+    const names = new Set<string>();
+    for (const { value } of docs) {
+      const o = value as Obj | null;
+      if (o?.kind === 'ConfigMap' && o.metadata?.name === 'atlas-restore-env') Object.keys(o.data ?? {}).forEach((k) => names.add(k));
+      if (o?.kind === 'Secret' && o.metadata?.name === 'atlas-restore-secrets') Object.keys(o.stringData ?? {}).forEach((k) => names.add(k));
+      if (o?.kind === 'Deployment' && o.metadata?.name === 'atlas-restore') {
+        for (const c of o.spec?.template?.spec?.containers ?? []) for (const e of c.env ?? []) names.add(e.name);
+      }
+    }
+    // Only there to be expanded into REDIS_URL (components/redis/deployment-patch.yaml).
+    names.delete('REDIS_PASSWORD');
+    expect(names.size).toBeGreaterThan(10);
+    expect([...names].filter((n) => !new RegExp(`['"\`]${n}['"\`]|\\b${n}\\s*:`).test(source))).toEqual([]);
   });
 
   it("leaves the key prefix to the app (its hash-tag default, or the old prefix a deployment's data is under)", () => {
