@@ -32,5 +32,6 @@ USER 1000:1000
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# node itself is PID 1 and the app handles SIGTERM (drains within ~20 s), so no init wrapper is needed.
+# node itself is PID 1: the app handles SIGTERM, SIGINT and SIGHUP from before it connects to anything (PID 1 gets no
+# default action for a signal without a handler), drains within 20 s and spawns no children, so no init is needed.
 CMD ["node", "dist/main.js"]

@@ -30,7 +30,11 @@ import { createHomeRefresher, peopleConcerned, type HomeRefresherOptions } from 
 import { publishHome } from './slack/home-state.js';
 import { trackInFlight } from './slack/track-in-flight.js';
 
-/** Within main.ts's 20 s shutdown bound, with time left for the tracker and Redis. */
+/**
+ * Shutdown within main.ts's 20 s bound: the handlers' drain (8 s) runs alongside the tracker's in-progress polls
+ * (closeTimeoutMs, 10 s), then App Home publishes (3 s) and the connections close: at most about 13 s plus what the
+ * HTTP server needs to send the responses in flight.
+ */
 const DRAIN_BOUND_MS = 8_000;
 /** How long shutdown waits for App Home publishes in progress (best effort: the next app_home_opened publishes anyway). */
 const HOME_CLOSE_BOUND_MS = 3_000;
@@ -213,9 +217,13 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       stopping ??= (async () => {
         readiness.markShuttingDown();
         policyWatcher?.close();
+        // At once and alongside the drain below: no new poll starts here (another replica takes it), and the ones in
+        // progress get their bound while the handlers get theirs, not after it. The queue stays open for the handlers.
+        const workerStopped = tracker.stopWorker();
         if (started) await slack.stop().catch((err: unknown) => logger.warn({ err }, 'slack app stop failed'));
         // Handlers already acked go on after the ack: let them finish (bounded) before Redis goes.
         if (!(await inFlight.drain(overrides.drainTimeoutMs ?? DRAIN_BOUND_MS))) logger.warn({ handlers: inFlight.count() }, 'stopped before every Slack handler finished');
+        await workerStopped;
         await tracker.close();
         // After the tracker, whose last steps may still schedule home refreshes; before Redis, which it needs.
         let bound: ReturnType<typeof setTimeout> | undefined;

@@ -6,7 +6,7 @@
 // connects. Any other argument prints the usage (src/parse-command-line.ts): `--help` on stdout with exit 0, anything
 // unknown on stderr with exit 2.
 import { webApi } from '@slack/bolt';
-import { buildApp } from './app.js';
+import { buildApp, type RunningApp } from './app.js';
 import { runAuditCommand } from './audit/audit-command.js';
 import { createAtlasClient } from './atlas/client.js';
 import { runPreflight } from './preflight.js';
@@ -72,21 +72,18 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const redis = await inspectRedis(config);
-  for (const check of redis.checks) {
-    if (check.level === 'warn') logger.warn({ redisCheck: check.text }, formatCheck(check));
-  }
-  if (!redis.ok) {
-    const failures = redis.checks.filter((c) => c.level === 'FAIL').map(formatCheck);
-    logger.fatal({ redisChecks: failures }, 'not starting: Redis is not ready for the bot');
-    process.stderr.write(`atlas-restore: not starting, Redis is not ready for the bot:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
-    return 1;
-  }
-  const app = buildApp({ ...config, redisKeyPrefix: redis.prefix }, policy, logger, { watchPolicyFile: config.policyFile });
+  // From here on every signal has a handler. In a container node is PID 1, and the kernel drops a signal PID 1 has no
+  // handler for: a SIGTERM during the Redis checks (up to 10 s) would be lost, the bot would start anyway and be
+  // SIGKILLed at the end of the grace period, in the middle of its work.
+  let app: RunningApp | undefined = undefined; // assigned once Redis passed its checks
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (!app) {
+      logger.info({ signal }, 'stopping during start-up: nothing to finish');
+      process.exit(0);
+    }
     logger.info({ signal }, 'shutting down: readiness off, finishing in-flight work');
     const bound = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
@@ -106,7 +103,20 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => void app.reloadPolicy());
+  // Before the app exists the policy in hand is the file's: nothing to reload.
+  process.on('SIGHUP', () => void app?.reloadPolicy());
+
+  const redis = await inspectRedis(config);
+  for (const check of redis.checks) {
+    if (check.level === 'warn') logger.warn({ redisCheck: check.text }, formatCheck(check));
+  }
+  if (!redis.ok) {
+    const failures = redis.checks.filter((c) => c.level === 'FAIL').map(formatCheck);
+    logger.fatal({ redisChecks: failures }, 'not starting: Redis is not ready for the bot');
+    process.stderr.write(`atlas-restore: not starting, Redis is not ready for the bot:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+    return 1;
+  }
+  app = buildApp({ ...config, redisKeyPrefix: redis.prefix }, policy, logger, { watchPolicyFile: config.policyFile });
 
   try {
     const address = await app.start();

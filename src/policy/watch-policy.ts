@@ -21,14 +21,23 @@ export interface WatchPolicyOptions {
 
 export function watchPolicy(opts: WatchPolicyOptions): PolicyWatcher {
   let running: Promise<void> | undefined;
+  let again: Promise<void> | undefined;
   const reload = (): Promise<void> => {
-    // One reload at a time; a change seen meanwhile is picked up by the next stat.
-    running ??= loadPolicy(opts.path)
-      .then(opts.onChange, opts.onError)
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
+    if (!running) {
+      running = loadPolicy(opts.path)
+        .then(opts.onChange, opts.onError)
+        .finally(() => {
+          running = undefined;
+        });
+      return running;
+    }
+    // One reload at a time. A change seen (or a SIGHUP) while one reads may be newer than what it read, and the next
+    // stat won't see it again: read once more after it. Every request meanwhile shares that one follow-up.
+    again ??= running.then(() => {
+      again = undefined;
+      return reload();
+    });
+    return again;
   };
   const listener = (curr: { mtimeMs: number; size: number; ino: number }, prev: { mtimeMs: number; size: number; ino: number }) => {
     if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size || curr.ino !== prev.ino) void reload();

@@ -67,6 +67,12 @@ export interface RestoreTracker {
   drillRuns(name: string, count: number): Promise<DrillRun[]>;
   /** The drill's last success (however many runs failed since) and when it was first scheduled. */
   drillStanding(name: string): Promise<DrillStanding>;
+  /**
+   * The first step of a graceful close, on its own: the worker takes no new job, and the in-progress ones get
+   * `closeTimeoutMs` to finish. The queue stays open, so Slack handlers still draining can add jobs (another replica,
+   * or this one after its restart, runs them). Idempotent; close() does it too.
+   */
+  stopWorker(): Promise<void>;
   /** Graceful by default. `force: true` drops in-progress polls as a crash would (their jobs stall and move to another replica). */
   close(opts?: { force?: boolean }): Promise<void>;
   /** Whether the worker really takes work (running, its blocking connection up): for readiness. */
@@ -108,6 +114,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   queue.on('error', (err) => logger.error({ err }, 'tracker queue error'));
   let worker: Worker | undefined;
   let closing: Promise<void> | undefined;
+  let workerStopping: Promise<void> | undefined;
 
   async function delay(job: Job, token: string | undefined, data: unknown, delayMs: number): Promise<never> {
     return delayUntil(job, token, data, Date.now() + delayMs);
@@ -236,6 +243,23 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     return { resumed, expired };
   }
 
+  function stopWorker(): Promise<void> {
+    // Not started (yet): nothing to stop, and nothing remembered, so a worker started later is still stopped by close().
+    const running = worker;
+    if (!running) return Promise.resolve();
+    workerStopping ??= (async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), opts.closeTimeoutMs ?? 10_000);
+      });
+      const outcome = await Promise.race([running.close(), timedOut]);
+      clearTimeout(timer);
+      // The unfinished poll keeps its job locked until the lock expires; another replica then takes it over.
+      if (outcome === 'timeout') logger.warn('tracker closed before its in-progress polls finished');
+    })();
+    return workerStopping;
+  }
+
   return {
     async start() {
       if (worker) return;
@@ -295,23 +319,14 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
 
     reconcile,
 
-    health: () => workerHealth(closing ? undefined : worker),
+    health: () => workerHealth(closing || workerStopping ? undefined : worker),
+
+    stopWorker,
 
     close(closeOpts = {}) {
       closing ??= (async () => {
-        if (worker) {
-          if (closeOpts.force) await worker.close(true);
-          else {
-            let timer: ReturnType<typeof setTimeout> | undefined;
-            const timedOut = new Promise<'timeout'>((resolve) => {
-              timer = setTimeout(() => resolve('timeout'), opts.closeTimeoutMs ?? 10_000);
-            });
-            const outcome = await Promise.race([worker.close(), timedOut]);
-            clearTimeout(timer);
-            // The unfinished poll keeps its job locked until the lock expires; another replica then takes it over.
-            if (outcome === 'timeout') logger.warn('tracker closed before its in-progress polls finished');
-          }
-        }
+        if (worker && closeOpts.force && !workerStopping) await worker.close(true);
+        else await stopWorker();
         await queue.close().catch((err: unknown) => logger.warn({ err }, 'closing the tracker queue failed'));
         for (const connection of [queueConnection, workerConnection]) {
           if (closeOpts.force) connection.disconnect();

@@ -5,7 +5,7 @@
 //   and doesn't leave a rejected auth.test promise behind (Bolt's default starts one in the constructor).
 // - start() still verifies the token once (auth.test) and fails fast on a bad token, and Bolt caches the bot ids:
 //   with `tokenVerificationEnabled: false` instead, Bolt would call auth.test on *every* incoming request.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
@@ -144,6 +144,26 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
 }
 
+const closing = new WeakSet<Server>();
+
+/**
+ * Once the server is closing, closes each kept-alive connection as soon as its response is sent. Without it, close()
+ * closes only the connections idle at that moment: one with a response in flight (an Ingress controller keeps its
+ * upstream connections alive) stays open for the keep-alive timeout, and shutdown waits seconds for nothing.
+ */
+function closeConnectionsWhenStopping(server: Server): void {
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    res.on('finish', () => {
+      if (closing.has(server)) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+}
+
+function markClosing(server: Server): void {
+  closing.add(server);
+  server.closeIdleConnections();
+}
+
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const logger = createBoltLogger(opts.logger);
   const logLevel = logger.getLevel();
@@ -214,10 +234,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       }
       if (httpReceiver) {
         httpServer = await httpReceiver.start(opts.host ? { port: opts.port, host: opts.host } : opts.port);
+        closeConnectionsWhenStopping(httpServer);
         bound = serverUrl(httpServer);
       } else if (socketReceiver) {
         if (customRoutes.length > 0) {
           routesServer = createRoutesServer(customRoutes);
+          closeConnectionsWhenStopping(routesServer);
           await listen(routesServer, opts.port, opts.host);
           bound = serverUrl(routesServer);
         }
@@ -227,9 +249,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     },
     async stop() {
       if (httpReceiver && httpServer) {
+        const server = httpServer;
         httpServer = undefined;
         bound = undefined;
-        await httpReceiver.stop();
+        const stopped = httpReceiver.stop();
+        markClosing(server); // after close(): no new connection comes in meanwhile
+        await stopped;
       } else if (socketReceiver) {
         const server = routesServer;
         routesServer = undefined;
@@ -237,7 +262,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         // Not socketReceiver.stop(): it starts the close handshake without waiting for it (and there is no OAuth
         // server to stop). disconnect() resolves once the socket is closed, so nothing is left open after stop().
         await socketReceiver.client.disconnect();
-        if (server) await closeServer(server);
+        if (server) {
+          const closed = closeServer(server);
+          markClosing(server);
+          await closed;
+        }
       }
     },
   };

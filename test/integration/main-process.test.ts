@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -114,6 +114,27 @@ describe('src/main.ts', () => {
     expect(p.output()).toContain('projects[0].id');
     expect(p.output()).toContain('projects[0].clusters[0].type');
   });
+
+  // In a container node is PID 1, which the kernel gives no default action for SIGTERM: without a handler the signal is
+  // dropped and the pod is SIGKILLed later. Here (not PID 1) a missing handler shows as death by signal instead of an exit.
+  it('handles SIGTERM during start-up (Redis checks still waiting) and exits 0', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)); // accepts, never answers: the checks wait
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const redisPort = (silent.address() as { port: number }).port;
+      const p = run({ ...goodEnv(0), REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+      const signalled = new Promise<NodeJS.Signals | null>((resolve) => p.child.on('exit', (_code, signal) => resolve(signal)));
+      await waitFor(() => sockets.length > 0, { timeoutMs: 15_000, message: 'the start-up checks connected to Redis' });
+      p.child.kill('SIGTERM');
+      expect(await signalled).toBeNull();
+      expect(await p.exited).toBe(0);
+      expect(p.output()).toContain('stopping during start-up');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 30_000);
 
   it('serves /healthz, /readyz and /metrics, and on SIGTERM shuts down and exits 0 without leaking secrets to logs', async () => {
     const port = await freePort();

@@ -110,6 +110,16 @@ function validationProblems(objects: Obj[], label: (o: Obj) => string): string[]
   });
 }
 
+/** kubectl's built-in kustomize, when installed: the overlays are rendered as `kubectl apply -k` would. */
+const kubectl = (() => {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 const docs = loadDocs(MANIFESTS);
 const patches = patchFiles(docs);
 const objects = docs.filter((d) => !isKustomization(d) && !patches.has(d.file));
@@ -138,10 +148,10 @@ describe('manifests: structure', () => {
     try {
       cpSync(MANIFESTS, copy, { recursive: true });
       rmSync(join(copy, 'base/deployment.yaml'));
-      rmSync(join(copy, 'overlays/dev/secret-patch.yaml'));
+      rmSync(join(copy, 'overlays/dev/deployment-patch.yaml'));
       expect(kustomizationProblems(copy)).toEqual([
         'base/kustomization.yaml: resources "deployment.yaml" does not exist',
-        'overlays/dev/kustomization.yaml: patches "secret-patch.yaml" does not exist',
+        'overlays/dev/kustomization.yaml: patches "deployment-patch.yaml" does not exist',
       ]);
     } finally {
       rmSync(copy, { recursive: true, force: true });
@@ -172,14 +182,6 @@ describe('manifests: Kubernetes schemas', () => {
   });
 
   // kubectl's built-in kustomize renders each overlay as `kubectl apply -k` would; every rendered object must validate.
-  const kubectl = (() => {
-    try {
-      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 10_000 });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
   for (const overlay of ['dev', 'production']) {
     it.skipIf(!kubectl)(`overlay ${overlay} renders with kustomize into valid objects`, () => {
       const out = execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', overlay)], { encoding: 'utf8', timeout: 30_000 });
@@ -198,14 +200,17 @@ describe('manifests: Kubernetes schemas', () => {
     });
   }
 
-  it.skipIf(!kubectl)('overlay managed-redis renders a rediss:// URL from the Secret, a mounted CA, egress to it, and no in-cluster Redis', () => {
+  it.skipIf(!kubectl)('overlay managed-redis takes REDIS_URL from the Secret (not rendered), mounts the CA, opens egress to it, and has no in-cluster Redis', () => {
     const out = execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', 'managed-redis')], { encoding: 'utf8', timeout: 30_000 });
     const rendered = parseAllDocuments(out).map((d) => d.toJS() as Obj);
     expect(validationProblems(rendered, (o) => `managed-redis: ${o.kind}/${o.metadata?.name}`)).toEqual([]);
     expect(rendered.some((o) => o.kind === 'StatefulSet' || o.metadata.name === 'atlas-restore-redis')).toBe(false);
     const env = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'atlas-restore-env')!.data;
+    // REDIS_URL (rediss://, with the password) comes from the Secret the operator creates: none is rendered.
     expect(env.REDIS_URL).toBeUndefined();
-    expect(rendered.find((o) => o.kind === 'Secret')!.stringData.REDIS_URL).toMatch(/^rediss:\/\//);
+    expect(rendered.some((o) => o.kind === 'Secret')).toBe(false);
+    const envFrom = rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].envFrom as Obj[];
+    expect(envFrom.map((e) => e.secretRef?.name).filter(Boolean)).toEqual(['atlas-restore-secrets']);
     // REDIS_TLS_CA_FILE names a file of the mounted CA ConfigMap.
     const pod = rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec;
     const mount = pod.containers[0].volumeMounts.find((m: Obj) => env.REDIS_TLS_CA_FILE.startsWith(`${m.mountPath}/`));
@@ -257,15 +262,34 @@ describe('manifests: what the app relies on', () => {
     expect(find('ServiceAccount', pod.serviceAccountName).automountServiceAccountToken).toBe(false);
   });
 
-  it('gives the app time to drain (it needs ~20 s) and keeps one pod through disruptions', () => {
+  it('gives the app time to drain (its shutdown bound in main.ts) and keeps one pod through disruptions', () => {
+    // main.ts exits at the latest SHUTDOWN_BOUND_MS after SIGTERM (it runs on import, so read it from the source).
+    const mainSource = readFileSync(resolve(MANIFESTS, '../src/main.ts'), 'utf8');
+    const boundSeconds = Number(/const SHUTDOWN_BOUND_MS = ([\d_]+);/.exec(mainSource)?.[1]?.replace(/_/g, '')) / 1000;
+    expect(boundSeconds).toBeGreaterThan(0);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(25);
     // preStop first (the pod leaves the Service), then SIGTERM and the app's 20 s bound, all within the grace period.
     const preStop = container.lifecycle?.preStop?.exec?.command as string[] | undefined;
     expect(preStop?.[0]).toBe('node');
     const preStopSeconds = Number(/setTimeout\(\(\) => \{\}, (\d+)\)/.exec(preStop?.join(' ') ?? '')?.[1]) / 1000;
     expect(preStopSeconds).toBeGreaterThan(0);
-    expect(preStopSeconds + 20).toBeLessThanOrEqual(pod.terminationGracePeriodSeconds);
+    // The grace period counts from the start of preStop: SIGKILL must come after the app's own exit.
+    expect(preStopSeconds + boundSeconds).toBeLessThan(pod.terminationGracePeriodSeconds);
     expect(find('PodDisruptionBudget', 'atlas-restore').spec.minAvailable).toBe(1);
+  });
+
+  it('lets a drain evict unready pods (readiness follows Redis: in a Redis outage every pod is unready)', () => {
+    expect(find('PodDisruptionBudget', 'atlas-restore').spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+  });
+
+  it('spreads the replicas over nodes and zones, each revision on its own', () => {
+    const spread = pod.topologySpreadConstraints as Obj[];
+    expect(spread.map((c) => c.topologyKey).sort()).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    for (const c of spread) {
+      expect(c.labelSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+      // Without it a rolling update counts the old pods it is about to delete, and may put both new ones on one node.
+      expect(c.matchLabelKeys).toEqual(['pod-template-hash']);
+    }
   });
 
   it('mounts the policy ConfigMap where RESTORE_POLICY_FILE points', () => {
@@ -276,6 +300,24 @@ describe('manifests: what the app relies on', () => {
     expect(Object.keys(policy.data)).toContain(fileName);
     // The example policy must load as the app would load it.
     expect(() => parsePolicy(policy.data[fileName], fileName)).not.toThrow();
+  });
+
+  // `kubectl apply -k` of an overlay that holds a Secret overwrites the real one (created out of band) with its
+  // placeholders: only the dev overlay, for trying things out, may ship one.
+  it('ships an example Secret in the dev overlay only, so applying production never overwrites the real one', () => {
+    const secretFiles = docs.filter((d) => (d.value as Obj | null)?.kind === 'Secret').map((d) => relative(MANIFESTS, d.file));
+    expect([...new Set(secretFiles)]).toEqual(['overlays/dev/secret.example.yaml']);
+  });
+
+  it.skipIf(!kubectl)('renders no Secret for production and managed-redis, and the example one for dev', () => {
+    const secrets = (overlay: string) =>
+      parseAllDocuments(execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', overlay)], { encoding: 'utf8', timeout: 30_000 }))
+        .map((d) => d.toJS() as Obj)
+        .filter((o) => o.kind === 'Secret')
+        .map((o) => o.metadata.name);
+    expect(secrets('production')).toEqual([]);
+    expect(secrets('managed-redis')).toEqual([]);
+    expect(secrets('dev').sort()).toEqual(['atlas-restore-redis', 'atlas-restore-secrets']);
   });
 
   it('keeps secrets out of the ConfigMap', () => {
@@ -294,7 +336,61 @@ describe('manifests: what the app relies on', () => {
     expect(conf).toMatch(/^appendonly yes$/m);
     expect(conf).toMatch(/^maxmemory-policy noeviction$/m);
     expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
-    expect(env.REDIS_URL).toBe(`redis://${find('Service', 'atlas-restore-redis').metadata.name}:6379`);
+    // An AOF rewrite forks: copy-on-write and buffers need as much again as the data, or Redis is OOM-killed first.
+    const mib = (q: string) => Number(/^(\d+)Mi$/.exec(q)?.[1]);
+    const maxmemoryMb = Number(/^maxmemory (\d+)mb$/m.exec(conf)?.[1]);
+    const limit = redis.spec.template.spec.containers[0].resources.limits.memory as string;
+    expect(maxmemoryMb).toBeGreaterThan(0);
+    expect(mib(limit)).toBeGreaterThanOrEqual(2 * maxmemoryMb);
+  });
+
+  // Whoever can write the bot's Redis can forge an approved request: a NetworkPolicy is not enough where the CNI
+  // doesn't enforce it. One Secret key is Redis's requirepass and the password in the bot's REDIS_URL.
+  it('runs Redis with a password from a Secret, and gives the bot the same one in REDIS_URL', () => {
+    const redisPod = find('StatefulSet', 'atlas-restore-redis').spec.template.spec;
+    const redis = redisPod.containers[0];
+    const fromSecret = (e: Obj | undefined) => e?.valueFrom?.secretKeyRef && `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`;
+    const redisEnv = (name: string) => (redis.env as Obj[]).find((e) => e.name === name);
+    const args: string[] = redis.command;
+    expect(args[args.indexOf('--requirepass') + 1]).toBe('$(REDIS_PASSWORD)');
+    expect(fromSecret(redisEnv('REDIS_PASSWORD'))).toBe('atlas-restore-redis/password');
+    // redis-cli exits 0 on NOAUTH and LOADING: the probe authenticates, and looks for PONG.
+    expect(fromSecret(redisEnv('REDISCLI_AUTH'))).toBe('atlas-restore-redis/password');
+    expect(redis.readinessProbe.exec.command.join(' ')).toMatch(/redis-cli ping \| grep -qx PONG/);
+
+    const patch = docs.find((d) => relative(MANIFESTS, d.file) === 'components/redis/deployment-patch.yaml')!.value as Obj;
+    const botEnv = patch.spec.template.spec.containers.find((c: Obj) => c.name === 'atlas-restore').env as Obj[];
+    // $(VAR) expands only from variables defined before it.
+    expect(botEnv.map((e) => e.name)).toEqual(['REDIS_PASSWORD', 'REDIS_URL']);
+    expect(fromSecret(botEnv[0])).toBe('atlas-restore-redis/password');
+    expect(botEnv[1]!.value).toBe(`redis://:$(REDIS_PASSWORD)@${find('Service', 'atlas-restore-redis').metadata.name}:6379`);
+    expect(env.REDIS_URL).toBeUndefined(); // not in the ConfigMap, where it would carry no password
+  });
+
+  it.skipIf(!kubectl)('renders REDIS_URL with the Redis Secret\'s password into the production Deployment', () => {
+    const rendered = parseAllDocuments(execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', 'production')], { encoding: 'utf8', timeout: 30_000 })).map((d) => d.toJS() as Obj);
+    const bot = rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+    expect(bot.env.map((e: Obj) => e.name)).toEqual(['REDIS_PASSWORD', 'REDIS_URL']);
+    expect(bot.envFrom.map((e: Obj) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual(['atlas-restore-env', 'atlas-restore-secrets']);
+    expect(rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'atlas-restore-env')!.data.REDIS_URL).toBeUndefined();
+  });
+
+  // A variable the manifests set and the app doesn't read is a typo or a setting that silently does nothing.
+  it('sets only environment variables the app reads (config.ts, redis-config.ts)', () => {
+    const source = ['../src/config.ts', '../src/redis/redis-config.ts'].map((f) => readFileSync(resolve(MANIFESTS, f), 'utf8')).join('\n');
+    const names = new Set<string>();
+    for (const { value } of docs) {
+      const o = value as Obj | null;
+      if (o?.kind === 'ConfigMap' && o.metadata?.name === 'atlas-restore-env') Object.keys(o.data ?? {}).forEach((k) => names.add(k));
+      if (o?.kind === 'Secret' && o.metadata?.name === 'atlas-restore-secrets') Object.keys(o.stringData ?? {}).forEach((k) => names.add(k));
+      if (o?.kind === 'Deployment' && o.metadata?.name === 'atlas-restore') {
+        for (const c of o.spec?.template?.spec?.containers ?? []) for (const e of c.env ?? []) names.add(e.name);
+      }
+    }
+    // Only there to be expanded into REDIS_URL (components/redis/deployment-patch.yaml).
+    names.delete('REDIS_PASSWORD');
+    expect(names.size).toBeGreaterThan(10);
+    expect([...names].filter((n) => !new RegExp(`['"\`]${n}['"\`]|\\b${n}\\s*:`).test(source))).toEqual([]);
   });
 
   it("leaves the key prefix to the app (its hash-tag default, or the old prefix a deployment's data is under)", () => {
