@@ -36,16 +36,20 @@ export interface RecordedRequest {
   /** Headers of the answer, e.g. Ratelimit-Remaining (empty when it never answered). */
   answerHeaders: Record<string, string>;
   authorized: boolean;
+  /** When the fake received it (Date.now(), the real clock even when the fake's `now` is another): for the timing of a client's retries. */
+  receivedAt: number;
 }
 
 export interface Fault {
   /**
    * status: answer `status` with an ApiError body; hang: never answer; reset: destroy the socket before doing anything;
    * empty2xx: do the work for real, answer 2xx with an empty body; dropAnswer: do the work for real, then destroy the socket;
-   * slow: answer for real after `delayMs`.
+   * slow: answer for real after `delayMs`, or once `until` settles (a test holds the answer while it does something).
    */
   kind: 'status' | 'hang' | 'reset' | 'empty2xx' | 'dropAnswer' | 'slow';
   delayMs?: number;
+  /** slow: answer when this settles instead of after `delayMs`. */
+  until?: Promise<unknown>;
   status?: number;
   errorCode?: string;
   detail?: string;

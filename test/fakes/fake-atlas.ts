@@ -131,6 +131,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
       status: 0,
       answerHeaders: {},
       authorized: false,
+      receivedAt: Date.now(),
     };
     requests.push(record);
 
@@ -172,7 +173,7 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
     const fault = takeFault(method, url.pathname, true);
     // 'empty2xx', 'dropAnswer' and 'slow' let Atlas do the work (the job exists) and spoil or delay only the answer.
     if (fault && fault.kind !== 'empty2xx' && fault.kind !== 'dropAnswer' && fault.kind !== 'slow') return applyFault(fault, req, res, record, limits);
-    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
+    if (fault?.kind === 'slow') await (fault.until?.catch(() => undefined) ?? new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000)));
 
     try {
       const answer = handleApiRequest(store, { method, pathname: url.pathname, query: url.searchParams, headers: req.headers, rawBody, baseUrl });
