@@ -38,18 +38,26 @@ async function ask(safetySnapshot: boolean): Promise<RestoreRequest> {
 }
 
 /**
- * Holds the Atlas call matching `fault` (a slow answer) and, while Atlas works on it, swaps the request's hash for a
+ * Holds the Atlas call matching `fault` (its answer waits) and, while Atlas works on it, swaps the request's hash for a
  * string: the write that follows the answer fails with WRONGTYPE. Resolves once the restore's job saw that failure.
+ * The answer is released once the swap is done, not after a fixed time: a swap that came after the answer (a slow
+ * test) would let the write through, and an answer held close to the client's timeout would lose the answer instead.
  */
-async function failTheWriteAfter(req: RestoreRequest, fault: Omit<Fault, 'kind' | 'delayMs'>, meanwhile: () => void = () => undefined): Promise<void> {
+async function failTheWriteAfter(req: RestoreRequest, fault: Omit<Fault, 'kind' | 'delayMs' | 'until'>, meanwhile: () => void = () => undefined): Promise<void> {
   const from = h.atlas.requests.length;
-  h.atlas.inject({ kind: 'slow', delayMs: 1200, count: 1, ...fault });
-  await waitFor(() => h.atlas.requests.slice(from).some((r) => r.authorized && r.status === 0 && r.method === fault.method && r.path.includes(fault.pathIncludes!)), { message: 'the held Atlas call' });
-  meanwhile();
-  const key = `${h.prefix}req:${req.id}`;
-  await h.redis.rename(key, `${key}:aside`);
-  await h.redis.set(key, 'not a request');
-  broken.push(req);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  h.atlas.inject({ kind: 'slow', until: released, count: 1, ...fault });
+  try {
+    await waitFor(() => h.atlas.requests.slice(from).some((r) => r.authorized && r.status === 0 && r.method === fault.method && r.path.includes(fault.pathIncludes!)), { message: 'the held Atlas call' });
+    meanwhile();
+    const key = `${h.prefix}req:${req.id}`;
+    await h.redis.rename(key, `${key}:aside`);
+    await h.redis.set(key, 'not a request');
+    broken.push(req);
+  } finally {
+    release();
+  }
   await waitFor(async () => (await queue.getJob(restoreJobId(req.id)))?.failedReason?.includes('WRONGTYPE'), { message: 'the failed store write' });
 }
 
