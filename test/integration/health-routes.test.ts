@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHealthRoutes, createReadiness, type ReadinessTracker } from '../../src/http/health-routes.js';
+import { createHealthRoutes, createReadiness, REDIS_PING_TIMEOUT_MS, type ReadinessTracker } from '../../src/http/health-routes.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/create-app.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
@@ -123,8 +123,10 @@ describe('GET /readyz', () => {
     readiness.markInitialised();
     const res = await get('/readyz');
     expect(res.status).toBe(503);
-    expect(res.ms).toBeGreaterThanOrEqual(900);
-    expect(res.ms).toBeLessThan(3000);
+    // The ping never settles, so this answer came from the timer the reason names. A lower bound only: a loaded
+    // machine makes the answer late, never early.
+    expect((JSON.parse(res.text) as { reasons: string[] }).reasons).toEqual([`redis did not take a write within ${REDIS_PING_TIMEOUT_MS} ms`]);
+    expect(res.ms).toBeGreaterThanOrEqual(REDIS_PING_TIMEOUT_MS - 100);
   });
 
   it('is 503 at once after markShuttingDown, without asking Redis', async () => {
@@ -140,7 +142,7 @@ describe('GET /readyz', () => {
     const res = await get('/readyz');
     expect(res.status).toBe(503);
     expect(JSON.parse(res.text)).toEqual({ status: 'not ready', reasons: ['shutting down'] });
-    expect(res.ms).toBeLessThan(500);
+    // Redis was never asked, so its timeout can't have been waited out (no wall-clock bound: CI may be slow).
     expect(pings).toBe(0);
   });
 
