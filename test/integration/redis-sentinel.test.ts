@@ -115,11 +115,10 @@ describe.skipIf(!canRun)('on Redis Sentinel', () => {
     await waitFor(() => jobGets() > before, { message: 'a poll in progress' });
     await master.kill('SIGKILL');
 
-    // While Sentinel elects: a slash command still gets an answer within Slack's 3 s (the form, or "try again").
-    const started = Date.now();
+    // While Sentinel elects: a slash command still gets an answer within Slack's 3 s (the form, or "try again"). Bolt's
+    // receiver holds Slack's deadline itself: a handler that hasn't acked after 3 s gets its 404 instead of this 200.
     const open = await sendSlashCommand(h.url, SIGNING_SECRET, { text: 'shop/ledger', userId: REQUESTER, channelId: CHANNEL, responseUrl: h.slack.responseUrl('failover-open', { channelId: CHANNEL, userId: REQUESTER }) });
     expect(open.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(2500);
 
     await waitFor(async () => fieldOf(await admin.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER), '127.0.0.1') === String(replica.port), {
       timeoutMs: 30_000,
