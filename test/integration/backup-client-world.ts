@@ -35,7 +35,8 @@ export function useBackupClientWorld(setup: (fake: FakeAtlas) => void, opts: Fak
       pageSize: 2,
       retryPolicy: { sleep: async (ms) => void world.sleeps.push(ms), random: () => 0.5, baseDelayMs: 100 },
     });
-  world.quickClient = (timeoutMs = 150) => makeClient(timeoutMs);
+  // Each hang costs it in full; its ordinary exchanges (the Digest challenge of a new client) must fit in it too.
+  world.quickClient = (timeoutMs = 500) => makeClient(timeoutMs);
   world.apiRequests = (method, pathIncludes) =>
     world.fake.requests.filter((r) => r.authorized && r.method === method && (pathIncludes === undefined || r.path.includes(pathIncludes))).length;
 
