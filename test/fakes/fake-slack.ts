@@ -85,6 +85,7 @@ export interface FakeSlack {
   home(user: string): StoredView | undefined;
   /** Delivers app_home_opened for `user` to the app, signed, with their current home as Slack does. */
   openHome(appUrl: string, signingSecret: string, user: string, tab?: 'home' | 'messages'): Promise<SlackAppResponse>;
+  /** The first call of `method` matching `predicate`, past or future; rejects after `timeoutMs` (default 10 000, as waitFor). */
   waitForCall(method: string, predicate?: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
   transcript(channel: string): string;
   close(): Promise<void>;
@@ -266,7 +267,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const view = workspaceImpl.views.homes.get(user);
       return sendEvent(appUrl, signingSecret, buildAppHomeOpenedEvent({ userId: user, tab, ...(view ? { view } : {}) }));
     },
-    waitForCall(method, predicate = () => true, timeoutMs = 5000) {
+    waitForCall(method, predicate = () => true, timeoutMs = 10_000) {
       const matches = (c: RecordedCall) => c.method === method && predicate(c);
       const seen = calls.find(matches);
       if (seen) return Promise.resolve(seen);

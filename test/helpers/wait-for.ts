@@ -1,7 +1,11 @@
 // Poll-until-true helper: tests wait for an observable event with a bounded timeout instead of sleeping.
 
 export interface WaitForOptions {
-  /** Give up after this long. Default 5000 ms. */
+  /**
+   * Give up after this long. Default 10 000 ms: a timeout says something is wrong, not how fast it should be, and one
+   * step (a BullMQ delay, a poll, an HTTP exchange) may take seconds on a loaded 2-core CI machine. Under the 20 s
+   * test timeout, so a test that waits in vain still says what it waited for.
+   */
   timeoutMs?: number;
   /** Pause between probes. Default 20 ms. */
   intervalMs?: number;
@@ -17,7 +21,7 @@ export async function waitFor<T>(
   probe: () => T | Promise<T>,
   opts: WaitForOptions = {},
 ): Promise<NonNullable<T>> {
-  const timeoutMs = opts.timeoutMs ?? 5000;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const intervalMs = opts.intervalMs ?? 20;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

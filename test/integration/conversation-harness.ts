@@ -171,10 +171,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return { status: res.status, responseUrlId, json: res.json };
     },
     async loadedModal(_user, predicate = isFilledModal) {
-      return waitFor(() => [...slack.views()].reverse().find((v) => v.callback_id === 'atlas_restore_modal' && predicate(v)), {
-        timeoutMs: 5000,
-        message: 'restore modal filled in',
-      });
+      return waitFor(() => [...slack.views()].reverse().find((v) => v.callback_id === 'atlas_restore_modal' && predicate(v)), { message: 'restore modal filled in' });
     },
     async submitModal(view, user, fields, send) {
       const res = await sendViewSubmission(url, SIGNING_SECRET, { userId: user, view: filledView(view, fields) }, send);

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 async function answer(user: string, text: string, channel = CHANNEL): Promise<string> {
   const { responseUrlId } = await h.command(user, text, { channel });
-  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId, 5000);
+  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
   return String(call.args.text);
 }
 

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 async function answer(user: string, text: string): Promise<string> {
   const { responseUrlId } = await h.command(user, text);
-  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId, 5000);
+  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
   return String(call.args.text);
 }
 

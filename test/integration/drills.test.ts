@@ -31,7 +31,7 @@ const drillMessages = () => h.slack.messages(DRILLS);
 
 async function answer(user: string, text: string): Promise<string> {
   const { responseUrlId } = await h.command(user, text);
-  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId, 5000);
+  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
   return String(call.args.text);
 }
 

@@ -29,5 +29,5 @@ export async function changeModal(
   const value = String(fields[change] ?? '');
   const res = await sendViewAction(app.url, app.secret, { actionId: action, blockId, userId: user, view: filledView(view, fields), actionType: type, selectedOption: { text: value, value } });
   if (res.status !== 200) throw new Error(`the ${change} change was answered ${res.status}`);
-  return waitFor(() => app.slack.views().find((v) => v.id === view.id && v.hash !== view.hash && predicate(v)), { timeoutMs: 5000, message: `modal rebuilt after the ${change} change` });
+  return waitFor(() => app.slack.views().find((v) => v.id === view.id && v.hash !== view.hash && predicate(v)), { message: `modal rebuilt after the ${change} change` });
 }

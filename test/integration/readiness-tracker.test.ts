@@ -54,7 +54,7 @@ describe.skipIf(!canRun)('readiness follows the tracker worker', () => {
       down = await waitFor(async () => {
         const r = await readyz();
         return r.status === 503 ? r : undefined;
-      }, { timeoutMs: 5000, message: '/readyz to turn 503' });
+      }, { message: '/readyz to turn 503' });
     } finally {
       // Even when the assertion fails: the next test needs new connections.
       await admin.config('SET', 'maxclients', '10000');

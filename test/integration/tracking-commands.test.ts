@@ -43,7 +43,7 @@ async function startRunning(source: string): Promise<RestoreRequest> {
 async function commandAnswer(user: string, text: string): Promise<string> {
   const { status, responseUrlId } = await h.command(user, text);
   expect(status).toBe(200);
-  const call: RecordedCall = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId, 5000);
+  const call: RecordedCall = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
   expect(call.status).toBe(200);
   expect(call.args.response_type).toBe('ephemeral');
   return String(call.args.text);

@@ -41,7 +41,7 @@ function redisServer(port: number, dir: string) {
           if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}`);
           if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
           return (await probe.ping().catch(() => '')) === 'PONG';
-        }, { timeoutMs: 5000, message: `redis-server on port ${port}` });
+        }, { message: `redis-server on port ${port}` });
       } finally {
         probe.disconnect();
       }
@@ -107,7 +107,7 @@ describe.skipIf(!hasRedisServer)('Redis restarting under the bot', () => {
     for (const text of [`status ${req.id}`, 'list']) {
       const { status, responseUrlId } = await h.command(REQUESTER, text);
       expect(status).toBe(200);
-      const answer = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId, 5000);
+      const answer = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
       expect(answer.args.response_type).toBe('ephemeral');
       expect(String(answer.args.text)).toMatch(/try again/i);
     }
@@ -130,7 +130,7 @@ describe.skipIf(!hasRedisServer)('Redis restarting under the bot', () => {
 
     // And commands work again.
     const { responseUrlId } = await h.command(REQUESTER, `status ${req.id}`);
-    const answer = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId, 5000);
+    const answer = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
     expect(String(answer.args.text)).toMatch(/Restore completed/);
   }, 60_000);
 });
