@@ -60,8 +60,8 @@ describe('the form submission within Slack’s 3 seconds', () => {
     const answered = await h.submitModal(form, REQUESTER, { confirmation: 'staging' });
     expect(answered.status).toBe(200);
     expect(answered.json ?? null).toBeNull();
-    // The card itself goes out on the bot's client, once its pause is over.
-    await waitFor(async () => (await requestsFor(h, 'staging')).find((r) => r.cardTs), { timeoutMs: 10_000, message: 'the card of the request' });
+    // The card itself goes out on the bot's client, once its pause is over: 5 s of Retry-After, then the post.
+    await waitFor(async () => (await requestsFor(h, 'staging')).find((r) => r.cardTs), { timeoutMs: 15_000, message: 'the card of the request' });
   });
 
   it('Slack stopped waiting before the answer: the request is posted anyway and the requester is told not to submit again', async () => {
