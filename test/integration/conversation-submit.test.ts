@@ -94,8 +94,9 @@ describe('a POST whose outcome is unknown', () => {
     await h.click(APPROVER, 'restore_approve', req.id);
     // Atlas got the POST but its answer never arrives; meanwhile the job appears.
     await waitFor(() => restorePosts().length > before && restorePosts().at(-1)!.authorized, { message: 'the POST reached Atlas' });
-    expect((await h.request(req.id))!.state).toBe('submitting');
+    // At once, with no I/O in between: the job must be there before the client's timeout (2 s) sends the bot looking.
     const job = h.atlas.seedRestoreJob({ groupId: GROUP_ID, name: 'orders' }, { snapshotId: req.snapshot.id, targetGroupId: GROUP_ID, targetClusterName: 'orders' });
+    expect((await h.request(req.id))!.state).toBe('submitting');
 
     const running = await waitForState(h, req.id, 'running', 10_000);
     expect(running.atlasJobId).toBe(job.id);
