@@ -3,8 +3,8 @@
 export interface WaitForOptions {
   /**
    * Give up after this long. Default 10 000 ms: a timeout says something is wrong, not how fast it should be, and one
-   * step (a BullMQ delay, a poll, an HTTP exchange) may take seconds on a loaded 2-core CI machine. Under the 20 s
-   * test timeout, so a test that waits in vain still says what it waited for.
+   * step (a BullMQ delay, a poll, an HTTP exchange) may take seconds on a loaded 2-core CI machine. Well under the
+   * test timeout (vitest.config.ts), so a test that waits in vain still says what it waited for.
    */
   timeoutMs?: number;
   /** Pause between probes. Default 20 ms. */
