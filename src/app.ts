@@ -14,7 +14,7 @@ import { createMembershipResolver } from './policy/resolve-usergroups.js';
 import { listClusters } from './policy/policy.js';
 import { drillsOf } from './policy/resolve-drills.js';
 import { listDrillSummaries } from './restore/list-drill-summaries.js';
-import { watchPolicy } from './policy/watch-policy.js';
+import { watchPolicy, type PolicyFileVersion } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
 import { createSubmissionGate } from './restore/recheck-request.js';
 import { createRestoreTracker, type TrackerOptions } from './restore/tracker.js';
@@ -56,6 +56,8 @@ export interface AppOverrides {
   now?: () => Date;
   /** Reload the policy from this file when it changes (main.ts passes RESTORE_POLICY_FILE). */
   watchPolicyFile?: string;
+  /** The file's version when `policy` was read from it: a change after that read is applied (default: as it is now). */
+  policyFileVersion?: PolicyFileVersion;
   policyWatchIntervalMs?: number;
   /** App Home refresh after a change (default: 1.5 s debounce, 25 homes per change). */
   homeRefresh?: Pick<HomeRefresherOptions, 'debounceMs' | 'maxPerChange'>;
@@ -180,6 +182,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     ? watchPolicy({
         path: overrides.watchPolicyFile,
         intervalMs: overrides.policyWatchIntervalMs,
+        since: overrides.policyFileVersion,
         onChange: (next) => {
           services.policy = next;
           // Drill schedules follow the file: added, changed and removed drills take effect at once.

@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     for (const error of settings.errors) process.stderr.write(`atlas-restore: ${error}\n`);
     return 1;
   }
-  const { config, policy } = settings;
+  const { config, policy, policyVersion } = settings;
   if (command.kind === 'check') {
     const clusters = listClusters(policy).length;
     process.stdout.write(
@@ -116,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`atlas-restore: not starting, Redis is not ready for the bot:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
     return 1;
   }
-  app = buildApp({ ...config, redisKeyPrefix: redis.prefix }, policy, logger, { watchPolicyFile: config.policyFile });
+  app = buildApp({ ...config, redisKeyPrefix: redis.prefix }, policy, logger, { watchPolicyFile: config.policyFile, policyFileVersion: policyVersion });
 
   try {
     const address = await app.start();

@@ -4,9 +4,11 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
 import type { Policy } from './policy/policy-schema.js';
+import { policyFileVersion, type PolicyFileVersion } from './policy/watch-policy.js';
 
 export type Settings =
-  | { ok: true; config: Readonly<Config>; policy: Policy }
+  /** `policyVersion`: the file as it was right before it was read, what a later change is told from. */
+  | { ok: true; config: Readonly<Config>; policy: Policy; policyVersion?: PolicyFileVersion }
   /** One message per source (configuration, policy), each listing all its problems. */
   | { ok: false; errors: string[] };
 
@@ -22,13 +24,15 @@ export async function readSettings(env: Record<string, string | undefined>): Pro
   // Trimmed and empty-as-unset, as loadConfig reads it.
   const policyFile = config?.policyFile ?? (env.RESTORE_POLICY_FILE?.trim() || undefined);
   let policy: Policy | undefined;
+  let policyVersion: PolicyFileVersion | undefined;
   if (policyFile) {
     try {
+      policyVersion = policyFileVersion(policyFile);
       policy = await loadPolicy(policyFile);
     } catch (err) {
       if (!(err instanceof PolicyError)) throw err;
       errors.push(err.message);
     }
   }
-  return config && policy ? { ok: true, config, policy } : { ok: false, errors };
+  return config && policy ? { ok: true, config, policy, policyVersion } : { ok: false, errors };
 }

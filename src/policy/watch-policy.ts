@@ -1,6 +1,10 @@
 // Reloads the policy file when it changes, so adding an approver doesn't need a restart. A Kubernetes ConfigMap
-// volume swaps a symlink rather than writing the file, so the path is polled with stat (fs.watchFile), not watched.
-import { unwatchFile, watchFile } from 'node:fs';
+// volume swaps a symlink rather than writing the file, so the path is polled with stat (following the symlink), not
+// watched. The poll compares with the file as it was when the policy in force was read (`since`), not with a first
+// stat of its own: a change between that read and the watcher's start (the Redis checks at start-up take seconds)
+// would otherwise be the baseline, and never applied.
+import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { loadPolicy } from './load-policy.js';
 import type { Policy } from './policy-schema.js';
 
@@ -10,6 +14,13 @@ export interface PolicyWatcher {
   close(): void;
 }
 
+/** What tells one version of the file from another (a ConfigMap update is a new file: a new inode). */
+export interface PolicyFileVersion {
+  mtimeMs: number;
+  size: number;
+  ino: number;
+}
+
 export interface WatchPolicyOptions {
   path: string;
   /** A valid new policy: swap it in. */
@@ -17,7 +28,22 @@ export interface WatchPolicyOptions {
   /** An unreadable or invalid file: the current policy stays in force. */
   onError: (error: unknown) => void;
   intervalMs?: number;
+  /** The file's version taken right before the policy in force was read; by default, the file as it is now. */
+  since?: PolicyFileVersion;
 }
+
+/** The file's version now, or undefined when it can't be stat'ed. Taken before reading it, it is the `since` of that read. */
+export function policyFileVersion(path: string): PolicyFileVersion | undefined {
+  try {
+    const { mtimeMs, size, ino } = statSync(path);
+    return { mtimeMs, size, ino };
+  } catch {
+    return undefined;
+  }
+}
+
+const sameVersion = (a: PolicyFileVersion | undefined, b: PolicyFileVersion | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino);
 
 export function watchPolicy(opts: WatchPolicyOptions): PolicyWatcher {
   let running: Promise<void> | undefined;
@@ -39,12 +65,28 @@ export function watchPolicy(opts: WatchPolicyOptions): PolicyWatcher {
     });
     return again;
   };
-  const listener = (curr: { mtimeMs: number; size: number; ino: number }, prev: { mtimeMs: number; size: number; ino: number }) => {
-    if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size || curr.ino !== prev.ino) void reload();
+
+  let seen = opts.since ?? policyFileVersion(opts.path);
+  let polling = false;
+  const poll = async () => {
+    if (polling) return; // a stat slower than the interval (a stalled volume): one at a time
+    polling = true;
+    try {
+      const now = await stat(opts.path).then(({ mtimeMs, size, ino }) => ({ mtimeMs, size, ino }), () => undefined);
+      // A file gone is a change too: its reload fails loudly and the policy in force stays (the kubelet's swap is
+      // a rename, so the path is never missing mid-swap).
+      if (!sameVersion(now, seen)) {
+        seen = now;
+        void reload();
+      }
+    } finally {
+      polling = false;
+    }
   };
-  watchFile(opts.path, { interval: opts.intervalMs ?? 10_000, persistent: false }, listener);
+  const timer = setInterval(() => void poll(), opts.intervalMs ?? 10_000);
+  timer.unref();
   return {
     reload,
-    close: () => unwatchFile(opts.path, listener),
+    close: () => clearInterval(timer),
   };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Policy } from '../../../src/policy/policy-schema.js';
-import { watchPolicy, type PolicyWatcher } from '../../../src/policy/watch-policy.js';
+import { policyFileVersion, watchPolicy, type PolicyFileVersion, type PolicyWatcher } from '../../../src/policy/watch-policy.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const POLICY = readFileSync(fileURLToPath(new URL('../../fixtures/policy.yaml', import.meta.url)), 'utf8');
@@ -43,10 +43,9 @@ function kubeletWrites(files: Record<string, string | 'fifo'>): string {
   return join(dir, name);
 }
 
-/** Starts watching, and waits until the first stat (the baseline a change is seen against) has surely been taken. */
-async function watch(): Promise<PolicyWatcher> {
-  watcher = watchPolicy({ path: join(dir, 'policy.yaml'), intervalMs: 20, onChange: (p) => applied.push(p), onError: (e) => refused.push(e) });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+/** Starts watching; a change is told from the file as it is now, or from `since`. */
+function watch(since?: PolicyFileVersion): PolicyWatcher {
+  watcher = watchPolicy({ path: join(dir, 'policy.yaml'), intervalMs: 20, since, onChange: (p) => applied.push(p), onError: (e) => refused.push(e) });
   return watcher;
 }
 
@@ -65,14 +64,14 @@ afterEach(() => {
 
 describe('watchPolicy with a ConfigMap volume', () => {
   it('applies an update that swaps the ..data symlink, the old directory gone', async () => {
-    await watch();
+    watch();
     kubeletWrites({ 'policy.yaml': POLICY.replace('approvers: [U0789IJKL,', 'approvers: [U0789IJKL, U0NEWAPPR1,') });
     await waitFor(() => applied.at(-1)?.approvers.includes('U0NEWAPPR1'), { message: 'the swapped-in policy applied' });
     expect(refused).toEqual([]);
   });
 
   it('applies an update of the same size (a new file, whatever its size and mtime)', async () => {
-    await watch();
+    watch();
     kubeletWrites({ 'policy.yaml': withRequester('U0SAMELEN') });
     await waitFor(() => applied.at(-1)?.requesters.includes('U0SAMELEN'), { message: 'the same-size update applied' });
     kubeletWrites({ 'policy.yaml': withRequester('U0SAMELE2') });
@@ -80,7 +79,7 @@ describe('watchPolicy with a ConfigMap volume', () => {
   });
 
   it('refuses an invalid update, then applies the next valid one', async () => {
-    await watch();
+    watch();
     kubeletWrites({ 'policy.yaml': 'projects:\n  - name: shop\n    id: not-hex\n' });
     await waitFor(() => refused.length > 0, { message: 'the invalid update refused' });
     expect(applied).toEqual([]);
@@ -91,16 +90,34 @@ describe('watchPolicy with a ConfigMap volume', () => {
   it('does not lose an update that lands while a reload is still reading the previous file', async () => {
     // The file being read is a FIFO: the read blocks until the test writes it, so the swap happens mid-read for sure.
     const reading = join(kubeletWrites({ 'policy.yaml': 'fifo' }), 'policy.yaml');
-    const w = await watch();
+    const w = watch();
     const first = w.reload(); // SIGHUP
     const writer = await open(reading, 'w'); // resolves once the reload has the FIFO open
     kubeletWrites({ 'policy.yaml': withRequester('U0NEWEST1') });
-    const second = w.reload(); // SIGHUP again
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the stat poll (20 ms) sees the swap too, mid-read
+    const second = w.reload(); // SIGHUP again (the stat poll may see the swap too, during the read or after it)
     await writer.writeFile(withRequester('U0OLDREAD'));
     await writer.close();
     await Promise.all([first, second]);
     await waitFor(() => applied.at(-1)?.requesters.includes('U0NEWEST1'), { message: 'the newest policy applied last' });
-    expect(applied.map((p) => p.requesters[0])).toEqual(['U0OLDREAD', 'U0NEWEST1']);
+    // The old file's policy once, then the newest (a poll that saw the swap only after both reads applies it again).
+    const order = applied.map((p) => p.requesters[0]);
+    expect(order[0]).toBe('U0OLDREAD');
+    expect(new Set(order.slice(1))).toEqual(new Set(['U0NEWEST1']));
+  });
+
+  it('applies an update that landed after the policy in force was read but before the watch began', async () => {
+    const since = policyFileVersion(join(dir, 'policy.yaml')); // taken as the bot reads the file at start
+    kubeletWrites({ 'policy.yaml': withRequester('U0BETWEEN') }); // during the Redis checks
+    watch(since);
+    await waitFor(() => applied.at(-1)?.requesters.includes('U0BETWEEN'), { message: 'the update made before the watch applied' });
+  });
+
+  it('says so when the file is gone, keeps the policy in force, and applies it when it is back', async () => {
+    watch();
+    rmSync(join(dir, '..data'));
+    await waitFor(() => refused.length > 0, { message: 'the missing file reported' });
+    expect(applied).toEqual([]);
+    kubeletWrites({ 'policy.yaml': withRequester('U0CAMEBAK') });
+    await waitFor(() => applied.at(-1)?.requesters.includes('U0CAMEBAK'), { message: 'the file back, applied' });
   });
 });
