@@ -14,14 +14,24 @@ const expiredMessages = (h: Harness, id: string) => h.threadTexts(id).filter((t)
 /** A pending request whose window closed a moment ago and whose expiry job has not run yet. */
 async function closedWindow(h: Harness, queue: Queue): Promise<RestoreRequest> {
   const req = await requestRestore(h, { source: 'orders' });
-  await (await queue.getJob(expiryJobId(req.id)))?.remove();
+  // The request is posted (its card saved) before its expiry job is added: wait for the job, or it would be added
+  // after the removal, delayed by the whole window, and the test's own schedule would find it and add none.
+  const scheduled = await waitFor(() => queue.getJob(expiryJobId(req.id)), { message: 'the expiry job scheduled at request time' });
+  await scheduled.remove();
   const updated = await h.app.services.store.update(req.id, ['pending_approval'], { approvalExpiresAt: new Date(Date.now() - 1).toISOString() });
   if (!updated.ok) throw new Error('not pending');
   return updated.request;
 }
 
 async function expiryJobDone(queue: Queue, id: string): Promise<void> {
-  await waitFor(async () => (await (await queue.getJob(expiryJobId(id)))?.getState()) === 'completed' || undefined, { message: 'the expiry job ran', timeoutMs: 10_000 });
+  // Not yet: thrown with what the job is doing, so that a timeout says where it stands.
+  const completed = async () => {
+    const job = await queue.getJob(expiryJobId(id));
+    const state = job ? await job.getState() : 'missing';
+    if (state === 'completed') return true;
+    throw new Error(`job ${state}${job ? ` (due in ${job.timestamp + (job.delay ?? 0) - Date.now()} ms, attempts ${job.attemptsMade}, ${job.failedReason ?? 'no failure'})` : ''}`);
+  };
+  await waitFor(completed, { message: 'the expiry job ran' });
 }
 
 async function expiredOnce(h: Harness, id: string): Promise<void> {
