@@ -9,6 +9,7 @@ import type { Services } from './services.js';
 import { allowedClusters, type AllowedClusters } from './build-modal-state.js';
 import { openRestoreModal } from './open-restore-modal.js';
 import { helpText, renderList, renderStatus } from './views/status-views.js';
+import { splitText } from './views/format.js';
 import { withDeadline } from './with-deadline.js';
 import { answerDrills, runDrillNow } from './handle-drill-commands.js';
 import { loadSourceFacts } from './load-modal-sources.js';
@@ -16,6 +17,17 @@ import { collectionsUnavailable, pointInTimeUnavailable } from './views/source-f
 import { findUsableCluster } from './find-usable-cluster.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/** A response URL takes 5 messages. */
+const RESPONSE_URL_USES = 5;
+
+/**
+ * A private answer that may be long (`list` of a big policy, `drills`): Slack would cut one message past 40,000
+ * characters, so it goes in as many as it takes, each cut between lines.
+ */
+async function respondInParts(respond: CommandArgs['respond'], text: string): Promise<void> {
+  for (const part of splitText(text, undefined, RESPONSE_URL_USES)) await respond({ response_type: 'ephemeral', text: part });
+}
 
 /** What a user reads while Redis (the restore records) can't be reached: never a form that would fail on submit. */
 export const STORE_UNAVAILABLE_TEXT = 'The restore records (Redis) cannot be reached right now, so nothing can be requested or looked up. Try again in a minute; if it persists, tell the bot\'s operators.';
@@ -42,7 +54,7 @@ export function handleCommand(services: Services) {
           services.logger.error({ err }, 'drill command failed');
           return STORE_UNAVAILABLE_TEXT;
         });
-        await args.respond({ response_type: 'ephemeral', text });
+        await respondInParts(args.respond, text);
         return;
       }
     }
@@ -85,7 +97,7 @@ async function answerStatus(services: Services, { command, respond }: CommandArg
     services.logger.error({ err }, 'status lookup failed');
     text = STORE_UNAVAILABLE_TEXT;
   }
-  await respond({ response_type: 'ephemeral', text });
+  await respondInParts(respond, text);
 }
 
 /** Part of Slack's 3 s the policy may take to say "no" before the modal opens anyway (and says it there). */

@@ -2,10 +2,20 @@
 
 export type SlackArgs = Record<string, unknown>;
 
-/** What a Web API method answers with `{ ok: false, error }`. */
+/** What a Web API method answers with `{ ok: false, error }`; `messages` go in `response_metadata`, as Slack's do. */
 export class SlackMethodError extends Error {
-  constructor(readonly error: string) {
-    super(error);
+  constructor(
+    readonly error: string,
+    readonly messages: readonly string[] = [],
+  ) {
+    super(messages.length > 0 ? `${error}: ${messages.join('; ')}` : error);
+  }
+
+  /** The answer's body beside `ok: false`: for invalid_blocks also `errors`, the messages without their "[ERROR] ". */
+  body(): Record<string, unknown> {
+    if (this.messages.length === 0) return { error: this.error };
+    const errors = this.error === 'invalid_blocks' ? { errors: this.messages.map((m) => m.replace(/^\[ERROR\] /, '')) } : {};
+    return { error: this.error, ...errors, response_metadata: { messages: [...this.messages] } };
   }
 }
 

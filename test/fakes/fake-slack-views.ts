@@ -1,7 +1,7 @@
 // Views in the fake Slack: trigger ids that work once and expire, views.open / push / update with hash checks, and
 // views.publish of a Home tab per user (the latest one kept, with the same checks).
 import { randomBytes } from 'node:crypto';
-import { checkViewLimits } from './fake-slack-limits.js';
+import { slackRefusal } from './block-kit-limits.js';
 import { optString, requireString, SlackMethodError, type SlackArgs } from './fake-slack-args.js';
 
 export interface StoredView extends Record<string, unknown> {
@@ -34,7 +34,8 @@ function viewArg(args: SlackArgs, type: 'modal' | 'home' = 'modal'): Record<stri
   const view = v as Record<string, unknown>;
   if (view.type !== type) throw new SlackMethodError('invalid_arguments');
   if (view.blocks !== undefined && !Array.isArray(view.blocks)) throw new SlackMethodError('invalid_arguments');
-  checkViewLimits(view);
+  const refusal = slackRefusal(type, view);
+  if (refusal) throw new SlackMethodError(refusal.error, refusal.messages);
   return view;
 }
 

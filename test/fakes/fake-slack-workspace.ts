@@ -2,7 +2,7 @@
 // HTTP, auth and failure injection live in fake-slack.ts; this module only knows Slack semantics.
 import { blocksArg, optString, requireString, SlackMethodError, type SlackArgs } from './fake-slack-args.js';
 import { FakeSlackViews } from './fake-slack-views.js';
-import { checkBlockLimits } from './fake-slack-limits.js';
+import { slackRefusal } from './block-kit-limits.js';
 
 export { SlackMethodError, type SlackArgs } from './fake-slack-args.js';
 export type { StoredView } from './fake-slack-views.js';
@@ -70,6 +70,19 @@ export function tzOffsetSeconds(tz: string, at = new Date()): number {
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60);
 }
 
+/** Throws what Slack answers to blocks it refuses (block-kit-limits.ts). */
+function checkMessageBlocks(blocks: unknown[] | undefined): void {
+  const refusal = slackRefusal('message', { blocks });
+  if (refusal) throw new SlackMethodError(refusal.error, refusal.messages);
+}
+
+/**
+ * Slack truncates a message's top-level `text` past 40,000 characters rather than refusing it (changelog
+ * "Truncating really long messages", 2018): the fake stores what Slack would show.
+ */
+export const MAX_MESSAGE_TEXT = 40_000;
+const truncated = (text: string) => text.slice(0, MAX_MESSAGE_TEXT);
+
 export class FakeSlackWorkspace {
   readonly messageLog: StoredMessage[] = [];
   readonly ephemeralLog: StoredEphemeral[] = [];
@@ -124,7 +137,7 @@ export class FakeSlackWorkspace {
    * or (by default) show an ephemeral message to the user.
    */
   applyResponsePost(id: string, meta: { channelId?: string; userId?: string; messageTs?: string }, body: SlackArgs): void {
-    const text = typeof body.text === 'string' ? body.text : '';
+    const text = truncated(typeof body.text === 'string' ? body.text : '');
     const blocks = Array.isArray(body.blocks) ? body.blocks : [];
     const original = meta.channelId && meta.messageTs ? this.findMessage(meta.channelId, meta.messageTs) : undefined;
     if (body.delete_original === true && original) {
@@ -162,9 +175,9 @@ export class FakeSlackWorkspace {
     const channel = requireString(args, 'channel', 'channel_not_found');
     if (this.channels.get(channel)?.is_archived) throw new SlackMethodError('is_archived');
     if (this.notInChannelIds.has(channel)) throw new SlackMethodError('not_in_channel');
-    const text = optString(args, 'text') ?? '';
+    const text = truncated(optString(args, 'text') ?? '');
     const blocks = blocksArg(args) ?? [];
-    checkBlockLimits(blocks, 50);
+    checkMessageBlocks(blocks);
     if (!text && blocks.length === 0) throw new SlackMethodError('no_text');
     let threadTs = optString(args, 'thread_ts');
     // Replying to a reply lands in the parent's thread, as in Slack.
@@ -189,9 +202,10 @@ export class FakeSlackWorkspace {
     const msg = this.findMessage(channel, ts);
     if (!msg) throw new SlackMethodError('message_not_found');
     if (msg.user !== this.cfg.botUserId) throw new SlackMethodError('cant_update_message');
-    const text = optString(args, 'text');
+    const given = optString(args, 'text');
+    const text = given === undefined ? undefined : truncated(given);
     const blocks = blocksArg(args);
-    checkBlockLimits(blocks, 50);
+    checkMessageBlocks(blocks);
     if (text === undefined && blocks === undefined) throw new SlackMethodError('no_text');
     // Slack keeps the previous blocks when `blocks` is omitted; an empty array removes them.
     if (text !== undefined) msg.text = text;
@@ -203,9 +217,9 @@ export class FakeSlackWorkspace {
   private postEphemeral(args: SlackArgs): Record<string, unknown> {
     const channel = requireString(args, 'channel', 'channel_not_found');
     const user = requireString(args, 'user', 'user_not_in_channel');
-    const text = optString(args, 'text') ?? '';
+    const text = truncated(optString(args, 'text') ?? '');
     const blocks = blocksArg(args) ?? [];
-    checkBlockLimits(blocks, 50);
+    checkMessageBlocks(blocks);
     if (!text && blocks.length === 0) throw new SlackMethodError('no_text');
     const threadTs = optString(args, 'thread_ts');
     const eph: StoredEphemeral = {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { buildAppHomeOpenedEvent, sendEvent } from '../helpers/slack-events.js';
 import { TEST_TRIGGER_PREFIX, type SlackAppResponse } from '../helpers/slack-requests.js';
 import { parseArgs, readBody, sendJson } from './fake-slack-http.js';
+import { slackRefusal } from './block-kit-limits.js';
 import { messageToText } from './flatten-blocks.js';
 import {
   FakeSlackWorkspace,
@@ -114,9 +115,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
     delete args.token;
     const scopeHeader: Record<string, string> = opts.scopes ? { 'X-OAuth-Scopes': opts.scopes.join(',') } : {};
-    const fail = (error: string) => {
+    const fail = (error: string, body: Record<string, unknown> = { error }) => {
       record(method, args, 200, error);
-      sendJson(res, 200, { ok: false, error }, scopeHeader);
+      sendJson(res, 200, { ok: false, ...body }, scopeHeader);
     };
     if (!token) return fail('not_authed');
     // Socket Mode's apps.connections.open is the one method called with the app-level token (xapp-…).
@@ -141,7 +142,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       record(method, args, 200);
       sendJson(res, 200, { ok: true, ...result }, scopeHeader);
     } catch (err) {
-      if (err instanceof SlackMethodError) return fail(err.error);
+      if (err instanceof SlackMethodError) return fail(err.error, err.body());
       throw err;
     }
   }
@@ -161,6 +162,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const error = meta ? 'used_url' : 'unknown_response_url';
       record('response_url', { id, ...body }, 404, error);
       res.writeHead(404).end(error);
+      return;
+    }
+    // Blocks Slack would refuse: a 400 with the bare error, as incoming webhooks and response URLs answer.
+    const refusal = slackRefusal('message', body);
+    if (refusal) {
+      record('response_url', { id, ...body }, 400, refusal.error);
+      res.writeHead(400).end(refusal.error);
       return;
     }
     meta.uses += 1;

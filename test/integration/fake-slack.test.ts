@@ -101,11 +101,14 @@ describe('home tab', () => {
     expect(fake.home('U2')).toBeUndefined();
   });
 
-  it('refuses a home over Slack’s block limits, like views.update', async () => {
+  it('refuses a home over Slack’s block limits, like views.update: invalid_arguments, saying where', async () => {
     const tooMany = { type: 'home' as const, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' as const })) };
-    expect(await slackError(client.views.publish({ user_id: 'U1', view: tooMany }))).toBe('invalid_blocks');
+    const err = (await client.views.publish({ user_id: 'U1', view: tooMany }).catch((e: unknown) => e)) as { data?: Record<string, unknown> };
+    expect(err.data).toMatchObject({ ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]'] } });
     const sameId = { type: 'home' as const, blocks: [{ type: 'divider' as const, block_id: 'a' }, { type: 'divider' as const, block_id: 'a' }] };
-    expect(await slackError(client.views.publish({ user_id: 'U1', view: sameId }))).toBe('invalid_blocks');
+    expect(await slackError(client.views.publish({ user_id: 'U1', view: sameId }))).toBe('invalid_arguments');
+    const huge = { type: 'home' as const, blocks: Array.from({ length: 90 }, () => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'x'.repeat(3000) } })) };
+    expect(await slackError(client.views.publish({ user_id: 'U1', view: huge }))).toBe('view_too_large');
     expect(fake.home('U1')).toBeUndefined();
   });
 });
@@ -136,6 +139,27 @@ describe('messages', () => {
     expect(thread[0]?.edited).toBeDefined();
     expect(fake.transcript('C1')).toBe('• *Restore request* RR-1: completed\n  ↳ approved by <@U2>\n  ↳ Restore completed');
     expect(await slackError(client.chat.update({ channel: 'C1', ts: '1.000000', text: 'x' }))).toBe('message_not_found');
+  });
+
+  it('refuses blocks over Slack’s limits with invalid_blocks, its errors and response_metadata, for every chat method', async () => {
+    const long = [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'x'.repeat(3001) } }];
+    const err = (await client.chat.postMessage({ channel: 'C1', text: 'x', blocks: long }).catch((e: unknown) => e)) as { data?: Record<string, unknown> };
+    expect(err.data).toMatchObject({
+      ok: false,
+      error: 'invalid_blocks',
+      errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+    });
+    const { ts } = await client.chat.postMessage({ channel: 'C1', text: 'card' });
+    expect(await slackError(client.chat.update({ channel: 'C1', ts: ts ?? '', text: 'x', blocks: long }))).toBe('invalid_blocks');
+    expect(await slackError(client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'x', blocks: long }))).toBe('invalid_blocks');
+    expect(fake.messages('C1').map((m) => m.text)).toEqual(['card']);
+    expect(fake.ephemerals()).toEqual([]);
+  });
+
+  it('truncates a top-level text past 40,000 characters, as Slack does, rather than refusing it', async () => {
+    await client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_001) });
+    expect(fake.messages('C1')[0]?.text).toHaveLength(40_000);
   });
 
   it('gives every message of a burst its own increasing ts', async () => {
@@ -219,6 +243,15 @@ describe('response_url and waiting', () => {
     expect(fake.messages('C1').map((m) => m.text)).toEqual(['Approved']);
     const unknown = await fetch(`${fake.url}/response/never-issued`, { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
+  });
+
+  it('answers a response_url post with blocks Slack would refuse with a 400 invalid_blocks', async () => {
+    const url = fake.responseUrl('cmd-2', { userId: 'U1', channelId: 'C1' });
+    const blocks = [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }];
+    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'x', blocks }) });
+    expect([res.status, await res.text()]).toEqual([400, 'invalid_blocks']);
+    expect(fake.ephemerals('U1')).toEqual([]);
+    expect(fake.calls.at(-1)).toMatchObject({ method: 'response_url', status: 400, error: 'invalid_blocks' });
   });
 
   it('waitForCall resolves on a later call and times out with the calls it saw', async () => {

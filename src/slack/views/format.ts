@@ -83,3 +83,30 @@ export function between(fromIso: string | undefined, toIso: string | undefined):
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/** Slack cuts a message's top-level text past 40,000 characters (it doesn't refuse it). */
+export const MAX_MESSAGE_TEXT = 40_000;
+
+/**
+ * A long text as several messages of at most `max` characters, cut between lines so that no line is cut, and at
+ * most `maxParts` of them (the last then says that the rest was left out). A line longer than `max` is clipped.
+ */
+export function splitText(text: string, max = MAX_MESSAGE_TEXT, maxParts = Infinity): string[] {
+  const parts: string[] = [];
+  let current: string | undefined;
+  for (const line of text.split('\n').map((l) => clip(l, max))) {
+    if (current !== undefined && current.length + 1 + line.length <= max) current += `\n${line}`;
+    else {
+      if (current !== undefined) parts.push(current);
+      current = line;
+    }
+  }
+  if (current !== undefined) parts.push(current);
+  if (parts.length <= maxParts) return parts;
+  const note = `\n_…cut short: ${parts.length - maxParts} more message${parts.length - maxParts === 1 ? '' : 's'} of it would not fit._`;
+  const kept = parts.slice(0, maxParts);
+  const last = kept[maxParts - 1]!.split('\n');
+  while (last.length > 1 && last.join('\n').length + note.length > max) last.pop();
+  kept[maxParts - 1] = clip(last.join('\n'), max - note.length) + note;
+  return kept;
+}

@@ -132,7 +132,7 @@ export function buildRequestCard(req: RestoreRequest, now: Date): { text: string
   ];
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(req.drill ? `Restore drill ${req.drill.name} (${req.id})` : `Restore request ${req.id}${dry}`) },
-    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn' as const, text })) },
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn' as const, text: clip(text, 2000) })) },
     ...(req.namespaces ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `*Namespaces*\n${namespaceLines(req)}` } }] : []),
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*Reason*\n${quote(clip(req.reason, 2000))}`, 3000) } },
   ];

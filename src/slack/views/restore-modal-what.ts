@@ -3,7 +3,7 @@
 // action: the modal is rebuilt, because the warning and the typed confirmation follow them.
 import type { KnownBlock, PlainTextOption } from '@slack/types';
 import { MAX_NAMESPACES } from '../../policy/parse-namespaces.js';
-import { clip } from './format.js';
+import { clip, escapeText } from './format.js';
 import {
   INDEX_STRATEGY_ACTION_ID,
   INDEX_STRATEGY_BLOCK_ID,
@@ -46,7 +46,26 @@ const INDEX_OPTIONS: Record<IndexStrategy, PlainTextOption> = {
   NONE: option('NONE', 'No indexes', 'Faster; build the ones you need yourself'),
 };
 
-const note = (text: string): KnownBlock => ({ type: 'context', block_id: 'restore_what_info', elements: [{ type: 'mrkdwn', text }] });
+const note = (text: string, blockId = 'restore_what_info'): KnownBlock => ({ type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text: clip(text, 3000) }] });
+
+/**
+ * What the box can start with: whole lines, as many as its 3000 characters hold (a list from the command can be
+ * longer), and the ones left out. A namespace cut in the middle would be restored under a name nobody asked for.
+ */
+export function namespacesBoxText(text: string): { text: string; left: string[] } {
+  if (text.length <= NAMESPACES_MAX_LENGTH) return { text, left: [] };
+  const lines = text.split('\n');
+  let kept = 0;
+  let length = -1;
+  while (kept < lines.length && length + 1 + lines[kept]!.length <= NAMESPACES_MAX_LENGTH) length += 1 + lines[kept++]!.length;
+  return { text: lines.slice(0, kept).join('\n'), left: lines.slice(kept).filter((l) => l.trim() !== '') };
+}
+
+function leftOutNote(left: readonly string[]): string {
+  const first = left.slice(0, 3).map((ns) => `\`${escapeText(ns)}\``).join(', ');
+  const more = left.length > 3 ? ` and ${left.length - 3} more` : '';
+  return `:warning: *${left.length} of the namespaces from the command did not fit in the box* (Slack takes 3000 characters): ${first}${more}. Restore them in another request.`;
+}
 
 function radio(blockId: string, actionId: string, label: string, options: PlainTextOption[], initial: PlainTextOption, dispatch: boolean): KnownBlock {
   return {
@@ -65,6 +84,7 @@ export function whatBlocks(sourceKey: string | undefined, facts: SourceFacts, ch
   if (why) return [note(`*The whole cluster* is restored: ${why}`)];
   const blocks = [radio(WHAT_BLOCK_ID, WHAT_SELECT_ACTION_ID, 'What to restore', Object.values(WHAT_OPTIONS), WHAT_OPTIONS[choices.what], true)];
   if (choices.what === 'cluster') return blocks;
+  const box = namespacesBoxText(choices.namespacesText);
   blocks.push({
     type: 'input',
     block_id: NAMESPACES_BLOCK_ID,
@@ -76,9 +96,10 @@ export function whatBlocks(sourceKey: string | undefined, facts: SourceFacts, ch
       multiline: true,
       max_length: NAMESPACES_MAX_LENGTH,
       placeholder: plain('sales.orders\nsales.customers'),
-      ...(choices.namespacesText ? { initial_value: clip(choices.namespacesText, NAMESPACES_MAX_LENGTH) } : {}),
+      ...(box.text ? { initial_value: box.text } : {}),
     },
   });
+  if (box.left.length > 0) blocks.push(note(leftOutNote(box.left), 'restore_namespaces_info'));
   blocks.push(radio(WRITE_STRATEGY_BLOCK_ID, WRITE_STRATEGY_ACTION_ID, 'How to write them', Object.values(WRITE_OPTIONS), WRITE_OPTIONS[choices.writeStrategy], true));
   blocks.push(radio(INDEX_STRATEGY_BLOCK_ID, INDEX_STRATEGY_ACTION_ID, 'Indexes', Object.values(INDEX_OPTIONS), INDEX_OPTIONS[choices.indexStrategy], false));
   return blocks;

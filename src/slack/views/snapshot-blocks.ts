@@ -20,7 +20,7 @@ const INFO_BLOCK_ID = 'restore_snapshot_info';
 const RUNNING = new Set(['queued', 'inProgress']);
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
-const info = (text: string): KnownBlock => ({ type: 'section', block_id: INFO_BLOCK_ID, text: { type: 'mrkdwn', text } });
+const info = (text: string): KnownBlock => ({ type: 'section', block_id: INFO_BLOCK_ID, text: { type: 'mrkdwn', text: clip(text, 3000) } });
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Option label: the time in the viewer's zone and the kind; the description names the id. */

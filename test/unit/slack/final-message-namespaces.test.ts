@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NamespaceResult, RestoreRequest } from '../../../src/restore/types.js';
 import { finalMessage } from '../../../src/slack/views/thread-messages.js';
-import { checkBlockLimits } from '../../fakes/fake-slack-limits.js';
+import { slackRefusal } from '../../fakes/block-kit-limits.js';
 import { sampleRequest } from '../../helpers/sample-request.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -39,7 +39,7 @@ describe('the final message of a collection restore of 100 long namespaces', () 
   const sections = sectionTexts(m);
 
   it('is within Slack limits: at most 50 blocks, each section ≤ 3000 characters, a short fallback text', () => {
-    expect(() => checkBlockLimits(m.blocks, 50)).not.toThrow();
+    expect(slackRefusal('message', { blocks: m.blocks })).toBeUndefined();
     expect(sections.every((t) => t.length <= 3000)).toBe(true);
     expect(m.text.length).toBeLessThanOrEqual(3000);
     expect(m.text).toBe('Restore completed: RR-7K3P2Q (shop/orders → shop/orders-staging)');
@@ -64,7 +64,7 @@ describe('more namespaces than one message holds', () => {
   it('ends with how many are left and where to see them all, within the limits', () => {
     const results = Array.from({ length: 400 }, (_, i) => longResult(i, `Atlas could not restore this collection: ${'reason '.repeat(60)}`));
     const m = finalMessage(collectionRestore(results, { state: 'failed', failureReason: 'some namespaces failed' }), NOW, []);
-    expect(() => checkBlockLimits(m.blocks, 50)).not.toThrow();
+    expect(slackRefusal('message', { blocks: m.blocks })).toBeUndefined();
     const sections = sectionTexts(m);
     expect(sections[0]).toContain('To undo');
     const last = sections[sections.length - 1]!;

@@ -5,7 +5,7 @@ import type { RestoreRequest } from '../../../src/restore/types.js';
 import { buildHomeView, buildNoticeModal, HOME_MAX_BLOCKS, type HomeState } from '../../../src/slack/views/home-view.js';
 import { APPROVE_ACTION_ID, HOME_NEW_RESTORE_ACTION_ID, REJECT_ACTION_ID } from '../../../src/slack/views/ids.js';
 import { buildRequestCard } from '../../../src/slack/views/request-card.js';
-import { checkBlockLimits } from '../../fakes/fake-slack-limits.js';
+import { slackRefusal } from '../../fakes/block-kit-limits.js';
 import { messageToText } from '../../fakes/flatten-blocks.js';
 import { sampleRequest } from '../../helpers/sample-request.js';
 
@@ -97,7 +97,7 @@ describe('buildHomeView', () => {
     });
     const view = buildHomeView(state);
     expect(view.blocks.length).toBeLessThanOrEqual(HOME_MAX_BLOCKS);
-    expect(() => checkBlockLimits(view.blocks, HOME_MAX_BLOCKS)).not.toThrow();
+    expect(slackRefusal('home', view)).toBeUndefined();
     const shown = messageToText({ blocks: view.blocks });
     expect(shown).toContain('Waiting for your approval* (60)');
     expect(shown).toContain('…and 45 more');
@@ -107,8 +107,8 @@ describe('buildHomeView', () => {
 
   it('the limit check it relies on does fail on a view over the limits', () => {
     const blocks = Array.from({ length: HOME_MAX_BLOCKS + 1 }, () => ({ type: 'divider' }));
-    expect(() => checkBlockLimits(blocks, HOME_MAX_BLOCKS)).toThrow('invalid_blocks');
-    expect(() => checkBlockLimits([{ type: 'section', block_id: 'a' }, { type: 'divider', block_id: 'a' }], HOME_MAX_BLOCKS)).toThrow('invalid_blocks');
+    expect(slackRefusal('home', { type: 'home', blocks })?.error).toBe('invalid_arguments');
+    expect(slackRefusal('home', { type: 'home', blocks: [{ type: 'divider', block_id: 'a' }, { type: 'divider', block_id: 'a' }] })?.error).toBe('invalid_arguments');
   });
 
   it('is a pure function of its state', () => {

@@ -6,7 +6,7 @@ import type { RestoreRequest } from '../../../src/restore/types.js';
 import { buildHomeView } from '../../../src/slack/views/home-view.js';
 import { buildRequestCard } from '../../../src/slack/views/request-card.js';
 import { renderList, renderStatus } from '../../../src/slack/views/status-views.js';
-import { checkBlockLimits } from '../../fakes/fake-slack-limits.js';
+import { slackRefusal } from '../../fakes/block-kit-limits.js';
 import { messageToText } from '../../fakes/flatten-blocks.js';
 import { sampleRequest } from '../../helpers/sample-request.js';
 
@@ -71,7 +71,7 @@ describe('the card of a collection restore', () => {
     const namespaces = Array.from({ length: 100 }, (_, i) => ({ sourceNamespace: `analytics_${'x'.repeat(40)}.events_${i}` }));
     const req = collections({ namespaces });
     const card = buildRequestCard(req, NOW);
-    expect(() => checkBlockLimits(card.blocks as unknown[], 50)).not.toThrow();
+    expect(slackRefusal('message', card)).toBeUndefined();
     const list = (card.blocks as KnownBlock[]).map((b) => (b.type === 'section' ? b.text?.text : undefined)).find((t) => t?.startsWith('*Namespaces*'))!;
     expect(list.length).toBeLessThanOrEqual(3000);
     expect(list).toMatch(/…and \d+ more \(`\/atlas-restore status RR-7K3P2Q` lists them all\)$/);

@@ -28,7 +28,7 @@ import {
   type SourceFacts,
 } from '../../../src/slack/views/restore-modal.js';
 import { safetySnapshotPlan, safetySnapshotToTake } from '../../../src/slack/views/restore-modal-safety.js';
-import { checkBlockLimits } from '../../fakes/fake-slack-limits.js';
+import { slackRefusal } from '../../fakes/block-kit-limits.js';
 
 const G = '5e2211c17a3e5a48f5497de3';
 const ledger: ClusterRef = { project: 'shop', groupId: G, cluster: 'ledger', type: 'dedicated' };
@@ -95,7 +95,7 @@ describe('what to restore', () => {
     expect(el(what).initial_option.value).toBe('cluster');
     expect(ids(view)).not.toContain(NAMESPACES_BLOCK_ID);
     expect(text(view)).toContain(JSON.stringify(ALL_DATA_REPLACED_WARNING).slice(1, -1));
-    expect(() => checkBlockLimits(view.blocks, 100)).not.toThrow();
+    expect(slackRefusal('modal', view)).toBeUndefined();
   });
 
   it('namespaces: the box (pre-filled), CREATE_NEW and all indexes by default, no typed confirmation, the live data left as it is', () => {
@@ -109,7 +109,7 @@ describe('what to restore', () => {
     expect(ids(view)).not.toContain(CONFIRMATION_BLOCK_ID);
     expect(text(view)).toContain(JSON.stringify(BESIDE_LIVE_DATA_NOTE).slice(1, -1));
     expect(text(view)).not.toContain('ALL data');
-    expect(() => checkBlockLimits(view.blocks, 100)).not.toThrow();
+    expect(slackRefusal('modal', view)).toBeUndefined();
   });
 
   it('OVERWRITE_EXISTING brings back the warning and the typed confirmation', () => {
@@ -149,7 +149,7 @@ describe('from', () => {
     expect(ids(view)).not.toContain(snapshotBlockId('shop/ledger'));
     expect(text(view)).toContain('Restorable window: from 2026-12-01 13:01 GMT+1 to now (7 days of continuous cloud backup)');
     expect(text(view)).toContain(JSON.stringify(ALL_DATA_REPLACED_AT_TIME_WARNING).slice(1, -1));
-    expect(() => checkBlockLimits(view.blocks, 100)).not.toThrow();
+    expect(slackRefusal('modal', view)).toBeUndefined();
   });
 
   it('keeps a chosen time; a time Slack could not show (not 10 digits) starts at now', () => {
@@ -176,7 +176,7 @@ describe('safety snapshot', () => {
     expect(box.type === 'input' && box.optional).toBe(true);
     expect(el(box).type).toBe('checkboxes');
     expect(el(box).initial_options).toHaveLength(1);
-    expect(() => checkBlockLimits(offered.blocks, 100)).not.toThrow();
+    expect(slackRefusal('modal', offered)).toBeUndefined();
     const off = buildRestoreModal(state({ safety: safety('off') }));
     expect(text(off)).not.toMatch(/safety snapshot/i);
   });

@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { checkBlockLimits } from '../../fakes/fake-slack-limits.js';
+import { slackRefusal } from '../../fakes/block-kit-limits.js';
 import type { Snapshot } from '../../../src/atlas/types.js';
 import type { ClusterRef } from '../../../src/restore/types.js';
 import {
@@ -273,7 +273,7 @@ describe('Slack limits', () => {
     const many: ClusterRef[] = Array.from({ length: 100 }, (_, i) => ({ project: 'shop', groupId: G, cluster: `cluster-${'x'.repeat(50)}-${i}` }));
     const notice = many.map((c) => `You may not use \`shop/${c.cluster}\` as a source, so it was not pre-selected.`).join(' ');
     const view = buildRestoreModal(state({ notice, sources: many, targets: many }));
-    expect(() => checkBlockLimits(view.blocks as unknown[], 100)).not.toThrow();
+    expect(slackRefusal('modal', view)).toBeUndefined();
     const noticeBlock = (view.blocks as { block_id?: string; text?: { text: string } }[]).find((b) => b.block_id === 'restore_notice');
     expect(noticeBlock?.text?.text.length).toBeLessThanOrEqual(3000);
     expect(noticeBlock?.text?.text.endsWith('…')).toBe(true);
@@ -282,7 +282,7 @@ describe('Slack limits', () => {
   it('more than 100 clusters: every one can be chosen (grouped by project), also as the selected source and target', () => {
     const many: ClusterRef[] = Array.from({ length: 150 }, (_, i) => ({ project: i < 120 ? 'shop' : 'billing', groupId: G, cluster: `c${i}`, type: 'dedicated' }));
     const view = buildRestoreModal(state({ sources: many, targets: many, selectedSourceKey: 'shop/c110', selectedTargetKey: 'billing/c149' }));
-    expect(() => checkBlockLimits(view.blocks as unknown[], 100)).not.toThrow();
+    expect(slackRefusal('modal', view)).toBeUndefined();
     const select = (id: string) => (view.blocks as { block_id?: string; element?: { option_groups?: { options: { value: string }[] }[]; initial_option?: { value: string } } }[]).find((b) => b.block_id?.startsWith(id))?.element;
     expect(select('restore_source')?.option_groups?.flatMap((g) => g.options).map((o) => o.value)).toHaveLength(150);
     expect(select('restore_source')?.initial_option?.value).toBe('shop/c110');
