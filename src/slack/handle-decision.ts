@@ -28,7 +28,14 @@ export function handleDecision(services: Services, decision: Decision) {
 }
 
 async function decide(services: Services, decision: Decision, user: string, id: string, channel: string | undefined): Promise<void> {
-  const req = id ? await services.store.get(id) : null;
+  const found = id ? await services.store.get(id) : null;
+  // The id is whatever the client sent: a request this user may not see reads like one that doesn't exist (as in
+  // `status`), so a crafted click learns nothing of its state, target or requester.
+  const req = found && (await mayDecideOn(services, user, found, channel)) ? found : null;
+  if (found && !req) {
+    await services.store.audit({ type: 'refused', requestId: found.id, user, detail: `${decision}: may not see the request` });
+    services.logger.info({ requestId: found.id, user }, 'action on a request the user may not see');
+  }
   if (!req) {
     const text = `Restore request \`${id}\` is not known here (it may be older than the retention window).`;
     await (channel ? services.messenger.tellUser(channel, user, text) : services.messenger.directMessage(user, text));
@@ -47,6 +54,17 @@ async function decide(services: Services, decision: Decision, user: string, id: 
     case 'cancel':
       return cancel(services, req, user);
   }
+}
+
+/**
+ * The visibility rules of `status`: its requester, an approver of its target, or a member of its channel. A user-group
+ * lookup that fails counts as visible here: the decision itself then says to try again.
+ */
+async function mayDecideOn(services: Services, user: string, req: RestoreRequest, channel: string | undefined): Promise<boolean> {
+  if (user === req.requester || channel === req.channel) return true;
+  const approver = await isApproverOf(services.policy, services.resolver, user, req.target);
+  if (approver.allowed || approver.code === 'POLICY_MEMBERSHIP_UNAVAILABLE') return true;
+  return (await services.channelsOf(user, channel ?? '')).has(req.channel);
 }
 
 /**

@@ -3,7 +3,9 @@
 // request nothing, or who names a cluster outside the policy, gets a private answer instead of a form.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
-import { APPROVER, APPROVER_2, CHANNEL, GROUP_ID, OUTSIDER, REQUESTER, requestRestore, startHarness, type Harness } from './conversation-harness.js';
+import { sendBlockAction } from '../helpers/slack-requests.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { APPROVER, APPROVER_2, CHANNEL, GROUP_ID, OUTSIDER, REQUESTER, SIGNING_SECRET, requestRestore, startHarness, type Harness } from './conversation-harness.js';
 
 const PRIVATE = 'G0PRIVATE1';
 const MEMBER = 'U0MEMBER01'; // a requester of ledger only, in the private channel
@@ -76,5 +78,26 @@ describe('private answers instead of a form', () => {
     const text = String((res.json as { text?: string }).text);
     expect(text).toContain('There is no cluster `shop/no-such-cluster` you can use in the restore policy. Clusters you can name: `shop/ledger`.');
     expect(text).not.toMatch(/shop\/(orders|legacy|staging)/);
+  });
+});
+
+describe("the card's buttons with a request id someone may not see", () => {
+  // A click is a payload the user's client builds: any card's button can carry any request id. Someone who may not
+  // see the request (not its requester, not an approver of its target, not in its channel) learns nothing of it.
+  it.each([
+    ['Approve', 'restore_approve'],
+    ['Reject', 'restore_reject'],
+    ['Cancel', 'restore_cancel'],
+  ])('%s: answered as if the request did not exist, and nothing changes', async (_name, actionId) => {
+    for (const user of [OUTSIDER, APPROVER_2]) {
+      const said = () => [...h.slack.ephemerals(user).map((e) => e.text), ...h.slack.messages(user).map((m) => m.text)];
+      const before = said().length;
+      // From a card in the channel they are in, with the id of the request in the private channel.
+      await sendBlockAction(h.url, SIGNING_SECRET, { actionId, value: secret.id, userId: user, channelId: CHANNEL, messageTs: '1.000001' });
+      const answer = await waitFor(() => said().slice(before).find((t) => t.includes(secret.id)), { message: `an answer to ${user}` });
+      expect(answer).toContain('not known here');
+      for (const text of said().slice(before)) expect(text).not.toMatch(/shop\/|orders|pending|waiting|U0REQUEST1/);
+    }
+    expect((await h.request(secret.id))!.state).toBe('pending_approval');
   });
 });
