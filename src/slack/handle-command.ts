@@ -118,7 +118,10 @@ async function earlyRefusal(services: Services, allowedSoon: Promise<AllowedClus
     const found = findUsableCluster(services.policy, text, allowed?.clusters);
     if (!found.ok) return `${found.message}\n\n${usageText()}`;
   }
-  return unsupported;
+  // What a source can do (its type, its backup) is said only to someone who may use it; the form explains the rest.
+  const source = cmd.source ? findCluster(services.policy, cmd.source) : undefined;
+  const usable = source?.ok && allowed?.clusters.some((c) => clusterKey(c) === clusterKey(source.cluster));
+  return usable ? unsupported : undefined;
 }
 
 /**

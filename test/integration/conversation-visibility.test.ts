@@ -101,3 +101,11 @@ describe("the card's buttons with a request id someone may not see", () => {
     expect((await h.request(secret.id))!.state).toBe('pending_approval');
   });
 });
+
+describe('`at …` or `only …` on a source the user may not use', () => {
+  it('says nothing of what that source can do (its type, its backup)', async () => {
+    const res = await h.command(MEMBER, 'shop/orders only sales.orders', { channel: PRIVATE });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.json ?? '')).not.toMatch(/Flex|can't do|flex/);
+  });
+});
