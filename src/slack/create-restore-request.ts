@@ -4,6 +4,7 @@ import { REQUEST_STATES, type ClusterRef, type RestoreRequest, type SnapshotRef 
 import { CHANNEL_FIXES } from './channel-access.js';
 import type { Services } from './services.js';
 import { requestPostedMessage } from './views/thread-messages.js';
+import { plainState } from './views/request-card.js';
 
 export interface NewRequest {
   requester: string;
@@ -68,9 +69,17 @@ async function publishRequest(services: Services, request: RestoreRequest): Prom
   const { store, messenger, logger } = services;
   const posted = await messenger.postCard(request);
   if (!posted.ok) {
-    const fix = CHANNEL_FIXES[posted.error] ?? `Slack answered \`${posted.error}\`. Try again in a moment.`;
-    await store.transition(request.id, ['pending_approval'], 'cancelled', { failureReason: `The request card could not be posted: ${posted.error}` });
+    const cancelled = await store.transition(request.id, ['pending_approval'], 'cancelled', { failureReason: `The request card could not be posted: ${posted.error}` });
+    if (!cancelled.ok) {
+      // Decided meanwhile (the App Home shows a request before its card exists): an approved one goes ahead and keeps
+      // its target; only the requester can be told, as its thread can't be posted either.
+      logger.warn({ requestId: request.id, state: cancelled.request?.state, slackError: posted.error }, 'request card could not be posted after the request was decided');
+      const now = cancelled.request ? ` (now: ${plainState(cancelled.request)})` : '';
+      await messenger.directMessage(request.requester, `I couldn't post your restore request ${request.id} in <#${request.channel}> (${posted.error}), but it was decided meanwhile${now}: it was not withdrawn. \`/atlas-restore status ${request.id}\` shows where it stands.`);
+      return;
+    }
     await store.releaseTargetLock(request.target, request.id);
+    const fix = CHANNEL_FIXES[posted.error] ?? `Slack answered \`${posted.error}\`. Try again in a moment.`;
     await store.audit({ type: 'refused', requestId: request.id, user: request.requester, detail: `card not posted in ${request.channel}: ${posted.error}` });
     logger.warn({ requestId: request.id, channel: request.channel, slackError: posted.error }, 'request card could not be posted');
     await messenger.directMessage(request.requester, `I couldn't post your restore request ${request.id} in <#${request.channel}>: nothing was requested. ${fix}`);

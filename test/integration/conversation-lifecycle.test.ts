@@ -139,6 +139,25 @@ describe('with the default policy', () => {
     await targetIsFree(h, 'staging');
   });
 
+  it('approved while its card was being posted, and the post failed: the restore goes ahead with its target held, and the requester is told so', async () => {
+    h.slack.failNext('conversations.info', 'internal_error', 2); // the form's load and its submission
+    const { before, modal } = await formOutsideTheChannel();
+    h.slack.slowNext('chat.postMessage', 1500); // the card's post: meanwhile the App Home already shows the request
+    const posts = h.postsToAtlas();
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'staging' });
+    expect(res.json ?? null).toBeNull();
+    const req = await waitFor(async () => (await h.app.services.store.listRecent(100)).find((r) => !before.has(r.id)), { message: 'the stored request' });
+    await h.click(APPROVER, 'restore_approve', req.id);
+    await waitFor(() => h.postsToAtlas() > posts, { message: 'the restore posted to Atlas' });
+    const dm = await waitFor(() => h.slack.messages(REQUESTER).find((m) => m.text.includes(req.id)), { message: 'DM to the requester' });
+    expect(dm.text).not.toMatch(/nothing was requested/);
+    expect(dm.text).toMatch(/decided meanwhile \(now: (approved|restore running)/);
+    expect((await h.request(req.id))!.state).not.toBe('cancelled');
+    // The restore runs: nobody else may restore into its target meanwhile.
+    expect(await h.redis.exists(`${h.prefix}lock:${GROUP_ID}:staging`)).toBe(1);
+    h.slack.workspace.notInChannelIds.delete(CHANNEL);
+  });
+
   it('changing the source reloads the snapshots; a snapshot that is not completed comes back as an inline error', async () => {
     // Old enough to sort last, so the other tests' "newest snapshot" stays a completed one.
     const inProgress = h.atlas.addSnapshot(GROUP_ID, 'ledger', { status: 'inProgress', createdAt: new Date(Date.now() - 30 * 86_400_000).toISOString() });
