@@ -75,6 +75,17 @@ describe('the allow-list at every entry point', () => {
     expect((await h.app.services.store.listRecent(100)).length).toBe(requestsBefore);
   });
 
+  it('modal submit: a reason longer than the form lets anyone type is refused inline, not stored', async () => {
+    const viewsBefore = h.slack.views().length;
+    await h.command(REQUESTER, 'shop/orders');
+    const modal = await waitFor(() => h.slack.views().slice(viewsBefore).reverse().find((v) => JSON.stringify(v.blocks).includes('restore_snapshot_select') && JSON.stringify(v.blocks).includes('"options"')));
+    const requestsBefore = (await h.app.services.store.listRecent(100)).length;
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'orders', reason: 'x'.repeat(20_000) });
+    const body = res.json as { response_action: string; errors: Record<string, string> };
+    expect(body).toEqual({ response_action: 'errors', errors: { restore_reason: expect.stringContaining('500') } });
+    expect((await h.app.services.store.listRecent(100)).length).toBe(requestsBefore);
+  });
+
   it('modal submit: a wrong confirmation comes back inline, nothing is lost', async () => {
     const viewsBefore = h.slack.views().length;
     await h.command(REQUESTER, 'shop/orders');

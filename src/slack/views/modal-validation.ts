@@ -39,6 +39,9 @@ export interface ValidSubmission {
 
 export type ModalValidation = { ok: true; value: ValidSubmission } | { ok: false; response: { response_action: 'errors'; errors: Record<string, string> } };
 
+/** The reason box's max_length: the form's limit, enforced again on submission (its contents are the user's). */
+export const MAX_REASON_LENGTH = 500;
+
 /** The cluster name the requester must type: the part after "project/". */
 export function targetClusterName(targetKey: string): string {
   const slash = targetKey.indexOf('/');
@@ -116,6 +119,7 @@ export function validateModalSubmission(sub: ModalSubmission, facts: SubmissionF
   else if (facts.targetError) put(targetField, facts.targetError);
 
   if (sub.reason === '') put(REASON_BLOCK_ID, 'Say why you are restoring; the approvers will see it.');
+  else if (sub.reason.length > MAX_REASON_LENGTH) put(REASON_BLOCK_ID, `Keep the reason to ${MAX_REASON_LENGTH} characters.`);
 
   // A restore beside the live data has no confirmation box: it replaces nothing.
   if (choicesReplaceData(choices) && !blockIds.confirmation) {

@@ -24,7 +24,7 @@ import { safetyBlocks, safetySnapshotPlan, type SafetyFacts } from './restore-mo
 import { whatBlocks } from './restore-modal-what.js';
 import type { SnapshotSection } from './snapshot-blocks.js';
 import { collectionsUnavailable, type SourceFacts } from './source-facts.js';
-import { confirmationText, targetClusterName } from './modal-validation.js';
+import { confirmationText, MAX_REASON_LENGTH, targetClusterName } from './modal-validation.js';
 import {
   CONFIRMATION_BLOCK_ID,
   CONFIRMATION_INPUT_ACTION_ID,
@@ -217,9 +217,9 @@ export function buildRestoreModal(state: RestoreModalState): ModalView {
       type: 'plain_text_input',
       action_id: REASON_INPUT_ACTION_ID,
       multiline: true,
-      max_length: 500,
+      max_length: MAX_REASON_LENGTH,
       placeholder: plain(choices.from === 'pointInTime' ? 'Why are you restoring, and why this time?' : 'Why are you restoring, and why this snapshot?'),
-      ...(state.reason ? { initial_value: clip(state.reason, 500) } : {}),
+      ...(state.reason ? { initial_value: clip(state.reason, MAX_REASON_LENGTH) } : {}),
     },
   });
   // A restore beside the live data replaces nothing: there is nothing to confirm by typing a name.
