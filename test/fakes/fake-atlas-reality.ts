@@ -150,6 +150,12 @@ export const REALITY = {
     fake: 'Issues 24 random bytes in standard base64 (32 characters, + and / included).',
     evidence: ['head TestSetup/Describe_Cluster/GET_clusters_cluster-29_1'],
   },
+  unknownProject: {
+    atlas: 'A request naming a project that does not exist answers 404 GROUP_NOT_FOUND, "No group with ID <id> exists.", parameters [<id>].',
+    spec: 'Lists 404 without saying which code.',
+    fake: 'Answers GROUP_NOT_FOUND for a well-formed group id that no cluster was added to, on every cluster and backup path; CLUSTER_NOT_FOUND only within a known project.',
+    evidence: ['head TestSetupFailureFlow/Invalid_Project_ID/POST_databaseUsers_2'],
+  },
   automatedRestoreCannotBeCancelled: {
     atlas: 'DELETE of an automated or pointInTime restore job answers 400 CANNOT_CANCEL_AUTOMATED_RESTORE; only download jobs can be cancelled.',
     spec: 'Documents DELETE …/restoreJobs/{id} (204) without saying which jobs it applies to.',

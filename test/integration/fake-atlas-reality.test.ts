@@ -1,6 +1,7 @@
 // The fake Atlas answers as Atlas really does where that differs from the spec: one test per entry of
 // fake-atlas-reality.ts (an entry without a test here fails the last one). Shared setup: fake-atlas-world.ts.
 import { describe, expect, it } from 'vitest';
+import { createAtlasClient } from '../../src/atlas/client.js';
 import { DigestSession } from '../../src/atlas/digest-session.js';
 import { REALITY, type RealityKey } from '../fakes/fake-atlas-reality.js';
 import { challengeParams, G, G2, useFakeAtlas, V2023, V2024 } from './fake-atlas-world.js';
@@ -196,6 +197,20 @@ describe('the fake Atlas, as Atlas really answers', () => {
     expect(auth.nonce).toBe(nonce);
     const r = await fetch(`${fake().url}${snaps()}`, { headers: { Authorization: auth.header, Accept: V2023 } });
     expect(r.status).toBe(200);
+  });
+
+  reality('unknownProject', 'an unknown project is GROUP_NOT_FOUND, and ends type detection at the first probe', async () => {
+    const unknown = 'a'.repeat(24);
+    for (const path of [snaps('orders', 'flexClusters', unknown), snaps('orders', 'clusters', unknown), `/api/atlas/v2/groups/${unknown}/clusters/orders`]) {
+      const accept = path.includes('flexClusters') ? V2024 : path.endsWith('/orders') ? 'application/vnd.atlas.2024-08-05+json' : V2023;
+      const r = await call('GET', path, { accept });
+      expect([r.status, r.body], path).toEqual([404, { error: 404, reason: 'Not Found', errorCode: 'GROUP_NOT_FOUND', detail: `No group with ID ${unknown} exists.`, parameters: [unknown] }]);
+    }
+    expect((await call('GET', snaps('ghost'))).body).toMatchObject({ errorCode: 'CLUSTER_NOT_FOUND' }); // a known project
+    const client = createAtlasClient({ baseUrl: fake().url, auth: { kind: 'digest', publicKey: fake().publicKey, privateKey: fake().privateKey }, retryPolicy: { maxAttempts: 1 } });
+    fake().reset();
+    await expect(client.listSnapshots({ groupId: unknown, clusterName: 'orders' })).rejects.toMatchObject({ status: 404, errorCode: 'GROUP_NOT_FOUND' });
+    expect(fake().requests.filter((r) => r.authorized).map((r) => r.path)).toEqual([snaps('orders', 'flexClusters', unknown)]);
   });
 
   reality('automatedRestoreCannotBeCancelled', 'DELETE of an automated job answers 400 CANNOT_CANCEL_AUTOMATED_RESTORE', async () => {
