@@ -129,13 +129,14 @@ export const REALITY = {
     evidence: [RUNNING_SNAPSHOT, 'head TestFlexBackup/Snapshot_List/GET_flexClusters_snapshotCluster0_backup_snapshots_1', 'head TestSnapshots/Delete/DELETE_clusters_cluster-209_backup_snapshots_6a7944f22c88faeba59d3572_1', WRONG_TYPE_400],
   },
   flexItemShape: {
-    atlas: 'Flex snapshots and Flex restore jobs carry no links. A Flex snapshot is scheduled before it starts (scheduledTime 17:05:10, startTime 17:05:37) and expires 8 days after scheduledTime; a FAILED one has a finishTime. A Flex job expires 6 hours after restoreScheduledDate.',
+    atlas: 'Flex snapshots, Flex restore jobs and Flex cluster descriptions carry no links. A Flex snapshot is scheduled before it starts (scheduledTime 17:05:10, startTime 17:05:37) and expires 8 days after scheduledTime; a FAILED one has a finishTime. A Flex job expires 6 hours after restoreScheduledDate.',
     spec: 'FlexBackupSnapshot20241113 and FlexBackupRestoreJob20241113 document links; nothing about the times.',
-    fake: 'Sends no links on Flex snapshots and jobs; scheduledTime 27 s before startTime, expiration scheduledTime + 8 days, finishTime on completed and failed snapshots, job expirationDate restoreScheduledDate + 6 hours.',
+    fake: 'Sends no links on Flex snapshots, jobs and descriptions; scheduledTime 27 s before startTime, expiration scheduledTime + 8 days, finishTime on completed and failed snapshots, job expirationDate restoreScheduledDate + 6 hours.',
     evidence: [
       'head TestFlexBackup/Snapshot_Describe/GET_flexClusters_snapshotCluster0_backup_snapshots_6a6f78e0cab84da5c4476b25_1',
       'b00425c TestFlexBackup/Snapshot_List/GET_flexClusters_test-flex_backup_snapshots_1',
       'head TestFlexBackup/Restores_Create_-_Automated/POST_flexClusters_snapshotCluster0_backup_restoreJobs_1',
+      'head TestFlexBackup/GET_flexClusters_cluster-833_1',
     ],
   },
   dedicatedJobDeploymentItem: {
@@ -149,6 +150,12 @@ export const REALITY = {
     spec: 'Says nothing about the nonce.',
     fake: 'Issues 24 random bytes in standard base64 (32 characters, + and / included).',
     evidence: ['head TestSetup/Describe_Cluster/GET_clusters_cluster-29_1'],
+  },
+  cancelledJobAlsoFailed: {
+    atlas: 'A cancelled dedicated job says cancelled: true and failed: true at once, with a finishedAt.',
+    spec: 'Documents cancelled, failed and finishedAt separately, without saying they combine.',
+    fake: 'Renders a cancelled dedicated or serverless job with failed: true and its finishedAt, so only a client that reads cancelled first says "cancelled".',
+    evidence: ['520d5f5 TestRestores/Restores_Watch_-_Download/GET_clusters_backupRestores-743_backup_restoreJobs_67ed1a59b5479f7decdfddfe_2'],
   },
   unknownProject: {
     atlas: 'A request naming a project that does not exist answers 404 GROUP_NOT_FOUND, "No group with ID <id> exists.", parameters [<id>].',

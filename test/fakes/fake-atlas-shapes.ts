@@ -105,7 +105,8 @@ export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = fals
     deliveryType: job.deliveryType,
     deliveryUrl: [],
     expired: job.state === 'expired',
-    failed: job.state === 'failed',
+    // REALITY.cancelledJobAlsoFailed: a cancelled job says failed: true too, and has a finishedAt.
+    failed: job.state === 'failed' || job.state === 'cancelled',
     id: job.id,
     links,
     snapshotId: job.snapshotId,
@@ -121,6 +122,7 @@ export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = fals
       out['deliveryUrl'] = [`https://restore-${job.id}.fake-atlas.invalid:27017/restore-${job.snapshotId}.tar.gz`];
       out['expiresAt'] = plus(job.finishedAt ?? job.createdAt, HOUR);
     }
+    if (job.state === 'cancelled' && job.finishedAt) out['finishedAt'] = job.finishedAt;
     return out;
   }
   out['targetClusterName'] = job.targetClusterName;
@@ -128,6 +130,6 @@ export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = fals
   if (job.type === 'dedicated') out['targetDeploymentItemName'] = `atlas-${job.id.slice(-6)}`;
   out['targetGroupId'] = job.targetGroupId;
   // A failed job has finished too: clients must look at the flags before finishedAt.
-  if ((job.state === 'completed' || job.state === 'failed') && job.finishedAt) out['finishedAt'] = job.finishedAt;
+  if ((job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') && job.finishedAt) out['finishedAt'] = job.finishedAt;
   return out;
 }

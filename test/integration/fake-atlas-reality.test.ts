@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAtlasClient } from '../../src/atlas/client.js';
 import { DigestSession } from '../../src/atlas/digest-session.js';
+import { toRestoreJob } from '../../src/atlas/normalize-responses.js';
 import { REALITY, type RealityKey } from '../fakes/fake-atlas-reality.js';
 import { challengeParams, G, G2, useFakeAtlas, V2023, V2024 } from './fake-atlas-world.js';
 
@@ -174,6 +175,9 @@ describe('the fake Atlas, as Atlas really answers', () => {
     const job = (await call('GET', `${jobs('orders-flex', 'flexClusters')}/${id}`, { accept: V2024 })).body as Record<string, string>;
     expect(job).not.toHaveProperty('links');
     expect(Date.parse(job['expirationDate']!) - Date.parse(job['restoreScheduledDate']!)).toBe(6 * 3_600_000);
+    const described = (await call('GET', `/api/atlas/v2/groups/${G}/flexClusters/orders-flex`, { accept: V2024 })).body!;
+    expect(described).toMatchObject({ name: 'orders-flex', stateName: 'IDLE' });
+    expect(described).not.toHaveProperty('links');
   });
 
   reality('dedicatedJobDeploymentItem', 'a dedicated job names a targetDeploymentItemName that is not the target cluster', async () => {
@@ -197,6 +201,15 @@ describe('the fake Atlas, as Atlas really answers', () => {
     expect(auth.nonce).toBe(nonce);
     const r = await fetch(`${fake().url}${snaps()}`, { headers: { Authorization: auth.header, Accept: V2023 } });
     expect(r.status).toBe(200);
+  });
+
+  reality('cancelledJobAlsoFailed', 'a cancelled job says failed too, with finishedAt; the client still calls it cancelled', async () => {
+    await world.start({ stepsPerState: 0 });
+    const id = fake().seedRestoreJob({ groupId: G, name: 'orders' }, { snapshotId: newestOrders()['id'] as string, targetGroupId: G2, targetClusterName: 'staging', deliveryType: 'download' }).id;
+    expect((await call('DELETE', `${jobs()}/${id}`)).status).toBe(204);
+    const body = (await call('GET', `${jobs()}/${id}`)).body!;
+    expect(body).toMatchObject({ cancelled: true, failed: true, expired: false, finishedAt: expect.any(String) });
+    expect(toRestoreJob('dedicated', body, 'GET').state).toBe('cancelled');
   });
 
   reality('unknownProject', 'an unknown project is GROUP_NOT_FOUND, and ends type detection at the first probe', async () => {
