@@ -83,6 +83,12 @@ export class FakeAtlasStore {
     return record;
   }
 
+  /** A project exists once a cluster was added to it (REALITY.unknownProject). */
+  hasGroup(groupId: string): boolean {
+    for (const c of this.clusters.values()) if (c.groupId === groupId) return true;
+    return false;
+  }
+
   findCluster(groupId: string, name: string): ClusterRecord | undefined {
     return this.clusters.get(this.key(groupId, name));
   }

@@ -42,7 +42,8 @@ export class DigestVerifier {
   /** Issues a fresh nonce and returns the WWW-Authenticate value Atlas sends. */
   challenge(stale: boolean): string {
     if (this.nonces.size > 10_000) this.pruneOlderThan(2 * this.nonceTtlMs); // keeps a long demo run bounded
-    const nonce = randomBytes(24).toString('base64url');
+    // REALITY.digestNonce: 32 characters of standard base64, so `+` and `/` occur (the client must not mind).
+    const nonce = randomBytes(24).toString('base64');
     this.nonces.set(nonce, { issuedAt: this.now(), usedNc: new Set() });
     return `Digest realm="${DIGEST_REALM}", domain="", nonce="${nonce}", algorithm=MD5, qop="auth", stale=${stale}`;
   }

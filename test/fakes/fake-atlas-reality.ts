@@ -26,12 +26,13 @@ const WRONG_TYPE_400 = 'head TestSnapshots/List/GET_flexClusters_cluster-209_bac
 
 export const REALITY = {
   snapshotTimeAtCompletion: {
-    atlas: 'A dedicated snapshot that is queued or inProgress has no createdAt (nor mongodVersion at first, and storageSizeBytes 0); createdAt appears when it completes.',
+    atlas: 'A dedicated snapshot that is queued or inProgress has no createdAt (nor mongodVersion at first, nor cloudProvider until late, and storageSizeBytes 0); createdAt appears when it completes.',
     spec: 'Documents createdAt on DiskBackupReplicaSet without saying when it is absent (no property is required).',
-    fake: 'Leaves createdAt out of dedicated snapshots until they are completed; storageSizeBytes is 0 until then.',
+    fake: 'Leaves createdAt and cloudProvider out of dedicated snapshots until they are completed, and mongodVersion while they are queued; storageSizeBytes is 0 until then.',
     evidence: [
       'head TestSnapshots/Create_snapshot/POST_clusters_cluster-209_backup_snapshots_1',
       RUNNING_SNAPSHOT,
+      'head TestSnapshots/Watch_creation/GET_clusters_cluster-209_backup_snapshots_6a7944f22c88faeba59d3572_2',
       'head TestSnapshots/Watch_creation/GET_clusters_cluster-209_backup_snapshots_6a7944f22c88faeba59d3572_4',
     ],
   },
@@ -120,6 +121,47 @@ export const REALITY = {
     spec: 'Documents RateLimit-Limit and RateLimit-Remaining (integers) on success answers only; no values.',
     fake: 'Counts v2 requests per endpoint family (cluster kind and resource) in a 60 s window of its clock: Ratelimit-Limit 1200 (10000 for a dedicated cluster description), Ratelimit-Remaining what is left (0 on an injected 429). v1.0 answers carry none, as recorded.',
     evidence: [RUNNING_SNAPSHOT, WRONG_TYPE_400, 'head TestSetup/Describe_Cluster/GET_clusters_cluster-29_2'],
+  },
+  versionedMediaTypeCharset: {
+    atlas: 'A v2 answer says Content-Type application/vnd.atlas.<version>+json;charset=utf-8, an empty 204 too; error answers say application/json, without charset.',
+    spec: 'Names the media type without parameters (application/vnd.atlas.2023-01-01+json).',
+    fake: 'Adds ;charset=utf-8 to every versioned answer, 204 included; errors and v1.0 answers stay application/json.',
+    evidence: [RUNNING_SNAPSHOT, 'head TestFlexBackup/Snapshot_List/GET_flexClusters_snapshotCluster0_backup_snapshots_1', 'head TestSnapshots/Delete/DELETE_clusters_cluster-209_backup_snapshots_6a7944f22c88faeba59d3572_1', WRONG_TYPE_400],
+  },
+  flexItemShape: {
+    atlas: 'Flex snapshots, Flex restore jobs and Flex cluster descriptions carry no links. A Flex snapshot is scheduled before it starts (scheduledTime 17:05:10, startTime 17:05:37) and expires 8 days after scheduledTime; a FAILED one has a finishTime. A Flex job expires 6 hours after restoreScheduledDate.',
+    spec: 'FlexBackupSnapshot20241113 and FlexBackupRestoreJob20241113 document links; nothing about the times.',
+    fake: 'Sends no links on Flex snapshots, jobs and descriptions; scheduledTime 27 s before startTime, expiration scheduledTime + 8 days, finishTime on completed and failed snapshots, job expirationDate restoreScheduledDate + 6 hours.',
+    evidence: [
+      'head TestFlexBackup/Snapshot_Describe/GET_flexClusters_snapshotCluster0_backup_snapshots_6a6f78e0cab84da5c4476b25_1',
+      'b00425c TestFlexBackup/Snapshot_List/GET_flexClusters_test-flex_backup_snapshots_1',
+      'head TestFlexBackup/Restores_Create_-_Automated/POST_flexClusters_snapshotCluster0_backup_restoreJobs_1',
+      'head TestFlexBackup/GET_flexClusters_cluster-833_1',
+    ],
+  },
+  dedicatedJobDeploymentItem: {
+    atlas: 'An automated dedicated restore job also says targetDeploymentItemName (e.g. "atlas-72ck1q", not the target cluster\'s name, which is in targetClusterName); a download job has neither.',
+    spec: 'DiskBackupSnapshotRestoreJob has no targetDeploymentItemName (only the Flex job has one, and there it is the target cluster\'s name).',
+    fake: 'Sends targetDeploymentItemName "atlas-<last 6 of the job id>" next to targetClusterName on dedicated jobs that have a target.',
+    evidence: [AUTOMATED_JOB, 'head TestRestores/Restores_Watch_-_Download/GET_clusters_backupRestores-305_backup_restoreJobs_6a7948342c88faeba59eb866_1'],
+  },
+  digestNonce: {
+    atlas: 'A Digest challenge\'s nonce is 32 characters of standard base64 ("+4YICU5YLx6mQEzmVhx1G5ySQVrufjv6"): + and / occur.',
+    spec: 'Says nothing about the nonce.',
+    fake: 'Issues 24 random bytes in standard base64 (32 characters, + and / included).',
+    evidence: ['head TestSetup/Describe_Cluster/GET_clusters_cluster-29_1'],
+  },
+  cancelledJobAlsoFailed: {
+    atlas: 'A cancelled dedicated job says cancelled: true and failed: true at once, with a finishedAt.',
+    spec: 'Documents cancelled, failed and finishedAt separately, without saying they combine.',
+    fake: 'Renders a cancelled dedicated or serverless job with failed: true and its finishedAt, so only a client that reads cancelled first says "cancelled".',
+    evidence: ['520d5f5 TestRestores/Restores_Watch_-_Download/GET_clusters_backupRestores-743_backup_restoreJobs_67ed1a59b5479f7decdfddfe_2'],
+  },
+  unknownProject: {
+    atlas: 'A request naming a project that does not exist answers 404 GROUP_NOT_FOUND, "No group with ID <id> exists.", parameters [<id>].',
+    spec: 'Lists 404 without saying which code.',
+    fake: 'Answers GROUP_NOT_FOUND for a well-formed group id that no cluster was added to, on every cluster and backup path; CLUSTER_NOT_FOUND only within a known project.',
+    evidence: ['head TestSetupFailureFlow/Invalid_Project_ID/POST_databaseUsers_2'],
   },
   automatedRestoreCannotBeCancelled: {
     atlas: 'DELETE of an automated or pointInTime restore job answers 400 CANNOT_CANCEL_AUTOMATED_RESTORE; only download jobs can be cancelled.',

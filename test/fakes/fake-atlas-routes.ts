@@ -60,6 +60,8 @@ function checkMediaTypes(req: ApiRequest, route: Route): void {
 
 /** Finds the cluster the path names and answers Atlas's wrong-type errors when the API does not fit it. */
 export function resolveCluster(store: FakeAtlasStore, route: Route): ClusterRecord {
+  // REALITY.unknownProject: a project that does not exist is GROUP_NOT_FOUND, before any cluster is looked for.
+  if (!store.hasGroup(route.groupId)) throw new FakeAtlasHttpError(404, 'GROUP_NOT_FOUND', `No group with ID ${route.groupId} exists.`, undefined, [route.groupId]);
   const c = store.findCluster(route.groupId, route.name);
   const where = `${route.name} in group ${route.groupId}`;
   // Details and string parameters as recorded (REALITY.parametersAreStrings), e.g. ["cluster-209"].

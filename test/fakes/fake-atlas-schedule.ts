@@ -58,8 +58,10 @@ export function handleDescribeRoutes(ctx: ExtContext): ApiAnswer {
     });
   }
   if (c.type === 'flex') {
+    // REALITY.flexItemShape: a Flex cluster's description has no links either.
+    const { links: _none, ...flexCommon } = common;
     return ctx.ok(200, media, {
-      ...common,
+      ...flexCommon,
       backupSettings: { enabled: true },
       clusterType: 'REPLICASET',
       providerSettings: { backingProviderName: 'AWS', diskSizeGB: 5, providerName: 'FLEX', regionName: 'US_EAST_1' },

@@ -6,6 +6,8 @@ import { isoSeconds } from './fake-atlas-data.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const MONGOD_VERSION = '8.0.4';
+/** Recorded: scheduledTime 17:05:10, startTime 17:05:37. */
+const FLEX_START_DELAY_MS = 27_000;
 
 const FLEX_SNAPSHOT_STATUS: Record<SnapshotStatus, string> = {
   pending: 'PENDING', queued: 'QUEUED', inProgress: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED',
@@ -23,16 +25,18 @@ function plus(iso: string, ms: number): string {
 export function renderSnapshot(cluster: ClusterRecord, snap: SnapshotRecord, selfHref: string): Record<string, unknown> {
   const links = [{ href: selfHref, rel: 'self' }];
   if (cluster.type === 'flex') {
+    // REALITY.flexItemShape: no links; scheduled a little before it starts; expires 8 days after it was scheduled.
+    const scheduledTime = plus(snap.createdAt, -FLEX_START_DELAY_MS);
     const out: Record<string, unknown> = {
-      expiration: plus(snap.createdAt, 8 * DAY),
+      expiration: plus(scheduledTime, 8 * DAY),
       id: snap.id,
-      links,
       mongoDBVersion: MONGOD_VERSION,
-      scheduledTime: snap.createdAt,
+      scheduledTime,
       startTime: snap.createdAt,
       status: FLEX_SNAPSHOT_STATUS[snap.status],
     };
-    if (snap.status === 'completed') out['finishTime'] = plus(snap.createdAt, 90_000);
+    // A FAILED Flex snapshot has its finishTime too (recorded in b00425c).
+    if (snap.status === 'completed' || snap.status === 'failed') out['finishTime'] = plus(snap.createdAt, 90_000);
     return out;
   }
   const common: Record<string, unknown> = {
@@ -57,8 +61,11 @@ export function renderSnapshot(cluster: ClusterRecord, snap: SnapshotRecord, sel
     type: 'replicaSet',
   };
   if (snap.status !== 'completed') {
-    // REALITY.snapshotTimeAtCompletion: no createdAt (nor size) until the snapshot is completed.
+    // REALITY.snapshotTimeAtCompletion: no createdAt (nor size, nor cloudProvider) until the snapshot is completed,
+    // and no mongodVersion while it is queued.
     delete out['createdAt'];
+    delete out['cloudProvider'];
+    if (snap.status === 'queued' || snap.status === 'pending') delete out['mongodVersion'];
     out['storageSizeBytes'] = 0;
   }
   return out;
@@ -75,12 +82,12 @@ const FLEX_JOB_STATUS: Record<string, string> = {
 export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = false): Record<string, unknown> {
   const links = [{ href: selfHref, rel: 'self' }];
   if (job.type === 'flex') {
+    // REALITY.flexItemShape: no links; expirationDate is 6 hours after restoreScheduledDate.
     const out: Record<string, unknown> = {
       deliveryType: 'RESTORE',
-      expirationDate: plus(job.createdAt, DAY),
+      expirationDate: plus(job.createdAt, 6 * HOUR),
       id: job.id,
       instanceName: job.sourceName,
-      links,
       projectId: job.sourceGroupId,
       restoreScheduledDate: job.createdAt,
       snapshotFinishedDate: plus(job.snapshotCreatedAt, 90_000),
@@ -98,7 +105,8 @@ export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = fals
     deliveryType: job.deliveryType,
     deliveryUrl: [],
     expired: job.state === 'expired',
-    failed: job.state === 'failed',
+    // REALITY.cancelledJobAlsoFailed: a cancelled job says failed: true too, and has a finishedAt.
+    failed: job.state === 'failed' || job.state === 'cancelled',
     id: job.id,
     links,
     snapshotId: job.snapshotId,
@@ -114,11 +122,14 @@ export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = fals
       out['deliveryUrl'] = [`https://restore-${job.id}.fake-atlas.invalid:27017/restore-${job.snapshotId}.tar.gz`];
       out['expiresAt'] = plus(job.finishedAt ?? job.createdAt, HOUR);
     }
+    if (job.state === 'cancelled' && job.finishedAt) out['finishedAt'] = job.finishedAt;
     return out;
   }
   out['targetClusterName'] = job.targetClusterName;
+  // REALITY.dedicatedJobDeploymentItem: Atlas's internal name of the target, not the cluster's name (dedicated only).
+  if (job.type === 'dedicated') out['targetDeploymentItemName'] = `atlas-${job.id.slice(-6)}`;
   out['targetGroupId'] = job.targetGroupId;
   // A failed job has finished too: clients must look at the flags before finishedAt.
-  if ((job.state === 'completed' || job.state === 'failed') && job.finishedAt) out['finishedAt'] = job.finishedAt;
+  if ((job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') && job.finishedAt) out['finishedAt'] = job.finishedAt;
   return out;
 }

@@ -49,12 +49,21 @@ function recordedBody(raw: string): unknown {
   }
 }
 
+/**
+ * REALITY.versionedMediaTypeCharset: a versioned answer says `application/vnd.atlas.<date>+json;charset=utf-8`,
+ * an empty 204 too; plain `application/json` answers (errors, v1.0) carry no charset.
+ */
+export function answerContentType(contentType: string): string {
+  return /^application\/vnd\.atlas\.[^;]+$/.test(contentType) ? `${contentType};charset=utf-8` : contentType;
+}
+
 function send(res: ServerResponse, record: RecordedRequest, status: number, contentType: string, body?: unknown, headers: Record<string, string> = {}): void {
   record.status = status;
   const payload = body === undefined ? '' : JSON.stringify(body);
+  const versioned = answerContentType(contentType) !== contentType;
   record.answerHeaders = {
     ...headers,
-    ...(payload ? { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
+    ...(payload ? { 'Content-Type': answerContentType(contentType), 'Content-Length': String(Buffer.byteLength(payload)) } : versioned ? { 'Content-Type': answerContentType(contentType) } : {}),
   };
   res.writeHead(status, record.answerHeaders);
   res.end(payload);

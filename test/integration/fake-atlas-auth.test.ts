@@ -146,7 +146,7 @@ describe('fake Atlas', () => {
       expect((await call('GET', snaps('orders-flex', 'flexClusters'), { accept: V2023 })).status).toBe(406);
       const ok = await call('GET', snaps('orders-flex', 'flexClusters'), { accept: V2024 });
       expect(ok.status).toBe(200);
-      expect(ok.res.headers.get('content-type')).toBe(V2024);
+      expect(ok.res.headers.get('content-type')).toBe(`${V2024};charset=utf-8`);
     });
 
     it('serves v1.0 serverless with application/json', async () => {

@@ -1,8 +1,11 @@
 // The fake Atlas answers as Atlas really does where that differs from the spec: one test per entry of
 // fake-atlas-reality.ts (an entry without a test here fails the last one). Shared setup: fake-atlas-world.ts.
 import { describe, expect, it } from 'vitest';
+import { createAtlasClient } from '../../src/atlas/client.js';
+import { DigestSession } from '../../src/atlas/digest-session.js';
+import { toRestoreJob } from '../../src/atlas/normalize-responses.js';
 import { REALITY, type RealityKey } from '../fakes/fake-atlas-reality.js';
-import { G, G2, useFakeAtlas, V2024 } from './fake-atlas-world.js';
+import { challengeParams, G, G2, useFakeAtlas, V2023, V2024 } from './fake-atlas-world.js';
 
 const tested = new Set<RealityKey>();
 function reality(key: RealityKey, title: string, fn: () => Promise<void>): void {
@@ -24,7 +27,12 @@ describe('the fake Atlas, as Atlas really answers', () => {
       const r = await call('GET', `${snaps()}/${id}`);
       expect(r.body).toMatchObject({ id, storageSizeBytes: 0 });
       expect(r.body).not.toHaveProperty('createdAt');
+      expect(r.body).not.toHaveProperty('cloudProvider');
     }
+    // mongodVersion comes once the snapshot is in progress (recorded: _1 has none, _2 has it).
+    expect((await call('GET', `${snaps()}/${queued}`)).body).not.toHaveProperty('mongodVersion');
+    expect((await call('GET', `${snaps()}/${running}`)).body).toHaveProperty('mongodVersion');
+    expect((await call('GET', `${snaps()}/${completed}`)).body).toMatchObject({ cloudProvider: 'AWS', mongodVersion: expect.any(String) });
     const list = (await call('GET', snaps())).body!['results'] as Record<string, unknown>[];
     expect(list.filter((s) => !('createdAt' in s)).map((s) => s['id'])).toEqual(expect.arrayContaining([queued, running]));
     expect((await call('GET', `${snaps()}/${completed}`)).body).toMatchObject({ status: 'completed', createdAt: expect.any(String) });
@@ -138,6 +146,84 @@ describe('the fake Atlas, as Atlas really answers', () => {
     const v1 = await call('GET', jobs('legacy', 'serverless', 'v1.0'), { accept: 'application/json' });
     expect(v1.status).toBe(200);
     expect(v1.res.headers.get('ratelimit-remaining')).toBeNull();
+  });
+
+  reality('versionedMediaTypeCharset', 'versioned answers say ;charset=utf-8, a 204 included; errors and v1.0 say application/json', async () => {
+    await world.start({ stepsPerState: 0 });
+    const type = (r: { res: Response }) => r.res.headers.get('content-type');
+    expect(type(await call('GET', snaps()))).toBe(`${V2023};charset=utf-8`);
+    expect(type(await call('GET', snaps('orders-flex', 'flexClusters'), { accept: V2024 }))).toBe(`${V2024};charset=utf-8`);
+    expect(type(await call('GET', snaps('orders-flex', 'clusters')))).toBe('application/json');
+    expect(type(await call('GET', jobs('legacy', 'serverless', 'v1.0'), { accept: 'application/json' }))).toBe('application/json');
+    const id = fake().seedRestoreJob({ groupId: G, name: 'orders' }, { snapshotId: newestOrders()['id'] as string, targetGroupId: G2, targetClusterName: 'staging', deliveryType: 'download' }).id;
+    const cancelled = await call('DELETE', `${jobs()}/${id}`);
+    expect([cancelled.status, type(cancelled), cancelled.body]).toEqual([204, `${V2023};charset=utf-8`, undefined]);
+  });
+
+  reality('flexItemShape', 'Flex snapshots and jobs have no links; scheduled before they start; a job expires after 6 hours', async () => {
+    await world.start({ stepsPerState: 0 });
+    const flexSnaps = (await call('GET', snaps('orders-flex', 'flexClusters'), { accept: V2024 })).body!['results'] as Record<string, string>[];
+    expect(flexSnaps.length).toBeGreaterThan(0);
+    for (const s of flexSnaps) {
+      expect(s).not.toHaveProperty('links');
+      expect(Date.parse(s['scheduledTime']!)).toBeLessThan(Date.parse(s['startTime']!));
+      expect(Date.parse(s['expiration']!) - Date.parse(s['scheduledTime']!)).toBe(8 * 86_400_000);
+    }
+    const failed = fake().addSnapshot(G, 'orders-flex', { status: 'failed' }).id;
+    expect((await call('GET', `${snaps('orders-flex', 'flexClusters')}/${failed}`, { accept: V2024 })).body).toMatchObject({ status: 'FAILED', finishTime: expect.any(String) });
+    const id = fake().seedRestoreJob({ groupId: G, name: 'orders-flex' }, { snapshotId: flexSnaps[0]!['id']!, targetGroupId: G, targetClusterName: 'orders-flex' }).id;
+    const job = (await call('GET', `${jobs('orders-flex', 'flexClusters')}/${id}`, { accept: V2024 })).body as Record<string, string>;
+    expect(job).not.toHaveProperty('links');
+    expect(Date.parse(job['expirationDate']!) - Date.parse(job['restoreScheduledDate']!)).toBe(6 * 3_600_000);
+    const described = (await call('GET', `/api/atlas/v2/groups/${G}/flexClusters/orders-flex`, { accept: V2024 })).body!;
+    expect(described).toMatchObject({ name: 'orders-flex', stateName: 'IDLE' });
+    expect(described).not.toHaveProperty('links');
+  });
+
+  reality('dedicatedJobDeploymentItem', 'a dedicated job names a targetDeploymentItemName that is not the target cluster', async () => {
+    const created = (await call('POST', jobs(), { body: dedicatedBody(newestOrders()['id'] as string) })).body!;
+    expect(created).toMatchObject({ targetClusterName: 'staging', targetDeploymentItemName: expect.stringMatching(/^atlas-[0-9a-z]{6}$/) });
+    const id = fake().seedRestoreJob({ groupId: G, name: 'orders' }, { snapshotId: newestOrders()['id'] as string, targetGroupId: G2, targetClusterName: 'staging', deliveryType: 'download' }).id;
+    expect((await call('GET', `${jobs()}/${id}`)).body).not.toHaveProperty('targetDeploymentItemName');
+  });
+
+  reality('digestNonce', 'nonces are standard base64 (+ and / occur), and our Digest signer copes with them', async () => {
+    let header = '';
+    for (let i = 0; i < 64 && !/[+/]/.test(challengeParams(header)['nonce'] ?? ''); i++) {
+      header = (await fetch(`${fake().url}${snaps()}`)).headers.get('www-authenticate') ?? '';
+    }
+    const nonce = challengeParams(header)['nonce']!;
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{32}$/);
+    expect(nonce).toMatch(/[+/]/);
+    const session = new DigestSession(fake().publicKey, fake().privateKey);
+    expect(session.acceptChallenge(header)).toBe(true);
+    const auth = session.authorize('GET', snaps())!;
+    expect(auth.nonce).toBe(nonce);
+    const r = await fetch(`${fake().url}${snaps()}`, { headers: { Authorization: auth.header, Accept: V2023 } });
+    expect(r.status).toBe(200);
+  });
+
+  reality('cancelledJobAlsoFailed', 'a cancelled job says failed too, with finishedAt; the client still calls it cancelled', async () => {
+    await world.start({ stepsPerState: 0 });
+    const id = fake().seedRestoreJob({ groupId: G, name: 'orders' }, { snapshotId: newestOrders()['id'] as string, targetGroupId: G2, targetClusterName: 'staging', deliveryType: 'download' }).id;
+    expect((await call('DELETE', `${jobs()}/${id}`)).status).toBe(204);
+    const body = (await call('GET', `${jobs()}/${id}`)).body!;
+    expect(body).toMatchObject({ cancelled: true, failed: true, expired: false, finishedAt: expect.any(String) });
+    expect(toRestoreJob('dedicated', body, 'GET').state).toBe('cancelled');
+  });
+
+  reality('unknownProject', 'an unknown project is GROUP_NOT_FOUND, and ends type detection at the first probe', async () => {
+    const unknown = 'a'.repeat(24);
+    for (const path of [snaps('orders', 'flexClusters', unknown), snaps('orders', 'clusters', unknown), `/api/atlas/v2/groups/${unknown}/clusters/orders`]) {
+      const accept = path.includes('flexClusters') ? V2024 : path.endsWith('/orders') ? 'application/vnd.atlas.2024-08-05+json' : V2023;
+      const r = await call('GET', path, { accept });
+      expect([r.status, r.body], path).toEqual([404, { error: 404, reason: 'Not Found', errorCode: 'GROUP_NOT_FOUND', detail: `No group with ID ${unknown} exists.`, parameters: [unknown] }]);
+    }
+    expect((await call('GET', snaps('ghost'))).body).toMatchObject({ errorCode: 'CLUSTER_NOT_FOUND' }); // a known project
+    const client = createAtlasClient({ baseUrl: fake().url, auth: { kind: 'digest', publicKey: fake().publicKey, privateKey: fake().privateKey }, retryPolicy: { maxAttempts: 1 } });
+    fake().reset();
+    await expect(client.listSnapshots({ groupId: unknown, clusterName: 'orders' })).rejects.toMatchObject({ status: 404, errorCode: 'GROUP_NOT_FOUND' });
+    expect(fake().requests.filter((r) => r.authorized).map((r) => r.path)).toEqual([snaps('orders', 'flexClusters', unknown)]);
   });
 
   reality('automatedRestoreCannotBeCancelled', 'DELETE of an automated job answers 400 CANNOT_CANCEL_AUTOMATED_RESTORE', async () => {
