@@ -71,11 +71,12 @@ async function publishRequest(services: Services, request: RestoreRequest): Prom
   if (!posted.ok) {
     const cancelled = await store.transition(request.id, ['pending_approval'], 'cancelled', { failureReason: `The request card could not be posted: ${posted.error}` });
     if (!cancelled.ok) {
-      // Decided meanwhile (the App Home shows a request before its card exists): an approved one goes ahead and keeps
-      // its target; only the requester can be told, as its thread can't be posted either.
+      // Decided meanwhile (the App Home shows a request, with Approve and Reject, before its card exists). It stands as
+      // decided: an approved one goes ahead and keeps its target. It was requested, so the audit says so; only the
+      // requester can be told, as its thread can't be posted either.
       logger.warn({ requestId: request.id, state: cancelled.request?.state, slackError: posted.error }, 'request card could not be posted after the request was decided');
-      const now = cancelled.request ? ` (now: ${plainState(cancelled.request)})` : '';
-      await messenger.directMessage(request.requester, `I couldn't post your restore request ${request.id} in <#${request.channel}> (${posted.error}), but it was decided meanwhile${now}: it was not withdrawn. \`/atlas-restore status ${request.id}\` shows where it stands.`);
+      await auditRequested(services, request);
+      await messenger.directMessage(request.requester, decidedWithoutCardText(request, posted.error, cancelled.request));
       return;
     }
     await store.releaseTargetLock(request.target, request.id);
@@ -89,16 +90,32 @@ async function publishRequest(services: Services, request: RestoreRequest): Prom
   // later card update and thread message needs the ts.
   const saved = await store.update(request.id, REQUEST_STATES, { cardTs: posted.ts });
   const current = saved.request ?? { ...request, cardTs: posted.ts };
-  await store.audit({
+  await auditRequested(services, request);
+  logger.info({ requestId: request.id, requester: request.requester, source: request.source.cluster, target: request.target.cluster, dryRun: request.dryRun }, 'restore requested');
+  await services.tracker.scheduleApprovalExpiry(request.id, new Date(request.approvalExpiresAt));
+  const approvers = rulesFor(services.policy, request.target).approvers;
+  await messenger.postInThread(current, requestPostedMessage(current, approvers));
+}
+
+async function auditRequested(services: Services, request: RestoreRequest): Promise<void> {
+  await services.store.audit({
     type: 'requested',
     requestId: request.id,
     user: request.requester,
     detail: `${auditWhat(request)} → ${request.target.project}/${request.target.cluster}${auditHow(request)}: ${request.reason}`,
   });
-  logger.info({ requestId: request.id, requester: request.requester, source: request.source.cluster, target: request.target.cluster, dryRun: request.dryRun }, 'restore requested');
-  await services.tracker.scheduleApprovalExpiry(request.id, new Date(request.approvalExpiresAt));
-  const approvers = rulesFor(services.policy, request.target).approvers;
-  await messenger.postInThread(current, requestPostedMessage(current, approvers));
+}
+
+/** The requester's DM when the card couldn't be posted but the request had been decided: what stands now. */
+function decidedWithoutCardText(request: RestoreRequest, slackError: string, now: RestoreRequest | null | undefined): string {
+  const head = `I couldn't post your restore request ${request.id} in <#${request.channel}> (${slackError}), but it was decided meanwhile`;
+  const status = `\`/atlas-restore status ${request.id}\` shows where it stands.`;
+  if (!now) return `${head}. ${status}`;
+  if (now.state === 'rejected' || now.state === 'approval_expired' || (now.state === 'cancelled' && !now.atlasJobId)) {
+    return `${head} (${plainState(now)}): nothing will be restored.`;
+  }
+  const inFlight = now.state === 'approved' || now.state === 'submitting' || now.state === 'running';
+  return `${head} (${plainState(now)})${inFlight ? ': it goes ahead' : ''}. ${status}`;
 }
 
 /** "shop/ledger snapshot 6748…" or "shop/ledger at 2026-12-01T14:05:00Z (base snapshot 6748…) only sales.orders". */

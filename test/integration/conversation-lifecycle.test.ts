@@ -151,10 +151,29 @@ describe('with the default policy', () => {
     await waitFor(() => h.postsToAtlas() > posts, { message: 'the restore posted to Atlas' });
     const dm = await waitFor(() => h.slack.messages(REQUESTER).find((m) => m.text.includes(req.id)), { message: 'DM to the requester' });
     expect(dm.text).not.toMatch(/nothing was requested/);
-    expect(dm.text).toMatch(/decided meanwhile \(now: (approved|restore running)/);
+    expect(dm.text).toMatch(/decided meanwhile \((approved, submitting|restore running)\): it goes ahead\./);
     expect((await h.request(req.id))!.state).not.toBe('cancelled');
     // The restore runs: nobody else may restore into its target meanwhile.
     expect(await h.redis.exists(`${h.prefix}lock:${GROUP_ID}:staging`)).toBe(1);
+    // It was requested, and the audit says what and why, like any request that goes ahead.
+    const audit = (await h.app.services.store.readAudit(1000)).filter((e) => e.requestId === req.id);
+    expect(audit.find((e) => e.type === 'requested')?.detail).toMatch(/snapshot .* → shop\/staging: \S/);
+    h.slack.workspace.notInChannelIds.delete(CHANNEL);
+  });
+
+  it('rejected while its card was being posted, and the post failed: the requester is told nothing will be restored', async () => {
+    h.slack.failNext('conversations.info', 'internal_error', 2);
+    const { before, modal } = await formOutsideTheChannel();
+    h.slack.slowNext('chat.postMessage', 1500);
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'staging' });
+    expect(res.json ?? null).toBeNull();
+    const req = await waitFor(async () => (await h.app.services.store.listRecent(100)).find((r) => !before.has(r.id)), { message: 'the stored request' });
+    await h.click(APPROVER, 'restore_reject', req.id);
+    const dm = await waitFor(() => h.slack.messages(REQUESTER).find((m) => m.text.includes(req.id) && /decided meanwhile/.test(m.text)), { message: 'DM to the requester' });
+    expect(dm.text).toMatch(/decided meanwhile \(rejected\): nothing will be restored\./);
+    expect(dm.text).not.toMatch(/goes ahead/);
+    expect((await h.request(req.id))!.state).toBe('rejected');
+    expect(await h.redis.exists(`${h.prefix}lock:${GROUP_ID}:staging`)).toBe(0);
     h.slack.workspace.notInChannelIds.delete(CHANNEL);
   });
 
