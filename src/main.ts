@@ -5,6 +5,7 @@
 // A bad configuration or policy exits 1 with the full list of problems of both (src/read-settings.ts) before anything
 // connects. Any other argument prints the usage (src/parse-command-line.ts): `--help` on stdout with exit 0, anything
 // unknown on stderr with exit 2.
+import { constants } from 'node:os';
 import { webApi } from '@slack/bolt';
 import { buildApp, type RunningApp } from './app.js';
 import { runAuditCommand } from './audit/audit-command.js';
@@ -33,6 +34,15 @@ function secretsOf(config: Readonly<Config>): string[] {
     decodeURIComponent(new URL(config.redisUrl).password) || undefined,
   ].filter((s): s is string => typeof s === 'string');
 }
+
+/**
+ * What SIGTERM and SIGINT do. In a container node is PID 1, and the kernel drops a signal PID 1 has no handler for, so
+ * there is one from the first moment: until the bot has something to finish, a signal ends the process at once
+ * (`audit`, `--check`, reading the settings); the bot then replaces it with its graceful shutdown.
+ */
+let onStopSignal = (signal: NodeJS.Signals): void => process.exit(128 + constants.signals[signal]);
+process.on('SIGTERM', () => onStopSignal('SIGTERM'));
+process.on('SIGINT', () => onStopSignal('SIGINT'));
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
@@ -72,12 +82,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  // From here on every signal has a handler. In a container node is PID 1, and the kernel drops a signal PID 1 has no
-  // handler for: a SIGTERM during the Redis checks (up to 10 s) would be lost, the bot would start anyway and be
-  // SIGKILLed at the end of the grace period, in the middle of its work.
+  // The graceful shutdown takes over the signals before the Redis checks (up to 10 s): a SIGTERM meanwhile ends the
+  // start-up instead of being ignored until the grace period's SIGKILL, in the middle of the bot's work.
   let app: RunningApp | undefined = undefined; // assigned once Redis passed its checks
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     if (!app) {
@@ -101,8 +110,7 @@ async function main(argv: string[]): Promise<number> {
         process.exit(1);
       });
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  onStopSignal = shutdown;
   // Before the app exists the policy in hand is the file's: nothing to reload.
   process.on('SIGHUP', () => void app?.reloadPolicy());
 
@@ -125,6 +133,8 @@ async function main(argv: string[]): Promise<number> {
       'atlas-restore started',
     );
   } catch (err) {
+    // A signal during start() stops the app under it, and start() then fails: the shutdown says how the process ends.
+    if (stopping) return -1;
     logger.fatal({ err }, 'could not start');
     await app.stop().catch(() => undefined);
     return 1;

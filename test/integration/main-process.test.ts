@@ -136,6 +136,24 @@ describe('src/main.ts', () => {
     }
   }, 30_000);
 
+  it('`audit` ends on SIGTERM while it waits for Redis, with exit 143 (128 + SIGTERM) rather than ignoring it', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)); // accepts, never answers: the export waits
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const redisPort = (silent.address() as { port: number }).port;
+      const p = run({ REDIS_URL: `redis://127.0.0.1:${redisPort}` }, ['audit']);
+      const signalled = new Promise<NodeJS.Signals | null>((resolve) => p.child.on('exit', (_code, signal) => resolve(signal)));
+      await waitFor(() => sockets.length > 0, { timeoutMs: 15_000, message: 'the audit connected to Redis' });
+      p.child.kill('SIGTERM');
+      expect(await signalled).toBeNull();
+      expect(await p.exited).toBe(143);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 30_000);
+
   it('serves /healthz, /readyz and /metrics, and on SIGTERM shuts down and exits 0 without leaking secrets to logs', async () => {
     const port = await freePort();
     const p = run(goodEnv(port));
