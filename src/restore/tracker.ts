@@ -73,7 +73,10 @@ export interface RestoreTracker {
    * or this one after its restart, runs them). Idempotent; close() does it too.
    */
   stopWorker(): Promise<void>;
-  /** Graceful by default. `force: true` drops in-progress polls as a crash would (their jobs stall and move to another replica). */
+  /**
+   * Graceful by default. `force: true` drops in-progress polls as a crash would (their jobs stall and move to another
+   * replica), unless stopWorker() began a graceful close already: that one is waited for (BullMQ's close is one).
+   */
   close(opts?: { force?: boolean }): Promise<void>;
   /** Whether the worker really takes work (running, its blocking connection up): for readiness. */
   health(): Promise<WorkerHealth>;
