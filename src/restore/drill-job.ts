@@ -6,7 +6,7 @@ import { classifyAtlasError } from './classify-atlas-error.js';
 import type { DrillDefinition } from './drill-definition.js';
 import { notStartedRun } from './drill-history.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type TrackerContext } from './tracker-types.js';
-import type { RestoreRequest } from './types.js';
+import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
 
 export interface DrillJobData {
   drill: string;
@@ -91,6 +91,10 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   // Like any restore: one at a time per target. A drill never runs into a target being restored.
   const lock = await ctx.store.acquireTargetLock(drill.target, requestId, ctx.targetLockTtlSeconds ?? DEFAULT_TARGET_LOCK_TTL_SECONDS);
   if (!lock.ok) {
+    // The drill's own previous run (a long restore, or a run on command just before its time): the drill is running,
+    // so this run is no alarm and no result. Audited once, and `drills` goes on showing the run in progress.
+    const holder = await ctx.store.get(lock.holder).catch(() => undefined);
+    if (holder?.drill?.name === drill.name && !FINAL_REQUEST_STATES.includes(holder.state)) return supersededBy(ctx, drill, data, holder.id);
     return notStarted(ctx, drill, data, now, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
   }
   try {
@@ -117,5 +121,12 @@ async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: Dri
   // This run is the drill's last result: `drills` and the App Home must not go on showing the previous one's success.
   await ctx.marks.runOnce(drill.name, `${runKey}:record`, () => ctx.drillHistory.record(drill.name, notStartedRun(reason, new Date(now))));
   await ctx.marks.runOnce(drill.name, runKey, () => ctx.notifier.drillNotStarted(drill, reason));
+  return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
+}
+
+async function supersededBy(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, runningId: string): Promise<DrillStepResult> {
+  const reason = `the previous run ${runningId} is still running into \`${drill.target.project}/${drill.target.cluster}\`; this ${data.trigger === 'command' ? 'run' : 'scheduled run'} was skipped.`;
+  ctx.logger.info({ drill: drill.name, running: runningId, trigger: data.trigger }, 'drill skipped: its previous run is still running');
+  await ctx.store.auditOnce(`drill-not-started:${drill.name}:${data.startedAt ?? 0}`, { type: 'drill_not_started', ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name}: ${reason}` });
   return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
 }
