@@ -18,6 +18,8 @@ export interface DrillJobData {
   /** When the run started (ms): Atlas trouble is waited out until DRILL_START_WINDOW_MS after it. */
   startedAt?: number | undefined;
   attempts?: number | undefined;
+  /** The target's lock was held by a request not stored yet, and is being looked at again. */
+  lockRechecked?: boolean | undefined;
 }
 
 export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'; delayMs: number; data: DrillJobData };
@@ -26,6 +28,8 @@ export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'
 export const DRILL_START_WINDOW_MS = 30 * 60_000;
 /** The submission of a drill may wait this long for Atlas, like an approval's horizon. */
 const DRILL_SUBMIT_WINDOW_MS = 60 * 60_000;
+/** How long a run waits to see the request of a lock's holder that isn't stored yet. */
+const HOLDER_RECHECK_MS = 1000;
 
 export interface DrillDeps {
   drills(): DrillDefinition[];
@@ -95,6 +99,9 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
     // so this run is no alarm and no result. Audited once, and `drills` goes on showing the run in progress.
     const holder = await ctx.store.get(lock.holder).catch(() => undefined);
     if (holder?.drill?.name === drill.name && !FINAL_REQUEST_STATES.includes(holder.state)) return supersededBy(ctx, drill, data, holder.id);
+    // A holder without its request yet: another run of this drill between its lock and its request (a command and a
+    // tick at once). Looked at again a moment later, before this run says anything.
+    if (holder === null && !data.lockRechecked) return { kind: 'again', delayMs: HOLDER_RECHECK_MS, data: { ...data, lockRechecked: true } };
     return notStarted(ctx, drill, data, now, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
   }
   try {

@@ -59,4 +59,34 @@ describe("a drill's tick while its previous run is still restoring", () => {
       await replica.stop();
     }
   }, 30_000);
+
+  it('the same when its other run has the target but has not stored its request yet (a command and a tick at once)', async () => {
+    const store = h.app.services.store;
+    const [previous] = await drillRequests();
+    h.atlas.advanceJob(previous!.atlasJobId!, 'completed');
+    await waitForState(h, previous!.id, 'completed');
+    const target = { project: 'shop', groupId: GROUP_ID, cluster: 'staging' };
+    // The other run, between its two steps: it holds the target, its request is stored a moment later.
+    const sibling = store.newRequestId();
+    // Once the previous run has let the target go (just after its end is stored).
+    await waitFor(async () => (await store.acquireTargetLock(target, sibling, 600)).ok || undefined, { message: 'the target free' });
+    const messages = h.slack.messages(DRILLS).length;
+    const auditBefore = (await store.readAudit(500)).length;
+    try {
+      // The previous command's job may still be finishing: once it has, this run is taken.
+      await waitFor(async () => (await h.app.services.tracker.runDrillNow('ledger-weekly', APPROVER)) || undefined, { timeoutMs: 10_000, message: 'a run on command' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const at = new Date().toISOString();
+      await store.create({ ...previous!, id: sibling, state: 'approved', atlasJobId: undefined, cardTs: undefined, finishedAt: undefined, submittedAt: undefined, postStartedAt: undefined, createdAt: at, updatedAt: at, drill: { name: 'ledger-weekly', trigger: 'schedule' } });
+      const skipped = await waitFor(async () => (await store.readAudit(500)).slice(auditBefore).find((e) => e.type === 'drill_not_started'), { timeoutMs: 10_000, message: 'the run, audited' });
+      expect(skipped.detail).toContain(sibling);
+      expect(skipped.detail).toMatch(/still running/);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(h.slack.messages(DRILLS).slice(messages).filter((m) => m.text.includes('did not run'))).toEqual([]);
+      expect((await drillRequests()).map((r) => r.id).sort()).toEqual([previous!.id, sibling].sort());
+    } finally {
+      await store.update(sibling, ['approved'], { state: 'cancelled', finishedAt: new Date().toISOString() }).catch(() => undefined);
+      await store.releaseTargetLock(target, sibling);
+    }
+  }, 30_000);
 });
