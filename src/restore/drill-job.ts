@@ -6,7 +6,7 @@ import { classifyAtlasError } from './classify-atlas-error.js';
 import type { DrillDefinition } from './drill-definition.js';
 import { notStartedRun } from './drill-history.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type TrackerContext } from './tracker-types.js';
-import type { RestoreRequest } from './types.js';
+import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
 
 export interface DrillJobData {
   drill: string;
@@ -18,6 +18,8 @@ export interface DrillJobData {
   /** When the run started (ms): Atlas trouble is waited out until DRILL_START_WINDOW_MS after it. */
   startedAt?: number | undefined;
   attempts?: number | undefined;
+  /** The target's lock was held by a request not stored yet, and is being looked at again. */
+  lockRechecked?: boolean | undefined;
 }
 
 export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'; delayMs: number; data: DrillJobData };
@@ -26,6 +28,8 @@ export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'
 export const DRILL_START_WINDOW_MS = 30 * 60_000;
 /** The submission of a drill may wait this long for Atlas, like an approval's horizon. */
 const DRILL_SUBMIT_WINDOW_MS = 60 * 60_000;
+/** How long a run waits to see the request of a lock's holder that isn't stored yet. */
+const HOLDER_RECHECK_MS = 1000;
 
 export interface DrillDeps {
   drills(): DrillDefinition[];
@@ -91,6 +95,13 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   // Like any restore: one at a time per target. A drill never runs into a target being restored.
   const lock = await ctx.store.acquireTargetLock(drill.target, requestId, ctx.targetLockTtlSeconds ?? DEFAULT_TARGET_LOCK_TTL_SECONDS);
   if (!lock.ok) {
+    // The drill's own previous run (a long restore, or a run on command just before its time): the drill is running,
+    // so this run is no alarm and no result. Audited once, and `drills` goes on showing the run in progress.
+    const holder = await ctx.store.get(lock.holder).catch(() => undefined);
+    if (holder?.drill?.name === drill.name && !FINAL_REQUEST_STATES.includes(holder.state)) return supersededBy(ctx, drill, data, holder.id);
+    // A holder without its request yet: another run of this drill between its lock and its request (a command and a
+    // tick at once). Looked at again a moment later, before this run says anything.
+    if (holder === null && !data.lockRechecked) return { kind: 'again', delayMs: HOLDER_RECHECK_MS, data: { ...data, lockRechecked: true } };
     return notStarted(ctx, drill, data, now, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
   }
   try {
@@ -117,5 +128,12 @@ async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: Dri
   // This run is the drill's last result: `drills` and the App Home must not go on showing the previous one's success.
   await ctx.marks.runOnce(drill.name, `${runKey}:record`, () => ctx.drillHistory.record(drill.name, notStartedRun(reason, new Date(now))));
   await ctx.marks.runOnce(drill.name, runKey, () => ctx.notifier.drillNotStarted(drill, reason));
+  return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
+}
+
+async function supersededBy(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, runningId: string): Promise<DrillStepResult> {
+  const reason = `the previous run ${runningId} is still running into \`${drill.target.project}/${drill.target.cluster}\`; this ${data.trigger === 'command' ? 'run' : 'scheduled run'} was skipped.`;
+  ctx.logger.info({ drill: drill.name, running: runningId, trigger: data.trigger }, 'drill skipped: its previous run is still running');
+  await ctx.store.auditOnce(`drill-not-started:${drill.name}:${data.startedAt ?? 0}`, { type: 'drill_not_started', ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name}: ${reason}` });
   return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
 }
