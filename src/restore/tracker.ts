@@ -11,6 +11,7 @@ import { assertOptions, DEFAULT_LATE_ADOPT_WINDOW_MS, MARKS_KEEP_SECONDS, settle
 import { expireApproval, runExpiryStep } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
 import { alignDueTime } from './align-due-time.js';
+import { sameDrillSchedule } from './same-drill-schedule.js';
 import { delayJob } from './delay-job.js';
 import type { DrillRun } from './drill-definition.js';
 import { createDrillHistory, type DrillStanding } from './drill-history.js';
@@ -164,11 +165,18 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   async function syncDrills(): Promise<void> {
     const wanted = drills();
     for (const drill of wanted) {
-      await queue.upsertJobScheduler(
-        `${DRILL_SCHEDULER_PREFIX}${drill.name}`,
-        opts.drillRepeat?.(drill) ?? { pattern: drill.schedule, tz: drill.timeZone },
-        { name: DRILL_JOB, data: { drill: drill.name, trigger: 'schedule' } satisfies DrillJobData, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
-      );
+      const id = `${DRILL_SCHEDULER_PREFIX}${drill.name}`;
+      const repeat = opts.drillRepeat?.(drill) ?? { pattern: drill.schedule, tz: drill.timeZone };
+      // Only a new or changed schedule: upserting a cron schedule replaces its next job, so a tick that came due while
+      // no replica was up (and that no worker has taken yet) would be dropped at start-up or at a policy reload, and
+      // the drill skipped until its next time.
+      if (!sameDrillSchedule(await queue.getJobScheduler(id), repeat)) {
+        await queue.upsertJobScheduler(id, repeat, {
+          name: DRILL_JOB,
+          data: { drill: drill.name, trigger: 'schedule' } satisfies DrillJobData,
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        });
+      }
       await drillHistory.noteScheduled(drill.name, new Date());
     }
     const names = new Set(wanted.map((d) => `${DRILL_SCHEDULER_PREFIX}${d.name}`));
