@@ -3,7 +3,7 @@
 // action: the modal is rebuilt, because the warning and the typed confirmation follow them.
 import type { KnownBlock, PlainTextOption } from '@slack/types';
 import { MAX_NAMESPACES } from '../../policy/parse-namespaces.js';
-import { clip, escapeText } from './format.js';
+import { clip, escapeText, splitText } from './format.js';
 import {
   INDEX_STRATEGY_ACTION_ID,
   INDEX_STRATEGY_BLOCK_ID,
@@ -54,11 +54,8 @@ const note = (text: string, blockId = 'restore_what_info'): KnownBlock => ({ typ
  */
 export function namespacesBoxText(text: string): { text: string; left: string[] } {
   if (text.length <= NAMESPACES_MAX_LENGTH) return { text, left: [] };
-  const lines = text.split('\n');
-  let kept = 0;
-  let length = -1;
-  while (kept < lines.length && length + 1 + lines[kept]!.length <= NAMESPACES_MAX_LENGTH) length += 1 + lines[kept++]!.length;
-  return { text: lines.slice(0, kept).join('\n'), left: lines.slice(kept).filter((l) => l.trim() !== '') };
+  const [box = '', ...rest] = splitText(text, NAMESPACES_MAX_LENGTH);
+  return { text: box, left: rest.flatMap((part) => part.split('\n')).filter((l) => l.trim() !== '') };
 }
 
 function leftOutNote(left: readonly string[]): string {
