@@ -247,6 +247,13 @@ export function snapshotIdOf(h: Harness, cluster: string, index = 0): string {
 }
 
 /** Drives command → modal → submit for `user` and returns the posted request (card in the channel). */
+/** The private answer of a slash command (what Slack shows the user), posted to its response URL. */
+export async function commandAnswer(h: Harness, user: string, text: string, channel?: string): Promise<string> {
+  const { responseUrlId } = await h.command(user, text, channel ? { channel } : {});
+  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
+  return String(call.args.text);
+}
+
 export async function requestRestore(h: Harness, opts: { user?: string; source: string; target?: string; snapshotIndex?: number; reason?: string; channel?: string }): Promise<RestoreRequest> {
   const user = opts.user ?? REQUESTER;
   const snapshotId = snapshotIdOf(h, opts.source, opts.snapshotIndex ?? 0);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { sendBlockAction } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, APPROVER_2, CHANNEL, GROUP_ID, OUTSIDER, REQUESTER, SIGNING_SECRET, requestRestore, startHarness, type Harness } from './conversation-harness.js';
+import { APPROVER, APPROVER_2, CHANNEL, commandAnswer, GROUP_ID, OUTSIDER, REQUESTER, requestRestore, SIGNING_SECRET, startHarness, type Harness } from './conversation-harness.js';
 
 const PRIVATE = 'G0PRIVATE1';
 const MEMBER = 'U0MEMBER01'; // a requester of ledger only, in the private channel
@@ -33,11 +33,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function answer(user: string, text: string, channel = CHANNEL): Promise<string> {
-  const { responseUrlId } = await h.command(user, text, { channel });
-  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
-  return String(call.args.text);
-}
+const answer = (user: string, text: string, channel = CHANNEL): Promise<string> => commandAnswer(h, user, text, channel);
 
 describe('status and list', () => {
   it('someone outside the policy gets no answer about any request, wherever they ask', async () => {

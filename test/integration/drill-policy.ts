@@ -1,5 +1,6 @@
 // The policy of the drill tests: one weekly drill from shop/ledger into the scratch cluster shop/staging.
-import { APPROVER, policyWith } from './conversation-harness.js';
+import type { RestoreRequest } from '../../src/restore/types.js';
+import { APPROVER, policyWith, type Harness } from './conversation-harness.js';
 
 export const DRILLS = 'C0DRILLS01';
 
@@ -15,3 +16,8 @@ export const DRILL_POLICY = policyWith({
     channel: ${DRILLS}
 `,
 });
+
+/** The requests of the drill `ledger-weekly`, newest first. */
+export async function drillRequestsOf(h: Harness): Promise<RestoreRequest[]> {
+  return (await h.app.services.store.listRecent(100)).filter((r) => r.drill?.name === 'ledger-weekly');
+}

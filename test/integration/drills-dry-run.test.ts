@@ -6,7 +6,7 @@ import { createDrillHistory } from '../../src/restore/drill-history.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { DRILL_POLICY } from './drill-policy.js';
 import { homeText, openHome } from './home-helpers.js';
-import { APPROVER, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, commandAnswer, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const POLICY = DRILL_POLICY;
 
@@ -18,11 +18,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function answer(user: string, text: string): Promise<string> {
-  const { responseUrlId } = await h.command(user, text);
-  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
-  return String(call.args.text);
-}
+const answer = (user: string, text: string): Promise<string> => commandAnswer(h, user, text);
 
 describe('a drill with DRY_RUN on', () => {
   it('is recorded as a dry run: no success in the metrics, and `drills` and the App Home say so', async () => {

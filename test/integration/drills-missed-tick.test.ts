@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { DRILL_POLICY } from './drill-policy.js';
+import { drillRequestsOf, DRILL_POLICY } from './drill-policy.js';
 import { GROUP_ID, startHarness, type Harness } from './conversation-harness.js';
 
 let h: Harness;
@@ -18,7 +18,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const drillRequests = async (): Promise<RestoreRequest[]> => (await h.app.services.store.listRecent(100)).filter((r) => r.drill?.name === 'ledger-weekly');
+const drillRequests = (): Promise<RestoreRequest[]> => drillRequestsOf(h);
 
 /** A cron (seconds first) that fires once a year: at `at`, in UTC. */
 function onceAt(at: Date): { pattern: string; tz: string } {

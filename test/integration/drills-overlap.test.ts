@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { DRILL_POLICY, DRILLS } from './drill-policy.js';
+import { drillRequestsOf, DRILL_POLICY, DRILLS } from './drill-policy.js';
 import { homeText, openHome } from './home-helpers.js';
-import { APPROVER, GROUP_ID, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, commandAnswer, GROUP_ID, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -19,13 +19,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-const drillRequests = async (): Promise<RestoreRequest[]> => (await h.app.services.store.listRecent(100)).filter((r) => r.drill?.name === 'ledger-weekly');
+const drillRequests = (): Promise<RestoreRequest[]> => drillRequestsOf(h);
 
-async function answer(user: string, text: string): Promise<string> {
-  const { responseUrlId } = await h.command(user, text);
-  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
-  return String(call.args.text);
-}
+const answer = (user: string, text: string): Promise<string> => commandAnswer(h, user, text);
 
 describe("a drill's tick while its previous run is still restoring", () => {
   it('starts no second restore, and does not say the drill did not run', async () => {

@@ -12,7 +12,7 @@ import { tzOffsetSeconds } from '../fakes/fake-slack-workspace.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { DRILL_POLICY, DRILLS } from './drill-policy.js';
 import { homeText, openHome } from './home-helpers.js';
-import { APPROVER, GROUP_ID, OUTSIDER, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, commandAnswer, GROUP_ID, OUTSIDER, REQUESTER, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const POLICY = DRILL_POLICY;
 
@@ -29,11 +29,7 @@ afterAll(async () => {
 const drillRequests = async (): Promise<RestoreRequest[]> => (await h.app.services.store.listRecent(100)).filter((r) => r.drill?.name === 'ledger-weekly');
 const drillMessages = () => h.slack.messages(DRILLS);
 
-async function answer(user: string, text: string): Promise<string> {
-  const { responseUrlId } = await h.command(user, text);
-  const call = await h.slack.waitForCall('response_url', (c) => c.args.id === responseUrlId);
-  return String(call.args.text);
-}
+const answer = (user: string, text: string): Promise<string> => commandAnswer(h, user, text);
 
 /** Lets the drill's restore job run for `minutes` of Atlas time from its POST, then completes it. */
 async function completeAfter(req: RestoreRequest, minutes: number): Promise<RestoreRequest> {

@@ -117,41 +117,38 @@ describe('src/main.ts', () => {
 
   // In a container node is PID 1, which the kernel gives no default action for SIGTERM: without a handler the signal is
   // dropped and the pod is SIGKILLed later. Here (not PID 1) a missing handler shows as death by signal instead of an exit.
-  it('handles SIGTERM during start-up (Redis checks still waiting) and exits 0', async () => {
+  /**
+   * Runs the process against a Redis that accepts and never answers, sends SIGTERM once it has connected, and gives
+   * back how it ended: by its own exit (`signal` null) or killed by the signal (no handler).
+   */
+  async function sigtermWhileRedisIsSilent(env: Record<string, string>, args: string[] = []) {
     const sockets: Socket[] = [];
-    const silent = createServer((socket) => sockets.push(socket)); // accepts, never answers: the checks wait
+    const silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const redisPort = (silent.address() as { port: number }).port;
-      const p = run({ ...goodEnv(0), REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+      const p = run({ ...env, REDIS_URL: `redis://127.0.0.1:${redisPort}` }, args);
       const signalled = new Promise<NodeJS.Signals | null>((resolve) => p.child.on('exit', (_code, signal) => resolve(signal)));
-      await waitFor(() => sockets.length > 0, { timeoutMs: 15_000, message: 'the start-up checks connected to Redis' });
+      await waitFor(() => sockets.length > 0, { timeoutMs: 15_000, message: 'the process connected to Redis' });
       p.child.kill('SIGTERM');
-      expect(await signalled).toBeNull();
-      expect(await p.exited).toBe(0);
-      expect(p.output()).toContain('stopping during start-up');
+      return { signal: await signalled, code: await p.exited, output: p.output() };
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
+  }
+
+  it('handles SIGTERM during start-up (Redis checks still waiting) and exits 0', async () => {
+    const ended = await sigtermWhileRedisIsSilent(goodEnv(0));
+    expect(ended.signal).toBeNull();
+    expect(ended.code).toBe(0);
+    expect(ended.output).toContain('stopping during start-up');
   }, 30_000);
 
   it('`audit` ends on SIGTERM while it waits for Redis, with exit 143 (128 + SIGTERM) rather than ignoring it', async () => {
-    const sockets: Socket[] = [];
-    const silent = createServer((socket) => sockets.push(socket)); // accepts, never answers: the export waits
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    try {
-      const redisPort = (silent.address() as { port: number }).port;
-      const p = run({ REDIS_URL: `redis://127.0.0.1:${redisPort}` }, ['audit']);
-      const signalled = new Promise<NodeJS.Signals | null>((resolve) => p.child.on('exit', (_code, signal) => resolve(signal)));
-      await waitFor(() => sockets.length > 0, { timeoutMs: 15_000, message: 'the audit connected to Redis' });
-      p.child.kill('SIGTERM');
-      expect(await signalled).toBeNull();
-      expect(await p.exited).toBe(143);
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
-    }
+    const ended = await sigtermWhileRedisIsSilent({}, ['audit']);
+    expect(ended.signal).toBeNull();
+    expect(ended.code).toBe(143);
   }, 30_000);
 
   it('serves /healthz, /readyz and /metrics, and on SIGTERM shuts down and exits 0 without leaking secrets to logs', async () => {
