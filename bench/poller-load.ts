@@ -1,7 +1,8 @@
 // Benchmark: 1,000 restores in flight on one process. One tracker (as the app builds it: BullMQ worker,
 // concurrency 50, base interval 10 s, so 5 s ±20 % in the first 3 minutes) follows 1,000 'running'
 // requests whose Atlas jobs never finish. The fake Atlas runs in a child process (fake-atlas-process.ts)
-// so the CPU figure is the bot's own. Reports poll lateness, CPU share of one core and Redis commands per poll.
+// so the CPU figure is the bot's own. Reports poll lateness, CPU share of one core, Redis commands per poll, and memory:
+// the Redis server's per restore in flight, and the bot's heap (its size, and its growth while the polls go on).
 // Run: npx tsx bench/poller-load.ts   (POLLER_RESTORES=N, POLLER_RUN_SECONDS=S to change the load)
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,9 @@ import { createRestoreStore } from '../src/restore/store.js';
 import { createRestoreTracker, type RestoreNotifier } from '../src/restore/tracker.js';
 import type { RestoreRequest } from '../src/restore/types.js';
 import type { ChildMessage, ParentMessage, SeededJob } from './fake-atlas-process.js';
+import { countRedisCommands, diffStats } from './count-redis-commands.js';
 import { deleteKeys } from './delete-keys.js';
+import { kilobytes, measureMemory, megabytes, type MemoryReading } from './measure-memory.js';
 import { serverCommandStats } from './server-command-stats.js';
 import { describeMs, ms, percentile, summarize } from './stats.js';
 
@@ -86,51 +89,6 @@ async function startAtlasChild(jobs: number): Promise<AtlasChild> {
   }
 }
 
-// ---- Redis command counting -------------------------------------------------------------------------
-
-interface CommandCounter {
-  /** Commands this process sent (every ioredis connection, pipelined ones included). */
-  commands: number;
-  /** Writes to Redis: a pipeline (or MULTI) counts once, as its commands travel together. */
-  roundTrips: number;
-  restore(): void;
-}
-
-/** Counts at ioredis's one door for commands (pipelines call it too, with a shared stream). */
-function countRedisCommands(): CommandCounter {
-  const proto = Redis.prototype as unknown as { sendCommand: (...args: unknown[]) => unknown };
-  const original = proto.sendCommand;
-  const pipelines = new WeakSet<object>();
-  const counter: CommandCounter = {
-    commands: 0,
-    roundTrips: 0,
-    restore: () => {
-      proto.sendCommand = original;
-    },
-  };
-  proto.sendCommand = function countedSendCommand(this: unknown, ...args: unknown[]) {
-    counter.commands += 1;
-    const stream = args[1] as { isPipeline?: boolean } | undefined;
-    if (stream?.isPipeline) {
-      if (!pipelines.has(stream)) {
-        pipelines.add(stream);
-        counter.roundTrips += 1;
-      }
-    } else counter.roundTrips += 1;
-    return original.apply(this, args);
-  };
-  return counter;
-}
-
-function diffStats(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
-  const delta = new Map<string, number>();
-  for (const [name, calls] of after) {
-    const d = calls - (before.get(name) ?? 0);
-    if (d > 0) delta.set(name, d);
-  }
-  return delta;
-}
-
 const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
 
 // ---- the benchmark ----------------------------------------------------------------------------------
@@ -146,6 +104,7 @@ interface Snapshot {
   atlasJobGets: number;
   atlasRequests: number;
   childCpuMicros: number;
+  memory: MemoryReading;
 }
 
 function noOpNotifier(counts: Record<string, number>): RestoreNotifier {
@@ -183,6 +142,29 @@ function requestFor(id: string, job: SeededJob, lastJobState: RestoreJobState, n
   };
 }
 
+/** Each measured poll's lateness and when it was seen, in two typed arrays allocated once. */
+function recordLags(capacity: number) {
+  const at = new Float64Array(capacity);
+  const late = new Float64Array(capacity);
+  let length = 0;
+  return {
+    get length() {
+      return length;
+    },
+    add(when: number, ms: number) {
+      if (length === capacity) return; // more polls than a 1 s base interval would make: not possible here
+      at[length] = when;
+      late[length] = ms;
+      length += 1;
+    },
+    between(from: number, to: number): number[] {
+      const out: number[] = [];
+      for (let i = 0; i < length; i += 1) if (at[i]! >= from && at[i]! <= to) out.push(late[i]!);
+      return out;
+    },
+  };
+}
+
 const pct = (cpuMicros: number, wallMs: number): string => `${((cpuMicros / 1000 / wallMs) * 100).toFixed(1)} %`;
 
 export async function benchPollerLoad(): Promise<void> {
@@ -193,11 +175,13 @@ export async function benchPollerLoad(): Promise<void> {
   // Warnings (failed polls, lost locks) are counted, not printed: a clean run has none.
   const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
   const notified: Record<string, number> = {};
-  const lags: { at: number; ms: number }[] = [];
+  // Preallocated: the bench's own record of each poll must not grow the heap it measures.
+  const lags = recordLags(RESTORES * RUN_SECONDS);
   let child: AtlasChild | undefined;
   let tracker: ReturnType<typeof createRestoreTracker> | undefined;
   try {
     const seedStarted = performance.now();
+    const empty = await measureMemory(redis);
     child = await startAtlasChild(RESTORES);
     const { url, publicKey, privateKey, jobs } = child.ready;
     const atlas = createAtlasClient({ baseUrl: url, auth: { kind: 'digest', publicKey, privateKey }, logger });
@@ -235,12 +219,15 @@ export async function benchPollerLoad(): Promise<void> {
       pollIntervalSeconds: BASE_INTERVAL_SECONDS,
       longRunningAfterMinutes: 240,
       targetLockTtlSeconds: 6 * 3600, // as app.ts: each poll refreshes the target lock
-      onPollLag: (seconds) => lags.push({ at: performance.now(), ms: seconds * 1000 }),
+      onPollLag: (seconds) => lags.add(performance.now(), seconds * 1000),
     });
+    const seeded = await measureMemory(redis);
     await tracker.start();
     console.log(`seeded ${jobs.length} running restores (${[...stateOf].map(([t, s]) => `${t}: ${s}`).join(', ')}) in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
     const snapshot = async (): Promise<Snapshot> => {
+      // Memory first: its garbage collection is CPU of this process, and must fall outside the measured window.
+      const memory = await measureMemory(redis);
       const [server, atlasStats] = await Promise.all([serverCommandStats(redis), child!.stats()]);
       const cpu = process.cpuUsage();
       return {
@@ -253,6 +240,7 @@ export async function benchPollerLoad(): Promise<void> {
         atlasJobGets: atlasStats.jobGets,
         atlasRequests: atlasStats.requests,
         childCpuMicros: atlasStats.cpuMicros,
+        memory,
       };
     };
 
@@ -260,7 +248,7 @@ export async function benchPollerLoad(): Promise<void> {
     await Promise.all(ids.map((id) => tracker!.track(id)));
     const progress = setInterval(() => {
       const s = ((performance.now() - start.wallMs) / 1000).toFixed(0);
-      console.log(`  … ${s} s: ${lags.length} late-measured polls so far, lateness p99 ${ms(percentile(lags.map((l) => l.ms), 99))} ms`);
+      console.log(`  … ${s} s: ${lags.length} late-measured polls so far, lateness p99 ${ms(percentile(lags.between(0, Infinity), 99))} ms`);
     }, 15_000);
     await new Promise((resolve) => setTimeout(resolve, STEADY_AFTER_SECONDS * 1000));
     const steady = await snapshot();
@@ -273,7 +261,7 @@ export async function benchPollerLoad(): Promise<void> {
       const polls = to.atlasJobGets - from.atlasJobGets;
       const server = diffStats(from.server, to.server);
       const per = (n: number) => (polls > 0 ? (n / polls).toFixed(1) : 'n/a');
-      const window = lags.filter((l) => l.at >= from.wallMs && l.at <= to.wallMs).map((l) => l.ms);
+      const window = lags.between(from.wallMs, to.wallMs);
       console.log(`[${label}] ${(wall / 1000).toFixed(1)} s, ${polls} polls (${(polls / (wall / 1000)).toFixed(0)}/s, ${(polls / RESTORES).toFixed(1)} per restore)`);
       console.log(`[${label}]   lateness ${describeMs(summarize(window))}`);
       console.log(`[${label}]   CPU share of one core: ${pct(to.cpuMicros - from.cpuMicros, wall)} (bot process; ${pct(to.systemMicros - from.systemMicros, wall)} of it in the kernel); fake Atlas child: ${pct(to.childCpuMicros - from.childCpuMicros, wall)}`);
@@ -291,6 +279,11 @@ export async function benchPollerLoad(): Promise<void> {
     console.log(`poll lateness p99: ${ms(percentile(lateness, 99))} ms  (goal < 1000 ms; first polls carry no due time and are not measured)`);
     console.log(`CPU share of one core: ${pct(end.cpuMicros - start.cpuMicros, all.wall)}  (goal < 25 %; the bot's process only: the fake Atlas runs in a child, ${pct(end.childCpuMicros - start.childCpuMicros, all.wall)})`);
     console.log(`Redis commands per poll: ${((end.commands - start.commands) / all.polls).toFixed(1)} sent by the bot; ${(sum(all.server) / all.polls).toFixed(1)} executed by the server (INFO commandstats, server-wide: includes commands inside Lua and any other client of this Redis)`);
+    const perRestore = (bytes: number) => kilobytes(bytes / RESTORES);
+    console.log(`Redis memory per restore in flight: ${perRestore(steady.memory.redisUsedBytes - empty.redisUsedBytes)} (the request, its indexes and target lock: ${perRestore(seeded.redisUsedBytes - empty.redisUsedBytes)}; the rest is its BullMQ job, and the queue's event stream, capped); ${megabytes(steady.memory.redisUsedBytes - empty.redisUsedBytes)} for ${RESTORES}`);
+    const steadyPolls = end.atlasJobGets - steady.atlasJobGets;
+    const growth = end.memory.heapUsedBytes - steady.memory.heapUsedBytes;
+    console.log(`bot heap after GC: ${megabytes(empty.heapUsedBytes)} before the restores, ${megabytes(steady.memory.heapUsedBytes)} with ${RESTORES} in flight, ${megabytes(end.memory.heapUsedBytes)} at the end: ${growth >= 0 ? '+' : ''}${megabytes(growth)} over the steady window's ${steadyPolls} polls (${steadyPolls > 0 ? (growth / steadyPolls).toFixed(0) : 'n/a'} bytes per poll); RSS ${megabytes(end.memory.rssBytes)}`);
     const notes = Object.entries(notified).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
     console.log(`  notifier calls: ${notes}; warnings logged: ${warnings.length}${warnings[0] ? ` (first: ${warnings[0].slice(0, 200).trim()})` : ''}`);
   } finally {
