@@ -84,6 +84,30 @@ describe('a collection-level restore', () => {
     const res = await h.submitModal(modal, REQUESTER, {});
     expect(errorsOf(res.json)['restore_target:shop/ledger']).toBe('A collection-level restore can only go into a dedicated cluster, and shop/orders is a Flex cluster.');
   });
+
+  it('a list longer than the box: the ones left out stay named through every rebuild, and only the boxed ones are requested', async () => {
+    const all = Array.from({ length: 100 }, (_, i) => `sales.collection_with_a_rather_long_name_${String(i).padStart(3, '0')}`);
+    const leftOut = (v: StoredView) => JSON.stringify(v.blocks.find((b) => (b as { block_id?: string }).block_id === 'restore_namespaces_info') ?? null);
+    const modal = await modalFor(`shop/ledger only ${all.join(', ')}`, hasNamespaces);
+    const boxed = (JSON.stringify(modal.blocks).match(/"initial_value":"(sales[^"]*)"/)?.[1] ?? '').split('\\n');
+    expect(boxed.length).toBeGreaterThan(10);
+    expect(boxed).toEqual(all.slice(0, boxed.length));
+    const note = `${all.length - boxed.length} of the namespaces from the command did not fit in the box`;
+    expect(leftOut(modal)).toContain(note);
+    expect(leftOut(modal)).toContain(all[boxed.length]);
+
+    // Slack sends back only what the box holds; the note comes from the modal's metadata.
+    const overwrite = await h.changeModal(modal, REQUESTER, 'writeStrategy', { writeStrategy: 'OVERWRITE_EXISTING' }, (v) => blockIds(v).includes('restore_confirmation'));
+    expect(leftOut(overwrite)).toContain(note);
+    const back = await h.changeModal(overwrite, REQUESTER, 'writeStrategy', { writeStrategy: 'CREATE_NEW' }, (v) => !blockIds(v).includes('restore_confirmation'));
+    expect(leftOut(back)).toContain(note);
+    expect(leftOut(back)).toContain(all[boxed.length]);
+
+    const before = await requestIds();
+    const res = await h.submitModal(back, REQUESTER, { what: 'namespaces', writeStrategy: 'CREATE_NEW' });
+    expect(res.json ?? null).toBeNull();
+    expect((await newRequest(before)).namespaces?.map((n) => n.sourceNamespace)).toEqual(boxed);
+  });
 });
 
 describe('where a collection-level restore is not possible', () => {

@@ -23,7 +23,23 @@ export interface ModalChoices {
   pointInTime?: number | undefined;
   /** The "take a safety snapshot" checkbox, where the policy offers one: on unless the requester unticks it. */
   keepSafetySnapshot: boolean;
+  /**
+   * Namespaces from the command that did not fit in the box (Slack's 3000 characters): the first few and how many.
+   * Carried through every rebuild, so the note naming them stays until the modal closes.
+   */
+  namespacesLeftOut?: LeftOutNamespaces | undefined;
 }
+
+export interface LeftOutNamespaces {
+  /** At most LEFT_OUT_NAMED of them, in the command's order. */
+  first: string[];
+  count: number;
+}
+
+/** How many left-out namespaces the note names (the rest are counted). */
+export const LEFT_OUT_NAMED = 3;
+/** A named one is cut past this many characters, so that the metadata stays small. */
+export const LEFT_OUT_NAME_MAX = 256;
 
 /** What the modal starts with: the whole cluster from a snapshot, and, for namespaces, the safe write (beside the data). */
 export const DEFAULT_CHOICES: ModalChoices = {

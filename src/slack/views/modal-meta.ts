@@ -1,6 +1,7 @@
 // The restore modal's private_metadata and its source-scoped block ids.
 import { z } from 'zod';
 import { SNAPSHOT_BLOCK_ID_PREFIX, TARGET_BLOCK_ID_PREFIX } from './ids.js';
+import { LEFT_OUT_NAME_MAX, LEFT_OUT_NAMED, type LeftOutNamespaces } from './modal-choices.js';
 
 /** What the modal carries in private_metadata (JSON, ≤ 3000 chars). */
 export interface ModalMeta {
@@ -19,6 +20,8 @@ export interface KeptInputs {
   namespacesText?: string | undefined;
   /** Unix seconds. */
   pointInTime?: number | undefined;
+  /** The command's namespaces that did not fit in the box: the box on a rebuild holds only the others. */
+  leftOut?: LeftOutNamespaces | undefined;
 }
 
 /** Slack's limit for private_metadata. */
@@ -27,7 +30,13 @@ const MAX_METADATA_LENGTH = 3000;
 const modalMetaSchema = z.object({
   channel: z.string().regex(/^[CGD][A-Z0-9]+$/),
   timeZone: z.string().max(100).optional(),
-  kept: z.object({ namespacesText: z.string().max(MAX_METADATA_LENGTH).optional(), pointInTime: z.number().int().optional() }).optional(),
+  kept: z
+    .object({
+      namespacesText: z.string().max(MAX_METADATA_LENGTH).optional(),
+      pointInTime: z.number().int().optional(),
+      leftOut: z.object({ first: z.array(z.string().max(LEFT_OUT_NAME_MAX)).max(LEFT_OUT_NAMED), count: z.number().int().positive() }).optional(),
+    })
+    .optional(),
 });
 
 export class ModalMetaError extends Error {
@@ -37,12 +46,13 @@ export class ModalMetaError extends Error {
 
 export function buildModalMeta(meta: ModalMeta): string {
   const base = meta.timeZone === undefined ? { channel: meta.channel } : { channel: meta.channel, timeZone: meta.timeZone };
-  const { namespacesText, pointInTime } = meta.kept ?? {};
-  const kept = { ...(namespacesText ? { namespacesText } : {}), ...(pointInTime !== undefined ? { pointInTime } : {}) };
+  const { namespacesText, pointInTime, leftOut } = meta.kept ?? {};
+  const small = { ...(pointInTime !== undefined ? { pointInTime } : {}), ...(leftOut ? { leftOut } : {}) };
+  const kept = { ...(namespacesText ? { namespacesText } : {}), ...small };
   const full = JSON.stringify(Object.keys(kept).length > 0 ? { ...base, kept } : base);
   if (full.length <= MAX_METADATA_LENGTH) return full;
   // A namespaces list near the box's own limit doesn't fit beside the rest: it is the one thing not kept.
-  return JSON.stringify(pointInTime !== undefined ? { ...base, kept: { pointInTime } } : base);
+  return JSON.stringify(Object.keys(small).length > 0 ? { ...base, kept: small } : base);
 }
 
 /** Throws ModalMetaError (SLACK_MODAL_METADATA_INVALID) when the metadata isn't ours. */

@@ -96,6 +96,7 @@ export function readModalSubmission(view: ModalSubmissionView): ModalSubmission 
     pointInTime,
     // Not shown: on, so that it starts ticked when a rebuild shows it (another target, another write strategy).
     keepSafetySnapshot: safety === undefined ? true : (safety.selected_options ?? []).some((o) => o.value === SAFETY_SNAPSHOT_OPTION_VALUE),
+    ...(meta.kept?.leftOut ? { namespacesLeftOut: meta.kept.leftOut } : {}),
   };
   return {
     sourceKey: selected(SOURCE_BLOCK_ID, SOURCE_SELECT_ACTION_ID),

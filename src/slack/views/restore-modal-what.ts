@@ -14,7 +14,7 @@ import {
   WRITE_STRATEGY_ACTION_ID,
   WRITE_STRATEGY_BLOCK_ID,
 } from './ids.js';
-import type { IndexStrategy, ModalChoices, WriteStrategy } from './modal-choices.js';
+import { LEFT_OUT_NAME_MAX, LEFT_OUT_NAMED, type IndexStrategy, type LeftOutNamespaces, type ModalChoices, type WriteStrategy } from './modal-choices.js';
 import { collectionsUnavailable, type SourceFacts } from './source-facts.js';
 
 /**
@@ -58,10 +58,20 @@ export function namespacesBoxText(text: string): { text: string; left: string[] 
   return { text: box, left: rest.flatMap((part) => part.split('\n')).filter((l) => l.trim() !== '') };
 }
 
-function leftOutNote(left: readonly string[]): string {
-  const first = left.slice(0, 3).map((ns) => `\`${escapeText(ns)}\``).join(', ');
-  const more = left.length > 3 ? ` and ${left.length - 3} more` : '';
-  return `:warning: *${left.length} of the namespaces from the command did not fit in the box* (Slack takes 3000 characters): ${first}${more}. Restore them in another request.`;
+/**
+ * The namespaces of the command's list that the box can't start with, as the note names them; on a rebuild the box
+ * holds only what fit, so the ones left out come from the choices (kept in the modal's metadata).
+ */
+export function namespacesLeftOut(choices: Pick<ModalChoices, 'namespacesText' | 'namespacesLeftOut'>): LeftOutNamespaces | undefined {
+  const { left } = namespacesBoxText(choices.namespacesText);
+  // A namespace is at most 255 bytes in MongoDB: a longer line is no namespace, and is shown cut.
+  return left.length > 0 ? { first: left.slice(0, LEFT_OUT_NAMED).map((ns) => clip(ns, LEFT_OUT_NAME_MAX)), count: left.length } : choices.namespacesLeftOut;
+}
+
+function leftOutNote({ first, count }: LeftOutNamespaces): string {
+  const named = first.map((ns) => `\`${escapeText(ns)}\``).join(', ');
+  const more = count > first.length ? ` and ${count - first.length} more` : '';
+  return `:warning: *${count} of the namespaces from the command did not fit in the box* (Slack takes 3000 characters): ${named}${more}. Restore them in another request.`;
 }
 
 function radio(blockId: string, actionId: string, label: string, options: PlainTextOption[], initial: PlainTextOption, dispatch: boolean): KnownBlock {
@@ -96,7 +106,8 @@ export function whatBlocks(sourceKey: string | undefined, facts: SourceFacts, ch
       ...(box.text ? { initial_value: box.text } : {}),
     },
   });
-  if (box.left.length > 0) blocks.push(note(leftOutNote(box.left), 'restore_namespaces_info'));
+  const leftOut = namespacesLeftOut(choices);
+  if (leftOut) blocks.push(note(leftOutNote(leftOut), 'restore_namespaces_info'));
   blocks.push(radio(WRITE_STRATEGY_BLOCK_ID, WRITE_STRATEGY_ACTION_ID, 'How to write them', Object.values(WRITE_OPTIONS), WRITE_OPTIONS[choices.writeStrategy], true));
   blocks.push(radio(INDEX_STRATEGY_BLOCK_ID, INDEX_STRATEGY_ACTION_ID, 'Indexes', Object.values(INDEX_OPTIONS), INDEX_OPTIONS[choices.indexStrategy], false));
   return blocks;

@@ -104,6 +104,14 @@ describe('modal metadata', () => {
     expect(parseModalMeta(text)).toEqual({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: { pointInTime: 1_780_000_000 } });
     expect(buildModalMeta({ channel: 'C1', kept: { namespacesText: '' } })).toBe('{"channel":"C1"}');
   });
+
+  it('keeps the names left out of the box beside a full box, and refuses more than it names', () => {
+    const leftOut = { first: ['a'.repeat(256), 'b.c', 'd'], count: 40 };
+    const text = buildModalMeta({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: { namespacesText: 'a.b\n'.repeat(700), leftOut } });
+    expect(text.length).toBeLessThanOrEqual(3000);
+    expect(parseModalMeta(text).kept).toEqual({ leftOut });
+    expect(() => parseModalMeta(JSON.stringify({ channel: 'C1', kept: { leftOut: { first: ['a', 'b', 'c', 'd'], count: 4 } } }))).toThrow(/no valid channel/);
+  });
 });
 
 describe('buildRestoreModal', () => {
