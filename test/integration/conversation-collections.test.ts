@@ -85,7 +85,7 @@ describe('a collection-level restore', () => {
     expect(errorsOf(res.json)['restore_target:shop/ledger']).toBe('A collection-level restore can only go into a dedicated cluster, and shop/orders is a Flex cluster.');
   });
 
-  it('a list longer than the box: the ones left out stay named through every rebuild, and only the boxed ones are requested', async () => {
+  it('a list longer than the box: the ones left out stay named through every rebuild, the box survives being hidden, and only the boxed ones are requested', async () => {
     const all = Array.from({ length: 100 }, (_, i) => `sales.collection_with_a_rather_long_name_${String(i).padStart(3, '0')}`);
     const leftOut = (v: StoredView) => JSON.stringify(v.blocks.find((b) => (b as { block_id?: string }).block_id === 'restore_namespaces_info') ?? null);
     const modal = await modalFor(`shop/ledger only ${all.join(', ')}`, hasNamespaces);
@@ -99,7 +99,12 @@ describe('a collection-level restore', () => {
     // Slack sends back only what the box holds; the note comes from the modal's metadata.
     const overwrite = await h.changeModal(modal, REQUESTER, 'writeStrategy', { writeStrategy: 'OVERWRITE_EXISTING' }, (v) => blockIds(v).includes('restore_confirmation'));
     expect(leftOut(overwrite)).toContain(note);
-    const back = await h.changeModal(overwrite, REQUESTER, 'writeStrategy', { writeStrategy: 'CREATE_NEW' }, (v) => !blockIds(v).includes('restore_confirmation'));
+    const createNew = await h.changeModal(overwrite, REQUESTER, 'writeStrategy', { writeStrategy: 'CREATE_NEW' }, (v) => !blockIds(v).includes('restore_confirmation'));
+    expect(leftOut(createNew)).toContain(note);
+    // Hidden and shown again, the full box comes back whole (deflated in the metadata, which holds 3000 characters).
+    const whole = await h.changeModal(createNew, REQUESTER, 'what', { what: 'cluster' }, (v) => !hasNamespaces(v));
+    const back = await h.changeModal(whole, REQUESTER, 'what', { what: 'namespaces' }, hasNamespaces);
+    expect(JSON.stringify(back.blocks)).toContain(`"initial_value":${JSON.stringify(boxed.join('\n'))}`);
     expect(leftOut(back)).toContain(note);
     expect(leftOut(back)).toContain(all[boxed.length]);
 

@@ -1,4 +1,5 @@
 // The restore modal's private_metadata and its source-scoped block ids.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { SNAPSHOT_BLOCK_ID_PREFIX, TARGET_BLOCK_ID_PREFIX } from './ids.js';
 import { LEFT_OUT_NAME_MAX, LEFT_OUT_NAMED, type LeftOutNamespaces } from './modal-choices.js';
@@ -33,6 +34,8 @@ const modalMetaSchema = z.object({
   kept: z
     .object({
       namespacesText: z.string().max(MAX_METADATA_LENGTH).optional(),
+      /** namespacesText deflated, base64: a box near its 3000 characters doesn't fit beside the rest as it is. */
+      namespacesPacked: z.string().max(MAX_METADATA_LENGTH).optional(),
       pointInTime: z.number().int().optional(),
       leftOut: z.object({ first: z.array(z.string().max(LEFT_OUT_NAME_MAX)).max(LEFT_OUT_NAMED), count: z.number().int().positive() }).optional(),
     })
@@ -50,9 +53,21 @@ export function buildModalMeta(meta: ModalMeta): string {
   const small = { ...(pointInTime !== undefined ? { pointInTime } : {}), ...(leftOut ? { leftOut } : {}) };
   const kept = { ...(namespacesText ? { namespacesText } : {}), ...small };
   const full = JSON.stringify(Object.keys(kept).length > 0 ? { ...base, kept } : base);
-  if (full.length <= MAX_METADATA_LENGTH) return full;
-  // A namespaces list near the box's own limit doesn't fit beside the rest: it is the one thing not kept.
+  if (full.length <= MAX_METADATA_LENGTH || !namespacesText) return full;
+  // A list near the box's own limit doesn't fit beside the rest as it is; deflated, names with much in common do.
+  const packed = JSON.stringify({ ...base, kept: { namespacesPacked: deflateRawSync(namespacesText).toString('base64'), ...small } });
+  if (packed.length <= MAX_METADATA_LENGTH) return packed;
+  // Even deflated it doesn't fit: it is the one thing not kept.
   return JSON.stringify(Object.keys(small).length > 0 ? { ...base, kept: small } : base);
+}
+
+function unpack(packed: string): string {
+  try {
+    // Never more than the box holds: Slack's plain_text_input takes 3000 characters, at most 4 bytes each.
+    return inflateRawSync(Buffer.from(packed, 'base64'), { maxOutputLength: 4 * MAX_METADATA_LENGTH }).toString('utf8');
+  } catch {
+    throw new ModalMetaError('The modal metadata has namespaces that cannot be read');
+  }
 }
 
 /** Throws ModalMetaError (SLACK_MODAL_METADATA_INVALID) when the metadata isn't ours. */
@@ -65,7 +80,9 @@ export function parseModalMeta(text: string): ModalMeta {
   }
   const result = modalMetaSchema.safeParse(data);
   if (!result.success) throw new ModalMetaError('The modal metadata has no valid channel');
-  return result.data;
+  const { namespacesPacked, ...kept } = result.data.kept ?? {};
+  if (namespacesPacked === undefined) return result.data;
+  return { ...result.data, kept: { ...kept, namespacesText: unpack(namespacesPacked) } };
 }
 
 /** Block id of the snapshot select for a given source ("restore_snapshot:shop/orders"). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { slackRefusal } from '../../fakes/block-kit-limits.js';
@@ -88,6 +89,9 @@ describe('buildLoadingModal', () => {
   });
 });
 
+/** 90 names of random letters: about 2,900 characters that deflate to nothing shorter. */
+const randomNamespaces = () => Array.from({ length: 90 }, () => `d${randomBytes(18).toString('base64url')}.c${randomBytes(3).toString('base64url')}`).join('\n');
+
 describe('modal metadata', () => {
   it('round-trips and rejects foreign metadata', () => {
     expect(parseModalMeta(buildModalMeta({ channel: 'C1', timeZone: 'Asia/Tokyo' }))).toEqual({ channel: 'C1', timeZone: 'Asia/Tokyo' });
@@ -95,19 +99,28 @@ describe('modal metadata', () => {
     expect(() => parseModalMeta('{"channel_id":"C1"}')).toThrow(/no valid channel/);
   });
 
-  it('keeps the inputs of hidden blocks within Slack\'s 3000 characters: a list too long for it is the one thing dropped', () => {
+  it('keeps the inputs of hidden blocks within Slack\'s 3000 characters: a full box deflated, and one that even so is too long is the one thing dropped', () => {
     const kept = { namespacesText: 'sales.orders\nsales.customers', pointInTime: 1_780_000_000 };
+    expect(buildModalMeta({ channel: 'C1', kept })).toContain('"namespacesText"');
     expect(parseModalMeta(buildModalMeta({ channel: 'C1', kept }))).toEqual({ channel: 'C1', kept });
-    const long = { namespacesText: 'a.b\n'.repeat(700), pointInTime: 1_780_000_000 };
-    const text = buildModalMeta({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: long });
-    expect(text.length).toBeLessThanOrEqual(3000);
-    expect(parseModalMeta(text)).toEqual({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: { pointInTime: 1_780_000_000 } });
+    const full = { namespacesText: Array.from({ length: 99 }, (_, i) => `sales.orders_of_the_year_${1950 + i}`).join('\n'), pointInTime: 1_780_000_000 };
+    expect(full.namespacesText.length).toBeGreaterThan(2900);
+    const packed = buildModalMeta({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: full });
+    expect(packed.length).toBeLessThanOrEqual(3000);
+    expect(parseModalMeta(packed)).toEqual({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: full });
+    // Names with nothing in common (random ones) do not deflate enough.
+    const random = { namespacesText: randomNamespaces(), pointInTime: 1_780_000_000 };
+    const dropped = buildModalMeta({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: random });
+    expect(dropped.length).toBeLessThanOrEqual(3000);
+    expect(parseModalMeta(dropped)).toEqual({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: { pointInTime: 1_780_000_000 } });
     expect(buildModalMeta({ channel: 'C1', kept: { namespacesText: '' } })).toBe('{"channel":"C1"}');
+    expect(() => parseModalMeta(JSON.stringify({ channel: 'C1', kept: { namespacesPacked: 'not deflate' } }))).toThrow(/cannot be read/);
   });
 
   it('keeps the names left out of the box beside a full box, and refuses more than it names', () => {
     const leftOut = { first: ['a'.repeat(256), 'b.c', 'd'], count: 40 };
-    const text = buildModalMeta({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: { namespacesText: 'a.b\n'.repeat(700), leftOut } });
+    const namespacesText = randomNamespaces();
+    const text = buildModalMeta({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: { namespacesText, leftOut } });
     expect(text.length).toBeLessThanOrEqual(3000);
     expect(parseModalMeta(text).kept).toEqual({ leftOut });
     expect(() => parseModalMeta(JSON.stringify({ channel: 'C1', kept: { leftOut: { first: ['a', 'b', 'c', 'd'], count: 4 } } }))).toThrow(/no valid channel/);
