@@ -9,6 +9,11 @@ export function cronProblem(expression: string): string | undefined {
   if (fields.length !== 5) {
     return `"${expression}" is not a cron expression of 5 fields (minute hour day-of-month month day-of-week), it has ${fields.length}`;
   }
+  // `H` (a hashed value) is drawn again each time BullMQ reads the pattern, with no seed: every run's next time
+  // would be random, a drill could run twice in a night. No month or day name starts with an H.
+  if (fields.some((field) => field.split(',').some((item) => /^h/i.test(item)))) {
+    return `"${expression}" uses H (a random minute or hour): give the time itself, e.g. "17 3 * * 1"`;
+  }
   try {
     CronExpressionParser.parse(fields.join(' '), { tz: 'UTC' });
     return undefined;

@@ -118,7 +118,10 @@ ${drill({ schedule: '"0 3 * *"' })}
 ${drill({ name: 'b', schedule: '"61 3 * * 1"', timeZone: 'Mars/Olympus' })}
 ${drill({ name: 'c', schedule: '"@daily"', channel: 'general' })}
 ${drill({ name: 'd', schedule: '"0 0 3 * * 1"' })}
-${drill({ name: 'bad name' })}`),
+${drill({ name: 'bad name' })}
+${drill({ name: 'e', schedule: '"H 3 * * 1"' })}
+${drill({ name: 'f', schedule: '"0 3,H(0-5) * * 1"' })}
+${drill({ name: 'g', schedule: '"30 2 * * THU,sat"' })}`),
     );
     expect(problems).toEqual([
       'drills[0] (orders-weekly).schedule: "0 3 * *" is not a cron expression of 5 fields (minute hour day-of-month month day-of-week), it has 4',
@@ -128,6 +131,8 @@ ${drill({ name: 'bad name' })}`),
       'drills[2] (c).channel: expected a Slack channel id (C…, G… or D…)',
       'drills[3] (d).schedule: "0 0 3 * * 1" is not a cron expression of 5 fields (minute hour day-of-month month day-of-week), it has 6',
       'drills[4] (bad name).name: expected a drill name of letters, digits, ".", "_" or "-" (no spaces), at most 64',
+      'drills[5] (e).schedule: "H 3 * * 1" uses H (a random minute or hour): give the time itself, e.g. "17 3 * * 1"',
+      'drills[6] (f).schedule: "0 3,H(0-5) * * 1" uses H (a random minute or hour): give the time itself, e.g. "17 3 * * 1"',
     ]);
   });
 
