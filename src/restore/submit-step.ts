@@ -39,7 +39,10 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
   const snapshotUnderWay = req.safetySnapshot?.status === 'requested';
   if (now >= deadline && !snapshotUnderWay) {
     const why = req.waitingFor ? ` ${req.waitingFor.reason}` : '';
-    return notSubmitted(ctx, req, `The restore could not be sent to Atlas before ${new Date(deadline).toISOString()}, when the approval ran out.${why} Nothing was sent to Atlas; request the restore again.`, 'failed');
+    // A drill has no approval to run out: its window to start ends, and its schedule brings the next run.
+    const when = req.drill ? "when the drill's time to start ran out" : 'when the approval ran out';
+    const next = req.drill ? 'the drill runs again at its next scheduled time, or when an approver of its target runs it' : 'request the restore again';
+    return notSubmitted(ctx, req, `The restore could not be sent to Atlas before ${new Date(deadline).toISOString()}, ${when}.${why} Nothing was sent to Atlas; ${next}.`, 'failed');
   }
   // Nothing touches the target while another request holds it. A safety snapshot under way is followed anyway (it
   // writes nothing into the target); the lock is asked for again right before the POST.

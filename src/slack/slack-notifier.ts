@@ -13,6 +13,7 @@ import {
   approvalsDroppedMessage,
   finalMessage,
   jobStateMessage,
+  lastWord,
   longRunningMessage,
   notSubmittedMessage,
   requestPostedMessage,
@@ -46,7 +47,7 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
   /** A request's last word: if Slack doesn't take it, the settle step tries again (a lost one is a silent end). */
   const finalWord = async (req: RestoreRequest, message: ThreadMessage) => {
     await messenger.updateCard(req);
-    await messenger.postInThread(req, message, { mustArrive: true });
+    await messenger.postInThread(req, lastWord(req, message), { mustArrive: true });
   };
   return {
     requestChanged: (req) => messenger.updateCard(req),

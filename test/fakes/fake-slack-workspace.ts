@@ -18,6 +18,8 @@ export interface StoredMessage {
   bot_id: string;
   edited?: { user: string; ts: string };
   metadata?: unknown;
+  /** A reply posted with reply_broadcast: Slack shows it in the channel too. */
+  subtype?: 'thread_broadcast';
 }
 
 export interface StoredEphemeral {
@@ -186,6 +188,8 @@ export class FakeSlackWorkspace {
       channel,
       ts: this.nextTs(),
       ...(threadTs ? { thread_ts: threadTs } : {}),
+      // The Web API client sends form fields, where true is "true".
+      ...(threadTs && String(args.reply_broadcast) === 'true' ? { subtype: 'thread_broadcast' as const } : {}),
       text,
       blocks,
       user: this.cfg.botUserId,

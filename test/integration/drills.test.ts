@@ -161,6 +161,22 @@ describe('a drill on command', () => {
       await h.app.services.store.releaseTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY01');
     }
   });
+  it('Atlas refuses its restore: the refusal is shown in the channel too, not only in the thread', async () => {
+    const before = (await drillRequests()).length;
+    h.atlas.inject({ kind: 'status', status: 409, errorCode: 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS', method: 'POST', pathIncludes: '/restoreJobs' });
+    try {
+      expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+      const req = await waitFor(async () => (await drillRequests()).find((r, i, all) => all.length > before && i === 0), { message: 'the run' });
+      await waitForState(h, req.id, 'failed');
+      const refusal = await waitFor(() => h.slack.thread(DRILLS, req.cardTs!).find((m) => m.text.includes('Atlas refused the restore')), { message: 'the refusal' });
+      expect(refusal.subtype).toBe('thread_broadcast');
+      expect(refusal.text).toContain('ATLAS_CLUSTER_RESTORE_IN_PROGRESS');
+      // What was said before it stays in the thread.
+      expect(h.slack.thread(DRILLS, req.cardTs!).filter((m) => m.subtype === 'thread_broadcast')).toEqual([refusal]);
+    } finally {
+      h.atlas.reset();
+    }
+  });
 });
 
 describe('drill metrics', () => {
@@ -173,7 +189,7 @@ describe('drill metrics', () => {
   it('keep the last success through more failed runs than the history holds', async () => {
     const runs = await drillRequests();
     const done = runs.filter((r) => r.state === 'completed').sort((a, b) => Date.parse(b.finishedAt!) - Date.parse(a.finishedAt!))[0]!;
-    const firstSubmitted = Math.min(...runs.map((r) => Date.parse(r.submittedAt!)));
+    const firstSubmitted = Math.min(...runs.filter((r) => r.submittedAt).map((r) => Date.parse(r.submittedAt!)));
     // 21 failed runs, recorded as the tracker records them: the history's 20 hold no success any more.
     const history = createDrillHistory(h.redis, `${h.prefix}bull:drills:`);
     for (let i = 0; i < 21; i++) {

@@ -207,13 +207,19 @@ export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: 
   if (figures) lines.push(figures);
   const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
   const plainTitle = FINAL_TITLES[outcome].replace(/^:[a-z_]+: \*|\*$/g, '');
-  return {
+  return lastWord(req, {
     // The notification and fallback text: short, whatever the names.
     text: clip(`${plainTitle}: ${req.id} (${clusterKey(req.source)} → ${clusterKey(req.target)})`, SECTION_CHARS),
     blocks: [section(clip(lines.join('\n'), SECTION_CHARS)), ...namespaceSections(req).map(section)],
-    // A drill that failed must not go unnoticed: the thread's last word is shown in the channel too.
-    ...(req.drill && outcome !== 'completed' ? { broadcast: true } : {}),
-  };
+  });
+}
+
+/**
+ * A request's last word as posted: a drill's that is not a completed restore (refused, not submitted, lost, failed)
+ * is shown in the channel too. Nobody waits on a scheduled drill's thread, and a failed drill must not go unnoticed.
+ */
+export function lastWord(req: RestoreRequest, message: ThreadMessage): ThreadMessage {
+  return req.drill && req.state !== 'completed' ? { ...message, broadcast: true } : message;
 }
 
 export function statusUnknownMessage(req: RestoreRequest, detail?: string): ThreadMessage {

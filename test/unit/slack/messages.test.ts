@@ -10,6 +10,8 @@ import {
   cancelledMessage,
   finalMessage,
   jobStateMessage,
+  lastWord,
+  notSubmittedMessage,
   longRunningMessage,
   refusedMessage,
   rejectedMessage,
@@ -170,5 +172,14 @@ describe('drill final messages', () => {
 
   it('a failed drill is shown in the channel too (reply_broadcast), so it does not go unnoticed', () => {
     expect(finalMessage(drill('failed'), NOW).broadcast).toBe(true);
+  });
+
+  it('so is any last word of a drill that did not complete (refused, not submitted, lost), and no request\'s', () => {
+    const ended = { ...drill('failed'), failureReason: 'Not submitted: the snapshot is gone.' };
+    expect(lastWord(ended, notSubmittedMessage(ended)).broadcast).toBe(true);
+    expect(lastWord(ended, submitRefusedMessage(ended, { message: 'A restore is already running.' })).broadcast).toBe(true);
+    expect(lastWord(drill('completed'), { text: 'dry run' }).broadcast).toBeUndefined();
+    const request = sampleRequest({ state: 'failed', failureReason: 'Not submitted: the snapshot is gone.' });
+    expect(lastWord(request, notSubmittedMessage(request)).broadcast).toBeUndefined();
   });
 });
