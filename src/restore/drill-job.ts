@@ -5,10 +5,11 @@
 import { classifyAtlasError } from './classify-atlas-error.js';
 import type { DrillDefinition } from './drill-definition.js';
 import { notStartedRun } from './drill-history.js';
-import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type TrackerContext } from './tracker-types.js';
+import { nextSettleRetry } from './settle-step.js';
+import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type SettleRetryState, type TrackerContext } from './tracker-types.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
 
-export interface DrillJobData {
+export interface DrillJobData extends SettleRetryState {
   drill: string;
   trigger: 'schedule' | 'command';
   /** The approver who ran it now (`/atlas-restore drill`). */
@@ -20,6 +21,8 @@ export interface DrillJobData {
   attempts?: number | undefined;
   /** The target's lock was held by a request not stored yet, and is being looked at again. */
   lockRechecked?: boolean | undefined;
+  /** Why this run did not start, once decided: a retry only says so (Slack didn't take it), it never starts the run. */
+  notStarted?: string | undefined;
 }
 
 export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'; delayMs: number; data: DrillJobData };
@@ -46,6 +49,7 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   // The first run only fixes the request id (and the start) in the job's data: a crash after the request was created
   // then continues with it instead of starting a second one.
   if (!data.requestId || data.startedAt === undefined) return { kind: 'again', delayMs: 0, data: { ...data, requestId: data.requestId ?? deps.newRequestId(), startedAt: data.startedAt ?? now } };
+  if (data.notStarted !== undefined) return notStarted(ctx, drill, data, now, data.notStarted);
   const { requestId, startedAt } = data;
   const existing = await ctx.store.get(requestId);
   if (existing) {
@@ -124,10 +128,17 @@ async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: Dri
   ctx.logger.warn({ drill: drill.name, reason }, 'drill did not start');
   // Once per run: a re-run of this job after a crash must not say it twice, nor record it twice.
   const runKey = `drill-not-started:${drill.name}:${data.startedAt ?? 0}`;
-  await ctx.store.auditOnce(runKey, { type: 'drill_not_started', ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name}: ${reason}` });
-  // This run is the drill's last result: `drills` and the App Home must not go on showing the previous one's success.
-  await ctx.marks.runOnce(drill.name, `${runKey}:record`, () => ctx.drillHistory.record(drill.name, notStartedRun(reason, new Date(now))));
-  await ctx.marks.runOnce(drill.name, runKey, () => ctx.notifier.drillNotStarted(drill, reason));
+  try {
+    await ctx.store.auditOnce(runKey, { type: 'drill_not_started', ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name}: ${reason}` });
+    // This run is the drill's last result: `drills` and the App Home must not go on showing the previous one's success.
+    await ctx.marks.runOnce(drill.name, `${runKey}:record`, () => ctx.drillHistory.record(drill.name, notStartedRun(reason, new Date(now))));
+    await ctx.marks.runOnce(drill.name, runKey, () => ctx.notifier.drillNotStarted(drill, reason));
+  } catch (err) {
+    // Slack (or Redis) didn't take it: the one loud word of this run is tried again as a step, like a final message.
+    const retry = nextSettleRetry(ctx, `drill:${drill.name}`, data, err, now);
+    if (retry.kind === 'give_up') return { kind: 'done', reason: `drill ${drill.name} not started, and that was not delivered: ${reason}` };
+    return { kind: 'again', delayMs: retry.delayMs, data: { ...data, notStarted: reason, ...retry.state } };
+  }
   return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
 }
 

@@ -67,7 +67,10 @@ export interface RestoreNotifier {
   progress(req: RestoreRequest): Promise<void>;
   /** Posts the card of a request the bot made itself (a drill); resolves with its ts, the thread root. */
   publishRequest(req: RestoreRequest): Promise<string | undefined>;
-  /** Loudly, in the drill's channel: the drill could not start (target busy, Atlas down past its window, no snapshot). */
+  /**
+   * Loudly, in the drill's channel: the drill could not start (target busy, Atlas down past its window, no snapshot).
+   * Throws when Slack didn't take it: the drill's job tries again, as for a request's final message.
+   */
   drillNotStarted(drill: DrillDefinition, reason: string): Promise<void>;
 }
 

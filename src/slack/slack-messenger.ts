@@ -16,7 +16,7 @@ export interface SlackMessenger {
   updateCard(req: RestoreRequest): Promise<void>;
   /** `mustArrive`: throws when Slack did not take it (after logging), so the caller can try again. */
   postInThread(req: RestoreRequest, message: ThreadMessage, opts?: { mustArrive?: boolean }): Promise<void>;
-  /** A message of its own in a channel (no request, no thread), e.g. a drill that could not start. */
+  /** A message of its own in a channel (no request, no thread), e.g. a drill that could not start. Throws when Slack did not take it (after logging). */
   postToChannel(channel: string, message: ThreadMessage): Promise<void>;
   /** Only `user` sees it; in the card's thread when there is one. */
   tellUser(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
@@ -104,6 +104,7 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
         await client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), unfurl_links: false });
       } catch (err) {
         warn('post in the channel', undefined, err);
+        throw err;
       }
     },
     async tellUser(channel, user, text, threadTs) {

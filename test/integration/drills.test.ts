@@ -161,6 +161,28 @@ describe('a drill on command', () => {
       await h.app.services.store.releaseTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY01');
     }
   });
+  it('Slack does not take its "did not run": the message is tried again until it arrives, and said once', async () => {
+    const lock = await h.app.services.store.acquireTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY02', 600);
+    expect(lock.ok).toBe(true);
+    try {
+      const messages = drillMessages().length;
+      const callsBefore = h.slack.calls.length;
+      h.slack.failNext('chat.postMessage', 'internal_error', 2);
+      expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+      const loud = await waitFor(() => drillMessages().slice(messages).find((m) => m.text.includes('did not run')), { timeoutMs: 15_000, message: 'the loud message, at last' });
+      expect(loud.text).toContain('RR-BUSY02');
+      const posts = h.slack.calls.slice(callsBefore).filter((c) => c.method === 'chat.postMessage' && c.args.channel === DRILLS);
+      expect(posts.map((c) => c.ok)).toEqual([false, false, true]);
+      // Recorded once as the drill's result, audited once.
+      const audit = (await h.app.services.store.readAudit(200)).filter((e) => e.type === 'drill_not_started' && /RR-BUSY02/.test(e.detail ?? ''));
+      expect(audit).toHaveLength(1);
+      const runs = await createDrillHistory(h.redis, `${h.prefix}bull:drills:`).recent('ledger-weekly', 50);
+      expect(runs.filter((r) => /RR-BUSY02/.test(r.reason ?? ''))).toHaveLength(1);
+    } finally {
+      await h.app.services.store.releaseTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY02');
+    }
+  });
+
   it('Atlas refuses its restore: the refusal is shown in the channel too, not only in the thread', async () => {
     const before = (await drillRequests()).length;
     h.atlas.inject({ kind: 'status', status: 409, errorCode: 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS', method: 'POST', pathIncludes: '/restoreJobs' });
