@@ -13,6 +13,7 @@ import { createRedisClient, explainRedisError, type RedisClient } from './redis/
 import { createMembershipResolver } from './policy/resolve-usergroups.js';
 import { listClusters } from './policy/policy.js';
 import { drillsOf } from './policy/resolve-drills.js';
+import { createDrillSync } from './restore/create-drill-sync.js';
 import { listDrillSummaries } from './restore/list-drill-summaries.js';
 import { watchPolicy, type PolicyFileVersion } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
@@ -59,6 +60,8 @@ export interface AppOverrides {
   /** The file's version when `policy` was read from it: a change after that read is applied (default: as it is now). */
   policyFileVersion?: PolicyFileVersion;
   policyWatchIntervalMs?: number;
+  /** First wait before a failed drill-schedule sync is tried again (default 5 s, doubling up to 5 min). */
+  drillSyncRetryMs?: number;
   /** App Home refresh after a change (default: 1.5 s debounce, 25 homes per change). */
   homeRefresh?: Pick<HomeRefresherOptions, 'debounceMs' | 'maxPerChange'>;
 }
@@ -177,6 +180,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   );
   registerHandlers(slack.app, services);
 
+  const drillSync = createDrillSync({ sync: () => tracker.syncDrills(), logger, ...(overrides.drillSyncRetryMs ? { firstDelayMs: overrides.drillSyncRetryMs } : {}) });
   // Handlers read services.policy on every request: swapping it applies a new policy to the next click.
   const policyWatcher = overrides.watchPolicyFile
     ? watchPolicy({
@@ -185,8 +189,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
         since: overrides.policyFileVersion,
         onChange: (next) => {
           services.policy = next;
-          // Drill schedules follow the file: added, changed and removed drills take effect at once.
-          void tracker.syncDrills().catch((err: unknown) => logger.error({ err }, 'could not update the drill schedules'));
+          // Drill schedules follow the file: added, changed and removed drills take effect at once (or once Redis answers).
+          drillSync.request();
           logger.info({ file: overrides.watchPolicyFile, clusters: listClusters(next).length }, 'policy reloaded');
         },
         onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err), file: overrides.watchPolicyFile }, 'policy not reloaded: the file is invalid; the previous policy stays in force'),
@@ -220,6 +224,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       stopping ??= (async () => {
         readiness.markShuttingDown();
         policyWatcher?.close();
+        drillSync.close();
         // At once and alongside the drain below: no new poll starts here (another replica takes it), and the ones in
         // progress get their bound while the handlers get theirs, not after it. The queue stays open for the handlers.
         const workerStopped = tracker.stopWorker();

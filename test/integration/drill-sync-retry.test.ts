@@ -1,0 +1,67 @@
+// A policy reload that adds a drill while Redis refuses the bot: the drill's schedule is written once Redis answers
+// again, without another reload or a restart. The fault is real: the bot connects as a Redis ACL user of its own,
+// whose commands are taken away and given back (nobody else's connection is touched).
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait-for.js';
+import { logLines, startHarness, type Harness } from './conversation-harness.js';
+import { DRILL_POLICY, DRILLS } from './drill-policy.js';
+
+const admin = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const user = `test-drill-sync-${randomBytes(4).toString('hex')}`;
+const password = randomBytes(12).toString('hex');
+let dir: string;
+let file: string;
+let h: Harness;
+
+function writePolicy(text: string): void {
+  const next = join(dir, `policy.next.${Date.now()}.yaml`);
+  writeFileSync(next, text);
+  renameSync(next, file);
+}
+
+beforeAll(async () => {
+  await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all');
+  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  url.username = user;
+  url.password = password;
+  dir = mkdtempSync(join(tmpdir(), 'atlas-restore-drill-sync-'));
+  file = join(dir, 'policy.yaml');
+  writeFileSync(file, DRILL_POLICY);
+  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: url.toString(), overrides: { watchPolicyFile: file, policyWatchIntervalMs: 50, drillSyncRetryMs: 100 } });
+});
+afterAll(async () => {
+  await admin.call('ACL', 'SETUSER', user, '+@all').catch(() => undefined);
+  await h?.close();
+  await admin.call('ACL', 'DELUSER', user);
+  admin.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('drill schedules after a reload during a Redis fault', () => {
+  it('are written once Redis answers again', async () => {
+    const nextRunOf = async (name: string) => (await h.app.services.listDrills()).find((d) => d.name === name)?.nextRunAt;
+    await waitFor(() => nextRunOf('ledger-weekly'), { message: 'the first drill scheduled' });
+    const logged = logLines.length;
+    await admin.call('ACL', 'SETUSER', user, '-@all', '+ping');
+    try {
+      writePolicy(
+        DRILL_POLICY.replace(
+          'drills:\n',
+          `drills:\n  - name: orders-nightly\n    source: shop/ledger\n    target: shop/staging\n    schedule: "30 1 * * *"\n    timeZone: UTC\n    channel: ${DRILLS}\n`,
+        ),
+      );
+      await waitFor(() => h.app.services.policy.drills?.some((d) => d.name === 'orders-nightly'), { message: 'the policy reloaded' });
+      await waitFor(() => logLines.slice(logged).some((l) => l.includes('could not update the drill schedules')), { message: 'the sync failing' });
+    } finally {
+      await admin.call('ACL', 'SETUSER', user, '+@all');
+    }
+    const next = await waitFor(() => nextRunOf('orders-nightly'), { message: 'the new drill scheduled after all' });
+    expect(new Date(next).toISOString()).toMatch(/T01:30:00\.000Z$/);
+    expect(logLines.slice(logged).some((l) => l.includes('drill schedules updated after all'))).toBe(true);
+  });
+});
