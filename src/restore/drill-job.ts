@@ -23,6 +23,8 @@ export interface DrillJobData extends SettleRetryState {
   lockRechecked?: boolean | undefined;
   /** Why this run did not start, once decided: a retry only says so (Slack didn't take it), it never starts the run. */
   notStarted?: string | undefined;
+  /** A scheduled run's time (ms), as its scheduler planned it. */
+  scheduledAt?: number | undefined;
 }
 
 export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'; delayMs: number; data: DrillJobData };
@@ -46,6 +48,14 @@ export interface DrillDeps {
 export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: DrillJobData, now = Date.now()): Promise<DrillStepResult> {
   const drill = deps.drills().find((d) => d.name === data.drill);
   if (!drill) return { kind: 'done', reason: `drill ${data.drill} is no longer in the policy` };
+  if (data.scheduledAt !== undefined) {
+    // The night the clocks go back, a local time comes twice. BullMQ plans the next run from when a run was taken,
+    // so a run taken late (no replica up at its time) is followed by the same local time an hour later: one run per
+    // local time, on every step of the job (a re-run of the same tick holds its own claim).
+    const local = localTime(data.scheduledAt, drill.timeZone);
+    const holder = await ctx.store.claimAs(`drill-tick:${drill.name}:${local}`, String(data.scheduledAt), 3 * 24 * 3600);
+    if (holder !== String(data.scheduledAt)) return repeatedLocalTime(ctx, drill, data, local, Number(holder));
+  }
   // The first run only fixes the request id (and the start) in the job's data: a crash after the request was created
   // then continues with it instead of starting a second one.
   if (!data.requestId || data.startedAt === undefined) return { kind: 'again', delayMs: 0, data: { ...data, requestId: data.requestId ?? deps.newRequestId(), startedAt: data.startedAt ?? now } };
@@ -139,6 +149,19 @@ async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: Dri
     if (retry.kind === 'give_up') return { kind: 'done', reason: `drill ${drill.name} not started, and that was not delivered: ${reason}` };
     return { kind: 'again', delayMs: retry.delayMs, data: { ...data, notStarted: reason, ...retry.state } };
   }
+  return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
+}
+
+/** `2026-10-25 02:30` in `timeZone`: the wall-clock time people set the schedule in. */
+function localTime(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(ms);
+}
+
+async function repeatedLocalTime(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, local: string, firstAt: number): Promise<DrillStepResult> {
+  const first = Number.isFinite(firstAt) ? ` at ${new Date(firstAt).toISOString()}` : '';
+  const reason = `${local} (${drill.timeZone}) came twice as the clocks went back; the drill ran at the first${first}, this scheduled run was skipped.`;
+  ctx.logger.info({ drill: drill.name, local, scheduledAt: data.scheduledAt }, 'drill skipped: its local time came twice');
+  await ctx.store.auditOnce(`drill-not-started:${drill.name}:${data.scheduledAt ?? 0}`, { type: 'drill_not_started', detail: `drill ${drill.name}: ${reason}` });
   return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
 }
 

@@ -2,6 +2,7 @@
 // an atomic compare-and-set: a double click, a Slack retry or a second replica finds the new state
 // and gets { ok: false }. Nothing lives only in process memory.
 import type { RedisClient } from '../redis/redis-client.js';
+import { CLAIM_AS } from './lua/lock-scripts.js';
 import { ADD_APPROVAL, CLAIM_FIELD, CREATE_REQUEST } from './lua/request-scripts.js';
 import { runScript } from './lua/run-script.js';
 import { newRequestId } from './request-id.js';
@@ -58,6 +59,8 @@ export interface RestoreStore {
   claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
   /** Gives a claim back, e.g. when the claimed attempt was refused and may be tried again. */
   releaseClaim(key: string): Promise<void>;
+  /** Claims `key` for `value` unless it is claimed; resolves with the value that holds it (`value` when it is ours). */
+  claimAs(key: string, value: string, ttlSeconds: number): Promise<string>;
   audit(event: AuditEvent): Promise<string>;
   /** Appends the event unless one with the same `onceKey` was appended in the last `ttlSeconds` (atomic); null then. */
   auditOnce(onceKey: string, event: AuditEvent, ttlSeconds?: number): Promise<string | null>;
@@ -229,6 +232,12 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
     async releaseClaim(key) {
       assertId(key, 'claim key');
       await redis.del(keys.once(key));
+    },
+
+    async claimAs(key, value, ttlSeconds) {
+      assertId(key, 'claim key');
+      assertPositiveInteger(ttlSeconds, 'claimAs ttlSeconds');
+      return String(await runScript(redis, CLAIM_AS, [keys.once(key)], [value, ttlSeconds]));
     },
 
     async audit(event) {

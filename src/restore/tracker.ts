@@ -157,9 +157,16 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
 
   async function processDrill(job: Job<DrillJobData>, token: string | undefined): Promise<string> {
     const deps = { drills, newRequestId: () => opts.store.newRequestId(), track: (id: string) => ensureRestoreJob(id).then(() => undefined), startWindowMs: opts.drillStartWindowMs };
-    const result = await runDrillStep(ctx, deps, job.data);
+    const result = await runDrillStep(ctx, deps, { ...job.data, ...scheduledAtOf(job) });
     if (result.kind === 'again') return delay(job, token, result.data, result.delayMs);
     return result.reason;
+  }
+
+  /** The time a scheduler's run was planned for: BullMQ's id of it ends with it (`repeat:<scheduler>:<ms>`). */
+  function scheduledAtOf(job: Job<DrillJobData>): Pick<DrillJobData, 'scheduledAt'> {
+    if (job.data.trigger !== 'schedule') return {};
+    const planned = Number(/^repeat:[^:]+:(\d+)$/.exec(job.id ?? '')?.[1]);
+    return Number.isFinite(planned) ? { scheduledAt: planned } : {};
   }
 
   async function syncDrills(): Promise<void> {

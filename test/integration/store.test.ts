@@ -215,6 +215,17 @@ describe('claimOnce', () => {
   });
 });
 
+describe('claimAs', () => {
+  it('gives every caller the one winner\'s value, also under concurrency; the winner gets its own back again', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claimAs('drill-tick:a:02:30', `v${i}`, 60)));
+    const winner = results[0]!;
+    expect(new Set(results)).toEqual(new Set([winner]));
+    expect(await store.claimAs('drill-tick:a:02:30', winner, 60)).toBe(winner);
+    expect(await redis.ttl(`${prefix}once:drill-tick:a:02:30`)).toBeGreaterThan(55);
+    await expectStoreError(store.claimAs('x', 'v', 0), 'STORE_INVALID_ARGUMENT', /ttlSeconds/);
+  });
+});
+
 describe('audit', () => {
   it('appends events with one field per key and reads the newest last', async () => {
     const first = await store.audit({ type: 'requested', requestId: 'RR-AUD001', user: 'U1', detail: 'shop/orders' });

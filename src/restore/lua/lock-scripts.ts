@@ -42,3 +42,12 @@ end
 return 0
 `,
 );
+
+/** SET NX with a value, then whose it is: the claimer's value, ours or the one there before. */
+export const CLAIM_AS = defineScript(
+  'claimAs',
+  `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return ARGV[1] end
+return redis.call('GET', KEYS[1])
+`,
+);

@@ -1,0 +1,56 @@
+// The night the clocks go back, 02:30 in Berlin comes twice (00:30 and 01:30 UTC on 2026-10-25). BullMQ plans a
+// scheduler's next run from the moment a run is taken, so a 02:30 run taken late (no replica up at its time) is
+// followed by the second 02:30 an hour later: two restores in one night. One run per local time: the second tick is
+// skipped and audited. The ticks are put in the queue as BullMQ's scheduler puts them (its job ids), on real Redis.
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRACKER_QUEUE } from '../../src/restore/tracker.js';
+import type { RestoreRequest } from '../../src/restore/types.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { drillRequestsOf, DRILL_POLICY } from './drill-policy.js';
+import { GROUP_ID, startHarness, waitForState, type Harness } from './conversation-harness.js';
+
+let h: Harness;
+let queue: Queue;
+beforeAll(async () => {
+  h = await startHarness({ policyYaml: DRILL_POLICY });
+  queue = new Queue(TRACKER_QUEUE, { connection: h.redis.duplicate(), prefix: `${h.prefix}bull` });
+});
+afterAll(async () => {
+  await queue?.close();
+  await queue?.disconnect();
+  await h?.close();
+});
+
+/** A tick of the drill's scheduler, planned for `at`, as BullMQ's job scheduler adds it. */
+const tick = (at: string) => queue.add('drill', { drill: 'ledger-weekly', trigger: 'schedule' }, { jobId: `repeat:drill-ledger-weekly:${Date.parse(at)}` });
+
+async function runOf(at: string, before: number): Promise<RestoreRequest> {
+  await tick(at);
+  const [req] = await waitFor(async () => {
+    const found = await drillRequestsOf(h);
+    return found.length > before ? found : undefined;
+  }, { message: `the run of ${at}` });
+  return req!;
+}
+
+describe('a drill at a local time that comes twice', () => {
+  it('runs at the first, and skips the second with a word in the audit', async () => {
+    h.atlas.addSnapshot(GROUP_ID, 'ledger', { createdAt: new Date(Date.now() - 30 * 60_000).toISOString() });
+    const first = await runOf('2026-10-25T00:30:00Z', 0);
+    const running = await waitForState(h, first.id, 'running');
+    h.atlas.advanceJob(running.atlasJobId!, 'completed');
+    await waitForState(h, first.id, 'completed');
+
+    // 02:30 again, now in winter time: the target is free, and still nothing runs.
+    const job = await tick('2026-10-25T01:30:00Z');
+    await waitFor(async () => (await job.getState()) === 'completed', { message: 'the second tick, taken' });
+    expect(await drillRequestsOf(h)).toHaveLength(1);
+    const audit = (await h.app.services.store.readAudit(200)).find((e) => e.type === 'drill_not_started');
+    expect(audit?.detail).toBe('drill ledger-weekly: 2026-10-25 02:30:00 (Europe/Berlin) came twice as the clocks went back; the drill ran at the first at 2026-10-25T00:30:00.000Z, this scheduled run was skipped.');
+
+    // The next night's 02:30 is another time: it runs.
+    const next = await runOf('2026-10-26T01:30:00Z', 1);
+    expect(next.id).not.toBe(first.id);
+  });
+});
