@@ -33,6 +33,8 @@ export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'
 export const DRILL_START_WINDOW_MS = 30 * 60_000;
 /** The submission of a drill may wait this long for Atlas, like an approval's horizon. */
 const DRILL_SUBMIT_WINDOW_MS = 60 * 60_000;
+/** A scheduled run taken this much after its time says so: no replica was up at it (BullMQ takes a tick in ms). */
+const LATE_RUN_MS = 5 * 60_000;
 /** How long a run waits to see the request of a lock's holder that isn't stored yet. */
 const HOLDER_RECHECK_MS = 1000;
 
@@ -103,7 +105,7 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
     approvalExpiresAt: at,
     submitBy: new Date(now + DRILL_SUBMIT_WINDOW_MS).toISOString(),
     updatedAt: at,
-    drill: { name: drill.name, trigger: data.trigger, ...(data.by ? { by: data.by } : {}) },
+    drill: { name: drill.name, trigger: data.trigger, ...(data.by ? { by: data.by } : {}), ...lateBy(data, startedAt) },
     ...(drill.only ? { namespaces: drill.only.map((sourceNamespace) => ({ sourceNamespace })), writeStrategy: 'CREATE_NEW' as const } : {}),
   };
   // Like any restore: one at a time per target. A drill never runs into a target being restored.
@@ -150,6 +152,11 @@ async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: Dri
     return { kind: 'again', delayMs: retry.delayMs, data: { ...data, notStarted: reason, ...retry.state } };
   }
   return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
+}
+
+function lateBy(data: DrillJobData, startedAt: number): Pick<NonNullable<RestoreRequest['drill']>, 'late'> {
+  const ms = data.scheduledAt === undefined ? 0 : startedAt - data.scheduledAt;
+  return ms >= LATE_RUN_MS ? { late: { dueAt: new Date(data.scheduledAt!).toISOString(), ms } } : {};
 }
 
 /** `2026-10-25 02:30` in `timeZone`: the wall-clock time people set the schedule in. */

@@ -108,7 +108,8 @@ export interface RestoreRequest {
   /** Set when DRY_RUN was on at submission time for a request made as a real one. */
   dryRunAtSubmit?: boolean | undefined;
   /** A drill of the policy: pre-approved, into a scratch target (`requester` is `drill:<name>`). */
-  drill?: { name: string; trigger: 'schedule' | 'command'; by?: string | undefined } | undefined;
+  /** `late`: a scheduled run taken this long (ms) after its time (`dueAt`), because no replica was up then. */
+  drill?: { name: string; trigger: 'schedule' | 'command'; by?: string | undefined; late?: { dueAt: string; ms: number } | undefined } | undefined;
   /** A collection-level restore: these namespaces only (`db` or `db.collection`), beside or over the live data. */
   namespaces?: { sourceNamespace: string; targetNamespace?: string | undefined }[] | undefined;
   writeStrategy?: 'CREATE_NEW' | 'OVERWRITE_EXISTING' | undefined;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRACKER_QUEUE } from '../../src/restore/tracker.js';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { drillRequestsOf, DRILL_POLICY } from './drill-policy.js';
+import { drillRequestsOf, DRILL_POLICY, DRILLS } from './drill-policy.js';
 import { GROUP_ID, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 let h: Harness;
@@ -52,5 +52,18 @@ describe('a drill at a local time that comes twice', () => {
     // The next night's 02:30 is another time: it runs.
     const next = await runOf('2026-10-26T01:30:00Z', 1);
     expect(next.id).not.toBe(first.id);
+    h.atlas.advanceJob((await waitForState(h, next.id, 'running')).atlasJobId!, 'completed');
+    await waitForState(h, next.id, 'completed');
+  });
+
+  it('a run taken long after its time says so in its thread', async () => {
+    const before = (await drillRequestsOf(h)).length;
+    const dueAt = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3600_000).toISOString();
+    const req = await runOf(dueAt, before);
+    expect(req.drill?.late).toEqual({ dueAt, ms: expect.any(Number) });
+    const cardTs = (await waitFor(async () => (await h.app.services.store.get(req.id))?.cardTs, { message: 'its card' }))!;
+    const started = await waitFor(() => h.slack.thread(DRILLS, cardTs).find((m) => m.text.includes(':fire_drill:')), { message: 'its first message' });
+    expect(started.text).toMatch(/It was due <!date\^\d+\^[^>]*> and starts 2 h late: no replica of the bot was running at its time\./);
+    // The earlier runs were taken weeks after their times too; a run on time says nothing of it (drills.test.ts).
   });
 });

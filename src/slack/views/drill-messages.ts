@@ -40,8 +40,12 @@ function trend(run: DrillRun, before: readonly DrillRun[]): string {
 }
 
 export function drillStartedMessage(req: RestoreRequest): ThreadMessage {
+  const late = req.drill?.late;
+  const lateLine = late
+    ? `\n:alarm_clock: It was due ${slackDate(late.dueAt)} and starts ${formatDuration(late.ms)} late: no replica of the bot was running at its time. Runs that fell due while the bot was down are not made up; this one stands for them.`
+    : '';
   return {
-    text: `:fire_drill: ${drillOrigin(req)}: restoring the latest completed snapshot of \`${escapeText(req.source.project)}/${escapeText(req.source.cluster)}\` into the scratch cluster \`${escapeText(req.target.project)}/${escapeText(req.target.cluster)}\`, pre-approved by the policy. Updates follow in this thread.`,
+    text: `:fire_drill: ${drillOrigin(req)}: restoring the latest completed snapshot of \`${escapeText(req.source.project)}/${escapeText(req.source.cluster)}\` into the scratch cluster \`${escapeText(req.target.project)}/${escapeText(req.target.cluster)}\`, pre-approved by the policy. Updates follow in this thread.${lateLine}`,
   };
 }
 
