@@ -2,11 +2,9 @@
 // again, without another reload or a restart. The fault is real: the bot connects as a Redis ACL user of its own,
 // whose commands are taken away and given back (nobody else's connection is touched).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPolicyFile, type PolicyFile } from '../helpers/policy-file.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { logLines, startHarness, type Harness } from './conversation-harness.js';
 import { DRILL_POLICY, DRILLS } from './drill-policy.js';
@@ -14,32 +12,23 @@ import { DRILL_POLICY, DRILLS } from './drill-policy.js';
 const admin = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const user = `test-drill-sync-${randomBytes(4).toString('hex')}`;
 const password = randomBytes(12).toString('hex');
-let dir: string;
-let file: string;
+let policy: PolicyFile;
 let h: Harness;
-
-function writePolicy(text: string): void {
-  const next = join(dir, `policy.next.${Date.now()}.yaml`);
-  writeFileSync(next, text);
-  renameSync(next, file);
-}
 
 beforeAll(async () => {
   await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all');
   const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   url.username = user;
   url.password = password;
-  dir = mkdtempSync(join(tmpdir(), 'atlas-restore-drill-sync-'));
-  file = join(dir, 'policy.yaml');
-  writeFileSync(file, DRILL_POLICY);
-  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: url.toString(), overrides: { watchPolicyFile: file, policyWatchIntervalMs: 50, drillSyncRetryMs: 100 } });
+  policy = createPolicyFile(DRILL_POLICY);
+  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: url.toString(), overrides: { watchPolicyFile: policy.path, policyWatchIntervalMs: 50, drillSyncRetryMs: 100 } });
 });
 afterAll(async () => {
   await admin.call('ACL', 'SETUSER', user, '+@all').catch(() => undefined);
   await h?.close();
   await admin.call('ACL', 'DELUSER', user);
   admin.disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  policy?.remove();
 });
 
 describe('drill schedules after a reload during a Redis fault', () => {
@@ -49,7 +38,7 @@ describe('drill schedules after a reload during a Redis fault', () => {
     const logged = logLines.length;
     await admin.call('ACL', 'SETUSER', user, '-@all', '+ping');
     try {
-      writePolicy(
+      policy.write(
         DRILL_POLICY.replace(
           'drills:\n',
           `drills:\n  - name: orders-nightly\n    source: shop/ledger\n    target: shop/staging\n    schedule: "30 1 * * *"\n    timeZone: UTC\n    channel: ${DRILLS}\n`,

@@ -1,32 +1,23 @@
 // The policy file is reloaded when it changes: a new requester can act without a restart; a broken file is refused
 // and the previous policy stays in force.
-import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPolicyFile, type PolicyFile } from '../helpers/policy-file.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { DEFAULT_POLICY, OUTSIDER, REQUESTER, logLines, startHarness, type Harness } from './conversation-harness.js';
 
-let dir: string;
-let file: string;
+let policy: PolicyFile;
 let h: Harness;
-
 /** Written beside and renamed over, as a ConfigMap update swaps the file whole. */
-function writePolicy(text: string): void {
-  const next = join(dir, `policy.next.${Date.now()}.yaml`);
-  writeFileSync(next, text);
-  renameSync(next, file);
-}
+const writePolicy = (text: string) => policy.write(text);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'atlas-restore-policy-'));
-  file = join(dir, 'policy.yaml');
-  writeFileSync(file, DEFAULT_POLICY);
-  h = await startHarness({ overrides: { watchPolicyFile: file, policyWatchIntervalMs: 50 } });
+  policy = createPolicyFile(DEFAULT_POLICY);
+  h = await startHarness({ overrides: { watchPolicyFile: policy.path, policyWatchIntervalMs: 50 } });
 });
 afterAll(async () => {
   await h?.close();
-  rmSync(dir, { recursive: true, force: true });
+  policy?.remove();
 });
 
 async function mayOpenTheForm(user: string): Promise<boolean> {
@@ -55,7 +46,7 @@ describe('policy reload', () => {
   });
 
   it('reloads on demand (SIGHUP in main.ts)', async () => {
-    writeFileSync(file, DEFAULT_POLICY); // same size and mtime granularity may hide it from stat polling: ask directly
+    writeFileSync(policy.path, DEFAULT_POLICY); // same size and mtime granularity may hide it from stat polling: ask directly
     await h.app.reloadPolicy();
     expect(h.app.services.policy.requesters).not.toContain(OUTSIDER);
   });
