@@ -166,7 +166,7 @@ function localTime(ms: number, timeZone: string): string {
 
 async function repeatedLocalTime(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, local: string, firstAt: number): Promise<DrillStepResult> {
   const first = Number.isFinite(firstAt) ? ` at ${new Date(firstAt).toISOString()}` : '';
-  const reason = `${local} (${drill.timeZone}) came twice as the clocks went back; the drill ran at the first${first}, this scheduled run was skipped.`;
+  const reason = `${local} (${drill.timeZone}) came twice as the clocks went back; the drill's run for it was the first${first}, this scheduled run was skipped.`;
   ctx.logger.info({ drill: drill.name, local, scheduledAt: data.scheduledAt }, 'drill skipped: its local time came twice');
   await ctx.store.auditOnce(`drill-not-started:${drill.name}:${data.scheduledAt ?? 0}`, { type: 'drill_not_started', detail: `drill ${drill.name}: ${reason}` });
   return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
