@@ -47,7 +47,7 @@ describe('a drill at a local time that comes twice', () => {
     await waitFor(async () => (await job.getState()) === 'completed', { message: 'the second tick, taken' });
     expect(await drillRequestsOf(h)).toHaveLength(1);
     const audit = (await h.app.services.store.readAudit(200)).find((e) => e.type === 'drill_not_started');
-    expect(audit?.detail).toBe('drill ledger-weekly: 2026-10-25 02:30:00 (Europe/Berlin) came twice as the clocks went back; the drill's run for it was the first at 2026-10-25T00:30:00.000Z, this scheduled run was skipped.');
+    expect(audit?.detail).toBe("drill ledger-weekly: 2026-10-25 02:30:00 (Europe/Berlin) came twice as the clocks went back; the drill's run for it was the first at 2026-10-25T00:30:00.000Z, this scheduled run was skipped.");
 
     // The next night's 02:30 is another time: it runs.
     const next = await runOf('2026-10-26T01:30:00Z', 1);
