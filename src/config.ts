@@ -29,6 +29,15 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
     return n;
   });
 
+/**
+ * A bad URL as an error message may quote it: its credentials masked, and not at all when it has no "@" and is not
+ * plainly scheme://host[:port][/…]: `redis://:s3cret`, `redis://user:s3cret` or a bare password would show as typed.
+ */
+function quoteSafely(value: string): string {
+  if (value.includes('@') || /^[a-z][a-z0-9+.-]*:\/\/[^/?#:@]*(:\d*)?([/?#]|$)/i.test(value)) return `"${maskCredentials(value)}"`;
+  return 'a value not shown here (it may hold a password)';
+}
+
 const url = (name: string, fallback: string, protocols: readonly string[] = ['http:', 'https:']) =>
   optionalString.transform((v, ctx) => {
     const value = v ?? fallback;
@@ -42,7 +51,7 @@ const url = (name: string, fallback: string, protocols: readonly string[] = ['ht
       // A URL may carry a password (REDIS_URL): never echo it. An unencoded "/", "?" or "#" in it is the likely reason
       // the URL doesn't parse, so say how to write one.
       const hint = value.includes('@') ? ` (${PERCENT_ENCODING_HINT})` : '';
-      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, got "${maskCredentials(value)}"${hint}` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, got ${quoteSafely(value)}${hint}` });
       return z.NEVER;
     }
     return value;

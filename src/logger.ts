@@ -27,14 +27,39 @@ const SECRET_PATTERNS: RegExp[] = [
   /xox[abposr]-[A-Za-z0-9-]+/g,
   /xapp-[A-Za-z0-9-]+/g,
   /(Digest|Bearer|Basic)\s+[^\s"',]+[^"']*/g,
+  // Socket Mode's connection URL (Slack's debug log of apps.connections.open).
+  /(?<=[?&]ticket=)[^&\s"'\\]+/g,
+  // A payload's verification token, inside a message string (quotes escaped) or as JSON.
+  /(?<=\\?"token\\?"\s*:\s*\\?")[^"\\]+/g,
 ];
 
 export function scrubSecrets(text: string, extraSecrets: readonly string[] = []): string {
   let out = text;
-  for (const secret of extraSecrets) if (secret.length >= 4) out = out.split(secret).join('[Redacted]');
+  for (const secret of extraSecrets) {
+    if (secret.length < 4) continue;
+    // As it is, and as JSON writes it (a password with a quote, a backslash or a control character is escaped).
+    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) out = out.split(form).join('[Redacted]');
+  }
   for (const p of SECRET_PATTERNS) out = out.replace(p, '[Redacted]');
   return out;
 }
+
+/**
+ * ioredis puts the failed command on its errors, and for AUTH (a rotated password: WRONGPASS) that is the user and
+ * the password in clear; Cluster nests the error in `lastNodeError`. Arguments of Redis commands are never logged.
+ */
+export function withoutCommandArgs(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 6) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutCommandArgs(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key === 'command' && v !== null && typeof v === 'object' && 'args' in v) out[key] = { ...(v as object), args: '[Redacted]' };
+    else out[key] = withoutCommandArgs(v, depth + 1);
+  }
+  return out;
+}
+
+const serializeError = (err: unknown): unknown => withoutCommandArgs(pino.stdSerializers.err(err as Error));
 
 export interface LoggerOptions {
   level?: string;
@@ -55,6 +80,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       level: opts.level ?? 'info',
       base: { app: 'atlas-restore' },
       redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
+      serializers: { err: serializeError, error: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     scrubbing,

@@ -12,7 +12,7 @@ import { runAuditCommand } from './audit/audit-command.js';
 import { createAtlasClient } from './atlas/client.js';
 import { runPreflight } from './preflight.js';
 import type { Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, scrubSecrets } from './logger.js';
 import { parseCommandLine, USAGE } from './parse-command-line.js';
 import { listClusters } from './policy/policy.js';
 import { inspectRedis } from './redis/inspect-redis.js';
@@ -43,6 +43,20 @@ function secretsOf(config: Readonly<Config>): string[] {
 let onStopSignal = (signal: NodeJS.Signals): void => process.exit(128 + constants.signals[signal]);
 process.on('SIGTERM', () => onStopSignal('SIGTERM'));
 process.on('SIGINT', () => onStopSignal('SIGINT'));
+
+/**
+ * An error nothing caught ends the process, as Node would end it, but reported by us: Node prints the whole error
+ * object, and an ioredis error holds a refused login's password. Until the bot's logger exists, its stack on stderr.
+ */
+let reportUncaught = (err: unknown): void => void process.stderr.write(`atlas-restore: ${scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+process.on('uncaughtException', (err) => {
+  reportUncaught(err);
+  process.exit(1);
+});
+process.on('unhandledRejection', (err) => {
+  reportUncaught(err);
+  process.exit(1);
+});
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
@@ -82,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  reportUncaught = (err) => logger.fatal({ err }, 'uncaught error: exiting');
   // The graceful shutdown takes over the signals before the Redis checks (up to 10 s): a SIGTERM meanwhile ends the
   // start-up instead of being ignored until the grace period's SIGKILL, in the middle of the bot's work.
   let app: RunningApp | undefined = undefined; // assigned once Redis passed its checks

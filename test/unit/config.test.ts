@@ -183,6 +183,11 @@ describe('loadConfig', () => {
       // Without a scheme, everything before the last "@" is hidden too; so is a query string (ioredis reads a password from it).
       expect(problemsOf({ ...base, REDIS_URL: 'user:pa/ss-secret@h:6379' }).join('\n')).toContain('got "***@h:6379"');
       expect(problemsOf({ ...base, REDIS_URL: 'http://h:6379/?password=ss-secret' }).join('\n')).toContain('got "http://h:6379/?***"');
+      // Without an "@" and not plainly scheme://host:port: not quoted at all (a forgotten host, a bare password).
+      for (const value of ['redis://:ss-secret', 'redis://user:ss-secret', 'ss-secret', 'redis://h:ss-secret/0']) {
+        const problems = problemsOf({ ...base, REDIS_URL: value });
+        expect(problems).toEqual([expect.stringContaining('REDIS_URL must be a redis or rediss URL, got a value not shown here (it may hold a password)')]);
+      }
     });
 
     it('refuses, without echoing it, a user or password that does not percent-decode (a literal "%")', () => {

@@ -34,4 +34,16 @@ describe('logger', () => {
     const text = out.lines.join('');
     for (const s of [...Object.values(secrets), 'xoxb-9999-other-token', 'eyJhbGciOi']) expect(text).not.toContain(s);
   });
+
+  it("scrubs Socket Mode's connection ticket and a payload's verification token from Slack's debug lines", () => {
+    const out = capture();
+    const log = createLogger({ destination: out.destination, level: 'debug' });
+    log.debug('http request result: {"ok":true,"url":"wss://wss-primary.slack.com/link/?ticket=ab12-cd34&app_id=A1"}');
+    log.debug(`received a message on the WebSocket: ${JSON.stringify({ envelope_id: 'e1', payload: { token: 'verif-0123456789', type: 'block_actions' } })}`);
+    log.debug({ body: { token: 'verif-9876543210' } }, 'event');
+    const text = out.lines.join('');
+    for (const s of ['ab12-cd34', 'verif-0123456789', 'verif-9876543210']) expect(text).not.toContain(s);
+    expect(text).toContain('app_id=A1');
+    expect(text).toContain('block_actions');
+  });
 });
