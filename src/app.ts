@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { createHealthRoutes, createReadiness, type ReadinessTracker } from './http/health-routes.js';
 import { drillFiguresOf } from './http/drill-metrics.js';
 import { atlasEndpointLabel, createMetrics, type Metrics } from './http/metrics.js';
-import { instrumentNotifier, markRefused, observeSlackRequests } from './http/instrument.js';
+import { markRefused, recordFinished, observeSlackRequests } from './http/instrument.js';
 import type { Policy } from './policy/policy-schema.js';
 import { createRedisClient, explainRedisError, type RedisClient } from './redis/redis-client.js';
 import { createMembershipResolver } from './policy/resolve-usergroups.js';
@@ -99,7 +99,11 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   });
   const metrics = createMetrics();
   // `tracker` is built below; readiness asks it only once the app has started.
-  const readiness = createReadiness({ pingRedis: () => store.ping(), trackerHealth: () => tracker.health() });
+  const readiness = createReadiness({
+    pingRedis: () => store.ping(),
+    trackerHealth: () => tracker.health(),
+    onChange: ({ ready, reasons }) => (ready ? logger.info('readiness: ready again') : logger.error({ reasons }, 'readiness: not ready')),
+  });
   metrics.setPendingApprovalsSource(async () => (await store.listActive()).filter((r) => r.state === 'pending_approval').length);
   const atlas = createAtlasClient({
     baseUrl: config.atlas.baseUrl,
@@ -133,7 +137,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     prefix: `${config.redisKeyPrefix}bull`,
     store,
     atlas,
-    notifier: instrumentNotifier(createSlackNotifier(messenger, now, { drillRuns: (name, count) => tracker.drillRuns(name, count) }), metrics),
+    notifier: createSlackNotifier(messenger, now, { drillRuns: (name, count) => tracker.drillRuns(name, count) }),
+    onRequestFinished: (req) => recordFinished(metrics, req),
     onPollLag: (seconds) => metrics.pollLag.observe(seconds),
     onFinalNotificationAbandoned: () => metrics.finalNotificationsAbandoned.inc(),
     logger,

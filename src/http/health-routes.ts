@@ -108,12 +108,18 @@ export interface ReadinessDeps {
   pingTimeoutMs?: number;
   /** The tracker's worker: running, and connected where it waits for jobs (a Redis ping alone can't tell). */
   trackerHealth?: () => Promise<{ ok: boolean; reason?: string }>;
+  /**
+   * Once the app is initialised, each time a probe finds readiness changed (and its reasons, when not ready): the
+   * kubelet's events say only "503", so the log says why. Not called for the shutdown (that is logged already).
+   */
+  onChange?: (readiness: Readiness) => void;
 }
 
 export function createReadiness(deps: ReadinessDeps): ReadinessTracker {
   const timeoutMs = deps.pingTimeoutMs ?? REDIS_PING_TIMEOUT_MS;
   let initialised = false;
   let shuttingDown = false;
+  let lastReady: boolean | undefined;
   // Concurrent probes share one ping, so a burst of /readyz calls costs Redis one round trip.
   let inFlight: Promise<boolean> | undefined;
 
@@ -138,7 +144,13 @@ export function createReadiness(deps: ReadinessDeps): ReadinessTracker {
       if (!tracker.ok) reasons.push(tracker.reason ?? 'tracker does not take work');
       // Shutdown may have started while we waited for Redis.
       if (shuttingDown) return { ready: false, reasons: [READINESS_REASONS.shuttingDown] };
-      return { ready: reasons.length === 0, reasons };
+      const result = { ready: reasons.length === 0, reasons };
+      if (initialised && result.ready !== lastReady) {
+        // The first answer after start-up is news only when it is "not ready".
+        if (lastReady !== undefined || !result.ready) deps.onChange?.(result);
+        lastReady = result.ready;
+      }
+      return result;
     },
     markInitialised() {
       initialised = true;

@@ -1,10 +1,9 @@
-// Metrics taken at the seams (Bolt middleware, the tracker's notifier), so handlers and the tracker stay unaware.
+// Metrics taken at the seams (Bolt middleware, the ends of requests), so handlers and the tracker stay unaware.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { App } from '@slack/bolt';
-import type { RestoreNotifier } from '../restore/tracker.js';
 import { restoreStartedAt } from '../restore/restore-started-at.js';
 import type { RestoreRequest } from '../restore/types.js';
-import type { Metrics, SlackRequestKind } from './metrics.js';
+import { FINISHED_STATES, type FinishedRestoreState, type Metrics, type SlackRequestKind } from './metrics.js';
 
 function kindOf(body: { type?: unknown; command?: unknown }): SlackRequestKind {
   if (typeof body.command === 'string') return 'command';
@@ -37,33 +36,19 @@ export function observeSlackRequests(app: App, metrics: Metrics): void {
   });
 }
 
+/**
+ * Once per request that ended: the tracker calls it when it records an end (not when it tells Slack, which may be
+ * tried again for a day), the Slack side when a person rejects or withdraws a request.
+ */
 export function recordFinished(metrics: Metrics | undefined, req: RestoreRequest): void {
   if (!metrics) return;
-  const state = req.state;
-  if (state === 'completed' || state === 'failed' || state === 'cancelled' || state === 'expired' || state === 'rejected' || state === 'approval_expired') {
-    metrics.restoresFinished.inc({ state });
-  }
-  const start = restoreStartedAt(req) ?? req.submittingAt;
+  const state = (FINISHED_STATES as readonly string[]).includes(req.state) ? (req.state as FinishedRestoreState) : undefined;
+  if (!state) return;
+  metrics.restoresFinished.inc({ state });
+  // Only what reached Atlas has a restore duration: not a dry run, nor a request that was never sent.
+  const start = req.dryRun ? undefined : restoreStartedAt(req);
   const type = req.target.type ?? req.target.detectedType;
   if (start && req.finishedAt && type) {
-    metrics.restoreDuration.observe({ cluster_type: type }, Math.max(0, Date.parse(req.finishedAt) - Date.parse(start)) / 1000);
+    metrics.restoreDuration.observe({ cluster_type: type, state }, Math.max(0, Date.parse(req.finishedAt) - Date.parse(start)) / 1000);
   }
-}
-
-export function instrumentNotifier(notifier: RestoreNotifier, metrics: Metrics): RestoreNotifier {
-  return {
-    ...notifier,
-    async restoreFinished(req, job) {
-      recordFinished(metrics, req);
-      await notifier.restoreFinished(req, job);
-    },
-    async trackingLost(req, error) {
-      recordFinished(metrics, req);
-      await notifier.trackingLost(req, error);
-    },
-    async approvalExpired(req) {
-      recordFinished(metrics, req);
-      await notifier.approvalExpired(req);
-    },
-  };
 }

@@ -15,6 +15,7 @@ export type FinishedRestoreState = Extract<
   RequestState,
   'completed' | 'failed' | 'cancelled' | 'expired' | 'rejected' | 'approval_expired'
 >;
+export const FINISHED_STATES: readonly FinishedRestoreState[] = ['completed', 'failed', 'cancelled', 'expired', 'rejected', 'approval_expired'];
 /** HTTP status of an Atlas answer, or why there was none. */
 export type AtlasCallStatus = number | 'timeout' | 'network';
 
@@ -33,7 +34,8 @@ export interface Metrics {
   readonly contentType: string;
   slackRequests: { inc(labels: { kind: SlackRequestKind; outcome: SlackRequestOutcome }): void };
   restoresFinished: { inc(labels: { state: FinishedRestoreState }): void };
-  restoreDuration: { observe(labels: { cluster_type: ClusterType }, seconds: number): void };
+  /** Restores that reached Atlas, by the final state they reached there. */
+  restoreDuration: { observe(labels: { cluster_type: ClusterType; state: FinishedRestoreState }, seconds: number): void };
   /**
    * One answer from Atlas (or its absence): counts the call, and keeps the rate limit the answer carried.
    * `endpoint` must be a template (see atlasEndpointLabel), never a concrete path.
@@ -89,10 +91,12 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
     labelNames: ['state'] as const,
     registers: [registry],
   });
+  // Every final state from the start: increase() over a pod's first minutes must see its first restore.
+  for (const state of FINISHED_STATES) restoresFinished.inc({ state }, 0);
   const restoreDuration = new Histogram({
     name: `${PREFIX}restore_duration_seconds`,
-    help: 'Time from submitting the Atlas restore job to its final state, by cluster type.',
-    labelNames: ['cluster_type'] as const,
+    help: 'Time from sending the restore to Atlas to its final state, by cluster type and final state.',
+    labelNames: ['cluster_type', 'state'] as const,
     buckets: [...RESTORE_DURATION_BUCKETS],
     registers: [registry],
   });
@@ -161,9 +165,9 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
     slackRequests: { inc: ({ kind, outcome }) => slackRequests.inc({ kind, outcome }) },
     restoresFinished: { inc: ({ state }) => restoresFinished.inc({ state }) },
     restoreDuration: {
-      observe: ({ cluster_type }, seconds) => {
+      observe: ({ cluster_type, state }, seconds) => {
         const value = finiteNonNegative(seconds);
-        if (value !== undefined) restoreDuration.observe({ cluster_type }, value);
+        if (value !== undefined) restoreDuration.observe({ cluster_type, state }, value);
       },
     },
     atlasAnswer({ endpoint, status, rateLimit }) {

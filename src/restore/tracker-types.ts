@@ -123,6 +123,8 @@ export interface TrackerOptions {
   settleRetry?: Partial<SettleRetryPolicy>;
   /** A final notification was given up on after the retry horizon (metrics). */
   onFinalNotificationAbandoned?: () => void;
+  /** Once per end of a request the tracker settles, when the end is recorded, before Slack is told (metrics). */
+  onRequestFinished?: (req: RestoreRequest) => void;
   /** Graceful close waits this long for in-progress polls. Default 10 000 ms. */
   closeTimeoutMs?: number;
   /** How late each poll ran against when it was due, in seconds (metrics). */
@@ -214,6 +216,7 @@ export interface TrackerContext {
   lateAdoptWindowMs: number;
   settleRetry: SettleRetryPolicy;
   onFinalNotificationAbandoned?: (() => void) | undefined;
+  onRequestFinished?: ((req: RestoreRequest) => void) | undefined;
   /** Puts a request that waits for approvals again back under its expiry job. */
   scheduleApprovalExpiry(requestId: string, at: Date): Promise<void>;
   drillHistory: DrillHistory;

@@ -16,6 +16,8 @@ import { delayJob } from './delay-job.js';
 import type { DrillRun } from './drill-definition.js';
 import { createDrillHistory, type DrillStanding } from './drill-history.js';
 import { runDrillStep, type DrillJobData } from './drill-job.js';
+import { drillScheduledAt } from './drill-scheduled-at.js';
+import { logFailedJob } from './log-failed-job.js';
 import { runRestoreStep } from './restore-step.js';
 import { TrackerError, WORKER_DEFAULTS, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
 
@@ -111,6 +113,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     lateAdoptWindowMs: opts.lateAdoptWindowMs ?? DEFAULT_LATE_ADOPT_WINDOW_MS,
     settleRetry: settleRetryPolicy(opts, policy),
     onFinalNotificationAbandoned: opts.onFinalNotificationAbandoned,
+    onRequestFinished: opts.onRequestFinished,
     scheduleApprovalExpiry: (requestId, at) => scheduleApprovalExpiry(requestId, at),
     drillHistory,
   };
@@ -157,16 +160,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
 
   async function processDrill(job: Job<DrillJobData>, token: string | undefined): Promise<string> {
     const deps = { drills, newRequestId: () => opts.store.newRequestId(), track: (id: string) => ensureRestoreJob(id).then(() => undefined), startWindowMs: opts.drillStartWindowMs };
-    const result = await runDrillStep(ctx, deps, { ...job.data, ...scheduledAtOf(job) });
+    const result = await runDrillStep(ctx, deps, { ...job.data, ...drillScheduledAt(job.id, job.data) });
     if (result.kind === 'again') return delay(job, token, result.data, result.delayMs);
     return result.reason;
-  }
-
-  /** The time a scheduler's run was planned for: BullMQ's id of it ends with it (`repeat:<scheduler>:<ms>`). */
-  function scheduledAtOf(job: Job<DrillJobData>): Pick<DrillJobData, 'scheduledAt'> {
-    if (job.data.trigger !== 'schedule') return {};
-    const planned = Number(/^repeat:[^:]+:(\d+)$/.exec(job.id ?? '')?.[1]);
-    return Number.isFinite(planned) ? { scheduledAt: planned } : {};
   }
 
   async function syncDrills(): Promise<void> {
@@ -294,7 +290,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
         removeOnFail: JOB_OPTIONS.removeOnFail as { age: number; count: number },
       });
       worker.on('error', (err) => logger.error({ err }, 'tracker worker error'));
-      worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err: err.message }, 'tracker job failed'));
+      worker.on('failed', (job, err) => logFailedJob(logger, job, err));
       await worker.waitUntilReady();
       const every = opts.reconcileEveryMs ?? 5 * 60_000;
       // One schedule shared by every replica (same id); each run goes to one of them.

@@ -190,6 +190,8 @@ describe('a reconciler on another replica while a submission is in flight', () =
 
 describe('Atlas refuses the POST', () => {
   it('409 ATLAS_CLUSTER_RESTORE_IN_PROGRESS → failed, the thread shows the code once and what to do, the target is free', async () => {
+    const failedCount = async () => Number(/^atlas_restore_restores_finished_total\{state="failed"\} (\d+)$/m.exec(await h.app.metrics.text())?.[1] ?? 0);
+    const failedBefore = await failedCount();
     const req = await requestRestore(h, { source: 'ledger', snapshotIndex: 2 });
     const posts = h.postsToAtlas();
     h.atlas.inject({ kind: 'status', status: 409, errorCode: 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS', method: 'POST', pathIncludes: '/restoreJobs' });
@@ -201,6 +203,7 @@ describe('Atlas refuses the POST', () => {
     expect(text.match(/A restore is already running/g)).toHaveLength(1);
     expect(text).not.toMatch(/\/api\/atlas|groups\//);
     expect(h.postsToAtlas() - posts).toBe(1); // refused: never retried
+    expect(await failedCount()).toBe(failedBefore + 1); // an end before Atlas did anything counts as failed too
     await waitFor(() => !cardText(req.id).includes('restore_approve'), { message: 'buttons gone' });
     // The card may come after the thread message: a refresh still rendering an earlier state renders this one next.
     await waitFor(() => cardText(req.id).includes('Restore failed'), { message: 'card shows failed' });

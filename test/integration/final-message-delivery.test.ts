@@ -41,6 +41,18 @@ describe('the final message', () => {
     expect(h.threadTexts(req.id).filter((t) => /Restore completed/.test(t))).toHaveLength(1);
     expect(h.threadTexts(req.id).length - req.posted).toBe(1);
   });
+
+  it('a restore is counted in the metrics once, however often Slack refused its final message', async () => {
+    const completed = async () => Number(/^atlas_restore_restores_finished_total\{state="completed"\} (\d+)$/m.exec(await h.app.metrics.text())?.[1] ?? 0);
+    const durations = async () => Number(/^atlas_restore_restore_duration_seconds_count\{cluster_type="dedicated",state="completed"\} (\d+)$/m.exec(await h.app.metrics.text())?.[1] ?? 0);
+    const [before, timedBefore] = [await completed(), await durations()];
+    const req = await running(h, 'ledger', 2);
+    h.slack.failNext('chat.postMessage', 'internal_error', 10);
+    h.atlas.advanceJob(req.atlasJobId, 'completed');
+    await h.waitForThread(req.id, /Restore completed/, 15_000);
+    expect(await completed()).toBe(before + 1);
+    expect(await durations()).toBe(timedBefore + 1);
+  });
 });
 
 describe('a final message Slack refuses past the retry horizon', () => {

@@ -103,6 +103,24 @@ describe('GET /readyz', () => {
     expect(body.reasons).toEqual([expect.stringMatching(/^redis did not take a write/)]);
   });
 
+  it('says each change of readiness once, with why it is not ready (a Redis that stops answering, then answers again)', async () => {
+    let answering = false;
+    const changes: { ready: boolean; reasons: string[] }[] = [];
+    readiness = createReadiness({ pingRedis: async () => answering && (await redis.ping()) === 'PONG', onChange: (r) => changes.push(r) });
+    await get('/readyz'); // before initialisation: nothing to say yet
+    readiness.markInitialised();
+    answering = true;
+    expect((await get('/readyz')).status).toBe(200);
+    expect(changes).toEqual([]); // ready from the start is no news
+    answering = false;
+    expect((await get('/readyz')).status).toBe(503);
+    expect((await get('/readyz')).status).toBe(503);
+    answering = true;
+    expect((await get('/readyz')).status).toBe(200);
+    expect((await get('/readyz')).status).toBe(200);
+    expect(changes).toEqual([{ ready: false, reasons: [expect.stringMatching(/^redis did not take a write/)] }, { ready: true, reasons: [] }]);
+  });
+
   it('is 503 when a real Redis client points at a port nobody listens on', async () => {
     const port = await closedPort();
     const down = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });

@@ -69,24 +69,31 @@ describe('createMetrics', () => {
     expect(await remaining('GET flexClusters/snapshots')).toBeUndefined();
   });
 
-  it('buckets restore durations from 30 s to 24 h by cluster type', async () => {
+  it('shows every final state from the start, at 0', async () => {
+    const metrics = createMetrics();
+    for (const state of ['completed', 'failed', 'cancelled', 'expired', 'rejected', 'approval_expired']) {
+      expect(await sample(metrics, `atlas_restore_restores_finished_total{state="${state}"}`)).toBe(0);
+    }
+  });
+
+  it('buckets restore durations from 30 s to 24 h by cluster type and final state', async () => {
     expect(RESTORE_DURATION_BUCKETS[0]).toBe(30);
     expect(RESTORE_DURATION_BUCKETS.at(-1)).toBe(24 * 3600);
     const metrics = createMetrics();
-    metrics.restoreDuration.observe({ cluster_type: 'flex' }, 45);
-    metrics.restoreDuration.observe({ cluster_type: 'flex' }, 5000);
-    metrics.restoreDuration.observe({ cluster_type: 'flex' }, Number.NaN); // ignored, not a crash
-    const series = (le: string) => `atlas_restore_restore_duration_seconds_bucket{le="${le}",cluster_type="flex"}`;
+    metrics.restoreDuration.observe({ cluster_type: 'flex', state: 'completed' }, 45);
+    metrics.restoreDuration.observe({ cluster_type: 'flex', state: 'completed' }, 5000);
+    metrics.restoreDuration.observe({ cluster_type: 'flex', state: 'completed' }, Number.NaN); // ignored, not a crash
+    const series = (le: string) => `atlas_restore_restore_duration_seconds_bucket{le="${le}",cluster_type="flex",state="completed"}`;
     const text = await metrics.text();
-    const les = [...text.matchAll(/restore_duration_seconds_bucket\{le="([^"]+)",cluster_type="flex"\}/g)].map((m) => m[1]);
+    const les = [...text.matchAll(/restore_duration_seconds_bucket\{le="([^"]+)",cluster_type="flex",state="completed"\}/g)].map((m) => m[1]);
     expect(les).toEqual([...RESTORE_DURATION_BUCKETS.map(String), '+Inf']);
     expect(await sample(metrics, series('30'))).toBe(0);
     expect(await sample(metrics, series('60'))).toBe(1);
     expect(await sample(metrics, series('3600'))).toBe(1);
     expect(await sample(metrics, series('7200'))).toBe(2);
     expect(await sample(metrics, series('+Inf'))).toBe(2);
-    expect(await sample(metrics, 'atlas_restore_restore_duration_seconds_count{cluster_type="flex"}')).toBe(2);
-    expect(await sample(metrics, 'atlas_restore_restore_duration_seconds_sum{cluster_type="flex"}')).toBe(5045);
+    expect(await sample(metrics, 'atlas_restore_restore_duration_seconds_count{cluster_type="flex",state="completed"}')).toBe(2);
+    expect(await sample(metrics, 'atlas_restore_restore_duration_seconds_sum{cluster_type="flex",state="completed"}')).toBe(5045);
   });
 
   it('records poll lag, counting an early poll as zero lag', async () => {
