@@ -74,7 +74,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): Metrics {
+/** An endpoint whose rate limit Atlas hasn't reported for this long has no Ratelimit-Remaining series any more. */
+export const RATE_LIMIT_STALE_MS = 5 * 60_000;
+
+export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () => number } = {}): Metrics {
+  const now = opts.now ?? Date.now;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const pendingTimeoutMs = opts.pendingSourceTimeoutMs ?? PENDING_SOURCE_TIMEOUT_MS;
@@ -109,14 +113,22 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
   // Lowest Ratelimit-Remaining per endpoint since the previous scrape: a burst that nearly exhausts the window
   // between two scrapes still shows, and the gauge recovers once Atlas's window does. Kept when nothing was called.
   const lowestRemaining = new Map<string, number>();
+  // Atlas's window is a minute: a value last seen minutes ago says nothing of now, and a low one would keep an alert
+  // firing while the bot calls nothing there.
+  const remainingSeenAt = new Map<string, number>();
   new Gauge({
     name: `${PREFIX}atlas_ratelimit_remaining`,
-    help: 'Lowest Ratelimit-Remaining Atlas sent since the previous scrape, by endpoint template (unchanged while the bot calls nothing there).',
+    help: 'Lowest Ratelimit-Remaining Atlas sent since the previous scrape, by endpoint template (unchanged while the bot calls nothing there, gone after 5 minutes of that).',
     labelNames: ['endpoint'] as const,
     registers: [registry],
     collect() {
       for (const [endpoint, value] of lowestRemaining) this.set({ endpoint }, value);
       lowestRemaining.clear();
+      for (const [endpoint, at] of remainingSeenAt) {
+        if (now() - at < RATE_LIMIT_STALE_MS) continue;
+        this.remove({ endpoint });
+        remainingSeenAt.delete(endpoint);
+      }
     },
   });
   const rateLimitLimit = new Gauge({
@@ -173,7 +185,10 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number } = {}): M
     atlasAnswer({ endpoint, status, rateLimit }) {
       atlasCalls.inc({ endpoint, status: String(status) });
       const remaining = rateLimit?.remaining;
-      if (remaining !== undefined) lowestRemaining.set(endpoint, Math.min(remaining, lowestRemaining.get(endpoint) ?? Number.POSITIVE_INFINITY));
+      if (remaining !== undefined) {
+        lowestRemaining.set(endpoint, Math.min(remaining, lowestRemaining.get(endpoint) ?? Number.POSITIVE_INFINITY));
+        remainingSeenAt.set(endpoint, now());
+      }
       if (rateLimit?.limit !== undefined) rateLimitLimit.set({ endpoint }, rateLimit.limit);
     },
     pollLag: {

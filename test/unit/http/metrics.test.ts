@@ -69,6 +69,23 @@ describe('createMetrics', () => {
     expect(await remaining('GET flexClusters/snapshots')).toBeUndefined();
   });
 
+  it('drops an endpoint\'s Ratelimit-Remaining after 5 minutes without an answer from it: a stale low value would keep an alert firing', async () => {
+    let clock = 0;
+    const metrics = createMetrics({ now: () => clock });
+    const remaining = (endpoint: string) => sample(metrics, `atlas_restore_atlas_ratelimit_remaining{endpoint="${endpoint}"}`);
+    metrics.atlasAnswer({ endpoint: 'GET clusters/snapshots', status: 200, rateLimit: { limit: 100, remaining: 3 } });
+    metrics.atlasAnswer({ endpoint: 'GET clusters/restoreJobs', status: 200, rateLimit: { limit: 100, remaining: 90 } });
+    expect(await remaining('GET clusters/snapshots')).toBe(3);
+    clock = 4 * 60_000;
+    metrics.atlasAnswer({ endpoint: 'GET clusters/restoreJobs', status: 200, rateLimit: { limit: 100, remaining: 95 } });
+    expect(await remaining('GET clusters/snapshots')).toBe(3);
+    clock = 5 * 60_000;
+    expect(await remaining('GET clusters/snapshots')).toBeUndefined();
+    expect(await remaining('GET clusters/restoreJobs')).toBe(95);
+    metrics.atlasAnswer({ endpoint: 'GET clusters/snapshots', status: 200, rateLimit: { limit: 100, remaining: 99 } });
+    expect(await remaining('GET clusters/snapshots')).toBe(99);
+  });
+
   it('shows every final state from the start, at 0', async () => {
     const metrics = createMetrics();
     for (const state of ['completed', 'failed', 'cancelled', 'expired', 'rejected', 'approval_expired']) {
