@@ -15,13 +15,14 @@ const EMOJI: Record<string, string> = {
 };
 
 /** Slack mrkdwn → what a person sees: names for mentions, fallbacks for dates, link texts, no markup. */
-export function renderMrkdwn(text: string, userName: (id: string) => string): string {
+export function renderMrkdwn(text: string, userName: (id: string) => string, channelName: (id: string) => string = (id) => id): string {
   return text
     .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => `@${userName(id)}`)
     .replace(/<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => label ?? `@${id}`)
     .replace(/<!date\^[^|>]*\|([^>]*)>/g, '$1')
     .replace(/<!(here|channel|everyone)>/g, '@$1')
     .replace(/<#[A-Z0-9]+\|([^>]*)>/g, '#$1')
+    .replace(/<#([A-Z0-9]+)>/g, (_m, id: string) => `#${channelName(id)}`)
     .replace(/<(?:https?|mailto):[^|>]*\|([^>]*)>/g, '$1')
     .replace(/<((?:https?|mailto):[^>]*)>/g, '$1')
     .replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m)
@@ -89,7 +90,8 @@ export interface TranscriptWatcher {
 /** Watches one channel of the fake Slack and the private replies of everyone, printing changes as they come. */
 export function watchSlack(slack: FakeSlack, channel: string, write: Write, intervalMs = 100): TranscriptWatcher {
   const userName = (id: string) => (id === slack.botUserId ? 'atlas-restore' : (slack.workspace.users.get(id)?.name ?? id));
-  const render = (msg: { text?: string; blocks?: unknown[] }) => renderMrkdwn(messageToText({ ...msg, blocks: joinFieldLabels(msg.blocks) }), userName);
+  const channelOf = (id: string) => slack.workspace.channels.get(id)?.name ?? id;
+  const render = (msg: { text?: string; blocks?: unknown[] }) => renderMrkdwn(messageToText({ ...msg, blocks: joinFieldLabels(msg.blocks) }), userName, channelOf);
   const seen = new Map<string, { edited?: string; text: string }>();
   let ephemeralsSeen = 0;
 
@@ -113,12 +115,13 @@ export function watchSlack(slack: FakeSlack, channel: string, write: Write, inte
   }
 
   function flush(): void {
-    for (const msg of slack.messages(channel)) onMessage(msg);
+    // Private answers first: they answer what someone just did, before what it caused in the channel.
     const ephemerals = slack.ephemerals();
     for (const eph of ephemerals.slice(ephemeralsSeen)) {
       say(write, 'atlas-restore', `(only @${userName(eph.user ?? '?')} sees this) ${render(eph)}`);
     }
     ephemeralsSeen = ephemerals.length;
+    for (const msg of slack.messages(channel)) onMessage(msg);
   }
 
   const timer = setInterval(flush, intervalMs);

@@ -37,7 +37,7 @@ async function runConversation(w: DemoWorld): Promise<void> {
   const ctx: ActorContext = { slack: w.slack, appUrl: w.appUrl, signingSecret: SIGNING_SECRET, channel: CHANNEL };
   const alice = actor(ctx, ALICE);
   const bob = actor(ctx, BOB);
-  const render = (t: string) => renderMrkdwn(t, (id) => w.slack.workspace.users.get(id)?.name ?? id);
+  const render = (t: string) => renderMrkdwn(t, (id) => w.slack.workspace.users.get(id)?.name ?? id, (id) => w.slack.workspace.channels.get(id)?.name ?? id);
   watcher = watchSlack(w.slack, CHANNEL, write);
 
   // 1. The command and the modal.
@@ -88,7 +88,7 @@ async function runConversation(w: DemoWorld): Promise<void> {
 
   // 5. A restore drill: the policy pre-approves restoring ledger into its scratch copy; Bob runs it now.
   narrate('a restore drill of the policy: shop/ledger into the scratch cluster shop/ledger-drill, pre-approved');
-  await runDrill(w, write, render, ATLAS_STEP_MS);
+  await runDrill(w, write, ATLAS_STEP_MS);
   watcher.flush();
 
   // 6. A collection-level restore: one collection back, beside the live data, with its progress in the thread.

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
 import type { Policy } from './policy/policy-schema.js';
 import { policyFileVersion, type PolicyFileVersion } from './policy/watch-policy.js';
+import { RedisSetupError, tlsOptionsOf } from './redis/redis-client.js';
 
 export type Settings =
   /** `policyVersion`: the file as it was right before it was read, what a later change is told from. */
@@ -20,6 +21,16 @@ export async function readSettings(env: Record<string, string | undefined>): Pro
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     errors.push(err.message);
+  }
+  // The CA file is read here, not only when Redis is asked: `--check` without --online must refuse the placeholder too.
+  if (config?.redis.tlsCaFile) {
+    try {
+      tlsOptionsOf(new URL(config.redis.url), config.redis.tlsCaFile);
+    } catch (err) {
+      if (!(err instanceof RedisSetupError)) throw err;
+      errors.push(`Invalid configuration: ${err.message}`);
+      config = undefined;
+    }
   }
   // Trimmed and empty-as-unset, as loadConfig reads it.
   const policyFile = config?.policyFile ?? (env.RESTORE_POLICY_FILE?.trim() || undefined);

@@ -27,6 +27,15 @@ describe('readSettings', () => {
     expect(settings.policy.projects[0]?.name).toBe('shop');
   });
 
+  it('reads REDIS_TLS_CA_FILE: a placeholder, or a file that is not there, is a configuration problem beside the policy\'s', async () => {
+    const placeholder = policyFile('# REPLACE-ME: the PEM of your CA (-----BEGIN CERTIFICATE----- ...)\n');
+    const settings = await readSettings({ ...GOOD_ENV, REDIS_URL: 'rediss://cache.example:6380', REDIS_TLS_CA_FILE: placeholder, RESTORE_POLICY_FILE: policyFile(BAD_POLICY) });
+    if (settings.ok) throw new Error('accepted a CA file without a certificate');
+    expect(settings.errors).toEqual([`Invalid configuration: REDIS_TLS_CA_FILE: ${placeholder} holds no PEM certificate (a -----BEGIN CERTIFICATE----- … -----END CERTIFICATE----- block)`, expect.stringContaining('projects[0].id')]);
+    const missing = await readSettings({ ...GOOD_ENV, REDIS_URL: 'rediss://cache.example:6380', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem', RESTORE_POLICY_FILE: policyFile(GOOD_POLICY) });
+    expect(missing.ok ? [] : missing.errors).toEqual([expect.stringMatching(/^Invalid configuration: REDIS_TLS_CA_FILE: cannot read \/nonexistent\/ca\.pem/)]);
+  });
+
   it('reports the policy problems too when the environment is invalid', async () => {
     const settings = await readSettings({ ...GOOD_ENV, DRY_RUN: 'maybe', SLACK_BOT_TOKEN: undefined, RESTORE_POLICY_FILE: ` ${policyFile(BAD_POLICY)} ` });
     expect(settings.ok).toBe(false);
