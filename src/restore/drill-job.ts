@@ -25,6 +25,8 @@ export interface DrillJobData extends SettleRetryState {
   notStarted?: string | undefined;
   /** A scheduled run's time (ms), as its scheduler planned it. */
   scheduledAt?: number | undefined;
+  /** Tries at posting the run's card so far (Slack refused the ones before). */
+  cardTries?: number | undefined;
 }
 
 export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'; delayMs: number; data: DrillJobData };
@@ -35,6 +37,12 @@ export const DRILL_START_WINDOW_MS = 30 * 60_000;
 const DRILL_SUBMIT_WINDOW_MS = 60 * 60_000;
 /** A scheduled run taken this much after its time says so: no replica was up at it (BullMQ takes a tick in ms). */
 const LATE_RUN_MS = 5 * 60_000;
+/**
+ * A card Slack didn't take is tried again this often, a step apart (at most 15 s, the poll policy's longest delay in
+ * tests), before the run goes on without one: its thread would otherwise be loose messages in the channel.
+ */
+const CARD_TRIES = 4;
+const CARD_RETRY_MS = 15_000;
 /** How long a run waits to see the request of a lock's holder that isn't stored yet. */
 const HOLDER_RECHECK_MS = 1000;
 
@@ -65,6 +73,8 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   const { requestId, startedAt } = data;
   const existing = await ctx.store.get(requestId);
   if (existing) {
+    // Its card was refused: tried again while the request waits for its restore job (the reconcile may start it first).
+    if (!existing.cardTs && existing.state === 'approved' && (data.cardTries ?? 0) > 0) return publishCard(ctx, deps, drill, existing, data);
     // A re-run after a crash: the request exists; make sure its job runs.
     await deps.track(requestId);
     return { kind: 'done', reason: `drill ${drill.name} already started as ${requestId}` };
@@ -127,13 +137,25 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
     throw err;
   }
   await ctx.store.audit({ type: 'drill_started', requestId, ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name} (${data.trigger}): snapshot ${snapshot.id} of ${drill.source.project}/${drill.source.cluster} → ${drill.target.project}/${drill.target.cluster}` });
+  return publishCard(ctx, deps, drill, request, data);
+}
+
+/** Posts the run's card, then hands the request to its restore job: once the card is up, or after the last try. */
+async function publishCard(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefinition, request: RestoreRequest, data: DrillJobData): Promise<DrillStepResult> {
+  const tries = (data.cardTries ?? 0) + 1;
   const cardTs = await ctx.notifier.publishRequest(request).catch(() => undefined);
-  if (cardTs) await ctx.store.update(requestId, ['approved'], { cardTs });
-  // The drill still runs (its result is recorded and in the metrics), but nobody will read about it in Slack.
-  else ctx.logger.error({ drill: drill.name, requestId, channel: drill.channel }, 'the drill card could not be posted: invite the bot to the drill channel');
-  await deps.track(requestId);
-  ctx.logger.info({ drill: drill.name, requestId, trigger: data.trigger }, 'drill started');
-  return { kind: 'done', reason: `drill ${drill.name} started as ${requestId}` };
+  if (cardTs) {
+    await ctx.store.update(request.id, ['approved', 'submitting', 'running'], { cardTs });
+  } else if (tries < CARD_TRIES) {
+    ctx.logger.warn({ drill: drill.name, requestId: request.id, tries }, 'the drill card could not be posted; trying again');
+    return { kind: 'again', delayMs: Math.min(CARD_RETRY_MS, ctx.policy.maxDelayMs), data: { ...data, cardTries: tries } };
+  } else {
+    // The drill still runs (its result is recorded and in the metrics), but nobody will read about it in Slack.
+    ctx.logger.error({ drill: drill.name, requestId: request.id, channel: drill.channel }, 'the drill card could not be posted: invite the bot to the drill channel');
+  }
+  await deps.track(request.id);
+  ctx.logger.info({ drill: drill.name, requestId: request.id, trigger: data.trigger }, 'drill started');
+  return { kind: 'done', reason: `drill ${drill.name} started as ${request.id}` };
 }
 
 async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, now: number, reason: string): Promise<DrillStepResult> {

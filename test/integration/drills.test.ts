@@ -161,6 +161,21 @@ describe('a drill on command', () => {
       await h.app.services.store.releaseTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY01');
     }
   });
+  it('Slack refuses its card: the card is posted again, and the restore waits for it, so its thread is one', async () => {
+    const before = (await drillRequests()).length;
+    const callsBefore = h.slack.calls.length;
+    h.slack.failNext('chat.postMessage', 'internal_error', 1);
+    expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+    const req = await waitFor(async () => (await drillRequests()).find((r, i, all) => all.length > before && i === 0 && r.cardTs), { message: 'the run, with its card' });
+    const cards = h.slack.calls.slice(callsBefore).filter((c) => c.method === 'chat.postMessage' && c.args.channel === DRILLS && !c.args.thread_ts);
+    expect(cards.map((c) => c.ok)).toEqual([false, true]);
+    const running = await waitForState(h, req.id, 'running');
+    await completeAfter(running, 20);
+    await waitFor(() => h.slack.thread(DRILLS, req.cardTs!).some((m) => m.text.includes('Restore completed')), { message: 'its final message, in its thread' });
+    // Nothing of this run landed outside its thread.
+    expect(drillMessages().filter((m) => !m.thread_ts && m.ts !== req.cardTs && m.text.includes(req.id))).toEqual([]);
+  });
+
   it('Slack does not take its "did not run": the message is tried again until it arrives, and said once', async () => {
     const lock = await h.app.services.store.acquireTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY02', 600);
     expect(lock.ok).toBe(true);
