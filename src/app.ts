@@ -14,6 +14,7 @@ import { createMembershipResolver } from './policy/resolve-usergroups.js';
 import { listClusters } from './policy/policy.js';
 import { drillsOf } from './policy/resolve-drills.js';
 import { createDrillSync } from './restore/create-drill-sync.js';
+import { restoreStartedAt } from './restore/restore-started-at.js';
 import { listDrillSummaries } from './restore/list-drill-summaries.js';
 import { watchPolicy, type PolicyFileVersion } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
@@ -105,6 +106,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     onChange: ({ ready, reasons }) => (ready ? logger.info('readiness: ready again') : logger.error({ reasons }, 'readiness: not ready')),
   });
   metrics.setPendingApprovalsSource(async () => (await store.listActive()).filter((r) => r.state === 'pending_approval').length);
+  metrics.setInFlightSource(async () => (await store.listActive()).map((r) => ({ state: r.state, since: r.state === 'running' ? restoreStartedAt(r) : undefined })));
   const atlas = createAtlasClient({
     baseUrl: config.atlas.baseUrl,
     auth: config.atlas.auth,

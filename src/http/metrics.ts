@@ -5,6 +5,7 @@
 // high-cardinality labels (request ids, snapshot ids) by accident.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { registerDrillMetrics, type DrillFigures } from './drill-metrics.js';
+import { registerInFlightMetrics, type InFlightRequest } from './in-flight-metrics.js';
 import type { RateLimit } from '../atlas/rate-limit-headers.js';
 import type { ClusterType } from '../atlas/types.js';
 import type { RequestState } from '../restore/types.js';
@@ -49,6 +50,8 @@ export interface Metrics {
   setPendingApprovalsSource(source: () => Promise<number>): void;
   /** Read on every scrape: each drill's last success, its restore time and first schedule (from its record in Redis). */
   setDrillSource(source: () => Promise<DrillFigures[]>): void;
+  /** Read on every scrape: the requests not final yet, for their counts by state and the oldest running restore. */
+  setInFlightSource(source: () => Promise<InFlightRequest[]>): void;
   text(): Promise<string>;
 }
 
@@ -169,11 +172,13 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () 
   });
 
   const drills = registerDrillMetrics(registry);
+  const inFlight = registerInFlightMetrics(registry, now);
 
   return {
     registry,
     contentType: registry.contentType,
     setDrillSource: (source) => drills.setSource(source),
+    setInFlightSource: (source) => inFlight.setSource(source),
     slackRequests: { inc: ({ kind, outcome }) => slackRequests.inc({ kind, outcome }) },
     restoresFinished: { inc: ({ state }) => restoresFinished.inc({ state }) },
     restoreDuration: {

@@ -49,6 +49,11 @@ describe.each([
     await waitFor(() => !JSON.stringify(h.rootCard(req.id)!.blocks).includes('restore_approve'));
     expect(JSON.stringify(h.rootCard(req.id)!.blocks)).toContain(APPROVER);
 
+    // While it runs, the scrape shows it (read from Redis): in flight, and how long it has been running.
+    const during = await (await fetch(`${h.url}/metrics`)).text();
+    expect(during).toMatch(/^atlas_restore_requests_in_flight\{state="running"\} [1-9]/m);
+    expect(Number(/^atlas_restore_oldest_running_restore_seconds (\S+)$/m.exec(during)?.[1])).toBeGreaterThan(0);
+
     const job = h.atlas.restoreJobs(GROUP_ID, cluster).find((j) => j.id === running.atlasJobId)!;
     expect(job).toBeDefined();
     h.atlas.advanceJob(String(job.id), 'running');

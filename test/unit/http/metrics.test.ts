@@ -232,3 +232,40 @@ describe('atlasEndpointLabel', () => {
     }
   });
 });
+
+describe('requests in flight', () => {
+  it('counts them by state and ages the oldest running restore, read once per scrape; keeps the last values while the read fails', async () => {
+    let clock = Date.parse('2026-12-04T12:00:00Z');
+    let reads = 0;
+    let failing = false;
+    const metrics = createMetrics({ now: () => clock });
+    metrics.setInFlightSource(async () => {
+      reads += 1;
+      if (failing) throw new Error('redis down');
+      return [
+        { state: 'pending_approval' },
+        { state: 'running', since: '2026-12-04T09:00:00Z' },
+        { state: 'running', since: '2026-12-04T11:30:00Z' },
+        { state: 'submitting' },
+      ];
+    });
+    expect(await sample(metrics, 'atlas_restore_requests_in_flight{state="running"}')).toBe(2);
+    expect(await sample(metrics, 'atlas_restore_requests_in_flight{state="approved"}')).toBe(0);
+    expect(await sample(metrics, 'atlas_restore_requests_in_flight{state="pending_approval"}')).toBe(1);
+    expect(await sample(metrics, 'atlas_restore_oldest_running_restore_seconds')).toBe(3 * 3600);
+    const before = reads;
+    await metrics.text();
+    expect(reads - before).toBe(1);
+    failing = true;
+    clock += 600_000;
+    expect(await sample(metrics, 'atlas_restore_requests_in_flight{state="running"}')).toBe(2);
+    expect(await sample(metrics, 'atlas_restore_oldest_running_restore_seconds')).toBe(3 * 3600);
+  });
+
+  it('says 0 when no restore runs', async () => {
+    const metrics = createMetrics();
+    metrics.setInFlightSource(async () => [{ state: 'approved' }]);
+    expect(await sample(metrics, 'atlas_restore_oldest_running_restore_seconds')).toBe(0);
+    expect(await sample(metrics, 'atlas_restore_requests_in_flight{state="approved"}')).toBe(1);
+  });
+});
