@@ -51,7 +51,8 @@ const url = (name: string, fallback: string, protocols: readonly string[] = ['ht
       // A URL may carry a password (REDIS_URL): never echo it. An unencoded "/", "?" or "#" in it is the likely reason
       // the URL doesn't parse, so say how to write one.
       const hint = value.includes('@') ? ` (${PERCENT_ENCODING_HINT})` : '';
-      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, got ${quoteSafely(value)}${hint}` });
+      const got = protocols.includes('redis:') ? quoteSafely(value) : `"${maskCredentials(value)}"`;
+      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, got ${got}${hint}` });
       return z.NEVER;
     }
     return value;

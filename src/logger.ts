@@ -51,7 +51,13 @@ export function scrubSecrets(text: string, extraSecrets: readonly string[] = [])
 export function withoutCommandArgs(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object' || depth > 6) return value;
   if (Array.isArray(value)) return value.map((v) => withoutCommandArgs(v, depth + 1));
-  const out: Record<string, unknown> = {};
+  // Bytes are never worth a log line, and pino's redaction throws on a Buffer inside a logged object.
+  if (ArrayBuffer.isView(value)) return `[${value.constructor.name} of ${value.byteLength} bytes]`;
+  // Values JSON writes by their own rules stay as they are; everything else is walked: the serialized error, the
+  // errors pino serialized inside it (Cluster's lastNodeError), raw errors (their message added: JSON would drop it).
+  if (value instanceof Date || value instanceof RegExp || value instanceof Map || value instanceof Set || value instanceof URL) return value;
+  const isError = value instanceof Error;
+  const out: Record<string, unknown> = depth > 0 && isError ? { message: value.message } : {};
   for (const [key, v] of Object.entries(value)) {
     if (key === 'command' && v !== null && typeof v === 'object' && 'args' in v) out[key] = { ...(v as object), args: '[Redacted]' };
     else out[key] = withoutCommandArgs(v, depth + 1);

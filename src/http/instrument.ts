@@ -43,10 +43,11 @@ export function observeSlackRequests(app: App, metrics: Metrics): void {
 export function recordFinished(metrics: Metrics | undefined, req: RestoreRequest): void {
   if (!metrics) return;
   const state = (FINISHED_STATES as readonly string[]).includes(req.state) ? (req.state as FinishedRestoreState) : undefined;
-  if (!state) return;
+  // A dry run that completed restored nothing: counted as completed, it would pass for a success.
+  if (!state || (req.dryRun && state === 'completed')) return;
   metrics.restoresFinished.inc({ state });
-  // Only what reached Atlas has a restore duration: not a dry run, nor a request that was never sent.
-  const start = req.dryRun ? undefined : restoreStartedAt(req);
+  // Only a restore job Atlas has has a restore duration: not a request that was refused, never sent or never confirmed.
+  const start = req.atlasJobId ? restoreStartedAt(req) : undefined;
   const type = req.target.type ?? req.target.detectedType;
   if (start && req.finishedAt && type) {
     metrics.restoreDuration.observe({ cluster_type: type, state }, Math.max(0, Date.parse(req.finishedAt) - Date.parse(start)) / 1000);

@@ -63,7 +63,8 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
     // so a run taken late (no replica up at its time) is followed by the same local time an hour later: one run per
     // local time, on every step of the job (a re-run of the same tick holds its own claim).
     const local = localTime(data.scheduledAt, drill.timeZone);
-    const holder = await ctx.store.claimAs(`drill-tick:${drill.name}:${local}`, String(data.scheduledAt), 3 * 24 * 3600);
+    // The zone is in the key: a drill moved to another zone may meet the same wall-clock time again, rightly.
+    const holder = await ctx.store.claimAs(`drill-tick:${drill.name}:${drill.timeZone}:${local}`, String(data.scheduledAt), 3 * 24 * 3600);
     if (holder !== String(data.scheduledAt)) return repeatedLocalTime(ctx, drill, data, local, Number(holder));
   }
   // The first run only fixes the request id (and the start) in the job's data: a crash after the request was created
@@ -74,7 +75,7 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   const existing = await ctx.store.get(requestId);
   if (existing) {
     // Its card was refused: tried again while the request waits for its restore job (the reconcile may start it first).
-    if (!existing.cardTs && existing.state === 'approved' && (data.cardTries ?? 0) > 0) return publishCard(ctx, deps, drill, existing, data);
+    if (!existing.cardTs && !FINAL_REQUEST_STATES.includes(existing.state) && (data.cardTries ?? 0) > 0) return publishCard(ctx, deps, drill, existing, data);
     // A re-run after a crash: the request exists; make sure its job runs.
     await deps.track(requestId);
     return { kind: 'done', reason: `drill ${drill.name} already started as ${requestId}` };

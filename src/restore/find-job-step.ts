@@ -145,6 +145,8 @@ export async function runLateStep(ctx: TrackerContext, req: RestoreRequest, data
   if (!(now < until)) {
     await ctx.store.releaseTargetLock(req.target, req.id);
     ctx.logger.info({ requestId: req.id }, 'no restore job appeared for an unconfirmed POST: target released');
+    // Now it has ended, as failed (settleFinal left it uncounted while its job could still turn up).
+    await ctx.marks.runOnce(req.id, 'late-search-ended', async () => ctx.onRequestFinished?.(req));
     // A message still owed (Slack refused it all along) is retried by the settle step, with its own backoff.
     return settleStep(ctx, req, { ...data, step: 'settle' }, 'late search ended');
   }

@@ -75,8 +75,9 @@ export async function settleFinal(ctx: TrackerContext, req: RestoreRequest, live
     // A drill's result, for its next runs to compare with and `drills` to show (inside the once-guard: recorded once).
     // An unconfirmed end is recorded as what it is; should its job turn up after all, its end replaces it.
     if (req.drill) await ctx.drillHistory.record(req.drill.name, drillRunOf(req, intent.kind === 'unconfirmed' ? { reason: intent.message } : undefined));
-    // Counted here, once: the notification below is tried again while Slack refuses it.
-    ctx.onRequestFinished?.(req);
+    // Counted here, once: the notification below is tried again while Slack refuses it. An unconfirmed POST is not
+    // an end yet: its job may turn up (then its end counts), or the late search ends without it (counted there).
+    if (intent.kind !== 'unconfirmed') ctx.onRequestFinished?.(req);
   });
   if (recorded === 'busy') return 'busy';
   return ctx.marks.runOnce(req.id, markerOf(intent, 'notify'), async () => {

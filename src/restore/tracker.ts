@@ -302,6 +302,9 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     async runDrillNow(name, by) {
       // One run at a time per drill: a double click (or two approvers at once) starts it once.
       const jobId = `drill-now-${name}`;
+      // A run that did not start and only retries saying so (Slack refused it) must not hold the next run back.
+      const earlier = await queue.getJob(jobId);
+      if (earlier?.data.notStarted !== undefined && (await earlier.getState()) === 'delayed') await earlier.remove().catch((err: unknown) => logger.warn({ err, jobId }, 'could not replace a drill run that did not start'));
       if (await hasLiveJob(jobId)) return false;
       const data: DrillJobData = { drill: name, trigger: 'command', by };
       await queue.add(DRILL_JOB, data, { jobId });

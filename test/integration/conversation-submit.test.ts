@@ -125,6 +125,8 @@ describe('a POST whose outcome is unknown', () => {
   });
 
   it('500 and no job appears: failed, "check Atlas", one POST only; the target stays locked through the late search', async () => {
+    const failedCount = async () => Number(/^atlas_restore_restores_finished_total\{state="failed"\} (\d+)$/m.exec(await h.app.metrics.text())?.[1] ?? 0);
+    const failedBefore = await failedCount();
     const req = await requestRestore(h, { source: 'orders', snapshotIndex: 2 });
     const posts = h.postsToAtlas();
     h.atlas.inject({ kind: 'status', status: 500, errorCode: 'UNEXPECTED_ERROR', method: 'POST', pathIncludes: '/restoreJobs' });
@@ -139,11 +141,19 @@ describe('a POST whose outcome is unknown', () => {
     expect(h.postsToAtlas() - posts).toBe(1);
     await waitFor(() => cardText(req.id).includes('Restore failed'), { message: 'card shows failed' });
     expect(await h.redis.exists(`${h.prefix}lock:${GROUP_ID}:orders`)).toBe(1);
+    expect(await failedCount()).toBe(failedBefore); // not an end while its job may still turn up
     await targetIsFree('orders', 2);
     expect(h.postsToAtlas() - posts).toBe(1);
+    await waitFor(async () => (await failedCount()) === failedBefore + 1, { message: 'counted as failed once the late search ended' });
   });
 
   it('the job turns up after the request was settled: adopted (failed → running) and followed to one final message', async () => {
+    const ended = async () => {
+      const text = await h.app.metrics.text();
+      const count = (state: string) => Number(new RegExp(`^atlas_restore_restores_finished_total\\{state="${state}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { failed: count('failed'), completed: count('completed') };
+    };
+    const before = await ended();
     const req = await requestRestore(h, { source: 'staging', snapshotIndex: 1 });
     h.atlas.inject({ kind: 'reset', method: 'POST', pathIncludes: '/restoreJobs' });
     await h.click(APPROVER, 'restore_approve', req.id);
@@ -161,6 +171,8 @@ describe('a POST whose outcome is unknown', () => {
     expect(h.threadTexts(req.id).filter((t) => /Restore (completed|failed)/.test(t))).toHaveLength(1);
     expect((await auditOf(req.id)).filter((e) => e.type === 'adopted')).toHaveLength(1);
     await waitForTargetFree(h, 'staging');
+    // One request, one end in the metrics: the unconfirmed POST was not an end, its job's completion is.
+    expect(await ended()).toEqual({ failed: before.failed, completed: before.completed + 1 });
   });
 });
 

@@ -176,6 +176,21 @@ describe('a drill on command', () => {
     expect(drillMessages().filter((m) => !m.thread_ts && m.ts !== req.cardTs && m.text.includes(req.id))).toEqual([]);
   });
 
+  it('its card is posted when Slack takes it, even if a reconcile started its restore meanwhile', async () => {
+    // A replica reconciling all the time: the approved request's restore job starts while the card waits for Slack.
+    const replica = await h.startReplica({ tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 }, reconcileEveryMs: 20 } });
+    try {
+      const before = (await drillRequests()).length;
+      h.slack.failNext('chat.postMessage', 'internal_error', 3);
+      expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+      const req = await waitFor(async () => (await drillRequests()).find((r, i, all) => all.length > before && i === 0 && r.cardTs), { timeoutMs: 15_000, message: 'the run, with its card' });
+      await completeAfter(req, 20);
+      await waitFor(() => h.slack.thread(DRILLS, req.cardTs!).some((m) => m.text.includes('Restore completed')), { message: 'its final message, in its thread' });
+    } finally {
+      await replica.stop();
+    }
+  });
+
   it('Slack does not take its "did not run": the message is tried again until it arrives, and said once', async () => {
     const lock = await h.app.services.store.acquireTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY02', 600);
     expect(lock.ok).toBe(true);
@@ -196,6 +211,24 @@ describe('a drill on command', () => {
     } finally {
       await h.app.services.store.releaseTargetLock({ project: 'shop', groupId: GROUP_ID, cluster: 'staging' }, 'RR-BUSY02');
     }
+  });
+
+  it('a run that did not start and is still trying to say so does not hold back the next run on command', async () => {
+    const target = { project: 'shop', groupId: GROUP_ID, cluster: 'staging' };
+    expect((await h.app.services.store.acquireTargetLock(target, 'RR-BUSY03', 600)).ok).toBe(true);
+    h.slack.notInChannel(DRILLS); // the bot was removed from the drill's channel: "did not run" can't be posted
+    const callsBefore = h.slack.calls.length;
+    try {
+      expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+      await waitFor(() => h.slack.calls.slice(callsBefore).some((c) => c.method === 'chat.postMessage' && c.args.channel === DRILLS && c.error === 'not_in_channel'), { message: 'the "did not run", refused' });
+    } finally {
+      await h.app.services.store.releaseTargetLock(target, 'RR-BUSY03');
+      h.slack.workspace.notInChannelIds.delete(DRILLS);
+    }
+    const before = (await drillRequests()).length;
+    expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+    const req = await waitFor(async () => (await drillRequests()).find((r, i, all) => all.length > before && i === 0 && r.cardTs), { message: 'the next run' });
+    await completeAfter(req, 20);
   });
 
   it('Atlas refuses its restore: the refusal is shown in the channel too, not only in the thread', async () => {

@@ -184,6 +184,8 @@ describe('loadConfig', () => {
       expect(problemsOf({ ...base, REDIS_URL: 'user:pa/ss-secret@h:6379' }).join('\n')).toContain('got "***@h:6379"');
       expect(problemsOf({ ...base, REDIS_URL: 'http://h:6379/?password=ss-secret' }).join('\n')).toContain('got "http://h:6379/?***"');
       // Without an "@" and not plainly scheme://host:port: not quoted at all (a forgotten host, a bare password).
+      // An Atlas or Slack URL holds no password: quoted as typed, the typo shows.
+      expect(problemsOf({ ...base, ATLAS_BASE_URL: 'cloud.mongodb.com' })).toEqual([expect.stringContaining('ATLAS_BASE_URL must be a http or https URL, got "cloud.mongodb.com"')]);
       for (const value of ['redis://:ss-secret', 'redis://user:ss-secret', 'ss-secret', 'redis://h:ss-secret/0']) {
         const problems = problemsOf({ ...base, REDIS_URL: value });
         expect(problems).toEqual([expect.stringContaining('REDIS_URL must be a redis or rediss URL, got a value not shown here (it may hold a password)')]);

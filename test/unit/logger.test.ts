@@ -46,4 +46,19 @@ describe('logger', () => {
     expect(text).toContain('app_id=A1');
     expect(text).toContain('block_actions');
   });
+
+  it('drops Redis command arguments from errors however they nest, and keeps dates; a Buffer on an error does not break the line', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.destination });
+    const refused = (pw: string) => Object.assign(new Error('WRONGPASS invalid username-password pair'), { command: { name: 'auth', args: ['bot', pw] } });
+    log.error({ err: Object.assign(new Error('Failed to refresh slots cache.'), { lastNodeError: refused('pw-nested-1'), at: new Date('2026-01-01T00:00:00Z'), body: Buffer.from('abc') }) }, 'cluster');
+    log.error({ err: new AggregateError([refused('pw-aggregate-2')], 'all failed') }, 'aggregate');
+    log.error({ err: new Error('outer', { cause: refused('pw-cause-3') }) }, 'cause');
+    const text = out.lines.join('');
+    for (const pw of ['pw-nested-1', 'pw-aggregate-2', 'pw-cause-3']) expect(text).not.toContain(pw);
+    expect(out.lines).toHaveLength(3);
+    expect(text).toContain('"at":"2026-01-01T00:00:00.000Z"');
+    expect(text).toContain('"body":"[Buffer of 3 bytes]"');
+    expect(text).toContain('WRONGPASS');
+  });
 });

@@ -21,7 +21,7 @@ import { clusterSelectOptions } from './cluster-select-options.js';
 import { buildModalMeta, targetBlockId, type ModalMeta } from './modal-meta.js';
 import { fromBlocks } from './restore-modal-from.js';
 import { safetyBlocks, safetySnapshotPlan, type SafetyFacts } from './restore-modal-safety.js';
-import { namespacesLeftOut, whatBlocks } from './restore-modal-what.js';
+import { namespacesBoxText, namespacesLeftOut, whatBlocks } from './restore-modal-what.js';
 import type { SnapshotSection } from './snapshot-blocks.js';
 import { collectionsUnavailable, type SourceFacts } from './source-facts.js';
 import { confirmationText, MAX_REASON_LENGTH, targetClusterName } from './modal-validation.js';
@@ -180,7 +180,7 @@ function confirmationBlock(state: RestoreModalState, sourceKey: string | undefin
 
 export function buildRestoreModal(state: RestoreModalState): ModalView {
   const entered = state.choices ?? DEFAULT_CHOICES;
-  const meta: ModalMeta = { ...state.meta, timeZone: state.meta.timeZone ?? state.timeZone, kept: { namespacesText: entered.namespacesText, pointInTime: entered.pointInTime, leftOut: namespacesLeftOut(entered) } };
+  const meta: ModalMeta = { ...state.meta, timeZone: state.meta.timeZone ?? state.timeZone, kept: { namespacesText: namespacesBoxText(entered.namespacesText).text, pointInTime: entered.pointInTime, leftOut: namespacesLeftOut(entered) } };
   const blocks: KnownBlock[] = [];
   // A notice may list many clusters: a section holds 3000 characters, and views.update fails beyond.
   if (state.notice) blocks.push(section(clip(`:information_source: ${escapeText(state.notice)}`, 3000), 'restore_notice'));

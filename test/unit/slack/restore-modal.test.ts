@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { slackRefusal } from '../../fakes/block-kit-limits.js';
+import { DEFAULT_CHOICES } from '../../../src/slack/views/modal-choices.js';
 import type { Snapshot } from '../../../src/atlas/types.js';
 import type { ClusterRef } from '../../../src/restore/types.js';
 import {
@@ -115,6 +116,16 @@ describe('modal metadata', () => {
     expect(parseModalMeta(dropped)).toEqual({ channel: 'C1', timeZone: 'Asia/Tokyo', kept: { pointInTime: 1_780_000_000 } });
     expect(buildModalMeta({ channel: 'C1', kept: { namespacesText: '' } })).toBe('{"channel":"C1"}');
     expect(() => parseModalMeta(JSON.stringify({ channel: 'C1', kept: { namespacesPacked: 'not deflate' } }))).toThrow(/cannot be read/);
+  });
+
+  it('keeps only what the box holds of a command\'s list, however long and however well it deflates', () => {
+    // 100 databases and 100 collections of long, alike names: 13,000 characters that deflate to little.
+    const names = [...Array.from({ length: 100 }, (_, i) => `database_number_${String(i).padStart(3, '0')}_of_the_shop`), ...Array.from({ length: 100 }, (_, i) => `orders.collection_number_${String(i).padStart(3, '0')}_of_orders`)];
+    const view = buildRestoreModal(state({ choices: { ...DEFAULT_CHOICES, what: 'namespaces', namespacesText: names.join('\n') } }));
+    const kept = parseModalMeta(view.private_metadata ?? '').kept;
+    expect(kept?.namespacesText?.length).toBeLessThanOrEqual(3000);
+    expect(names.join('\n').startsWith(kept?.namespacesText ?? '-')).toBe(true);
+    expect(kept?.leftOut?.count).toBe(names.length - (kept?.namespacesText ?? '').split('\n').length);
   });
 
   it('keeps the names left out of the box beside a full box, and refuses more than it names', () => {
