@@ -13,7 +13,14 @@ export interface CardRefresherOptions {
   render(req: RestoreRequest): Promise<void>;
   /** How long one holder may render before another may take over. Default 15 s. */
   leaseMs?: number;
+  /**
+   * A render Slack refused is tried again after each of these waits (default 2 s, 10 s, 30 s), from the stored
+   * request: a card must not go on offering Approve on a rejected request, or say "running" after the end.
+   */
+  retryDelaysMs?: readonly number[];
 }
+
+export const DEFAULT_CARD_RETRY_DELAYS_MS: readonly number[] = [2000, 10_000, 30_000];
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 /** A refresh gives up the lease after this many rounds; the dirty mark stays for the next writer. */
@@ -21,7 +28,20 @@ const MAX_ROUNDS = 5;
 
 export function createCardRefresher(opts: CardRefresherOptions): (req: RestoreRequest) => Promise<void> {
   const leaseMs = opts.leaseMs ?? 15_000;
-  return async function refreshCard(req: RestoreRequest): Promise<void> {
+  const retryDelays = opts.retryDelaysMs ?? DEFAULT_CARD_RETRY_DELAYS_MS;
+
+  /** Renders now; when Slack refuses, the card is marked again and tried later (in this process: best effort). */
+  async function refreshWithRetries(req: RestoreRequest, retry = 0): Promise<void> {
+    try {
+      await refreshCard(req);
+    } catch (err) {
+      const delay = retryDelays[retry];
+      if (delay !== undefined) setTimeout(() => void refreshWithRetries(req, retry + 1).catch(() => undefined), delay).unref();
+      throw err;
+    }
+  }
+
+  async function refreshCard(req: RestoreRequest): Promise<void> {
     const dirty = `${opts.prefix}card:dirty:${req.id}`;
     const lease = `${opts.prefix}card:lease:${req.id}`;
     try {
@@ -35,7 +55,14 @@ export function createCardRefresher(opts: CardRefresherOptions): (req: RestoreRe
       try {
         while ((await opts.redis.getdel(dirty)) !== null) {
           const current = await opts.load(req.id);
-          if (current) await opts.render(current);
+          if (!current) continue;
+          try {
+            await opts.render(current);
+          } catch (err) {
+            // Still to be rendered: the retry (or the next writer) finds the mark.
+            await opts.redis.set(dirty, '1', 'PX', 5 * 60_000).catch(() => undefined);
+            throw err;
+          }
         }
       } finally {
         await opts.redis.eval(RELEASE, 1, lease, token).catch(() => undefined);
@@ -43,5 +70,7 @@ export function createCardRefresher(opts: CardRefresherOptions): (req: RestoreRe
       // A writer may have marked the card between our last check and the release, and found the lease still held.
       if ((await opts.redis.exists(dirty)) === 0) return;
     }
-  };
+  }
+
+  return refreshWithRetries;
 }

@@ -39,6 +39,9 @@ export interface MessengerOptions {
   onChange?: ((req: RestoreRequest) => void) | undefined;
 }
 
+/** chat.update errors no retry can mend (the card was deleted, the channel archived, the bot removed). */
+const PERMANENT_CARD_ERRORS = new Set(['message_not_found', 'cant_update_message', 'channel_not_found', 'is_archived', 'not_in_channel', 'edit_window_closed']);
+
 export function createSlackMessenger(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), opts: MessengerOptions = {}): SlackMessenger {
   const log = logger.child({ component: 'slack-messenger' });
   const warn = (what: string, req: { id?: string } | undefined, err: unknown) =>
@@ -59,6 +62,8 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
       await client.chat.update({ channel: req.channel, ts: req.cardTs, text: card.text, blocks: card.blocks });
     } catch (err) {
       warn('update the request card', req, err);
+      // Told to the refresher, which tries again; a card that is gone or can't be edited any more is not.
+      if (!PERMANENT_CARD_ERRORS.has(slackError(err))) throw err;
     }
   }
   const refreshCard = opts.cards ? createCardRefresher({ ...opts.cards, render: renderCard }) : renderCard;

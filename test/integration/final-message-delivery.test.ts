@@ -42,6 +42,17 @@ describe('the final message', () => {
     expect(h.threadTexts(req.id).length - req.posted).toBe(1);
   });
 
+  it('Slack refuses the card\'s last update: it is tried again, and the card says completed', async () => {
+    const req = await running(h, 'orders', 1);
+    await waitFor(() => JSON.stringify(h.rootCard(req.id)?.blocks).includes(req.atlasJobId), { message: 'the card shows the running job' });
+    h.slack.failNext('chat.update', 'internal_error', 1);
+    h.atlas.advanceJob(req.atlasJobId, 'completed');
+    await h.waitForThread(req.id, /Restore completed/, 15_000);
+    const refused = await h.slack.waitForCall('chat.update', (c) => c.error === 'internal_error');
+    expect(refused.args.ts).toBe(h.rootCard(req.id)?.ts);
+    await waitFor(() => /Restore completed/.test(JSON.stringify(h.rootCard(req.id)?.blocks)), { timeoutMs: 10_000, message: 'the card says completed, after the retry' });
+  });
+
   it('a restore is counted in the metrics once, however often Slack refused its final message', async () => {
     const completed = async () => Number(/^atlas_restore_restores_finished_total\{state="completed"\} (\d+)$/m.exec(await h.app.metrics.text())?.[1] ?? 0);
     const durations = async () => Number(/^atlas_restore_restore_duration_seconds_count\{cluster_type="dedicated",state="completed"\} (\d+)$/m.exec(await h.app.metrics.text())?.[1] ?? 0);
