@@ -6,6 +6,7 @@ import type { Services } from './services.js';
 import { allowedClusters, clusterByKey, type ModalInputs } from './build-modal-state.js';
 import { cachedSourceSection, LOADING_SOURCE, loadSourceSection } from './load-modal-sources.js';
 import { renderRestoreModal } from './render-restore-modal.js';
+import { updateModal } from './update-modal.js';
 import { readModalSubmission, type ModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
 import { TARGET_BLOCK_ID_PREFIX } from './views/ids.js';
 import type { ClusterRef } from '../restore/types.js';
@@ -51,12 +52,11 @@ export function handleSourceChange(services: Services) {
     // the target is carried over (a restore into staging must not turn into one into the new source).
     const targetKey = targetAfterSourceChange(sub, clusters);
     const inputs: ModalInputs = { meta: sub.meta, timeZone: sub.meta.timeZone ?? 'UTC', clusters, sourceKey: sub.sourceKey, targetKey, choices: sub.choices };
-    const loading = await client.views.update({ view_id: view.id, hash: view.hash, view: await renderRestoreModal(services, inputs, LOADING_SOURCE) }).catch(() => undefined);
-    if (!loading) return; // someone changed it again meanwhile: that newer action will fill it in
+    const who = { channel: sub.meta.channel, user: body.user.id };
+    const loading = await updateModal(services, client, { viewId: view.id, hash: view.hash, view: await renderRestoreModal(services, inputs, LOADING_SOURCE) }, who);
+    if (!loading) return; // changed again meanwhile (that newer action fills it in), or the user was told
     const source = await loadSourceSection(services, view.id, clusterByKey(clusters, sub.sourceKey));
-    await client.views
-      .update({ view_id: view.id, hash: loading.view?.hash, view: await renderRestoreModal(services, inputs, source) })
-      .catch((err: unknown) => services.logger.debug({ err }, 'modal changed while the source loaded'));
+    await updateModal(services, client, { viewId: view.id, hash: loading.view?.hash, view: await renderRestoreModal(services, inputs, source) }, who);
   };
 }
 
@@ -77,8 +77,6 @@ export function handleChoiceChange(services: Services) {
       choices: sub.choices,
     };
     const source = await cachedSourceSection(services, view.id, clusterByKey(clusters, sub.sourceKey));
-    await client.views
-      .update({ view_id: view.id, hash: view.hash, view: await renderRestoreModal(services, inputs, source) })
-      .catch((err: unknown) => services.logger.debug({ err }, 'modal changed again before this choice was shown'));
+    await updateModal(services, client, { viewId: view.id, hash: view.hash, view: await renderRestoreModal(services, inputs, source) }, { channel: sub.meta.channel, user: body.user.id });
   };
 }

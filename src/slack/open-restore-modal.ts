@@ -7,6 +7,7 @@ import type { Services } from './services.js';
 import { allowedClusters, applyPrefill, clusterByKey, prefilledChoices, type AllowedClusters, type ModalInputs, type Prefill } from './build-modal-state.js';
 import { CHANNEL_ACCESS_BUDGET_MS, channelAccessProblem } from './channel-access.js';
 import { loadSourceSection, type SourceSection } from './load-modal-sources.js';
+import { updateModal } from './update-modal.js';
 import { withDeadline } from './with-deadline.js';
 import { renderRestoreModal } from './render-restore-modal.js';
 import { buildLoadingModal } from './views/restore-modal.js';
@@ -74,7 +75,7 @@ export async function openRestoreModal(services: Services, client: webApi.WebCli
   if (clusters.length === 0) {
     await services.store.audit({ type: 'refused', user, detail: refusal ?? 'not a requester of any cluster' }).catch(() => undefined);
     const view = await renderRestoreModal(services, { ...inputs, notice: refusal }, { snapshots: { status: 'loaded', snapshots: [] }, facts: { status: 'loading' } });
-    await client.views.update({ view_id: viewId, view });
+    await updateModal(services, client, { viewId, view }, { channel, user });
     return;
   }
   const picked = applyPrefill(services, clusters, prefill);
@@ -91,9 +92,5 @@ export async function openRestoreModal(services: Services, client: webApi.WebCli
     choices: prefilledChoices(prefill),
     notice: notices.length > 0 ? notices.join(' ') : undefined,
   };
-  try {
-    await client.views.update({ view_id: viewId, view: await renderRestoreModal(services, full, source) });
-  } catch (err) {
-    services.logger.warn({ err }, 'could not fill the restore modal');
-  }
+  await updateModal(services, client, { viewId, view: await renderRestoreModal(services, full, source) }, { channel, user });
 }

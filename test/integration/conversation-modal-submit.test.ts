@@ -4,8 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/policy/load-policy.js';
 import type { StoredView } from '../fakes/fake-slack.js';
+import { sendViewAction } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, CHANNEL, DEFAULT_POLICY, GROUP_ID, REQUESTER, requestRestore, useHarness, waitForState, type Harness } from './conversation-harness.js';
+import { filledView } from './modal-fill.js';
+import { APPROVER, CHANNEL, DEFAULT_POLICY, GROUP_ID, REQUESTER, SIGNING_SECRET, requestRestore, useHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const errorsOf = (json: unknown) => (json as { errors?: Record<string, string> } | undefined)?.errors ?? {};
 const requestIds = async (h: Harness) => new Set((await h.app.services.store.listRecent(100)).map((r) => r.id));
@@ -90,6 +92,31 @@ describe('a change of source', () => {
     expect(selectedTarget(modal)).toBe('shop/ledger');
     const changed = await h.changeModal(modal, REQUESTER, 'source', { source: 'shop/staging' });
     expect(selectedTarget(changed)).toBe('shop/staging');
+  });
+});
+
+describe('Slack refuses to update the form', () => {
+  const h = useHarness();
+  const notUpdated = (since: number) => h.slack.ephemerals(REQUESTER).slice(since).find((e) => /restore form couldn't be updated/.test(e.text ?? ''));
+
+  it('while it loads: tried once more, then the requester is told (a form left on "Loading…" has no submit button)', async () => {
+    const since = h.slack.ephemerals(REQUESTER).length;
+    h.slack.failNext('views.update', 'internal_error', 2);
+    const cmd = await h.command(REQUESTER, 'shop/ledger');
+    expect(cmd.json ?? null).toBeNull();
+    const told = await waitFor(() => notUpdated(since), { message: 'the requester told' });
+    expect(told.text).toContain('run `/atlas-restore` again');
+  });
+
+  it('after a change of source: the same, instead of "Loading snapshots…" for good', async () => {
+    const modal = await modalFor(h, 'shop/ledger');
+    const since = h.slack.ephemerals(REQUESTER).length;
+    const updates = h.slack.calls.filter((c) => c.method === 'views.update').length;
+    h.slack.failNext('views.update', 'internal_error', 2);
+    const res = await sendViewAction(h.url, SIGNING_SECRET, { actionId: 'restore_source_select', blockId: 'restore_source', userId: REQUESTER, view: filledView(modal, { source: 'shop/staging' }), actionType: 'static_select', selectedOption: { text: 'shop/staging', value: 'shop/staging' } });
+    expect(res.status).toBe(200);
+    await waitFor(() => notUpdated(since), { message: 'the requester told' });
+    expect(h.slack.calls.filter((c) => c.method === 'views.update').slice(updates).map((c) => c.error ?? 'ok')).toEqual(['internal_error', 'internal_error']);
   });
 });
 
