@@ -6,7 +6,7 @@ import type { RequestState, RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { approveRequest } from './approve-request.js';
 import { recordFinished } from '../http/instrument.js';
-import { cancelledMessage, rejectedMessage } from './views/thread-messages.js';
+import { cancelledMessage, rejectedMessage, type ThreadMessage } from './views/thread-messages.js';
 import { plainState } from './views/request-card.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -103,12 +103,25 @@ async function reject(services: Services, req: RestoreRequest, user: string): Pr
   if (!approver.allowed) return refuse(services, req, user, `You can't reject ${req.id}: ${approver.message}`);
   const done = await services.store.transition(req.id, ['pending_approval'], 'rejected', { rejectedBy: user, finishedAt: services.now().toISOString() });
   if (!done.ok) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
-  await services.store.releaseTargetLock(req.target, req.id);
-  await services.store.audit({ type: 'rejected', requestId: req.id, user });
-  recordFinished(services.metrics, done.request);
   services.logger.info({ requestId: req.id, user }, 'restore rejected');
-  await services.messenger.updateCard(done.request);
-  await services.messenger.postInThread(done.request, rejectedMessage(done.request));
+  await announceEnd(services, done.request, user, 'rejected', rejectedMessage(done.request));
+}
+
+/**
+ * After a person ended a request: the lock, the audit, the metric, the card and the thread. One of them failing (Redis,
+ * Slack) must not skip the others, and the person who clicked is told when the thread couldn't be.
+ */
+async function announceEnd(services: Services, req: RestoreRequest, user: string, type: 'rejected' | 'cancelled', message: ThreadMessage): Promise<void> {
+  // A lock not released lapses with its TTL; the request is final either way.
+  await services.store.releaseTargetLock(req.target, req.id).catch((err: unknown) => services.logger.error({ err, requestId: req.id }, 'could not release the target lock'));
+  await services.store.audit({ type, requestId: req.id, user }).catch((err: unknown) => services.logger.error({ err, requestId: req.id, type }, 'could not audit the end of a request'));
+  recordFinished(services.metrics, req);
+  await services.messenger.updateCard(req);
+  try {
+    await services.messenger.postInThread(req, message, { mustArrive: true });
+  } catch {
+    await services.messenger.tellUser(req.channel, user, `${message.text} (Slack refused to post this in the request's thread.)`);
+  }
 }
 
 async function cancel(services: Services, req: RestoreRequest, user: string): Promise<void> {
@@ -120,9 +133,5 @@ async function cancel(services: Services, req: RestoreRequest, user: string): Pr
   if (!allowed.allowed) return refuse(services, req, user, `You can't withdraw ${req.id}: ${allowed.message}`);
   const done = await services.store.transition(req.id, ['pending_approval'], 'cancelled', { cancelledBy: user, finishedAt: services.now().toISOString() });
   if (!done.ok) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
-  await services.store.releaseTargetLock(req.target, req.id);
-  await services.store.audit({ type: 'cancelled', requestId: req.id, user });
-  recordFinished(services.metrics, done.request);
-  await services.messenger.updateCard(done.request);
-  await services.messenger.postInThread(done.request, cancelledMessage(done.request));
+  await announceEnd(services, done.request, user, 'cancelled', cancelledMessage(done.request));
 }

@@ -215,6 +215,19 @@ describe('with the default policy', () => {
     expect((await h.app.services.store.listRecent(100)).length).toBe(requestsBefore);
   });
 
+  it('Reject while Slack refuses the thread message and then the card update: the approver is told, the card catches up', async () => {
+    const req = await requestRestore(h, { source: 'orders' });
+    h.slack.failNext('chat.update', 'internal_error', 1);
+    h.slack.failNext('chat.postMessage', 'internal_error', 1);
+    await h.click(APPROVER, 'restore_reject', req.id);
+    await waitForState(h, req.id, 'rejected');
+    const told = await waitFor(() => h.ephemeralTexts(APPROVER).find((t) => t.includes(req.id) && /was rejected/.test(t)), { message: 'the approver told' });
+    expect(told).toContain("Slack refused to post this in the request's thread");
+    // The card's update was refused once: it is tried again, and stops offering Approve.
+    await waitFor(() => cardText(h, req.id).includes(`Rejected* by <@${APPROVER}>`), { timeoutMs: 10_000, message: 'the card catches up' });
+    expect(cardText(h, req.id)).not.toContain('restore_approve');
+  });
+
   it('an outsider cannot Reject either', async () => {
     const req = await requestRestore(h, { source: 'orders' });
     await h.click(OUTSIDER, 'restore_reject', req.id);
