@@ -21,13 +21,17 @@ export interface SlackMessenger {
   /** Only `user` sees it; in the card's thread when there is one. */
   tellUser(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
   /** A direct message, for when the channel itself is the problem. */
-  directMessage(user: string, text: string): Promise<void>;
+  /** `mustArrive`: throws when Slack did not take it (after logging). */
+  directMessage(user: string, text: string, opts?: { mustArrive?: boolean }): Promise<void>;
   permalink(req: RestoreRequest): Promise<string | undefined>;
   /** Whether the bot can post the card in `channel` (conversations.info); 'unknown' when Slack doesn't say. */
   channelAccess(channel: string): Promise<ChannelAccess>;
 }
 
-function slackError(err: unknown): string {
+/** Errors of a post into a channel the bot can't post in any more: no retry mends them. */
+export const CHANNEL_GONE_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+export function slackError(err: unknown): string {
   const data = (err as { data?: { error?: string } }).data;
   return data?.error ?? (err instanceof Error ? err.message : String(err));
 }
@@ -47,11 +51,12 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
   const warn = (what: string, req: { id?: string } | undefined, err: unknown) =>
     log.warn({ requestId: req?.id, slackError: slackError(err) }, `could not ${what}`);
 
-  async function directMessage(user: string, text: string): Promise<void> {
+  async function directMessage(user: string, text: string, { mustArrive = false } = {}): Promise<void> {
     try {
       await client.chat.postMessage({ channel: user, text });
     } catch (err) {
       warn('send a direct message', undefined, err);
+      if (mustArrive) throw err;
     }
   }
 

@@ -6,7 +6,7 @@ import type { DrillRun } from '../restore/drill-definition.js';
 import type { RestoreRequest } from '../restore/types.js';
 import { drillNotStartedMessage, drillStartedMessage } from './views/drill-messages.js';
 import { progressMessage, safetySnapshotCompletedMessage, safetySnapshotStartedMessage } from './views/restore-progress-messages.js';
-import type { SlackMessenger } from './slack-messenger.js';
+import { CHANNEL_GONE_ERRORS, slackError, type SlackMessenger } from './slack-messenger.js';
 import {
   accessProblemMessage,
   approvalExpiredMessage,
@@ -47,7 +47,13 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
   /** A request's last word: if Slack doesn't take it, the settle step tries again (a lost one is a silent end). */
   const finalWord = async (req: RestoreRequest, message: ThreadMessage) => {
     await messenger.updateCard(req);
-    await messenger.postInThread(req, lastWord(req, message), { mustArrive: true });
+    try {
+      await messenger.postInThread(req, lastWord(req, message), { mustArrive: true });
+    } catch (err) {
+      // The channel was archived or the bot removed: the thread can't be told any more, the requester still can.
+      if (req.drill || !CHANNEL_GONE_ERRORS.has(slackError(err))) throw err;
+      await messenger.directMessage(req.requester, `${message.text}\nI couldn't post this in <#${req.channel}> (${slackError(err)}); \`/atlas-restore status ${req.id}\` has the details.`, { mustArrive: true });
+    }
   };
   return {
     requestChanged: (req) => messenger.updateCard(req),

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, logLines, requestRestore, useHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, CHANNEL, REQUESTER, logLines, requestRestore, useHarness, waitForState, type Harness } from './conversation-harness.js';
 
 /** A restore of `source` followed until it runs, and the number of thread messages by then. */
 async function running(h: Harness, source: string, snapshotIndex: number): Promise<{ id: string; atlasJobId: string; posted: number }> {
@@ -51,6 +51,22 @@ describe('the final message', () => {
     const refused = await h.slack.waitForCall('chat.update', (c) => c.error === 'internal_error');
     expect(refused.args.ts).toBe(h.rootCard(req.id)?.ts);
     await waitFor(() => /Restore completed/.test(JSON.stringify(h.rootCard(req.id)?.blocks)), { timeoutMs: 10_000, message: 'the card says completed, after the retry' });
+  });
+
+  it('its channel is gone when the restore ends (the bot removed): the requester gets it by DM, once', async () => {
+    const req = await running(h, 'staging', 0);
+    h.slack.notInChannel(CHANNEL);
+    try {
+      h.atlas.advanceJob(req.atlasJobId, 'completed');
+      await waitForState(h, req.id, 'completed');
+      const dm = await waitFor(() => h.slack.messages(REQUESTER).find((m) => m.text.includes(req.id) && /Restore completed/.test(m.text)), { timeoutMs: 15_000, message: 'the DM' });
+      expect(dm.text).toContain(`\`/atlas-restore status ${req.id}\``);
+      expect(dm.text).toContain('not_in_channel');
+      await waitFor(async () => (await h.app.metrics.text()).includes('atlas_restore_final_notifications_abandoned_total 0'), { message: 'nothing abandoned' });
+      expect(h.slack.messages(REQUESTER).filter((m) => m.text.includes(req.id) && /Restore completed/.test(m.text))).toHaveLength(1);
+    } finally {
+      h.slack.workspace.notInChannelIds.delete(CHANNEL);
+    }
   });
 
   it('a restore is counted in the metrics once, however often Slack refused its final message', async () => {
