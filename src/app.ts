@@ -176,6 +176,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     now,
     metrics,
     channelsOf: createUserChannels(client),
+    formClient: slack.lookupClient,
     drills: () => drillsOf(services.policy),
     listDrills: () => listDrillSummaries(drillsOf(services.policy), tracker),
     homes,

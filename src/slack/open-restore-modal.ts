@@ -53,8 +53,10 @@ export async function openRestoreModal(services: Services, client: webApi.WebCli
   const { user, channel, prefill } = input;
   const allowed = input.allowed ?? allowedClusters(services, user);
   const meta = { channel };
-  const opened = client.views.open({ trigger_id: input.triggerId, view: buildLoadingModal(meta) });
-  const timeZone = client.users
+  // The trigger lapses 3 s after the click: these two must not wait behind a rate limit another call ran into.
+  const quick = services.formClient ?? client;
+  const opened = quick.views.open({ trigger_id: input.triggerId, view: buildLoadingModal(meta) });
+  const timeZone = quick.users
     .info({ user })
     .then((r) => r.user?.tz ?? 'UTC')
     .catch(() => 'UTC');

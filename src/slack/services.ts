@@ -1,4 +1,5 @@
 // What the Slack handlers need, built once by the composition root (main.ts) and by tests.
+import type { webApi } from '@slack/bolt';
 import type { RedisClient } from '../redis/redis-client.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../http/metrics.js';
@@ -32,6 +33,11 @@ export interface Services {
   channelsOf(user: string, current: string): Promise<Set<string>>;
   /** The policy's drills and their last results (App Home, `drills`). */
   listDrills(): Promise<DrillSummary[]>;
+  /**
+   * A Web API client that fails a rate-limited call at once instead of pausing (the handlers' shared client waits
+   * out any 429 it got, for every call): for views.open and users.info, which must beat the trigger's 3 s.
+   */
+  formClient?: webApi.WebClient | undefined;
   /** Publishes App Homes: on app_home_opened, and after a change for the people it concerns. */
   homes: Pick<HomeRefresher, 'publishNow' | 'refreshUsers' | 'flush'>;
 }

@@ -64,6 +64,17 @@ describe('the form submission within Slack’s 3 seconds', () => {
     await waitFor(async () => (await requestsFor(h, 'staging')).find((r) => r.cardTs), { timeoutMs: 15_000, message: 'the card of the request' });
   });
 
+  it('a 429 on one form\'s time-zone lookup does not hold up the next form past its trigger\'s 3 s', async () => {
+    // Rate-limited for 5 s: on the handlers' shared client, that pause would hold every later call, views.open too.
+    h.slack.rateLimit('users.info', 5);
+    const opens = h.slack.calls.filter((c) => c.method === 'views.open').length;
+    await h.command(REQUESTER, 'shop/orders');
+    await h.slack.waitForCall('users.info', (c) => c.status === 429);
+    await h.command(REQUESTER, 'shop/ledger');
+    const second = await waitFor(() => h.slack.calls.filter((c) => c.method === 'views.open').slice(opens)[1], { message: 'the second form opened' });
+    expect(second.error ?? 'ok').toBe('ok');
+  });
+
   it('Slack stopped waiting before the answer: the request is posted anyway and the requester is told not to submit again', async () => {
     const form = await openForm(h, 'ledger');
     // As a receiver whose 3 s are over: its ack throws (the HTTP receiver has already answered 404).
