@@ -32,11 +32,15 @@ async function describeLockHolder(services: Services, target: ClusterRef, holder
 /** Said on the form when the request could not be stored (Redis failing): nothing exists, and submitting again may work. */
 export const NOT_SAVED_TEXT = "Your request couldn't be saved (the restore records can't be written right now), so nothing was requested. Submit again in a moment; if it keeps failing, tell the bot's operators.";
 
+/** How long Slack waits for the answer to a view submission. */
+const SLACK_ANSWER_MS = 3000;
+
 /** Said when the checks used up the time Slack waits for an answer: a request made now might never be shown. */
 export const TOO_SLOW_TEXT = 'Checking this request took longer than Slack waits for an answer (Slack or Atlas answered slowly), so nothing was requested. Submit again in a moment.';
 
 export function handleModalSubmission(services: Services) {
   return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+    const receivedAt = performance.now();
     const clock = startSubmitClock();
     const user = body.user.id;
     let sub: ModalSubmission;
@@ -94,12 +98,19 @@ export function handleModalSubmission(services: Services) {
       await release();
       return ack({ response_action: 'errors', errors: { [targetField]: message } });
     }
-    try {
-      await ack();
-    } catch (err) {
-      // Slack stopped waiting (the HTTP receiver has answered for us) and showed the form an error of its own. The
-      // request exists and holds the target: publish it anyway, and tell the requester, rather than leave it unseen.
-      services.logger.warn({ err, user, requestId: created.request.id }, 'the form submission was answered too late; publishing the request anyway');
+    // Late when the ack throws (the HTTP receiver has answered for us) or, in Socket Mode, whose ack never throws,
+    // when Slack's 3 s have passed since the submission came in.
+    const late = await ack().then(
+      () => performance.now() - receivedAt >= SLACK_ANSWER_MS,
+      (err: unknown) => {
+        services.logger.debug({ err, user }, 'the ack of the form submission failed');
+        return true;
+      },
+    );
+    if (late) {
+      // Slack stopped waiting and showed the form an error of its own. The request exists and holds the target:
+      // publish it anyway, and tell the requester, rather than leave it unseen.
+      services.logger.warn({ user, requestId: created.request.id }, 'the form submission was answered too late; publishing the request anyway');
       await created.publish();
       // Only once the card is up: when it couldn't be posted, publish has cancelled the request and said so itself.
       const posted = await services.store.get(created.request.id).catch(() => null);

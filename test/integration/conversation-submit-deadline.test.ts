@@ -86,4 +86,18 @@ describe('the form submission within Slack’s 3 seconds', () => {
     const dm = await waitFor(() => h.slack.messages(REQUESTER).find((m) => m.text.includes(made.id)), { message: 'the direct message' });
     expect(dm.text).toMatch(/was made and posted in <#C0DBOPS01>.*may have shown an error.*Don't submit it again/);
   });
+
+  it('the same with a receiver whose ack never throws (Socket Mode): told from the time the answer took', async () => {
+    const form = await openForm(h, 'staging');
+    const earlier = new Set((await requestsFor(h, 'staging')).map((r) => r.id));
+    // A Socket Mode ack resolves whenever it is sent; this one takes Slack's whole 3 s (a stalled event loop, a slow
+    // socket): the answer comes too late although nothing failed.
+    await h.app.processEvent({
+      body: buildViewSubmissionPayload({ userId: REQUESTER, view: filledView(form, { confirmation: 'staging' }) }),
+      ack: () => new Promise<void>((resolve) => setTimeout(resolve, 3100)),
+    });
+    const made = await waitFor(async () => (await requestsFor(h, 'staging')).find((r) => r.cardTs && !earlier.has(r.id)), { message: 'the request, with its card' });
+    const dm = await waitFor(() => h.slack.messages(REQUESTER).find((m) => m.text.includes(made.id)), { message: 'the direct message' });
+    expect(dm.text).toMatch(/Don't submit it again/);
+  });
 });
