@@ -33,7 +33,7 @@ export function createCardRefresher(opts: CardRefresherOptions): (req: RestoreRe
   /** Renders now; when Slack refuses, the card is marked again and tried later (in this process: best effort). */
   async function refreshWithRetries(req: RestoreRequest, retry = 0): Promise<void> {
     try {
-      await refreshCard(req);
+      await refreshCard(req, retry === 0);
     } catch (err) {
       const delay = retryDelays[retry];
       if (delay !== undefined) setTimeout(() => void refreshWithRetries(req, retry + 1).catch(() => undefined), delay).unref();
@@ -41,12 +41,14 @@ export function createCardRefresher(opts: CardRefresherOptions): (req: RestoreRe
     }
   }
 
-  async function refreshCard(req: RestoreRequest): Promise<void> {
+  /** `fallback`: with Redis down, render what the caller has. Never on a retry: by then it may be older than the card. */
+  async function refreshCard(req: RestoreRequest, fallback: boolean): Promise<void> {
     const dirty = `${opts.prefix}card:dirty:${req.id}`;
     const lease = `${opts.prefix}card:lease:${req.id}`;
     try {
       await opts.redis.set(dirty, '1', 'PX', 5 * 60_000);
-    } catch {
+    } catch (err) {
+      if (!fallback) throw err;
       return opts.render(req); // Redis is down: a best-effort render of what the caller has beats none
     }
     for (let round = 0; round < MAX_ROUNDS; round++) {
