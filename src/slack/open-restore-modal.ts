@@ -54,9 +54,9 @@ export async function openRestoreModal(services: Services, client: webApi.WebCli
   const allowed = input.allowed ?? allowedClusters(services, user);
   const meta = { channel };
   // The trigger lapses 3 s after the click: these two must not wait behind a rate limit another call ran into.
-  const quick = services.formClient ?? client;
-  const opened = quick.views.open({ trigger_id: input.triggerId, view: buildLoadingModal(meta) });
-  const timeZone = quick.users
+  const formClient = services.formClient ?? client;
+  const opened = formClient.views.open({ trigger_id: input.triggerId, view: buildLoadingModal(meta) });
+  const timeZone = formClient.users
     .info({ user })
     .then((r) => r.user?.tz ?? 'UTC')
     .catch(() => 'UTC');
