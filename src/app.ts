@@ -15,6 +15,7 @@ import { listClusters } from './policy/policy.js';
 import { drillsOf } from './policy/resolve-drills.js';
 import { createDrillSync } from './restore/create-drill-sync.js';
 import { restoreStartedAt } from './restore/restore-started-at.js';
+import type { RestoreRequest } from './restore/types.js';
 import { listDrillSummaries } from './restore/list-drill-summaries.js';
 import { watchPolicy, type PolicyFileVersion } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
@@ -105,8 +106,11 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     trackerHealth: () => tracker.health(),
     onChange: ({ ready, reasons }) => (ready ? logger.info('readiness: ready again') : logger.error({ reasons }, 'readiness: not ready')),
   });
-  metrics.setPendingApprovalsSource(async () => (await store.listActive()).filter((r) => r.state === 'pending_approval').length);
-  metrics.setInFlightSource(async () => (await store.listActive()).map((r) => ({ state: r.state, since: r.state === 'running' ? restoreStartedAt(r) : undefined })));
+  // The gauges that count requests in flight are collected together: one read of them per scrape.
+  let activeRead: Promise<RestoreRequest[]> | undefined;
+  const active = () => (activeRead ??= store.listActive().finally(() => (activeRead = undefined)));
+  metrics.setPendingApprovalsSource(async () => (await active()).filter((r) => r.state === 'pending_approval').length);
+  metrics.setInFlightSource(async () => (await active()).map((r) => ({ state: r.state, since: r.state === 'running' ? restoreStartedAt(r) : undefined })));
   const atlas = createAtlasClient({
     baseUrl: config.atlas.baseUrl,
     auth: config.atlas.auth,

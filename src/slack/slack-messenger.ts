@@ -31,6 +31,9 @@ export interface SlackMessenger {
 /** Errors of a post into a channel the bot can't post in any more: no retry mends them. */
 export const CHANNEL_GONE_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
+/** chat.update errors no retry can mend: the channel is gone, or the card was deleted or can't be edited any more. */
+const PERMANENT_CARD_ERRORS: ReadonlySet<string> = new Set([...CHANNEL_GONE_ERRORS, 'message_not_found', 'cant_update_message', 'edit_window_closed']);
+
 export function slackError(err: unknown): string {
   const data = (err as { data?: { error?: string } }).data;
   return data?.error ?? (err instanceof Error ? err.message : String(err));
@@ -43,8 +46,6 @@ export interface MessengerOptions {
   onChange?: ((req: RestoreRequest) => void) | undefined;
 }
 
-/** chat.update errors no retry can mend (the card was deleted, the channel archived, the bot removed). */
-const PERMANENT_CARD_ERRORS = new Set(['message_not_found', 'cant_update_message', 'channel_not_found', 'is_archived', 'not_in_channel', 'edit_window_closed']);
 
 export function createSlackMessenger(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), opts: MessengerOptions = {}): SlackMessenger {
   const log = logger.child({ component: 'slack-messenger' });
