@@ -217,6 +217,8 @@ describe('with the default policy', () => {
 
   it('Reject while Slack refuses the thread message and then the card update: the approver is told, the card catches up', async () => {
     const req = await requestRestore(h, { source: 'orders' });
+    // The request's own first messages are out before Slack starts refusing: the refusals are the reject's.
+    await h.waitForThread(req.id, /asks to restore/);
     h.slack.failNext('chat.update', 'internal_error', 1);
     h.slack.failNext('chat.postMessage', 'internal_error', 1);
     await h.click(APPROVER, 'restore_reject', req.id);
