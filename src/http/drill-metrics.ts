@@ -3,6 +3,7 @@
 // A drill that never succeeded has no last success to report; its first schedule is where its 8 days start.
 import { Gauge, type Registry } from 'prom-client';
 import type { DrillStanding } from '../restore/drill-history.js';
+import { readAtScrape } from './read-at-scrape.js';
 
 export interface DrillFigures {
   drill: string;
@@ -33,23 +34,9 @@ function unixSeconds(iso: string | undefined): number | undefined {
 export function registerDrillMetrics(registry: Registry): { setSource(source: () => Promise<DrillFigures[]>): void } {
   let source: (() => Promise<DrillFigures[]>) | undefined;
   let last: DrillFigures[] = [];
-  let reading: Promise<DrillFigures[]> | undefined;
-  // The gauges are collected in one scrape: they share one read.
-  const read = (): Promise<DrillFigures[]> => (reading ??= readOnce().finally(() => (reading = undefined)));
-  const readOnce = async (): Promise<DrillFigures[]> => {
-    if (!source) return [];
-    const pending = source();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<DrillFigures[]>((resolve) => (timer = setTimeout(() => resolve(last), SOURCE_TIMEOUT_MS)));
-    try {
-      last = await Promise.race([pending, timeout]);
-    } catch {
-      // keep the last figures: a Redis hiccup must not fail the scrape
-    } finally {
-      clearTimeout(timer);
-    }
-    return last;
-  };
+  const fresh = readAtScrape(() => source, SOURCE_TIMEOUT_MS);
+  // A Redis hiccup keeps the last figures (the gauges are reset and set again from them).
+  const read = async (): Promise<DrillFigures[]> => (last = (await fresh()) ?? last);
   new Gauge({
     name: 'atlas_restore_drill_last_success_timestamp_seconds',
     help: 'When each restore drill last completed (Unix seconds).',

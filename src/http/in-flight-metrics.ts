@@ -3,6 +3,7 @@
 // approved. Poll lag can't show either: it is recorded only when a poll runs.
 import { Gauge, type Registry } from 'prom-client';
 import type { RequestState } from '../restore/types.js';
+import { readAtScrape } from './read-at-scrape.js';
 
 export interface InFlightRequest {
   state: RequestState;
@@ -15,21 +16,7 @@ const SOURCE_TIMEOUT_MS = 1000;
 
 export function registerInFlightMetrics(registry: Registry, now: () => number): { setSource(source: () => Promise<InFlightRequest[]>): void } {
   let source: (() => Promise<InFlightRequest[]>) | undefined;
-  let reading: Promise<InFlightRequest[] | undefined> | undefined;
-  // Both gauges are collected in one scrape: they share one read. Undefined when it failed or took too long.
-  const read = () => (reading ??= readOnce().finally(() => (reading = undefined)));
-  const readOnce = async (): Promise<InFlightRequest[] | undefined> => {
-    if (!source) return undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), SOURCE_TIMEOUT_MS)));
-    try {
-      return await Promise.race([Promise.resolve().then(source), timeout]);
-    } catch {
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const read = readAtScrape(() => source, SOURCE_TIMEOUT_MS);
   new Gauge({
     name: 'atlas_restore_requests_in_flight',
     help: 'Restore requests not final yet, by state (read at scrape time; the last values stay while Redis fails).',

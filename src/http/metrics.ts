@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { registerDrillMetrics, type DrillFigures } from './drill-metrics.js';
 import { registerInFlightMetrics, type InFlightRequest } from './in-flight-metrics.js';
+import { readAtScrape } from './read-at-scrape.js';
 import type { RateLimit } from '../atlas/rate-limit-headers.js';
 import type { ClusterType } from '../atlas/types.js';
 import type { RequestState } from '../restore/types.js';
@@ -59,22 +60,6 @@ const PREFIX = 'atlas_restore_';
 
 function finiteNonNegative(value: number): number | undefined {
   return Number.isFinite(value) ? Math.max(0, value) : undefined;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
 }
 
 /** An endpoint whose rate limit Atlas hasn't reported for this long has no Ratelimit-Remaining series any more. */
@@ -154,20 +139,15 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () 
   });
 
   let pendingSource: (() => Promise<number>) | undefined;
+  const readPending = readAtScrape(() => pendingSource, pendingTimeoutMs);
   new Gauge({
     name: `${PREFIX}approvals_pending`,
     help: 'Restore requests waiting for a second approver (read at scrape time).',
     registers: [registry],
     async collect() {
-      if (!pendingSource) return;
-      try {
-        // Promise.resolve().then(): a source that throws synchronously is handled like a rejection.
-        const source = pendingSource;
-        const value = await withTimeout(Promise.resolve().then(source), pendingTimeoutMs);
-        if (typeof value === 'number' && Number.isFinite(value) && value >= 0) this.set(value);
-      } catch {
-        // Keep the last value: a Redis hiccup must not fail the whole scrape.
-      }
+      // A failed, slow or garbled read keeps the last value: a Redis hiccup must not fail the whole scrape.
+      const value = await readPending();
+      if (typeof value === 'number' && Number.isFinite(value) && value >= 0) this.set(value);
     },
   });
 
