@@ -38,8 +38,8 @@ const DRILL_SUBMIT_WINDOW_MS = 60 * 60_000;
 /** A scheduled run taken this much after its time says so: no replica was up at it (BullMQ takes a tick in ms). */
 const LATE_RUN_MS = 5 * 60_000;
 /**
- * A card Slack didn't take is tried again this often, a step apart (at most 15 s, the poll policy's longest delay in
- * tests), before the run goes on without one: its thread would otherwise be loose messages in the channel.
+ * A card Slack didn't take is tried this many times, 15 s apart (or the poll policy's longest delay, when shorter: the
+ * tests'), before the run goes on without one: its thread would otherwise be loose messages in the channel.
  */
 const CARD_TRIES = 4;
 const CARD_RETRY_MS = 15_000;

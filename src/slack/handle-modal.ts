@@ -40,7 +40,6 @@ export const TOO_SLOW_TEXT = 'Checking this request took longer than Slack waits
 
 export function handleModalSubmission(services: Services) {
   return async ({ ack, body, view }: ViewArgs): Promise<void> => {
-    const receivedAt = performance.now();
     const clock = startSubmitClock();
     const user = body.user.id;
     let sub: ModalSubmission;
@@ -101,7 +100,7 @@ export function handleModalSubmission(services: Services) {
     // Late when the ack throws (the HTTP receiver has answered for us) or, in Socket Mode, whose ack never throws,
     // when Slack's 3 s have passed since the submission came in.
     const late = await ack().then(
-      () => performance.now() - receivedAt >= SLACK_ANSWER_MS,
+      () => clock.elapsed() >= SLACK_ANSWER_MS,
       (err: unknown) => {
         services.logger.debug({ err, user }, 'the ack of the form submission failed');
         return true;

@@ -20,8 +20,7 @@ export interface SlackMessenger {
   postToChannel(channel: string, message: ThreadMessage): Promise<void>;
   /** Only `user` sees it; in the card's thread when there is one. */
   tellUser(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
-  /** A direct message, for when the channel itself is the problem. */
-  /** `mustArrive`: throws when Slack did not take it (after logging). */
+  /** A direct message, for when the channel itself is the problem. `mustArrive`: throws when Slack did not take it (after logging). */
   directMessage(user: string, text: string, opts?: { mustArrive?: boolean }): Promise<void>;
   permalink(req: RestoreRequest): Promise<string | undefined>;
   /** Whether the bot can post the card in `channel` (conversations.info); 'unknown' when Slack doesn't say. */

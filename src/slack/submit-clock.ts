@@ -12,10 +12,13 @@ export interface SubmitClock {
   left(): number;
   /** `budgetMs`, or less when less is left (never negative). */
   budget(budgetMs: number): number;
+  /** Milliseconds since the submission came in, past the deadline too (was the answer late for Slack's 3 s?). */
+  elapsed(): number;
 }
 
 export function startSubmitClock(deadlineMs = SUBMIT_DEADLINE_MS, now: () => number = () => performance.now()): SubmitClock {
-  const end = now() + deadlineMs;
+  const start = now();
+  const end = start + deadlineMs;
   const left = () => Math.max(0, end - now());
-  return { left, budget: (budgetMs) => Math.min(budgetMs, left()) };
+  return { left, budget: (budgetMs) => Math.min(budgetMs, left()), elapsed: () => now() - start };
 }

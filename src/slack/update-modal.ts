@@ -4,6 +4,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { Services } from './services.js';
+import { slackError } from './slack-messenger.js';
 
 export const FORM_NOT_UPDATED_TEXT = "The restore form couldn't be updated (Slack refused). Choose again, or close it and run `/atlas-restore` again.";
 
@@ -19,7 +20,7 @@ export async function updateModal(
     try {
       return await client.views.update({ view_id: args.viewId, ...(args.hash ? { hash: args.hash } : {}), view: args.view });
     } catch (err) {
-      if ((err as { data?: { error?: string } }).data?.error === 'hash_conflict') {
+      if (slackError(err) === 'hash_conflict') {
         services.logger.debug({ user: who.user }, 'the form changed again meanwhile: the newer change fills it in');
         return undefined;
       }

@@ -207,11 +207,11 @@ export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: 
   if (figures) lines.push(figures);
   const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
   const plainTitle = FINAL_TITLES[outcome].replace(/^:[a-z_]+: \*|\*$/g, '');
-  return lastWord(req, {
+  return {
     // The notification and fallback text: short, whatever the names.
     text: clip(`${plainTitle}: ${req.id} (${clusterKey(req.source)} → ${clusterKey(req.target)})`, SECTION_CHARS),
     blocks: [section(clip(lines.join('\n'), SECTION_CHARS)), ...namespaceSections(req).map(section)],
-  });
+  };
 }
 
 /**

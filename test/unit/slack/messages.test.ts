@@ -171,7 +171,7 @@ describe('drill final messages', () => {
   });
 
   it('a failed drill is shown in the channel too (reply_broadcast), so it does not go unnoticed', () => {
-    expect(finalMessage(drill('failed'), NOW).broadcast).toBe(true);
+    expect(lastWord(drill('failed'), finalMessage(drill('failed'), NOW)).broadcast).toBe(true);
   });
 
   it('so is any last word of a drill that did not complete (refused, not submitted, lost), and no request\'s', () => {

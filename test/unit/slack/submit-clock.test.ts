@@ -12,5 +12,7 @@ describe('startSubmitClock', () => {
     now += 900;
     expect(clock.left()).toBe(0);
     expect(clock.budget(300)).toBe(0);
+    // Past the deadline the clock still counts: a late answer is told by it.
+    expect(clock.elapsed()).toBe(2700);
   });
 });
