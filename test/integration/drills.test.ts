@@ -60,6 +60,12 @@ describe('a drill on its schedule', () => {
     const card = await waitFor(() => drillMessages().find((m) => !m.thread_ts && m.text.includes(req!.id)), { message: 'the drill card' });
     expect(JSON.stringify(card.blocks)).toContain('Restore drill ledger-weekly');
     expect(JSON.stringify(card.blocks)).not.toContain('"type":"actions"');
+    // A run on its time says nothing of being late (drills-clocks-back.test.ts has one that is).
+    expect(req!.drill?.late).toBeUndefined();
+    // The scheduler's run was told by its BullMQ id, planned time included: its local time is claimed (one run per time).
+    expect(await h.redis.keys(`${h.prefix}once:drill-tick:ledger-weekly:Europe/Berlin:*`)).toHaveLength(1);
+    const started = await waitFor(() => h.slack.thread(DRILLS, card.ts).find((m) => m.text.includes(':fire_drill:')), { message: 'its first message' });
+    expect(started.text).not.toContain('It was due');
 
     const done = await completeAfter(req!, 14);
     const final = await waitFor(() => h.slack.thread(DRILLS, card.ts).find((m) => m.text.includes('Restore completed')), { message: 'the final message' });
