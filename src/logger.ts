@@ -48,7 +48,7 @@ export function scrubSecrets(text: string, extraSecrets: readonly string[] = [])
  * ioredis puts the failed command on its errors, and for AUTH (a rotated password: WRONGPASS) that is the user and
  * the password in clear; Cluster nests the error in `lastNodeError`. Arguments of Redis commands are never logged.
  */
-export function withoutCommandArgs(value: unknown, depth = 0): unknown {
+function withoutCommandArgs(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object' || depth > 6) return value;
   if (Array.isArray(value)) return value.map((v) => withoutCommandArgs(v, depth + 1));
   // Bytes are never worth a log line, and pino's redaction throws on a Buffer inside a logged object.
