@@ -58,3 +58,8 @@ export async function runExpiryStep(ctx: TrackerContext, data: ExpiryJobData): P
   }
   return { kind: 'done', reason: outcome.kind };
 }
+
+/** Another run holds the notification, or this one could not deliver it: the expiry job must make sure it is delivered. */
+export function isExpiryNoticeOwed(outcome: ExpiryOutcome): boolean {
+  return outcome.kind === 'busy' || outcome.kind === 'unsettled' || (outcome.kind === 'expired' && !outcome.settled);
+}

@@ -8,15 +8,15 @@ import { duplicateRedisClient, type RedisClient } from '../redis/redis-client.js
 import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
 import { assertOptions, DEFAULT_LATE_ADOPT_WINDOW_MS, MARKS_KEEP_SECONDS, settleRetryPolicy } from './tracker-options.js';
-import { expireApproval, runExpiryStep } from './tracker-expiry.js';
+import { expireApproval, isExpiryNoticeOwed, runExpiryStep } from './tracker-expiry.js';
 import { createTrackerMarks } from './tracker-marks.js';
 import { alignDueTime } from './align-due-time.js';
-import { sameDrillSchedule } from './same-drill-schedule.js';
 import { delayJob } from './delay-job.js';
 import type { DrillRun } from './drill-definition.js';
 import { createDrillHistory, type DrillStanding } from './drill-history.js';
 import { runDrillStep, type DrillJobData } from './drill-job.js';
 import { drillScheduledAt } from './drill-scheduled-at.js';
+import { createDrillSchedules, DRILL_JOB, type DrillSchedules } from './tracker-drill-schedules.js';
 import { logFailedJob } from './log-failed-job.js';
 import { runRestoreStep } from './restore-step.js';
 import { TrackerError, WORKER_DEFAULTS, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
@@ -32,9 +32,6 @@ const EXPIRE_JOB = 'expire-approval';
 /** Periodic reconciliation: what a crashed replica left half-done is settled without waiting for a restart. */
 const RECONCILE_JOB = 'reconcile';
 const RECONCILE_SCHEDULER_ID = 'reconcile-every';
-/** A drill's run: from its scheduler (one job per tick for all replicas) or from `/atlas-restore drill`. */
-const DRILL_JOB = 'drill';
-const DRILL_SCHEDULER_PREFIX = 'drill-';
 // BullMQ refuses custom ids with a single ':' ("Custom Id cannot contain :"), hence '-'.
 export const restoreJobId = (requestId: string): string => `restore-${requestId}`;
 const legacyPollJobId = (requestId: string): string => `poll-${requestId}`;
@@ -49,7 +46,7 @@ const JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 30 * DAY_SECONDS, count: 5000 },
 };
 
-export interface RestoreTracker {
+export interface RestoreTracker extends DrillSchedules {
   start(): Promise<void>;
   /** Makes sure the request's restore job runs: it submits an approved request and follows a running one. Idempotent. */
   track(requestId: string): Promise<void>;
@@ -60,12 +57,6 @@ export interface RestoreTracker {
    */
   expireIfDue(requestId: string, now?: number): Promise<boolean>;
   reconcile(): Promise<{ resumed: number; expired: number }>;
-  /** Makes the job schedulers match the policy's drills (idempotent; every replica may call it). */
-  syncDrills(): Promise<void>;
-  /** Runs a drill now; false when a run started in this minute already (a double click). */
-  runDrillNow(name: string, by: string): Promise<boolean>;
-  /** When the drill's scheduler runs next (ms), if it has one. */
-  nextDrillRun(name: string): Promise<number | undefined>;
   /** The drill's last runs, newest first. */
   drillRuns(name: string, count: number): Promise<DrillRun[]>;
   /** The drill's last success (however many runs failed since) and when it was first scheduled. */
@@ -119,6 +110,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
   };
   const queue = new Queue(TRACKER_QUEUE, { connection: queueConnection, prefix: opts.prefix, defaultJobOptions: JOB_OPTIONS });
   queue.on('error', (err) => logger.error({ err }, 'tracker queue error'));
+  const drillSchedules = createDrillSchedules({ queue, drills, drillRepeat: opts.drillRepeat, drillHistory, logger, hasLiveJob });
   let worker: Worker | undefined;
   let closing: Promise<void> | undefined;
   let workerStopping: Promise<void> | undefined;
@@ -163,30 +155,6 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     const result = await runDrillStep(ctx, deps, { ...job.data, ...drillScheduledAt(job.id, job.data) });
     if (result.kind === 'again') return delay(job, token, result.data, result.delayMs);
     return result.reason;
-  }
-
-  async function syncDrills(): Promise<void> {
-    const wanted = drills();
-    for (const drill of wanted) {
-      const id = `${DRILL_SCHEDULER_PREFIX}${drill.name}`;
-      const repeat = opts.drillRepeat?.(drill) ?? { pattern: drill.schedule, tz: drill.timeZone };
-      // Only a new or changed schedule: upserting a cron schedule replaces its next job, so a tick that came due while
-      // no replica was up (and that no worker has taken yet) would be dropped at start-up or at a policy reload, and
-      // the drill skipped until its next time.
-      if (!sameDrillSchedule(await queue.getJobScheduler(id), repeat)) {
-        await queue.upsertJobScheduler(id, repeat, {
-          name: DRILL_JOB,
-          data: { drill: drill.name, trigger: 'schedule' } satisfies DrillJobData,
-          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-        });
-      }
-      await drillHistory.noteScheduled(drill.name, new Date());
-    }
-    const names = new Set(wanted.map((d) => `${DRILL_SCHEDULER_PREFIX}${d.name}`));
-    for (const scheduler of await queue.getJobSchedulers(0, -1)) {
-      const id = scheduler.key;
-      if (id.startsWith(DRILL_SCHEDULER_PREFIX) && !names.has(id)) await queue.removeJobScheduler(id);
-    }
   }
 
   /** Adds the request's restore job unless one is live (a finished one with the same id is removed first). */
@@ -243,9 +211,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
           if (Date.parse(req.approvalExpiresAt) <= now) {
             const outcome = await expireApproval(ctx, req.id, now);
             if (outcome.kind === 'expired' || (outcome.kind === 'unsettled' && outcome.expiredNow)) expired += 1;
-            // Another run holds the notification, or this one could not deliver it: a job makes sure it is delivered.
-            const owed = outcome.kind === 'busy' || outcome.kind === 'unsettled' || (outcome.kind === 'expired' && !outcome.settled);
-            if (owed) await scheduleApprovalExpiry(req.id, new Date());
+            if (isExpiryNoticeOwed(outcome)) await scheduleApprovalExpiry(req.id, new Date());
           } else {
             await scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
           }
@@ -297,24 +263,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
       if (every > 0) await queue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every }, { name: RECONCILE_JOB, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
     },
 
-    syncDrills,
-
-    async runDrillNow(name, by) {
-      // One run at a time per drill: a double click (or two approvers at once) starts it once.
-      const jobId = `drill-now-${name}`;
-      // A run that did not start and only retries saying so (Slack refused it) must not hold the next run back.
-      const earlier = await queue.getJob(jobId);
-      if (earlier?.data.notStarted !== undefined && (await earlier.getState()) === 'delayed') await earlier.remove().catch((err: unknown) => logger.warn({ err, jobId }, 'could not replace a drill run that did not start'));
-      if (await hasLiveJob(jobId)) return false;
-      const data: DrillJobData = { drill: name, trigger: 'command', by };
-      await queue.add(DRILL_JOB, data, { jobId });
-      return true;
-    },
-
-    async nextDrillRun(name) {
-      const scheduler = await queue.getJobScheduler(`${DRILL_SCHEDULER_PREFIX}${name}`);
-      return scheduler?.next;
-    },
+    ...drillSchedules,
 
     drillRuns: (name, count) => drillHistory.recent(name, count),
     drillStanding: (name) => drillHistory.standing(name),
@@ -328,8 +277,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
 
     async expireIfDue(requestId, now = Date.now()) {
       const outcome = await expireApproval(ctx, requestId, now);
-      // Another run holds the notification, or this one could not deliver it: the expiry job makes sure it is.
-      const owed = outcome.kind === 'busy' || outcome.kind === 'unsettled' || (outcome.kind === 'expired' && !outcome.settled);
+      const owed = isExpiryNoticeOwed(outcome);
       if (owed) await scheduleApprovalExpiry(requestId, new Date());
       return owed || outcome.kind === 'expired' || outcome.kind === 'settled';
     },
