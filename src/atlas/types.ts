@@ -76,6 +76,9 @@ export interface RestoreJob {
   /** Collection restores: documents restored so far, and of how many (may start as an estimate). */
   restoredDocuments?: number | undefined;
   totalDocuments?: number | undefined;
+  /** Collection restores: the source namespaces (databases and collections) and how they are written, if Atlas says. */
+  sourceNamespaces?: string[] | undefined;
+  writeStrategy?: string | undefined;
   raw: unknown;
 }
 

@@ -22,17 +22,29 @@ function pointInTimeOf(job: RestoreJob): number | undefined {
   return typeof at === 'number' ? at : undefined;
 }
 
+/** A collection restore job is ours only for the same namespaces, written the same way (where Atlas says). */
+function sameNamespaces(job: RestoreJob, request: Pick<RestoreRequest, 'namespaces' | 'writeStrategy'>): boolean {
+  const wanted = (request.namespaces ?? []).map((n) => n.sourceNamespace);
+  if (wanted.length === 0) return true;
+  if (job.writeStrategy !== undefined && job.writeStrategy !== (request.writeStrategy ?? 'CREATE_NEW')) return false;
+  if (job.sourceNamespaces === undefined || job.sourceNamespaces.length === 0) return true;
+  const listed = new Set(job.sourceNamespaces);
+  return listed.size === new Set(wanted).size && wanted.every((n) => listed.has(n));
+}
+
 /**
- * What the request's POST would have created: into the same target, from the same point in time or snapshot. A
- * point-in-time POST names no snapshot, so its job is known by its time; where Atlas leaves the time out, by the
- * base snapshot if it names one. A snapshot restore never takes a point-in-time job for its own.
+ * What the request's POST would have created: into the same target, from the same point in time or snapshot, of the
+ * same namespaces. A point-in-time POST names no snapshot, so its job is known by its time; where Atlas leaves the
+ * time out, by the base snapshot if it names one, and never a job Atlas calls a snapshot restore (`automated`: the
+ * base snapshot's data without the oplog after it). A snapshot restore never takes a point-in-time job for its own.
  */
-export function matchesRequest(job: RestoreJob, request: Pick<RestoreRequest, 'snapshot' | 'target' | 'pointInTime'>): boolean {
+export function matchesRequest(job: RestoreJob, request: Pick<RestoreRequest, 'snapshot' | 'target' | 'pointInTime' | 'namespaces' | 'writeStrategy'>): boolean {
   const sameTarget = job.targetClusterName === request.target.cluster && (job.targetGroupId === undefined || job.targetGroupId === request.target.groupId);
-  if (!sameTarget) return false;
+  if (!sameTarget || !sameNamespaces(job, request)) return false;
   const at = pointInTimeOf(job);
   if (request.pointInTime) {
     if (at !== undefined) return at === request.pointInTime.utcSeconds;
+    if (job.deliveryType !== undefined && job.deliveryType !== 'pointInTime') return false;
     return job.snapshotId === undefined || job.snapshotId === request.snapshot.id;
   }
   return at === undefined && job.deliveryType !== 'pointInTime' && job.snapshotId === request.snapshot.id;

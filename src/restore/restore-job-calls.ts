@@ -20,6 +20,8 @@ export function asRestoreJob(job: CollectionRestoreJob): RestoreJob {
     failureReason: job.errorMessage,
     restoredDocuments: job.restoredDocuments,
     totalDocuments: job.totalDocuments,
+    sourceNamespaces: [...job.databases, ...job.collections].map((n) => n.sourceNamespace),
+    writeStrategy: job.writeStrategy,
     raw: job.raw,
   };
 }

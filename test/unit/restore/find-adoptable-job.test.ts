@@ -44,6 +44,22 @@ describe('matching a job to the request', () => {
     // No time in the answer: the base snapshot decides when there is one.
     expect(matchesRequest(job({ snapshotId: 'base-snapshot' }), pit)).toBe(true);
     expect(matchesRequest(job({ snapshotId: 'other' }), pit)).toBe(false);
+    // A snapshot restore of the base snapshot (from the Atlas UI, say) restores the base without the oplog after it.
+    expect(matchesRequest(job({ snapshotId: 'base-snapshot', deliveryType: 'automated' }), pit)).toBe(false);
+    expect(matchesRequest(job({ snapshotId: 'base-snapshot', deliveryType: 'pointInTime' }), pit)).toBe(true);
+  });
+
+  it('a collection restore: the same namespaces, written the same way, where Atlas lists them', () => {
+    const orders = request({ namespaces: [{ sourceNamespace: 'sales.orders' }, { sourceNamespace: 'crm' }], writeStrategy: 'OVERWRITE_EXISTING' });
+    const collectionJob = (patch: Omit<Partial<RestoreJob>, 'raw'>) => job({ snapshotId: 'base-snapshot', ...patch });
+    expect(matchesRequest(collectionJob({ sourceNamespaces: ['crm', 'sales.orders'], writeStrategy: 'OVERWRITE_EXISTING' }), orders)).toBe(true);
+    expect(matchesRequest(collectionJob({ sourceNamespaces: ['crm.users'], writeStrategy: 'OVERWRITE_EXISTING' }), orders)).toBe(false);
+    expect(matchesRequest(collectionJob({ sourceNamespaces: ['crm', 'sales.orders', 'sales.items'] }), orders)).toBe(false);
+    expect(matchesRequest(collectionJob({ sourceNamespaces: ['crm', 'sales.orders'], writeStrategy: 'CREATE_NEW' }), orders)).toBe(false);
+    // An answer that leaves them out is known by snapshot and target alone, as before.
+    expect(matchesRequest(collectionJob({}), orders)).toBe(true);
+    // CREATE_NEW is what a request without a strategy asks for.
+    expect(matchesRequest(collectionJob({ sourceNamespaces: ['crm'], writeStrategy: 'CREATE_NEW' }), request({ namespaces: [{ sourceNamespace: 'crm' }] }))).toBe(true);
   });
 });
 
