@@ -28,6 +28,7 @@ export async function compareAndSet(
   allowed: readonly RequestState[],
   to: RequestState | '',
   patch: Partial<RestoreRequest>,
+  unlessSet: keyof RestoreRequest | '' = '',
 ): Promise<TransitionResult> {
   const { deletes, pairs } = encodePatch(patch);
   const updatedAt = JSON.stringify(new Date().toISOString());
@@ -42,6 +43,7 @@ export async function compareAndSet(
       ctx.retentionSeconds,
       updatedAt,
       jobId,
+      unlessSet,
       deletes.length,
       ...deletes,
       ...pairs,

@@ -43,7 +43,11 @@ export interface RestoreStore {
   newRequestId(): string;
   create(req: RestoreRequest): Promise<void>;
   get(id: string): Promise<RestoreRequest | null>;
-  transition(id: string, from: readonly RequestState[], to: RequestState, patch?: Partial<RestoreRequest>): Promise<TransitionResult>;
+  /**
+   * Compare-and-set on the state. `unlessSet`: refused as well while that field is set, in the same script (an end
+   * before the POST must not win over a run that has claimed the POST: `postStartedAt`).
+   */
+  transition(id: string, from: readonly RequestState[], to: RequestState, patch?: Partial<RestoreRequest>, opts?: { unlessSet?: keyof RestoreRequest }): Promise<TransitionResult>;
   update(id: string, whenState: readonly RequestState[], patch: Partial<RestoreRequest>): Promise<TransitionResult>;
   /** Refused with 'expired' at or after the approval's expiry, atomically with the check. */
   addApproval(id: string, user: string, at: string): Promise<AddApprovalResult>;
@@ -114,9 +118,9 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
     });
   }
 
-  const compareAndSet = async (id: string, allowed: readonly RequestState[], to: RequestState | '', patch: Partial<RestoreRequest>) => {
+  const compareAndSet = async (id: string, allowed: readonly RequestState[], to: RequestState | '', patch: Partial<RestoreRequest>, unlessSet?: keyof RestoreRequest) => {
     assertId(id);
-    return casRequest({ redis, keys, retentionSeconds }, id, allowed, to, patch);
+    return casRequest({ redis, keys, retentionSeconds }, id, allowed, to, patch, unlessSet);
   };
 
   return {
@@ -137,10 +141,11 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
       if (created !== 1) throw new StoreError('STORE_DUPLICATE', `request ${req.id} already exists`);
     },
 
-    async transition(id, from, to, patch = {}) {
+    async transition(id, from, to, patch = {}, opts = {}) {
       assertStates(from, 'transition from');
       if (!isRequestState(to)) throw new StoreError('STORE_INVALID_ARGUMENT', `transition to: unknown request state ${JSON.stringify(to)}`);
-      return compareAndSet(id, from, to, patch);
+      if (opts.unlessSet !== undefined && opts.unlessSet in patch) throw new StoreError('STORE_INVALID_ARGUMENT', 'transition: unlessSet names a field the patch writes');
+      return compareAndSet(id, from, to, patch, opts.unlessSet);
     },
 
     async update(id, whenState, patch) {

@@ -16,7 +16,8 @@ import { settleStep } from './settle-step.js';
 import { submitDeadline } from './submit-deadline.js';
 import { endRequest } from './tracker-settle.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type DroppedApproval, type PollJobData, type StepResult, type TrackerContext } from './tracker-types.js';
-import type { RestoreRequest } from './types.js';
+import type { FinalIntent } from './tracker-marks.js';
+import type { RequestState, RestoreRequest } from './types.js';
 
 /** Matching jobs kept from the one list before the POST: a bound, not a page of 500 ids per request. */
 const MAX_PRIOR_JOB_IDS = 50;
@@ -42,7 +43,7 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
     // A drill has no approval to run out: its window to start ends, and its schedule brings the next run.
     const when = req.drill ? "when the drill's time to start ran out" : 'when the approval ran out';
     const next = req.drill ? 'the drill runs again at its next scheduled time, or when an approver of its target runs it' : 'request the restore again';
-    return notSubmitted(ctx, req, `The restore could not be sent to Atlas before ${new Date(deadline).toISOString()}, ${when}.${why} Nothing was sent to Atlas; ${next}.`, 'failed');
+    return notSubmitted(ctx, req, data, `The restore could not be sent to Atlas before ${new Date(deadline).toISOString()}, ${when}.${why} Nothing was sent to Atlas; ${next}.`, 'failed');
   }
   // Nothing touches the target while another request holds it. A safety snapshot under way is followed anyway (it
   // writes nothing into the target); the lock is asked for again right before the POST.
@@ -56,27 +57,27 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
   }
 
   const recheck = await gate.recheck(req).catch((err: unknown) => ({ kind: 'wait' as const, category: 'membership_unavailable' as const, message: `the policy could not be checked (${String(err)})` }));
-  if (recheck.kind === 'refuse') return notSubmitted(ctx, req, recheck.message, 'refused');
+  if (recheck.kind === 'refuse') return notSubmitted(ctx, req, data, recheck.message, 'refused');
   if (recheck.kind === 'wait') return wait(ctx, req, data, now, { kind: 'wait', category: recheck.category, message: recheck.message, code: 'POLICY' });
-  if (recheck.kind === 'drop') return dropApprovals(ctx, req, recheck.dropped, now, recheck.approvalsRequired);
+  if (recheck.kind === 'drop') return dropApprovals(ctx, req, data, recheck.dropped, now, recheck.approvalsRequired);
 
   try {
     const snapshot = await ctx.atlas.getSnapshot(sourceOf(req), req.snapshot.id);
-    if (snapshot.status !== 'completed') return notSubmitted(ctx, req, `snapshot \`${req.snapshot.id}\` is ${snapshot.status}, not completed.`, 'refused');
+    if (snapshot.status !== 'completed') return notSubmitted(ctx, req, data, `snapshot \`${req.snapshot.id}\` is ${snapshot.status}, not completed.`, 'refused');
   } catch (err) {
     const verdict = classifyAtlasError(err);
     if (verdict.kind !== 'refuse') return wait(ctx, req, data, now, verdict);
     const gone = err instanceof AtlasApiError && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));
-    return notSubmitted(ctx, req, gone ? `snapshot \`${req.snapshot.id}\` no longer exists in Atlas.` : `Atlas would not confirm the snapshot: ${verdict.message}`, 'refused');
+    return notSubmitted(ctx, req, data, gone ? `snapshot \`${req.snapshot.id}\` no longer exists in Atlas.` : `Atlas would not confirm the snapshot: ${verdict.message}`, 'refused');
   }
 
   // Before the safety snapshot, and again right before the POST (the step runs again once the snapshot completed).
   const inWindow = await recheckPointInTime(ctx, req, now);
-  if (inWindow.kind === 'refuse') return notSubmitted(ctx, req, inWindow.message, 'refused');
+  if (inWindow.kind === 'refuse') return notSubmitted(ctx, req, data, inWindow.message, 'refused');
   if (inWindow.kind === 'wait') return wait(ctx, req, data, now, inWindow.verdict);
 
   // DRY_RUN is read now: an operator who turns it on stops real restores at once. A dry-run request never becomes real.
-  if (req.dryRun || gate.dryRun()) return finishDryRun(ctx, req);
+  if (req.dryRun || gate.dryRun()) return finishDryRun(ctx, req, data);
 
   let current = req;
   if (current.state === 'approved') {
@@ -97,7 +98,7 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
     prior = listed.filter((job) => matchesRequest(job, current)).map((job) => job.id).slice(0, MAX_PRIOR_JOB_IDS);
   } catch (err) {
     const verdict = classifyAtlasError(err);
-    if (verdict.kind === 'refuse') return submitRefused(ctx, current, verdict);
+    if (verdict.kind === 'refuse') return submitRefused(ctx, current, data, verdict);
     return wait(ctx, current, data, now, verdict);
   }
   // The lock may have lapsed (a worker down longer than its TTL) and been taken by another request: then both would
@@ -121,7 +122,7 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
     }
     // A refusal or a 429/401/403 answer: Atlas created nothing, so the claim is given back.
     await ctx.store.update(req.id, ['submitting'], { postStartedAt: undefined });
-    if (verdict.kind === 'refuse') return submitRefused(ctx, posting, verdict);
+    if (verdict.kind === 'refuse') return submitRefused(ctx, posting, data, verdict);
     return wait(ctx, posting, data, now, verdict);
   }
 }
@@ -130,7 +131,7 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
 function safetyResult(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number, safety: Exclude<SafetyOutcome, { kind: 'ready' }>): Promise<StepResult> | StepResult {
   if (safety.kind === 'step') return safety.result;
   if (safety.kind === 'wait') return wait(ctx, req, data, now, safety.verdict);
-  return notSubmitted(ctx, req, safety.message, 'safety_snapshot_failed');
+  return notSubmitted(ctx, req, data, safety.message, 'safety_snapshot_failed');
 }
 
 /** A passing fault: record why (the card shows it), say so once per kind, and run the step again later. */
@@ -173,25 +174,42 @@ export function retryDelayMs(ctx: TrackerContext, attempts: number, retryAfterMs
   return Math.round(Math.max(ctx.policy.minDelayMs, Math.min(delay, Math.max(untilDeadlineMs, 0))));
 }
 
-async function notSubmitted(ctx: TrackerContext, req: RestoreRequest, message: string, audit: 'refused' | 'failed' | 'safety_snapshot_failed'): Promise<StepResult> {
+async function notSubmitted(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, message: string, audit: 'refused' | 'failed' | 'safety_snapshot_failed'): Promise<StepResult> {
   ctx.logger.warn({ requestId: req.id, reason: message }, 'approved restore not submitted');
-  const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'not_submitted', message, audit }, { failureReason: `Not submitted: ${message}`, waitingFor: undefined });
-  return settleNow(ctx, ended, 'not submitted');
+  return endBeforePost(ctx, req, data, ['approved', 'submitting'], { kind: 'not_submitted', message, audit }, { failureReason: `Not submitted: ${message}`, waitingFor: undefined }, 'not submitted');
 }
 
-async function submitRefused(ctx: TrackerContext, req: RestoreRequest, verdict: { message: string; code: string }): Promise<StepResult> {
+async function submitRefused(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, verdict: { message: string; code: string }): Promise<StepResult> {
   ctx.logger.warn({ requestId: req.id, code: verdict.code }, 'Atlas refused the restore job');
-  const ended = await endRequest(ctx, req, ['submitting'], { kind: 'submit_refused', message: verdict.message, code: verdict.code }, {
-    failureReason: `Atlas refused the restore (${verdict.code}): ${verdict.message}`,
-    waitingFor: undefined,
-  });
-  return settleNow(ctx, ended, 'refused by Atlas');
+  const patch = { failureReason: `Atlas refused the restore (${verdict.code}): ${verdict.message}`, waitingFor: undefined };
+  return endBeforePost(ctx, req, data, ['submitting'], { kind: 'submit_refused', message: verdict.message, code: verdict.code }, patch, 'refused by Atlas');
 }
 
-async function finishDryRun(ctx: TrackerContext, req: RestoreRequest): Promise<StepResult> {
+async function finishDryRun(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): Promise<StepResult> {
   ctx.logger.info({ requestId: req.id, dryRun: true }, 'dry run: restore job not sent to Atlas');
-  const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'dry_run' }, { dryRun: true, dryRunAtSubmit: req.dryRun ? undefined : true, waitingFor: undefined });
-  return settleNow(ctx, ended, 'dry run');
+  return endBeforePost(ctx, req, data, ['approved', 'submitting'], { kind: 'dry_run' }, { dryRun: true, dryRunAtSubmit: req.dryRun ? undefined : true, waitingFor: undefined }, 'dry run');
+}
+
+/**
+ * Ends a request that nothing was sent for, unless a run has claimed the POST meanwhile: two runs of one job happen
+ * (BullMQ hands a job whose lock lapsed to another worker while the first is still in a slow re-check), and a run
+ * that read the request before the claim must not say "nothing was sent" while the other's POST is on its way. The
+ * claim is checked in the same script as the state; a request whose POST was claimed is looked for instead.
+ */
+async function endBeforePost(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, from: readonly RequestState[], intent: FinalIntent, patch: Partial<RestoreRequest>, why: string): Promise<StepResult> {
+  const ended = await endRequest(ctx, req, from, intent, patch, { unlessSet: 'postStartedAt' });
+  if (!ended && (await postClaimed(ctx, req.id))) return postClaimedMeanwhile(ctx, req, data);
+  return settleNow(ctx, ended, why);
+}
+
+async function postClaimed(ctx: TrackerContext, id: string): Promise<boolean> {
+  const stored = await ctx.store.get(id);
+  return stored !== null && (stored.state === 'approved' || stored.state === 'submitting') && mayHavePosted(stored);
+}
+
+function postClaimedMeanwhile(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): StepResult {
+  ctx.logger.warn({ requestId: req.id }, 'another run of this request claimed the POST meanwhile: following it instead of ending the request');
+  return startFinding(ctx, data);
 }
 
 /** Settles a request this step just ended, as the settle step does: busy or failing, it is tried again later. */
@@ -202,7 +220,7 @@ export async function settleNow(ctx: TrackerContext, ended: RestoreRequest | nul
 }
 
 /** Approvals that stopped counting are dropped; the request waits for the approvals it still needs (or expires). */
-async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: readonly { user: string; at: string; why: string }[], now: number, raisedTo?: number): Promise<StepResult> {
+async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, dropped: readonly { user: string; at: string; why: string }[], now: number, raisedTo?: number): Promise<StepResult> {
   const more = raisedTo !== undefined ? { approvalsRequired: raisedTo } : {};
   const gone = new Set(dropped.map((d) => d.user));
   const approvals = req.approvals.filter((a) => !gone.has(a.user));
@@ -214,8 +232,7 @@ async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: 
   if (Date.parse(req.approvalExpiresAt) <= now) {
     // Whose approval was dropped and why is said before the end (DESIGN.md §5), once: a replay repeats nothing.
     await announceDropped(ctx, { ...req, ...more, approvals, droppedApprovals }, dropped, 'expired');
-    const ended = await endRequest(ctx, req, ['approved', 'submitting'], { kind: 'approval_expired' }, { ...more, approvals, droppedApprovals, waitingFor: undefined });
-    return settleNow(ctx, ended, 'approvals dropped after expiry');
+    return endBeforePost(ctx, req, data, ['approved', 'submitting'], { kind: 'approval_expired' }, { ...more, approvals, droppedApprovals, waitingFor: undefined }, 'approvals dropped after expiry');
   }
   const back = await ctx.store.transition(req.id, ['approved', 'submitting'], 'pending_approval', {
     ...more,
@@ -227,7 +244,8 @@ async function dropApprovals(ctx: TrackerContext, req: RestoreRequest, dropped: 
     // A safety snapshot taken (or asked for) already is of the data before the approvals to come: the next one follows them.
     ...(req.safetySnapshot && (req.safetySnapshot.id || req.safetySnapshotClaimedAt) ? { safetySnapshot: nextSafetySnapshotRound(req.safetySnapshot) } : {}),
     safetySnapshotClaimedAt: undefined,
-  });
+  }, { unlessSet: 'postStartedAt' });
+  if (!back.ok && (await postClaimed(ctx, req.id))) return postClaimedMeanwhile(ctx, req, data);
   if (!back.ok) return { kind: 'done', reason: 'the request moved on while its approvals were re-checked' };
   ctx.logger.info({ requestId: req.id, dropped: [...gone] }, 'approvals dropped by the re-check before the POST');
   await ctx.scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));

@@ -110,10 +110,11 @@ export async function endRequest(
   from: readonly RequestState[],
   intent: FinalIntent,
   patch: Partial<RestoreRequest>,
+  opts: { unlessSet?: keyof RestoreRequest } = {},
 ): Promise<RestoreRequest | null> {
   await ctx.marks.setIntent(req.id, intent);
   const state = intendedState(intent);
-  const result = await ctx.store.transition(req.id, from, state, { finishedAt: new Date().toISOString(), ...patch });
+  const result = await ctx.store.transition(req.id, from, state, { finishedAt: new Date().toISOString(), ...patch }, opts);
   if (result.ok) return result.request;
   // Lost the CAS. Another run of this job (a stalled job's zombie) that made the same transition is covered
   // by the once-markers; any other final state has an owner of its own.

@@ -74,7 +74,7 @@ describe('CAS_REQUEST with a wrong job index declared', () => {
     const req = makeRequest({ state: 'running', atlasJobId: 'job-stored' });
     await store.create(req);
     const before = await redis.hgetall(`${prefix}req:${req.id}`);
-    const argv = (declared: string) => [req.id, 'running', 'completed', FINAL_REQUEST_STATES.join(','), RETENTION, JSON.stringify(new Date().toISOString()), declared, 0];
+    const argv = (declared: string) => [req.id, 'running', 'completed', FINAL_REQUEST_STATES.join(','), RETENTION, JSON.stringify(new Date().toISOString()), declared, '', 0];
     for (const declared of ['', 'job-believed']) {
       const keys = [`${prefix}req:${req.id}`, `${prefix}active`, ...(declared ? [jobKey(declared)] : [])];
       expect(await runScript(redis, CAS_REQUEST, keys, argv(declared))).toEqual([2, 'job-stored']);

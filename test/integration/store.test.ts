@@ -96,6 +96,19 @@ describe('transition and update', () => {
     expect(await store.transition('RR-ABSENT', ['running'], 'failed')).toEqual({ ok: false, request: null });
   });
 
+  it('unlessSet: refused while that field is set, in the same check as the state', async () => {
+    const req = makeRequest({ state: 'submitting' });
+    await store.create(req);
+    expect((await store.claimField(req.id, ['submitting'], 'postStartedAt', new Date().toISOString())).ok).toBe(true);
+    const refused = await store.transition(req.id, ['submitting'], 'failed', { failureReason: 'x' }, { unlessSet: 'postStartedAt' });
+    expect(refused.ok).toBe(false);
+    expect(refused.request).toMatchObject({ state: 'submitting' });
+    expect(refused.request).not.toHaveProperty('failureReason');
+    expect((await store.update(req.id, ['submitting'], { postStartedAt: undefined })).ok).toBe(true);
+    expect((await store.transition(req.id, ['submitting'], 'failed', {}, { unlessSet: 'postStartedAt' })).request?.state).toBe('failed');
+    await expectStoreError(store.transition(req.id, ['failed'], 'failed', { postStartedAt: 'x' }, { unlessSet: 'postStartedAt' }), 'STORE_INVALID_ARGUMENT', /unlessSet/);
+  });
+
   it('update patches without changing the state, and an undefined field is removed', async () => {
     const req = makeRequest({ state: 'running', lastJobState: 'pending' });
     await store.create(req);

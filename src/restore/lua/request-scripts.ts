@@ -38,8 +38,9 @@ return 1
  * ARGV: [1] id, [2] allowed current states (comma-separated), [3] new state ('' keeps it),
  *       [4] final states (comma-separated), [5] retentionSeconds, [6] updatedAt (JSON-encoded),
  *       [7] the atlasJobId the request names after this change, as the caller believes ('' for none),
- *       [8] n fields to delete, then n field names, then field/value pairs to set.
- * Returns {0} when missing, {0, fields} when refused, {1, fields} when applied, and {2, jobId} before writing
+ *       [8] a field that must be absent ('' for none: see RestoreStore.transition's `unlessSet`),
+ *       [9] n fields to delete, then n field names, then field/value pairs to set.
+ * Returns {0} when missing, {0, fields} when refused (a state not allowed, or the field of [8] set), {1, fields} when applied, and {2, jobId} before writing
  * anything when the index to touch is not the one declared (the stored atlasJobId is not what the caller believed):
  * the caller retries naming jobId. The index is touched when the patch sets a job id, or the request ends final.
  */
@@ -62,23 +63,24 @@ local rawState = redis.call('HGET', KEYS[1], 'state')
 if not rawState then return {0} end
 local state = cjson.decode(rawState)
 if not member(ARGV[2], state) then return {0, redis.call('HGETALL', KEYS[1])} end
-local deletes = tonumber(ARGV[8])
+if ARGV[8] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[8]) == 1 then return {0, redis.call('HGETALL', KEYS[1])} end
+local deletes = tonumber(ARGV[9])
 local newState = state
 if ARGV[3] ~= '' then newState = ARGV[3] end
 local final = member(ARGV[4], newState)
 -- The job id the request names once patched: the patch's, none when the patch removes it, else the stored one.
 local rawJob, patchedJob = redis.call('HGET', KEYS[1], 'atlasJobId'), false
-for i = 9, 8 + deletes do
+for i = 10, 9 + deletes do
   if ARGV[i] == 'atlasJobId' then rawJob, patchedJob = nil, true end
 end
-for i = 9 + deletes, #ARGV, 2 do
+for i = 10 + deletes, #ARGV, 2 do
   if ARGV[i] == 'atlasJobId' then rawJob, patchedJob = ARGV[i + 1], true end
 end
 local jobId = jobIdOf(rawJob)
 local touchesIndex = jobId ~= '' and (patchedJob or final)
 if touchesIndex and jobId ~= ARGV[7] then return {2, jobId} end
-for i = 9, 8 + deletes do redis.call('HDEL', KEYS[1], ARGV[i]) end
-for i = 9 + deletes, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 10, 9 + deletes do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 10 + deletes, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'state', cjson.encode(newState)) end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[6])
 if patchedJob and jobId ~= '' then redis.call('SET', KEYS[3], ARGV[1]) end
