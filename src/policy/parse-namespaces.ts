@@ -22,6 +22,14 @@ const MAX_NAMESPACE_BYTES = 255;
 // MongoDB forbids these in database names on every platform Atlas runs (the Windows set, which Atlas enforces).
 const FORBIDDEN_IN_DATABASE = ['/', '\\', '.', ' ', '"', '$', '*', '<', '>', ':', '|', '?'];
 
+/**
+ * MongoDB's own databases: the users, roles and replication (`admin`), the oplog and the node's own data (`local`),
+ * the sharding metadata and sessions (`config`). Not application data, and Atlas's restore is not for them: an
+ * OVERWRITE_EXISTING of `admin` would replace the cluster's users. Database names are unique regardless of case, so
+ * `Admin` is refused too.
+ */
+const SYSTEM_DATABASES = ['admin', 'local', 'config'];
+
 function bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
@@ -44,6 +52,9 @@ export function namespaceProblems(text: string): string[] {
     if (bad.length > 0) problems.push(`${text}: a database name must not contain ${bad.map(show).join(', ')}`);
     if (bytes(database) > MAX_DATABASE_BYTES) {
       problems.push(`${text}: the database name is ${bytes(database)} bytes long; at most ${MAX_DATABASE_BYTES}`);
+    }
+    if (SYSTEM_DATABASES.includes(database.toLowerCase())) {
+      problems.push(`${text}: ${database} is one of MongoDB's own databases (admin, local, config), which can't be restored: name the databases or collections of your data`);
     }
   }
   if (collection !== undefined) {
@@ -88,6 +99,15 @@ export function parseNamespaces(input: string | readonly string[]): ParseNamespa
     const dot = text.indexOf('.');
     namespaces.push(dot < 0 ? { text, database: text } : { text, database: text.slice(0, dot), collection: text.slice(dot + 1) });
   });
+  // MongoDB database names are unique regardless of case: of `Sales` and `sales`, at most one exists on a cluster.
+  const spellings = new Map<string, string[]>();
+  for (const n of namespaces) {
+    const known = spellings.get(n.database.toLowerCase()) ?? [];
+    if (!known.includes(n.database)) spellings.set(n.database.toLowerCase(), [...known, n.database]);
+  }
+  for (const names of spellings.values()) {
+    if (names.length > 1) problems.push(`${names.join(' and ')} differ only in case: MongoDB database names are unique regardless of case, so at most one of them exists; write each database the same way`);
+  }
   const databases = new Set(namespaces.filter((n) => n.collection === undefined).map((n) => n.database));
   for (const n of namespaces) {
     if (n.collection !== undefined && databases.has(n.database)) problems.push(`${n.text} is already part of ${n.database}, which is listed too`);

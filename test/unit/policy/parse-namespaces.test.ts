@@ -84,4 +84,23 @@ describe('parseNamespaces', () => {
     expect(problemsOf(collections)).toEqual(['101 collections are listed; a restore takes at most 100 collections (and 100 databases)']);
     expect(problemsOf([...databases, 'db.c'])).toEqual(['101 databases are listed; a restore takes at most 100 databases (and 100 collections)']);
   });
+
+  it("refuses MongoDB's own databases (admin, local, config), whatever their case, and their collections", () => {
+    for (const ns of ['admin', 'local.oplog.rs', 'config.system.sessions', 'Admin.users', 'CONFIG']) {
+      const problems = problemsOf(ns);
+      expect(problems.join('\n'), ns).toContain(`${ns}: ${ns.split('.')[0]} is one of MongoDB's own databases (admin, local, config), which can't be restored`);
+    }
+    expect(parseNamespaces('administration,locals.x,configs').ok).toBe(true);
+  });
+
+  it('refuses databases that differ only in case (MongoDB allows one of them per cluster), once per database', () => {
+    expect(problemsOf('Sales.orders, sales.orders')).toEqual([
+      'Sales and sales differ only in case: MongoDB database names are unique regardless of case, so at most one of them exists; write each database the same way',
+    ]);
+    expect(problemsOf('crm, CRM.users, Crm.leads, sales.a, sales.b')).toEqual([
+      'crm and CRM and Crm differ only in case: MongoDB database names are unique regardless of case, so at most one of them exists; write each database the same way',
+    ]);
+    // Collection names are case-sensitive: both may exist.
+    expect(parseNamespaces('sales.Orders, sales.orders').ok).toBe(true);
+  });
 });
