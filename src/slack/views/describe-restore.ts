@@ -69,10 +69,19 @@ export function restoreHow(req: Pick<RestoreRequest, 'namespaces' | 'writeStrate
     : `beside the live data (CREATE_NEW: a namespace that exists is restored under a new name), ${indexes}`;
 }
 
+/**
+ * Atlas's own caveat of OVERWRITE_EXISTING (its writeStrategy description): what is written to those namespaces while
+ * the restore runs is lost. The form, the card and the Approve dialog say it.
+ */
+export const STOP_WRITES = 'Stop writes to those namespaces before the approval and until the restore ends: Atlas drops and replaces them, and anything written to them meanwhile is lost.';
+const STOP_WRITES_SHORT = 'Stop writes to them from now until the restore ends, or those writes are lost.';
+/** Slack's limit for a confirmation dialog's text. */
+const CONFIRM_CHARS = 300;
+
 /** The card's and the home's line before Approve: what approving replaces, or that it replaces nothing. */
 export function approvalWarning(req: RestoreRequest, target: string): string {
   if (!req.namespaces) return `:warning: Approving replaces *ALL data* on ${target} with ${req.pointInTime ? 'the data as it was at that time' : 'this snapshot'}.`;
-  if (req.writeStrategy === 'OVERWRITE_EXISTING') return `:warning: Approving replaces ${restoreWhat(req, 5)} on ${target}; the rest of it is left as it is.`;
+  if (req.writeStrategy === 'OVERWRITE_EXISTING') return `:warning: Approving replaces ${restoreWhat(req, 5)} on ${target}; the rest of it is left as it is. ${STOP_WRITES}`;
   return `:information_source: Approving writes ${restoreWhat(req, 5)} beside the live data of ${target}: nothing there is replaced.`;
 }
 
@@ -82,11 +91,15 @@ export function approveConfirmText(req: RestoreRequest): string {
   const source = clusterKey(req.source);
   const from = req.pointInTime ? `${source} as it was at ${utcSecond(req.pointInTime.utcSeconds)}` : `snapshot ${req.snapshot.id} of ${source}`;
   const names = (req.namespaces ?? []).map((n) => n.sourceNamespace);
-  const list = names.length > 0 ? clip(names.join(', '), 80) : '';
+  const dry = req.dryRun ? 'Dry run: nothing will be sent to Atlas. In a real run: ' : '';
+  // The list takes what the dialog has left (at most 80): the warning around it must fit whole.
+  const withList = (text: (list: string) => string) => {
+    const room = Math.min(80, CONFIRM_CHARS - dry.length - text('').length);
+    return text(clip(names.join(', '), Math.max(20, room)));
+  };
   let real: string;
   if (!req.namespaces) real = `ALL data on ${target} will be replaced by ${from}. This cannot be undone.`;
-  else if (req.writeStrategy === 'OVERWRITE_EXISTING') real = `${plural(names.length)} on ${target} (${list}) will be replaced by ${from}. This cannot be undone.`;
-  else real = `${plural(names.length)} (${list}) will be restored from ${from} beside the live data of ${target}. Nothing there is replaced.`;
-  if (!req.dryRun) return real;
-  return `Dry run: nothing will be sent to Atlas. In a real run: ${real}`;
+  else if (req.writeStrategy === 'OVERWRITE_EXISTING') real = withList((list) => `${plural(names.length)} on ${target} (${list}) will be replaced by ${from}. ${STOP_WRITES_SHORT} This cannot be undone.`);
+  else real = withList((list) => `${plural(names.length)} (${list}) will be restored from ${from} beside the live data of ${target}. Nothing there is replaced.`);
+  return `${dry}${real}`;
 }

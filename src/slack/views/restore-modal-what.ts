@@ -37,7 +37,7 @@ const WHAT_OPTIONS: Record<ModalChoices['what'], PlainTextOption> = {
 
 const WRITE_OPTIONS: Record<WriteStrategy, PlainTextOption> = {
   CREATE_NEW: option('CREATE_NEW', 'Beside the live data (CREATE_NEW)', 'Atlas renames a restored namespace that exists already'),
-  OVERWRITE_EXISTING: option('OVERWRITE_EXISTING', 'Replace them on the target (OVERWRITE_EXISTING)', 'Their data on the target now is lost'),
+  OVERWRITE_EXISTING: option('OVERWRITE_EXISTING', 'Replace them on the target (OVERWRITE_EXISTING)', 'Their data there is lost; stop writes to them until the restore ends'),
 };
 
 const INDEX_OPTIONS: Record<IndexStrategy, PlainTextOption> = {

@@ -16,6 +16,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { ClusterRef } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { clip, escapeText } from './format.js';
+import { STOP_WRITES } from './describe-restore.js';
 import { choicesReplaceData, DEFAULT_CHOICES, effectiveChoices, type ModalChoices } from './modal-choices.js';
 import { clusterSelectOptions } from './cluster-select-options.js';
 import { buildModalMeta, targetBlockId, type ModalMeta } from './modal-meta.js';
@@ -78,7 +79,7 @@ export const ALL_DATA_REPLACED_WARNING =
 export const ALL_DATA_REPLACED_AT_TIME_WARNING =
   ':warning: *A restore replaces ALL data on the target cluster.* Anything written to it after the chosen time is lost, and it cannot be undone.';
 export const NAMESPACES_REPLACED_WARNING =
-  ':warning: *The namespaces you list are replaced on the target cluster.* What they hold there now is lost, and it cannot be undone; the rest of the target is left as it is.';
+  `:warning: *The namespaces you list are replaced on the target cluster.* What they hold there now is lost, and it cannot be undone; the rest of the target is left as it is. ${STOP_WRITES}`;
 export const BESIDE_LIVE_DATA_NOTE =
   ':information_source: *The live data is left as it is*: restored namespaces are written beside it (Atlas gives a new name to one that exists already).';
 
