@@ -3,9 +3,14 @@
 // Slack-facing commands fail fast (a user reads "try again" within Slack's 3 s), BullMQ's worker retries forever.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, rootCertificates, type ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { rememberSeeds, RedisSetupError } from './connect-redis.js';
 import type { HostPort, RedisConfig } from './redis-config.js';
+
+// Connecting and explaining a failed connection live in connect-redis.ts; these names stay importable from here.
+export { connectRedis, explainRedisError, RedisSetupError } from './connect-redis.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -42,10 +47,6 @@ export type RedisClientPlan =
   | { kind: 'sentinel'; options: RedisOptions }
   | { kind: 'cluster'; nodes: HostPort[]; options: ClusterOptions };
 
-export class RedisSetupError extends Error {
-  readonly code = 'REDIS_SETUP';
-  override readonly name = 'RedisSetupError';
-}
 
 /**
  * TLS options from the URL's scheme. Built by hand for Sentinel and Cluster, where ioredis never sees the URL:
@@ -121,13 +122,15 @@ export function planRedisClient(redis: Pick<RedisConfig, 'topology' | 'url' | 't
     };
   }
   const { enableOfflineQueue, ...nodeOptions } = base;
+  const seedHosts = topology.nodes.map((n) => n.host).filter((host) => isIP(host) === 0);
+  const nodeTls = tls && seedHosts.length > 0 ? { ...tls, checkServerIdentity: acceptingSeedNames(seedHosts) } : tls;
   return {
     kind: 'cluster',
     nodes: topology.nodes,
     options: {
       lazyConnect: true,
       enableOfflineQueue,
-      redisOptions: { ...nodeOptions, ...auth },
+      redisOptions: { ...nodeOptions, ...auth, ...(nodeTls ? { tls: nodeTls } : {}) },
       // Keep host names as given: TLS checks the certificate against them (ElastiCache, Memorystore).
       dnsLookup: (address, callback) => callback(null, address),
       ...(purpose === 'probe' ? { clusterRetryStrategy: () => null } : {}),
@@ -135,9 +138,26 @@ export function planRedisClient(redis: Pick<RedisConfig, 'topology' | 'url' | 't
   };
 }
 
+/**
+ * The certificate check of Cluster nodes when REDIS_CLUSTER_NODES names hosts. The bot reaches each node at the
+ * address CLUSTER SLOTS announces, and managed clusters (Azure Cache's clustered tiers, and others) announce IPs while
+ * their certificates name only the host the operator was given: Node's check compares that certificate with the IP
+ * and refuses it. So a node's certificate passes when it names the address connected to (Node's own check, as
+ * always) or one of the seed host names. The chain is still verified against the trusted CAs: only a certificate a
+ * trusted CA issued for a name the operator configured is taken. Not `tls.servername`: that would also change the SNI
+ * sent to every node, and pin one name where the seeds may name several hosts. Seeds given as IPs keep the plain check.
+ */
+function acceptingSeedNames(seedHosts: readonly string[]): NonNullable<ConnectionOptions['checkServerIdentity']> {
+  return (host, cert) => {
+    const mismatch = checkServerIdentity(host, cert);
+    if (mismatch === undefined) return undefined;
+    return seedHosts.some((seed) => checkServerIdentity(seed, cert) === undefined) ? undefined : mismatch;
+  };
+}
+
 export function createRedisClient(redis: Pick<RedisConfig, 'topology' | 'url' | 'tlsCaFile'>, purpose: RedisPurpose): RedisClient {
   const plan = planRedisClient(redis, purpose);
-  if (plan.kind === 'cluster') return new Cluster(plan.nodes, plan.options);
+  if (plan.kind === 'cluster') return rememberSeeds(new Cluster(plan.nodes, plan.options), plan.nodes);
   // The URL string itself, not a parsed copy: ioredis turns TLS on from its scheme.
   if (plan.kind === 'standalone') return new Redis(plan.url, plan.options);
   return new Redis(plan.options);
@@ -173,40 +193,4 @@ export function describeRedis(redis: Pick<RedisConfig, 'topology' | 'url'>): str
   if (t.kind === 'sentinel') return `Sentinel master "${t.masterName}" via ${list(t.sentinels)}${tls}`;
   if (t.kind === 'cluster') return `Cluster via ${list(t.nodes)}${tls}`;
   return `${url.hostname}:${url.port || 6379}${tls}`;
-}
-
-/** A connection error in words an operator can act on; TLS trouble names REDIS_TLS_CA_FILE. */
-export function explainRedisError(err: unknown): string {
-  const e = err as { code?: string; message?: string } | undefined;
-  const message = e?.message ?? String(err);
-  const code = e?.code ?? '';
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code) || /certificate/i.test(message)) {
-    return `TLS: the Redis server's certificate is not trusted or does not match its name (${message}): set REDIS_TLS_CA_FILE to the CA that signed it, or connect by the name the certificate carries`;
-  }
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) return `authentication refused (${message}): check the password in REDIS_URL`;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || /connect ETIMEDOUT|ECONNREFUSED/.test(message)) return `not reachable (${message})`;
-  return message;
-}
-
-/** Connects within `timeoutMs`, or throws a RedisSetupError that says why (the last connection error, explained). */
-export async function connectRedis(client: RedisClient, timeoutMs = 10_000): Promise<void> {
-  let lastError: unknown;
-  const onError = (err: unknown) => {
-    lastError = err;
-  };
-  client.on('error', onError);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([
-      client.connect(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-  } catch (err) {
-    throw new RedisSetupError(explainRedisError(lastError ?? err));
-  } finally {
-    clearTimeout(timer);
-    client.off('error', onError);
-  }
 }

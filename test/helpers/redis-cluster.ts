@@ -2,22 +2,42 @@
 // `redis-cli --cluster reshard` (and managed online resharding) do them: mark the slot IMPORTING on the
 // destination and MIGRATING on the source, MIGRATE its keys, then give the slot to the destination.
 // Tests run commands between the steps to see what the app does while its slot is moving.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { waitFor } from './wait-for.js';
 import { run, type RedisGroup, type RedisProcess } from './redis-servers.js';
 
-/** Starts three masters (no replicas), joins them, and resolves once every node reports cluster_state:ok. */
-export async function startCluster(group: RedisGroup): Promise<RedisProcess[]> {
+/** Certificates for a cluster that speaks only TLS (clients and the cluster bus), from makeCertificates. */
+export interface ClusterTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * Starts three masters (no replicas), joins them, and resolves once every node reports cluster_state:ok.
+ * With `tls`: plain TCP off (`--port 0`), clients and the cluster bus on TLS only (`--tls-cluster yes`); the nodes
+ * announce 127.0.0.1 whatever names the certificate carries.
+ */
+export async function startCluster(group: RedisGroup, opts: { tls?: ClusterTls } = {}): Promise<RedisProcess[]> {
+  const tls = opts.tls;
+  // The helper's own connections check only the chain: what the app checks is the subject of the tests.
+  const adminTls = tls ? { tls: { ca: [readFileSync(tls.ca, 'utf8')], checkServerIdentity: () => undefined } } : {};
+  const tlsArgs = tls
+    ? ['--port', '0', '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no', '--tls-cluster', 'yes']
+    : [];
   const nodes = await Promise.all(
     [0, 1, 2].map(async (i) => {
       const dir = group.tempDir(`cluster-${i}`);
-      return group.start(`cluster-${i}`, { dir, args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000', '--appendonly', 'yes'] });
+      const args = [...tlsArgs, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000', '--appendonly', 'yes'];
+      return group.start(`cluster-${i}`, { dir, args, ...(tls ? { portFlag: '--tls-port' as const, probe: adminTls } : {}) });
     }),
   );
-  run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes']);
+  const cliTls = tls ? ['--tls', '--cacert', tls.ca] : [];
+  run('redis-cli', [...cliTls, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes']);
   for (const node of nodes) {
-    const admin = new Redis(node.port, '127.0.0.1');
+    const admin = new Redis({ port: node.port, host: '127.0.0.1', ...adminTls });
     try {
       await waitFor(async () => /cluster_state:ok/.test(String(await admin.cluster('INFO'))), { timeoutMs: 15_000, message: `cluster_state:ok on port ${node.port}` });
     } finally {

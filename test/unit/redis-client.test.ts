@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+import { rootCertificates, type checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { Cluster, type Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,25 @@ describe('planRedisClient', () => {
     let resolved: string | undefined;
     plan.options.dnsLookup!('c0.cache.example', (_err, address) => (resolved = address));
     expect(resolved).toBe('c0.cache.example');
+  });
+
+  it('Cluster over TLS with seeds by name: a node reached at an announced IP passes with a certificate naming a seed host', () => {
+    const plan = planRedisClient(redisOf({ REDIS_CLUSTER_NODES: 'c0.cache.example:6380,10.0.0.9:6380', REDIS_URL: 'rediss://:pw@ignored' }), 'probe');
+    if (plan.kind !== 'cluster') throw new Error(`expected a cluster plan, got ${plan.kind}`);
+    const check = (plan.options.redisOptions?.tls as { checkServerIdentity?: typeof checkServerIdentity } | undefined)?.checkServerIdentity;
+    expect(check).toBeTypeOf('function');
+    const certFor = (san: string) => ({ subject: { CN: 'redis' }, subjectaltname: san }) as unknown as PeerCertificate;
+    // Azure-style: the node announces an IP, the certificate names the host the operator was given.
+    expect(check!('10.0.0.148', certFor('DNS:c0.cache.example'))).toBeUndefined();
+    expect(check!('10.0.0.148', certFor('DNS:*.cache.example'))).toBeUndefined();
+    // The address itself still counts, and a name nobody configured is refused as before.
+    expect(check!('10.0.0.148', certFor('IP Address:10.0.0.148'))).toBeUndefined();
+    expect(check!('10.0.0.148', certFor('DNS:other.example'))).toBeInstanceOf(Error);
+    // Seeds by IP only: Node's own check, unchanged; without TLS nothing to check.
+    const byIp = planRedisClient(redisOf({ REDIS_CLUSTER_NODES: '10.0.0.9:6380', REDIS_URL: 'rediss://ignored' }), 'probe');
+    expect(byIp.kind === 'cluster' && byIp.options.redisOptions?.tls).toEqual({});
+    const plain = planRedisClient(redisOf({ REDIS_CLUSTER_NODES: 'c0.cache.example:6379' }), 'probe');
+    expect(plain.kind === 'cluster' && plain.options.redisOptions?.tls).toBeUndefined();
   });
 });
 
