@@ -15,6 +15,16 @@ export interface FakeClusterBackupOptions {
   restoreWindowDays?: number;
   /** Continuous cloud backup (point in time). Default false. */
   pitEnabled?: boolean;
+  /**
+   * Cloud backup at all (a dedicated cluster's `backupEnabled`, recorded false for `cluster-29`). Default true. Off, the
+   * fake refuses on-demand snapshots; which code Atlas answers then is not recorded.
+   */
+  backupEnabled?: boolean;
+  /**
+   * The `totalCount` of the answer to `?pointInTimeUtcSeconds=T` (one snapshot). No recording shows the query; Atlas
+   * may count the cluster's snapshots there. Default: the one result.
+   */
+  pointInTimeTotalCount?: number | undefined;
 }
 
 export interface ClusterBackupInfo {
@@ -22,6 +32,8 @@ export interface ClusterBackupInfo {
   namespaces: Map<string, number>;
   restoreWindowDays: number;
   pitEnabled: boolean;
+  backupEnabled: boolean;
+  pointInTimeTotalCount?: number | undefined;
   clusterId: string;
   createDate: string;
 }
@@ -41,6 +53,8 @@ export interface OnDemandRecord {
 }
 
 const DAY_MS = 86_400_000;
+/** Recorded: 6a7944f2… (POST at 03:26:42) says createdAt 03:28:08, 6a79468a… 03:33:30 → 03:35:05. */
+export const ON_DEMAND_TAKEN_AFTER_MS = 86_000;
 
 export class FakeBackupState {
   private readonly clusters = new Map<string, ClusterBackupInfo>();
@@ -48,6 +62,8 @@ export class FakeBackupState {
   /** Restore job id → pointInTimeUTCSeconds, for the dedicated jobs created with deliveryType pointInTime. */
   readonly pitJobs = new Map<string, number>();
   readonly collectionJobs = new Map<string, CollectionJobRecord>();
+  /** `groupId/name` → raw restore jobs as Atlas answered them (FakeAtlas.addRecordedRestoreJobs). */
+  private readonly recordedJobs = new Map<string, Record<string, unknown>[]>();
 
   constructor(
     readonly store: FakeAtlasStore,
@@ -65,7 +81,7 @@ export class FakeBackupState {
     let info = this.clusters.get(key);
     if (!info) {
       const created = this.now() - 30 * DAY_MS;
-      info = { namespaces: new Map(), restoreWindowDays: 7, pitEnabled: false, clusterId: objectId(created), createDate: isoSeconds(created) };
+      info = { namespaces: new Map(), restoreWindowDays: 7, pitEnabled: false, backupEnabled: true, clusterId: objectId(created), createDate: isoSeconds(created) };
       this.clusters.set(key, info);
     }
     return info;
@@ -80,6 +96,8 @@ export class FakeBackupState {
       info.restoreWindowDays = opts.restoreWindowDays;
     }
     if (opts.pitEnabled !== undefined) info.pitEnabled = opts.pitEnabled;
+    if (opts.backupEnabled !== undefined) info.backupEnabled = opts.backupEnabled;
+    if ('pointInTimeTotalCount' in opts) info.pointInTimeTotalCount = opts.pointInTimeTotalCount;
     (opts.namespaces ?? []).forEach((ns, i) => {
       const name = typeof ns === 'string' ? ns : ns.name;
       const documents = typeof ns === 'string' ? 1000 * (i + 1) : ns.documents;
@@ -88,6 +106,16 @@ export class FakeBackupState {
       if (!Number.isInteger(documents) || documents < 0) throw new Error(`FAKE_ATLAS_BAD_NAMESPACE: ${name} has ${documents} documents`);
       info.namespaces.set(name, documents);
     });
+  }
+
+  addRecordedJobs(cluster: Pick<ClusterRecord, 'groupId' | 'name'>, items: readonly Record<string, unknown>[]): void {
+    for (const item of items) if (typeof item['id'] !== 'string') throw new Error('FAKE_ATLAS_BAD_RECORDED_JOB: every recorded job needs its id');
+    const key = this.key(cluster.groupId, cluster.name);
+    this.recordedJobs.set(key, [...(this.recordedJobs.get(key) ?? []), ...items.map((item) => structuredClone(item))]);
+  }
+
+  recordedJobsOf(cluster: Pick<ClusterRecord, 'groupId' | 'name'>): readonly Record<string, unknown>[] {
+    return this.recordedJobs.get(this.key(cluster.groupId, cluster.name)) ?? [];
   }
 
   /** Moves an on-demand snapshot one step (by GETs) or to `to` (by a test); completion dates the snapshot. */
@@ -99,8 +127,9 @@ export class FakeBackupState {
     if (!snapshot) return;
     snapshot.status = to;
     if (to === 'completed') {
-      // Atlas dates an on-demand snapshot when it is taken, not when it was requested (recordings).
-      record.completedAtMs = this.now();
+      // REALITY.onDemandTakenAfterRequest: Atlas dates an on-demand snapshot when it was taken, never in the second it
+      // was requested (its id's), even when a test completes it at once.
+      record.completedAtMs = Math.max(this.now(), record.requestedAtMs + ON_DEMAND_TAKEN_AFTER_MS);
       snapshot.createdAt = isoSeconds(record.completedAtMs);
       cluster.snapshots.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     }

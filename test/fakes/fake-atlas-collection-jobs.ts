@@ -48,6 +48,8 @@ export interface CollectionJobRecord {
   databaseSuffix: string;
   plans: NamespacePlan[];
   errorMessage?: string | undefined;
+  /** Served over what renderCollectionJob renders (FakeAtlas.answerJobWith). */
+  answeredWith?: Record<string, unknown> | undefined;
 }
 
 const TERMINAL: readonly CollectionJobState[] = ['SUCCESSFUL', 'CANCELED', 'FAILED'];
@@ -236,7 +238,7 @@ export function renderCollectionJob(job: CollectionJobRecord): Record<string, un
   if (job.pointInTimeUtcSeconds !== undefined) out['pointInTimeUtcSeconds'] = job.pointInTimeUtcSeconds;
   if (job.errorMessage !== undefined) out['errorMessage'] = job.errorMessage;
   if (job.finishedAt !== undefined) out['finishedAt'] = job.finishedAt;
-  return out;
+  return { ...out, ...job.answeredWith };
 }
 
 function indexState(job: CollectionJobRecord, failures: number): string {

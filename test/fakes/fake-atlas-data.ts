@@ -35,6 +35,10 @@ export interface JobRecord {
   getsInState: number;
   finishedAt?: string;
   failureReason?: string;
+  /** A pending Flex job that Atlas has queued: served as QUEUED (advanceJob 'queued'). */
+  queued?: boolean;
+  /** Served over what the shapes render (FakeAtlas.answerJobWith). */
+  answeredWith?: Record<string, unknown> | undefined;
 }
 
 const TERMINAL: readonly RestoreJobState[] = ['completed', 'failed', 'cancelled', 'expired'];
@@ -168,6 +172,11 @@ export class FakeAtlasStore {
     if (!job) throw new Error(`FAKE_ATLAS_NO_JOB: no restore job ${jobId}`);
     if (job.type === 'flex' && (to === 'cancelled' || to === 'expired')) {
       throw new Error(`FAKE_ATLAS_BAD_TRANSITION: flex restore jobs have no ${to} status`);
+    }
+    if (to === 'queued') {
+      if (job.type !== 'flex' || job.state !== 'pending') throw new Error(`FAKE_ATLAS_BAD_TRANSITION: only a pending flex restore job can be queued (${job.id} is ${job.type}, ${job.state})`);
+      job.queued = true;
+      return;
     }
     this.moveTo(job, to, reason);
   }

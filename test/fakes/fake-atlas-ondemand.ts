@@ -54,6 +54,10 @@ function takeOnDemand(ctx: ExtContext, cluster: ClusterRecord): OnDemandRecord {
   const retention = body['retentionInDays'] ?? 1;
   if (description !== undefined && typeof description !== 'string') throw invalid('description', 'must be a string');
   if (typeof retention !== 'number' || !Number.isInteger(retention) || retention < 1) throw invalid('retentionInDays', 'must be a whole number of days, at least 1');
+  if (!ctx.state.infoOf(cluster).backupEnabled) {
+    // Not recorded: Atlas's code for a snapshot of a cluster without cloud backup is a guess.
+    throw new FakeAtlasHttpError(400, 'BACKUP_NOT_ENABLED', `Cloud backup is not enabled for cluster ${cluster.name}.`);
+  }
   if (ctx.state.unfinishedOnDemand(cluster.groupId, cluster.name)) {
     throw new FakeAtlasHttpError(400, 'UNFINISHED_ON_DEMAND_SNAPSHOT', 'Another on-demand snapshot is queued or in progress.');
   }
@@ -84,7 +88,11 @@ function snapshotAtPointInTime(ctx: ExtContext, cluster: ClusterRecord, raw: str
   // Listing by time works without continuous backup; the window applies when the cluster has one.
   checkPointInTime(ctx.state, cluster, at, { requirePit: false });
   const base = baseSnapshotAt(cluster, at);
-  return paginate(ctx.req, [render(ctx, cluster, base.id)]);
+  const counted = ctx.state.infoOf(cluster).pointInTimeTotalCount;
+  if (counted === undefined) return paginate(ctx.req, [render(ctx, cluster, base.id)]);
+  // What Atlas may do (FakeClusterBackupOptions.pointInTimeTotalCount): count the cluster's snapshots, and answer the
+  // same one snapshot on whatever page is asked for.
+  return { links: [{ href: `${ctx.req.baseUrl}${ctx.req.pathname}`, rel: 'self' }], results: [render(ctx, cluster, base.id)], totalCount: counted };
 }
 
 export function handleOnDemandSnapshotRoutes(ctx: ExtContext): ApiAnswer | undefined {

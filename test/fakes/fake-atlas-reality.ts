@@ -85,6 +85,28 @@ export const REALITY = {
       'head TestRestores/Restores_Watch_-_Download/GET_clusters_backupRestores-305_backup_restoreJobs_6a7948342c88faeba59eb866_2',
     ],
   },
+  flexJobQueued: {
+    atlas: 'A Flex restore job goes PENDING, then QUEUED, then RUNNING.',
+    spec: 'Lists PENDING, QUEUED, RUNNING, FAILED, COMPLETED without an order.',
+    fake: 'A pending Flex job says QUEUED once advanceJob(id, \'queued\') moved it there (never on its own: stepsPerState counts GETs from PENDING to RUNNING).',
+    evidence: ['14d9c0c TestFlexBackup/Restores_Watch/GET_flexClusters_test-flex_backup_restoreJobs_68427ff48dba3d3587c62606_2'],
+  },
+  flexSnapshotStartTime: {
+    atlas: 'Not recorded: every recorded Flex snapshot had started. A PENDING or QUEUED one cannot have a startTime yet.',
+    spec: 'startTime: "Date and time when MongoDB Cloud began taking the snapshot" (FlexBackupSnapshot20241113).',
+    fake: 'Sends startTime only once a Flex snapshot is RUNNING or later; scheduledTime always.',
+    evidence: [],
+    source: 'the spec\'s description of FlexBackupSnapshot20241113.startTime',
+  },
+  onDemandTakenAfterRequest: {
+    atlas: 'An on-demand snapshot\'s createdAt is when it was taken, about 1.5 minutes after the POST that asked for it (its id carries the POST\'s second): 6a7944f2… (03:26:42) says 03:28:08.',
+    spec: 'Says nothing about the time.',
+    fake: 'Dates a completed on-demand snapshot when it completes, but never earlier than 86 s after it was requested, even when a test completes it at once.',
+    evidence: [
+      'head TestSnapshots/Create_snapshot/POST_clusters_cluster-209_backup_snapshots_1',
+      'head TestSnapshots/Watch_creation/GET_clusters_cluster-209_backup_snapshots_6a7944f22c88faeba59d3572_4',
+    ],
+  },
   listOrder: {
     atlas: 'A Flex snapshot list comes oldest first; restore-job lists come newest first.',
     spec: 'Says nothing about order.',

@@ -8,6 +8,7 @@ import { FakeAtlasHttpError } from './fake-atlas-errors.js';
 import type { FieldViolation } from './fake-atlas-errors.js';
 import { renderJob, renderSnapshot } from './fake-atlas-shapes.js';
 import { handleBackupExtensions } from './fake-atlas-extensions.js';
+import { backupStateOf } from './fake-atlas-backup-state.js';
 
 export const MEDIA_V1 = 'application/json';
 export const MEDIA_2023 = 'application/vnd.atlas.2023-01-01+json';
@@ -203,8 +204,10 @@ export function handleApiRequest(store: FakeAtlasStore, req: ApiRequest): ApiAns
     return ok(200, renderSnapshot(cluster, snap, `${base}/${snap.id}`));
   }
 
+  // Recorded jobs (FakeAtlas.addRecordedRestoreJobs) are older than any the fake made: listed after them, served as they are.
+  const recorded = backupStateOf(store)?.recordedJobsOf(cluster) ?? [];
   if (route.id === undefined) {
-    if (req.method === 'GET') return ok(200, paginate(req, store.jobsOf(cluster.groupId, cluster.name).map((j) => renderJob(j, `${base}/${j.id}`, route.v1))));
+    if (req.method === 'GET') return ok(200, paginate(req, [...store.jobsOf(cluster.groupId, cluster.name).map((j) => renderJob(j, `${base}/${j.id}`, route.v1)), ...recorded]));
     if (req.method === 'POST') {
       const job = createJob(store, cluster, req);
       return ok(200, renderJob(job, `${base}/${job.id}`, route.v1));
@@ -213,6 +216,8 @@ export function handleApiRequest(store: FakeAtlasStore, req: ApiRequest): ApiAns
   }
   if (!HEX24.test(route.id)) throw invalid('restoreJobId', 'must be 24 hexadecimal digits');
   const job = store.findJob(route.id);
+  const recordedJob = recorded.find((j) => j['id'] === route.id);
+  if (!job && recordedJob && req.method === 'GET') return ok(200, recordedJob);
   if (!job || job.sourceGroupId !== cluster.groupId || job.sourceName !== cluster.name) {
     throw new FakeAtlasHttpError(404, 'RESTORE_JOB_NOT_FOUND', `No restore job ${route.id} exists for ${cluster.name}.`);
   }

@@ -46,7 +46,7 @@ export function handleDescribeRoutes(ctx: ExtContext): ApiAnswer {
   if (c.type === 'dedicated') {
     return ctx.ok(200, media, {
       ...common,
-      backupEnabled: true,
+      backupEnabled: info.backupEnabled,
       clusterType: 'REPLICASET',
       diskWarmingMode: 'FULLY_WARMED',
       encryptionAtRestProvider: 'NONE',

@@ -32,9 +32,10 @@ export function renderSnapshot(cluster: ClusterRecord, snap: SnapshotRecord, sel
       id: snap.id,
       mongoDBVersion: MONGOD_VERSION,
       scheduledTime,
-      startTime: snap.createdAt,
       status: FLEX_SNAPSHOT_STATUS[snap.status],
     };
+    // REALITY.flexSnapshotStartTime: the time it began, so none while it is PENDING or QUEUED.
+    if (snap.status !== 'pending' && snap.status !== 'queued') out['startTime'] = snap.createdAt;
     // A FAILED Flex snapshot has its finishTime too (recorded in b00425c).
     if (snap.status === 'completed' || snap.status === 'failed') out['finishTime'] = plus(snap.createdAt, 90_000);
     return out;
@@ -80,6 +81,10 @@ const FLEX_JOB_STATUS: Record<string, string> = {
  * `withCreatedAt`: the v1.0 serverless page documents createdAt; the v2 schemas do not have it.
  */
 export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = false): Record<string, unknown> {
+  return { ...renderJobAsIs(job, selfHref, withCreatedAt), ...job.answeredWith };
+}
+
+function renderJobAsIs(job: JobRecord, selfHref: string, withCreatedAt: boolean): Record<string, unknown> {
   const links = [{ href: selfHref, rel: 'self' }];
   if (job.type === 'flex') {
     // REALITY.flexItemShape: no links; expirationDate is 6 hours after restoreScheduledDate.
@@ -92,7 +97,8 @@ export function renderJob(job: JobRecord, selfHref: string, withCreatedAt = fals
       restoreScheduledDate: job.createdAt,
       snapshotFinishedDate: plus(job.snapshotCreatedAt, 90_000),
       snapshotId: job.snapshotId,
-      status: FLEX_JOB_STATUS[job.state] ?? 'FAILED',
+      // REALITY.flexJobQueued: PENDING, then QUEUED, then RUNNING.
+      status: job.state === 'pending' && job.queued ? 'QUEUED' : (FLEX_JOB_STATUS[job.state] ?? 'FAILED'),
       targetDeploymentItemName: job.targetClusterName,
       targetProjectId: job.targetGroupId,
     };

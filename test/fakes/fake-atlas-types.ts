@@ -59,7 +59,8 @@ export interface Fault {
   pathIncludes?: string; // which requests (default: any authenticated API request)
 }
 
-export type JobTarget = 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
+/** 'queued': a Flex job still pending says QUEUED instead of PENDING (recorded; dedicated jobs have no status to say it). */
+export type JobTarget = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
 
 export interface FakeAtlasStats {
   /** 401 answers to requests that carried no credentials (the normal first leg of Digest). */
@@ -92,6 +93,16 @@ export interface FakeAtlas {
   /** Move a job to a state now. reason is kept for inspection; none of the three Atlas shapes has a failure text field. */
   advanceJob(jobId: string, to: JobTarget, reason?: string): void;
   /**
+   * From now on a restore or collection restore job is served with these fields over what the fake renders (e.g.
+   * `{ status: 'CANCELLED' }`, a value the spec doesn't list); `undefined` serves it as rendered again.
+   */
+  answerJobWith(jobId: string, fields: Record<string, unknown> | undefined): void;
+  /**
+   * Raw restore jobs as Atlas answered them (e.g. a recorded page's `results`), listed after the fake's own (older)
+   * and served by id as they are. They never block a target and never change.
+   */
+  addRecordedRestoreJobs(source: { groupId: string; name: string }, items: readonly Record<string, unknown>[]): void;
+  /**
    * Create a job directly (as if someone else or an earlier POST created it). `deliveryType` 'download' (dedicated
    * clusters): a job that can be cancelled, and that completes with a URL instead of a finishedAt.
    */
@@ -105,7 +116,7 @@ export interface FakeAtlas {
   reset(): void; // forget requests, stats and faults (not data)
   close(): Promise<void>;
   // Collection restores, point in time and on-demand snapshots (fake-atlas-backup-state.ts and the routes it feeds).
-  /** Changes a cluster's restoreWindowDays or pitEnabled, or adds namespaces (as addCluster takes them). */
+  /** Changes a cluster's restoreWindowDays, pitEnabled or backupEnabled, or adds namespaces (as addCluster takes them). */
   configureCluster(groupId: string, name: string, opts: FakeClusterBackupOptions): void;
   /** A cluster's collections now (`db.collection` → documents), including what collection restores wrote into it. */
   namespaces(groupId: string, name: string): Record<string, number>;

@@ -9,6 +9,7 @@ import { attachBackupState } from './fake-atlas-backup-state.js';
 import { advanceCollectionJob, renderCollectionJob, renderNamespaceStates } from './fake-atlas-collection-jobs.js';
 import { collectionJobsOf } from './fake-atlas-collections.js';
 import { DigestVerifier } from './fake-atlas-digest.js';
+import { flatHeaders, readBody, recordedBody } from './fake-atlas-http.js';
 import { apiErrorBody, FakeAtlasHttpError } from './fake-atlas-errors.js';
 import { TokenIssuer } from './fake-atlas-oauth.js';
 import { FakeRateLimits, rateLimitFamily } from './fake-atlas-rate-limit.js';
@@ -22,32 +23,6 @@ const TOKEN_PATH = '/api/oauth/token';
 const DEFAULT_FAULT_CODES: Record<number, string> = { 429: 'RATE_LIMITED', 500: 'UNEXPECTED_ERROR', 503: 'SERVICE_UNAVAILABLE' };
 
 interface ActiveFault { fault: Fault; remaining: number }
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
-}
-
-function recordedBody(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
-}
 
 /**
  * REALITY.versionedMediaTypeCharset: a versioned answer says `application/vnd.atlas.<date>+json;charset=utf-8`,
@@ -243,6 +218,14 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
     },
     advanceJob(jobId, to, reason) {
       store.advance(jobId, to, reason);
+    },
+    answerJobWith(jobId, fields) {
+      const job = store.findJob(jobId) ?? backup.collectionJobs.get(jobId);
+      if (!job) throw new Error(`FAKE_ATLAS_NO_JOB: no restore or collection restore job ${jobId}`);
+      job.answeredWith = fields;
+    },
+    addRecordedRestoreJobs(source, items) {
+      backup.addRecordedJobs(store.requireCluster(source.groupId, source.name), items);
     },
     seedRestoreJob(source, job) {
       const c = store.requireCluster(source.groupId, source.name);

@@ -226,6 +226,38 @@ describe('the fake Atlas, as Atlas really answers', () => {
     expect(fake().requests.filter((r) => r.authorized).map((r) => r.path)).toEqual([snaps('orders', 'flexClusters', unknown)]);
   });
 
+  reality('flexJobQueued', 'a Flex job goes PENDING, QUEUED, RUNNING; the client reads QUEUED as pending', async () => {
+    await world.start({ stepsPerState: 0 });
+    const snapshotId = fake().snapshots(G, 'orders-flex')[0]!['id'] as string;
+    const id = fake().seedRestoreJob({ groupId: G, name: 'orders-flex' }, { snapshotId, targetGroupId: G, targetClusterName: 'orders-flex' }).id;
+    const status = async () => (await call('GET', `${jobs('orders-flex', 'flexClusters')}/${id}`, { accept: V2024 })).body!;
+    expect((await status())['status']).toBe('PENDING');
+    fake().advanceJob(id, 'queued');
+    const queued = await status();
+    expect(queued['status']).toBe('QUEUED');
+    expect(toRestoreJob('flex', queued, 'GET job').state).toBe('pending');
+    fake().advanceJob(id, 'running');
+    expect((await status())['status']).toBe('RUNNING');
+  });
+
+  reality('flexSnapshotStartTime', 'a Flex snapshot has a startTime only once it began', async () => {
+    const one = async (id: string) => (await call('GET', `${snaps('orders-flex', 'flexClusters')}/${id}`, { accept: V2024 })).body!;
+    for (const status of ['pending', 'queued'] as const) {
+      const snap = await one(fake().addSnapshot(G, 'orders-flex', { status }).id);
+      expect(snap).toMatchObject({ status: status.toUpperCase(), scheduledTime: expect.any(String) });
+      expect(snap).not.toHaveProperty('startTime');
+    }
+    expect(await one(fake().addSnapshot(G, 'orders-flex', { status: 'inProgress' }).id)).toMatchObject({ status: 'RUNNING', startTime: expect.any(String) });
+  });
+
+  reality('onDemandTakenAfterRequest', 'an on-demand snapshot completed at once is still dated 86 s after its request', async () => {
+    const posted = await call('POST', snaps(), { body: { description: 'safety', retentionInDays: 1 } });
+    const id = posted.body!['id'] as string;
+    expect(Number.parseInt(id.slice(0, 8), 16) * 1000).toBe(world.clock);
+    fake().advanceOnDemandSnapshot(id, 'completed');
+    expect((await call('GET', `${snaps()}/${id}`)).body).toMatchObject({ status: 'completed', createdAt: new Date(world.clock + 86_000).toISOString().replace('.000Z', 'Z') });
+  });
+
   reality('automatedRestoreCannotBeCancelled', 'DELETE of an automated job answers 400 CANNOT_CANCEL_AUTOMATED_RESTORE', async () => {
     const created = await call('POST', jobs(), { body: dedicatedBody(newestOrders()['id'] as string) });
     const refused = await call('DELETE', `${jobs()}/${created.body!['id'] as string}`);
