@@ -51,7 +51,9 @@ export function createPointInTimeCalls(ctx: AtlasCallContext): PointInTimeCalls 
         const at = requirePointInTime(unixSeconds);
         const path = `${backupPath}/snapshots`;
         try {
-          const items = await listPages(ctx, path, DEDICATED_MEDIA_TYPE, { includeCount: true, query: { pointInTimeUtcSeconds: at } });
+          // One page: the answer is one snapshot (the closest before T). Its totalCount may count the cluster's snapshots
+          // instead, and walking pages up to it would cost hundreds of requests of the shared backup rate limit.
+          const items = await listPages(ctx, path, DEDICATED_MEDIA_TYPE, { includeCount: true, maxPages: 1, query: { pointInTimeUtcSeconds: at } });
           return closestCompletedBefore(items, at, `GET ${path}`);
         } catch (error) {
           if (error instanceof AtlasApiError && error.errorCode === NO_SNAPSHOT_BEFORE_TIME_CODE) return undefined;

@@ -75,6 +75,16 @@ describe('the base snapshot of a time', () => {
     expect((await w.client.findSnapshotForPointInTime(pit, NOW_S - 2 * HOUR_S))?.createdAt).toBe(snapshotAt(25));
   });
 
+  it('costs one request, whatever totalCount Atlas gives the one answer', async () => {
+    w.fake.configureCluster(GROUP, 'ledger', { pointInTimeTotalCount: 40 });
+    try {
+      expect((await w.client.findSnapshotForPointInTime(pit, NOW_S - 30 * 60))?.createdAt).toBe(snapshotAt(1));
+      expect(w.apiRequests('GET', '/backup/snapshots')).toBe(1);
+    } finally {
+      w.fake.configureCluster(GROUP, 'ledger', { pointInTimeTotalCount: undefined });
+    }
+  });
+
   it('is undefined when Atlas has none before the time (404 UNABLE_T0…)', async () => {
     expect(await w.client.findSnapshotForPointInTime(plain, NOW_S - 60 * HOUR_S)).toBeUndefined();
     expect(w.fake.requests.find((r) => r.authorized)).toMatchObject({ status: 404 });
