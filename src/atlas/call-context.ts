@@ -1,6 +1,7 @@
 // What the calls beyond snapshots and restore jobs (collection restores, point in time, on-demand snapshots,
 // cluster descriptions) need from the client: its transport and its cluster-type resolution. Kept apart from
 // client.ts so each capability lives in its own file.
+import type { Logger } from 'pino';
 import type { AtlasTransport } from './atlas-transport.js';
 import { CLUSTER_ENDPOINTS, requireIdentifier, type ClusterEndpoint } from './cluster-endpoints.js';
 import { AtlasApiError } from './errors.js';
@@ -13,6 +14,23 @@ export interface AtlasCallContext {
   withEndpoint<T>(cluster: ClusterLocation, call: (endpoint: ClusterEndpoint, backupPath: string) => Promise<T>): Promise<T>;
   /** itemsPerPage for lists. */
   pageSize: number;
+  logger?: Logger | undefined;
+}
+
+/**
+ * Says in the log which jobs of an answer have a state we can't read (state 'unknown'), with Atlas's own word: the
+ * bot goes on (a list stays whole, the job it follows is followed on), and an operator can see why a restore seems
+ * to run forever. One line per answer, however many such jobs it holds.
+ */
+export function logUnknownJobStates(
+  logger: Logger | undefined,
+  request: string,
+  jobs: readonly { id: string; state: string; atlasStatus?: string | undefined; atlasState?: string | undefined }[],
+): void {
+  const unknown = jobs.filter((job) => job.state === 'unknown');
+  if (unknown.length === 0) return;
+  const states = unknown.slice(0, 10).map((job) => ({ id: job.id, atlasSays: job.atlasStatus ?? job.atlasState }));
+  logger?.warn({ request, count: unknown.length, jobs: states }, 'Atlas answered with restore job states this bot does not know: treated as not finished');
 }
 
 /** `/api/atlas/v2/groups/{groupId}/clusters/{name}`: the dedicated cluster itself (description, collection restores). */

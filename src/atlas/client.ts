@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import { createAtlasTransport, type AtlasAuth, type AtlasTransport, type TransportOptions, type TransportStats } from './atlas-transport.js';
 import { createBackupScheduleCalls } from './backup-schedule.js';
-import type { AtlasCallContext } from './call-context.js';
+import { logUnknownJobStates, type AtlasCallContext } from './call-context.js';
 import { createCollectionRestoreCalls } from './collection-restore.js';
 import { createDescribeClusterCalls } from './describe-cluster.js';
 import { createOnDemandSnapshotCalls } from './on-demand-snapshot.js';
@@ -108,7 +108,7 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
     return { items, request };
   }
 
-  const ctx: AtlasCallContext = { send: (request) => transport.send(request), withEndpoint, pageSize };
+  const ctx: AtlasCallContext = { send: (request) => transport.send(request), withEndpoint, pageSize, logger: opts.logger };
 
   return {
     detectClusterType: (cluster) => resolveType(cluster),
@@ -149,7 +149,11 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
       withEndpoint(cluster, async (endpoint, backup) => {
         const path = `${backup}/restoreJobs/${encodeURIComponent(requireIdentifier('restore job id', jobId))}`;
         const response = await transport.send({ method: 'GET', path, mediaType: endpoint.mediaType });
-        return toRestoreJob(endpoint.type, response.body, `GET ${path}`);
+        // A status we can't read is 'unknown': Atlas answered, so the job is followed on (never terminal), not
+        // reported as unreachable, and the log says what Atlas called it.
+        const job = toRestoreJob(endpoint.type, response.body, `GET ${path}`);
+        logUnknownJobStates(opts.logger, `GET ${path}`, [job]);
+        return job;
       }),
 
     listRecentRestoreJobs: (cluster) =>
@@ -158,7 +162,10 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
         const request = `GET ${path}`;
         const response = await transport.send({ method: 'GET', path, mediaType: endpoint.mediaType, query: { pageNum: 1, itemsPerPage: pageSize, includeCount: true } });
         const page: Page = parseAtlasBody(PageSchema, response.body, request, 'page 1');
+        // A job whose status we can't read stays in the list as 'unknown' (never finished): the jobs listed before the
+        // POST must all be there, or one of them could later be adopted as ours.
         const jobs = page.results.map((raw) => toRestoreJob(endpoint.type, raw, request));
+        logUnknownJobStates(opts.logger, request, jobs);
         const hasNext = page.links?.some((link) => link.rel === 'next') ?? false;
         const complete = !hasNext && (page.totalCount === undefined || jobs.length >= page.totalCount);
         return { jobs, totalCount: page.totalCount, complete };
@@ -167,7 +174,10 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
     listRestoreJobs: (cluster) =>
       withEndpoint(cluster, async (endpoint, backup) => {
         const { items, request } = await listAll(`${backup}/restoreJobs`, endpoint.mediaType);
-        return items.map((raw) => toRestoreJob(endpoint.type, raw, request));
+        // Kept as 'unknown' too: after a lost POST, the job we created may be the one with the status we can't read.
+        const jobs = items.map((raw) => toRestoreJob(endpoint.type, raw, request));
+        logUnknownJobStates(opts.logger, request, jobs);
+        return jobs;
       }),
 
     ...createCollectionRestoreCalls(ctx),

@@ -1,8 +1,7 @@
 // Atlas's collection restore answers (ApiAtlasCollectionRestoreJobResponse, ApiAtlasCollectionRestoreCollectionStateResponse,
 // version 2025-03-12) → our CollectionRestoreJob and CollectionRestoreNamespaceResult. Unknown fields pass through;
-// a missing field we rely on, or a job state we don't know, is ATLAS_UNEXPECTED_RESPONSE naming it.
+// a missing field we rely on is ATLAS_UNEXPECTED_RESPONSE naming it; a job state we don't know is 'unknown'.
 import { z } from 'zod';
-import { AtlasApiError } from './errors.js';
 import { parseAtlasBody } from './normalize-responses.js';
 import type { RestoreJobState } from './types.js';
 
@@ -20,10 +19,13 @@ export interface RestoreNamespace {
 
 export interface CollectionRestoreJob {
   id: string;
-  /** Our vocabulary: INITIALIZING → pending; IN_PROGRESS, FINALIZING → running; SUCCESSFUL → completed; CANCELED → cancelled; FAILED → failed. */
+  /**
+   * Our vocabulary: INITIALIZING → pending; IN_PROGRESS, FINALIZING → running; SUCCESSFUL → completed; CANCELED →
+   * cancelled; FAILED → failed; any other → unknown (never terminal: see RestoreJobState).
+   */
   state: RestoreJobState;
-  /** Atlas's own word, e.g. to say "finalizing". */
-  atlasState: CollectionRestoreAtlasState;
+  /** Atlas's own word, e.g. to say "finalizing"; a state the spec doesn't list is kept as Atlas spelled it. */
+  atlasState: CollectionRestoreAtlasState | (string & {});
   /** Documents restored so far, across all supported collections. */
   restoredDocuments?: number | undefined;
   /** May start as an estimate and change during the restore (the spec says so). */
@@ -125,19 +127,15 @@ const namespaces = (list: z.infer<typeof NamespaceViewSchema>[] | undefined): Re
 
 export function toCollectionRestoreJob(raw: unknown, request: string): CollectionRestoreJob {
   const j = parseAtlasBody(JobSchema, raw, request, 'collection restore job');
-  if (!(ATLAS_STATES as readonly string[]).includes(j.state)) {
-    // The poller decides on this state: an unknown one must be loud, not guessed.
-    throw new AtlasApiError({
-      errorCode: 'ATLAS_UNEXPECTED_RESPONSE',
-      detail: `collection restore job ${j.id}: field \`state\` has unknown value "${j.state}"`,
-      request,
-    });
-  }
+  // A state outside the spec's six is 'unknown', not an error: in a list, one such job must not hide the others (a job
+  // created by a lost POST could not be adopted, and no restore from the source could be submitted); for the job the
+  // bot follows, Atlas did answer, so it is followed on (never terminal) rather than reported as unreachable.
+  const known = (ATLAS_STATES as readonly string[]).includes(j.state);
   const atlasState = j.state as CollectionRestoreAtlasState;
   return {
     id: j.id,
-    state: JOB_STATE[atlasState],
-    atlasState,
+    state: known ? JOB_STATE[atlasState] : 'unknown',
+    atlasState: j.state,
     restoredDocuments: j.restoredDocuments,
     totalDocuments: j.totalDocuments,
     errorMessage: j.errorMessage || undefined,

@@ -4,6 +4,7 @@ import { namespaceProblems, MAX_NAMESPACES } from '../policy/parse-namespaces.js
 import {
   invalidArgument,
   listPages,
+  logUnknownJobStates,
   requirePointInTime,
   requireTarget,
   rewordOutcomeUnknown,
@@ -182,7 +183,9 @@ export function createCollectionRestoreCalls(ctx: AtlasCallContext): CollectionR
       withDedicated(ctx, cluster, DEDICATED_ONLY, async (clusterPath) => {
         const path = jobPath(clusterPath, jobId);
         const response = await ctx.send({ method: 'GET', path, mediaType: media });
-        return toCollectionRestoreJob(response.body, `GET ${path}`);
+        const job = toCollectionRestoreJob(response.body, `GET ${path}`);
+        logUnknownJobStates(ctx.logger, `GET ${path}`, [job]);
+        return job;
       }),
 
     listCollectionRestoreJobs: (cluster) =>
@@ -190,7 +193,10 @@ export function createCollectionRestoreCalls(ctx: AtlasCallContext): CollectionR
         const path = `${clusterPath}/collectionRestoreJobs`;
         // The operation documents pageNum and itemsPerPage but no includeCount.
         const items = await listPages(ctx, path, media);
-        return items.map((raw) => toCollectionRestoreJob(raw, `GET ${path}`));
+        // A job in a state we don't know is kept ('unknown', never finished): adoption after a lost POST still sees it.
+        const jobs = items.map((raw) => toCollectionRestoreJob(raw, `GET ${path}`));
+        logUnknownJobStates(ctx.logger, `GET ${path}`, jobs);
+        return jobs;
       }),
 
     listCollectionRestoreJobNamespaces: (cluster, jobId) =>

@@ -129,17 +129,14 @@ const FLEX_JOB_STATE: Record<string, RestoreJobState> = {
 export function toRestoreJob(type: ClusterType, raw: unknown, request: string): RestoreJob {
   if (type === 'flex') {
     const j = parseAtlasBody(FlexRestoreJobSchema, raw, request, 'Flex restore job');
-    const state = FLEX_JOB_STATE[j.status];
-    if (state === undefined) {
-      throw new AtlasApiError({
-        errorCode: 'ATLAS_UNEXPECTED_RESPONSE',
-        detail: `Flex restore job ${j.id}: field \`status\` has unknown value "${j.status}"`,
-        request,
-      });
-    }
+    // A status outside the spec's five (a newer Atlas: `CANCELLED`, `EXPIRED`…) is 'unknown', not an error: one such
+    // job in a list of 2,000 must not make the list unreadable (every restore from the source would be refused, and
+    // a job created by a lost POST could never be adopted). Not terminal: the one job the bot follows is followed on.
+    const state = FLEX_JOB_STATE[j.status] ?? 'unknown';
     return {
       id: j.id,
       state,
+      ...(state === 'unknown' ? { atlasStatus: j.status } : {}),
       snapshotId: j.snapshotId,
       targetGroupId: j.targetProjectId,
       targetClusterName: j.targetDeploymentItemName,

@@ -53,12 +53,20 @@ export function isRestorable<S extends Pick<Snapshot, 'status' | 'createdAt'>>(s
   return snapshot.status === 'completed' && snapshot.createdAt !== undefined;
 }
 
-export type RestoreJobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
+/**
+ * 'unknown': Atlas answered with a status we can't read (a Flex `status` or collection `state` outside the values its
+ * spec lists, e.g. `CANCELLED`). Never terminal, so the bot goes on following such a job (and keeps its target
+ * locked) rather than guess that it ended; its own word is in `RestoreJob.atlasStatus`. Nothing is posted for it
+ * (the notifier announces only 'pending' and 'running'), and a list holding such a job stays readable.
+ */
+export type RestoreJobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired' | 'unknown';
 export const TERMINAL_JOB_STATES: readonly RestoreJobState[] = ['completed', 'failed', 'cancelled', 'expired'];
 
 export interface RestoreJob {
   id: string;
   state: RestoreJobState;
+  /** Atlas's own word for the state when `state` is 'unknown' (e.g. a Flex `CANCELLED`), for logs and audits. */
+  atlasStatus?: string | undefined;
   snapshotId?: string | undefined;
   targetGroupId?: string | undefined;
   targetClusterName?: string | undefined;
