@@ -3,7 +3,7 @@
 import type { Config } from '../config.js';
 import { resolveKeyPrefix } from './key-prefix.js';
 import { connectRedis, createRedisClient, describeRedis, masterNodes } from './redis-client.js';
-import { checkServer, type RedisCheck } from './server-checks.js';
+import { checkServers, standaloneModeCheck, type RedisCheck } from './server-checks.js';
 
 export interface RedisInspection {
   /** False when a check says FAIL: the bot must not start. */
@@ -33,10 +33,13 @@ export async function inspectRedis(config: Pick<Config, 'redis' | 'redisKeyPrefi
       return { ok: false, checks, prefix };
     }
     checks.push({ level: 'ok', text: `connected to ${where}` });
-    const nodes = masterNodes(client);
-    for (const node of nodes) {
-      checks.push(...(await checkServer(node, nodes.length > 1 ? `${node.options.host}:${node.options.port}` : '')));
+    if (config.redis.topology.kind !== 'cluster') {
+      const clusterNode = await standaloneModeCheck(masterNodes(client)[0]!);
+      // Nothing further: every other check could hit a slot this node doesn't own and answer MOVED.
+      if (clusterNode) return { ok: false, checks: [...checks, clusterNode], prefix };
     }
+    const nodes = masterNodes(client);
+    checks.push(...(await checkServers(nodes.map((node) => ({ node, where: nodes.length > 1 ? `${node.options.host}:${node.options.port}` : '' })))));
     const resolved = await resolveKeyPrefix(client, config);
     prefix = resolved.prefix;
     checks.push(resolved.check);

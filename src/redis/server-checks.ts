@@ -2,7 +2,13 @@
 // Redis ≥ 6.2, maxmemory-policy noeviction (an evicted key is a lost restore or lock), persistence on.
 // Managed Redis (ElastiCache, Memorystore, Azure) block or rename CONFIG but still answer INFO, whose
 // maxmemory_policy and aof_enabled fields say the same: read those then, and only warn when neither answers.
-import type { Redis } from 'ioredis';
+
+/** What the checks ask of a server: a Redis connection, or in tests a double that answers like one. */
+export interface ServerNode {
+  info(section: string): Promise<string>;
+  config(subcommand: 'GET', parameter: string): Promise<unknown>;
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
 
 export type CheckLevel = 'ok' | 'warn' | 'FAIL';
 
@@ -27,7 +33,7 @@ function infoField(info: string, field: string): string | undefined {
   return new RegExp(`^${field}:(.*)$`, 'm').exec(info)?.[1]?.trim();
 }
 
-async function infoSection(node: Redis, section: string): Promise<string | undefined> {
+async function infoSection(node: ServerNode, section: string): Promise<string | undefined> {
   try {
     return await node.info(section);
   } catch (err) {
@@ -36,7 +42,7 @@ async function infoSection(node: Redis, section: string): Promise<string | undef
   }
 }
 
-async function configGet(node: Redis, name: string): Promise<string | undefined> {
+async function configGet(node: ServerNode, name: string): Promise<string | undefined> {
   try {
     const reply = (await node.config('GET', name)) as string[];
     return reply[1];
@@ -57,7 +63,7 @@ function versionAtLeast(version: string, min: string): boolean {
   return true;
 }
 
-async function serverVersion(node: Redis): Promise<string | undefined> {
+async function serverVersion(node: ServerNode): Promise<string | undefined> {
   const info = await infoSection(node, 'server');
   const fromInfo = info && infoField(info, 'redis_version');
   if (fromInfo) return fromInfo;
@@ -72,8 +78,8 @@ async function serverVersion(node: Redis): Promise<string | undefined> {
   }
 }
 
-/** The checks of one server; `where` names it when there are several (Cluster masters). */
-export async function checkServer(node: Redis, where = ''): Promise<RedisCheck[]> {
+/** The checks of one server, and what it would not tell (for one warning over every server). */
+async function checkOne(node: ServerNode, where: string): Promise<{ checks: RedisCheck[]; unreadable: string[] }> {
   const at = where ? ` (${where})` : '';
   const checks: RedisCheck[] = [];
   const version = await serverVersion(node);
@@ -104,9 +110,55 @@ export async function checkServer(node: Redis, where = ''): Promise<RedisCheck[]
     checks.push({ level: 'warn', text: `appendonly is off${at}: a Redis restart loses what was written since the last RDB snapshot (requests, locks, poll jobs). Turn on AOF (\`appendonly yes\`), or on managed Redis rely on its replicas and backups` });
   } else checks.push({ level: 'ok', text: `appendonly yes${at}${via}` });
 
-  // One warning for what we could not see, saying what to check by hand.
-  if (unreadable.length > 0) {
-    checks.push({ level: 'warn', text: `CONFIG GET is not allowed and INFO does not say${at} (managed Redis?): check in the provider's settings that ${unreadable.join(' and that ')}` });
+  return { checks, unreadable };
+}
+
+/**
+ * The checks of every server (a Cluster's masters, each named by `where`; one server with `where` empty). What no
+ * server would tell is one warning, saying what to check by hand, however many masters kept it to themselves.
+ */
+export async function checkServers(nodes: ReadonlyArray<{ node: ServerNode; where: string }>): Promise<RedisCheck[]> {
+  const checks: RedisCheck[] = [];
+  const unreadable = new Set<string>();
+  const silent: string[] = [];
+  for (const { node, where } of nodes) {
+    const one = await checkOne(node, where);
+    checks.push(...one.checks);
+    one.unreadable.forEach((u) => unreadable.add(u));
+    if (one.unreadable.length > 0 && where) silent.push(where);
+  }
+  if (unreadable.size > 0) {
+    const at = silent.length > 0 ? ` (${silent.join(', ')})` : '';
+    checks.push({ level: 'warn', text: `CONFIG GET is not allowed and INFO does not say${at} (managed Redis?): check in the provider's settings that ${[...unreadable].join(' and that ')}` });
   }
   return checks;
+}
+
+/** The checks of one server; `where` names it when there are several (Cluster masters). */
+export async function checkServer(node: ServerNode, where = ''): Promise<RedisCheck[]> {
+  return checkServers([{ node, where }]);
+}
+
+/**
+ * A server given as REDIS_URL (or found through Sentinel) that runs Redis Cluster: the bot would start, and every
+ * write to a slot another node owns would answer MOVED (or work until the first scale-out). Refused, saying what to set.
+ */
+export async function standaloneModeCheck(node: ServerNode): Promise<RedisCheck | undefined> {
+  const info = await infoSection(node, 'cluster');
+  let enabled = info === undefined ? undefined : infoField(info, 'cluster_enabled') === '1';
+  if (enabled === undefined) {
+    // INFO denied: CLUSTER INFO answers on a cluster node and is refused ("cluster support disabled") elsewhere.
+    enabled = await node.call('CLUSTER', 'INFO').then(
+      () => true,
+      (err: unknown) => {
+        if (isRefusal(err)) return false;
+        throw err;
+      },
+    );
+  }
+  if (!enabled) return undefined;
+  return {
+    level: 'FAIL',
+    text: 'this server runs Redis Cluster (cluster_enabled:1): set REDIS_CLUSTER_NODES to its nodes (or the configuration endpoint) instead of naming one node in REDIS_URL, and keep REDIS_URL for the password and TLS only',
+  };
 }
