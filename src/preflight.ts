@@ -4,7 +4,7 @@
 // safety snapshot (dedicated only) against what the policy asks of it.
 import type { webApi } from '@slack/bolt';
 import { isAtlasApiError } from './atlas/errors.js';
-import type { AtlasClient, ClusterType } from './atlas/types.js';
+import type { AtlasClient, ClusterDescription, ClusterType } from './atlas/types.js';
 import { clusterKey, listClusters, rulesFor } from './policy/policy.js';
 import type { Policy } from './policy/policy-schema.js';
 import { formatCheck, type RedisCheck } from './redis/server-checks.js';
@@ -64,8 +64,10 @@ export async function runPreflight(deps: { policy: Policy; atlas: AtlasClient; s
       const snapshots = await deps.atlas.listSnapshots({ ...where, type });
       const completed = snapshots.filter((s) => s.status === 'completed').length;
       lines.push(`ok   Atlas: ${clusterKey(cluster)} is ${type}, ${snapshots.length} snapshot(s), ${completed} restorable`);
-      lines.push(await pointInTimeLine(deps.atlas, { ...where, type }, clusterKey(cluster)));
-      const safety = safetySnapshotLine(deps.policy, cluster, type);
+      // One description for both lines: continuous backup (point in time) and cloud backup at all (safety snapshots).
+      const description = type === 'dedicated' ? await deps.atlas.describeCluster({ ...where, type }).catch((err: unknown) => err) : undefined;
+      lines.push(await pointInTimeLine(deps.atlas, { ...where, type }, clusterKey(cluster), description));
+      const safety = safetySnapshotLine(deps.policy, cluster, type, description);
       if (safety.startsWith('FAIL')) ok = false;
       lines.push(safety);
     } catch (err) {
@@ -77,12 +79,22 @@ export async function runPreflight(deps: { policy: Policy; atlas: AtlasClient; s
 
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
+const problemText = (err: unknown) => (isAtlasApiError(err) ? `${err.errorCode}: ${err.hint}` : String(err));
+
+/** A dedicated cluster's description, or what went wrong asking for it. */
+type Described = ClusterDescription | unknown;
+const isDescription = (d: Described): d is ClusterDescription => typeof d === 'object' && d !== null && 'pitEnabled' in d && 'raw' in d;
+
 /** Point in time: dedicated clusters with continuous cloud backup, back `restoreWindowDays` from now. */
-async function pointInTimeLine(atlas: AtlasClient, where: { groupId: string; clusterName: string; type: ClusterType }, key: string): Promise<string> {
+async function pointInTimeLine(atlas: AtlasClient, where: { groupId: string; clusterName: string; type: ClusterType }, key: string, described: Described): Promise<string> {
   // Inherent to the type: nothing to fix, so not a warning.
   if (where.type !== 'dedicated') return `info Atlas: ${key} point in time: not available (${where.type} clusters have no continuous cloud backup)`;
   try {
-    const description = await atlas.describeCluster(where);
+    if (!isDescription(described)) throw described;
+    const description = described;
+    if (description.backupEnabled === false) {
+      return `warn Atlas: ${key} point in time: off (cloud backup is off for this cluster, continuous backup with it): \`at <time>\` is refused for it; turn on cloud backup and continuous cloud backup in Atlas if restores to a time are wanted`;
+    }
     if (!description.pitEnabled) {
       return `warn Atlas: ${key} point in time: off (continuous cloud backup is not enabled): \`at <time>\` is refused for it; turn it on in the cluster's backup policy in Atlas if restores to a time are wanted`;
     }
@@ -90,15 +102,27 @@ async function pointInTimeLine(atlas: AtlasClient, where: { groupId: string; clu
     if (!(schedule.restoreWindowDays !== undefined && schedule.restoreWindowDays > 0)) return `warn Atlas: ${key} point in time: continuous cloud backup is on, but the backup schedule gives no restore window`;
     return `ok   Atlas: ${key} point in time: available, ${days(schedule.restoreWindowDays)} back from now`;
   } catch (err) {
-    return `warn Atlas: ${key} point in time: could not be checked (${isAtlasApiError(err) ? `${err.errorCode}: ${err.hint}` : String(err)})`;
+    return `warn Atlas: ${key} point in time: could not be checked (${problemText(err)})`;
   }
 }
 
-/** Whether Atlas can take a safety snapshot of this cluster (dedicated only), and what the policy asks of restores into it. */
-function safetySnapshotLine(policy: Policy, cluster: Parameters<typeof rulesFor>[1], type: ClusterType): string {
+/**
+ * Whether Atlas can take a safety snapshot of this cluster (dedicated, with cloud backup on: an on-demand snapshot is
+ * a cloud backup snapshot), and what the policy asks of restores into it.
+ */
+function safetySnapshotLine(policy: Policy, cluster: Parameters<typeof rulesFor>[1], type: ClusterType, described: Described): string {
   const key = clusterKey(cluster);
   const rules = rulesFor(policy, cluster).safetySnapshot;
   const asks = rules.mode === 'off' ? 'policy: off' : `policy: ${rules.mode}, kept ${days(rules.retentionInDays)}`;
+  if (type === 'dedicated' && isDescription(described) && described.backupEnabled === false) {
+    const turnOn = 'turn on cloud backup for it in Atlas';
+    if (rules.mode === 'required') return `FAIL Atlas: ${key} safety snapshot: the policy requires one, but cloud backup is off for ${key}, so Atlas can take no snapshot of it and no restore into it could be requested; ${turnOn}, or set its safetySnapshot.mode to offered or off`;
+    if (rules.mode === 'offered') return `warn Atlas: ${key} safety snapshot: not possible (cloud backup is off); the policy offers one, and the form will say it isn't available; ${turnOn} to have it`;
+    return `ok   Atlas: ${key} safety snapshot: not possible (cloud backup is off); ${asks}`;
+  }
+  if (type === 'dedicated' && !isDescription(described) && rules.mode !== 'off') {
+    return `warn Atlas: ${key} safety snapshot: possible if its cloud backup is on, which could not be checked (${problemText(described)}); ${asks}`;
+  }
   if (type === 'dedicated') return `ok   Atlas: ${key} safety snapshot: possible (dedicated); ${asks}`;
   if (rules.mode === 'required') {
     // The policy's load refuses this for a declared type; a type left to detection can only be caught here.

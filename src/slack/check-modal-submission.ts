@@ -107,7 +107,9 @@ export async function checkModalSubmission(services: Services, user: string, vie
   const needsType = targetRef !== undefined && (rules?.mode !== 'off' || needsFacts);
   // Each gets its budget or what is left of the submission's time, whichever is less (a slow allow-list leaves less).
   const atlasBudget = clock.budget(ATLAS_CHECK_BUDGET_MS);
-  const [snapshot, facts, base, targetType, access] = await Promise.all([
+  // Cloud backup off, Atlas takes no safety snapshot of the target: asked only when one would be taken (or offered).
+  const needsBackup = targetRef !== undefined && rules !== undefined && rules.mode !== 'off' && choicesReplaceData(choices);
+  const [snapshot, facts, base, targetType, access, backupEnabled] = await Promise.all([
     sourceRef && choices.from === 'snapshot' && sub.snapshotId ? snapshotFor(services, viewId, sourceRef, sub.sourceKey!, sub.snapshotId, atlasBudget) : none,
     sourceRef && needsFacts ? sourceFactsWithin(services, viewId, sourceRef, atlasBudget) : none,
     sourceRef && atTime !== undefined ? findBaseSnapshot(services, sourceRef, atTime, atlasBudget) : Promise.resolve<BaseSnapshot | undefined>(undefined),
@@ -115,13 +117,14 @@ export async function checkModalSubmission(services: Services, user: string, vie
     needsType ? targetTypeWithin(services, targetRef, {}, clock.budget(TARGET_TYPE_BUDGET_MS)) : Promise.resolve(targetRef?.type),
     // Refused here, the form stays open with everything entered; found after it, the requester would only get a DM.
     channel.allowed ? withDeadline(services.messenger.channelAccess(sub.meta.channel).catch(() => undefined), clock.budget(CHANNEL_ACCESS_BUDGET_MS)) : none,
+    needsBackup ? targetBackupWithin(services, targetRef, clock.budget(TARGET_TYPE_BUDGET_MS)) : none,
   ]);
   sourceError ??= channelAccessProblem(access);
 
   // The target's type decides what it can have: a safety snapshot, a collection or point-in-time restore.
   let safetySnapshot: { retentionInDays: number } | undefined;
   if (targetRef && rules) {
-    const plan = safetySnapshotPlan({ rules, targetKey: sub.targetKey!, targetType }, choicesReplaceData(choices), choices.keepSafetySnapshot);
+    const plan = safetySnapshotPlan({ rules, targetKey: sub.targetKey!, targetType, backupEnabled }, choicesReplaceData(choices), choices.keepSafetySnapshot);
     targetError = plan.kind === 'impossible' ? plan.why : targetTypeProblem(sub.targetKey!, targetType, sub);
     safetySnapshot = safetySnapshotToTake(plan);
   }
@@ -163,6 +166,15 @@ export async function checkModalSubmission(services: Services, user: string, vie
     ...(value.namespaces ? { namespaces: value.namespaces.map((sourceNamespace) => ({ sourceNamespace })), writeStrategy: value.writeStrategy, indexStrategy: value.indexStrategy } : {}),
     ...(safetySnapshot ? { safetySnapshot } : {}),
   };
+}
+
+/** The target's `backupEnabled` (undefined: not a dedicated cluster's answer, or none in time; the restore's job finds out). */
+async function targetBackupWithin(services: Services, target: ClusterRef, budgetMs: number): Promise<boolean | undefined> {
+  const described = services.atlas.describeCluster({ groupId: target.groupId, clusterName: target.cluster, type: target.type }).then(
+    (d) => (d.type === 'dedicated' ? d.backupEnabled : undefined),
+    () => undefined,
+  );
+  return withDeadline(described, budgetMs);
 }
 
 function namespacesProblem(sourceKey: string, facts: SourceFacts | undefined): string | undefined {

@@ -3,6 +3,7 @@
 // the modal says so; required with the type left to detection: refused inline at submit). Taking it is the pipeline's.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StoredView } from '../fakes/fake-slack.js';
+import { safetySnapshotPlan, safetySnapshotToTake } from '../../src/slack/views/restore-modal-safety.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { APPROVER, CHANNEL, GROUP_ID, REQUESTER, useHarness } from './conversation-harness.js';
 
@@ -17,6 +18,7 @@ projects:
       - { name: legacy, type: serverless }
       - { name: staging, safetySnapshot: { mode: offered } }
       - { name: flexy, safetySnapshot: { mode: required } }
+      - { name: nobackup, type: dedicated, safetySnapshot: { mode: required } }
 requesters: [${REQUESTER}]
 approvers: [${APPROVER}]
 channels: [${CHANNEL}]
@@ -33,6 +35,8 @@ const newRequest = (before: Set<string>) =>
 beforeAll(() => {
   // In the policy without a type: the bot detects that it is a Flex cluster.
   h.atlas.addCluster({ groupId: GROUP_ID, name: 'flexy', type: 'flex', snapshots: 2 });
+  // Dedicated, cloud backup off (like the recorded cluster-29): Atlas can take no snapshot of it.
+  h.atlas.addCluster({ groupId: GROUP_ID, name: 'nobackup', type: 'dedicated', snapshots: 2, backupEnabled: false });
 });
 
 async function modalFor(text: string, predicate: (view: StoredView) => boolean = () => true): Promise<StoredView> {
@@ -95,6 +99,19 @@ describe('safety snapshot: the policy of the target decides', () => {
     expect(await requestIds()).toEqual(before);
     const audit = await h.app.services.store.readAudit(50);
     expect(audit.some((e) => e.type === 'refused' && e.detail?.includes('requires a safety snapshot'))).toBe(true);
+  });
+
+  it('required on a dedicated target with cloud backup off: refused inline at submit, saying why (offered: none, said why)', async () => {
+    const before = await requestIds();
+    const modal = await modalFor('shop/nobackup');
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'nobackup' });
+    expect(errorsOf(res.json)['restore_target:shop/nobackup']).toBe(
+      'The restore policy requires a safety snapshot of the target before a restore, but cloud backup is off for shop/nobackup in Atlas, and Atlas takes no snapshot, on demand or not, of a cluster without it: no restore into it can be requested. Ask the owners of the restore policy.',
+    );
+    expect(await requestIds()).toEqual(before);
+    const offered = safetySnapshotPlan({ rules: { mode: 'offered', retentionInDays: 2 }, targetKey: 'shop/nobackup', targetType: 'dedicated', backupEnabled: false }, true, true);
+    expect(offered).toEqual({ kind: 'unavailable', why: 'No safety snapshot is available: cloud backup is off for `shop/nobackup` in Atlas, and Atlas takes no snapshot, on demand or not, of a cluster without it.' });
+    expect(safetySnapshotToTake(offered)).toBeUndefined();
   });
 
   it('a restore beside the live data replaces nothing: no safety snapshot even where required, and the modal says why', async () => {

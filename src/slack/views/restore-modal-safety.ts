@@ -1,5 +1,5 @@
 // The safety snapshot in the modal (DESIGN.md §6): what the target's policy asks (`required`, `offered`, `off`) and
-// what Atlas can do (on-demand snapshots of dedicated clusters only). Pure: the plan decides, the blocks show it, and
+// what Atlas can do (on-demand snapshots of dedicated clusters with cloud backup on only). Pure: the plan decides, the blocks show it, and
 // the submit check takes the same plan.
 //
 // A restore beside the live data (CREATE_NEW) replaces nothing on the target, so there is nothing for a snapshot of
@@ -17,6 +17,11 @@ export interface SafetyFacts {
   targetKey: string;
   /** The target's type from the policy or detection; undefined when neither answered (the restore's job checks again). */
   targetType?: ClusterType | undefined;
+  /**
+   * The target's cloud backup (a dedicated cluster's `backupEnabled`): off, Atlas takes no snapshot of it, on demand
+   * included (recorded for `cluster-29`). Undefined when not asked or not answered (the restore's job finds out).
+   */
+  backupEnabled?: boolean | undefined;
 }
 
 export type SafetyPlan =
@@ -37,8 +42,12 @@ export function safetySnapshotPlan(facts: SafetyFacts | undefined, replaces: boo
   if (!replaces) return { kind: 'not_needed', why: 'No safety snapshot: this restore writes beside the live data and replaces nothing on the target.' };
   const { targetType, targetKey } = facts;
   const retentionInDays = facts.rules.retentionInDays;
-  if (targetType === 'flex' || targetType === 'serverless') {
-    const cant = `\`${escapeText(targetKey)}\` is ${typeWords(targetType)}, and Atlas takes on-demand snapshots of dedicated clusters only`;
+  const backupOff = targetType !== 'flex' && targetType !== 'serverless' && facts.backupEnabled === false;
+  if (targetType === 'flex' || targetType === 'serverless' || backupOff) {
+    // As for a Flex target: not offered, and a policy that requires one refuses every restore into it, saying why.
+    const cant = backupOff
+      ? `cloud backup is off for \`${escapeText(targetKey)}\` in Atlas, and Atlas takes no snapshot, on demand or not, of a cluster without it`
+      : `\`${escapeText(targetKey)}\` is ${typeWords(targetType as ClusterType)}, and Atlas takes on-demand snapshots of dedicated clusters only`;
     return facts.rules.mode === 'required'
       ? { kind: 'impossible', why: `The restore policy requires a safety snapshot of the target before a restore, but ${cant}: no restore into it can be requested. Ask the owners of the restore policy.` }
       : { kind: 'unavailable', why: `No safety snapshot is available: ${cant}.` };
