@@ -59,6 +59,20 @@ function completedBeforeLastApproval(req: RestoreRequest): boolean {
   return Number.isFinite(completed) && completed < lastApprovalAt(req);
 }
 
+/** What every failed safety snapshot's message ends with (DESIGN.md §6: a new request is needed). */
+const NEW_REQUEST = 'A new request is needed: request the restore again, and a new safety snapshot is taken after its approval.';
+
+/**
+ * The safety snapshot failed, whatever the cause (failed in Atlas, deleted, never completed, refused, unconfirmed):
+ * recorded as failed, so that the card stops saying the restore waits for it, then the request ends.
+ */
+async function failIt(ctx: TrackerContext, req: RestoreRequest, message: string): Promise<SafetyOutcome> {
+  const wanted = req.safetySnapshot ?? { retentionInDays: 1 };
+  const marked = await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot: { ...wanted, status: 'failed' } });
+  if (!marked.ok) ctx.logger.warn({ requestId: req.id }, 'could not record the failed safety snapshot: the request moved on');
+  return { kind: 'fail', message: `${message} ${NEW_REQUEST}` };
+}
+
 /** The safety snapshot's part of a submission; 'ready' when there is none to take or it has completed. */
 export async function runSafetySnapshotStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): Promise<SafetyOutcome> {
   const wanted = req.safetySnapshot;
@@ -70,7 +84,7 @@ export async function runSafetySnapshotStep(ctx: TrackerContext, req: RestoreReq
     if (!reset.ok) return { kind: 'step', result: { kind: 'done', reason: 'the request moved on while its safety snapshot was renewed' } };
     return takeIt(ctx, reset.request, data);
   }
-  if (wanted.status === 'failed') return { kind: 'fail', message: 'the safety snapshot of the target failed, so nothing was restored.' };
+  if (wanted.status === 'failed') return { kind: 'fail', message: `the safety snapshot of the target failed, so nothing was restored. ${NEW_REQUEST}` };
   if (!wanted.id) return takeIt(ctx, req, data);
   return followIt(ctx, req, data, wanted.id);
 }
@@ -90,7 +104,7 @@ async function takeIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobDat
     if (err instanceof AtlasApiError && err.errorCode === 'UNFINISHED_ON_DEMAND_SNAPSHOT') {
       return { kind: 'wait', verdict: { kind: 'wait', category: 'atlas_unavailable', message: 'Atlas is already taking an on-demand snapshot of the target; the safety snapshot follows when it is done.', code: `${err.status ?? ''} ${err.errorCode}`.trim() } };
     }
-    if (verdict.kind === 'refuse') return { kind: 'fail', message: `Atlas refused the safety snapshot of the target (${verdict.code}): ${verdict.message}` };
+    if (verdict.kind === 'refuse') return failIt(ctx, req, `Atlas refused the safety snapshot of the target (${verdict.code}): ${verdict.message} So nothing was restored.`);
     return { kind: 'wait', verdict };
   }
 }
@@ -108,7 +122,7 @@ async function findIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobDat
   if (Date.now() - since < ctx.findWindowMs) {
     return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data } };
   }
-  return { kind: 'fail', message: `Atlas did not confirm the safety snapshot of the target and none turned up; nothing was restored. Check the target's snapshots in Atlas.` };
+  return failIt(ctx, req, `Atlas did not confirm the safety snapshot of the target and none turned up; nothing was restored. Check the target's snapshots in Atlas.`);
 }
 
 async function recordTaken(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, id: string): Promise<SafetyOutcome> {
@@ -135,19 +149,16 @@ async function followIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobD
   } catch (err) {
     if (isNotFoundError(err)) {
       // Right after the POST Atlas may not serve the new snapshot yet (read-after-write lag); after that it is gone.
-      if (now - requestedAt >= ctx.notFoundGraceMs) return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed: Atlas no longer has it (it was deleted), so nothing was restored.` };
+      if (now - requestedAt >= ctx.notFoundGraceMs) return failIt(ctx, req, `the safety snapshot \`${id}\` of the target failed: Atlas no longer has it (it was deleted), so nothing was restored.`);
       if (!overdue) return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data } };
     }
     const verdict = classifyAtlasError(err);
-    if (overdue) return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed: it could not be confirmed within ${maxWaitText} (${verdict.message}), so nothing was restored.` };
+    if (overdue) return failIt(ctx, req, `the safety snapshot \`${id}\` of the target failed: it could not be confirmed within ${maxWaitText} (${verdict.message}), so nothing was restored.`);
     return { kind: 'wait', verdict };
   }
-  if (status === 'failed') {
-    await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot: { ...req.safetySnapshot!, status: 'failed' } });
-    return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed in Atlas, so nothing was restored.` };
-  }
+  if (status === 'failed') return failIt(ctx, req, `the safety snapshot \`${id}\` of the target failed in Atlas, so nothing was restored.`);
   if (status !== 'completed') {
-    if (overdue) return { kind: 'fail', message: `the safety snapshot \`${id}\` of the target failed: it was still ${status} in Atlas after ${maxWaitText}, so nothing was restored.` };
+    if (overdue) return failIt(ctx, req, `the safety snapshot \`${id}\` of the target failed: it was still ${status} in Atlas after ${maxWaitText}, so nothing was restored.`);
     // queued or inProgress
     return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data: { ...data, submitAttempts: 0 } } };
   }

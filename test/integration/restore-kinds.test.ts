@@ -103,7 +103,7 @@ describe('the safety snapshot of the target (Atlas moves when the test says)', (
     h.atlas.advanceOnDemandSnapshot(await safetyIdOf(req.id), 'failed');
     const failed = await waitForState(h, req.id, 'failed');
     expect(failed.failureReason).toMatch(/safety snapshot .* failed/);
-    await h.waitForThread(req.id, /was not submitted: the safety snapshot/);
+    await h.waitForThread(req.id, /was not submitted: the safety snapshot .* A new request is needed: request the restore again/);
     expect(restorePosts().length).toBe(before);
     expect((await h.app.services.store.readAudit(500)).some((e) => e.requestId === req.id && e.type === 'safety_snapshot_failed')).toBe(true);
   });

@@ -95,7 +95,7 @@ describe('the wait for the safety snapshot', () => {
     h.atlas.inject({ kind: 'status', status: 404, errorCode: 'SNAPSHOT_NOT_FOUND', count: 1000, method: 'GET', pathIncludes: `/snapshots/${id}` });
     const failed = await waitForState(h, req.id, 'failed');
     expect(failed.failureReason).toMatch(new RegExp(`safety snapshot \`${id}\` of the target failed: Atlas no longer has it.*nothing was restored`));
-    await h.waitForThread(req.id, /was not submitted: the safety snapshot .* failed.*Nothing was restored/);
+    await h.waitForThread(req.id, /was not submitted: the safety snapshot .* failed.*nothing was restored.* A new request is needed/);
     expect(restorePosts().length).toBe(before);
     expect((await h.app.services.store.readAudit(500)).some((e) => e.requestId === req.id && e.type === 'safety_snapshot_failed')).toBe(true);
     await waitForTargetFree(h, 'ledger');
@@ -108,6 +108,13 @@ describe('the wait for the safety snapshot', () => {
     const failed = await waitForState(h, req.id, 'failed');
     expect(failed.failureReason).toMatch(new RegExp(`safety snapshot \`${id}\` of the target failed: it was still queued in Atlas after 6 h, so nothing was restored`));
     await h.waitForThread(req.id, /was not submitted: the safety snapshot .* failed/);
+    // The card says it failed, and no longer that the restore waits for it (DESIGN.md §6).
+    const card = await waitFor(() => {
+      const text = JSON.stringify(h.rootCard(req.id)?.blocks ?? []);
+      return text.includes('Restore failed') ? text : undefined;
+    }, { message: 'the card of the failed request' });
+    expect(card).toContain(`The safety snapshot \`${id}\` of \`shop/ledger\` (dedicated) failed: nothing was restored.`);
+    expect(card).not.toContain('waits for it');
     expect(restorePosts().length).toBe(before);
     expect((await h.app.services.store.readAudit(500)).some((e) => e.requestId === req.id && e.type === 'safety_snapshot_failed')).toBe(true);
     await waitForTargetFree(h, 'ledger');

@@ -2,7 +2,7 @@
 // Rebuilt from the stored request on every change; buttons carry only the request id.
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { restoreStartedAt } from '../../restore/restore-started-at.js';
-import type { ClusterRef, RestoreRequest } from '../../restore/types.js';
+import { FINAL_REQUEST_STATES, type ClusterRef, type RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
 import { approvalWarning, approveConfirmText, namespaceLines, restoreHow, utcSecond } from './describe-restore.js';
@@ -181,6 +181,11 @@ export function safetySnapshotLine(req: RestoreRequest): string | undefined {
   const target = clusterLabel(req.target);
   const kept = `kept ${safety.retentionInDays} day${safety.retentionInDays === 1 ? '' : 's'}`;
   const id = safety.id ? ` \`${escapeText(safety.id)}\`` : '';
+  // A request that has ended waits for nothing: a snapshot still 'requested' then did not complete (stored by an
+  // earlier version, or the request ended another way meanwhile), and one never asked for was not taken.
+  const ended = FINAL_REQUEST_STATES.includes(req.state);
+  if (ended && safety.status === 'requested') return `:x: The safety snapshot${id} of ${target} did not complete, so nothing was restored.`;
+  if (ended && safety.status === undefined) return `:camera_with_flash: No safety snapshot of ${target} was taken.`;
   switch (safety.status) {
     case 'completed':
       return `:camera_with_flash: Safety snapshot${id} of ${target} taken (${kept}).`;

@@ -74,7 +74,9 @@ export function submitWaitingMessage(req: RestoreRequest, wait: { message: strin
 /** Ended before anything reached Atlas: a re-check said no, or Atlas stayed unreachable until the horizon. */
 export function notSubmittedMessage(req: RestoreRequest): ThreadMessage {
   const why = (req.failureReason ?? 'Not submitted.').replace(/^Not submitted: /, '');
-  return { text: `:no_entry: ${req.id} was not submitted: ${escapeText(why)} Nothing was restored. ${mention(req.requester)}` };
+  // Said once: a reason that says it already (a failed safety snapshot's does) is not followed by it again.
+  const nothing = /nothing was restored/i.test(why) ? '' : ' Nothing was restored.';
+  return { text: `:no_entry: ${req.id} was not submitted: ${escapeText(why)}${nothing} ${mention(req.requester)}` };
 }
 
 export function submitRefusedMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
