@@ -36,9 +36,27 @@ export function namespaceLines(req: RestoreRequest): string[] {
   });
 }
 
-/** How to undo a restore whose target had a safety snapshot taken. */
+/** The `only …` list of an undo command longer than this is not spelled out (the summary section holds 3000). */
+const UNDO_COMMAND_CHARS = 1200;
+
+/**
+ * How to undo a restore whose target had a safety snapshot taken. A whole-cluster restore is undone by restoring the
+ * whole snapshot; a collection restore that replaced namespaces (OVERWRITE_EXISTING) by restoring the same
+ * namespaces from it, replacing them again: restoring the whole snapshot would also throw away every write made to
+ * the rest of the target since. A restore beside the live data (CREATE_NEW) replaced nothing, so has no undo line.
+ */
 export function undoLine(req: RestoreRequest): string | undefined {
   const s = req.safetySnapshot;
   if (!s?.id || s.status !== 'completed') return undefined;
-  return `:leftwards_arrow_with_hook: To undo: restore the safety snapshot \`${escapeText(s.id)}\` of ${clusterLabel(req.target)}: \`/atlas-restore ${clusterKey(req.target)} ${escapeText(s.id)}\`.`;
+  const snapshot = `the safety snapshot \`${escapeText(s.id)}\` of ${clusterLabel(req.target)}`;
+  if (!req.namespaces || req.namespaces.length === 0) {
+    return `:leftwards_arrow_with_hook: To undo: restore ${snapshot}: \`/atlas-restore ${clusterKey(req.target)} ${escapeText(s.id)}\`.`;
+  }
+  if (req.writeStrategy !== 'OVERWRITE_EXISTING') return undefined;
+  const replace = 'and choose "Replace them on the target" in the form';
+  const command = `/atlas-restore ${clusterKey(req.target)} ${s.id} only ${req.namespaces.map((n) => n.sourceNamespace).join(',')}`;
+  if (command.length > UNDO_COMMAND_CHARS) {
+    return `:leftwards_arrow_with_hook: To undo: restore the same ${req.namespaces.length} namespaces from ${snapshot} (\`/atlas-restore ${clusterKey(req.target)} ${escapeText(s.id)} only\` followed by the list that \`/atlas-restore status ${req.id}\` gives), ${replace}. Not the whole snapshot: that would also undo every write to the rest of the target since.`;
+  }
+  return `:leftwards_arrow_with_hook: To undo: restore the same namespaces from ${snapshot}: \`${escapeText(command)}\`, ${replace}. Not the whole snapshot: that would also undo every write to the rest of the target since.`;
 }

@@ -17,7 +17,8 @@ function collectionRestore(results: NamespaceResult[], overrides: Partial<Restor
     requester: 'drill:nightly',
     drill: { name: 'nightly', trigger: 'schedule' },
     namespaces: results.map((r) => ({ sourceNamespace: r.sourceNamespace })),
-    writeStrategy: 'CREATE_NEW',
+    // Replaced on the target, so the safety snapshot taken before has an undo line to give.
+    writeStrategy: 'OVERWRITE_EXISTING',
     indexStrategy: 'ALL',
     safetySnapshot: { retentionInDays: 3, id: 'safe0000000000000000abcd', status: 'completed' },
     namespaceResults: results,
@@ -46,7 +47,9 @@ describe('the final message of a collection restore of 100 long namespaces', () 
   });
 
   it('keeps the undo line and the drill figures, before the namespaces', () => {
-    expect(sections[0]).toContain('To undo: restore the safety snapshot `safe0000000000000000abcd`');
+    // Too many names for one command: the same namespaces, from the safety snapshot, replaced again (never the whole snapshot).
+    expect(sections[0]).toContain('To undo: restore the same 100 namespaces from the safety snapshot `safe0000000000000000abcd`');
+    expect(sections[0]).toContain('choose "Replace them on the target"');
     expect(sections[0]).toContain('*Restore time:* 14 min');
     expect(sections[0]).toContain('and 97 more (100 namespaces)');
     expect(sections[0]).not.toContain('…');
