@@ -1,10 +1,18 @@
 // A collection restore reports documents restored of a total: the thread hears about each 25 % step once, the card
 // shows the last one, and the final message lists each namespace with where it went.
+//
+// At the end, Atlas may call the job SUCCESSFUL while some namespaces were not restored (not found, failed, indexes
+// that failed to build). Such a request ends `failed`, not `completed`: the request states are fixed (DESIGN.md §4),
+// and a DBA would rather be told loudly that the restore did not do everything it was asked to than read "Restore
+// completed" over a list with a NOT_FOUND in it. It also keeps a drill whose namespace was renamed in production from
+// counting as a success night after night (the drill metrics and the stale-drill alert read `completed` only).
 import type { NamespaceResult, RestoreRequest } from './types.js';
 import type { RestoreJob } from '../atlas/types.js';
+import { nextPollDelayMs } from './poll-interval.js';
+import { AtlasApiError } from '../atlas/errors.js';
 import { isCollectionRestore } from './restore-job-calls.js';
 import { sourceOf } from './source-location.js';
-import type { TrackerContext } from './tracker-types.js';
+import type { PollJobData, TrackerContext } from './tracker-types.js';
 
 /** 0..3: the last 25 % step reached (100 % is the final message's). */
 export function progressStep(restored: number | undefined, total: number | undefined): number {
@@ -26,21 +34,94 @@ export async function announceProgress(ctx: TrackerContext, req: RestoreRequest,
   if (recorded.ok) await ctx.notifier.requestChanged(recorded.request).catch(() => undefined);
 }
 
-/** Per namespace, when the job ended; undefined when Atlas can't say now (the final message then goes without). */
-export async function namespaceResultsOf(ctx: TrackerContext, req: RestoreRequest, jobId: string): Promise<NamespaceResult[] | undefined> {
-  if (!isCollectionRestore(req)) return undefined;
+/** Outcomes of a namespace that mean it is not (all) on the target; `unknown` (a state we can't read) is not judged. */
+const NOT_RESTORED: readonly string[] = ['not_found', 'failed', 'indexes_failed', 'not_restored', 'pending', 'running'];
+
+/** The namespaces Atlas reports as not restored, or restored without their indexes. */
+export function unrestoredNamespaces(results: readonly NamespaceResult[] | undefined): NamespaceResult[] {
+  return (results ?? []).filter((r) => NOT_RESTORED.includes(r.state));
+}
+
+/** The job's `indexStatus.failedCollectionCount`: collections whose indexes failed to build, when Atlas says. */
+export function failedIndexCollections(job: Pick<RestoreJob, 'raw'>): number | undefined {
+  const status = (job.raw as { indexStatus?: { failedCollectionCount?: unknown } } | null | undefined)?.indexStatus;
+  const count = status?.failedCollectionCount;
+  return typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : undefined;
+}
+
+const SHOWN = 5;
+const short = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` : text);
+
+/**
+ * Why a collection restore that Atlas calls SUCCESSFUL did not restore everything; undefined when it did (or when
+ * Atlas's answers don't say otherwise). Worded to follow "Atlas says:".
+ */
+export function partialRestoreReason(job: Pick<RestoreJob, 'state' | 'raw'>, results: readonly NamespaceResult[] | undefined): string | undefined {
+  if (job.state !== 'completed') return undefined;
+  const missing = unrestoredNamespaces(results);
+  const indexFailures = failedIndexCollections(job) ?? 0;
+  const listedIndexFailures = missing.filter((r) => r.state === 'indexes_failed').length;
+  if (missing.length === 0 && indexFailures === 0) return undefined;
+  const parts: string[] = [];
+  if (missing.length > 0) {
+    const total = results?.length ?? missing.length;
+    const named = missing.slice(0, SHOWN).map((r) => `\`${r.sourceNamespace}\` ${r.state.replace(/_/g, ' ')}${r.errorMessage ? ` (${short(r.errorMessage)})` : ''}`);
+    const more = missing.length > SHOWN ? `, and ${missing.length - SHOWN} more (listed below)` : '';
+    parts.push(`${missing.length} of ${total} namespace${total === 1 ? '' : 's'} ${missing.length === 1 ? 'was' : 'were'} not restored in full: ${named.join('; ')}${more}`);
+  }
+  if (indexFailures > listedIndexFailures) {
+    parts.push(`the indexes of ${indexFailures} collection${indexFailures === 1 ? '' : 's'} failed to build${results === undefined ? ' (which ones could not be read)' : ''}`);
+  }
+  return `the collection restore job is SUCCESSFUL, but ${parts.join('; and ')}.`;
+}
+
+/** The job as the request should end by it: a SUCCESSFUL job that left namespaces behind ends the request failed. */
+export function judgedJob(job: RestoreJob, results: readonly NamespaceResult[] | undefined): RestoreJob {
+  const reason = partialRestoreReason(job, results);
+  return reason ? { ...job, state: 'failed', failureReason: reason } : job;
+}
+
+/** Tries of `GET …/{jobId}/collections` at the end: the first, then this many again, further apart each time. */
+export const NAMESPACE_READ_RETRIES = 5;
+
+/** Kept in the restore job's data between the tries (the poll's own failure count restarts with each job read). */
+export interface NamespaceReadState {
+  namespaceReads?: number | undefined;
+}
+
+export type NamespaceRead =
+  | { kind: 'read'; results: NamespaceResult[] | undefined }
+  | { kind: 'again'; delayMs: number; data: NamespaceReadState };
+
+/**
+ * Per namespace, when the job ended. A read that fails is tried again as a step of the restore's job (a few tries
+ * over some minutes, backing off like a failed poll, a Retry-After honoured); after the last one the request ends
+ * without them (`results` undefined) and the final message says where to look.
+ */
+export async function readNamespaceResults(ctx: TrackerContext, req: RestoreRequest, jobId: string, data: PollJobData & NamespaceReadState): Promise<NamespaceRead> {
+  if (!isCollectionRestore(req)) return { kind: 'read', results: undefined };
   try {
     const results = await ctx.atlas.listCollectionRestoreJobNamespaces(sourceOf(req), jobId);
-    return results.map((r) => ({
-      sourceNamespace: r.sourceNamespace,
-      effectiveTargetNamespace: r.effectiveTargetNamespace ?? r.targetNamespace,
-      state: r.outcome,
-      restoredDocuments: r.restoredDocuments,
-      totalDocuments: r.totalDocuments,
-      errorMessage: r.errorMessage,
-    }));
+    return {
+      kind: 'read',
+      results: results.map((r) => ({
+        sourceNamespace: r.sourceNamespace,
+        effectiveTargetNamespace: r.effectiveTargetNamespace ?? r.targetNamespace,
+        state: r.outcome,
+        restoredDocuments: r.restoredDocuments,
+        totalDocuments: r.totalDocuments,
+        errorMessage: r.errorMessage,
+      })),
+    };
   } catch (err) {
-    ctx.logger.warn({ requestId: req.id, err }, 'could not read the namespaces of a finished collection restore');
-    return undefined;
+    const tries = (data.namespaceReads ?? 0) + 1;
+    if (tries > NAMESPACE_READ_RETRIES) {
+      ctx.logger.warn({ requestId: req.id, err, tries }, 'could not read the namespaces of a finished collection restore; the final message goes without them');
+      return { kind: 'read', results: undefined };
+    }
+    ctx.logger.warn({ requestId: req.id, err, tries }, 'could not read the namespaces of a finished collection restore; will retry');
+    const retryAfterMs = err instanceof AtlasApiError ? err.retryAfterMs : undefined;
+    const delayMs = nextPollDelayMs(ctx.policy, { elapsedMs: 0, random: ctx.random, failures: tries, retryAfterMs });
+    return { kind: 'again', delayMs, data: { namespaceReads: tries } };
   }
 }

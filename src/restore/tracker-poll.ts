@@ -4,7 +4,7 @@
 import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import { TERMINAL_JOB_STATES, type RestoreJob } from '../atlas/types.js';
 import { isAccessError, isNotFoundError as isNotFound } from './classify-atlas-error.js';
-import { announceProgress, namespaceResultsOf } from './collection-progress.js';
+import { announceProgress, judgedJob, readNamespaceResults, type NamespaceReadState } from './collection-progress.js';
 import { getJobFor } from './restore-job-calls.js';
 import { nextPollDelayMs } from './poll-interval.js';
 import { settleStep } from './settle-step.js';
@@ -34,7 +34,7 @@ function runningSince(req: RestoreRequest, data: PollJobData): number {
 }
 
 /** One poll of a running request (the tracker has read it from the store). */
-export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now = Date.now()): Promise<StepResult> {
+export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData & NamespaceReadState, now = Date.now()): Promise<StepResult> {
   if (!req.atlasJobId) return loseTracking(ctx, req, data, 'TRACKER_NO_ATLAS_JOB_ID', 'the request is running but has no Atlas restore job id');
 
   let job: RestoreJob;
@@ -54,7 +54,11 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
   }
 
   if (TERMINAL_JOB_STATES.includes(job.state)) {
-    const finalRequest = await recordFinished(ctx, req, job, await namespaceResultsOf(ctx, req, job.id));
+    // A collection restore's end needs its per-namespace outcome: a failed read is tried again (a few times) first.
+    const read = await readNamespaceResults(ctx, req, job.id, data);
+    if (read.kind === 'again') return { kind: 'again', delayMs: read.delayMs, data: { ...next, ...read.data } };
+    // A SUCCESSFUL job that left namespaces behind ends the request failed (collection-progress.ts says why).
+    const finalRequest = await recordFinished(ctx, req, judgedJob(job, read.results), read.results);
     if (!finalRequest) return { kind: 'done', reason: `request left 'running' before the job ended` };
     return settleStep(ctx, finalRequest, { ...next, step: 'settle' }, `job ${job.state}`);
   }

@@ -29,7 +29,9 @@ export function progressMessage(req: RestoreRequest): ThreadMessage {
 export function namespaceLines(req: RestoreRequest): string[] {
   // All of them: the final message packs them into sections and says how many it had no room for.
   return (req.namespaceResults ?? []).map((r) => {
-    const where = r.effectiveTargetNamespace && r.effectiveTargetNamespace !== r.sourceNamespace ? ` → \`${escapeText(r.effectiveTargetNamespace)}\`` : r.effectiveTargetNamespace ? ' (in place)' : '';
+    // A namespace Atlas didn't find or didn't restore was written nowhere, whatever target it was asked for.
+    const written = r.state !== 'not_found' && r.state !== 'not_restored';
+    const where = !written ? '' : r.effectiveTargetNamespace && r.effectiveTargetNamespace !== r.sourceNamespace ? ` → \`${escapeText(r.effectiveTargetNamespace)}\`` : r.effectiveTargetNamespace ? ' (in place)' : '';
     const docs = r.restoredDocuments !== undefined || r.totalDocuments !== undefined ? `, ${count(r.restoredDocuments)} of ${count(r.totalDocuments)} documents` : '';
     const why = r.errorMessage ? `: ${escapeText(r.errorMessage)}` : '';
     return `• \`${escapeText(r.sourceNamespace)}\`${where}: ${escapeText(r.state.replace(/_/g, ' '))}${docs}${why}`;
@@ -59,4 +61,17 @@ export function undoLine(req: RestoreRequest): string | undefined {
     return `:leftwards_arrow_with_hook: To undo: restore the same ${req.namespaces.length} namespaces from ${snapshot} (\`/atlas-restore ${clusterKey(req.target)} ${escapeText(s.id)} only\` followed by the list that \`/atlas-restore status ${req.id}\` gives), ${replace}. Not the whole snapshot: that would also undo every write to the rest of the target since.`;
   }
   return `:leftwards_arrow_with_hook: To undo: restore the same namespaces from ${snapshot}: \`${escapeText(command)}\`, ${replace}. Not the whole snapshot: that would also undo every write to the rest of the target since.`;
+}
+
+/**
+ * A collection restore whose per-namespace outcome Atlas didn't give (its reads kept failing at the end): the message
+ * can't say which were restored or where, so it says where to look.
+ */
+export function unreadNamespacesLine(req: RestoreRequest): string | undefined {
+  if (!req.namespaces || req.namespaces.length === 0 || req.namespaceResults !== undefined || !req.atlasJobId) return undefined;
+  const job = escapeText(req.atlasJobId);
+  return (
+    `:warning: Atlas did not give the outcome of each namespace (reading it failed), so I can't say which were restored or where they were written. ` +
+    `Look at collection restore job \`${job}\` of ${clusterLabel(req.source)} in Atlas (the cluster's Backup page, its restores), or \`GET …/clusters/${escapeText(req.source.cluster)}/collectionRestoreJobs/${job}/collections\`.`
+  );
 }

@@ -6,7 +6,8 @@ import type { DrillRun } from '../../restore/drill-definition.js';
 import type { DroppedApproval, SubmitHow } from '../../restore/tracker-types.js';
 import { drillFigures } from './drill-messages.js';
 import { restoreFrom, restoreHow, restoreWhat } from './describe-restore.js';
-import { namespaceLines, undoLine } from './restore-progress-messages.js';
+import { namespaceLines, undoLine, unreadNamespacesLine } from './restore-progress-messages.js';
+import { unrestoredNamespaces } from '../../restore/collection-progress.js';
 import { restoreStartedAt } from '../../restore/restore-started-at.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
@@ -147,6 +148,9 @@ const FINAL_TITLES = {
   expired: ':hourglass: *Restore expired*',
 } as const;
 
+const PARTIAL_TITLE = ':x: *Restore failed: not everything was restored*';
+const NOTHING_RESTORED_TITLE = ':x: *Restore failed: no namespace was restored*';
+
 /** Slack's limits: a section's text, and the blocks of one message (the summary takes one). */
 const SECTION_CHARS = 3000;
 const MAX_MESSAGE_BLOCKS = 50;
@@ -190,11 +194,15 @@ export function namespaceSections(req: RestoreRequest, maxSections = MAX_MESSAGE
 /** The last message of a restore that reached Atlas: completed, failed, cancelled or expired. */
 export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: readonly DrillRun[] = []): ThreadMessage {
   const outcome = req.state === 'failed' || req.state === 'cancelled' || req.state === 'expired' ? req.state : 'completed';
+  // A collection restore that left namespaces behind says so in its title (collection-progress.ts: it ends failed).
+  const missing = outcome === 'failed' ? unrestoredNamespaces(req.namespaceResults).length : 0;
+  const all = req.namespaceResults?.length ?? 0;
+  const title = missing === 0 ? FINAL_TITLES[outcome] : missing < all ? PARTIAL_TITLE : NOTHING_RESTORED_TITLE;
   const start = restoreStartedAt(req) ?? req.submittingAt ?? req.createdAt;
   const ms = between(start, req.finishedAt ?? now.toISOString());
   const duration = ms === undefined ? '' : ` after ${formatDuration(ms)}`;
   const lines = [
-    `${FINAL_TITLES[outcome]}${duration}: ${clusterLabel(req.source)} → ${clusterLabel(req.target)}, ${job(req)}.${req.drill ? '' : ` ${mention(req.requester)}`}`,
+    `${title}${duration}: ${clusterLabel(req.source)} → ${clusterLabel(req.target)}, ${job(req)}.${req.drill ? '' : ` ${mention(req.requester)}`}`,
   ];
   if (outcome === 'failed') lines.push(`Atlas says: ${req.failureReason ? escapeText(clip(req.failureReason, 1000)) : 'no reason given'}`);
   if (outcome === 'cancelled' && req.cancelledBy) lines.push(`Cancelled by ${mention(req.cancelledBy)}.`);
@@ -202,13 +210,15 @@ export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: 
     // At most 3 names here (the list follows): the summary must leave room for the undo line and the figures.
     lines.push(req.namespaces || req.pointInTime ? `${restoreWhat(req, 3)} from ${restoreFrom(req)} restored into ${clusterLabel(req.target)}${req.namespaces ? `, ${restoreHow(req)}` : ''}.` : `Snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)}) is now on ${clusterLabel(req.target)}.`);
   }
+  const unread = unreadNamespacesLine(req);
+  if (unread) lines.push(unread);
   // The undo line and the drill's figures come before the namespaces: a long list must never push them out.
   const undo = undoLine(req);
   if (undo && (outcome === 'completed' || outcome === 'failed')) lines.push(undo);
   const figures = drillFigures(req, previousDrillRuns);
   if (figures) lines.push(figures);
   const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
-  const plainTitle = FINAL_TITLES[outcome].replace(/^:[a-z_]+: \*|\*$/g, '');
+  const plainTitle = title.replace(/^:[a-z_]+: \*|\*$/g, '');
   return {
     // The notification and fallback text: short, whatever the names.
     text: clip(`${plainTitle}: ${req.id} (${clusterKey(req.source)} → ${clusterKey(req.target)})`, SECTION_CHARS),
