@@ -18,12 +18,16 @@ const strictBoolean = (name: string, fallback: boolean) =>
     return z.NEVER;
   });
 
+/**
+ * Decimal digits only: `Number()` would also take `0x1F90`, `1e3`, `8080.0` or `0b1`, none of which an operator means
+ * as written. A leading zero is harmless (`08080` is 8080).
+ */
 const integer = (name: string, fallback: number, min: number, max: number) =>
   optionalString.transform((v, ctx) => {
     if (v === undefined) return fallback;
-    const n = Number(v);
+    const n = /^\d{1,15}$/.test(v) ? Number(v) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max}, got "${v}"` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max} in decimal digits, got "${v}"` });
       return z.NEVER;
     }
     return n;
@@ -67,6 +71,7 @@ const envSchema = z
     SLACK_APP_TOKEN: optionalString,
     SLACK_SOCKET_MODE: strictBoolean('SLACK_SOCKET_MODE', false),
     SLACK_API_URL: url('SLACK_API_URL', 'https://slack.com/api/'),
+    // 0: a free port the system picks (tests start several bots at once); a deployment's probes need a fixed one.
     PORT: integer('PORT', 3000, 0, 65535),
     ATLAS_BASE_URL: url('ATLAS_BASE_URL', 'https://cloud.mongodb.com'),
     ATLAS_PUBLIC_KEY: optionalString,

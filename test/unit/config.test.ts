@@ -59,6 +59,19 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(8);
   });
 
+  it('reads integers in decimal digits only, each within its range', () => {
+    for (const PORT of ['0x1F90', '1e3', '8080.0', '0b1', '+80', '-1', '65536', '80 80']) {
+      expect(problemsOf({ ...base, PORT })).toEqual([`PORT must be an integer from 0 to 65535 in decimal digits, got "${PORT}"`]);
+    }
+    expect(problemsOf({ ...base, POLL_INTERVAL_SECONDS: '1e1', LONG_RUNNING_WARNING_MINUTES: '0x10' })).toEqual([
+      'POLL_INTERVAL_SECONDS must be an integer from 1 to 3600 in decimal digits, got "1e1"',
+      'LONG_RUNNING_WARNING_MINUTES must be an integer from 1 to 10080 in decimal digits, got "0x10"',
+    ]);
+    // 0 lets the system pick a free port (tests); a leading zero is still decimal.
+    expect(loadConfig({ ...base, PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ ...base, PORT: ' 08080 ', POLL_INTERVAL_SECONDS: '3600' })).toMatchObject({ port: 8080, pollIntervalSeconds: 3600 });
+  });
+
   it('treats empty strings as unset', () => {
     const problems = problemsOf({ ...base, SLACK_BOT_TOKEN: '', RESTORE_POLICY_FILE: '   ' });
     expect(problems).toEqual([expect.stringContaining('SLACK_BOT_TOKEN is required'), expect.stringContaining('RESTORE_POLICY_FILE is required')]);
