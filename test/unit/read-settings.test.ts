@@ -31,9 +31,20 @@ describe('readSettings', () => {
     const placeholder = policyFile('# REPLACE-ME: the PEM of your CA (-----BEGIN CERTIFICATE----- ...)\n');
     const settings = await readSettings({ ...GOOD_ENV, REDIS_URL: 'rediss://cache.example:6380', REDIS_TLS_CA_FILE: placeholder, RESTORE_POLICY_FILE: policyFile(BAD_POLICY) });
     if (settings.ok) throw new Error('accepted a CA file without a certificate');
-    expect(settings.errors).toEqual([`Invalid configuration: REDIS_TLS_CA_FILE: ${placeholder} holds no PEM certificate (a -----BEGIN CERTIFICATE----- … -----END CERTIFICATE----- block)`, expect.stringContaining('projects[0].id')]);
+    expect(settings.errors).toEqual([`Invalid configuration (1 problem):\n  - REDIS_TLS_CA_FILE: ${placeholder} holds no PEM certificate (a -----BEGIN CERTIFICATE----- … -----END CERTIFICATE----- block)`, expect.stringContaining('projects[0].id')]);
     const missing = await readSettings({ ...GOOD_ENV, REDIS_URL: 'rediss://cache.example:6380', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem', RESTORE_POLICY_FILE: policyFile(GOOD_POLICY) });
-    expect(missing.ok ? [] : missing.errors).toEqual([expect.stringMatching(/^Invalid configuration: REDIS_TLS_CA_FILE: cannot read \/nonexistent\/ca\.pem/)]);
+    expect(missing.ok ? [] : missing.errors).toEqual([expect.stringMatching(/^Invalid configuration \(1 problem\):\n {2}- REDIS_TLS_CA_FILE: cannot read \/nonexistent\/ca\.pem/)]);
+  });
+
+  it('reports a bad REDIS_TLS_CA_FILE together with the other bad variables, in one message', async () => {
+    const env = { ...GOOD_ENV, REDIS_URL: 'rediss://cache.example:6380', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem', PORT: 'abc', RESTORE_POLICY_FILE: policyFile(GOOD_POLICY) };
+    const settings = await readSettings(env);
+    const errors = settings.ok ? [] : settings.errors;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^Invalid configuration \(2 problems\):\n {2}- PORT must be an integer[^\n]*\n {2}- REDIS_TLS_CA_FILE: cannot read \/nonexistent\/ca\.pem/);
+    // A bad REDIS_URL leaves the CA file unread: its problem is the URL's.
+    const badUrl = await readSettings({ ...env, REDIS_URL: 'http://cache.example' });
+    expect(badUrl.ok ? [] : badUrl.errors[0]).toMatch(/\(2 problems\)[\s\S]*PORT must be[\s\S]*REDIS_URL must be a redis or rediss URL/);
   });
 
   it('reports the policy problems too when the environment is invalid', async () => {
