@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { rulesFor } from './policy.js';
 import { nameDrills, referenceProblems } from './check-references.js';
 import { isSlackGroupId } from './names.js';
-import { parseDocument } from 'yaml';
+import { parseDocument, type Document } from 'yaml';
+import { expansionProblem, sizeProblem } from './yaml-limits.js';
 import type { z } from 'zod';
 import { policySchema, type Policy } from './policy-schema.js';
 
@@ -69,6 +70,8 @@ function invalid(sourceName: string, problems: string[]): PolicyError {
 
 /** Parses a policy from YAML or JSON text (JSON is YAML). Throws PolicyError POLICY_INVALID. */
 export function parsePolicy(text: string, sourceName: string): Policy {
+  const tooBig = sizeProblem(text);
+  if (tooBig) throw invalid(sourceName, [tooBig]);
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw invalid(
@@ -79,14 +82,29 @@ export function parsePolicy(text: string, sourceName: string): Policy {
       }),
     );
   }
-  const data: unknown = doc.toJS();
+  const data = toData(doc, sourceName);
   if (data === null || data === undefined) throw invalid(sourceName, ['(root): the file is empty']);
+  const expanded = expansionProblem(data);
+  if (expanded) throw invalid(sourceName, [expanded]);
   const result = policySchema.safeParse(data, { error: friendlyError });
   if (!result.success) throw invalid(sourceName, nameDrills(issuesToProblems(result.error.issues), data));
   const unreachable = unreachableApprovals(result.data);
   unreachable.push(...referenceProblems(result.data)); // drills and safety snapshots (check-references.ts)
   if (unreachable.length > 0) throw invalid(sourceName, unreachable);
   return result.data;
+}
+
+/**
+ * The document as plain values. Aliases are counted by expansionProblem, not by the YAML reader's maxAliasCount (100
+ * uses of one anchor, which refuses a plain `approvers: *oncall` on 101 clusters). Whatever else the reader throws
+ * (an alias to an anchor defined later) is a problem of the file, not a crash.
+ */
+function toData(doc: Document, sourceName: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: -1 });
+  } catch (err) {
+    throw invalid(sourceName, [`(root): ${err instanceof Error ? err.message : String(err)}`]);
+  }
 }
 
 /**
