@@ -41,12 +41,20 @@ function describeType(input: unknown): string {
   return `a ${typeof input}`;
 }
 
+/** YAML reads `2024`, `0123` or `true` unquoted as a number or a boolean: where a string was expected, say how to write one. */
+function quoteHint(expected: string, input: unknown): string {
+  if (expected !== 'string') return '';
+  if (typeof input === 'number') return ' (quote it, e.g. "2024": YAML reads unquoted digits as a number)';
+  if (typeof input === 'boolean') return ` (quote it: "${String(input)}")`;
+  return '';
+}
+
 // Friendlier wording for zod's generic messages; schema-level messages take precedence over this.
 const friendlyError = (issue: z.core.$ZodRawIssue): string | undefined => {
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return 'is required';
     const expected = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`;
-    return `expected ${expected}, got ${describeType(issue.input)}`;
+    return `expected ${expected}, got ${describeType(issue.input)}${quoteHint(issue.expected, issue.input)}`;
   }
   return undefined;
 };

@@ -27,11 +27,21 @@ const channelId = z.string().regex(SLACK_CHANNEL_ID_PATTERN, {
 const positiveInt = (what: string) =>
   z.number().int({ error: `${what} must be a whole number` }).min(1, { error: `${what} must be at least 1` });
 
+/**
+ * A day. The target stays locked while its request waits, and a point in time must stay restorable for the whole
+ * window (Atlas keeps 1 to 7 days of continuous backup): a request nobody approved within a day is better made again.
+ */
+export const MAX_APPROVAL_MINUTES = 1440;
+
+const approvalMinutes = positiveInt('expiresAfterMinutes').max(MAX_APPROVAL_MINUTES, {
+  error: `expiresAfterMinutes must be at most ${MAX_APPROVAL_MINUTES} (a day)`,
+});
+
 /** Every approval field optional: used by project and cluster overrides. */
 const approvalOverrideSchema = z.strictObject({
   required: positiveInt('required').optional(),
   allowSelfApproval: z.boolean().optional(),
-  expiresAfterMinutes: positiveInt('expiresAfterMinutes').optional(),
+  expiresAfterMinutes: approvalMinutes.optional(),
 });
 
 export const DEFAULT_APPROVAL = { required: 1, allowSelfApproval: false, expiresAfterMinutes: 30 } as const;
@@ -39,7 +49,7 @@ export const DEFAULT_APPROVAL = { required: 1, allowSelfApproval: false, expires
 const approvalSchema = z.strictObject({
   required: positiveInt('required').default(DEFAULT_APPROVAL.required),
   allowSelfApproval: z.boolean().default(DEFAULT_APPROVAL.allowSelfApproval),
-  expiresAfterMinutes: positiveInt('expiresAfterMinutes').default(DEFAULT_APPROVAL.expiresAfterMinutes),
+  expiresAfterMinutes: approvalMinutes.default(DEFAULT_APPROVAL.expiresAfterMinutes),
 });
 
 const clusterSchema = z.strictObject({
@@ -76,7 +86,8 @@ export const policySchema = z
     // Empty by default: a policy without requesters lets nobody restore.
     requesters: memberList.default([]),
     approvers: memberList.default([]),
-    channels: z.array(channelId).optional(),
+    // Absent: any channel. Empty would refuse every one, which is never what was meant.
+    channels: z.array(channelId).min(1, { error: 'list at least one channel, or leave the key out (then any channel may be used)' }).optional(),
     approval: approvalSchema.default({ ...DEFAULT_APPROVAL }),
     safetySnapshot: safetySnapshotSchema.default({ ...DEFAULT_SAFETY_SNAPSHOT }),
     drills: drillsSchema.default([]),

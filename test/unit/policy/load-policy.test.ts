@@ -128,6 +128,29 @@ describe('parsePolicy', () => {
     expect(policy.projects).toHaveLength(2);
   });
 
+  it('says to quote a name or id that YAML read as a number or a boolean', () => {
+    expect(problemsOf(`projects: [{name: 2024, id: ${ID}, clusters: [{name: true}]}]`)).toEqual([
+      'projects[0].name: expected a string, got a number (quote it, e.g. "2024": YAML reads unquoted digits as a number)',
+      'projects[0].clusters[0].name: expected a string, got a boolean (quote it: "true")',
+    ]);
+    expect(parsePolicy(`projects: [{name: "2024", id: ${ID}, clusters: [{name: "true"}]}]`, 'test.yaml').projects[0]?.name).toBe('2024');
+  });
+
+  it('refuses an empty channels list (it would refuse every channel), saying to leave the key out', () => {
+    expect(problemsOf(`projects: [{name: a, id: ${ID}, clusters: [{name: x}]}]\nchannels: []`)).toEqual([
+      'channels: list at least one channel, or leave the key out (then any channel may be used)',
+    ]);
+  });
+
+  it('bounds the approval window to a day, at every level', () => {
+    const text = (top: number, cluster: number) => `projects: [{name: a, id: ${ID}, clusters: [{name: x, approval: {expiresAfterMinutes: ${cluster}}}]}]\napproval: {expiresAfterMinutes: ${top}}`;
+    expect(problemsOf(text(1e12, 1441))).toEqual([
+      'projects[0].clusters[0].approval.expiresAfterMinutes: expiresAfterMinutes must be at most 1440 (a day)',
+      'approval.expiresAfterMinutes: expiresAfterMinutes must be at most 1440 (a day)',
+    ]);
+    expect(parsePolicy(text(1440, 1440), 'test.yaml').approval.expiresAfterMinutes).toBe(1440);
+  });
+
   it('formats paths', () => {
     expect(formatPath([])).toBe('(root)');
     expect(formatPath(['projects', 0, 'clusters', 1, 'type'])).toBe('projects[0].clusters[1].type');
