@@ -89,10 +89,30 @@ export function findCluster(policy: Policy, text: string): { ok: true; cluster: 
   return { ok: false, message: `There is no cluster \`${wanted}\` in the restore policy. Clusters you can name: ${describeChoices(all)}.` };
 }
 
-function locate(policy: Policy, ref: ClusterRef): { project: PolicyProject; cluster: PolicyCluster } | undefined {
-  const project = policy.projects.find((p) => sameName(p.id, ref.groupId));
-  const cluster = project?.clusters.find((c) => sameName(c.name, ref.cluster));
-  return project && cluster ? { project, cluster } : undefined;
+type Located = { project: PolicyProject; cluster: PolicyCluster };
+
+/**
+ * Every cluster by (project id, name), both lower-case: built once per policy, so checking every cluster of a policy
+ * (at load, for `status`) costs one pass, not one pass per cluster. A policy is never changed once parsed; a reload
+ * is a new object with an index of its own.
+ */
+const indexes = new WeakMap<Policy, ReadonlyMap<string, Located>>();
+const indexKey = (groupId: string, cluster: string) => `${groupId.toLowerCase()}/${cluster.toLowerCase()}`;
+
+function locate(policy: Policy, ref: ClusterRef): Located | undefined {
+  let index = indexes.get(policy);
+  if (!index) {
+    const built = new Map<string, Located>();
+    for (const project of policy.projects) {
+      for (const cluster of project.clusters) {
+        const key = indexKey(project.id, cluster.name);
+        if (!built.has(key)) built.set(key, { project, cluster }); // the first, as find() would
+      }
+    }
+    indexes.set(policy, built);
+    index = built;
+  }
+  return index.get(indexKey(ref.groupId, ref.cluster));
 }
 
 /** True when the policy lists this cluster (by Atlas project id and cluster name). */
