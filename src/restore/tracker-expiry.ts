@@ -26,7 +26,8 @@ async function settleExpired(ctx: TrackerContext, req: RestoreRequest, expiredNo
 export async function expireApproval(ctx: TrackerContext, requestId: string, now = Date.now()): Promise<ExpiryOutcome> {
   const req = await ctx.store.get(requestId);
   if (!req) return { kind: 'noop', state: 'missing' };
-  if (req.state === 'approval_expired') return settleExpired(ctx, req, false);
+  // A Reject or Cancel whose click handler died before its end was settled: this job, armed for the expiry, is the net.
+  if (req.state === 'approval_expired' || req.state === 'rejected' || req.state === 'cancelled') return settleExpired(ctx, req, false);
   if (req.state !== 'pending_approval') return { kind: 'noop', state: req.state };
   const dueAt = Date.parse(req.approvalExpiresAt);
   if (Number.isFinite(dueAt) && dueAt > now) return { kind: 'not_due', dueAt };
@@ -36,7 +37,7 @@ export async function expireApproval(ctx: TrackerContext, requestId: string, now
   if (!result.ok) {
     // Approved or rejected at the last moment, or another replica expired it (it then settles).
     if (result.request?.state === 'approval_expired') return settleExpired(ctx, result.request, false);
-    await ctx.marks.clearIntent(requestId);
+    await ctx.marks.clearIntent(requestId, 'approval_expired');
     return { kind: 'noop', state: result.request?.state ?? 'missing' };
   }
   ctx.logger.info({ requestId }, 'approval expired');

@@ -8,11 +8,12 @@
 // narrow crash window between "Slack answered" and "marker written" (at-least-once there, never lost).
 //
 // An *intent* records, before a final store transition, what that transition was for (restore
-// finished, tracking lost, approval expired) and the data its notification needs. A re-run that
+// finished, tracking lost, approval expired, rejected…) and the data its notification needs. A re-run that
 // finds the request already final uses it to finish the work a crashed run started.
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis/redis-client.js';
 import type { RestoreJob } from '../atlas/types.js';
+import type { RequestState } from './types.js';
 
 export type FinalIntent =
   | { kind: 'finished'; job: RestoreJob }
@@ -24,7 +25,30 @@ export type FinalIntent =
   | { kind: 'submit_refused'; message: string; code?: string | undefined }
   /** The POST's answer was lost and no job appeared in the search window. */
   | { kind: 'unconfirmed'; message: string }
-  | { kind: 'dry_run' };
+  | { kind: 'dry_run' }
+  /** A person ended the pending request (an approver's Reject, the requester's Cancel). */
+  | { kind: 'rejected'; by: string }
+  | { kind: 'cancelled'; by: string };
+
+/** The request state an intent leads to: a settle only acts when the stored state is that one. */
+export function intendedState(intent: FinalIntent): RequestState {
+  switch (intent.kind) {
+    case 'finished':
+      return intent.job.state as RequestState;
+    case 'approval_expired':
+      return 'approval_expired';
+    case 'rejected':
+    case 'cancelled':
+      return intent.kind;
+    case 'dry_run':
+      return 'completed';
+    case 'lost':
+    case 'not_submitted':
+    case 'submit_refused':
+    case 'unconfirmed':
+      return 'failed';
+  }
+}
 
 export type OnceOutcome = 'ran' | 'done' | 'busy';
 
@@ -32,9 +56,13 @@ export interface TrackerMarks {
   /** Runs `effect` unless it already succeeded or another holder is running it now. */
   runOnce(requestId: string, event: string, effect: () => Promise<void>): Promise<OnceOutcome>;
   isDone(requestId: string, event: string): Promise<boolean>;
+  /**
+   * One intent per final state a request may be ended in: two runs ending it differently at once (a Reject and a
+   * Cancel, an expiry and a dry run) each keep and clear their own, and the one whose compare-and-set won is read.
+   */
   setIntent(requestId: string, intent: FinalIntent): Promise<void>;
-  getIntent(requestId: string): Promise<FinalIntent | null>;
-  clearIntent(requestId: string): Promise<void>;
+  getIntent(requestId: string, state: RequestState): Promise<FinalIntent | null>;
+  clearIntent(requestId: string, state: RequestState): Promise<void>;
 }
 
 export interface TrackerMarksOptions {
@@ -60,7 +88,19 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
   const { redis, prefix, leaseMs, keepSeconds } = opts;
   const doneKey = (id: string, event: string) => `${prefix}done:${id}:${event}`;
   const leaseKey = (id: string, event: string) => `${prefix}lease:${id}:${event}`;
-  const intentKey = (id: string) => `${prefix}intent:${id}`;
+  const intentKey = (id: string, state: RequestState) => `${prefix}intent:${id}:${state}`;
+  /** Earlier versions kept one intent per request: still read, for the state it was written for. */
+  const legacyIntentKey = (id: string) => `${prefix}intent:${id}`;
+
+  async function readIntent(key: string): Promise<FinalIntent | null> {
+    const raw = await redis.get(key);
+    if (raw === null) return null;
+    try {
+      return JSON.parse(raw) as FinalIntent;
+    } catch {
+      return null;
+    }
+  }
 
   return {
     async runOnce(requestId, event, effect) {
@@ -89,21 +129,17 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
     },
 
     async setIntent(requestId, intent) {
-      await redis.set(intentKey(requestId), JSON.stringify(intent), 'EX', keepSeconds);
+      await redis.set(intentKey(requestId, intendedState(intent)), JSON.stringify(intent), 'EX', keepSeconds);
     },
 
-    async getIntent(requestId) {
-      const raw = await redis.get(intentKey(requestId));
-      if (raw === null) return null;
-      try {
-        return JSON.parse(raw) as FinalIntent;
-      } catch {
-        return null;
-      }
+    async getIntent(requestId, state) {
+      return (await readIntent(intentKey(requestId, state))) ?? (await readIntent(legacyIntentKey(requestId)));
     },
 
-    async clearIntent(requestId) {
-      await redis.del(intentKey(requestId));
+    async clearIntent(requestId, state) {
+      await redis.del(intentKey(requestId, state));
+      const legacy = await readIntent(legacyIntentKey(requestId));
+      if (legacy && intendedState(legacy) === state) await redis.del(legacyIntentKey(requestId));
     },
   };
 }

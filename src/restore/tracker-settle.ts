@@ -4,26 +4,9 @@
 import type { RestoreJob } from '../atlas/types.js';
 import { drillRunOf } from './drill-history.js';
 import type { AuditEvent } from './store.js';
-import type { FinalIntent, OnceOutcome } from './tracker-marks.js';
+import { intendedState, type FinalIntent, type OnceOutcome } from './tracker-marks.js';
 import { TrackerError, type TrackerContext } from './tracker-types.js';
 import type { RequestState, RestoreRequest } from './types.js';
-
-/** The request state an intent leads to: a settle only acts when the stored state is that one. */
-export function intendedState(intent: FinalIntent): RequestState {
-  switch (intent.kind) {
-    case 'finished':
-      return intent.job.state as RequestState;
-    case 'approval_expired':
-      return 'approval_expired';
-    case 'dry_run':
-      return 'completed';
-    case 'lost':
-    case 'not_submitted':
-    case 'submit_refused':
-    case 'unconfirmed':
-      return 'failed';
-  }
-}
 
 function auditFor(intent: FinalIntent, req: RestoreRequest): AuditEvent {
   switch (intent.kind) {
@@ -47,6 +30,11 @@ function auditFor(intent: FinalIntent, req: RestoreRequest): AuditEvent {
       return { type: 'failed', requestId: req.id, detail: `outcome unknown: ${intent.message}` };
     case 'dry_run':
       return { type: 'submitted', requestId: req.id, detail: 'dry run: no restore job was created' };
+    case 'rejected':
+      // The stored request says who: two Rejects at once both write an intent, and only one compare-and-set won.
+      return { type: 'rejected', requestId: req.id, user: req.rejectedBy ?? intent.by };
+    case 'cancelled':
+      return { type: 'cancelled', requestId: req.id, user: req.cancelledBy ?? intent.by };
   }
 }
 
@@ -65,7 +53,7 @@ function markerOf(intent: FinalIntent, what: 'record' | 'notify'): string {
  * of a tracking loss seen in this run; a re-run rebuilds one from the intent.
  */
 export async function settleFinal(ctx: TrackerContext, req: RestoreRequest, liveError?: Error): Promise<OnceOutcome | 'none'> {
-  const intent = await ctx.marks.getIntent(req.id);
+  const intent = await ctx.marks.getIntent(req.id, req.state);
   if (!intent || intendedState(intent) !== req.state) return 'none';
   // Lock and audit first and on their own: a Slack outage must not repeat the audit entry.
   const recorded = await ctx.marks.runOnce(req.id, markerOf(intent, 'record'), async () => {
@@ -96,6 +84,9 @@ export async function settleFinal(ctx: TrackerContext, req: RestoreRequest, live
         return ctx.notifier.submitUnconfirmed(req);
       case 'dry_run':
         return ctx.notifier.submitted(req, 'dry_run');
+      case 'rejected':
+      case 'cancelled':
+        return ctx.notifier.endedByPerson(req);
     }
   });
 }
@@ -119,7 +110,7 @@ export async function endRequest(
   // Lost the CAS. Another run of this job (a stalled job's zombie) that made the same transition is covered
   // by the once-markers; any other final state has an owner of its own.
   if (result.request && result.request.state === state) return result.request;
-  await ctx.marks.clearIntent(req.id);
+  await ctx.marks.clearIntent(req.id, state);
   return null;
 }
 

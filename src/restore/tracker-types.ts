@@ -57,6 +57,8 @@ export interface RestoreNotifier {
   longRunning(req: RestoreRequest, runningForMs: number): Promise<void>;
   /** Permanent error (job not found); `req` is already 'failed'. */
   trackingLost(req: RestoreRequest, error: Error): Promise<void>;
+  /** Final: an approver rejected the pending request, or its requester withdrew it (`req.state` says which). */
+  endedByPerson(req: RestoreRequest): Promise<void>;
   /** `req` is already 'approval_expired'. */
   approvalExpired(req: RestoreRequest): Promise<void>;
   /** The safety snapshot of the target was asked for (`req.safetySnapshot.id`); the restore waits for it. */

@@ -19,6 +19,8 @@ import { drillScheduledAt } from './drill-scheduled-at.js';
 import { createDrillSchedules, DRILL_JOB, type DrillSchedules } from './tracker-drill-schedules.js';
 import { logFailedJob } from './log-failed-job.js';
 import { runRestoreStep } from './restore-step.js';
+import { endByPerson } from './end-by-person.js';
+import type { RestoreRequest } from './types.js';
 import { TrackerError, WORKER_DEFAULTS, type ExpiryJobData, type PollJobData, type TrackerContext, type TrackerOptions } from './tracker-types.js';
 
 export { TrackerError, type RestoreNotifier, type TrackerOptions, type PollJobData } from './tracker-types.js';
@@ -56,6 +58,12 @@ export interface RestoreTracker extends DrillSchedules {
    * message) even when that job runs at the same moment. True when the request is (now) expired.
    */
   expireIfDue(requestId: string, now?: number): Promise<boolean>;
+  /**
+   * A person ends a pending request (an approver's Reject, the requester's Cancel): the compare-and-set with its
+   * intent, then its lock, audit and last word are settled by the request's job, retried while Slack refuses (the
+   * request's expiry job settles it should this process die in between). Null when the request was no longer pending.
+   */
+  endByPerson(requestId: string, to: 'rejected' | 'cancelled', by: string, patch: Partial<RestoreRequest>): Promise<RestoreRequest | null>;
   reconcile(): Promise<{ resumed: number; expired: number }>;
   /** The drill's last runs, newest first. */
   drillRuns(name: string, count: number): Promise<DrillRun[]>;
@@ -280,6 +288,11 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
       const owed = isExpiryNoticeOwed(outcome);
       if (owed) await scheduleApprovalExpiry(requestId, new Date());
       return owed || outcome.kind === 'expired' || outcome.kind === 'settled';
+    },
+
+    async endByPerson(requestId, to, by, patch) {
+      assertRequestId(requestId);
+      return endByPerson(ctx, ensureRestoreJob, { requestId, to, by, patch });
     },
 
     reconcile,

@@ -5,8 +5,6 @@ import { isApproverOf, mayApprove, mayRequest } from '../policy/policy.js';
 import type { RequestState, RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { approveRequest } from './approve-request.js';
-import { recordFinished } from '../http/instrument.js';
-import { cancelledMessage, rejectedMessage, type ThreadMessage } from './views/thread-messages.js';
 import { plainState } from './views/request-card.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -101,27 +99,10 @@ async function reject(services: Services, req: RestoreRequest, user: string): Pr
   // Any approver of the target may reject, including one who approved already.
   const approver = await isApproverOf(services.policy, services.resolver, user, req.target);
   if (!approver.allowed) return refuse(services, req, user, `You can't reject ${req.id}: ${approver.message}`);
-  const done = await services.store.transition(req.id, ['pending_approval'], 'rejected', { rejectedBy: user, finishedAt: services.now().toISOString() });
-  if (!done.ok) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
+  // The tracker settles the end (lock, audit, card, thread) as a step of the request's job: retried while Slack refuses.
+  const done = await services.tracker.endByPerson(req.id, 'rejected', user, { rejectedBy: user, finishedAt: services.now().toISOString() });
+  if (!done) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
   services.logger.info({ requestId: req.id, user }, 'restore rejected');
-  await announceEnd(services, done.request, user, 'rejected', rejectedMessage(done.request));
-}
-
-/**
- * After a person ended a request: the lock, the audit, the metric, the card and the thread. One of them failing (Redis,
- * Slack) must not skip the others, and the person who clicked is told when the thread couldn't be.
- */
-async function announceEnd(services: Services, req: RestoreRequest, user: string, type: 'rejected' | 'cancelled', message: ThreadMessage): Promise<void> {
-  // A lock not released lapses with its TTL; the request is final either way.
-  await services.store.releaseTargetLock(req.target, req.id).catch((err: unknown) => services.logger.error({ err, requestId: req.id }, 'could not release the target lock'));
-  await services.store.audit({ type, requestId: req.id, user }).catch((err: unknown) => services.logger.error({ err, requestId: req.id, type }, 'could not audit the end of a request'));
-  recordFinished(services.metrics, req);
-  await services.messenger.updateCard(req);
-  try {
-    await services.messenger.postInThread(req, message, { mustArrive: true });
-  } catch {
-    await services.messenger.tellUser(req.channel, user, `${message.text} (Slack refused to post this in the request's thread.)`);
-  }
 }
 
 async function cancel(services: Services, req: RestoreRequest, user: string): Promise<void> {
@@ -131,7 +112,7 @@ async function cancel(services: Services, req: RestoreRequest, user: string): Pr
   // Like every other button: the requester must still be allowed by the policy as it is now.
   const allowed = await mayRequest(services.policy, services.resolver, user, req.source, req.target);
   if (!allowed.allowed) return refuse(services, req, user, `You can't withdraw ${req.id}: ${allowed.message}`);
-  const done = await services.store.transition(req.id, ['pending_approval'], 'cancelled', { cancelledBy: user, finishedAt: services.now().toISOString() });
-  if (!done.ok) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
-  await announceEnd(services, done.request, user, 'cancelled', cancelledMessage(done.request));
+  const done = await services.tracker.endByPerson(req.id, 'cancelled', user, { cancelledBy: user, finishedAt: services.now().toISOString() });
+  if (!done) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
+  services.logger.info({ requestId: req.id, user }, 'restore request withdrawn');
 }

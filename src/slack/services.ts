@@ -18,7 +18,7 @@ export interface Services {
   resolver: MembershipResolver;
   store: RestoreStore;
   atlas: AtlasClient;
-  tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry' | 'expireIfDue' | 'runDrillNow'>;
+  tracker: Pick<RestoreTracker, 'track' | 'scheduleApprovalExpiry' | 'expireIfDue' | 'runDrillNow' | 'endByPerson'>;
   /** The policy's drills, resolved, as the policy is now. */
   drills(): DrillDefinition[];
   messenger: SlackMessenger;

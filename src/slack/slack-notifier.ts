@@ -11,11 +11,13 @@ import {
   accessProblemMessage,
   approvalExpiredMessage,
   approvalsDroppedMessage,
+  cancelledMessage,
   finalMessage,
   jobStateMessage,
   lastWord,
   longRunningMessage,
   notSubmittedMessage,
+  rejectedMessage,
   requestPostedMessage,
   statusUnknownMessage,
   submitRefusedMessage,
@@ -85,6 +87,7 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
     },
     trackingLost: (req, error) => finalWord(req, trackingLostMessage(req, peopleText(error))),
     approvalExpired: (req) => finalWord(req, approvalExpiredMessage(req)),
+    endedByPerson: (req) => finalWord(req, req.state === 'rejected' ? rejectedMessage(req) : cancelledMessage(req)),
     async publishRequest(req) {
       const posted = await messenger.postCard(req);
       if (!posted.ok) return undefined;

@@ -50,6 +50,7 @@ export function recordingNotifier(calls: NotifierCall[], by: string, hooks: Part
     longRunning: (req, runningForMs) => record('longRunning', req, { runningForMs }),
     trackingLost: (req, error) => record('trackingLost', req, { error: error.message }),
     approvalExpired: (req) => record('approvalExpired', req),
+    endedByPerson: (req) => record('endedByPerson', req),
     publishRequest: async (req) => {
       await record('publishRequest', req);
       return undefined;

@@ -1,0 +1,46 @@
+// Reject and Cancel end a request through the tracker: recorded with an intent, then settled as a step (lock, audit,
+// one last word), like every other end. And when the process that recorded the end died before it handed the request
+// to its job, the request's expiry job, armed since it was made, settles it.
+import { describe, expect, it } from 'vitest';
+import { createTrackerMarks } from '../../src/restore/tracker-marks.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { useTrackerHarness } from './tracker-harness.js';
+
+const world = useTrackerHarness();
+
+describe('a person ends a pending request', () => {
+  it('is settled once: the lock freed, one audit entry, one last word; a second click finds it ended', async () => {
+    const { h } = world;
+    const tracker = await h.startTracker('reject');
+    const req = await h.seedPending(60_000);
+    const [first, second] = await Promise.all([
+      tracker.endByPerson(req.id, 'rejected', 'U0APPROVER', { rejectedBy: 'U0APPROVER' }),
+      tracker.endByPerson(req.id, 'cancelled', req.requester, { cancelledBy: req.requester }),
+    ]);
+    const ended = first ?? second;
+    expect([first, second].filter(Boolean)).toHaveLength(1);
+    await waitFor(() => h.callsFor(req.id, 'endedByPerson').length === 1, { message: 'the last word' });
+    expect(h.callsFor(req.id, 'endedByPerson')[0]?.requestState).toBe(ended?.state);
+    expect(await h.lockIsFree(req)).toBe(true);
+    const audit = (await h.store.readAudit(200)).filter((e) => e.requestId === req.id);
+    expect(audit).toEqual([expect.objectContaining({ type: ended?.state })]);
+    expect(await tracker.endByPerson(req.id, 'rejected', 'U0OTHERAPPROVER', { rejectedBy: 'U0OTHERAPPROVER' })).toBeNull();
+    expect(h.callsFor(req.id, 'endedByPerson')).toHaveLength(1);
+  });
+
+  it('recorded by a process that died before handing it on: the expiry job settles it at the approval expiry', async () => {
+    const { h } = world;
+    const tracker = await h.startTracker('net');
+    const req = await h.seedPending(300);
+    await tracker.scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
+    // What the click handler had done when it died: the intent, then the compare-and-set; no job, no lock release.
+    const marks = createTrackerMarks({ redis: h.redis, prefix: `${h.bullPrefix}:tracker:`, leaseMs: 2000, keepSeconds: 3600 });
+    await marks.setIntent(req.id, { kind: 'cancelled', by: req.requester });
+    expect((await h.store.transition(req.id, ['pending_approval'], 'cancelled', { cancelledBy: req.requester })).ok).toBe(true);
+
+    await waitFor(() => h.callsFor(req.id, 'endedByPerson').length === 1, { message: 'the last word, from the expiry job' });
+    expect(await h.lockIsFree(req)).toBe(true);
+    expect((await h.store.readAudit(200)).filter((e) => e.requestId === req.id && e.type === 'cancelled')).toHaveLength(1);
+    expect((await h.store.get(req.id))?.state).toBe('cancelled');
+  });
+});
