@@ -6,6 +6,9 @@
 // user was not found directly or in a group that did resolve, isMember rejects with
 // MembershipLookupError (code POLICY_MEMBERSHIP_UNAVAILABLE), which mayRequest/mayApprove turn
 // into a refusal that asks the user to retry. Membership never defaults to "yes".
+//
+// A group Slack says doesn't exist (a typo, a deleted group) is not a failure: it is empty, cached like any other, and
+// reported through onMissingGroup. Otherwise one bad id would send everyone else to "try again" on every click.
 import type { MembershipResolver } from './policy.js';
 import { isSlackGroupId } from './names.js';
 
@@ -25,6 +28,16 @@ export interface MembershipResolverOptions {
   ttlMs?: number;
   /** Clock, for tests. Default Date.now. */
   now?: () => number;
+  /** Told each time Slack answers that a group doesn't exist (the app logs it at error: the policy names a wrong id). */
+  onMissingGroup?: (groupId: string, slackError: string) => void;
+}
+
+/** Slack's answers for a user-group id that names no group. */
+const NO_SUCH_GROUP = new Set(['no_such_subteam', 'subteam_not_found']);
+
+function slackErrorOf(err: unknown): string | undefined {
+  const error = (err as { data?: { error?: unknown } } | null)?.data?.error;
+  return typeof error === 'string' ? error : undefined;
 }
 
 interface CachedGroup {
@@ -50,6 +63,12 @@ export function createMembershipResolver(
     // clean-up below always runs after the entry was registered.
     const lookup = Promise.resolve()
       .then(() => fetchGroupUsers(groupId))
+      .catch((err: unknown) => {
+        const slackError = slackErrorOf(err);
+        if (slackError === undefined || !NO_SUCH_GROUP.has(slackError)) throw err;
+        opts.onMissingGroup?.(groupId, slackError);
+        return [];
+      })
       .then((users) => {
         const members: ReadonlySet<string> = new Set(users);
         cache.set(groupId, { members, expiresAt: now() + ttlMs });

@@ -74,6 +74,32 @@ describe('createMembershipResolver', () => {
     expect(calls).toBe(2);
   });
 
+  it('a group Slack says does not exist is empty (not "try again" for everyone), cached, and reported', async () => {
+    let t = 0;
+    const calls: string[] = [];
+    const missing: string[] = [];
+    const resolver = createMembershipResolver(
+      async (g) => {
+        calls.push(g);
+        if (g === 'S0TYPO') throw Object.assign(new Error('An API error occurred: no_such_subteam'), { code: 'slack_webapi_platform_error', data: { ok: false, error: 'no_such_subteam' } });
+        if (g === 'S0GONE') throw Object.assign(new Error('gone'), { data: { ok: false, error: 'subteam_not_found' } });
+        return ['U1'];
+      },
+      { ttlMs: 1000, now: () => t, onMissingGroup: (g, error) => missing.push(`${g}: ${error}`) },
+    );
+    expect(await resolver.isMember('U2', ['S0TYPO', 'S0GONE'])).toBe(false);
+    expect(await resolver.isMember('U1', ['S0TYPO', 'S0OK'])).toBe(true);
+    expect(await resolver.isMember('U2', ['S0TYPO'])).toBe(false);
+    expect(calls).toEqual(['S0TYPO', 'S0GONE', 'S0OK']);
+    expect(missing).toEqual(['S0TYPO: no_such_subteam', 'S0GONE: subteam_not_found']);
+    t = 1000; // asked again after the TTL: a group created meanwhile counts
+    await resolver.isMember('U2', ['S0TYPO']);
+    expect(calls).toEqual(['S0TYPO', 'S0GONE', 'S0OK', 'S0TYPO']);
+    // Any other Slack error is still a failure: membership never defaults either way.
+    const limited = createMembershipResolver(() => Promise.reject(Object.assign(new Error('ratelimited'), { data: { error: 'ratelimited' } })));
+    await expect(limited.isMember('U2', ['S0TYPO'])).rejects.toBeInstanceOf(MembershipLookupError);
+  });
+
   it('does not cache a synchronous throw either', async () => {
     let calls = 0;
     const resolver = createMembershipResolver((() => {
