@@ -2,8 +2,10 @@
 // only about requests they may see). Private channels are where restores of sensitive clusters are asked for: a
 // request is visible to its requester, to the approvers of its target, and to the members of its channel.
 import type { RestoreRequest } from '../restore/types.js';
-import { isApproverOf, listClusters, rulesFor, type MembershipResolver } from './policy.js';
+import { isSlackGroupId } from './names.js';
+import { listClusters, rulesFor, type MembershipResolver } from './policy.js';
 import type { Policy } from './policy-schema.js';
+import { MembershipLookupError } from './resolve-usergroups.js';
 
 /** Every requester and approver entry of the policy, at every level (user ids and user-group ids). */
 function everyoneNamed(policy: Policy): string[] {
@@ -15,15 +17,25 @@ function everyoneNamed(policy: Policy): string[] {
   return [...ids];
 }
 
-/** True when the user is a requester or an approver somewhere in the policy (user groups resolved). */
-export async function isNamedInPolicy(policy: Policy, resolver: MembershipResolver, user: string): Promise<boolean> {
-  const ids = everyoneNamed(policy);
+/**
+ * Whether the user is one of `ids`. A lookup that fails rejects with MembershipLookupError: "you're not named" would
+ * be false, and "you are" unsafe, so the caller says to try again.
+ */
+async function isOneOf(resolver: MembershipResolver, user: string, ids: readonly string[]): Promise<boolean> {
   if (ids.includes(user)) return true;
   try {
     return await resolver.isMember(user, ids);
-  } catch {
-    return false; // a failed group lookup shows nothing rather than too much
+  } catch (err) {
+    throw err instanceof MembershipLookupError ? err : new MembershipLookupError(ids.filter(isSlackGroupId), { cause: err });
   }
+}
+
+/**
+ * True when the user is a requester or an approver somewhere in the policy (user groups resolved). Rejects with
+ * MembershipLookupError when a group that could hold them can't be listed just now.
+ */
+export async function isNamedInPolicy(policy: Policy, resolver: MembershipResolver, user: string): Promise<boolean> {
+  return isOneOf(resolver, user, everyoneNamed(policy));
 }
 
 export interface Viewer {
@@ -32,9 +44,11 @@ export interface Viewer {
   channels: ReadonlySet<string>;
 }
 
+/** Rejects with MembershipLookupError when a group lookup the answer depends on fails. */
 export async function maySee(policy: Policy, resolver: MembershipResolver, viewer: Viewer, req: RestoreRequest): Promise<boolean> {
   if (req.requester === viewer.user || viewer.channels.has(req.channel)) return true;
-  return (await isApproverOf(policy, resolver, viewer.user, req.target)).allowed;
+  // An approver of its target; a failed lookup rejects rather than hide the request as if it didn't exist.
+  return isOneOf(resolver, viewer.user, rulesFor(policy, req.target).approvers);
 }
 
 /** The requests among `reqs` the viewer may see, in their order. */

@@ -1,6 +1,7 @@
 // /atlas-restore: parse, answer help/status/list privately, or open the restore modal at once and fill it in after.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { clusterKey, findCluster, mayUseChannel } from '../policy/policy.js';
+import { MembershipLookupError } from '../policy/resolve-usergroups.js';
 import { isNamedInPolicy, maySee, visibleTo } from '../policy/visibility.js';
 import { normalizeRequestId } from '../restore/request-id.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from '../restore/types.js';
@@ -50,10 +51,9 @@ export function handleCommand(services: Services) {
       case 'drills':
       case 'drill': {
         await ack();
-        const text = await (parsed.kind === 'drills' ? answerDrills(services, command.user_id) : runDrillNow(services, command.user_id, parsed.name)).catch((err: unknown) => {
-          services.logger.error({ err }, 'drill command failed');
-          return STORE_UNAVAILABLE_TEXT;
-        });
+        const text = await (parsed.kind === 'drills' ? answerDrills(services, command.user_id) : runDrillNow(services, command.user_id, parsed.name)).catch((err: unknown) =>
+          failureText(services, err, 'drill command failed'),
+        );
         await respondInParts(args.respond, text);
         return;
       }
@@ -94,10 +94,23 @@ async function answerStatus(services: Services, { command, respond }: CommandArg
           : "You haven't requested any restore recently. `/atlas-restore list` shows the ones you may see.";
     }
   } catch (err) {
-    services.logger.error({ err }, 'status lookup failed');
-    text = STORE_UNAVAILABLE_TEXT;
+    text = failureText(services, err, 'status lookup failed');
   }
   await respondInParts(respond, text);
+}
+
+/** What a user reads while Slack can't list a user group their answer depends on: never "you're not named". */
+export const MEMBERSHIP_LOOKUP_TEXT =
+  "Your Slack user-group membership couldn't be checked just now, so I can't tell what you may see or do. Try again in a minute.";
+
+/** A command that failed: a user-group lookup Slack didn't answer, or the restore records. */
+function failureText(services: Services, err: unknown, what: string): string {
+  if (err instanceof MembershipLookupError) {
+    services.logger.warn({ err, groups: err.groupIds }, `${what}: user-group lookup failed`);
+    return MEMBERSHIP_LOOKUP_TEXT;
+  }
+  services.logger.error({ err }, what);
+  return STORE_UNAVAILABLE_TEXT;
 }
 
 /** Part of Slack's 3 s the policy may take to say "no" before the modal opens anyway (and says it there). */
