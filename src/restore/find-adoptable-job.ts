@@ -22,6 +22,8 @@ function pointInTimeOf(job: RestoreJob): number | undefined {
   return typeof at === 'number' ? at : undefined;
 }
 
+const sameText = (a: string | undefined, b: string): boolean => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
 /** A collection restore job is ours only for the same namespaces, written the same way (where Atlas says). */
 function sameNamespaces(job: RestoreJob, request: Pick<RestoreRequest, 'namespaces' | 'writeStrategy'>): boolean {
   const wanted = (request.namespaces ?? []).map((n) => n.sourceNamespace);
@@ -39,7 +41,8 @@ function sameNamespaces(job: RestoreJob, request: Pick<RestoreRequest, 'namespac
  * base snapshot's data without the oplog after it). A snapshot restore never takes a point-in-time job for its own.
  */
 export function matchesRequest(job: RestoreJob, request: Pick<RestoreRequest, 'snapshot' | 'target' | 'pointInTime' | 'namespaces' | 'writeStrategy'>): boolean {
-  const sameTarget = job.targetClusterName === request.target.cluster && (job.targetGroupId === undefined || job.targetGroupId === request.target.groupId);
+  // Atlas answers ids in lower case, whatever the policy (and so the POST) spelt: compared as the policy compares them.
+  const sameTarget = sameText(job.targetClusterName, request.target.cluster) && (job.targetGroupId === undefined || sameText(job.targetGroupId, request.target.groupId));
   if (!sameTarget || !sameNamespaces(job, request)) return false;
   const at = pointInTimeOf(job);
   if (request.pointInTime) {

@@ -1,9 +1,13 @@
 // Every Redis key the store uses, in one place. All carry the configured prefix.
 import type { ClusterRef } from './types.js';
 
-/** One restore at a time per target: Atlas project id + cluster name. */
+/**
+ * One restore at a time per target: Atlas project id + cluster name, in lower case. The policy matches both without
+ * regard to case (ids are hex, names are unique regardless of case), so a policy that spells one differently after a
+ * reload must still name the same lock.
+ */
 export function targetKey(ref: ClusterRef): string {
-  return `${ref.groupId}:${ref.cluster}`;
+  return `${ref.groupId.toLowerCase()}:${ref.cluster.toLowerCase()}`;
 }
 
 export function storeKeys(prefix: string) {

@@ -32,6 +32,9 @@ describe('matching a job to the request', () => {
     expect(matchesRequest(job({ snapshotId: 'other' }), request())).toBe(false);
     expect(matchesRequest(job({ snapshotId: 'base-snapshot', targetClusterName: 'prod' }), request())).toBe(false);
     expect(matchesRequest(job({ snapshotId: 'base-snapshot', targetGroupId: '000000000000000000000001' }), request())).toBe(false);
+    // The policy may spell the project id in capitals and the cluster otherwise: Atlas answers in its own case.
+    const capitals = request({ target: { cluster: 'Staging', groupId: GROUP.toUpperCase() } as RestoreRequest['target'] });
+    expect(matchesRequest(job({ snapshotId: 'base-snapshot' }), capitals)).toBe(true);
     expect(matchesRequest(job({ snapshotId: 'base-snapshot', deliveryType: 'pointInTime', raw: { pointInTimeUTCSeconds: AT } }), request())).toBe(false);
   });
 
