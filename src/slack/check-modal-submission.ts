@@ -14,6 +14,7 @@ import { checkPointInTime, findBaseSnapshot, type BaseSnapshot } from './check-p
 import { sourceFactsWithin, targetTypeWithin } from './load-modal-sources.js';
 import { createModalSnapshotCache, type CachedSnapshot } from './modal-snapshot-cache.js';
 import { startSubmitClock, type SubmitClock } from './submit-clock.js';
+import { targetBackupWithin } from './target-backup-within.js';
 import { withDeadline } from './with-deadline.js';
 import { choicesReplaceData } from './views/modal-choices.js';
 import { safetySnapshotPlan, safetySnapshotToTake } from './views/restore-modal-safety.js';
@@ -166,15 +167,6 @@ export async function checkModalSubmission(services: Services, user: string, vie
     ...(value.namespaces ? { namespaces: value.namespaces.map((sourceNamespace) => ({ sourceNamespace })), writeStrategy: value.writeStrategy, indexStrategy: value.indexStrategy } : {}),
     ...(safetySnapshot ? { safetySnapshot } : {}),
   };
-}
-
-/** The target's `backupEnabled` (undefined: not a dedicated cluster's answer, or none in time; the restore's job finds out). */
-async function targetBackupWithin(services: Services, target: ClusterRef, budgetMs: number): Promise<boolean | undefined> {
-  const described = services.atlas.describeCluster({ groupId: target.groupId, clusterName: target.cluster, type: target.type }).then(
-    (d) => (d.type === 'dedicated' ? d.backupEnabled : undefined),
-    () => undefined,
-  );
-  return withDeadline(described, budgetMs);
 }
 
 function namespacesProblem(sourceKey: string, facts: SourceFacts | undefined): string | undefined {

@@ -7,6 +7,7 @@ import { clusterKey, rulesFor } from '../policy/policy.js';
 import type { ClusterRef } from '../restore/types.js';
 import type { Services } from './services.js';
 import { createModalFactsCache, createModalSnapshotCache } from './modal-snapshot-cache.js';
+import { targetBackupWithin } from './target-backup-within.js';
 import { withDeadline } from './with-deadline.js';
 import type { SafetyFacts, SnapshotSection, SourceFacts } from './views/restore-modal.js';
 
@@ -101,7 +102,13 @@ export async function targetTypeWithin(services: Services, target: ClusterRef, s
 export async function targetSafetyFacts(services: Services, target: ClusterRef | undefined, source: { ref?: ClusterRef | undefined; facts?: SourceFacts | undefined }, budgetMs: number): Promise<SafetyFacts | undefined> {
   if (!target) return undefined;
   const rules = rulesFor(services.policy, target).safetySnapshot;
-  // Only the type matters, and only when the policy asks for a snapshot: `off` costs no Atlas call.
-  const targetType = rules.mode === 'off' ? target.type : await targetTypeWithin(services, target, source, budgetMs);
-  return { rules, targetKey: clusterKey(target), targetType };
+  // Only when the policy asks for a snapshot: `off` costs no Atlas call. Then its type, and whether its backup is on
+  // (a dedicated cluster without it can't take one), asked at once within the same budget.
+  if (rules.mode === 'off') return { rules, targetKey: clusterKey(target), targetType: target.type };
+  const mayBeDedicated = target.type === undefined || target.type === 'dedicated';
+  const [targetType, backupEnabled] = await Promise.all([
+    targetTypeWithin(services, target, source, budgetMs),
+    mayBeDedicated ? targetBackupWithin(services, target, budgetMs) : Promise.resolve(undefined),
+  ]);
+  return { rules, targetKey: clusterKey(target), targetType, ...(backupEnabled === undefined ? {} : { backupEnabled }) };
 }

@@ -104,6 +104,9 @@ describe('safety snapshot: the policy of the target decides', () => {
   it('required on a dedicated target with cloud backup off: refused inline at submit, saying why (offered: none, said why)', async () => {
     const before = await requestIds();
     const modal = await modalFor('shop/nobackup');
+    // The form says so before anyone types the confirmation, as for a Flex target.
+    expect(JSON.stringify(modal.blocks)).toContain('cloud backup is off for');
+    expect(JSON.stringify(modal.blocks)).not.toContain('A safety snapshot of the target is taken before the restore');
     const res = await h.submitModal(modal, REQUESTER, { confirmation: 'nobackup' });
     expect(errorsOf(res.json)['restore_target:shop/nobackup']).toBe(
       'The restore policy requires a safety snapshot of the target before a restore, but cloud backup is off for shop/nobackup in Atlas, and Atlas takes no snapshot, on demand or not, of a cluster without it: no restore into it can be requested. Ask the owners of the restore policy.',
