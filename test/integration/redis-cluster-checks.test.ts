@@ -4,21 +4,14 @@
 // master (one warning, not one per master), and a password the cluster's nodes refuse.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { configWith } from '../helpers/minimal-env.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
 import { startCluster } from '../helpers/redis-cluster.js';
 import { RedisGroup, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
 
 const canRun = skipUnless('redis-cluster-checks', ['redis-server', 'redis-cli'], 'it starts three cluster nodes and joins them with redis-cli --cluster create');
 
-const base = {
-  SLACK_BOT_TOKEN: 'xoxb-1-abc',
-  SLACK_SIGNING_SECRET: 'signing-secret-value',
-  ATLAS_PUBLIC_KEY: 'pubkey',
-  ATLAS_PRIVATE_KEY: 'private-key-value',
-  RESTORE_POLICY_FILE: '/nonexistent/policy.yaml',
-};
-const configFor = (env: Record<string, string>) => loadConfig({ ...base, ...env });
+const configFor = configWith;
 
 describe.skipIf(!canRun)('Redis checks of the topology', () => {
   const group = new RedisGroup();

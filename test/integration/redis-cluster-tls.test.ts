@@ -5,6 +5,7 @@
 // the start-up checks say it is TLS and name REDIS_TLS_CA_FILE instead of timing out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { MINIMAL_ENV } from '../helpers/minimal-env.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
 import { connectRedis, createRedisClient } from '../../src/redis/redis-client.js';
 import { createRestoreStore } from '../../src/restore/store.js';
@@ -17,14 +18,7 @@ const hasBinaries = skipUnless('redis-cluster-tls', ['redis-server', 'redis-cli'
 const hasTls = hasBinaries && redisServerHasTls();
 if (hasBinaries && !hasTls) console.warn('redis-cluster-tls: skipped because this redis-server was built without TLS (BUILD_TLS=yes)');
 
-const base = {
-  SLACK_BOT_TOKEN: 'xoxb-1-abc',
-  SLACK_SIGNING_SECRET: 'signing-secret-value',
-  ATLAS_PUBLIC_KEY: 'pubkey',
-  ATLAS_PRIVATE_KEY: 'private-key-value',
-  RESTORE_POLICY_FILE: '/nonexistent/policy.yaml',
-  REDIS_URL: 'rediss://ignored',
-};
+const base = { ...MINIMAL_ENV, ...{ REDIS_URL: 'rediss://ignored' } };
 
 /** A store round trip and a plain SET through the app's own client: the data path, not only the checks. */
 async function roundTrip(env: Record<string, string>): Promise<void> {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { configWith } from '../helpers/minimal-env.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
 import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
@@ -15,14 +15,7 @@ import { DEFAULT_POLICY } from './conversation-harness.js';
 
 const canRun = skipUnless('redis-server-checks', ['redis-server'], 'it starts Redis servers with a bad eviction policy and a renamed CONFIG');
 
-const base = {
-  SLACK_BOT_TOKEN: 'xoxb-1-abc',
-  SLACK_SIGNING_SECRET: 'signing-secret-value',
-  ATLAS_PUBLIC_KEY: 'pubkey',
-  ATLAS_PRIVATE_KEY: 'private-key-value',
-  RESTORE_POLICY_FILE: '/nonexistent/policy.yaml',
-};
-const configFor = (env: Record<string, string>) => loadConfig({ ...base, ...env });
+const configFor = configWith;
 
 describe.skipIf(!canRun)('Redis checks', () => {
   const group = new RedisGroup();

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { MINIMAL_ENV } from '../helpers/minimal-env.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
 import { connectRedis, createRedisClient } from '../../src/redis/redis-client.js';
 import { createRestoreStore } from '../../src/restore/store.js';
@@ -18,14 +19,7 @@ const hasTls = hasBinaries && redisServerHasTls();
 if (hasBinaries && !hasTls) console.warn('redis-tls: skipped because this redis-server was built without TLS (BUILD_TLS=yes)');
 const canRun = hasBinaries && hasTls;
 
-const base = {
-  SLACK_BOT_TOKEN: 'xoxb-1-abc',
-  SLACK_SIGNING_SECRET: 'signing-secret-value',
-  ATLAS_PUBLIC_KEY: 'pubkey',
-  ATLAS_PRIVATE_KEY: 'private-key-value',
-  RESTORE_POLICY_FILE: '/nonexistent/policy.yaml',
-  REDIS_KEY_PREFIX: '{test-tls}:',
-};
+const base = { ...MINIMAL_ENV, ...{ REDIS_KEY_PREFIX: '{test-tls}:' } };
 
 describe.skipIf(!canRun)('Redis over TLS', () => {
   const group = new RedisGroup();

@@ -7,20 +7,13 @@ import { rootCertificates, type checkServerIdentity, type PeerCertificate } from
 import { fileURLToPath } from 'node:url';
 import { Cluster, type Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { configWith } from '../helpers/minimal-env.js';
 import { createRedisClient, describeRedis, duplicateRedisClient, planRedisClient, RedisSetupError } from '../../src/redis/redis-client.js';
 import { hashTagOf } from '../../src/redis/redis-config.js';
 import { makeCertificates } from '../helpers/make-certificates.js';
 import { skipUnless } from '../helpers/redis-servers.js';
 
-const base = {
-  SLACK_BOT_TOKEN: 'xoxb-1-abc',
-  SLACK_SIGNING_SECRET: 'signing-secret-value',
-  ATLAS_PUBLIC_KEY: 'pubkey',
-  ATLAS_PRIVATE_KEY: 'private-key-value',
-  RESTORE_POLICY_FILE: '/etc/policy.yaml',
-};
-const redisOf = (env: Record<string, string>) => loadConfig({ ...base, ...env }).redis;
+const redisOf = (env: Record<string, string>) => configWith(env).redis;
 const hasOpenssl = skipUnless('redis-client', ['openssl'], 'it makes throwaway certificates for the CA file checks');
 let certs: { ca: string; cert: string } = { ca: '', cert: '' };
 beforeAll(() => {
