@@ -136,6 +136,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   // Its own client: asked within a form's 3 s, it must not wait behind another call's rate limit (see lookupClient).
   const resolver = createMembershipResolver(async (usergroup) => (await slack.lookupClient.usergroups.users.list({ usergroup })).users ?? [], {
     ...(overrides.membershipTtlMs !== undefined ? { ttlMs: overrides.membershipTtlMs } : {}),
+    // Counted as an empty group (nobody is let in by it): the policy names a wrong id, which its owners must hear of.
+    onMissingGroup: (usergroup, slackError) => logger.error({ usergroup, slackError }, 'the restore policy names a Slack user group that does not exist: it counts as empty'),
   });
 
   const tracker = createRestoreTracker({

@@ -1,6 +1,6 @@
 // Policy entries that are Slack user groups (S…), resolved with usergroups.users.list through the real app.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, CHANNEL, commandAnswer, GROUP_ID, OUTSIDER, REQUESTER, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, CHANNEL, commandAnswer, GROUP_ID, logLines, OUTSIDER, REQUESTER, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const ONCALL = 'S0ONCALL01';
 const DBAS = 'S0DBAS0001';
@@ -107,6 +107,8 @@ describe('user groups in the policy', () => {
       expect(lookups()).toBe(before); // cached like any group, not asked again on every click
       const req = await requestRestore(h2, { source: 'orders' });
       expect(req.requester).toBe(REQUESTER);
+      // The policy's owners hear of the wrong id in the log.
+      expect(logLines.some((l) => l.includes('names a Slack user group that does not exist') && l.includes(TYPO))).toBe(true);
     } finally {
       await h2.close();
     }
