@@ -42,7 +42,9 @@ export async function loadHomeState(services: HomeServices, user: string): Promi
     return { kind: 'member', user, now, awaiting, inFlight, history, drills: await drills };
   } catch (err) {
     services.logger.warn({ err, user }, 'could not read the App Home state');
-    return { kind: 'unavailable', now };
+    // A user-group lookup Slack didn't answer is not Redis being down: the viewer is told which.
+    const membership = (err as { code?: unknown } | null)?.code === 'POLICY_MEMBERSHIP_UNAVAILABLE';
+    return { kind: 'unavailable', now, ...(membership ? { because: 'membership' as const } : {}) };
   }
 }
 

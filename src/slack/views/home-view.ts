@@ -15,7 +15,8 @@ export type HomeState =
   /** Not named in the policy: no request is theirs to see (the visibility rules of status and list). */
   | { kind: 'outsider'; now: Date }
   /** The restore records (Redis) could not be read. */
-  | { kind: 'unavailable'; now: Date }
+  /** `membership`: Slack couldn't list a user group of the policy just now; otherwise the records couldn't be read. */
+  | { kind: 'unavailable'; now: Date; because?: 'membership' | undefined }
   | {
       kind: 'member';
       user: string;
@@ -41,6 +42,9 @@ const MAX_REASON = 300;
 
 export const NOT_IN_POLICY_HOME_TEXT =
   "You're not named in the restore policy, so there are no restores to show you here. Ask the owners of the restore policy if you need to request, approve or follow restores.";
+export const HOME_MEMBERSHIP_UNAVAILABLE_TEXT =
+  "Slack couldn't tell just now whether you are in the restore policy's user groups, so nothing can be shown here. Open this tab again in a minute.";
+
 export const HOME_UNAVAILABLE_TEXT =
   "The restore records (Redis) cannot be reached right now, so nothing can be shown here. Open this tab again in a minute; if it persists, tell the bot's operators.";
 
@@ -149,7 +153,7 @@ export function buildHomeView(state: HomeState): HomeView {
     context(`Restores of MongoDB Atlas backups, each approved by a second person. Updated ${slackDate(state.now.toISOString())}.`),
   ];
   const body =
-    state.kind === 'outsider' ? [section(NOT_IN_POLICY_HOME_TEXT)] : state.kind === 'unavailable' ? [section(HOME_UNAVAILABLE_TEXT)] : memberBlocks(state);
+    state.kind === 'outsider' ? [section(NOT_IN_POLICY_HOME_TEXT)] : state.kind === 'unavailable' ? [section(state.because === 'membership' ? HOME_MEMBERSHIP_UNAVAILABLE_TEXT : HOME_UNAVAILABLE_TEXT)] : memberBlocks(state);
   let blocks = [...head, ...body];
   // The caps above keep a home well under the limit; this is the guarantee should they ever add up to more.
   if (blocks.length > HOME_MAX_BLOCKS) blocks = [...blocks.slice(0, HOME_MAX_BLOCKS - 1), context('This page is cut short: `/atlas-restore list` shows everything.')];

@@ -86,6 +86,7 @@ describe('buildHomeView', () => {
     expect(shown).not.toMatch(/RR-/);
     expect(buttons(view.blocks)).toEqual([]);
     expect(text({ kind: 'unavailable', now: NOW })).toMatch(/cannot be reached right now/);
+    expect(text({ kind: 'unavailable', now: NOW, because: 'membership' })).toMatch(/Slack couldn't tell just now whether you are in the restore policy's user groups/);
   });
 
   it('stays within Slack’s limits however much there is (100 blocks, text lengths), and says what it left out', () => {
