@@ -2,6 +2,7 @@
 // in plain words what is wrong (bad token, missing scope, IP access list, unknown cluster) before a user finds out.
 // Per cluster also what the form will offer: point in time (dedicated, continuous cloud backup, its window) and the
 // safety snapshot (dedicated only) against what the policy asks of it.
+import { checkUsergroups } from './check-usergroups.js';
 import type { webApi } from '@slack/bolt';
 import { isAtlasApiError } from './atlas/errors.js';
 import type { AtlasClient, ClusterDescription, ClusterType } from './atlas/types.js';
@@ -49,6 +50,11 @@ export async function runPreflight(deps: { policy: Policy; atlas: AtlasClient; s
   } catch (err) {
     const code = (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err));
     fail(`Slack: auth.test failed (${code}): check SLACK_BOT_TOKEN and SLACK_API_URL`);
+  }
+
+  for (const line of await checkUsergroups(deps.policy, deps.slack)) {
+    if (line.level === 'FAIL') fail(line.text);
+    else lines.push(`${line.level.padEnd(4)} ${line.text}`);
   }
 
   // One cluster at a time: a preflight must not trip Atlas's rate limits.

@@ -47,6 +47,24 @@ describe('preflight', () => {
     );
   });
 
+  it('checks each Slack user group the policy names: members (ok), none (warn), unknown to Slack (FAIL)', async () => {
+    slack.setUsergroup('S0ONCALL01', ['U0REQ', 'U0REQ2']);
+    slack.setUsergroup('S0EMPTY001', []);
+    const groups = parsePolicy(
+      `projects:\n  - name: shop\n    id: ${G}\n    approvers: [S0EMPTY001]\n    clusters: [{ name: orders, requesters: [S0TYPO0001] }]\nrequesters: [U0REQ, S0ONCALL01]\napprovers: [U0APP]\n`,
+      'p.yaml',
+    );
+    const result = await runPreflight({ policy: groups, ...deps() });
+    expect(result.ok).toBe(false);
+    expect(result.lines).toEqual(
+      expect.arrayContaining([
+        'ok   Slack: user group S0ONCALL01 has 2 member(s)',
+        'warn Slack: user group S0EMPTY001 has no members: it lets nobody in',
+        expect.stringMatching(/^FAIL Slack: the policy names user group S0TYPO0001, which Slack doesn't know \(no_such_subteam\): fix the id/),
+      ]),
+    );
+  });
+
   it('names what is wrong: a bad Slack token, a wrong Atlas key, an unknown cluster, a wrong type in the policy', async () => {
     const wrongType = await runPreflight({ policy: policy('[{ name: ledger, type: flex }, { name: nosuch }]'), ...deps() });
     expect(wrongType.ok).toBe(false);
