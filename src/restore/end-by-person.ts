@@ -1,5 +1,5 @@
 // A person ends a pending request: an approver's Reject, the requester's Cancel. The end is recorded with its intent
-// like every tracker ending, and settled (lock, audit, metric, card, last word) by the request's job, which tries the
+// like every tracker ending, and settled (lock, audit, metric, card, last word) by a job of its own, which tries the
 // last word again while Slack refuses it. Should this process die between the two, the request's expiry job, armed
 // since the request was made, settles it at the approval's expiry.
 import { endRequest } from './tracker-settle.js';
@@ -14,7 +14,7 @@ export interface PersonEnd {
 }
 
 /** The ended request, or null when it was no longer pending (approved, expired or ended by someone else first). */
-export async function endByPerson(ctx: TrackerContext, ensureJob: (requestId: string) => Promise<unknown>, end: PersonEnd): Promise<RestoreRequest | null> {
+export async function endByPerson(ctx: TrackerContext, settleSoon: (requestId: string) => Promise<void>, end: PersonEnd): Promise<RestoreRequest | null> {
   const req = await ctx.store.get(end.requestId);
   if (!req) return null;
   const who = end.to === 'rejected' ? { rejectedBy: end.by } : { cancelledBy: end.by };
@@ -24,6 +24,6 @@ export async function endByPerson(ctx: TrackerContext, ensureJob: (requestId: st
   if (!ended || endedBy !== end.by) return null;
   // At once, so the requester may ask again for the same target; the settle's own release is then a no-op.
   await ctx.store.releaseTargetLock(ended.target, ended.id).catch((err: unknown) => ctx.logger.warn({ err, requestId: ended.id }, 'could not release the target lock; the settle will'));
-  await ensureJob(ended.id);
+  await settleSoon(ended.id);
   return ended;
 }

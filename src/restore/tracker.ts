@@ -38,6 +38,7 @@ const RECONCILE_SCHEDULER_ID = 'reconcile-every';
 export const restoreJobId = (requestId: string): string => `restore-${requestId}`;
 const legacyPollJobId = (requestId: string): string => `poll-${requestId}`;
 export const expiryJobId = (requestId: string): string => `expire-${requestId}`;
+const endJobId = (requestId: string): string => `end-${requestId}`;
 
 const DAY_SECONDS = 24 * 3600;
 const JOB_OPTIONS: JobsOptions = {
@@ -174,6 +175,17 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     return true;
   }
 
+  /**
+   * A job that settles an ended request now. Not the restore job's id: that job may still be running the step that
+   * sent the request back to pending (approvals dropped), and it stops without looking again.
+   */
+  async function settleSoon(requestId: string): Promise<void> {
+    if (await hasLiveJob(endJobId(requestId))) return;
+    const now = Date.now();
+    const data: PollJobData = { requestId, step: 'settle', startedAt: now, lastChangeAt: now };
+    await queue.add(RESTORE_JOB, data, { jobId: endJobId(requestId) });
+  }
+
   /** True when a job with this id exists and will still run; a finished one is removed so the id can be reused. */
   async function hasLiveJob(jobId: string): Promise<boolean> {
     const existing = await queue.getJob(jobId);
@@ -292,7 +304,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
 
     async endByPerson(requestId, to, by, patch) {
       assertRequestId(requestId);
-      return endByPerson(ctx, ensureRestoreJob, { requestId, to, by, patch });
+      return endByPerson(ctx, settleSoon, { requestId, to, by, patch });
     },
 
     reconcile,

@@ -1,10 +1,11 @@
 // Reject and Cancel end a request through the tracker: recorded with an intent, then settled as a step (lock, audit,
 // one last word), like every other end. And when the process that recorded the end died before it handed the request
 // to its job, the request's expiry job, armed since it was made, settles it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createTrackerMarks } from '../../src/restore/tracker-marks.js';
+import type { RecheckResult } from '../../src/restore/tracker-types.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { useTrackerHarness } from './tracker-harness.js';
+import { recordingNotifier, TrackerHarness, useTrackerHarness } from './tracker-harness.js';
 
 const world = useTrackerHarness();
 
@@ -26,6 +27,33 @@ describe('a person ends a pending request', () => {
     expect(audit).toEqual([expect.objectContaining({ type: ended?.state })]);
     expect(await tracker.endByPerson(req.id, 'rejected', 'U0OTHERAPPROVER', { rejectedBy: 'U0OTHERAPPROVER' })).toBeNull();
     expect(h.callsFor(req.id, 'endedByPerson')).toHaveLength(1);
+  });
+
+  it('rejected while the restore job that sent it back to pending (an approval dropped) is still busy: settled all the same', async () => {
+    // A queue of its own: the other tests' trackers have no submission gate, and would take this restore job.
+    const h = new TrackerHarness(world.fake);
+    onTestFinished(() => h.cleanup());
+    let announcing = false;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let rechecks = 0;
+    const tracker = await h.startTracker('drop', {
+      // The restore job stays on its step, telling the thread which approval was dropped, while the Reject comes in.
+      notifier: recordingNotifier(h.calls, 'drop', { approvalsDropped: async () => { announcing = true; await held; } }),
+      submission: {
+        dryRun: () => false,
+        recheck: (req) => Promise.resolve<RecheckResult>(rechecks++ === 0 ? { kind: 'drop', dropped: [{ user: 'U0APPROVER', at: req.approvals[0]!.at, why: 'left the group' }] } : { kind: 'ok' }),
+      },
+    });
+    const req = await h.seedPending(120_000);
+    expect((await h.store.transition(req.id, ['pending_approval'], 'approved', { approvals: [{ user: 'U0APPROVER', at: new Date().toISOString() }] })).ok).toBe(true);
+    await tracker.track(req.id);
+    await waitFor(() => announcing, { message: 'the restore job announcing the dropped approval' });
+    expect((await h.store.get(req.id))?.state).toBe('pending_approval');
+    expect((await tracker.endByPerson(req.id, 'rejected', 'U0OTHER', {}))?.state).toBe('rejected');
+    release();
+    await waitFor(() => h.callsFor(req.id, 'endedByPerson').length === 1, { message: 'the last word of the Reject' });
+    expect((await h.store.readAudit(200)).filter((e) => e.requestId === req.id && e.type === 'rejected')).toHaveLength(1);
   });
 
   it('recorded by a process that died before handing it on: the expiry job settles it at the approval expiry', async () => {
