@@ -32,12 +32,12 @@ export async function expireApproval(ctx: TrackerContext, requestId: string, now
   const dueAt = Date.parse(req.approvalExpiresAt);
   if (Number.isFinite(dueAt) && dueAt > now) return { kind: 'not_due', dueAt };
 
-  await ctx.marks.setIntent(requestId, { kind: 'approval_expired' });
+  const token = await ctx.marks.setIntent(requestId, { kind: 'approval_expired' });
   const result = await ctx.store.transition(requestId, ['pending_approval'], 'approval_expired', {});
   if (!result.ok) {
     // Approved or rejected at the last moment, or another replica expired it (it then settles).
     if (result.request?.state === 'approval_expired') return settleExpired(ctx, result.request, false);
-    await ctx.marks.clearIntent(requestId, 'approval_expired');
+    await ctx.marks.clearIntent(requestId, 'approval_expired', token);
     return { kind: 'noop', state: result.request?.state ?? 'missing' };
   }
   ctx.logger.info({ requestId }, 'approval expired');

@@ -60,9 +60,11 @@ export interface TrackerMarks {
    * One intent per final state a request may be ended in: two runs ending it differently at once (a Reject and a
    * Cancel, an expiry and a dry run) each keep and clear their own, and the one whose compare-and-set won is read.
    */
-  setIntent(requestId: string, intent: FinalIntent): Promise<void>;
+  /** Resolves with the token of this write: clearIntent with it removes this intent only, not one written since. */
+  setIntent(requestId: string, intent: FinalIntent): Promise<string>;
   getIntent(requestId: string, state: RequestState): Promise<FinalIntent | null>;
-  clearIntent(requestId: string, state: RequestState): Promise<void>;
+  /** Without a token: whatever intent the state has (a request taken back from that end). */
+  clearIntent(requestId: string, state: RequestState, token?: string): Promise<void>;
 }
 
 export interface TrackerMarksOptions {
@@ -80,6 +82,11 @@ const FINISH_ONCE = `
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
+/** Deletes an intent only while it is the one written with the token (a UUID, found as a plain substring). */
+const DELETE_IF_TOKEN = `
+local value = redis.call('GET', KEYS[1])
+if value and string.find(value, '"token":"' .. ARGV[1] .. '"', 1, true) then return redis.call('DEL', KEYS[1]) end
+return 0`;
 const RELEASE_LEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -129,14 +136,21 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
     },
 
     async setIntent(requestId, intent) {
-      await redis.set(intentKey(requestId, intendedState(intent)), JSON.stringify(intent), 'EX', keepSeconds);
+      const token = randomUUID();
+      await redis.set(intentKey(requestId, intendedState(intent)), JSON.stringify({ ...intent, token }), 'EX', keepSeconds);
+      return token;
     },
 
     async getIntent(requestId, state) {
       return (await readIntent(intentKey(requestId, state))) ?? (await readIntent(legacyIntentKey(requestId)));
     },
 
-    async clearIntent(requestId, state) {
+    async clearIntent(requestId, state, token) {
+      // Another run that ends the request the same way (several kinds of end are 'failed') may have written since.
+      if (token !== undefined) {
+        await redis.eval(DELETE_IF_TOKEN, 1, intentKey(requestId, state), token);
+        return;
+      }
       await redis.del(intentKey(requestId, state));
       const legacy = await readIntent(legacyIntentKey(requestId));
       if (legacy && intendedState(legacy) === state) await redis.del(legacyIntentKey(requestId));

@@ -103,14 +103,14 @@ export async function endRequest(
   patch: Partial<RestoreRequest>,
   opts: { unlessSet?: keyof RestoreRequest } = {},
 ): Promise<RestoreRequest | null> {
-  await ctx.marks.setIntent(req.id, intent);
+  const token = await ctx.marks.setIntent(req.id, intent);
   const state = intendedState(intent);
   const result = await ctx.store.transition(req.id, from, state, { finishedAt: new Date().toISOString(), ...patch }, opts);
   if (result.ok) return result.request;
   // Lost the CAS. Another run of this job (a stalled job's zombie) that made the same transition is covered
   // by the once-markers; any other final state has an owner of its own.
   if (result.request && result.request.state === state) return result.request;
-  await ctx.marks.clearIntent(req.id, state);
+  await ctx.marks.clearIntent(req.id, state, token);
   return null;
 }
 
