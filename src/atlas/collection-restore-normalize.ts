@@ -51,7 +51,7 @@ export interface CollectionRestoreJob {
 }
 
 /** What became of one namespace, in words a thread message can use. */
-export type NamespaceOutcome = 'pending' | 'running' | 'restored' | 'indexes_failed' | 'failed' | 'not_found' | 'not_restored' | 'unknown';
+export type NamespaceOutcome = 'pending' | 'running' | 'restored' | 'indexes_failed' | 'failed' | 'not_found' | 'not_restored' | 'unsupported' | 'unknown';
 
 export interface CollectionRestoreNamespaceResult {
   sourceNamespace: string;
@@ -166,7 +166,8 @@ const OUTCOME: Record<string, NamespaceOutcome> = {
   FAILED: 'failed',
   ROLLBACK: 'failed',
   NOT_FOUND: 'not_found',
-  UNSUPPORTED: 'not_restored',
+  // A kind of collection Atlas's collection restore leaves out: a failure only where it was asked for by name.
+  UNSUPPORTED: 'unsupported',
   NOT_RESTORED: 'not_restored',
 };
 

@@ -37,9 +37,18 @@ export async function announceProgress(ctx: TrackerContext, req: RestoreRequest,
 /** Outcomes of a namespace that mean it is not (all) on the target; `unknown` (a state we can't read) is not judged. */
 const NOT_RESTORED: readonly string[] = ['not_found', 'failed', 'indexes_failed', 'not_restored', 'pending', 'running'];
 
-/** The namespaces Atlas reports as not restored, or restored without their indexes. */
-export function unrestoredNamespaces(results: readonly NamespaceResult[] | undefined): NamespaceResult[] {
-  return (results ?? []).filter((r) => NOT_RESTORED.includes(r.state));
+/** The namespaces the request names itself (a database's collections are not named one by one). */
+export function namedNamespaces(req: Pick<RestoreRequest, 'namespaces'>): string[] {
+  return (req.namespaces ?? []).map((n) => n.sourceNamespace);
+}
+
+/**
+ * The namespaces Atlas reports as not restored, or restored without their indexes. A collection Atlas calls
+ * UNSUPPORTED (a kind its collection restore leaves out) counts only when the request named it: a database's other
+ * collections restored, the restore did what was asked, and the final message lists what was left out.
+ */
+export function unrestoredNamespaces(results: readonly NamespaceResult[] | undefined, named: readonly string[] = []): NamespaceResult[] {
+  return (results ?? []).filter((r) => NOT_RESTORED.includes(r.state) || (r.state === 'unsupported' && named.includes(r.sourceNamespace)));
 }
 
 /** The job's `indexStatus.failedCollectionCount`: collections whose indexes failed to build, when Atlas says. */
@@ -56,9 +65,9 @@ const short = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` 
  * Why a collection restore that Atlas calls SUCCESSFUL did not restore everything; undefined when it did (or when
  * Atlas's answers don't say otherwise). Worded to follow "Atlas says:".
  */
-export function partialRestoreReason(job: Pick<RestoreJob, 'state' | 'raw'>, results: readonly NamespaceResult[] | undefined): string | undefined {
+export function partialRestoreReason(job: Pick<RestoreJob, 'state' | 'raw'>, results: readonly NamespaceResult[] | undefined, named: readonly string[] = []): string | undefined {
   if (job.state !== 'completed') return undefined;
-  const missing = unrestoredNamespaces(results);
+  const missing = unrestoredNamespaces(results, named);
   const indexFailures = failedIndexCollections(job) ?? 0;
   const listedIndexFailures = missing.filter((r) => r.state === 'indexes_failed').length;
   if (missing.length === 0 && indexFailures === 0) return undefined;
@@ -76,8 +85,8 @@ export function partialRestoreReason(job: Pick<RestoreJob, 'state' | 'raw'>, res
 }
 
 /** The job as the request should end by it: a SUCCESSFUL job that left namespaces behind ends the request failed. */
-export function judgedJob(job: RestoreJob, results: readonly NamespaceResult[] | undefined): RestoreJob {
-  const reason = partialRestoreReason(job, results);
+export function judgedJob(job: RestoreJob, results: readonly NamespaceResult[] | undefined, named: readonly string[] = []): RestoreJob {
+  const reason = partialRestoreReason(job, results, named);
   return reason ? { ...job, state: 'failed', failureReason: reason } : job;
 }
 

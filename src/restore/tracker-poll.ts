@@ -4,7 +4,7 @@
 import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import { TERMINAL_JOB_STATES, type RestoreJob } from '../atlas/types.js';
 import { isAccessError, isNotFoundError as isNotFound } from './classify-atlas-error.js';
-import { announceProgress, judgedJob, readNamespaceResults, type NamespaceReadState } from './collection-progress.js';
+import { announceProgress, judgedJob, namedNamespaces, readNamespaceResults, type NamespaceReadState } from './collection-progress.js';
 import { getJobFor } from './restore-job-calls.js';
 import { nextPollDelayMs } from './poll-interval.js';
 import { settleStep } from './settle-step.js';
@@ -58,7 +58,7 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
     const read = await readNamespaceResults(ctx, req, job.id, data);
     if (read.kind === 'again') return { kind: 'again', delayMs: read.delayMs, data: { ...next, ...read.data } };
     // A SUCCESSFUL job that left namespaces behind ends the request failed (collection-progress.ts says why).
-    const finalRequest = await recordFinished(ctx, req, judgedJob(job, read.results), read.results);
+    const finalRequest = await recordFinished(ctx, req, judgedJob(job, read.results, namedNamespaces(req)), read.results);
     if (!finalRequest) return { kind: 'done', reason: `request left 'running' before the job ended` };
     return settleStep(ctx, finalRequest, { ...next, step: 'settle' }, `job ${job.state}`);
   }

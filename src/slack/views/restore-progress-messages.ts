@@ -30,7 +30,7 @@ export function namespaceLines(req: RestoreRequest): string[] {
   // All of them: the final message packs them into sections and says how many it had no room for.
   return (req.namespaceResults ?? []).map((r) => {
     // A namespace Atlas didn't find or didn't restore was written nowhere, whatever target it was asked for.
-    const written = r.state !== 'not_found' && r.state !== 'not_restored';
+    const written = r.state !== 'not_found' && r.state !== 'not_restored' && r.state !== 'unsupported';
     const where = !written ? '' : r.effectiveTargetNamespace && r.effectiveTargetNamespace !== r.sourceNamespace ? ` → \`${escapeText(r.effectiveTargetNamespace)}\`` : r.effectiveTargetNamespace ? ' (in place)' : '';
     const docs = r.restoredDocuments !== undefined || r.totalDocuments !== undefined ? `, ${count(r.restoredDocuments)} of ${count(r.totalDocuments)} documents` : '';
     const why = r.errorMessage ? `: ${escapeText(r.errorMessage)}` : '';

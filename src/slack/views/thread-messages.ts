@@ -7,7 +7,7 @@ import type { DroppedApproval, SubmitHow } from '../../restore/tracker-types.js'
 import { drillFigures } from './drill-messages.js';
 import { restoreFrom, restoreHow, restoreWhat } from './describe-restore.js';
 import { namespaceLines, undoLine, unreadNamespacesLine } from './restore-progress-messages.js';
-import { unrestoredNamespaces } from '../../restore/collection-progress.js';
+import { namedNamespaces, unrestoredNamespaces } from '../../restore/collection-progress.js';
 import { restoreStartedAt } from '../../restore/restore-started-at.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
@@ -195,7 +195,7 @@ export function namespaceSections(req: RestoreRequest, maxSections = MAX_MESSAGE
 export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: readonly DrillRun[] = []): ThreadMessage {
   const outcome = req.state === 'failed' || req.state === 'cancelled' || req.state === 'expired' ? req.state : 'completed';
   // A collection restore that left namespaces behind says so in its title (collection-progress.ts: it ends failed).
-  const missing = outcome === 'failed' ? unrestoredNamespaces(req.namespaceResults).length : 0;
+  const missing = outcome === 'failed' ? unrestoredNamespaces(req.namespaceResults, namedNamespaces(req)).length : 0;
   const all = req.namespaceResults?.length ?? 0;
   const title = missing === 0 ? FINAL_TITLES[outcome] : missing < all ? PARTIAL_TITLE : NOTHING_RESTORED_TITLE;
   const start = restoreStartedAt(req) ?? req.submittingAt ?? req.createdAt;

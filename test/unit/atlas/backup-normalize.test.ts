@@ -80,7 +80,7 @@ describe('collection restore jobs', () => {
   it('maps every namespace state, and takes the index error as the namespace error', () => {
     const outcome = (state?: string) => toNamespaceResult({ sourceNamespace: 'a.b', state }, 'GET x').outcome;
     expect(['NOT_STARTED', 'IN_PROGRESS', 'FINALIZING', 'NOT_FOUND', 'UNSUPPORTED', 'SUCCESSFUL', 'ROLLBACK', 'NOT_RESTORED', 'FAILED', 'INDEX_BUILD_FAILED', 'NEW', undefined].map(outcome)).toEqual([
-      'pending', 'running', 'running', 'not_found', 'not_restored', 'restored', 'failed', 'not_restored', 'failed', 'indexes_failed', 'unknown', 'unknown',
+      'pending', 'running', 'running', 'not_found', 'unsupported', 'restored', 'failed', 'not_restored', 'failed', 'indexes_failed', 'unknown', 'unknown',
     ]);
     expect(toNamespaceResult({ sourceNamespace: 'a.b', state: 'INDEX_BUILD_FAILED', indexStatus: { state: 'FAILED', errorMessage: 'E11000' } }, 'x').errorMessage).toBe('E11000');
   });

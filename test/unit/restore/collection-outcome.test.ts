@@ -37,6 +37,17 @@ describe('a SUCCESSFUL collection restore job', () => {
     expect(partialRestoreReason(job('completed'), undefined)).toBeUndefined();
   });
 
+  it('a collection Atlas calls UNSUPPORTED fails the restore only where the request named it, not as one of a database', () => {
+    const results = [ns('sales.orders', 'restored'), ns('sales.daily_view', 'unsupported')];
+    // `only sales`: the database's collections were restored; the one kind Atlas leaves out is listed, not a failure.
+    expect(judgedJob(job('completed', 0), results, ['sales']).state).toBe('completed');
+    // `only sales.daily_view`: what was asked for was not restored.
+    const named = judgedJob(job('completed', 0), results, ['sales.orders', 'sales.daily_view']);
+    expect(named.state).toBe('failed');
+    expect(named.failureReason).toContain('`sales.daily_view` unsupported');
+    expect(unrestoredNamespaces(results, ['sales'])).toEqual([]);
+  });
+
   it('a state Atlas reports that we cannot read is not judged; a job that did not succeed is left as Atlas says', () => {
     expect(partialRestoreReason(job('completed'), [ns('a.b', 'unknown')])).toBeUndefined();
     expect(judgedJob(job('failed'), [ns('a.b', 'failed')]).failureReason).toBeUndefined();
