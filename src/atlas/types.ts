@@ -56,8 +56,8 @@ export function isRestorable<S extends Pick<Snapshot, 'status' | 'createdAt'>>(s
 /**
  * 'unknown': Atlas answered with a status we can't read (a Flex `status` or collection `state` outside the values its
  * spec lists, e.g. `CANCELLED`). Never terminal, so the bot goes on following such a job (and keeps its target
- * locked) rather than guess that it ended; its own word is in `RestoreJob.atlasStatus`. Nothing is posted for it
- * (the notifier announces only 'pending' and 'running'), and a list holding such a job stays readable.
+ * locked) rather than guess that it ended; its own word is in `RestoreJob.atlasStatus`. The thread is told once
+ * (a job state change like any other), and a list holding such a job stays readable.
  */
 export type RestoreJobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired' | 'unknown';
 export const TERMINAL_JOB_STATES: readonly RestoreJobState[] = ['completed', 'failed', 'cancelled', 'expired'];

@@ -12,6 +12,7 @@ export function asRestoreJob(job: CollectionRestoreJob): RestoreJob {
   return {
     id: job.id,
     state: job.state,
+    ...(job.state === 'unknown' ? { atlasStatus: job.atlasState } : {}),
     snapshotId: job.snapshotId,
     targetGroupId: job.targetGroupId,
     targetClusterName: job.targetClusterName,

@@ -25,6 +25,7 @@ import {
   submittedMessage,
   trackingLostMessage,
   unconfirmedSubmitMessage,
+  unknownJobStateMessage,
   type ThreadMessage,
 } from './views/thread-messages.js';
 
@@ -73,6 +74,7 @@ export function createSlackNotifier(messenger: SlackMessenger, now: () => Date =
     async jobStateChanged(req, job) {
       // The card follows through requestChanged once the new state is stored.
       if (job.state === 'pending' || job.state === 'running') await messenger.postInThread(req, jobStateMessage(req, job.state));
+      else if (job.state === 'unknown') await messenger.postInThread(req, unknownJobStateMessage(req, job.atlasStatus));
     },
     async restoreFinished(req) {
       const previous = req.drill && opts.drillRuns ? await opts.drillRuns(req.drill.name, 6).catch(() => []) : [];

@@ -44,5 +44,7 @@ describe('a Flex restore job status outside the spec', () => {
     const thread = h.threadTexts(id);
     expect(thread.filter((t) => UNREACHABLE.test(t))).toEqual([]);
     expect(thread.filter((t) => /is running/.test(t))).toHaveLength(1);
+    // The silence isn't taken for progress: the thread heard once what Atlas said.
+    expect(thread.filter((t) => /Atlas reports .* as `CANCELLED`, which I don't know\. I go on following it/.test(t))).toHaveLength(1);
   });
 });

@@ -131,6 +131,16 @@ export function trackingLostMessage(req: RestoreRequest, error: AtlasErrorInfo):
   };
 }
 
+/**
+ * Atlas reports the job in a state the bot doesn't know (a status its spec doesn't list): said once, so nobody takes
+ * the silence for progress. It is followed on, its target kept, until Atlas says something the bot reads.
+ */
+export function unknownJobStateMessage(req: RestoreRequest, atlasSays: string | undefined): ThreadMessage {
+  const word = atlasSays ? ` as \`${escapeText(atlasSays)}\`` : ' in a state';
+  return {
+    text: `:grey_question: Atlas reports ${job(req)}${word}, which I don't know. I go on following it and keep ${clusterLabel(req.target)} reserved for it; check the restore in the Atlas UI.`,
+  };
+}
 
 export function jobStateMessage(req: RestoreRequest, state: Extract<RestoreJobState, 'pending' | 'running'>): ThreadMessage {
   return {
