@@ -9,6 +9,7 @@ import { startSubmitClock, type SubmitClock } from './submit-clock.js';
 import { withDeadline } from './with-deadline.js';
 import { readModalSubmission, type ModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
 import { lockHolderText, plainModalErrors } from './views/modal-errors.js';
+import { buildNoticeModal } from './views/home-view.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -38,6 +39,8 @@ const SLACK_ANSWER_MS = 3000;
 /** Said when the checks used up the time Slack waits for an answer: a request made now might never be shown. */
 export const TOO_SLOW_TEXT = 'Checking this request took longer than Slack waits for an answer (Slack or Atlas answered slowly), so nothing was requested. Submit again in a moment.';
 
+export const OUTDATED_FORM_TEXT = "This form can't be read any more (it may be from before the bot was updated), so nothing was requested. Close it and run `/atlas-restore` again.";
+
 export function handleModalSubmission(services: Services) {
   return async ({ ack, body, view }: ViewArgs): Promise<void> => {
     const clock = startSubmitClock();
@@ -45,8 +48,11 @@ export function handleModalSubmission(services: Services) {
     let sub: ModalSubmission;
     try {
       sub = readModalSubmission(view as unknown as ModalSubmissionView);
-    } catch {
-      return ack({ response_action: 'errors', errors: {} as Record<string, string> });
+    } catch (err) {
+      // Its metadata can't be read (a form opened before an upgrade that changed it, or a crafted payload). Errors would
+      // have to name a block of a view we can't read, and an empty map shows nothing: the form is replaced by a notice.
+      services.logger.warn({ err, user }, 'restore form submission could not be read');
+      return ack({ response_action: 'update', view: buildNoticeModal('Atlas Restore', OUTDATED_FORM_TEXT) });
     }
     const targetField = sub.blockIds.target ?? 'restore_source';
     const checked = await checkModalSubmission(services, user, view.id, sub, clock);

@@ -49,6 +49,16 @@ describe('the modal submission', () => {
     expect(req.target.cluster).toBe('staging');
   });
 
+  it('a form whose metadata can\'t be read (opened before an upgrade, or crafted): replaced by a notice, nothing requested', async () => {
+    const before = await requestIds(h);
+    const modal = await modalFor(h, 'shop/staging');
+    const res = await h.submitModal({ ...modal, private_metadata: 'not the form\'s metadata' }, REQUESTER, { confirmation: 'staging' });
+    const answer = res.json as { response_action?: string; view?: { blocks?: unknown[] } };
+    expect(answer.response_action).toBe('update');
+    expect(JSON.stringify(answer.view?.blocks)).toContain("This form can't be read any more");
+    expect(await requestIds(h)).toEqual(before);
+  });
+
   it('a target held by a request waiting for approval, then by a running restore: said in plain words', async () => {
     const first = await requestRestore(h, { source: 'ledger' });
     const modal = await modalFor(h, 'shop/orders to shop/ledger');
