@@ -30,6 +30,7 @@ export function createClusterTypeDetector(probe: ProbeClusterType): ClusterTypeD
   const keyOf = (groupId: string, clusterName: string): string => `${groupId}\u0000${clusterName}`;
 
   async function probeAll(groupId: string, clusterName: string): Promise<ClusterType> {
+    let serverlessRefused: AtlasApiError | undefined;
     for (const type of PROBE_ORDER) {
       try {
         await probe(type, groupId, clusterName);
@@ -42,13 +43,23 @@ export function createClusterTypeDetector(probe: ProbeClusterType): ClusterTypeD
         // Atlas sunsets the serverless API: whatever its refusal (410 Gone, a 400 about the retired API), the name
         // is no serverless instance. The project was already found by the probes before it.
         const retired = type === 'serverless' && (error.status === 400 || error.status === 410);
+        // The same key was let in by the Flex and clusters APIs just before: a 401/403 of the serverless one is about
+        // its role (that API wants Project Owner), not the name. The name is most likely wrong; say both, not "give it
+        // Project Owner" for a typo.
+        if (type === 'serverless' && (error.status === 401 || error.status === 403)) {
+          serverlessRefused = error;
+          continue;
+        }
         if (!NOT_THIS_TYPE[type].has(error.errorCode) && !notFound && !retired) throw error;
       }
     }
+    const serverless = serverlessRefused
+      ? ` (the serverless API refused the key, ${serverlessRefused.status} ${serverlessRefused.errorCode}, so a serverless instance could not be ruled out: Atlas retired them on 2026-01-22)`
+      : '';
     throw new AtlasApiError({
       status: 404,
       errorCode: 'ATLAS_CLUSTER_NOT_FOUND',
-      detail: `no Flex cluster, dedicated cluster or serverless instance named "${clusterName}" in project ${groupId}`,
+      detail: `no Flex cluster, dedicated cluster or serverless instance named "${clusterName}" in project ${groupId}${serverless}`,
     });
   }
 

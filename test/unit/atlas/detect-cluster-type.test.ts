@@ -66,6 +66,17 @@ describe('cluster type detection', () => {
     await expect(createClusterTypeDetector(flex400.probe).detect('g', 'c')).rejects.toMatchObject({ errorCode: 'SOMETHING_ELSE' });
   });
 
+  it('a serverless API that refuses the key (its role) after the others found no such name: not found, saying both', async () => {
+    for (const refused of [{ status: 403, errorCode: 'USER_UNAUTHORIZED' }, { status: 401, errorCode: 'UNAUTHORIZED' }]) {
+      const t = probeTable({ flex: NOT_FOUND, dedicated: NOT_FOUND, serverless: refused });
+      await expect(createClusterTypeDetector(t.probe).detect('g', 'typo')).rejects.toMatchObject({
+        errorCode: 'ATLAS_CLUSTER_NOT_FOUND',
+        status: 404,
+        message: expect.stringContaining(`the serverless API refused the key, ${refused.status} ${refused.errorCode}`),
+      });
+    }
+  });
+
   it('stops on errors that are not about the type (auth, project, outage) and does not remember them', async () => {
     const auth = probeTable({ flex: { status: 401, errorCode: 'UNAUTHORIZED' }, dedicated: 'ok', serverless: 'ok' });
     const detector = createClusterTypeDetector(auth.probe);
