@@ -96,7 +96,10 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
   const doneKey = (id: string, event: string) => `${prefix}done:${id}:${event}`;
   const leaseKey = (id: string, event: string) => `${prefix}lease:${id}:${event}`;
   const intentKey = (id: string, state: RequestState) => `${prefix}intent:${id}:${state}`;
-  /** Earlier versions kept one intent per request: still read, for the state it was written for. */
+  /**
+   * Earlier versions kept one intent per request (the last one written): still written, for their replicas during a
+   * rolling upgrade, and read when the state has none of its own (an end an earlier version began).
+   */
   const legacyIntentKey = (id: string) => `${prefix}intent:${id}`;
 
   async function readIntent(key: string): Promise<FinalIntent | null> {
@@ -137,7 +140,10 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
 
     async setIntent(requestId, intent) {
       const token = randomUUID();
-      await redis.set(intentKey(requestId, intendedState(intent)), JSON.stringify({ ...intent, token }), 'EX', keepSeconds);
+      const value = JSON.stringify({ ...intent, token });
+      await redis.set(intentKey(requestId, intendedState(intent)), value, 'EX', keepSeconds);
+      // Also where earlier versions read it: during a rolling upgrade a replica of the version before may settle it.
+      await redis.set(legacyIntentKey(requestId), value, 'EX', keepSeconds);
       return token;
     },
 
@@ -149,6 +155,7 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
       // Another run that ends the request the same way (several kinds of end are 'failed') may have written since.
       if (token !== undefined) {
         await redis.eval(DELETE_IF_TOKEN, 1, intentKey(requestId, state), token);
+        await redis.eval(DELETE_IF_TOKEN, 1, legacyIntentKey(requestId), token);
         return;
       }
       await redis.del(intentKey(requestId, state));

@@ -31,6 +31,13 @@ describe('intents', () => {
     expect(await marks.getIntent('RR-INT002', 'failed')).toBeNull();
   });
 
+  it('is also written where earlier versions read it (a replica of the version before may settle it during an upgrade)', async () => {
+    const token = await marks.setIntent('RR-INT004', { kind: 'dry_run' });
+    expect(JSON.parse((await redis.get(`${prefix}intent:RR-INT004`))!)).toMatchObject({ kind: 'dry_run' });
+    await marks.clearIntent('RR-INT004', 'completed', token);
+    expect(await redis.exists(`${prefix}intent:RR-INT004`)).toBe(0);
+  });
+
   it('an intent of an earlier version (one per request) is still read for its own state, and cleared', async () => {
     await redis.set(`${prefix}intent:RR-INT003`, JSON.stringify({ kind: 'approval_expired' }));
     expect(await marks.getIntent('RR-INT003', 'approval_expired')).toEqual({ kind: 'approval_expired' });
