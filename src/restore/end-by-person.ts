@@ -24,6 +24,7 @@ export async function endByPerson(ctx: TrackerContext, settleSoon: (requestId: s
   if (!ended || endedBy !== end.by) return null;
   // At once, so the requester may ask again for the same target; the settle's own release is then a no-op.
   await ctx.store.releaseTargetLock(ended.target, ended.id).catch((err: unknown) => ctx.logger.warn({ err, requestId: ended.id }, 'could not release the target lock; the settle will'));
-  await settleSoon(ended.id);
+  // Redis refusing the job now leaves the request ended; its expiry job settles it at the approval's expiry.
+  await settleSoon(ended.id).catch((err: unknown) => ctx.logger.error({ err, requestId: ended.id }, 'could not hand the ended request to its settle job; its expiry job settles it'));
   return ended;
 }
