@@ -146,7 +146,7 @@ function defined<T extends object>(partial: T | undefined): Partial<T> {
 export function mayUseChannel(policy: Policy, channelId: string): Decision {
   if (!policy.channels || policy.channels.includes(channelId)) return ALLOWED;
   const where = policy.channels.map((c) => `<#${c}>`).join(', ');
-  return deny('POLICY_CHANNEL_NOT_ALLOWED', `/atlas-restore can't be used in this channel. Use it in ${where}.`);
+  return deny('POLICY_CHANNEL_NOT_ALLOWED', `Restores can't be requested in this channel: run \`/atlas-restore\` in ${where}.`);
 }
 
 async function checkMember(resolver: MembershipResolver, userId: string, ids: readonly string[]): Promise<boolean | 'unavailable'> {

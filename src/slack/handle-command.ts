@@ -5,6 +5,7 @@ import { MembershipLookupError } from '../policy/resolve-usergroups.js';
 import { isNamedInPolicy, maySee, visibleTo } from '../policy/visibility.js';
 import { normalizeRequestId } from '../restore/request-id.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from '../restore/types.js';
+import { misspeltKeyword } from './misspelt-keyword.js';
 import { parseCommand, usageText, type Command } from './parse-command.js';
 import type { Services } from './services.js';
 import { allowedClusters, type AllowedClusters } from './build-modal-state.js';
@@ -37,6 +38,9 @@ export function handleCommand(services: Services) {
   return async (args: CommandArgs): Promise<void> => {
     const { command, ack } = args;
     const parsed = parseCommand(command.text ?? '');
+    // Before what the words would mean as a restore (a source, a snapshot id): a typo of a command is said as one.
+    const typo = parsed.kind === 'open' || parsed.kind === 'invalid' ? misspeltKeyword(services.policy, command.text ?? '') : undefined;
+    if (typo) return ack({ response_type: 'ephemeral', text: typo });
     switch (parsed.kind) {
       case 'help':
         return ack({ response_type: 'ephemeral', text: helpText() });
@@ -155,41 +159,12 @@ async function unsupportedBySource(services: Services, cmd: Extract<Command, { k
   return `${what}, which \`${key}\` can't do: ${why}\nRun \`/atlas-restore ${key}\` to restore the whole cluster from a snapshot.\n\n${usageText()}`;
 }
 
-const KEYWORDS = ['status', 'list', 'drills', 'drill', 'help'] as const;
-
-/** Optimal string alignment distance: `stauts` is one step from `status` (two letters swapped). */
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/**
- * A source that is no cluster of the policy but a typo of a keyword (`stauts`, `lsit`) was meant as that command: say
- * so, in any channel and to anyone (it tells nothing of the policy), rather than "no cluster" or "not in this channel".
- */
-function misspeltKeyword(policy: Services['policy'], cmd: Extract<Command, { kind: 'open' }>): string | undefined {
-  const word = cmd.source?.toLowerCase();
-  if (word === undefined || word.includes('/') || findCluster(policy, word).ok) return undefined;
-  const [meant] = KEYWORDS.filter((k) => editDistance(word, k) <= (k.length > 4 ? 2 : 1)).sort((a, b) => editDistance(word, a) - editDistance(word, b));
-  return meant && `\`${word}\` is not a command (nor a cluster in the restore policy): did you mean \`/atlas-restore ${meant}\`?\n\n${usageText()}`;
-}
-
 async function openModal(services: Services, { command, ack, client }: CommandArgs, cmd: Extract<Command, { kind: 'open' }>) {
-  const typo = misspeltKeyword(services.policy, cmd);
-  if (typo) return ack({ response_type: 'ephemeral', text: typo });
   const channel = mayUseChannel(services.policy, command.channel_id);
   if (!channel.allowed) {
     await services.store.audit({ type: 'refused', user: command.user_id, detail: channel.message }).catch(() => undefined);
     // Whatever was typed, the user learns what works here too.
-    return ack({ response_type: 'ephemeral', text: `${channel.message} \`status\`, \`list\`, \`drill\`, \`drills\` and \`help\` answer in any channel.\n\n${usageText()}` });
+    return ack({ response_type: 'ephemeral', text: `${channel.message} \`/atlas-restore status\`, \`list\`, \`drill\`, \`drills\` and \`help\` work in any channel.\n\n${usageText()}` });
   }
   // Fails fast (no offline queue, ≤ 1 s): well within Slack's 3 s, and better than a modal that can't be submitted.
   const allowed = allowedClusters(services, command.user_id);

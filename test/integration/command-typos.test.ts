@@ -28,8 +28,14 @@ describe('a misspelt subcommand', () => {
     const text = await answer(REQUESTER, typed, channel);
     expect(text).toContain(`\`${typed.toLowerCase()}\` is not a command (nor a cluster in the restore policy): did you mean \`/atlas-restore ${meant}\`?`);
     expect(text).toContain('*Usage*');
-    expect(text).not.toMatch(/can't be used in this channel/);
+    expect(text).not.toMatch(/can't be requested in this channel/);
     expect(h.slack.views().length).toBe(views);
+  });
+
+  it('with arguments after it: the suggestion keeps them, instead of reading them as a snapshot id', async () => {
+    const text = await answer(REQUESTER, 'stauts RR-7K3P2Q', ELSEWHERE);
+    expect(text).toContain('did you mean `/atlas-restore status RR-7K3P2Q`?');
+    expect(text).not.toMatch(/snapshot id/);
   });
 
   it('someone outside the policy is told the same (it says nothing of the policy)', async () => {
@@ -38,7 +44,7 @@ describe('a misspelt subcommand', () => {
 
   it('a cluster named in a channel the policy does not list: the refusal says what works anywhere, with the usage', async () => {
     const text = await answer(REQUESTER, 'shop/orders', ELSEWHERE);
-    expect(text).toMatch(/^\/atlas-restore can't be used in this channel\. Use it in <#C0DBOPS01>\. `status`, `list`, `drill`, `drills` and `help` answer in any channel\./);
+    expect(text).toMatch(/^Restores can't be requested in this channel: run `\/atlas-restore` in <#C0DBOPS01>\. `\/atlas-restore status`, `list`, `drill`, `drills` and `help` work in any channel\./);
     expect(text).toContain('*Usage*');
   });
 
