@@ -9,21 +9,29 @@ export interface UsergroupLine {
   text: string;
 }
 
+/** Slack's answers that mean the token may not list user groups: the scope is to fix; anything else, run it again. */
+const SCOPE_ERRORS = new Set(['missing_scope', 'not_allowed_token_type', 'no_permission']);
+
 export async function checkUsergroups(policy: Policy, slack: webApi.WebClient): Promise<UsergroupLine[]> {
   const lines: UsergroupLine[] = [];
-  for (const usergroup of listUsergroups(policy)) {
+  for (const [usergroup, paths] of listUsergroups(policy)) {
+    const where = `(${paths.join(', ')})`;
     try {
       const users = (await slack.usergroups.users.list({ usergroup })).users ?? [];
-      lines.push(users.length > 0 ? { level: 'ok', text: `Slack: user group ${usergroup} has ${users.length} member(s)` } : { level: 'warn', text: `Slack: user group ${usergroup} has no members: it lets nobody in` });
+      lines.push(
+        users.length > 0
+          ? { level: 'ok', text: `Slack: user group ${usergroup} has ${users.length} member(s)` }
+          : { level: 'warn', text: `Slack: user group ${usergroup} ${where} has no members: nobody can request or approve through it` },
+      );
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err));
       const missing = code === 'no_such_subteam' || code === 'subteam_not_found';
-      lines.push({
-        level: 'FAIL',
-        text: missing
-          ? `Slack: the policy names user group ${usergroup}, which Slack doesn't know (${code}): fix the id (it counts as an empty group meanwhile)`
-          : `Slack: could not list user group ${usergroup} (${code}): check the usergroups:read scope`,
-      });
+      const text = missing
+        ? `Slack: the policy names user group ${usergroup} ${where}, which Slack doesn't know (${code}): fix or remove the id. Until then it counts as a group of nobody: nobody can request or approve through it`
+        : SCOPE_ERRORS.has(code)
+          ? `Slack: could not list user group ${usergroup} (${code}): give the bot token the usergroups:read scope and reinstall the app`
+          : `Slack: could not list user group ${usergroup} (${code}): Slack did not answer; run --check --online again`;
+      lines.push({ level: 'FAIL', text });
     }
   }
   return lines;

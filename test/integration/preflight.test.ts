@@ -59,10 +59,18 @@ describe('preflight', () => {
     expect(result.lines).toEqual(
       expect.arrayContaining([
         'ok   Slack: user group S0ONCALL01 has 2 member(s)',
-        'warn Slack: user group S0EMPTY001 has no members: it lets nobody in',
-        expect.stringMatching(/^FAIL Slack: the policy names user group S0TYPO0001, which Slack doesn't know \(no_such_subteam\): fix the id/),
+        'warn Slack: user group S0EMPTY001 (projects[0].approvers) has no members: nobody can request or approve through it',
+        "FAIL Slack: the policy names user group S0TYPO0001 (projects[0].clusters[0].requesters), which Slack doesn't know (no_such_subteam): fix or remove the id. Until then it counts as a group of nobody: nobody can request or approve through it",
       ]),
     );
+  });
+
+  it('a user group Slack did not list for another reason: said to run the check again, not to fix a scope', async () => {
+    slack.setUsergroup('S0ONCALL01', ['U0REQ']);
+    slack.failNext('usergroups.users.list', 'internal_error', 1);
+    const groups = parsePolicy(`projects:\n  - name: shop\n    id: ${G}\n    clusters: [{ name: orders }]\nrequesters: [S0ONCALL01]\napprovers: [U0APP]\n`, 'p.yaml');
+    const lines = (await runPreflight({ policy: groups, ...deps() })).lines;
+    expect(lines).toContain('FAIL Slack: could not list user group S0ONCALL01 (internal_error): Slack did not answer; run --check --online again');
   });
 
   it('names what is wrong: a bad Slack token, a wrong Atlas key, an unknown cluster, a wrong type in the policy', async () => {
