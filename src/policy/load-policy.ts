@@ -90,7 +90,7 @@ export function parsePolicy(text: string, sourceName: string): Policy {
       }),
     );
   }
-  const data = toData(doc, sourceName);
+  const data = toData(doc, text, sourceName);
   if (data === null || data === undefined) throw invalid(sourceName, ['(root): the file is empty']);
   const expanded = expansionProblem(data);
   if (expanded) throw invalid(sourceName, [expanded]);
@@ -107,11 +107,19 @@ export function parsePolicy(text: string, sourceName: string): Policy {
  * uses of one anchor, which refuses a plain `approvers: *oncall` on 101 clusters). Whatever else the reader throws
  * (an alias to an anchor defined later) is a problem of the file, not a crash.
  */
-function toData(doc: Document, sourceName: string): unknown {
+function toData(doc: Document, text: string, sourceName: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: -1 });
   } catch (err) {
-    throw invalid(sourceName, [`(root): ${err instanceof Error ? err.message : String(err)}`]);
+    const message = err instanceof Error ? err.message : String(err);
+    // The reader names the alias but not where it is: the line of its first use, as the syntax errors give theirs.
+    const name = /^Unresolved alias[^:]*:\s*(\S+)$/.exec(message)?.[1];
+    const at = name === undefined ? -1 : text.indexOf(`*${name}`);
+    if (name !== undefined && at >= 0) {
+      const line = text.slice(0, at).split('\n').length;
+      throw invalid(sourceName, [`line ${line}: the alias *${name} is used before its anchor &${name}: move the anchor above its first use`]);
+    }
+    throw invalid(sourceName, [`(root): ${message}`]);
   }
 }
 

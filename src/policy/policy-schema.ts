@@ -34,7 +34,7 @@ const positiveInt = (what: string) =>
 export const MAX_APPROVAL_MINUTES = 1440;
 
 const approvalMinutes = positiveInt('expiresAfterMinutes').max(MAX_APPROVAL_MINUTES, {
-  error: `expiresAfterMinutes must be at most ${MAX_APPROVAL_MINUTES} (a day)`,
+  error: (issue) => `must be at most ${MAX_APPROVAL_MINUTES} (a day), got ${String(issue.input)}`,
 });
 
 /** Every approval field optional: used by project and cluster overrides. */

@@ -14,7 +14,7 @@ export const MAX_POLICY_VALUES = 1_000_000;
 export function sizeProblem(text: string): string | undefined {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes <= MAX_POLICY_BYTES) return undefined;
-  return `(root): the file is ${(bytes / MAX_POLICY_BYTES).toFixed(1)} MB; a policy may be at most 1 MB`;
+  return `(root): the file is ${bytes.toLocaleString('en-US')} bytes; a policy may be at most ${MAX_POLICY_BYTES.toLocaleString('en-US')} bytes (1 MB)`;
 }
 
 /**

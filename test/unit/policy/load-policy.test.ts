@@ -145,8 +145,8 @@ describe('parsePolicy', () => {
   it('bounds the approval window to a day, at every level', () => {
     const text = (top: number, cluster: number) => `projects: [{name: a, id: ${ID}, clusters: [{name: x, approval: {expiresAfterMinutes: ${cluster}}}]}]\napproval: {expiresAfterMinutes: ${top}}`;
     expect(problemsOf(text(1e12, 1441))).toEqual([
-      'projects[0].clusters[0].approval.expiresAfterMinutes: expiresAfterMinutes must be at most 1440 (a day)',
-      'approval.expiresAfterMinutes: expiresAfterMinutes must be at most 1440 (a day)',
+      'projects[0].clusters[0].approval.expiresAfterMinutes: must be at most 1440 (a day), got 1441',
+      'approval.expiresAfterMinutes: must be at most 1440 (a day), got 1000000000000',
     ]);
     expect(parsePolicy(text(1440, 1440), 'test.yaml').approval.expiresAfterMinutes).toBe(1440);
   });

@@ -39,13 +39,18 @@ describe('policy file limits', () => {
     expect(policy.projects[0]?.clusters[499]?.approvers).toEqual(['U0ONE', 'U0TWO']);
   });
 
+  it('an alias used before its anchor is named with its line', () => {
+    const text = `projects:\n  - name: a\n    id: 5e2211c17a3e5a48f5497de3\n    approvers: *dbas\n    clusters: [{ name: x }]\nrequesters: &dbas [U0123ABCD]\n`;
+    expect(problemsOf(text)).toEqual(['line 4: the alias *dbas is used before its anchor &dbas: move the anchor above its first use']);
+  });
+
   it('refuses an alias bomb with a problem naming the limit, quickly', () => {
     expect(problemsOf(aliasBomb(9))).toEqual([expect.stringMatching(/^\(root\): the file stands for more than 1,000,000 values once its YAML aliases \(\*name\) are expanded/)]);
   });
 
   it('refuses a file over 1 MB, saying how big it is', () => {
     const text = `${anchoredPolicy(1)}# ${'x'.repeat(1024 * 1024)}\n`;
-    expect(problemsOf(text)).toEqual(['(root): the file is 1.0 MB; a policy may be at most 1 MB']);
+    expect(problemsOf(text)).toEqual([expect.stringMatching(/^\(root\): the file is 1,0\d\d,\d{3} bytes; a policy may be at most 1,048,576 bytes \(1 MB\)$/)]);
   });
 
   it('an alias to an anchor defined later is a problem of the file', () => {
