@@ -18,8 +18,6 @@ export function storeKeys(prefix: string) {
     recentBy: (requester: string) => `${prefix}recent:by:${requester}`,
     job: (jobId: string) => `${prefix}job:${jobId}`,
     lock: (target: ClusterRef) => `${prefix}lock:${targetKey(target)}`,
-    /** The lock as versions before lower-cased keys named it; only looked at where it differs from `lock`. */
-    legacyLock: (target: ClusterRef) => `${prefix}lock:${target.groupId}:${target.cluster}`,
     once: (key: string) => `${prefix}once:${key}`,
     audit: `${prefix}audit`,
     /** Written by the readiness probe: a write under the prefix reaches the primary that holds the app's slot. */

@@ -7,13 +7,6 @@ import { StoreError } from './store-error.js';
 import type { StoreKeys } from './store-keys.js';
 import type { ClusterRef } from './types.js';
 
-/** The lock's key, and the one earlier versions used for it when that differs (a policy spelling with capitals). */
-function lockKeys(keys: StoreKeys, target: ClusterRef): string[] {
-  const lock = keys.lock(target);
-  const legacy = keys.legacyLock(target);
-  return legacy === lock ? [lock] : [lock, legacy];
-}
-
 export type LockResult = { ok: true } | { ok: false; holder: string; since: string };
 
 function assertLockArgs(target: ClusterRef, requestId: string, ttlSeconds?: number): void {
@@ -36,7 +29,7 @@ export async function acquireTargetLock(
   ttlSeconds: number,
 ): Promise<LockResult> {
   assertLockArgs(target, requestId, ttlSeconds);
-  const reply = (await runScript(redis, ACQUIRE_LOCK, lockKeys(keys, target), [
+  const reply = (await runScript(redis, ACQUIRE_LOCK, [keys.lock(target)], [
     requestId,
     new Date().toISOString(),
     ttlSeconds,
@@ -53,7 +46,7 @@ export async function refreshTargetLock(
   ttlSeconds: number,
 ): Promise<boolean> {
   assertLockArgs(target, requestId, ttlSeconds);
-  return (await runScript(redis, REFRESH_LOCK, lockKeys(keys, target), [requestId, ttlSeconds])) === 1;
+  return (await runScript(redis, REFRESH_LOCK, [keys.lock(target)], [requestId, ttlSeconds])) === 1;
 }
 
 export async function releaseTargetLock(
@@ -63,5 +56,5 @@ export async function releaseTargetLock(
   requestId: string,
 ): Promise<void> {
   assertLockArgs(target, requestId);
-  await runScript(redis, RELEASE_LOCK, lockKeys(keys, target), [requestId]);
+  await runScript(redis, RELEASE_LOCK, [keys.lock(target)], [requestId]);
 }

@@ -24,7 +24,6 @@ const KEY_ARGS: Record<string, 'first' | 'all'> = {
   SADD: 'first',
   SET: 'first',
   SREM: 'first',
-  TTL: 'first',
   XADD: 'first',
   ZADD: 'first',
   ZREMRANGEBYSCORE: 'first',
