@@ -2,12 +2,12 @@
 import type { ClusterRef } from './types.js';
 
 /**
- * One restore at a time per target: Atlas project id + cluster name, in lower case. The policy matches both without
- * regard to case (ids are hex, names are unique regardless of case), so a policy that spells one differently after a
- * reload must still name the same lock.
+ * One restore at a time per target: Atlas project id + cluster name, as the policy spells them. Not lower-cased, though
+ * the policy matches names without regard to case: replicas of earlier versions, running beside this one during a
+ * rolling upgrade, look at this spelling only, and a lock they can't see is no lock (two restores into one target).
  */
 export function targetKey(ref: ClusterRef): string {
-  return `${ref.groupId.toLowerCase()}:${ref.cluster.toLowerCase()}`;
+  return `${ref.groupId}:${ref.cluster}`;
 }
 
 export function storeKeys(prefix: string) {
