@@ -31,7 +31,8 @@ export async function recordRunning(ctx: TrackerContext, req: RestoreRequest, jo
     submittedAt: new Date().toISOString(),
     waitingFor: undefined,
     lateAdoptUntil: undefined,
-    ...(how === 'adopted_late' ? { failureReason: undefined, finishedAt: undefined } : {}),
+    // Running again: the unconfirmed end's intent is no longer the request's (its next end writes its own).
+    ...(how === 'adopted_late' ? { failureReason: undefined, finishedAt: undefined, finalIntentToken: undefined } : {}),
   };
   const type = how === 'submitted' ? 'submitted' : 'adopted';
   // Keyed by the job, not by how it was found: the replay of a crashed 'submitted' adopts the same job.
@@ -53,8 +54,6 @@ export async function recordRunning(ctx: TrackerContext, req: RestoreRequest, jo
   if (how === 'adopted_late') {
     // The unconfirmed end kept the lock; take it again should it have lapsed, and keep it while the restore runs.
     await ctx.store.acquireTargetLock(req.target, req.id, ctx.targetLockTtlSeconds ?? DEFAULT_TARGET_LOCK_TTL_SECONDS).catch(() => undefined);
-    // The unconfirmed end's intent: the request is running again, and its next end writes its own.
-    await ctx.marks.clearIntent(req.id, 'failed');
   }
   if (ctx.targetLockTtlSeconds !== undefined) await ctx.store.refreshTargetLock(req.target, req.id, ctx.targetLockTtlSeconds).catch(() => undefined);
   ctx.logger.info({ requestId: req.id, atlasJobId: job.id, how }, 'restore job submitted');

@@ -33,11 +33,11 @@ export async function expireApproval(ctx: TrackerContext, requestId: string, now
   if (Number.isFinite(dueAt) && dueAt > now) return { kind: 'not_due', dueAt };
 
   const token = await ctx.marks.setIntent(requestId, { kind: 'approval_expired' });
-  const result = await ctx.store.transition(requestId, ['pending_approval'], 'approval_expired', {});
+  const result = await ctx.store.transition(requestId, ['pending_approval'], 'approval_expired', { finalIntentToken: token });
   if (!result.ok) {
+    await ctx.marks.discardIntent(requestId, token);
     // Approved or rejected at the last moment, or another replica expired it (it then settles).
     if (result.request?.state === 'approval_expired') return settleExpired(ctx, result.request, false);
-    await ctx.marks.clearIntent(requestId, 'approval_expired', token);
     return { kind: 'noop', state: result.request?.state ?? 'missing' };
   }
   ctx.logger.info({ requestId }, 'approval expired');

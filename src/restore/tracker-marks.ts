@@ -57,14 +57,15 @@ export interface TrackerMarks {
   runOnce(requestId: string, event: string, effect: () => Promise<void>): Promise<OnceOutcome>;
   isDone(requestId: string, event: string): Promise<boolean>;
   /**
-   * One intent per final state a request may be ended in: two runs ending it differently at once (a Reject and a
-   * Cancel, an expiry and a dry run) each keep and clear their own, and the one whose compare-and-set won is read.
+   * Records what an end is for, before its compare-and-set, and resolves with the token it is kept under: the CAS writes
+   * that token into the request (`finalIntentToken`), so the settle reads the intent of the run whose CAS won, however
+   * many runs wrote one at once (a Reject and a Cancel, two runs of one job ending it two ways).
    */
-  /** Resolves with the token of this write: clearIntent with it removes this intent only, not one written since. */
   setIntent(requestId: string, intent: FinalIntent): Promise<string>;
-  getIntent(requestId: string, state: RequestState): Promise<FinalIntent | null>;
-  /** Without a token: whatever intent the state has (a request taken back from that end). */
-  clearIntent(requestId: string, state: RequestState, token?: string): Promise<void>;
+  /** The intent kept under `token`; without one, the one key earlier versions wrote (an end one of them made). */
+  getIntent(requestId: string, token: string | undefined): Promise<FinalIntent | null>;
+  /** A run whose CAS lost removes what it wrote (never another run's). */
+  discardIntent(requestId: string, token: string): Promise<void>;
 }
 
 export interface TrackerMarksOptions {
@@ -95,10 +96,10 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
   const { redis, prefix, leaseMs, keepSeconds } = opts;
   const doneKey = (id: string, event: string) => `${prefix}done:${id}:${event}`;
   const leaseKey = (id: string, event: string) => `${prefix}lease:${id}:${event}`;
-  const intentKey = (id: string, state: RequestState) => `${prefix}intent:${id}:${state}`;
+  const intentKey = (id: string, token: string) => `${prefix}intent:${id}:${token}`;
   /**
    * Earlier versions kept one intent per request (the last one written): still written, for their replicas during a
-   * rolling upgrade, and read when the state has none of its own (an end an earlier version began).
+   * rolling upgrade, and read for a request whose end one of them made (it carries no token).
    */
   const legacyIntentKey = (id: string) => `${prefix}intent:${id}`;
 
@@ -141,26 +142,19 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
     async setIntent(requestId, intent) {
       const token = randomUUID();
       const value = JSON.stringify({ ...intent, token });
-      await redis.set(intentKey(requestId, intendedState(intent)), value, 'EX', keepSeconds);
+      await redis.set(intentKey(requestId, token), value, 'EX', keepSeconds);
       // Also where earlier versions read it: during a rolling upgrade a replica of the version before may settle it.
       await redis.set(legacyIntentKey(requestId), value, 'EX', keepSeconds);
       return token;
     },
 
-    async getIntent(requestId, state) {
-      return (await readIntent(intentKey(requestId, state))) ?? (await readIntent(legacyIntentKey(requestId)));
+    async getIntent(requestId, token) {
+      return readIntent(token === undefined ? legacyIntentKey(requestId) : intentKey(requestId, token));
     },
 
-    async clearIntent(requestId, state, token) {
-      // Another run that ends the request the same way (several kinds of end are 'failed') may have written since.
-      if (token !== undefined) {
-        await redis.eval(DELETE_IF_TOKEN, 1, intentKey(requestId, state), token);
-        await redis.eval(DELETE_IF_TOKEN, 1, legacyIntentKey(requestId), token);
-        return;
-      }
-      await redis.del(intentKey(requestId, state));
-      const legacy = await readIntent(legacyIntentKey(requestId));
-      if (legacy && intendedState(legacy) === state) await redis.del(legacyIntentKey(requestId));
+    async discardIntent(requestId, token) {
+      await redis.del(intentKey(requestId, token));
+      await redis.eval(DELETE_IF_TOKEN, 1, legacyIntentKey(requestId), token);
     },
   };
 }

@@ -53,7 +53,7 @@ function markerOf(intent: FinalIntent, what: 'record' | 'notify'): string {
  * of a tracking loss seen in this run; a re-run rebuilds one from the intent.
  */
 export async function settleFinal(ctx: TrackerContext, req: RestoreRequest, liveError?: Error): Promise<OnceOutcome | 'none'> {
-  const intent = await ctx.marks.getIntent(req.id, req.state);
+  const intent = await ctx.marks.getIntent(req.id, req.finalIntentToken);
   if (!intent || intendedState(intent) !== req.state) return 'none';
   // Lock and audit first and on their own: a Slack outage must not repeat the audit entry.
   const recorded = await ctx.marks.runOnce(req.id, markerOf(intent, 'record'), async () => {
@@ -105,12 +105,12 @@ export async function endRequest(
 ): Promise<RestoreRequest | null> {
   const token = await ctx.marks.setIntent(req.id, intent);
   const state = intendedState(intent);
-  const result = await ctx.store.transition(req.id, from, state, { finishedAt: new Date().toISOString(), ...patch }, opts);
+  const result = await ctx.store.transition(req.id, from, state, { finishedAt: new Date().toISOString(), ...patch, finalIntentToken: token }, opts);
   if (result.ok) return result.request;
-  // Lost the CAS. Another run of this job (a stalled job's zombie) that made the same transition is covered
-  // by the once-markers; any other final state has an owner of its own.
+  // Lost the CAS: what this run wrote is no one's. Another run of this job (a stalled job's zombie) that made the same
+  // transition settles by its own intent, under the once-markers; any other final state has an owner of its own.
+  await ctx.marks.discardIntent(req.id, token);
   if (result.request && result.request.state === state) return result.request;
-  await ctx.marks.clearIntent(req.id, state, token);
   return null;
 }
 

@@ -103,6 +103,8 @@ export interface RestoreRequest {
   waitingFor?: { reason: string; since: string } | undefined;
   /** A POST whose answer was lost and whose job did not turn up: such a job is still adopted until then. */
   lateAdoptUntil?: string | undefined;
+  /** Which recorded intent the end that won is settled by (tracker-marks.ts); absent for ends of earlier versions. */
+  finalIntentToken?: string | undefined;
   /** Approvals dropped by the re-check before the POST, with why (card, thread and audit say so). */
   droppedApprovals?: (Approval & { why: string })[] | undefined;
   /** Set when DRY_RUN was on at submission time for a request made as a real one. */

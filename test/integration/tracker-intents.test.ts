@@ -1,49 +1,48 @@
-// The intents behind a request's end (tracker-marks.ts): one per final state, and a run that lost its compare-and-set
-// clears only the intent it wrote, never one another run wrote since for the same state.
+// The intents behind a request's end (tracker-marks.ts): each run keeps its own under a token, the compare-and-set
+// that wins writes its token into the request, and a run that lost removes only what it wrote. Also written under the
+// one key earlier versions read, for their replicas during a rolling upgrade.
 import { afterAll, describe, expect, it } from 'vitest';
+import { createRestoreStore } from '../../src/restore/store.js';
 import { createTrackerMarks } from '../../src/restore/tracker-marks.js';
-import { connect, deleteKeys, randomPrefix } from './store-fixtures.js';
+import { connect, deleteKeys, makeRequest, randomPrefix } from './store-fixtures.js';
 
 const redis = connect();
 const prefix = randomPrefix('tracker-intents');
-const marks = createTrackerMarks({ redis, prefix, leaseMs: 1000, keepSeconds: 600 });
+const marks = createTrackerMarks({ redis, prefix: `${prefix}tracker:`, leaseMs: 1000, keepSeconds: 600 });
+const store = createRestoreStore({ redis, prefix });
 afterAll(async () => {
   await deleteKeys(redis, prefix);
   redis.disconnect();
 });
 
 describe('intents', () => {
-  it('are kept per final state: a Reject and a Cancel at once each keep their own', async () => {
-    await marks.setIntent('RR-INT001', { kind: 'rejected', by: 'U0APPROVER' });
-    const cancel = await marks.setIntent('RR-INT001', { kind: 'cancelled', by: 'U0REQUESTER' });
-    await marks.clearIntent('RR-INT001', 'cancelled', cancel);
-    expect(await marks.getIntent('RR-INT001', 'rejected')).toMatchObject({ kind: 'rejected', by: 'U0APPROVER' });
-    expect(await marks.getIntent('RR-INT001', 'cancelled')).toBeNull();
+  it('two runs ending a request the same way at once: the settle reads the intent of the one whose CAS won', async () => {
+    const req = makeRequest({ state: 'submitting' });
+    await store.create(req);
+    // Both write before either CAS (one ends it "unconfirmed", the other "not submitted": both are 'failed').
+    const winner = await marks.setIntent(req.id, { kind: 'unconfirmed', message: 'no job turned up' });
+    const loser = await marks.setIntent(req.id, { kind: 'not_submitted', message: 'refused by the re-check', audit: 'refused' });
+    expect((await store.transition(req.id, ['submitting'], 'failed', { finalIntentToken: winner })).ok).toBe(true);
+    expect((await store.transition(req.id, ['submitting'], 'failed', { finalIntentToken: loser })).ok).toBe(false);
+    await marks.discardIntent(req.id, loser);
+    const stored = await store.get(req.id);
+    expect(await marks.getIntent(req.id, stored?.finalIntentToken)).toMatchObject({ kind: 'unconfirmed' });
+    expect(await marks.getIntent(req.id, loser)).toBeNull();
   });
 
-  it('a run clears the intent it wrote, not one another run wrote since for the same state', async () => {
-    const stale = await marks.setIntent('RR-INT002', { kind: 'not_submitted', message: 'refused by the re-check', audit: 'refused' });
-    await marks.setIntent('RR-INT002', { kind: 'submit_refused', message: 'Atlas said no', code: 'INVALID_PARAMETER' });
-    await marks.clearIntent('RR-INT002', 'failed', stale);
-    expect(await marks.getIntent('RR-INT002', 'failed')).toMatchObject({ kind: 'submit_refused' });
-    // Without a token: whatever the state has (a request taken back from that end).
-    await marks.clearIntent('RR-INT002', 'failed');
-    expect(await marks.getIntent('RR-INT002', 'failed')).toBeNull();
+  it('is also written where earlier versions read it, and a loser removes it there only when it is its own', async () => {
+    const first = await marks.setIntent('RR-INT002', { kind: 'rejected', by: 'U0APPROVER' });
+    expect(JSON.parse((await redis.get(`${prefix}tracker:intent:RR-INT002`))!)).toMatchObject({ kind: 'rejected' });
+    const second = await marks.setIntent('RR-INT002', { kind: 'cancelled', by: 'U0REQUESTER' });
+    await marks.discardIntent('RR-INT002', first);
+    expect(await marks.getIntent('RR-INT002', undefined)).toMatchObject({ kind: 'cancelled' });
+    await marks.discardIntent('RR-INT002', second);
+    expect(await marks.getIntent('RR-INT002', undefined)).toBeNull();
+    expect(await marks.getIntent('RR-INT002', first)).toBeNull();
   });
 
-  it('is also written where earlier versions read it (a replica of the version before may settle it during an upgrade)', async () => {
-    const token = await marks.setIntent('RR-INT004', { kind: 'dry_run' });
-    expect(JSON.parse((await redis.get(`${prefix}intent:RR-INT004`))!)).toMatchObject({ kind: 'dry_run' });
-    await marks.clearIntent('RR-INT004', 'completed', token);
-    expect(await redis.exists(`${prefix}intent:RR-INT004`)).toBe(0);
-  });
-
-  it('an intent of an earlier version (one per request) is still read for its own state, and cleared', async () => {
-    await redis.set(`${prefix}intent:RR-INT003`, JSON.stringify({ kind: 'approval_expired' }));
-    expect(await marks.getIntent('RR-INT003', 'approval_expired')).toEqual({ kind: 'approval_expired' });
-    await marks.clearIntent('RR-INT003', 'failed');
-    expect(await redis.exists(`${prefix}intent:RR-INT003`)).toBe(1);
-    await marks.clearIntent('RR-INT003', 'approval_expired');
-    expect(await redis.exists(`${prefix}intent:RR-INT003`)).toBe(0);
+  it('an end an earlier version made (no token on the request) is read from its one key', async () => {
+    await redis.set(`${prefix}tracker:intent:RR-INT003`, JSON.stringify({ kind: 'approval_expired' }));
+    expect(await marks.getIntent('RR-INT003', undefined)).toEqual({ kind: 'approval_expired' });
   });
 });

@@ -63,8 +63,8 @@ describe('a person ends a pending request', () => {
     await tracker.scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
     // What the click handler had done when it died: the intent, then the compare-and-set; no job, no lock release.
     const marks = createTrackerMarks({ redis: h.redis, prefix: `${h.bullPrefix}:tracker:`, leaseMs: 2000, keepSeconds: 3600 });
-    await marks.setIntent(req.id, { kind: 'cancelled', by: req.requester });
-    expect((await h.store.transition(req.id, ['pending_approval'], 'cancelled', { cancelledBy: req.requester })).ok).toBe(true);
+    const token = await marks.setIntent(req.id, { kind: 'cancelled', by: req.requester });
+    expect((await h.store.transition(req.id, ['pending_approval'], 'cancelled', { cancelledBy: req.requester, finalIntentToken: token })).ok).toBe(true);
 
     await waitFor(() => h.callsFor(req.id, 'endedByPerson').length === 1, { message: 'the last word, from the expiry job' });
     expect(await h.lockIsFree(req)).toBe(true);
