@@ -4,20 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPath, loadPolicy, parsePolicy, PolicyError } from '../../../src/policy/load-policy.js';
+import { policyProblems } from '../../helpers/policy-problems.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
 const ID = '5e2211c17a3e5a48f5497de3';
 
-function problemsOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'test.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyError);
-    expect((err as PolicyError).code).toBe('POLICY_INVALID');
-    return [...(err as PolicyError).problems];
-  }
-  throw new Error('expected the policy to be rejected');
-}
+const problemsOf = policyProblems;
 
 describe('loadPolicy', () => {
   let dir: string;

@@ -1,8 +1,9 @@
 // The policy keys of issues 10 and 11: safetySnapshot (top, project, cluster; field by field), scratch clusters,
 // and drills. Every refusal names the path of the bad field, and a drill's problems name the drill.
 import { describe, expect, it } from 'vitest';
-import { parsePolicy, PolicyError } from '../../../src/policy/load-policy.js';
+import { parsePolicy } from '../../../src/policy/load-policy.js';
 import { findCluster, rulesFor } from '../../../src/policy/policy.js';
+import { policyProblems } from '../../helpers/policy-problems.js';
 
 const SHOP = '5e2211c17a3e5a48f5497de3';
 
@@ -30,15 +31,7 @@ approvers: [U0789IJKL]
 ${extra}`;
 }
 
-function problemsOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'test.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyError);
-    return [...(err as PolicyError).problems];
-  }
-  throw new Error('expected the policy to be refused');
-}
+const problemsOf = policyProblems;
 
 const ref = (policy: ReturnType<typeof parsePolicy>, text: string) => {
   const found = findCluster(policy, text);

@@ -4,20 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePolicy, PolicyError } from '../../../src/policy/load-policy.js';
+import { parsePolicy } from '../../../src/policy/load-policy.js';
 import { readSettings } from '../../../src/read-settings.js';
+import { policyProblems } from '../../helpers/policy-problems.js';
 
 const ID = '5e2211c17a3e5a48f5497de3';
 
-function problemsOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'test.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyError);
-    return [...(err as PolicyError).problems];
-  }
-  throw new Error('expected the policy to be rejected');
-}
+const problemsOf = policyProblems;
 
 /** One anchor, used by `uses` clusters. */
 function anchoredPolicy(uses: number): string {
