@@ -109,11 +109,11 @@ describe('safety snapshot: the policy of the target decides', () => {
     expect(JSON.stringify(modal.blocks)).not.toContain('A safety snapshot of the target is taken before the restore');
     const res = await h.submitModal(modal, REQUESTER, { confirmation: 'nobackup' });
     expect(errorsOf(res.json)['restore_target:shop/nobackup']).toBe(
-      'The restore policy requires a safety snapshot of the target before a restore, but cloud backup is off for shop/nobackup in Atlas, and Atlas takes no snapshot, on demand or not, of a cluster without it: no restore into it can be requested. Ask the owners of the restore policy.',
+      'A safety snapshot of the target is required, but cloud backup is off for shop/nobackup in Atlas, so none can be taken and no restore into it can be requested. Turn on cloud backup in Atlas, or have its safetySnapshot.mode set to offered or off in the policy.',
     );
     expect(await requestIds()).toEqual(before);
     const offered = safetySnapshotPlan({ rules: { mode: 'offered', retentionInDays: 2 }, targetKey: 'shop/nobackup', targetType: 'dedicated', backupEnabled: false }, true, true);
-    expect(offered).toEqual({ kind: 'unavailable', why: 'No safety snapshot is available: cloud backup is off for `shop/nobackup` in Atlas, and Atlas takes no snapshot, on demand or not, of a cluster without it.' });
+    expect(offered).toEqual({ kind: 'unavailable', why: 'No safety snapshot: cloud backup is off for `shop/nobackup` in Atlas.' });
     expect(safetySnapshotToTake(offered)).toBeUndefined();
   });
 

@@ -37,6 +37,9 @@ export type SafetyPlan =
 
 export const SAFETY_SNAPSHOT_OPTION_VALUE = 'take';
 
+/** What a submit error is kept within (Slack shows it as plain text; 300 is its plain_text limit in dialogs). */
+const MAX_SUBMIT_ERROR = 300;
+
 export function safetySnapshotPlan(facts: SafetyFacts | undefined, replaces: boolean, keep: boolean): SafetyPlan {
   if (!facts || facts.rules.mode === 'off') return { kind: 'off' };
   if (!replaces) return { kind: 'not_needed', why: 'No safety snapshot: this restore writes beside the live data and replaces nothing on the target.' };
@@ -45,9 +48,16 @@ export function safetySnapshotPlan(facts: SafetyFacts | undefined, replaces: boo
   const backupOff = targetType !== 'flex' && targetType !== 'serverless' && facts.backupEnabled === false;
   if (targetType === 'flex' || targetType === 'serverless' || backupOff) {
     // As for a Flex target: not offered, and a policy that requires one refuses every restore into it, saying why.
-    const cant = backupOff
-      ? `cloud backup is off for \`${escapeText(targetKey)}\` in Atlas, and Atlas takes no snapshot, on demand or not, of a cluster without it`
-      : `\`${escapeText(targetKey)}\` is ${typeWords(targetType as ClusterType)}, and Atlas takes on-demand snapshots of dedicated clusters only`;
+    const key = `\`${escapeText(targetKey)}\``;
+    if (backupOff) {
+      if (facts.rules.mode !== 'required') return { kind: 'unavailable', why: `No safety snapshot: cloud backup is off for ${key} in Atlas.` };
+      const why = (off: string) =>
+        `A safety snapshot of the target is required, but ${off}, so none can be taken and no restore into it can be requested. Turn on cloud backup in Atlas, or have its safetySnapshot.mode set to offered or off in the policy.`;
+      // Also the submit error, plain text under the target field: a name too long for 300 characters is left to the field.
+      const named = why(`cloud backup is off for ${key} in Atlas`);
+      return { kind: 'impossible', why: named.replace(/`/g, '').length <= MAX_SUBMIT_ERROR ? named : why('its cloud backup is off in Atlas') };
+    }
+    const cant = `${key} is ${typeWords(targetType as ClusterType)}, and Atlas takes on-demand snapshots of dedicated clusters only`;
     return facts.rules.mode === 'required'
       ? { kind: 'impossible', why: `The restore policy requires a safety snapshot of the target before a restore, but ${cant}: no restore into it can be requested. Ask the owners of the restore policy.` }
       : { kind: 'unavailable', why: `No safety snapshot is available: ${cant}.` };

@@ -28,6 +28,7 @@ import {
   type SourceFacts,
 } from '../../../src/slack/views/restore-modal.js';
 import { safetySnapshotPlan, safetySnapshotToTake } from '../../../src/slack/views/restore-modal-safety.js';
+import { plainModalText } from '../../../src/slack/views/modal-errors.js';
 import { slackRefusal } from '../../fakes/block-kit-limits.js';
 
 const G = '5e2211c17a3e5a48f5497de3';
@@ -184,6 +185,21 @@ describe('safety snapshot', () => {
   it('a Flex target: offered says it is not available; required says no restore into it can be requested', () => {
     expect(text(buildRestoreModal(state({ safety: safety('offered', 'flex') })))).toContain('No safety snapshot is available: `shop/ledger` is a Flex cluster');
     expect(text(buildRestoreModal(state({ safety: safety('required', 'flex') })))).toContain('no restore into it can be requested');
+  });
+
+  it('cloud backup off: required says both fixes, offered says none is taken; plain, the error stays within 300', () => {
+    const off = (mode: 'required' | 'offered', targetKey = 'shop/vault') => safetySnapshotPlan({ ...safety(mode), targetKey, backupEnabled: false }, true, true);
+    expect(off('required')).toEqual({
+      kind: 'impossible',
+      why: 'A safety snapshot of the target is required, but cloud backup is off for `shop/vault` in Atlas, so none can be taken and no restore into it can be requested. Turn on cloud backup in Atlas, or have its safetySnapshot.mode set to offered or off in the policy.',
+    });
+    expect(off('offered')).toEqual({ kind: 'unavailable', why: 'No safety snapshot: cloud backup is off for `shop/vault` in Atlas.' });
+    expect(text(buildRestoreModal(state({ safety: { ...safety('required'), backupEnabled: false } })))).toContain(':no_entry: A safety snapshot of the target is required, but cloud backup is off for `shop/ledger` in Atlas');
+    // The longest names there are (64 characters each): the error leaves the name to the target field it is shown under.
+    const long = off('required', `${'p'.repeat(64)}/${'c'.repeat(64)}`);
+    expect(long.kind === 'impossible' && plainModalText(long.why)).toBe(
+      'A safety snapshot of the target is required, but its cloud backup is off in Atlas, so none can be taken and no restore into it can be requested. Turn on cloud backup in Atlas, or have its safetySnapshot.mode set to offered or off in the policy.',
+    );
   });
 
   it('a restore beside the live data replaces nothing: no safety snapshot, and the modal says why', () => {
