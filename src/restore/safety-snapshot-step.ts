@@ -59,8 +59,23 @@ function completedBeforeLastApproval(req: RestoreRequest): boolean {
   return Number.isFinite(completed) && completed < lastApprovalAt(req);
 }
 
-/** What every failed safety snapshot's message ends with (DESIGN.md §6: a new request is needed). */
-const NEW_REQUEST = 'A new request is needed: request the restore again, and a new safety snapshot is taken after its approval.';
+/** Longer than this, the command that makes the request again is not spelled out (a long `only` list). */
+const COMMAND_CHARS = 300;
+
+/**
+ * What every failed safety snapshot's message ends with (DESIGN.md §6: a new request is needed): the command that
+ * opens the form for the same restore (README, Commands), or, when that would be long, what to give it.
+ */
+export function newRequestText(req: RestoreRequest): string {
+  const from = req.pointInTime ? `at ${new Date(req.pointInTime.utcSeconds * 1000).toISOString().replace('.000Z', 'Z')}` : req.snapshot.id;
+  const names = (req.namespaces ?? []).map((n) => n.sourceNamespace);
+  const only = names.length > 0 ? ` only ${names.join(',')}` : '';
+  const command = `/atlas-restore ${req.source.project}/${req.source.cluster} ${from}${only} to ${req.target.project}/${req.target.cluster}`;
+  // A name with a space, a comma or a quote would need quoting in the command: not guessed.
+  const spelled = command.length <= COMMAND_CHARS && !names.some((n) => /[\s,`"'“”‘’]/.test(n));
+  const run = spelled ? `run \`${command}\`` : `run \`/atlas-restore\` again for the same source, ${req.pointInTime ? 'point in time' : 'snapshot'}${names.length > 0 ? ', namespaces' : ''} and target`;
+  return `A new request is needed: ${run}; a new safety snapshot is taken after its approval.`;
+}
 
 /**
  * The safety snapshot failed, whatever the cause (failed in Atlas, deleted, never completed, refused, unconfirmed):
@@ -70,7 +85,7 @@ async function failIt(ctx: TrackerContext, req: RestoreRequest, message: string)
   const wanted = req.safetySnapshot ?? { retentionInDays: 1 };
   const marked = await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshot: { ...wanted, status: 'failed' } });
   if (!marked.ok) ctx.logger.warn({ requestId: req.id }, 'could not record the failed safety snapshot: the request moved on');
-  return { kind: 'fail', message: `${message} ${NEW_REQUEST}` };
+  return { kind: 'fail', message: `${message} ${newRequestText(req)}` };
 }
 
 /** The safety snapshot's part of a submission; 'ready' when there is none to take or it has completed. */
@@ -84,7 +99,7 @@ export async function runSafetySnapshotStep(ctx: TrackerContext, req: RestoreReq
     if (!reset.ok) return { kind: 'step', result: { kind: 'done', reason: 'the request moved on while its safety snapshot was renewed' } };
     return takeIt(ctx, reset.request, data);
   }
-  if (wanted.status === 'failed') return { kind: 'fail', message: `the safety snapshot of the target failed, so nothing was restored. ${NEW_REQUEST}` };
+  if (wanted.status === 'failed') return { kind: 'fail', message: `the safety snapshot of the target failed, so nothing was restored. ${newRequestText(req)}` };
   if (!wanted.id) return takeIt(ctx, req, data);
   return followIt(ctx, req, data, wanted.id);
 }

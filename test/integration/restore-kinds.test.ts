@@ -105,7 +105,7 @@ describe('the safety snapshot of the target (Atlas moves when the test says)', (
     h.atlas.advanceOnDemandSnapshot(await safetyIdOf(req.id), 'failed');
     const failed = await waitForState(h, req.id, 'failed');
     expect(failed.failureReason).toMatch(/safety snapshot .* failed/);
-    await h.waitForThread(req.id, /was not submitted: the safety snapshot .* A new request is needed: request the restore again/);
+    await h.waitForThread(req.id, new RegExp(`was not submitted: the safety snapshot .* A new request is needed: run \`/atlas-restore ${req.source.project}/${req.source.cluster} ${req.snapshot.id} to ${req.target.project}/${req.target.cluster}\`; a new safety snapshot is taken after its approval\\.`));
     expect(restorePosts().length).toBe(before);
     expect((await h.app.services.store.readAudit(500)).some((e) => e.requestId === req.id && e.type === 'safety_snapshot_failed')).toBe(true);
   });
