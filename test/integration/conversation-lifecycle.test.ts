@@ -63,7 +63,7 @@ describe('with the default policy', () => {
     await h.click(APPROVER_2, 'restore_reject', req.id);
     const rejected = await waitForState(h, req.id, 'rejected');
     expect(rejected.rejectedBy).toBe(APPROVER_2);
-    await waitFor(() => cardText(h, req.id).includes(`Rejected* by <@${APPROVER_2}>`), { message: 'card shows rejected by' });
+    await waitFor(() => cardText(h, req.id).includes(`*Request rejected* by <@${APPROVER_2}>`), { message: 'card shows rejected by' });
     expect(cardText(h, req.id)).not.toContain('restore_approve');
     const text = await h.waitForThread(req.id, /was rejected/);
     expect(text).toContain(`<@${APPROVER_2}>`);
@@ -227,7 +227,7 @@ describe('with the default policy', () => {
     await h.waitForThread(req.id, /was rejected/);
     expect(h.threadTexts(req.id).filter((t) => /was rejected/.test(t))).toHaveLength(1);
     // The card's update was refused once: it is tried again, and stops offering Approve.
-    await waitFor(() => cardText(h, req.id).includes(`Rejected* by <@${APPROVER}>`), { timeoutMs: 10_000, message: 'the card catches up' });
+    await waitFor(() => cardText(h, req.id).includes(`*Request rejected* by <@${APPROVER}>`), { timeoutMs: 10_000, message: 'the card catches up' });
     expect(cardText(h, req.id)).not.toContain('restore_approve');
     const audited = (await h.app.services.store.readAudit(200)).filter((e) => e.requestId === req.id && e.type === 'rejected');
     expect(audited).toEqual([expect.objectContaining({ user: APPROVER })]);

@@ -81,7 +81,7 @@ export function statusLine(req: RestoreRequest, now: Date, relative = true): str
     case 'expired':
       return `:hourglass: *Restore expired* in Atlas${jobRef(req)}.${approvedBy}`;
     case 'rejected':
-      return `:no_entry: *Rejected*${req.rejectedBy ? ` by ${mention(req.rejectedBy)}` : ''}.`;
+      return `:no_entry: *Request rejected*${req.rejectedBy ? ` by ${mention(req.rejectedBy)}` : ''}.`;
     case 'approval_expired':
       return `:hourglass: *Approval expired*: not enough approvals by ${slackDate(req.approvalExpiresAt)} (${approvalProgress(req)}).`;
   }

@@ -85,7 +85,7 @@ describe('buildRequestCard', () => {
 
   it('final states say who and what', () => {
     const at = (s: Partial<RestoreRequest>) => allText(buildRequestCard(request(s), NOW));
-    expect(at({ state: 'rejected', rejectedBy: 'U0NO' })).toContain('*Rejected* by <@U0NO>');
+    expect(at({ state: 'rejected', rejectedBy: 'U0NO' })).toContain(':no_entry: *Request rejected* by <@U0NO>.');
     expect(at({ state: 'cancelled', cancelledBy: 'U0REQUESTER' })).toContain('*Request cancelled* by <@U0REQUESTER>');
     expect(at({ state: 'cancelled', cancelledBy: 'U0OPS', atlasJobId: 'j1' })).toContain('*Restore cancelled* by <@U0OPS>');
     expect(at({ state: 'approval_expired' })).toContain('*Approval expired*');
