@@ -61,9 +61,31 @@ export function failedIndexCollections(job: Pick<RestoreJob, 'raw'>): number | u
 const SHOWN = 5;
 const short = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` : text);
 
+/** How a judged job's reason starts: Atlas's word, then the bot's verdict (never credited to Atlas: no "Atlas says:"). */
+export const JUDGED_REASON_START = 'Atlas calls the job SUCCESSFUL, but ';
+/**
+ * Collections of a listed database that Atlas calls UNSUPPORTED (a kind its collection restore leaves out): not a
+ * failure of the restore, but not on the target either.
+ */
+export function skippedUnsupported(results: readonly NamespaceResult[] | undefined, named: readonly string[] = []): NamespaceResult[] {
+  return (results ?? []).filter((r) => r.state === 'unsupported' && !named.includes(r.sourceNamespace));
+}
+
+/** A namespace's outcome in words: `not found`, `unsupported by Atlas's collection restore`, `failed: disk full`. */
+function outcomeWords(r: Pick<NamespaceResult, 'state' | 'errorMessage'>): string {
+  const state = r.state === 'unsupported' ? "unsupported by Atlas's collection restore" : r.state.replace(/_/g, ' ');
+  return r.errorMessage ? `${state}: ${short(r.errorMessage)}` : state;
+}
+
+/** `crm.ts`, `crm.ts2` and 3 more */
+function namespaceNames(results: readonly NamespaceResult[], shown = SHOWN): string {
+  const names = results.slice(0, shown).map((r) => `\`${r.sourceNamespace}\``);
+  return `${names.join(', ')}${results.length > shown ? ` and ${results.length - shown} more` : ''}`;
+}
+
 /**
  * Why a collection restore that Atlas calls SUCCESSFUL did not restore everything; undefined when it did (or when
- * Atlas's answers don't say otherwise). Worded to follow "Atlas says:".
+ * Atlas's answers don't say otherwise). A sentence of its own: Atlas's word, then what the bot found.
  */
 export function partialRestoreReason(job: Pick<RestoreJob, 'state' | 'raw'>, results: readonly NamespaceResult[] | undefined, named: readonly string[] = []): string | undefined {
   if (job.state !== 'completed') return undefined;
@@ -71,17 +93,29 @@ export function partialRestoreReason(job: Pick<RestoreJob, 'state' | 'raw'>, res
   const indexFailures = failedIndexCollections(job) ?? 0;
   const listedIndexFailures = missing.filter((r) => r.state === 'indexes_failed').length;
   if (missing.length === 0 && indexFailures === 0) return undefined;
+  const skipped = skippedUnsupported(results, named);
   const parts: string[] = [];
   if (missing.length > 0) {
-    const total = results?.length ?? missing.length;
-    const named = missing.slice(0, SHOWN).map((r) => `\`${r.sourceNamespace}\` ${r.state.replace(/_/g, ' ')}${r.errorMessage ? ` (${short(r.errorMessage)})` : ''}`);
+    // Counted among the namespaces the restore took on: a collection it skips by kind is said apart.
+    const total = (results?.length ?? missing.length) - skipped.length;
+    const listed = missing.slice(0, SHOWN).map((r) => `\`${r.sourceNamespace}\` (${outcomeWords(r)})`);
     const more = missing.length > SHOWN ? `, and ${missing.length - SHOWN} more (listed below)` : '';
-    parts.push(`${missing.length} of ${total} namespace${total === 1 ? '' : 's'} ${missing.length === 1 ? 'was' : 'were'} not restored in full: ${named.join('; ')}${more}`);
+    const inFull = listedIndexFailures > 0 ? ' in full' : '';
+    const which =
+      missing.length < total
+        ? `${missing.length} of ${total} namespaces ${missing.length === 1 ? 'was' : 'were'} not restored${inFull}`
+        : total === 1
+          ? `its one namespace was not restored${inFull}`
+          : `none of its ${total} namespaces was restored${inFull}`;
+    parts.push(`${which}: ${listed.join('; ')}${more}`);
   }
   if (indexFailures > listedIndexFailures) {
     parts.push(`the indexes of ${indexFailures} collection${indexFailures === 1 ? '' : 's'} failed to build${results === undefined ? ' (which ones could not be read)' : ''}`);
   }
-  return `the collection restore job is SUCCESSFUL, but ${parts.join('; and ')}.`;
+  if (skipped.length > 0) {
+    parts.push(`${namespaceNames(skipped)} ${skipped.length === 1 ? 'was' : 'were'} left out, a kind of collection Atlas's collection restore doesn't support`);
+  }
+  return `${JUDGED_REASON_START}${parts.join('; and ')}.`;
 }
 
 /** The job as the request should end by it: a SUCCESSFUL job that left namespaces behind ends the request failed. */

@@ -66,14 +66,16 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
   if (job.state !== req.lastJobState) {
     // Announce first, then record: a crash in between re-announces nothing (the marker says done) and
     // the next run records the state. Recording first would lose the announcement on such a crash.
-    const changed: RestoreRequest = { ...req, lastJobState: job.state };
+    // Atlas's own word goes with a state the bot can't read, so the card can say what Atlas reports.
+    const patch = { lastJobState: job.state, lastAtlasStatus: job.state === 'unknown' ? job.atlasStatus : undefined };
+    const changed: RestoreRequest = { ...req, ...patch };
     try {
       const outcome = await ctx.marks.runOnce(req.id, `state:${job.state}`, () => ctx.notifier.jobStateChanged(changed, job));
       if (outcome !== 'busy') {
         // Audit before recording the state, atomically once: a crash anywhere in between leaves the change
         // unrecorded, and the next run writes only what is still missing.
         await ctx.store.auditOnce(`${req.id}:state:${job.state}`, { type: 'state_changed', requestId: req.id, detail: `Atlas restore job ${job.id} ${job.state}`, state: job.state });
-        const recorded = await ctx.store.update(req.id, ['running'], { lastJobState: job.state });
+        const recorded = await ctx.store.update(req.id, ['running'], patch);
         if (recorded.ok) await ctx.notifier.requestChanged(recorded.request).catch(() => undefined);
         next = { ...next, lastChangeAt: now };
       }

@@ -87,6 +87,8 @@ export interface RestoreRequest {
   cardTs?: string | undefined; // ts of the request card: the thread root
   atlasJobId?: string | undefined;
   lastJobState?: RestoreJobState | undefined;
+  /** Atlas's own word for the job's state while `lastJobState` is 'unknown' (e.g. a Flex `CANCELLED`), for the card and `status`. */
+  lastAtlasStatus?: string | undefined;
   failureReason?: string | undefined;
   createdAt: string;
   approvalExpiresAt: string;

@@ -37,6 +37,14 @@ describe('a Flex restore job status outside the spec', () => {
       return r?.lastJobState === 'unknown' ? r : undefined;
     }, { message: 'the unknown status recorded' });
     expect(unknown.state).toBe('running');
+    expect(unknown.lastAtlasStatus).toBe('CANCELLED');
+    // The card doesn't say the restore runs while the thread says Atlas's state is not one the bot knows.
+    const card = await waitFor(() => {
+      const text = JSON.stringify(h.rootCard(id)?.blocks ?? []);
+      return text.includes('State unknown') ? text : undefined;
+    }, { message: 'the card says the state is unknown' });
+    expect(card).toContain("Atlas reports `CANCELLED`, a state I don't recognise; check the restore in the Atlas UI.");
+    expect(card).not.toContain('Restore running');
     expect(await h.redis.exists(`${h.prefix}lock:${GROUP_ID}:orders`)).toBe(1);
     h.atlas.answerJobWith(jobId, undefined);
     h.atlas.advanceJob(jobId, 'completed');
@@ -45,6 +53,6 @@ describe('a Flex restore job status outside the spec', () => {
     expect(thread.filter((t) => UNREACHABLE.test(t))).toEqual([]);
     expect(thread.filter((t) => /is running/.test(t))).toHaveLength(1);
     // The silence isn't taken for progress: the thread heard once what Atlas said.
-    expect(thread.filter((t) => /Atlas reports .* as `CANCELLED`, which I don't know\. I go on following it/.test(t))).toHaveLength(1);
+    expect(thread.filter((t) => /Atlas reports restore job .* as `CANCELLED`, a state I don't recognise\. I keep following it, and .* stays locked until Atlas reports a state I know/.test(t))).toHaveLength(1);
   });
 });

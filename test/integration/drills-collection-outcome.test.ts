@@ -35,10 +35,12 @@ describe('a collection-level drill whose namespace Atlas did not find', () => {
     const req = await waitFor(async () => (await h.app.services.store.listRecent(10)).find((r) => r.drill?.name === 'orders-nightly'), { message: 'the drill request' });
     const done = await waitForState(h, req.id, 'failed', 15_000);
     expect(h.atlas.collectionRestoreJobs(GROUP_ID, 'ledger')[0]?.['state']).toBe('SUCCESSFUL');
-    expect(done.failureReason).toContain('`sales.orders` not found');
+    expect(done.failureReason).toBe('Atlas calls the job SUCCESSFUL, but its one namespace was not restored: `sales.orders` (not found).');
 
     const broadcast = await waitFor(() => h.slack.messages(DRILLS).find((m) => m.subtype === 'thread_broadcast' && m.text.includes(req.id)), { message: 'the last word in the channel' });
-    expect(broadcast.text).toMatch(/^Restore failed: no namespace was restored/);
+    // The channel sees which drill failed, and what to do about it.
+    expect(broadcast.text).toMatch(/^Drill orders-nightly: restore failed, no namespace was restored/);
+    expect(JSON.stringify(broadcast.blocks)).toContain('If it was renamed or dropped in production, update the `only:` list of drill `orders-nightly` in the policy.');
 
     const history = createDrillHistory(h.redis, `${h.prefix}bull:drills:`);
     const run = await waitFor(async () => (await history.recent('orders-nightly', 1))[0], { message: 'the run recorded' });

@@ -111,9 +111,13 @@ describe('the wait for the safety snapshot', () => {
     // The card says it failed, and no longer that the restore waits for it (DESIGN.md §6).
     const card = await waitFor(() => {
       const text = JSON.stringify(h.rootCard(req.id)?.blocks ?? []);
-      return text.includes('Restore failed') ? text : undefined;
+      return text.includes('Not submitted') ? text : undefined;
     }, { message: 'the card of the failed request' });
-    expect(card).toContain(`The safety snapshot \`${id}\` of \`shop/ledger\` (dedicated) failed: nothing was restored.`);
+    // Nothing was sent: no "Restore failed", and the card says so once (the status line), not again beside it.
+    expect(card).toContain(`:no_entry: *Not submitted*: the safety snapshot \`${id}\` of the target failed: it was still queued in Atlas after 6 h, so nothing was restored. A new request is needed: run \`/atlas-restore shop/`);
+    expect(card).toContain(`The safety snapshot \`${id}\` of \`shop/ledger\` (dedicated) failed.`);
+    expect(card).not.toContain('Restore failed');
+    expect(card.match(/nothing was restored/gi)).toHaveLength(1);
     expect(card).not.toContain('waits for it');
     expect(restorePosts().length).toBe(before);
     expect((await h.app.services.store.readAudit(500)).some((e) => e.requestId === req.id && e.type === 'safety_snapshot_failed')).toBe(true);

@@ -3,6 +3,7 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { restoreStartedAt } from '../../restore/restore-started-at.js';
 import { FINAL_REQUEST_STATES, type ClusterRef, type RestoreRequest } from '../../restore/types.js';
+import { JUDGED_REASON_START, namedNamespaces, unrestoredNamespaces } from '../../restore/collection-progress.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
 import { approvalWarning, approveConfirmText, namespaceLines, restoreHow, utcSecond } from './describe-restore.js';
@@ -53,6 +54,72 @@ function durationText(req: RestoreRequest): string {
   return ms === undefined ? '' : ` after ${formatDuration(ms)}`;
 }
 
+/** How requests stored by earlier versions start the reason of a judged job. */
+const EARLIER_JUDGED_REASON_START = 'the collection restore job is SUCCESSFUL, but ';
+
+/**
+ * A failed collection restore whose reason is the bot's verdict on a job Atlas called SUCCESSFUL
+ * (collection-progress.ts), not a reason Atlas gave: it is never introduced by "Atlas says:".
+ */
+export function isJudgedFailure(req: Pick<RestoreRequest, 'state' | 'failureReason'>): boolean {
+  const reason = req.failureReason ?? '';
+  return req.state === 'failed' && (reason.startsWith(JUDGED_REASON_START) || reason.startsWith(EARLIER_JUDGED_REASON_START));
+}
+
+/** Why a request that ended before anything reached Atlas was not submitted ("Not submitted: …"); else undefined. */
+export function notSubmittedReason(req: RestoreRequest): string | undefined {
+  if (req.state !== 'failed' || req.atlasJobId || !req.failureReason?.startsWith('Not submitted: ')) return undefined;
+  return req.failureReason.slice('Not submitted: '.length);
+}
+
+/** " Nothing was restored.", unless the reason says it already (a failed safety snapshot's does). */
+export function nothingRestoredAfter(reason: string): string {
+  return /nothing was restored/i.test(reason) ? '' : ' Nothing was restored.';
+}
+
+export interface EndTitle {
+  emoji: string;
+  /** `Restore failed` */
+  head: string;
+  /** `not everything was restored` */
+  detail?: string | undefined;
+}
+
+const END_TITLES = {
+  completed: { emoji: ':white_check_mark:', head: 'Restore completed' },
+  failed: { emoji: ':x:', head: 'Restore failed' },
+  cancelled: { emoji: ':no_entry_sign:', head: 'Restore cancelled' },
+  expired: { emoji: ':hourglass:', head: 'Restore expired' },
+} as const;
+
+/**
+ * The title of a restore's end, the same on the card, in the thread and in `status`. A failed collection restore
+ * that left namespaces behind says whether anything was restored (collection-progress.ts: it ends failed).
+ */
+export function endTitle(req: RestoreRequest, outcome: keyof typeof END_TITLES): EndTitle {
+  const base = END_TITLES[outcome];
+  if (outcome !== 'failed') return base;
+  const results = req.namespaceResults;
+  const missing = unrestoredNamespaces(results, namedNamespaces(req)).length;
+  if (missing === 0 && !isJudgedFailure(req)) return base;
+  // Restored documents count even when their indexes failed; without the list, a judged job restored something.
+  const some = results === undefined || results.some((r) => r.state === 'restored' || r.state === 'indexes_failed');
+  return { ...base, detail: some ? 'not everything was restored' : 'no namespace was restored' };
+}
+
+/** `:x: *Restore failed: not everything was restored*`, or for a drill `:x: *Drill nightly: restore failed, not everything was restored*`. */
+export function endTitleText(title: EndTitle, drillName?: string): string {
+  if (drillName === undefined) return `${title.emoji} *${title.head}${title.detail ? `: ${title.detail}` : ''}*`;
+  const head = `${title.head.charAt(0).toLowerCase()}${title.head.slice(1)}`;
+  return `${title.emoji} *Drill ${escapeText(drillName)}: ${head}${title.detail ? `, ${title.detail}` : ''}*`;
+}
+
+/** The card's and `status`'s word for a job in a state the bot can't read, with Atlas's own word when it gave one. */
+function unknownStateLine(req: RestoreRequest, approvedBy: string): string {
+  const says = req.lastAtlasStatus ? `\`${escapeText(req.lastAtlasStatus)}\`, a state I don't recognise` : "a state I don't recognise";
+  return `:grey_question: *State unknown*${jobRef(req)}: Atlas reports ${says}; check the restore in the Atlas UI.${approvedBy}`;
+}
+
 /** One line saying where the request stands, with who did what. */
 export function statusLine(req: RestoreRequest, now: Date, relative = true): string {
   const approvedBy = req.approvals.length > 0 ? ` Approved by ${mentionList(req.approvals.map((a) => a.user))}.` : '';
@@ -68,14 +135,19 @@ export function statusLine(req: RestoreRequest, now: Date, relative = true): str
       }
       return `:arrow_forward: *Approved*, submitting the restore to Atlas…${approvedBy}`;
     case 'running':
-      return req.dryRun
-        ? `:test_tube: *Dry run*: no restore was sent to Atlas.${approvedBy}`
-        : `:arrows_counterclockwise: *Restore ${req.lastJobState === 'pending' ? 'queued' : 'running'}*${jobRef(req)}.${approvedBy}`;
+      if (req.dryRun) return `:test_tube: *Dry run*: no restore was sent to Atlas.${approvedBy}`;
+      if (req.lastJobState === 'unknown') return unknownStateLine(req, approvedBy);
+      return `:arrows_counterclockwise: *Restore ${req.lastJobState === 'pending' ? 'queued' : 'running'}*${jobRef(req)}.${approvedBy}`;
     case 'completed':
       if (req.dryRun) return `:test_tube: *Dry run completed*: every check passed and no restore was sent to Atlas.${approvedBy}`;
       return `:white_check_mark: *Restore completed*${durationText(req)}${jobRef(req)}${dry}.${approvedBy}`;
-    case 'failed':
-      return `:x: *Restore failed*${durationText(req)}${jobRef(req)}${req.failureReason ? `: ${escapeText(clip(req.failureReason, MAX_REASON))}` : '.'}${approvedBy}`;
+    case 'failed': {
+      // Nothing reached Atlas: no restore failed, and the time since the approval is no restore's duration.
+      const notSent = notSubmittedReason(req);
+      if (notSent !== undefined) return `:no_entry: *Not submitted*: ${escapeText(clip(notSent, MAX_REASON))}${nothingRestoredAfter(notSent)}${approvedBy}`;
+      const reason = req.failureReason ? `: ${escapeText(clip(req.failureReason, MAX_REASON))}` : '.';
+      return `${endTitleText(endTitle(req, 'failed'))}${durationText(req)}${jobRef(req)}${reason}${approvedBy}`;
+    }
     case 'cancelled':
       return `:no_entry_sign: *${req.atlasJobId ? 'Restore cancelled' : 'Request cancelled'}*${req.cancelledBy ? ` by ${mention(req.cancelledBy)}` : ''}${jobRef(req)}.${approvedBy}`;
     case 'expired':
@@ -190,7 +262,7 @@ export function safetySnapshotLine(req: RestoreRequest): string | undefined {
     case 'completed':
       return `:camera_with_flash: Safety snapshot${id} of ${target} taken (${kept}).`;
     case 'failed':
-      return `:x: The safety snapshot${id} of ${target} failed: nothing was restored.`;
+      return `:x: The safety snapshot${id} of ${target} failed.`; // the status line says what that meant
     case 'requested':
       return `:camera_with_flash: Taking a safety snapshot${id} of ${target} (${kept}); the restore waits for it.`;
     default:
@@ -226,11 +298,11 @@ export function plainState(req: RestoreRequest): string {
     case 'submitting':
       return 'approved, submitting';
     case 'running':
-      return req.dryRun ? 'dry run' : 'restore running';
+      return req.dryRun ? 'dry run' : req.lastJobState === 'unknown' ? 'state unknown' : 'restore running';
     case 'completed':
       return req.dryRun ? 'dry run completed' : 'restore completed';
     case 'failed':
-      return 'restore failed';
+      return notSubmittedReason(req) !== undefined ? 'not submitted' : 'restore failed';
     case 'cancelled':
       return req.atlasJobId ? 'restore cancelled' : 'request cancelled';
     case 'expired':

@@ -34,7 +34,9 @@ export function namespaceLines(req: RestoreRequest): string[] {
     const where = !written ? '' : r.effectiveTargetNamespace && r.effectiveTargetNamespace !== r.sourceNamespace ? ` → \`${escapeText(r.effectiveTargetNamespace)}\`` : r.effectiveTargetNamespace ? ' (in place)' : '';
     const docs = r.restoredDocuments !== undefined || r.totalDocuments !== undefined ? `, ${count(r.restoredDocuments)} of ${count(r.totalDocuments)} documents` : '';
     const why = r.errorMessage ? `: ${escapeText(r.errorMessage)}` : '';
-    return `• \`${escapeText(r.sourceNamespace)}\`${where}: ${escapeText(r.state.replace(/_/g, ' '))}${docs}${why}`;
+    // "unsupported" alone reads like a detail: say that the collection is not on the target, and why.
+    const outcome = r.state === 'unsupported' ? "not restored (unsupported by Atlas's collection restore)" : escapeText(r.state.replace(/_/g, ' '));
+    return `• \`${escapeText(r.sourceNamespace)}\`${where}: ${outcome}${docs}${why}`;
   });
 }
 

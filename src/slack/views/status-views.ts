@@ -46,7 +46,10 @@ export function renderStatus(req: RestoreRequest, permalink?: string, now: Date 
   if (safety) lines.push(safety);
   const timings = timingsLine(req, now);
   if (timings) lines.push(timings);
-  if (req.atlasJobId) lines.push(`Atlas job \`${escapeText(req.atlasJobId)}\`${req.lastJobState ? `, last seen ${req.lastJobState}` : ''}`);
+  if (req.atlasJobId) {
+    const word = req.lastJobState === 'unknown' && req.lastAtlasStatus ? ` (Atlas says \`${escapeText(req.lastAtlasStatus)}\`)` : '';
+    lines.push(`Atlas job \`${escapeText(req.atlasJobId)}\`${req.lastJobState ? `, last seen ${req.lastJobState}${word}` : ''}`);
+  }
   return lines.join('\n');
 }
 

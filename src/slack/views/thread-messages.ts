@@ -7,12 +7,12 @@ import type { DroppedApproval, SubmitHow } from '../../restore/tracker-types.js'
 import { drillFigures } from './drill-messages.js';
 import { restoreFrom, restoreHow, restoreWhat } from './describe-restore.js';
 import { namespaceLines, undoLine, unreadNamespacesLine } from './restore-progress-messages.js';
-import { namedNamespaces, unrestoredNamespaces } from '../../restore/collection-progress.js';
+import { namedNamespaces, skippedUnsupported } from '../../restore/collection-progress.js';
 import { restoreStartedAt } from '../../restore/restore-started-at.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
-import { clusterLabel } from './request-card.js';
+import { clusterLabel, endTitle, endTitleText, isJudgedFailure, nothingRestoredAfter } from './request-card.js';
 
 export interface ThreadMessage {
   text: string;
@@ -76,8 +76,7 @@ export function submitWaitingMessage(req: RestoreRequest, wait: { message: strin
 export function notSubmittedMessage(req: RestoreRequest): ThreadMessage {
   const why = (req.failureReason ?? 'Not submitted.').replace(/^Not submitted: /, '');
   // Said once: a reason that says it already (a failed safety snapshot's does) is not followed by it again.
-  const nothing = /nothing was restored/i.test(why) ? '' : ' Nothing was restored.';
-  return { text: `:no_entry: ${req.id} was not submitted: ${escapeText(why)}${nothing} ${mention(req.requester)}` };
+  return { text: `:no_entry: ${req.id} was not submitted: ${escapeText(why)}${nothingRestoredAfter(why)} ${mention(req.requester)}` };
 }
 
 export function submitRefusedMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
@@ -136,9 +135,12 @@ export function trackingLostMessage(req: RestoreRequest, error: AtlasErrorInfo):
  * the silence for progress. It is followed on, its target kept, until Atlas says something the bot reads.
  */
 export function unknownJobStateMessage(req: RestoreRequest, atlasSays: string | undefined): ThreadMessage {
-  const word = atlasSays ? ` as \`${escapeText(atlasSays)}\`` : ' in a state';
+  const which = req.atlasJobId ? `restore job \`${escapeText(req.atlasJobId)}\`` : 'the restore job';
+  const word = atlasSays ? ` as \`${escapeText(atlasSays)}\`, a state` : ' in a state';
   return {
-    text: `:grey_question: Atlas reports ${job(req)}${word}, which I don't know. I go on following it and keep ${clusterLabel(req.target)} reserved for it; check the restore in the Atlas UI.`,
+    text:
+      `:grey_question: Atlas reports ${which}${word} I don't recognise. I keep following it, and ${clusterLabel(req.target)} stays locked until Atlas reports a state I know. ` +
+      "Check the restore in the Atlas UI (the cluster's Backup page, Restores).",
   };
 }
 
@@ -150,16 +152,6 @@ export function jobStateMessage(req: RestoreRequest, state: Extract<RestoreJobSt
         : `:arrows_counterclockwise: ${job(req)} is running: restoring into ${clusterLabel(req.target)}.`,
   };
 }
-
-const FINAL_TITLES = {
-  completed: ':white_check_mark: *Restore completed*',
-  failed: ':x: *Restore failed*',
-  cancelled: ':no_entry_sign: *Restore cancelled*',
-  expired: ':hourglass: *Restore expired*',
-} as const;
-
-const PARTIAL_TITLE = ':x: *Restore failed: not everything was restored*';
-const NOTHING_RESTORED_TITLE = ':x: *Restore failed: no namespace was restored*';
 
 /** Slack's limits: a section's text, and the blocks of one message (the summary takes one). */
 const SECTION_CHARS = 3000;
@@ -204,22 +196,27 @@ export function namespaceSections(req: RestoreRequest, maxSections = MAX_MESSAGE
 /** The last message of a restore that reached Atlas: completed, failed, cancelled or expired. */
 export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: readonly DrillRun[] = []): ThreadMessage {
   const outcome = req.state === 'failed' || req.state === 'cancelled' || req.state === 'expired' ? req.state : 'completed';
-  // A collection restore that left namespaces behind says so in its title (collection-progress.ts: it ends failed).
-  const missing = outcome === 'failed' ? unrestoredNamespaces(req.namespaceResults, namedNamespaces(req)).length : 0;
-  const all = req.namespaceResults?.length ?? 0;
-  const title = missing === 0 ? FINAL_TITLES[outcome] : missing < all ? PARTIAL_TITLE : NOTHING_RESTORED_TITLE;
+  // A collection restore that left namespaces behind says so in its title; a drill's names the drill (it may be broadcast).
+  const title = endTitleText(endTitle(req, outcome), req.drill?.name);
+  const judged = isJudgedFailure(req);
   const start = restoreStartedAt(req) ?? req.submittingAt ?? req.createdAt;
   const ms = between(start, req.finishedAt ?? now.toISOString());
   const duration = ms === undefined ? '' : ` after ${formatDuration(ms)}`;
   const lines = [
     `${title}${duration}: ${clusterLabel(req.source)} → ${clusterLabel(req.target)}, ${job(req)}.${req.drill ? '' : ` ${mention(req.requester)}`}`,
   ];
-  if (outcome === 'failed') lines.push(`Atlas says: ${req.failureReason ? escapeText(clip(req.failureReason, 1000)) : 'no reason given'}`);
+  // A judged job's reason is the bot's verdict, which says itself what Atlas called the job.
+  if (outcome === 'failed') lines.push(judged ? escapeText(clip(req.failureReason!, 1000)) : `Atlas says: ${req.failureReason ? escapeText(clip(req.failureReason, 1000)) : 'no reason given'}`);
+  const drillHint = outcome === 'failed' ? drillNotFoundHint(req) : undefined;
+  if (drillHint) lines.push(drillHint);
   if (outcome === 'cancelled' && req.cancelledBy) lines.push(`Cancelled by ${mention(req.cancelledBy)}.`);
   if (outcome === 'completed') {
     // At most 3 names here (the list follows): the summary must leave room for the undo line and the figures.
     lines.push(req.namespaces || req.pointInTime ? `${restoreWhat(req, 3)} from ${restoreFrom(req)} restored into ${clusterLabel(req.target)}${req.namespaces ? `, ${restoreHow(req)}` : ''}.` : `Snapshot \`${escapeText(req.snapshot.id)}\` (${slackDate(req.snapshot.createdAt)}) is now on ${clusterLabel(req.target)}.`);
   }
+  // A judged job's reason names them already.
+  const skipped = judged ? undefined : skippedLine(req);
+  if (skipped) lines.push(skipped);
   const unread = unreadNamespacesLine(req);
   if (unread) lines.push(unread);
   // The undo line and the drill's figures come before the namespaces: a long list must never push them out.
@@ -234,6 +231,26 @@ export function finalMessage(req: RestoreRequest, now: Date, previousDrillRuns: 
     text: clip(`${plainTitle}: ${req.id} (${clusterKey(req.source)} → ${clusterKey(req.target)})`, SECTION_CHARS),
     blocks: [section(clip(lines.join('\n'), SECTION_CHARS)), ...namespaceSections(req).map(section)],
   };
+}
+
+/** A drill's namespace Atlas didn't find was usually renamed or dropped in production since the drill was written. */
+function drillNotFoundHint(req: RestoreRequest): string | undefined {
+  if (!req.drill) return undefined;
+  const notFound = (req.namespaceResults ?? []).filter((r) => r.state === 'not_found').length;
+  if (notFound === 0) return undefined;
+  const it = notFound === 1 ? 'it was' : 'they were';
+  return `If ${it} renamed or dropped in production, update the \`only:\` list of drill \`${escapeText(req.drill.name)}\` in the policy.`;
+}
+
+/** Collections of a listed database that Atlas's collection restore leaves out: not on the target, whatever the title says. */
+function skippedLine(req: RestoreRequest): string | undefined {
+  const skipped = skippedUnsupported(req.namespaceResults, namedNamespaces(req));
+  if (skipped.length === 0) return undefined;
+  const n = skipped.length;
+  const names = skipped.slice(0, 5).map((r) => `\`${escapeText(r.sourceNamespace)}\``).join(', ') + (n > 5 ? ` and ${n - 5} more (listed below)` : '');
+  return n === 1
+    ? `:warning: 1 collection of a listed database was not restored: Atlas's collection restore doesn't support it (${names}). Copy it another way (e.g. mongodump/mongorestore) if you need it.`
+    : `:warning: ${n} collections of listed databases were not restored: Atlas's collection restore doesn't support them (${names}). Copy them another way (e.g. mongodump/mongorestore) if you need them.`;
 }
 
 /**

@@ -43,7 +43,7 @@ describe('the final message of a collection restore of 100 long namespaces', () 
     expect(slackRefusal('message', { blocks: m.blocks })).toBeUndefined();
     expect(sections.every((t) => t.length <= 3000)).toBe(true);
     expect(m.text.length).toBeLessThanOrEqual(3000);
-    expect(m.text).toBe('Restore completed: RR-7K3P2Q (shop/orders → shop/orders-staging)');
+    expect(m.text).toBe('Drill nightly: restore completed: RR-7K3P2Q (shop/orders → shop/orders-staging)');
   });
 
   it('keeps the undo line and the drill figures, before the namespaces', () => {

@@ -18,7 +18,10 @@ import {
   requestPostedMessage,
   statusUnknownMessage,
   submittedMessage,
+  unknownJobStateMessage,
 } from '../../../src/slack/views/thread-messages.js';
+import { buildRequestCard, plainState } from '../../../src/slack/views/request-card.js';
+import { messageToText } from '../../fakes/flatten-blocks.js';
 import { sampleRequest } from '../../helpers/sample-request.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -109,6 +112,30 @@ describe('thread messages', () => {
     expect(cancelledMessage(request({ state: 'cancelled', cancelledBy: 'U0REQUESTER' })).text).toContain('cancelled by <@U0REQUESTER>');
     expect(approvalExpiredMessage(request({ state: 'approval_expired' })).text).toContain('1 of 2 approvals');
     expect(refusedMessage(request(), 'U0X', "You're not an approver.").text).toBe("<@U0X>, that didn't go through for RR-7K3P2Q: You're not an approver.".replace(/^/, ':no_entry: '));
+  });
+});
+
+describe('a job in a state the bot does not know', () => {
+  const unknown = request({ lastJobState: 'unknown', lastAtlasStatus: 'CANCELLED' });
+
+  it('the thread says what Atlas reports, that the target stays locked, and where to look', () => {
+    expect(unknownJobStateMessage(unknown, 'CANCELLED').text).toBe(
+      ":grey_question: Atlas reports restore job `job-42` as `CANCELLED`, a state I don't recognise. I keep following it, and `shop/orders-staging` (dedicated) stays locked until Atlas reports a state I know. " +
+        "Check the restore in the Atlas UI (the cluster's Backup page, Restores).",
+    );
+    expect(unknownJobStateMessage(unknown, undefined).text).toMatch(/^:grey_question: Atlas reports restore job `job-42` in a state I don't recognise\. I keep following it/);
+  });
+
+  it('the card, status and notification text say the state is unknown, not that the restore runs', () => {
+    const card = messageToText(buildRequestCard(unknown, NOW));
+    expect(card).toContain(":grey_question: *State unknown* (Atlas job `job-42`): Atlas reports `CANCELLED`, a state I don't recognise; check the restore in the Atlas UI.");
+    expect(card).not.toContain('Restore running');
+    const status = renderStatus(unknown, undefined, NOW);
+    expect(status).toContain('*State unknown*');
+    expect(status).toContain('Atlas job `job-42`, last seen unknown (Atlas says `CANCELLED`)');
+    expect(plainState(unknown)).toBe('state unknown');
+    // Without Atlas's word (adopted in that state, or stored by an earlier version).
+    expect(renderStatus({ ...unknown, lastAtlasStatus: undefined }, undefined, NOW)).toContain("*State unknown* (Atlas job `job-42`): Atlas reports a state I don't recognise; check the restore in the Atlas UI.");
   });
 });
 

@@ -86,7 +86,7 @@ describe('the safety snapshot on the card', () => {
   it('says one will be taken, then what became of it', () => {
     expect(cardText(request({ safetySnapshot: { retentionInDays: 3 } }))).toContain('A safety snapshot of `shop/ledger-staging` (dedicated) is taken after the last approval, before the restore (kept 3 days).');
     expect(cardText(request({ safetySnapshot: { retentionInDays: 1, id: 'snap1', status: 'completed' } }))).toContain('Safety snapshot `snap1` of `shop/ledger-staging` (dedicated) taken (kept 1 day).');
-    expect(cardText(request({ safetySnapshot: { retentionInDays: 1, status: 'failed' } }))).toContain('failed: nothing was restored');
+    expect(cardText(request({ safetySnapshot: { retentionInDays: 1, status: 'failed' } }))).toContain(':x: The safety snapshot of `shop/ledger-staging` (dedicated) failed.');
     expect(cardText(request())).not.toMatch(/safety snapshot/i);
   });
 });
