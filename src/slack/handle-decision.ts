@@ -1,7 +1,7 @@
 // The card's buttons, and the same Approve / Reject in the App Home. Each carries only the request id; identity is
 // Slack's signed user id; the stored request decides.
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isApproverOf, mayApprove } from '../policy/policy.js';
+import { isApproverOf, mayApprove, mayRequest } from '../policy/policy.js';
 import type { RequestState, RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { approveRequest } from './approve-request.js';
@@ -109,8 +109,9 @@ async function cancel(services: Services, req: RestoreRequest, user: string): Pr
   if (user !== req.requester) return refuse(services, req, user, `Only <@${req.requester}> can withdraw ${req.id}. Approvers can Reject it.`);
   const stale = notPending(req, ['pending_approval']);
   if (stale) return services.messenger.tellUser(req.channel, user, stale, req.cardTs);
-  // Slack's signed user id is the requester's: withdrawing one's own request needs nothing else, not even the policy
-  // as it is now (a requester dropped from it, or a group lookup Slack can't answer, must not keep it waiting).
+  // Like every other button (DESIGN.md §5): the requester must still be allowed by the policy as it is now.
+  const allowed = await mayRequest(services.policy, services.resolver, user, req.source, req.target);
+  if (!allowed.allowed) return refuse(services, req, user, `You can't withdraw ${req.id}: ${allowed.message}`);
   const done = await services.tracker.endByPerson(req.id, 'cancelled', user, { cancelledBy: user, finishedAt: services.now().toISOString() });
   if (!done) return services.messenger.tellUser(req.channel, user, `${req.id} is no longer waiting for approval.`, req.cardTs);
   services.logger.info({ requestId: req.id, user }, 'restore request withdrawn');

@@ -97,12 +97,17 @@ describe('approvals re-checked before the POST', () => {
     await h.restart();
   });
 
-  it('"Cancel request" withdraws the requester\'s own request even after the policy dropped them', async () => {
+  it('"Cancel request" re-checks the requester against the policy like every other button', async () => {
     h.app.services.policy = parsePolicy(policyOf(ALL), 'test-policy.yaml');
     const req = await requestRestore(h, { source: 'legacy', snapshotIndex: 0 });
     h.app.services.policy = parsePolicy(policyOf(ALL, [OUTSIDER]), 'test-policy.yaml');
+    const before = h.slack.ephemerals(REQUESTER).length;
     await h.click(REQUESTER, 'restore_cancel', req.id);
-    expect((await waitForState(h, req.id, 'cancelled')).cancelledBy).toBe(REQUESTER);
+    const told = await waitFor(() => h.slack.ephemerals(REQUESTER).slice(before).find((e) => e.text.includes(req.id)), { message: 'refusal' });
+    expect(told.text).toMatch(/can't withdraw/);
+    expect((await h.request(req.id))?.state).toBe('pending_approval');
     h.app.services.policy = parsePolicy(policyOf(ALL), 'test-policy.yaml');
+    await h.click(REQUESTER, 'restore_cancel', req.id);
+    await waitForState(h, req.id, 'cancelled');
   });
 });
