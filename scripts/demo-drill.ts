@@ -19,5 +19,5 @@ export async function runDrill(w: DemoWorld, write: (line: string) => void, step
   await new Promise((resolve) => setTimeout(resolve, stepMs));
   w.atlas.advanceJob(jobId, 'completed');
   say(write, 'fake Atlas', `restore job ${jobId} → completed`);
-  await waitFor(() => w.slack.thread(CHANNEL, card.ts).some((m) => /Restore completed/.test(m.text)), { timeoutMs: 15000, message: "the drill's final message" });
+  await waitFor(() => w.slack.thread(CHANNEL, card.ts).some((m) => /Drill [^:]*: restore completed/.test(m.text)), { timeoutMs: 15000, message: "the drill's final message" });
 }

@@ -68,7 +68,7 @@ describe('a drill on its schedule', () => {
     expect(started.text).not.toContain('It was due');
 
     const done = await completeAfter(req!, 14);
-    const final = await waitFor(() => h.slack.thread(DRILLS, card.ts).find((m) => m.text.includes('Restore completed')), { message: 'the final message' });
+    const final = await waitFor(() => h.slack.thread(DRILLS, card.ts).find((m) => m.text.includes('Drill ledger-weekly: restore completed')), { message: 'the final message' });
     const text = JSON.stringify(final.blocks);
     expect(text).toContain('*Restore time:* 14 min');
     expect(text).toContain('*Snapshot age at the start:* 47 min');
@@ -116,7 +116,7 @@ describe('a drill on command', () => {
     expect(req.drill?.by).toBe(APPROVER);
     await completeAfter(req, 20);
     const card = await waitFor(() => drillMessages().find((m) => !m.thread_ts && m.text.includes(req.id)), { message: 'its card' });
-    const final = await waitFor(() => h.slack.thread(DRILLS, card.ts).find((m) => m.text.includes('Restore completed')), { message: 'its final message' });
+    const final = await waitFor(() => h.slack.thread(DRILLS, card.ts).find((m) => m.text.includes('Drill ledger-weekly: restore completed')), { message: 'its final message' });
     expect(JSON.stringify(final.blocks)).toMatch(/\*Previous runs\* \(newest first\): 14 min; 43 % slower than their average/);
 
     const listing = await answer(REQUESTER, 'drills');
@@ -177,7 +177,7 @@ describe('a drill on command', () => {
     expect(cards.map((c) => c.ok)).toEqual([false, true]);
     const running = await waitForState(h, req.id, 'running');
     await completeAfter(running, 20);
-    await waitFor(() => h.slack.thread(DRILLS, req.cardTs!).some((m) => m.text.includes('Restore completed')), { message: 'its final message, in its thread' });
+    await waitFor(() => h.slack.thread(DRILLS, req.cardTs!).some((m) => m.text.includes('Drill ledger-weekly: restore completed')), { message: 'its final message, in its thread' });
     // Nothing of this run landed outside its thread.
     expect(drillMessages().filter((m) => !m.thread_ts && m.ts !== req.cardTs && m.text.includes(req.id))).toEqual([]);
   });
@@ -191,7 +191,7 @@ describe('a drill on command', () => {
       expect(await answer(APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
       const req = await waitFor(async () => (await drillRequests()).find((r, i, all) => all.length > before && i === 0 && r.cardTs), { timeoutMs: 15_000, message: 'the run, with its card' });
       await completeAfter(req, 20);
-      await waitFor(() => h.slack.thread(DRILLS, req.cardTs!).some((m) => m.text.includes('Restore completed')), { message: 'its final message, in its thread' });
+      await waitFor(() => h.slack.thread(DRILLS, req.cardTs!).some((m) => m.text.includes('Drill ledger-weekly: restore completed')), { message: 'its final message, in its thread' });
     } finally {
       await replica.stop();
     }
