@@ -9,6 +9,7 @@ import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
 import { assertOptions, DEFAULT_LATE_ADOPT_WINDOW_MS, MARKS_KEEP_SECONDS, settleRetryPolicy } from './tracker-options.js';
 import { expireApproval, isExpiryNoticeOwed, runExpiryStep } from './tracker-expiry.js';
+import { reconcileRequests } from './reconcile-requests.js';
 import { createTrackerMarks } from './tracker-marks.js';
 import { alignDueTime } from './align-due-time.js';
 import { delayJob } from './delay-job.js';
@@ -211,36 +212,8 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     await queue.add(EXPIRE_JOB, data, { jobId: expiryJobId(requestId), delay: Math.max(0, at.getTime() - Date.now()) });
   }
 
-  /**
-   * Start-up and periodic: every request in flight must have its live job. A request whose job is running (its
-   * BullMQ lock is the lease on the submission) is left alone however old it is; one whose job was lost gets a new
-   * one, which resumes from the stored state. Overdue approvals are expired.
-   */
-  async function reconcile(): Promise<{ resumed: number; expired: number }> {
-    let resumed = 0;
-    let expired = 0;
-    const now = Date.now();
-    for (const req of await opts.store.listActive()) {
-      try {
-        if (req.state === 'approved' || req.state === 'submitting' || req.state === 'running') {
-          if (await ensureRestoreJob(req.id)) {
-            resumed += 1;
-            logger.info({ requestId: req.id, state: req.state }, 'resumed a request in flight that had no live job');
-          }
-        } else if (req.state === 'pending_approval') {
-          if (Date.parse(req.approvalExpiresAt) <= now) {
-            const outcome = await expireApproval(ctx, req.id, now);
-            if (outcome.kind === 'expired' || (outcome.kind === 'unsettled' && outcome.expiredNow)) expired += 1;
-            if (isExpiryNoticeOwed(outcome)) await scheduleApprovalExpiry(req.id, new Date());
-          } else {
-            await scheduleApprovalExpiry(req.id, new Date(req.approvalExpiresAt));
-          }
-        }
-      } catch (err) {
-        logger.error({ requestId: req.id, state: req.state, err }, 'reconcile failed for a request');
-      }
-    }
-    return { resumed, expired };
+  function reconcile(): Promise<{ resumed: number; expired: number }> {
+    return reconcileRequests(ctx, { ensureRestoreJob, scheduleApprovalExpiry });
   }
 
   function stopWorker(): Promise<void> {

@@ -12,7 +12,8 @@ import { restoreStartedAt } from '../../restore/restore-started-at.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { between, clip, escapeText, formatDuration, mention, mentionList, slackDate } from './format.js';
-import { clusterLabel, endTitle, endTitleText, isJudgedFailure, nothingRestoredAfter } from './request-card.js';
+import { clusterLabel } from './request-card.js';
+import { endTitle, endTitleText, isJudgedFailure, nothingRestoredAfter } from './end-title.js';
 
 export interface ThreadMessage {
   text: string;
