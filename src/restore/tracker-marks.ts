@@ -62,12 +62,8 @@ export interface TrackerMarks {
    * many runs wrote one at once (a Reject and a Cancel, two runs of one job ending it two ways).
    */
   setIntent(requestId: string, intent: FinalIntent): Promise<string>;
-  /**
-   * The intent of the request's end in `state`: the one kept under `token`; without one, the one key earlier versions
-   * wrote. That key holding an intent without a token, for this state, was written last by an earlier version (this one
-   * always writes it with its token): during a rolling upgrade such a replica ended the request, and its intent wins.
-   */
-  getIntent(requestId: string, token: string | undefined, state: RequestState): Promise<FinalIntent | null>;
+  /** The intent kept under `token`; without one, the one key earlier versions wrote (an end one of them made). */
+  getIntent(requestId: string, token: string | undefined): Promise<FinalIntent | null>;
   /** A run whose CAS lost removes what it wrote (never another run's). */
   discardIntent(requestId: string, token: string): Promise<void>;
 }
@@ -152,11 +148,8 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
       return token;
     },
 
-    async getIntent(requestId, token, state) {
-      const legacy = await readIntent(legacyIntentKey(requestId));
-      if (token === undefined) return legacy;
-      const byEarlierVersion = legacy !== null && !('token' in legacy) && intendedState(legacy) === state;
-      return byEarlierVersion ? legacy : readIntent(intentKey(requestId, token));
+    async getIntent(requestId, token) {
+      return readIntent(token === undefined ? legacyIntentKey(requestId) : intentKey(requestId, token));
     },
 
     async discardIntent(requestId, token) {

@@ -53,7 +53,7 @@ function markerOf(intent: FinalIntent, what: 'record' | 'notify'): string {
  * of a tracking loss seen in this run; a re-run rebuilds one from the intent.
  */
 export async function settleFinal(ctx: TrackerContext, req: RestoreRequest, liveError?: Error): Promise<OnceOutcome | 'none'> {
-  const intent = await ctx.marks.getIntent(req.id, req.finalIntentToken, req.state);
+  const intent = await ctx.marks.getIntent(req.id, req.finalIntentToken);
   if (!intent || intendedState(intent) !== req.state) return 'none';
   // Lock and audit first and on their own: a Slack outage must not repeat the audit entry.
   const recorded = await ctx.marks.runOnce(req.id, markerOf(intent, 'record'), async () => {

@@ -26,8 +26,8 @@ describe('intents', () => {
     expect((await store.transition(req.id, ['submitting'], 'failed', { finalIntentToken: loser })).ok).toBe(false);
     await marks.discardIntent(req.id, loser);
     const stored = await store.get(req.id);
-    expect(await marks.getIntent(req.id, stored?.finalIntentToken, 'failed')).toMatchObject({ kind: 'unconfirmed' });
-    expect(await marks.getIntent(req.id, loser, 'failed')).toBeNull();
+    expect(await marks.getIntent(req.id, stored?.finalIntentToken)).toMatchObject({ kind: 'unconfirmed' });
+    expect(await marks.getIntent(req.id, loser)).toBeNull();
   });
 
   it('is also written where earlier versions read it, and a loser removes it there only when it is its own', async () => {
@@ -35,23 +35,14 @@ describe('intents', () => {
     expect(JSON.parse((await redis.get(`${prefix}tracker:intent:RR-INT002`))!)).toMatchObject({ kind: 'rejected' });
     const second = await marks.setIntent('RR-INT002', { kind: 'cancelled', by: 'U0REQUESTER' });
     await marks.discardIntent('RR-INT002', first);
-    expect(await marks.getIntent('RR-INT002', undefined, 'cancelled')).toMatchObject({ kind: 'cancelled' });
+    expect(await marks.getIntent('RR-INT002', undefined)).toMatchObject({ kind: 'cancelled' });
     await marks.discardIntent('RR-INT002', second);
-    expect(await marks.getIntent('RR-INT002', undefined, 'cancelled')).toBeNull();
-    expect(await marks.getIntent('RR-INT002', first, 'rejected')).toBeNull();
-  });
-
-  it('a request this version ended once, then an earlier version ended again (a late adoption in an upgrade): the later end wins', async () => {
-    const unconfirmed = await marks.setIntent('RR-INT004', { kind: 'unconfirmed', message: 'no job turned up' });
-    // The earlier version adopted the job (keeping the request's token) and wrote its own end where it reads intents.
-    await redis.set(`${prefix}tracker:intent:RR-INT004`, JSON.stringify({ kind: 'finished', job: { id: 'job-1', state: 'failed', raw: {} } }));
-    expect(await marks.getIntent('RR-INT004', unconfirmed, 'failed')).toMatchObject({ kind: 'finished' });
-    // One for another state is not taken for this one.
-    expect(await marks.getIntent('RR-INT004', unconfirmed, 'completed')).toMatchObject({ kind: 'unconfirmed' });
+    expect(await marks.getIntent('RR-INT002', undefined)).toBeNull();
+    expect(await marks.getIntent('RR-INT002', first)).toBeNull();
   });
 
   it('an end an earlier version made (no token on the request) is read from its one key', async () => {
     await redis.set(`${prefix}tracker:intent:RR-INT003`, JSON.stringify({ kind: 'approval_expired' }));
-    expect(await marks.getIntent('RR-INT003', undefined, 'approval_expired')).toEqual({ kind: 'approval_expired' });
+    expect(await marks.getIntent('RR-INT003', undefined)).toEqual({ kind: 'approval_expired' });
   });
 });
