@@ -40,6 +40,7 @@ export async function expireApproval(ctx: TrackerContext, requestId: string, now
     if (result.request?.state === 'approval_expired') return settleExpired(ctx, result.request, false);
     return { kind: 'noop', state: result.request?.state ?? 'missing' };
   }
+  await ctx.marks.shareIntent(requestId, token).catch((err: unknown) => ctx.logger.warn({ err, requestId }, 'could not share the end intent with earlier versions'));
   ctx.logger.info({ requestId }, 'approval expired');
   return settleExpired(ctx, result.request, true);
 }

@@ -66,6 +66,12 @@ export interface TrackerMarks {
   getIntent(requestId: string, token: string | undefined): Promise<FinalIntent | null>;
   /** A run whose CAS lost removes what it wrote (never another run's). */
   discardIntent(requestId: string, token: string): Promise<void>;
+  /**
+   * The run whose CAS won also puts its intent where earlier versions read their one intent per request: during a
+   * rolling upgrade a replica of the version before may settle the request. Only then, so a run that lost never
+   * overwrites an earlier version's winning intent there.
+   */
+  shareIntent(requestId: string, token: string): Promise<void>;
 }
 
 export interface TrackerMarksOptions {
@@ -83,11 +89,6 @@ const FINISH_ONCE = `
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
-/** Deletes an intent only while it is the one written with the token (a UUID, found as a plain substring). */
-const DELETE_IF_TOKEN = `
-local value = redis.call('GET', KEYS[1])
-if value and string.find(value, '"token":"' .. ARGV[1] .. '"', 1, true) then return redis.call('DEL', KEYS[1]) end
-return 0`;
 const RELEASE_LEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -98,8 +99,8 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
   const leaseKey = (id: string, event: string) => `${prefix}lease:${id}:${event}`;
   const intentKey = (id: string, token: string) => `${prefix}intent:${id}:${token}`;
   /**
-   * Earlier versions kept one intent per request (the last one written): still written, for their replicas during a
-   * rolling upgrade, and read for a request whose end one of them made (it carries no token).
+   * Earlier versions kept one intent per request (the last one written): still written by the winning end, for their
+   * replicas during a rolling upgrade, and read for a request whose end one of them made (it carries no token).
    */
   const legacyIntentKey = (id: string) => `${prefix}intent:${id}`;
 
@@ -143,8 +144,6 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
       const token = randomUUID();
       const value = JSON.stringify({ ...intent, token });
       await redis.set(intentKey(requestId, token), value, 'EX', keepSeconds);
-      // Also where earlier versions read it: during a rolling upgrade a replica of the version before may settle it.
-      await redis.set(legacyIntentKey(requestId), value, 'EX', keepSeconds);
       return token;
     },
 
@@ -154,7 +153,11 @@ export function createTrackerMarks(opts: TrackerMarksOptions): TrackerMarks {
 
     async discardIntent(requestId, token) {
       await redis.del(intentKey(requestId, token));
-      await redis.eval(DELETE_IF_TOKEN, 1, legacyIntentKey(requestId), token);
+    },
+
+    async shareIntent(requestId, token) {
+      const value = await redis.get(intentKey(requestId, token));
+      if (value !== null) await redis.set(legacyIntentKey(requestId), value, 'EX', keepSeconds);
     },
   };
 }

@@ -106,7 +106,10 @@ export async function endRequest(
   const token = await ctx.marks.setIntent(req.id, intent);
   const state = intendedState(intent);
   const result = await ctx.store.transition(req.id, from, state, { finishedAt: new Date().toISOString(), ...patch, finalIntentToken: token }, opts);
-  if (result.ok) return result.request;
+  if (result.ok) {
+    await ctx.marks.shareIntent(req.id, token).catch((err: unknown) => ctx.logger.warn({ err, requestId: req.id }, 'could not share the end intent with earlier versions'));
+    return result.request;
+  }
   // Lost the CAS: what this run wrote is no one's. Another run of this job (a stalled job's zombie) that made the same
   // transition settles by its own intent, under the once-markers; any other final state has an owner of its own.
   await ctx.marks.discardIntent(req.id, token);

@@ -1,6 +1,6 @@
 // The intents behind a request's end (tracker-marks.ts): each run keeps its own under a token, the compare-and-set
-// that wins writes its token into the request, and a run that lost removes only what it wrote. Also written under the
-// one key earlier versions read, for their replicas during a rolling upgrade.
+// that wins writes its token into the request, and a run that lost removes only what it wrote. The winner also puts it
+// under the one key earlier versions read, for their replicas during a rolling upgrade.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRestoreStore } from '../../src/restore/store.js';
 import { createTrackerMarks } from '../../src/restore/tracker-marks.js';
@@ -30,15 +30,17 @@ describe('intents', () => {
     expect(await marks.getIntent(req.id, loser)).toBeNull();
   });
 
-  it('is also written where earlier versions read it, and a loser removes it there only when it is its own', async () => {
-    const first = await marks.setIntent('RR-INT002', { kind: 'rejected', by: 'U0APPROVER' });
-    expect(JSON.parse((await redis.get(`${prefix}tracker:intent:RR-INT002`))!)).toMatchObject({ kind: 'rejected' });
-    const second = await marks.setIntent('RR-INT002', { kind: 'cancelled', by: 'U0REQUESTER' });
-    await marks.discardIntent('RR-INT002', first);
-    expect(await marks.getIntent('RR-INT002', undefined)).toMatchObject({ kind: 'cancelled' });
-    await marks.discardIntent('RR-INT002', second);
-    expect(await marks.getIntent('RR-INT002', undefined)).toBeNull();
-    expect(await marks.getIntent('RR-INT002', first)).toBeNull();
+  it("is put where earlier versions read it only by the run that won: a loser never overwrites an earlier version's there", async () => {
+    // An earlier version's run wrote its intent there (no token) and won its CAS; this version's run lost.
+    await redis.set(`${prefix}tracker:intent:RR-INT002`, JSON.stringify({ kind: 'approval_expired' }));
+    const loser = await marks.setIntent('RR-INT002', { kind: 'rejected', by: 'U0APPROVER' });
+    await marks.discardIntent('RR-INT002', loser);
+    expect(await marks.getIntent('RR-INT002', undefined)).toEqual({ kind: 'approval_expired' });
+    expect(await marks.getIntent('RR-INT002', loser)).toBeNull();
+    // A run that won shares its own there.
+    const winner = await marks.setIntent('RR-INT002', { kind: 'cancelled', by: 'U0REQUESTER' });
+    await marks.shareIntent('RR-INT002', winner);
+    expect(await marks.getIntent('RR-INT002', undefined)).toMatchObject({ kind: 'cancelled', token: winner });
   });
 
   it('an end an earlier version made (no token on the request) is read from its one key', async () => {
