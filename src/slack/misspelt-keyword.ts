@@ -1,7 +1,8 @@
 // `/atlas-restore stauts RR-7K3P2Q`: a first word that is no cluster of the policy but a typo of a keyword was meant as
 // that command. Said in any channel and to anyone (it tells nothing of the policy), with the rest of what was typed,
 // rather than "no cluster", "not a snapshot id" or "not in this channel".
-import { findCluster } from '../policy/policy.js';
+import { listClusters } from '../policy/policy.js';
+import { escapeText } from './views/format.js';
 import type { Services } from './services.js';
 import { usageText } from './parse-command.js';
 
@@ -25,9 +26,12 @@ function editDistance(a: string, b: string): number {
 export function misspeltKeyword(policy: Services['policy'], text: string): string | undefined {
   const [first = '', ...rest] = text.trim().split(/\s+/);
   const word = first.toLowerCase();
-  if (word === '' || word.includes('/') || (KEYWORDS as readonly string[]).includes(word) || findCluster(policy, word).ok) return undefined;
+  // A cluster of the policy by that name, in any project (one in two projects is a question of which, not a typo).
+  const isCluster = listClusters(policy).some((c) => c.cluster.toLowerCase() === word);
+  if (word === '' || word.includes('/') || (KEYWORDS as readonly string[]).includes(word) || isCluster) return undefined;
   const [meant] = KEYWORDS.filter((k) => editDistance(word, k) <= (k.length > 4 ? 2 : 1)).sort((a, b) => editDistance(word, a) - editDistance(word, b));
   if (!meant) return undefined;
-  const args = rest.length > 0 ? ` ${rest.join(' ')}` : '';
-  return `\`${word}\` is not a command (nor a cluster in the restore policy): did you mean \`/atlas-restore ${meant}${args}\`?\n\n${usageText()}`;
+  // Echoed inside a code span: a backtick would end it, and Slack markup (<!channel>) must not come alive.
+  const args = rest.length > 0 ? ` ${escapeText(rest.join(' ').replace(/`/g, "'"))}` : '';
+  return `\`${escapeText(word.replace(/`/g, "'"))}\` is not a command (nor a cluster in the restore policy): did you mean \`/atlas-restore ${meant}${args}\`?\n\n${usageText()}`;
 }
