@@ -114,13 +114,22 @@ function toData(doc: Document, text: string, sourceName: string): unknown {
     const message = err instanceof Error ? err.message : String(err);
     // The reader names the alias but not where it is: the line of its first use, as the syntax errors give theirs.
     const name = /^Unresolved alias[^:]*:\s*(\S+)$/.exec(message)?.[1];
-    const at = name === undefined ? -1 : text.indexOf(`*${name}`);
-    if (name !== undefined && at >= 0) {
-      const line = text.slice(0, at).split('\n').length;
-      throw invalid(sourceName, [`line ${line}: the alias *${name} is used before its anchor &${name}: move the anchor above its first use`]);
-    }
+    if (name !== undefined) throw invalid(sourceName, [unresolvedAliasProblem(text, name)]);
     throw invalid(sourceName, [`(root): ${message}`]);
   }
+}
+
+/** Where an alias without an earlier anchor is used, and whether its anchor is anywhere at all. */
+function unresolvedAliasProblem(text: string, name: string): string {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // The whole name, outside a comment: `*ops` is not the start of `*opsteam`.
+  const use = new RegExp(`(^|[\\s,[{:-])\\*${escaped}(?=$|[\\s,\\]}])`);
+  const anchor = new RegExp(`(^|[\\s,[{:-])&${escaped}(?=$|[\\s,\\]}])`);
+  const lines = text.split('\n').map((l) => l.replace(/(^|\s)#.*$/, ''));
+  const line = lines.findIndex((l) => use.test(l)) + 1;
+  const where = line > 0 ? `line ${line}` : '(root)';
+  if (!lines.some((l) => anchor.test(l))) return `${where}: the alias *${name} names no anchor &${name} in the file`;
+  return `${where}: the alias *${name} is used before its anchor &${name}: move the anchor above its first use`;
 }
 
 /**

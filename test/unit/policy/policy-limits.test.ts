@@ -35,6 +35,15 @@ describe('policy file limits', () => {
   it('an alias used before its anchor is named with its line', () => {
     const text = `projects:\n  - name: a\n    id: 5e2211c17a3e5a48f5497de3\n    approvers: *dbas\n    clusters: [{ name: x }]\nrequesters: &dbas [U0123ABCD]\n`;
     expect(problemsOf(text)).toEqual(['line 4: the alias *dbas is used before its anchor &dbas: move the anchor above its first use']);
+    // The whole name, not a longer one, and not in a comment.
+    const longer = `# approvers: *ops in a comment\nprojects:\n  - name: a\n    id: 5e2211c17a3e5a48f5497de3\n    requesters: *opsteam\n    approvers: *ops\n    clusters: [{ name: x }]\nx-ops: &ops [U0123ABCD]\nx-team: &opsteam [U0123ABCD]\n`;
+    expect(problemsOf(longer)[0]).toMatch(/^line [56]: the alias \*ops(team)? is used before its anchor/);
+    expect(problemsOf(longer).join('\n')).not.toMatch(/^line 1:/);
+  });
+
+  it('an alias whose anchor is nowhere in the file says so', () => {
+    const text = `projects:\n  - name: a\n    id: 5e2211c17a3e5a48f5497de3\n    approvers: *nobody\n    clusters: [{ name: x }]\n`;
+    expect(problemsOf(text)).toEqual(['line 4: the alias *nobody names no anchor &nobody in the file']);
   });
 
   it('refuses an alias bomb with a problem naming the limit, quickly', () => {
