@@ -71,6 +71,9 @@ describe('preflight', () => {
     const groups = parsePolicy(`projects:\n  - name: shop\n    id: ${G}\n    clusters: [{ name: orders }]\nrequesters: [S0ONCALL01]\napprovers: [U0APP]\n`, 'p.yaml');
     const lines = (await runPreflight({ policy: groups, ...deps() })).lines;
     expect(lines).toContain('FAIL Slack: could not list user group S0ONCALL01 (internal_error): Slack did not answer; run --check --online again');
+    slack.failNext('usergroups.users.list', 'plan_upgrade_required', 1);
+    const planLines = (await runPreflight({ policy: groups, ...deps() })).lines;
+    expect(planLines).toContain('FAIL Slack: could not list user group S0ONCALL01 (plan_upgrade_required): this Slack plan has no user groups: name users instead of S… ids');
   });
 
   it('names what is wrong: a bad Slack token, a wrong Atlas key, an unknown cluster, a wrong type in the policy', async () => {
