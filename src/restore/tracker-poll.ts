@@ -63,7 +63,9 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
     return settleStep(ctx, finalRequest, { ...next, step: 'settle' }, `job ${job.state}`);
   }
 
-  if (job.state !== req.lastJobState) {
+  // Another word from Atlas for a state the bot can't read is a change too: the card shows Atlas's word.
+  const atlasWordChanged = job.state === 'unknown' && job.atlasStatus !== req.lastAtlasStatus;
+  if (job.state !== req.lastJobState || atlasWordChanged) {
     // Announce first, then record: a crash in between re-announces nothing (the marker says done) and
     // the next run records the state. Recording first would lose the announcement on such a crash.
     // Atlas's own word goes with a state the bot can't read, so the card can say what Atlas reports.

@@ -46,6 +46,9 @@ describe('a Flex restore job status outside the spec', () => {
     expect(card).toContain("Atlas reports `CANCELLED`, a state I don't recognise; check the restore in the Atlas UI.");
     expect(card).not.toContain('Restore running');
     expect(await h.redis.exists(`${h.prefix}lock:${GROUP_ID}:orders`)).toBe(1);
+    // Another word Atlas has for it reaches the card too (the thread isn't told twice).
+    h.atlas.answerJobWith(jobId, { status: 'PAUSED' });
+    await waitFor(() => JSON.stringify(h.rootCard(id)?.blocks ?? []).includes("Atlas reports `PAUSED`"), { message: "the card shows Atlas's new word" });
     h.atlas.answerJobWith(jobId, undefined);
     h.atlas.advanceJob(jobId, 'completed');
     await h.waitForThread(id, /Restore completed/);

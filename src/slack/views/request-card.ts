@@ -56,7 +56,8 @@ function durationText(req: RestoreRequest): string {
 
 /** The card's and `status`'s word for a job in a state the bot can't read, with Atlas's own word when it gave one. */
 function unknownStateLine(req: RestoreRequest, approvedBy: string): string {
-  const says = req.lastAtlasStatus ? `\`${escapeText(req.lastAtlasStatus)}\`, a state I don't recognise` : "a state I don't recognise";
+  // Atlas's word, cut short: it is a status name, and the card's line must stay within its section.
+  const says = req.lastAtlasStatus ? `\`${escapeText(clip(req.lastAtlasStatus, 60))}\`, a state I don't recognise` : "a state I don't recognise";
   return `:grey_question: *State unknown*${jobRef(req)}: Atlas reports ${says}; check the restore in the Atlas UI.${approvedBy}`;
 }
 
