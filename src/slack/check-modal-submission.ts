@@ -68,6 +68,19 @@ function targetTypeProblem(targetKey: string, targetType: ClusterType | undefine
   return `${special} can only go into a dedicated cluster, and \`${targetKey}\` is ${typeWords(targetType)}.`;
 }
 
+/**
+ * The target's type could not be learnt in time (detection slower than its budget), and what was asked depends on it:
+ * a safety snapshot (dedicated clusters only) or a collection or point-in-time restore. Refused now, with everything
+ * entered kept: accepted, it would fail only after the approvers' work. The detection goes on, so a submit a moment
+ * later finds it.
+ */
+function unconfirmedTypeProblem(targetKey: string, targetType: ClusterType | undefined, sub: ModalSubmission, takesSafetySnapshot: boolean): string | undefined {
+  if (targetType !== undefined) return undefined;
+  const needs = sub.choices.what === 'namespaces' ? 'a collection-level restore' : sub.choices.from === 'pointInTime' ? 'a point-in-time restore' : takesSafetySnapshot ? 'a safety snapshot' : undefined;
+  if (!needs) return undefined;
+  return `Atlas didn't answer in time to confirm that \`${targetKey}\` is a dedicated cluster, which ${needs} needs. Submit again in a moment.`;
+}
+
 export async function checkModalSubmission(services: Services, user: string, viewId: string, sub: ModalSubmission, clock: SubmitClock = startSubmitClock()): Promise<CheckedSubmission> {
   const refuse = (detail: string) => services.store.audit({ type: 'refused', user, detail: `modal submit: ${detail}` }).catch(() => undefined);
   // The form offers only usable clusters: a key that isn't one was crafted, and gets no list of the policy's.
@@ -126,8 +139,8 @@ export async function checkModalSubmission(services: Services, user: string, vie
   let safetySnapshot: { retentionInDays: number } | undefined;
   if (targetRef && rules) {
     const plan = safetySnapshotPlan({ rules, targetKey: sub.targetKey!, targetType, backupEnabled }, choicesReplaceData(choices), choices.keepSafetySnapshot);
-    targetError = plan.kind === 'impossible' ? plan.why : targetTypeProblem(sub.targetKey!, targetType, sub);
     safetySnapshot = safetySnapshotToTake(plan);
+    targetError = plan.kind === 'impossible' ? plan.why : (targetTypeProblem(sub.targetKey!, targetType, sub) ?? unconfirmedTypeProblem(sub.targetKey!, targetType, sub, safetySnapshot !== undefined));
   }
 
   let fromError: string | undefined;

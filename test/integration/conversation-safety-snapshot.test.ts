@@ -19,6 +19,7 @@ projects:
       - { name: staging, safetySnapshot: { mode: offered } }
       - { name: flexy, safetySnapshot: { mode: required } }
       - { name: nobackup, type: dedicated, safetySnapshot: { mode: required } }
+      - { name: slowtype, safetySnapshot: { mode: required } }
 requesters: [${REQUESTER}]
 approvers: [${APPROVER}]
 channels: [${CHANNEL}]
@@ -37,6 +38,7 @@ beforeAll(() => {
   h.atlas.addCluster({ groupId: GROUP_ID, name: 'flexy', type: 'flex', snapshots: 2 });
   // Dedicated, cloud backup off (like the recorded cluster-29): Atlas can take no snapshot of it.
   h.atlas.addCluster({ groupId: GROUP_ID, name: 'nobackup', type: 'dedicated', snapshots: 2, backupEnabled: false });
+  h.atlas.addCluster({ groupId: GROUP_ID, name: 'slowtype', type: 'dedicated', snapshots: 2 });
 });
 
 async function modalFor(text: string, predicate: (view: StoredView) => boolean = () => true): Promise<StoredView> {
@@ -99,6 +101,25 @@ describe('safety snapshot: the policy of the target decides', () => {
     expect(await requestIds()).toEqual(before);
     const audit = await h.app.services.store.readAudit(50);
     expect(audit.some((e) => e.type === 'refused' && e.detail?.includes('requires a safety snapshot'))).toBe(true);
+  });
+
+  it('required on a target whose type Atlas did not confirm in time: refused at submit, saying to submit again; then accepted', async () => {
+    // The Flex API's answer about this name (the first probe of the type detection) takes longer than the form waits.
+    let answer!: () => void;
+    h.atlas.inject({ kind: 'slow', pathIncludes: '/flexClusters/slowtype', until: new Promise<void>((resolve) => (answer = resolve)), count: 10 });
+    const before = await requestIds();
+    const modal = await modalFor('shop/ledger to shop/slowtype');
+    const res = await h.submitModal(modal, REQUESTER, { confirmation: 'slowtype' });
+    const targetErrors = Object.entries(errorsOf(res.json)).filter(([block]) => block.startsWith('restore_target:'));
+    expect(targetErrors.map(([, text]) => text)).toEqual([
+      "Atlas didn't answer in time to confirm that shop/slowtype is a dedicated cluster, which a safety snapshot needs. Submit again in a moment.",
+    ]);
+    expect(await requestIds()).toEqual(before);
+    // Atlas answers; the detection that went on has the type, and the same form goes through.
+    answer();
+    await waitFor(async () => (await h.submitModal(modal, REQUESTER, { confirmation: 'slowtype' })).json === undefined, { message: 'the submit accepted' });
+    const req = await newRequest(before);
+    expect(req.safetySnapshot).toEqual({ retentionInDays: 4 });
   });
 
   it('required on a dedicated target with cloud backup off: refused inline at submit, saying why (offered: none, said why)', async () => {
