@@ -4,16 +4,13 @@ import { JUDGED_REASON_START, namedNamespaces, unrestoredNamespaces } from '../.
 import type { RestoreRequest } from '../../restore/types.js';
 import { escapeText } from './format.js';
 
-/** How requests stored by earlier versions start the reason of a judged job. */
-const EARLIER_JUDGED_REASON_START = 'the collection restore job is SUCCESSFUL, but ';
-
 /**
  * A failed collection restore whose reason is the bot's verdict on a job Atlas called SUCCESSFUL
  * (collection-progress.ts), not a reason Atlas gave: it is never introduced by "Atlas says:".
  */
 export function isJudgedFailure(req: Pick<RestoreRequest, 'state' | 'failureReason'>): boolean {
   const reason = req.failureReason ?? '';
-  return req.state === 'failed' && (reason.startsWith(JUDGED_REASON_START) || reason.startsWith(EARLIER_JUDGED_REASON_START));
+  return req.state === 'failed' && reason.startsWith(JUDGED_REASON_START);
 }
 
 /** Why a request that ended before anything reached Atlas was not submitted ("Not submitted: …"); else undefined. */

@@ -71,10 +71,6 @@ describe('a collection restore that did not restore everything', () => {
     expect(statusLine(req, NOW)).toContain(line);
     expect(messageToText(buildRequestCard(req, NOW))).toContain(line);
     expect(renderStatus(req, undefined, NOW)).toContain(line);
-    // A request stored by an earlier version, whose reason began otherwise, gets the title too.
-    const earlier = partial({ failureReason: 'the collection restore job is SUCCESSFUL, but the indexes of 2 collections failed to build.', namespaceResults: [restored('sales.orders')] });
-    expect(statusLine(earlier, NOW)).toContain('*Restore failed: not everything was restored*');
-    expect(text(finalMessage(earlier, NOW))).not.toContain('Atlas says:');
   });
 
   it('a drill names itself in the broadcast title, and says what to do about a namespace not found', () => {
