@@ -127,21 +127,16 @@ export function judgedJob(job: RestoreJob, results: readonly NamespaceResult[] |
 /** Tries of `GET …/{jobId}/collections` at the end: the first, then this many again, further apart each time. */
 export const NAMESPACE_READ_RETRIES = 5;
 
-/** Kept in the restore job's data between the tries (the poll's own failure count restarts with each job read). */
-export interface NamespaceReadState {
-  namespaceReads?: number | undefined;
-}
-
 export type NamespaceRead =
   | { kind: 'read'; results: NamespaceResult[] | undefined }
-  | { kind: 'again'; delayMs: number; data: NamespaceReadState };
+  | { kind: 'again'; delayMs: number; data: Pick<PollJobData, 'namespaceReads'> };
 
 /**
  * Per namespace, when the job ended. A read that fails is tried again as a step of the restore's job (a few tries
  * over some minutes, backing off like a failed poll, a Retry-After honoured); after the last one the request ends
  * without them (`results` undefined) and the final message says where to look.
  */
-export async function readNamespaceResults(ctx: TrackerContext, req: RestoreRequest, jobId: string, data: PollJobData & NamespaceReadState): Promise<NamespaceRead> {
+export async function readNamespaceResults(ctx: TrackerContext, req: RestoreRequest, jobId: string, data: PollJobData): Promise<NamespaceRead> {
   if (!isCollectionRestore(req)) return { kind: 'read', results: undefined };
   try {
     const results = await ctx.atlas.listCollectionRestoreJobNamespaces(sourceOf(req), jobId);

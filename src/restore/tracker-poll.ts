@@ -4,7 +4,7 @@
 import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import { TERMINAL_JOB_STATES, type RestoreJob } from '../atlas/types.js';
 import { isAccessError, isNotFoundError as isNotFound } from './classify-atlas-error.js';
-import { announceProgress, judgedJob, namedNamespaces, readNamespaceResults, type NamespaceReadState } from './collection-progress.js';
+import { announceProgress, judgedJob, namedNamespaces, readNamespaceResults } from './collection-progress.js';
 import { getJobFor } from './restore-job-calls.js';
 import { nextPollDelayMs } from './poll-interval.js';
 import { settleStep } from './settle-step.js';
@@ -34,7 +34,7 @@ function runningSince(req: RestoreRequest, data: PollJobData): number {
 }
 
 /** One poll of a running request (the tracker has read it from the store). */
-export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData & NamespaceReadState, now = Date.now()): Promise<StepResult> {
+export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now = Date.now()): Promise<StepResult> {
   if (!req.atlasJobId) return loseTracking(ctx, req, data, 'TRACKER_NO_ATLAS_JOB_ID', 'the request is running but has no Atlas restore job id');
 
   let job: RestoreJob;

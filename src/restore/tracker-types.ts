@@ -172,6 +172,8 @@ export interface PollJobData extends SettleRetryState {
   lastChangeAt: number;
   /** Consecutive failed polls. */
   failures?: number;
+  /** Failed reads of a finished collection restore's per-namespace outcome (collection-progress.ts). */
+  namespaceReads?: number;
   /** Start of the current failure streak (ms). */
   failuresSince?: number;
   warnedLong?: boolean;
