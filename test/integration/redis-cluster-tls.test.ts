@@ -6,13 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { MINIMAL_ENV } from '../helpers/minimal-env.js';
+import { storeRoundTrip } from '../helpers/store-round-trip.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
-import { connectRedis, createRedisClient } from '../../src/redis/redis-client.js';
-import { createRestoreStore } from '../../src/restore/store.js';
 import { makeCertificates } from '../helpers/make-certificates.js';
 import { startCluster } from '../helpers/redis-cluster.js';
 import { RedisGroup, redisServerHasTls, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
-import { makeRequest } from './store-fixtures.js';
 
 const hasBinaries = skipUnless('redis-cluster-tls', ['redis-server', 'redis-cli', 'openssl'], 'it makes a CA and starts three TLS-only cluster nodes');
 const hasTls = hasBinaries && redisServerHasTls();
@@ -20,21 +18,8 @@ if (hasBinaries && !hasTls) console.warn('redis-cluster-tls: skipped because thi
 
 const base = { ...MINIMAL_ENV, ...{ REDIS_URL: 'rediss://ignored' } };
 
-/** A store round trip and a plain SET through the app's own client: the data path, not only the checks. */
-async function roundTrip(env: Record<string, string>): Promise<void> {
-  const config = loadConfig({ ...base, ...env });
-  const redis = createRedisClient(config.redis, 'commands');
-  try {
-    await connectRedis(redis);
-    const store = createRestoreStore({ redis, prefix: config.redisKeyPrefix });
-    const req = makeRequest({ id: 'RR-CTLS0001' });
-    await store.create(req);
-    expect((await store.get(req.id))?.reason).toBe(req.reason);
-    expect(await store.ping()).toBe(true);
-  } finally {
-    redis.disconnect();
-  }
-}
+/** A store round trip through the app's own client: the data path, not only the checks. */
+const roundTrip = (env: Record<string, string>) => storeRoundTrip(loadConfig({ ...base, ...env }), 'RR-CTLS0001');
 
 describe.skipIf(!(hasBinaries && hasTls))('Redis Cluster over TLS', () => {
   const group = new RedisGroup();

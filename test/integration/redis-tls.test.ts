@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { MINIMAL_ENV } from '../helpers/minimal-env.js';
+import { storeRoundTrip } from '../helpers/store-round-trip.js';
 import { inspectRedis } from '../../src/redis/inspect-redis.js';
 import { connectRedis, createRedisClient } from '../../src/redis/redis-client.js';
-import { createRestoreStore } from '../../src/restore/store.js';
 import { makeCertificates } from '../helpers/make-certificates.js';
 import { RedisGroup, redisServerHasTls, skipUnless, type RedisProcess } from '../helpers/redis-servers.js';
 import { APPROVER, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
-import { makeRequest } from './store-fixtures.js';
 
 const hasBinaries = skipUnless('redis-tls', ['redis-server', 'openssl'], 'it makes a CA and a server certificate and starts redis-server with TLS');
 const hasTls = hasBinaries && redisServerHasTls();
@@ -44,18 +43,8 @@ describe.skipIf(!canRun)('Redis over TLS', () => {
 
   it('connects with REDIS_TLS_CA_FILE and a store round trip works', async () => {
     const config = loadConfig({ ...base, REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca });
-    const redis = createRedisClient(config.redis, 'commands');
-    try {
-      await connectRedis(redis);
-      const store = createRestoreStore({ redis, prefix: config.redisKeyPrefix });
-      const req = makeRequest({ id: 'RR-TLS00001' });
-      await store.create(req);
-      expect((await store.get(req.id))?.reason).toBe(req.reason);
-      // No plain port is open on this server: the round trip went over TLS.
-      expect(await redis.config('GET', 'port')).toEqual(['port', '0']);
-    } finally {
-      redis.disconnect();
-    }
+    // No plain port is open on this server: the round trip went over TLS.
+    await storeRoundTrip(config, 'RR-TLS00001', async (redis) => expect(await redis.config('GET', 'port')).toEqual(['port', '0']));
     const inspection = await inspectRedis(config);
     expect(inspection.checks).toContainEqual({ level: 'ok', text: `connected to 127.0.0.1:${server.port}, TLS` });
     expect(inspection.ok).toBe(true);
