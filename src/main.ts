@@ -48,7 +48,9 @@ process.on('SIGINT', () => onStopSignal('SIGINT'));
  * An error nothing caught ends the process, as Node would end it, but reported by us: Node prints the whole error
  * object, and an ioredis error holds a refused login's password. Until the bot's logger exists, its stack on stderr.
  */
-let reportUncaught = (err: unknown): void => void process.stderr.write(`atlas-restore: ${scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+const reportToStderr = (err: unknown, secrets: readonly string[] = []): void =>
+  void process.stderr.write(`atlas-restore: ${scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err), secrets)}\n`);
+let reportUncaught = (err: unknown): void => reportToStderr(err);
 process.on('uncaughtException', (err) => {
   reportUncaught(err);
   process.exit(1);
@@ -76,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const { config, policy, policyVersion } = settings;
+  // From here the secrets are known: `--check --online` (which has no logger) scrubs them from an uncaught error too.
+  reportUncaught = (err) => reportToStderr(err, secretsOf(config));
   if (command.kind === 'check') {
     const clusters = listClusters(policy).length;
     process.stdout.write(

@@ -44,9 +44,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-function run(env: Record<string, string>, args: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'src/main.ts', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -169,5 +169,69 @@ describe('src/main.ts', () => {
     expect(out).toContain('shutting down');
     expect(out).not.toContain(atlas.privateKey);
     expect(out).not.toContain(slack.botToken);
+  }, 30_000);
+});
+
+/**
+ * A fault that nothing in the app catches, loaded before main.ts: on SIGUSR2 the process throws (or leaves a promise
+ * rejected) from its own event loop, with the secrets of its environment in the error's message, stack and in an
+ * ioredis-like `command` (a refused AUTH carries the password there). The real handlers of main.ts must report it.
+ */
+function faultOnSigusr2(kind: 'throw' | 'reject'): string[] {
+  const source = `
+    process.on('SIGUSR2', () => {
+      const secrets = [process.env.ATLAS_PRIVATE_KEY, process.env.SLACK_SIGNING_SECRET, process.env.SLACK_BOT_TOKEN].join(' ');
+      const err = new Error('injected fault holding ' + secrets);
+      err.command = { name: 'auth', args: ['default', process.env.ATLAS_PRIVATE_KEY] };
+      err.detail = secrets;
+      setImmediate(() => { ${kind === 'throw' ? 'throw err;' : 'void Promise.reject(err);'} });
+    });`;
+  return ['--import', `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`];
+}
+
+describe('src/main.ts: an error nothing caught', () => {
+  const secretsOf = (env: Record<string, string>) => [env.ATLAS_PRIVATE_KEY!, env.SLACK_SIGNING_SECRET!, env.SLACK_BOT_TOKEN!];
+
+  for (const kind of ['throw', 'reject'] as const) {
+    it(`the running bot logs ${kind === 'throw' ? 'an uncaught exception' : 'an unhandled rejection'} once, as a scrubbed JSON line, and exits 1`, async () => {
+      const port = await freePort();
+      const env = goodEnv(port);
+      const p = run(env, [], faultOnSigusr2(kind));
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 15_000, message: 'ready' });
+      p.child.kill('SIGUSR2');
+      expect(await p.exited).toBe(1);
+      const out = p.output();
+      for (const secret of secretsOf(env)) expect(out).not.toContain(secret);
+      const fatal = out
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string; command?: { args?: unknown } } })
+        .filter((line) => line.msg === 'uncaught error: exiting');
+      expect(fatal).toHaveLength(1);
+      expect(fatal[0]!.level).toBe(60); // pino's fatal
+      expect(fatal[0]!.err?.message).toMatch(/^injected fault holding \[Redacted\] \[Redacted\] \[Redacted\]$/);
+      expect(fatal[0]!.err?.command?.args).toBe('[Redacted]');
+    }, 30_000);
+  }
+
+  // Before the bot's logger exists (`--check --online` has none) the error goes to stderr: scrubbed of the
+  // configuration's secrets too, not only of what looks like a token.
+  it('during --check --online, goes to stderr without the configuration\'s secrets and exits 1', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const env = { ...goodEnv(0), REDIS_URL: `redis://127.0.0.1:${(silent.address() as { port: number }).port}` };
+      const p = run(env, ['--check', '--online'], faultOnSigusr2('throw'));
+      await waitFor(() => sockets.length > 0, { timeoutMs: 15_000, message: 'the check connected to Redis' });
+      p.child.kill('SIGUSR2');
+      expect(await p.exited).toBe(1);
+      const out = p.output();
+      expect(out).toContain('atlas-restore: Error: injected fault holding [Redacted] [Redacted] [Redacted]');
+      for (const secret of secretsOf(env)) expect(out).not.toContain(secret);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   }, 30_000);
 });
