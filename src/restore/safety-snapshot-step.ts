@@ -137,7 +137,13 @@ async function findIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobDat
   if (Date.now() - since < ctx.findWindowMs) {
     return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data } };
   }
-  return failIt(ctx, req, `Atlas did not confirm the safety snapshot of the target and none turned up; nothing was restored. Check the target's snapshots in Atlas.`);
+  // None turned up: Atlas took nothing (a 500, a hang, a dropped socket), a passing fault that must not end what was
+  // approved (DESIGN.md §5). Unlike a restore job, a second on-demand snapshot harms no data, and Atlas takes one at a
+  // time per cluster: the claim is given back and the snapshot taken again, until the request's horizon.
+  const released = await ctx.store.update(req.id, ['approved', 'submitting'], { safetySnapshotClaimedAt: undefined });
+  if (!released.ok) return { kind: 'step', result: { kind: 'done', reason: 'the request moved on while its safety snapshot was looked for' } };
+  ctx.logger.warn({ requestId: req.id }, 'the unconfirmed safety snapshot did not turn up: taking it again');
+  return { kind: 'wait', verdict: { kind: 'wait', category: 'atlas_unavailable', message: 'Atlas did not confirm the safety snapshot of the target, and none turned up among its snapshots: it is taken again.', code: '' } };
 }
 
 async function recordTaken(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, id: string): Promise<SafetyOutcome> {
