@@ -25,15 +25,22 @@ export function drillFigures(req: RestoreRequest, previous: readonly DrillRun[])
   if (run.restoreMs !== undefined) lines.push(`*Restore time:* ${formatDuration(run.restoreMs)} (submitted → completed)`);
   if (run.snapshotAgeMs !== undefined) lines.push(`*Snapshot age at the start:* ${formatDuration(run.snapshotAgeMs)} (the data a real restore would have lost)`);
   const before = previous.filter((r) => r.requestId !== req.id).slice(0, 5);
-  const times = before.map((r) => (r.restoreMs !== undefined ? formatDuration(r.restoreMs) : (RUN_LABELS[r.state] ?? r.state)));
-  lines.push(before.length > 0 ? `*Previous runs* (newest first): ${times.join(', ')}${trend(run, before)}` : '*Previous runs:* none yet: this is the first.');
+  lines.push(before.length > 0 ? `*Previous runs* (newest first): ${before.map(previousRun).join(', ')}${trend(run, before)}` : '*Previous runs:* none yet: this is the first.');
   return lines.join('\n');
+}
+
+/** "14 min (snapshot 47 min old)": both figures of an earlier run, the RTO and the recovery point side by side. */
+function previousRun(r: DrillRun): string {
+  if (r.restoreMs === undefined) return RUN_LABELS[r.state] ?? r.state;
+  return `${formatDuration(r.restoreMs)}${r.snapshotAgeMs !== undefined ? ` (snapshot ${formatDuration(r.snapshotAgeMs)} old)` : ''}`;
 }
 
 function trend(run: DrillRun, before: readonly DrillRun[]): string {
   const done = before.map((r) => r.restoreMs).filter((ms): ms is number => ms !== undefined);
   if (run.restoreMs === undefined || done.length === 0) return '';
   const mean = done.reduce((a, b) => a + b, 0) / done.length;
+  // Restores of 0 s (Atlas's clock a little behind ours) give no average to compare with.
+  if (mean <= 0) return '';
   const change = Math.round(((run.restoreMs - mean) / mean) * 100);
   if (Math.abs(change) < 10) return '; about as long as before';
   return change > 0 ? `; ${change} % slower than their average` : `; ${-change} % faster than their average`;
@@ -75,10 +82,22 @@ export function renderDrills(drills: readonly DrillSummary[]): string {
     const result = !last
       ? 'no run yet'
       : (drillRunWithoutRestore(last) ??
-        (last.state === 'completed'
-          ? `completed ${last.finishedAt ? slackDate(last.finishedAt, '{date_short_pretty}') : ''}, restore time ${last.restoreMs !== undefined ? formatDuration(last.restoreMs) : '?'}`
-          : `*${escapeText(last.state)}* (${escapeText(last.requestId ?? '?')})`));
+        (last.state === 'completed' ? completedRun(last) : endedWithoutSuccess(last)));
     return `• \`${escapeText(d.name)}\`: \`${escapeText(d.source)}\` → \`${escapeText(d.target)}\`, \`${escapeText(d.schedule)}\` (${escapeText(d.timeZone)}), in <#${d.channel}>. Next run ${next}; last: ${result}`;
   });
   return ['*Restore drills*', ...lines, '_`/atlas-restore drill <name>` runs one now (approvers of its target)._'].join('\n');
+}
+
+/** "completed 3 Mar, restore time 20 min, snapshot age 1 h": the RTO and the recovery point the drill proved. */
+function completedRun(last: NonNullable<DrillSummary['lastRun']>): string {
+  const when = last.finishedAt ? ` ${slackDate(last.finishedAt, '{date_short_pretty}')}` : '';
+  const age = last.snapshotAgeMs !== undefined ? `, snapshot age ${formatDuration(last.snapshotAgeMs)}` : '';
+  return `completed${when}, restore time ${last.restoreMs !== undefined ? formatDuration(last.restoreMs) : '?'}${age}`;
+}
+
+/** A run that ended in Atlas without success (failed, cancelled, expired): when, and where its reason is. */
+function endedWithoutSuccess(last: NonNullable<DrillSummary['lastRun']>): string {
+  const when = last.finishedAt ? ` ${slackDate(last.finishedAt, '{date_short_pretty} {time}')}` : '';
+  const id = escapeText(last.requestId ?? '?');
+  return `*${escapeText(last.state)}*${when} (${id}): \`/atlas-restore status ${id}\` says why.`;
 }
