@@ -119,9 +119,22 @@ async function takeIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobDat
     if (err instanceof AtlasApiError && err.errorCode === 'UNFINISHED_ON_DEMAND_SNAPSHOT') {
       return { kind: 'wait', verdict: { kind: 'wait', category: 'atlas_unavailable', message: 'Atlas is already taking an on-demand snapshot of the target; the safety snapshot follows when it is done.', code: `${err.status ?? ''} ${err.errorCode}`.trim() } };
     }
-    if (verdict.kind === 'refuse') return failIt(ctx, req, `Atlas refused the safety snapshot of the target (${verdict.code}): ${verdict.message} So nothing was restored.`);
+    if (verdict.kind === 'refuse') return failIt(ctx, req, `Atlas refused the safety snapshot of the target (${verdict.code}${atlasSaid(err)}): ${verdict.message.replace(/\.$/, '')}, so nothing was restored.`);
     return { kind: 'wait', verdict };
   }
+}
+
+/** Longer than this, Atlas's own words are cut short (the thread and the card carry them). */
+const ATLAS_DETAIL_CHARS = 200;
+
+/**
+ * Atlas's own words about a refusal, after its code: the one thing that says why for a code the bot has no sentence
+ * of its own for (the generic hint says to read it). Cloud backup turned off since the form checked it is one.
+ */
+function atlasSaid(err: unknown): string {
+  const detail = err instanceof AtlasApiError ? err.detail?.trim() : undefined;
+  if (!detail) return '';
+  return `: “${detail.length > ATLAS_DETAIL_CHARS ? `${detail.slice(0, ATLAS_DETAIL_CHARS)}…` : detail}”`;
 }
 
 /** The POST's answer was lost: the snapshot it made carries our description. */

@@ -6,11 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, requestRestore, useHarness, waitForState, type Harness } from './conversation-harness.js';
+import { APPROVER, GROUP_ID, requestRestore, useHarness, waitForState, type Harness } from './conversation-harness.js';
 
 const h = useHarness();
 const taken: string[] = [];
 afterEach(() => {
+  h.atlas.configureCluster(GROUP_ID, 'ledger', { backupEnabled: true });
   // Atlas takes one on-demand snapshot at a time per cluster: one left queued would hold the next test's.
   for (const id of taken.splice(0)) {
     try {
@@ -70,5 +71,22 @@ describe('the safety snapshot POST under faults', () => {
     expect(restorePosts().length - restoresBefore).toBe(1);
     h.atlas.advanceJob(running.atlasJobId!, 'completed');
     await waitForState(h, req.id, 'completed');
+  });
+});
+
+describe('the safety snapshot refused by Atlas', () => {
+  it("cloud backup turned off after the request: the request ends with nothing restored, and the thread gives Atlas's own reason", async () => {
+    const req = await askWithSafetySnapshot(h);
+    const restoresBefore = restorePosts().length;
+    // Turned off in Atlas while the request waited for its approval (the form had found it on).
+    h.atlas.configureCluster(GROUP_ID, 'ledger', { backupEnabled: false });
+    await h.click(APPROVER, 'restore_approve', req.id);
+    const failed = await waitForState(h, req.id, 'failed');
+    // The fake's code and detail for it (not recorded): whatever Atlas says, its detail is what tells the user why.
+    expect(failed.failureReason).toContain('Atlas refused the safety snapshot of the target (400 BACKUP_NOT_ENABLED: “Cloud backup is not enabled for cluster ledger.”)');
+    expect(failed.failureReason).toContain('so nothing was restored.');
+    const said = await h.waitForThread(req.id, /was not submitted: Atlas refused the safety snapshot of the target/);
+    expect(said).toContain('Cloud backup is not enabled for cluster ledger.');
+    expect(restorePosts().length).toBe(restoresBefore);
   });
 });
