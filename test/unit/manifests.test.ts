@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -177,7 +177,33 @@ function jsonPatchProblems(all: Doc[], root: string): string[] {
   return problems;
 }
 
-const docs = loadDocs(MANIFESTS);
+/**
+ * The ConfigMaps a kustomization's configMapGenerator makes (from `literals` and `files`), under their names before
+ * kustomize adds the hash: what overlays patch and the checks below read. An overlay's `behavior: merge` is a patch.
+ */
+function generatedConfigMaps(all: Doc[]): Doc[] {
+  return all.filter(isKustomization).flatMap((k) =>
+    ((k.value as Obj).configMapGenerator ?? [])
+      .filter((g: Obj) => (g.behavior ?? 'create') === 'create')
+      .map((g: Obj) => {
+        const data: Record<string, string> = {};
+        for (const literal of g.literals ?? []) {
+          const at = String(literal).indexOf('=');
+          data[String(literal).slice(0, at)] = String(literal).slice(at + 1);
+        }
+        for (const file of g.files ?? []) {
+          const [key, path = key] = String(file).split('=');
+          data[basename(key!)] = readFileSync(resolve(dirname(k.file), path!), 'utf8');
+        }
+        return { file: k.file, value: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: g.name }, data } };
+      }),
+  );
+}
+
+/** The environment ConfigMap as rendered: kustomize appends a hash of its data to its name. */
+const isEnvConfigMap = (o: Obj) => o.kind === 'ConfigMap' && /^atlas-restore-env-[a-z0-9]{10}$/.test(o.metadata?.name);
+
+const docs = [...loadDocs(MANIFESTS), ...generatedConfigMaps(loadDocs(MANIFESTS))];
 const patches = patchFiles(docs);
 const objects = docs.filter((d) => !isKustomization(d) && !patches.has(d.file));
 const find = (kind: string, name: string) => objects.find((d) => (d.value as Obj).kind === kind && (d.value as Obj).metadata?.name === name)?.value as Obj;
@@ -268,7 +294,7 @@ describe('manifests: Kubernetes schemas', () => {
       const rendered = parseAllDocuments(out).map((d) => d.toJS() as Obj);
       expect(validationProblems(rendered, (o) => `${overlay}: ${o.kind}/${o.metadata?.name}`)).toEqual([]);
       const deployment = rendered.find((o) => o.kind === 'Deployment');
-      const env = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'atlas-restore-env');
+      const env = rendered.find(isEnvConfigMap);
       expect(deployment?.spec.replicas).toBe(overlay === 'dev' ? 1 : 2);
       expect(env?.data.SLACK_SOCKET_MODE).toBe(overlay === 'dev' ? 'true' : 'false');
       expect(env?.data.DRY_RUN).toBe(overlay === 'dev' ? 'true' : 'false');
@@ -280,12 +306,39 @@ describe('manifests: Kubernetes schemas', () => {
     });
   }
 
+  // The pods read atlas-restore-env once, at start: a plain ConfigMap changed by `kubectl apply -k` (DRY_RUN turned on
+  // for a maintenance, say) would change nothing until some pod restarts, and then replicas would disagree. Generated,
+  // its name carries a hash of its data, so a change is a new name in the pod template: a rollout.
+  it.skipIf(!kubectl)('a change to the environment settings rolls the pods (atlas-restore-env is generated, its name hashed)', () => {
+    const render = (dir: string) => parseAllDocuments(execFileSync('kubectl', ['kustomize', join(dir, 'overlays', 'production')], { encoding: 'utf8', timeout: 30_000 })).map((d) => d.toJS() as Obj);
+    const envNameOf = (rendered: Obj[]) => {
+      const refs = (rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].envFrom as Obj[]).map((e) => e.configMapRef?.name).filter(Boolean);
+      const maps = rendered.filter((o) => o.kind === 'ConfigMap' && /^atlas-restore-env(-|$)/.test(o.metadata.name)).map((o) => o.metadata.name);
+      expect(refs).toEqual(maps);
+      return maps[0] as string;
+    };
+    const before = envNameOf(render(MANIFESTS));
+    expect(before).toMatch(/^atlas-restore-env-[a-z0-9]{10}$/);
+    const copy = mkdtempSync(join(tmpdir(), 'manifests-'));
+    try {
+      cpSync(MANIFESTS, copy, { recursive: true });
+      writeFileSync(join(copy, 'overlays/production/env-patch.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: atlas-restore-env\ndata:\n  DRY_RUN: "true"\n');
+      const kustomization = join(copy, 'overlays/production/kustomization.yaml');
+      writeFileSync(kustomization, `${readFileSync(kustomization, 'utf8')}  - path: env-patch.yaml\n`);
+      const after = render(copy);
+      expect(after.find((o) => o.kind === 'ConfigMap' && o.metadata.name === envNameOf(after))!.data.DRY_RUN).toBe('true');
+      expect(envNameOf(after)).not.toBe(before);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!kubectl)('overlay managed-redis takes REDIS_URL from the Secret (not rendered), mounts the CA, opens egress to it, and has no in-cluster Redis', () => {
     const out = execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', 'managed-redis')], { encoding: 'utf8', timeout: 30_000 });
     const rendered = parseAllDocuments(out).map((d) => d.toJS() as Obj);
     expect(validationProblems(rendered, (o) => `managed-redis: ${o.kind}/${o.metadata?.name}`)).toEqual([]);
     expect(rendered.some((o) => o.kind === 'StatefulSet' || o.metadata.name === 'atlas-restore-redis')).toBe(false);
-    const env = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'atlas-restore-env')!.data;
+    const env = rendered.find(isEnvConfigMap)!.data;
     // REDIS_URL (rediss://, with the password) comes from the Secret the operator creates: none is rendered.
     expect(env.REDIS_URL).toBeUndefined();
     expect(rendered.some((o) => o.kind === 'Secret')).toBe(false);
@@ -455,8 +508,8 @@ describe('manifests: what the app relies on', () => {
     const rendered = parseAllDocuments(execFileSync('kubectl', ['kustomize', join(MANIFESTS, 'overlays', 'production')], { encoding: 'utf8', timeout: 30_000 })).map((d) => d.toJS() as Obj);
     const bot = rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
     expect(bot.env.map((e: Obj) => e.name)).toEqual(['REDIS_PASSWORD', 'REDIS_URL']);
-    expect(bot.envFrom.map((e: Obj) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual(['atlas-restore-env', 'atlas-restore-secrets']);
-    expect(rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'atlas-restore-env')!.data.REDIS_URL).toBeUndefined();
+    expect(bot.envFrom.map((e: Obj) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual([rendered.find(isEnvConfigMap)!.metadata.name, 'atlas-restore-secrets']);
+    expect(rendered.find(isEnvConfigMap)!.data.REDIS_URL).toBeUndefined();
   });
 
   // A variable the manifests set and the app doesn't read is a typo or a setting that silently does nothing.
@@ -475,6 +528,13 @@ describe('manifests: what the app relies on', () => {
     names.delete('REDIS_PASSWORD');
     expect(names.size).toBeGreaterThan(10);
     expect([...names].filter((n) => !new RegExp(`['"\`]${n}['"\`]|\\b${n}\\s*:`).test(source))).toEqual([]);
+  });
+
+  it('generates atlas-restore-env (a hashed name: a changed setting rolls the pods), without kubectl too', () => {
+    const base = docs.find((d) => relative(MANIFESTS, d.file) === 'base/kustomization.yaml')!.value as Obj;
+    expect(base.configMapGenerator.map((g: Obj) => g.name)).toContain('atlas-restore-env');
+    expect(base.generatorOptions?.disableNameSuffixHash).not.toBe(true);
+    expect(docs.filter((d) => (d.value as Obj | null)?.kind === 'ConfigMap' && (d.value as Obj).metadata?.name === 'atlas-restore-env' && !patches.has(d.file)).map((d) => relative(MANIFESTS, d.file))).toEqual(['base/kustomization.yaml']);
   });
 
   it("leaves the key prefix to the app (its hash-tag default, or the old prefix a deployment's data is under)", () => {
