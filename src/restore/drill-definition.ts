@@ -22,10 +22,12 @@ export interface DrillRun {
   /**
    * The request's final state (completed, failed, …), or what the run was instead: `not_started` (no request was
    * made: the target was busy, no snapshot, Atlas down), `unconfirmed` (the POST's answer was lost and no job
-   * turned up: Atlas may be restoring all the same) or `dry_run` (DRY_RUN was on: nothing was sent to Atlas).
-   * Only `completed` is a success.
+   * turned up: Atlas may be restoring all the same) or `dry_run` (DRY_RUN was on: nothing was sent to Atlas), or
+   * `in_progress` until the run's request ends (its end replaces that line). Only `completed` is a success.
    */
   state: string;
+  /** When the run made its request (ISO): what an `in_progress` run says it runs since. */
+  startedAt?: string | undefined;
   /** Why it restored nothing, for `not_started` and `unconfirmed` (app-written mrkdwn). */
   reason?: string | undefined;
   /** When the restore was sent to Atlas (the POST, ISO). */

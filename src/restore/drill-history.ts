@@ -19,8 +19,22 @@ export interface DrillStanding {
   firstScheduledAt?: string | undefined;
 }
 
+/** Pushes ARGV[2] unless a line among the first ARGV[3] holds ARGV[1] (the run's request id, as JSON writes it). */
+const PUSH_UNLESS_RECORDED = `
+for _, line in ipairs(redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)) do
+  if string.find(line, ARGV[1], 1, true) then return 0 end
+end
+redis.call('LPUSH', KEYS[1], ARGV[2])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[3]) - 1)
+return 1`;
+
 export interface DrillHistory {
   record(name: string, run: DrillRun): Promise<void>;
+  /**
+   * The run made its request: `drills` shows it running until its end is recorded (which replaces this line). Never
+   * over a line the request already has: its end, recorded first, stays.
+   */
+  recordStart(name: string, requestId: string, at: Date): Promise<void>;
   /** Newest first. */
   recent(name: string, count: number): Promise<DrillRun[]>;
   /** The drill is in the policy (and scheduled) at `at`: keeps the first such time, and the last success of older versions. */
@@ -47,6 +61,10 @@ export function createDrillHistory(redis: RedisClient, prefix: string): DrillHis
       tx.lpush(key(name), line).ltrim(key(name), 0, KEEP - 1);
       if (run.state === 'completed') tx.hset(recordKey(name), LAST_SUCCESS, line);
       await tx.exec();
+    },
+    async recordStart(name, requestId, at) {
+      const line = JSON.stringify({ requestId, state: 'in_progress', startedAt: at.toISOString() } satisfies DrillRun);
+      await redis.eval(PUSH_UNLESS_RECORDED, 1, key(name), `"requestId":${JSON.stringify(requestId)}`, line, KEEP);
     },
     recent,
     async noteScheduled(name, at) {

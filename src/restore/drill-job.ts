@@ -123,7 +123,7 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   const lock = await ctx.store.acquireTargetLock(drill.target, requestId, ctx.targetLockTtlSeconds ?? DEFAULT_TARGET_LOCK_TTL_SECONDS);
   if (!lock.ok) {
     // The drill's own previous run (a long restore, or a run on command just before its time): the drill is running,
-    // so this run is no alarm and no result. Audited once, and `drills` goes on showing the run in progress.
+    // so this run is no alarm and no result. Audited once, and `drills` goes on showing the run in progress (recordStart).
     const holder = await ctx.store.get(lock.holder).catch(() => undefined);
     if (holder?.drill?.name === drill.name && !FINAL_REQUEST_STATES.includes(holder.state)) return supersededBy(ctx, drill, data, holder.id);
     // A holder without its request yet: another run of this drill between its lock and its request (a command and a
@@ -132,6 +132,8 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
     return notStarted(ctx, drill, data, now, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
   }
   try {
+    // Before the request exists, so its end (a dry run's comes in moments) can only come after and replace it.
+    await ctx.drillHistory.recordStart(drill.name, requestId, new Date(now));
     await ctx.store.create(request);
   } catch (err) {
     await ctx.store.releaseTargetLock(drill.target, requestId).catch(() => undefined);

@@ -18,8 +18,10 @@ export interface DrillSummary {
   lastRun?: {
     /** Absent when the run made no request (`not_started`). */
     requestId?: string;
-    /** The request's state (completed, failed, …), or `not_started` / `unconfirmed` / `dry_run` (see DrillRun). */
+    /** The request's state (completed, failed, …), or `not_started` / `unconfirmed` / `dry_run` / `in_progress` (see DrillRun). */
     state: string;
+    /** When an `in_progress` run made its request. */
+    startedAt?: string;
     /** Why it restored nothing (`not_started`, `unconfirmed`). */
     reason?: string;
     finishedAt?: string;

@@ -21,6 +21,7 @@ export async function listDrillSummaries(drills: readonly DrillDefinition[], tra
         summary.lastRun = { state: last.state };
         if (last.requestId) summary.lastRun.requestId = last.requestId;
         if (last.reason) summary.lastRun.reason = last.reason;
+        if (last.startedAt) summary.lastRun.startedAt = last.startedAt;
         if (last.finishedAt) summary.lastRun.finishedAt = last.finishedAt;
         if (last.restoreMs !== undefined) summary.lastRun.restoreMs = last.restoreMs;
         if (last.snapshotAgeMs !== undefined) summary.lastRun.snapshotAgeMs = last.snapshotAgeMs;

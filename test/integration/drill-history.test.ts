@@ -58,6 +58,21 @@ describe('drill history', () => {
     expect((await history.standing('busy')).lastSuccess).toEqual(late);
   });
 
+  it("shows a run in progress until its end, which replaces it; an end recorded first is never hidden by its start", async () => {
+    const at = new Date(start + 7 * DAY);
+    await history.record('nightly', run(0, 'completed'));
+    await history.recordStart('nightly', 'RR-WEEK001', at);
+    expect(await history.recent('nightly', 1)).toEqual([{ requestId: 'RR-WEEK001', state: 'in_progress', startedAt: at.toISOString() }]);
+    // Its start again (a re-run of the step): still one line.
+    await history.recordStart('nightly', 'RR-WEEK001', at);
+    await history.record('nightly', run(1, 'failed'));
+    expect((await history.recent('nightly', 20)).map((r) => `${r.requestId}:${r.state}`)).toEqual(['RR-WEEK001:failed', 'RR-WEEK000:completed']);
+    // A start that comes after its end (a step re-run late) leaves the end as the last word.
+    await history.recordStart('nightly', 'RR-WEEK001', at);
+    expect((await history.recent('nightly', 20)).map((r) => r.state)).toEqual(['failed', 'completed']);
+    expect((await history.standing('nightly')).lastSuccess).toEqual(run(0, 'completed'));
+  });
+
   it('takes a dry run an earlier version recorded as completed (no submission) for what it was, and for no success', async () => {
     // As an older version wrote it: the dry run's request ended 'completed' with nothing submitted.
     const dry = { requestId: 'RR-DRY0001', state: 'completed', finishedAt: '2026-02-01T02:00:02.000Z' };

@@ -50,7 +50,11 @@ describe("a drill's tick while its previous run is still restoring", () => {
       const listing = await answer(REQUESTER, 'drills');
       expect(listing).toContain('`ledger-weekly`');
       expect(listing).not.toContain('did not run');
-      expect(homeText(await openHome(h, APPROVER))).not.toContain('did not run');
+      // The run in progress is the drill's last word, not the run before it (a slow restore is news for an RTO).
+      expect(listing).toMatch(new RegExp(`last: \\*running\\* since .*\\(${first.id}\\)`));
+      const home = homeText(await openHome(h, APPROVER));
+      expect(home).not.toContain('did not run');
+      expect(home).toMatch(new RegExp(`Last run: \\*running\\* since .*\\(${first.id}\\)`));
     } finally {
       await replica.stop();
     }

@@ -15,7 +15,7 @@ export function drillOrigin(req: RestoreRequest): string {
 }
 
 /** How a run that has no restore time is named among the previous runs. */
-const RUN_LABELS: Record<string, string> = { not_started: 'did not run', unconfirmed: 'outcome unknown', dry_run: 'dry run' };
+const RUN_LABELS: Record<string, string> = { not_started: 'did not run', unconfirmed: 'outcome unknown', dry_run: 'dry run', in_progress: 'still running' };
 
 /** "Restore time 14 min, snapshot age 3 h 5 min; previous runs: 12 min, 15 min (last 5)". Undefined for a non-drill. */
 export function drillFigures(req: RestoreRequest, previous: readonly DrillRun[]): string | undefined {
@@ -61,10 +61,14 @@ export function drillNotStartedMessage(drill: DrillDefinition, reason: string): 
 }
 
 /**
- * A last run that restored nothing, as `drills` and the App Home say it (loudly: it is no evidence that the backups
- * work); undefined for a run that ended in Atlas.
+ * A last run that restored nothing (loudly: it is no evidence that the backups work), or that is still running, as
+ * `drills` and the App Home say it; undefined for a run that ended in Atlas.
  */
 export function drillRunWithoutRestore(last: NonNullable<DrillSummary['lastRun']>): string | undefined {
+  if (last.state === 'in_progress') {
+    const since = last.startedAt ? ` since ${slackDate(last.startedAt, '{date_short_pretty} {time}')}` : '';
+    return `*running*${since} (${escapeText(last.requestId ?? '?')}): its thread in the drill's channel follows it.`;
+  }
   const when = last.finishedAt ? ` ${slackDate(last.finishedAt, '{date_short_pretty}')}` : '';
   const why = last.reason ? escapeText(last.reason) : 'no reason was recorded.';
   if (last.state === 'not_started') return `*did not run*${when}: ${why}`;
