@@ -1,6 +1,7 @@
 // `npm run bench`: the benchmarks in sequence, each under its own header. Prints figures, asserts nothing.
 // Each benchmark also runs alone: npx tsx bench/<name>.ts
 import { benchAtlasDigest } from './atlas-digest.js';
+import { benchBatchedPollFloor } from './batched-poll-floor.js';
 import { benchPollerLoad } from './poller-load.js';
 import { benchSlackAck } from './slack-ack.js';
 import { benchStepJobFloor } from './step-job-floor.js';
@@ -12,6 +13,7 @@ const BENCHMARKS: { title: string; run: () => Promise<void> }[] = [
   { title: 'Slack: slash command → views.open, our app vs bare Bolt', run: benchSlackAck },
   { title: 'Poller: 1,000 restores in flight on one process', run: benchPollerLoad },
   { title: "Poller's floor: BullMQ's own cost of one step of a step job", run: benchStepJobFloor },
+  { title: "The floor of another design: one scheduler tick polls every restore that is due", run: benchBatchedPollFloor },
   { title: 'Submission: Atlas requests on a cluster with a long restore history', run: benchSubmissionRequests },
 ];
 
