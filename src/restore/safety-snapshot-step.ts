@@ -119,7 +119,11 @@ async function takeIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobDat
     if (err instanceof AtlasApiError && err.errorCode === 'UNFINISHED_ON_DEMAND_SNAPSHOT') {
       return { kind: 'wait', verdict: { kind: 'wait', category: 'atlas_unavailable', message: 'Atlas is already taking an on-demand snapshot of the target; the safety snapshot follows when it is done.', code: `${err.status ?? ''} ${err.errorCode}`.trim() } };
     }
-    if (verdict.kind === 'refuse') return failIt(ctx, req, `Atlas refused the safety snapshot of the target (${verdict.code}${atlasSaid(err)}): ${verdict.message.replace(/\.$/, '')}, so nothing was restored.`);
+    // A conflict (409: another operation on the target) is "not now", and asking again for a snapshot harms nothing.
+    if (err instanceof AtlasApiError && err.status === 409) {
+      return { kind: 'wait', verdict: { kind: 'wait', category: 'atlas_unavailable', message: `Atlas can't take the safety snapshot of the target yet, another operation on it being under way${quoted(atlasSaid(err), ' ')}; it is asked for again until Atlas takes it.`, code: verdict.code } };
+    }
+    if (verdict.kind === 'refuse') return failIt(ctx, req, `Atlas refused the safety snapshot of the target (${verdict.code}${quoted(atlasSaid(err), ': ')}): ${verdict.message.replace(/\.$/, '')}, so nothing was restored.`);
     return { kind: 'wait', verdict };
   }
 }
@@ -128,14 +132,16 @@ async function takeIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobDat
 const ATLAS_DETAIL_CHARS = 200;
 
 /**
- * Atlas's own words about a refusal, after its code: the one thing that says why for a code the bot has no sentence
- * of its own for (the generic hint says to read it). Cloud backup turned off since the form checked it is one.
+ * Atlas's own words about a refusal: the one thing that says why for a code the bot has no sentence of its own for
+ * (the generic hint says to read it). Cloud backup turned off since the form checked it is one.
  */
-function atlasSaid(err: unknown): string {
+function atlasSaid(err: unknown): string | undefined {
   const detail = err instanceof AtlasApiError ? err.detail?.trim() : undefined;
-  if (!detail) return '';
-  return `: “${detail.length > ATLAS_DETAIL_CHARS ? `${detail.slice(0, ATLAS_DETAIL_CHARS)}…` : detail}”`;
+  if (!detail) return undefined;
+  return detail.length > ATLAS_DETAIL_CHARS ? `${detail.slice(0, ATLAS_DETAIL_CHARS)}…` : detail;
 }
+
+const quoted = (text: string | undefined, before: string): string => (text ? `${before}“${text}”` : '');
 
 /** The POST's answer was lost: the snapshot it made carries our description. */
 async function findIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): Promise<SafetyOutcome> {

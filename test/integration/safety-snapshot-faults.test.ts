@@ -2,7 +2,8 @@
 // fault). A 500, a hang or a dropped socket on the POST leaves its outcome unknown: the bot looks for the snapshot by
 // its description, and when none turns up within the find window, nothing was taken, so it takes it again (a second
 // on-demand snapshot of the target costs storage, never data; Atlas takes one at a time anyway). The request only
-// ends at its horizon. Faults come from the fake Atlas; the passing of time is written into the stored request.
+// ends at its horizon. A 409 (another operation on the target) is "not now": asked again. A refusal ends the request
+// with Atlas's own words. Faults come from the fake Atlas; the passing of time is written into the stored request.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -75,6 +76,27 @@ describe('the safety snapshot POST under faults', () => {
 });
 
 describe('the safety snapshot refused by Atlas', () => {
+  it('409, another operation on the target (not recorded for backups): nothing was taken, so it is asked for again, and the restore goes on', async () => {
+    const req = await askWithSafetySnapshot(h);
+    const [snapshotsBefore, restoresBefore] = [onDemandPosts().length, restorePosts().length];
+    h.atlas.inject({ kind: 'status', status: 409, errorCode: 'CLUSTER_OPERATION_IN_PROGRESS', detail: 'An update of cluster ledger is in progress.', count: 2, method: 'POST', pathIncludes: '/clusters/ledger/backup/snapshots' });
+    await h.click(APPROVER, 'restore_approve', req.id);
+    const said = await h.waitForThread(req.id, /not submitted yet: Atlas can.t take the safety snapshot of the target yet, another operation on it being under way “An update of cluster ledger is in progress.”; it is asked for again until Atlas takes it/);
+    expect(said).toContain('An update of cluster ledger is in progress.');
+    const id = await waitFor(async () => {
+      const now = await h.request(req.id);
+      if (now?.state === 'failed') throw new Error(`the approved request was ended: ${now.failureReason}`);
+      return now?.safetySnapshot?.id;
+    }, { message: 'the safety snapshot taken once Atlas takes it' });
+    taken.push(id);
+    expect(onDemandPosts().length - snapshotsBefore).toBe(3);
+    h.atlas.advanceOnDemandSnapshot(id, 'completed');
+    const running = await waitForState(h, req.id, 'running');
+    expect(restorePosts().length - restoresBefore).toBe(1);
+    h.atlas.advanceJob(running.atlasJobId!, 'completed');
+    await waitForState(h, req.id, 'completed');
+  });
+
   it("cloud backup turned off after the request: the request ends with nothing restored, and the thread gives Atlas's own reason", async () => {
     const req = await askWithSafetySnapshot(h);
     const restoresBefore = restorePosts().length;
