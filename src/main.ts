@@ -1,7 +1,8 @@
 // Entry point: `node dist/main.js` runs the bot; `node dist/main.js --check` validates configuration and policy and exits;
 // `--check --online` also asks Redis, Slack and Atlas whether the server, token, scopes, credentials and clusters work.
 // `node dist/main.js audit [--since …] [--format ndjson|csv]` prints the audit stream (src/audit/), reading only Redis.
-// Before the bot starts, Redis is checked the same way (src/redis/inspect-redis.ts): a FAIL refuses the start.
+// Before the bot starts, Redis is checked the same way (src/redis/inspect-redis.ts): a FAIL refuses the start, but an
+// unreachable Redis is waited for first (up to REDIS_START_WAIT_MS), so a pod started while Redis moves does not crash-loop.
 // A bad configuration or policy exits 1 with the full list of problems of both (src/read-settings.ts) before anything
 // connects. Any other argument prints the usage (src/parse-command-line.ts): `--help` on stdout with exit 0, anything
 // unknown on stderr with exit 2.
@@ -12,16 +13,22 @@ import { runAuditCommand } from './audit/audit-command.js';
 import { createAtlasClient } from './atlas/client.js';
 import { runPreflight } from './preflight.js';
 import type { Config } from './config.js';
-import { createLogger, scrubSecrets } from './logger.js';
+import { createLogger, scrubSecrets, type Logger } from './logger.js';
 import { parseCommandLine, USAGE } from './parse-command-line.js';
 import { listClusters } from './policy/policy.js';
-import { inspectRedis } from './redis/inspect-redis.js';
+import { inspectRedis, type RedisInspection } from './redis/inspect-redis.js';
 import { describeRedis } from './redis/redis-client.js';
 import { readSettings } from './read-settings.js';
 import { formatCheck } from './redis/server-checks.js';
 
 /** Kubernetes' default grace period is 30 s: finish well within it. */
 const SHUTDOWN_BOUND_MS = 20_000;
+/**
+ * How long the bot's start waits for a Redis that can't be reached (a Redis pod being moved, a failover): well inside
+ * the startup probe's 60 s (manifests/base/deployment.yaml), since the port opens only after Redis. Exiting at once
+ * would crash-loop the pod, and the kubelet's back-off would keep it down after Redis is back.
+ */
+const REDIS_START_WAIT_MS = 40_000;
 
 function secretsOf(config: Readonly<Config>): string[] {
   const auth = config.atlas.auth;
@@ -59,6 +66,24 @@ process.on('unhandledRejection', (err) => {
   reportUncaught(err);
   process.exit(1);
 });
+
+/**
+ * Only "can't reach it" heals by waiting: refused (a Service without endpoints), no answer, or closed at once (a proxy or
+ * load balancer in front of a Redis that is gone). A refused password or certificate, or a failed check, doesn't.
+ */
+const unreachableOnly = (redis: RedisInspection) =>
+  !redis.ok && redis.checks.length === 1 && /^cannot connect to .*: (not reachable \(|no answer within |Connection is closed|.*ECONNRESET)/.test(redis.checks[0]!.text);
+
+/** inspectRedis, again with a growing pause while Redis can't be reached, up to REDIS_START_WAIT_MS. A SIGTERM meanwhile exits. */
+async function inspectRedisAtStart(config: Config, logger: Logger): Promise<RedisInspection> {
+  const deadline = Date.now() + REDIS_START_WAIT_MS;
+  for (let pauseMs = 1000; ; pauseMs = Math.min(pauseMs * 2, 8000)) {
+    const redis = await inspectRedis(config);
+    if (!unreachableOnly(redis) || Date.now() + pauseMs >= deadline) return redis;
+    logger.warn({ redisCheck: redis.checks[0]!.text, retryInSeconds: pauseMs / 1000 }, 'Redis is not reachable yet: waiting for it before starting');
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
@@ -133,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
   // Before the app exists the policy in hand is the file's: nothing to reload.
   process.on('SIGHUP', () => void app?.reloadPolicy());
 
-  const redis = await inspectRedis(config);
+  const redis = await inspectRedisAtStart(config, logger);
   for (const check of redis.checks) {
     if (check.level === 'warn') logger.warn({ redisCheck: check.text }, formatCheck(check));
   }

@@ -68,7 +68,7 @@ async function redisBehindProxy(): Promise<{ proxy: TcpProxy; redis: RedisProces
   };
 }
 
-async function startBot(redisPort: number): Promise<Bot> {
+async function startBot(redisPort: number, opts: { waitReady?: boolean } = {}): Promise<Bot> {
   const policyFile = join(mkdtempSync(join(tmpdir(), 'atlas-restore-outage-')), 'policy.yaml');
   writeFileSync(policyFile, DEFAULT_POLICY);
   const port = await freePort();
@@ -99,7 +99,7 @@ async function startBot(redisPort: number): Promise<Bot> {
     exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))),
   };
   bots.push(bot);
-  await waitFor(async () => (await status(`${bot.base}/readyz`)) === 200, { timeoutMs: 20_000, message: `ready; output so far: ${out.slice(-500)}` });
+  if (opts.waitReady ?? true) await waitFor(async () => (await status(`${bot.base}/readyz`)) === 200, { timeoutMs: 20_000, message: `ready; output so far: ${out.slice(-500)}` });
   return bot;
 }
 
@@ -142,6 +142,30 @@ describe.skipIf(!runs)('src/main.ts through a Redis outage', () => {
     bot.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
   }, 90_000);
+
+  // A pod (re)started while the in-cluster Redis pod is moving, or a managed Redis is failing over: exiting at once
+  // would crash-loop it (KubePodCrashLooping pages someone, and the back-off delays it past Redis's return).
+  it('started while Redis is unreachable, waits for it (within the startup probe) and then starts', async () => {
+    const { proxy, redis, restart } = await redisBehindProxy();
+    await killRedis(proxy, redis);
+    const bot = await startBot(proxy.port, { waitReady: false });
+    await waitFor(() => bot.output().includes('Redis is not reachable yet'), { timeoutMs: 15_000, message: 'the wait for Redis' }).catch((err: unknown) => {
+      throw new Error(`${String(err)}; output: ${bot.output().slice(-800)}`);
+    });
+    expect(bot.exitCode()).toBeNull();
+    await restart();
+    await waitFor(async () => (await status(`${bot.base}/readyz`)) === 200, { timeoutMs: 25_000, message: `/readyz 200 once Redis is there; output so far: ${bot.output().slice(-500)}` });
+    bot.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+  }, 60_000);
+
+  it('started while Redis refuses connections, still ends at once on SIGTERM', async () => {
+    const bot = await startBot(await freePort(), { waitReady: false });
+    await waitFor(() => bot.output().includes('Redis is not reachable yet'), { timeoutMs: 15_000, message: 'the wait for Redis' });
+    bot.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(bot.output()).toContain('stopping during start-up');
+  }, 60_000);
 
   // The kubelet SIGKILLs at terminationGracePeriodSeconds (30 s) counted from preStop (5 s): the process must be gone
   // before, Redis or not, having said how it ended.

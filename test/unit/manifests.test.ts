@@ -415,6 +415,17 @@ describe('manifests: what the app relies on', () => {
     expect(find('PodDisruptionBudget', 'atlas-restore').spec.minAvailable).toBe(1);
   });
 
+  // The port (and so /healthz) opens only after Redis answered: the start's wait for an unreachable Redis, then the
+  // checks' own 10 s and Slack's auth.test, must fit in the startup probe, or the kubelet kills a pod that was about to start.
+  it("gives the start's wait for an unreachable Redis room inside the startup probe", () => {
+    const mainSource = readFileSync(resolve(MANIFESTS, '../src/main.ts'), 'utf8');
+    const waitSeconds = Number(/const REDIS_START_WAIT_MS = ([\d_]+);/.exec(mainSource)?.[1]?.replace(/_/g, '')) / 1000;
+    expect(waitSeconds).toBeGreaterThan(0);
+    const probe = container.startupProbe;
+    expect(probe.httpGet.path).toBe('/healthz');
+    expect(waitSeconds + 10 + 5).toBeLessThan(probe.periodSeconds * probe.failureThreshold);
+  });
+
   it('lets a drain evict unready pods (readiness follows Redis: in a Redis outage every pod is unready)', () => {
     expect(find('PodDisruptionBudget', 'atlas-restore').spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
   });
