@@ -73,6 +73,11 @@ describe('a point-in-time restore', () => {
     const modal = await waitFor(() => h.slack.views().slice(viewsBefore).find((v) => JSON.stringify(v.blocks).includes('"block_id":"restore_from"') && JSON.stringify(v.blocks).includes('restore_snapshot:')), { message: 'modal with the from radio' });
     const switched = await h.changeModal(modal, REQUESTER, 'from', { from: 'pointInTime' }, (v) => JSON.stringify(v.blocks).includes('"type":"datetimepicker"'));
     expect(JSON.stringify(switched.blocks)).not.toContain('restore_snapshot:');
+    // The picker starts empty: left untouched, it must not restore to the moment the form opened.
+    expect(JSON.stringify(switched.blocks)).not.toContain('initial_date_time');
+    const untouched = await h.submitModal(switched, REQUESTER, { from: 'pointInTime', confirmation: 'ledger' });
+    expect(errorsOf(untouched.json)).toEqual({ restore_point_in_time: 'Choose the date and time to restore to.' });
+    expect(await requestIds()).toEqual(before);
     const at = nowSeconds() - 30 * 60;
     const res = await h.submitModal(switched, REQUESTER, { from: 'pointInTime', pointInTime: at, confirmation: 'ledger' });
     expect(res.json ?? null).toBeNull();

@@ -19,7 +19,7 @@ export interface ModalChoices {
   writeStrategy: WriteStrategy;
   indexStrategy: IndexStrategy;
   from: 'snapshot' | 'pointInTime';
-  /** Unix seconds; undefined until chosen (the picker then starts at now). */
+  /** Unix seconds; undefined until chosen (the picker then starts empty: nothing restores to a time nobody chose). */
   pointInTime?: number | undefined;
   /** The "take a safety snapshot" checkbox, where the policy offers one: on unless the requester unticks it. */
   keepSafetySnapshot: boolean;

@@ -59,16 +59,17 @@ export function fromBlocks(input: FromBlocksInput): KnownBlock[] {
     element: { type: 'radio_buttons', action_id: FROM_SELECT_ACTION_ID, options, initial_option: choices.from === 'pointInTime' ? options[1]! : options[0]! },
   };
   if (choices.from === 'snapshot') return [radio, ...snapshots()];
-  // Slack refuses an initial_date_time that isn't 10 digits: a time from the command that far off starts at now
-  // (the modal's notice says why it was dropped).
-  const initial = [choices.pointInTime, nowSeconds].find((t) => t !== undefined && t >= 1e9 && t < 1e10);
+  // Empty until chosen: a picker that started at now would, left untouched, restore the very writes the restore is
+  // meant to undo. Slack refuses an initial_date_time that isn't 10 digits: a time from the command that far off
+  // starts empty too (the modal's notice says why it was dropped).
+  const initial = choices.pointInTime !== undefined && choices.pointInTime >= 1e9 && choices.pointInTime < 1e10 ? choices.pointInTime : undefined;
   return [
     radio,
     {
       type: 'input',
       block_id: POINT_IN_TIME_BLOCK_ID,
       label: plain('Point in time'),
-      hint: plain('In your Slack time zone. Atlas starts from the last snapshot before it and replays what was written up to that time.'),
+      hint: plain('In your Slack time zone: choose a moment before the writes to undo. Atlas starts from the last snapshot before it and replays what was written up to that time.'),
       element: { type: 'datetimepicker', action_id: POINT_IN_TIME_ACTION_ID, ...(initial !== undefined ? { initial_date_time: initial } : {}) },
     },
     context('restore_pit_window', `Restorable window: ${windowText(window, timeZone)}. Times in ${timeZone}.`),

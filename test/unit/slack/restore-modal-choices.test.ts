@@ -141,21 +141,23 @@ describe('what to restore', () => {
 });
 
 describe('from', () => {
-  it('a source with continuous backup offers a point in time: datetimepicker (now by default), the window in the viewer zone', () => {
+  it('a source with continuous backup offers a point in time: an empty datetimepicker (never now by default), the window in the viewer zone', () => {
     const view = buildRestoreModal(state({}, { from: 'pointInTime' }));
     const from = block(view, FROM_BLOCK_ID);
     expect(from.type === 'input' && from.dispatch_action).toBe(true);
     expect(el(from).initial_option.value).toBe('pointInTime');
-    expect(el(block(view, POINT_IN_TIME_BLOCK_ID))).toMatchObject({ type: 'datetimepicker', initial_date_time: NOW });
+    expect(el(block(view, POINT_IN_TIME_BLOCK_ID))).toMatchObject({ type: 'datetimepicker' });
+    expect(el(block(view, POINT_IN_TIME_BLOCK_ID))).not.toHaveProperty('initial_date_time');
+    expect(block(view, POINT_IN_TIME_BLOCK_ID)).not.toHaveProperty('optional');
     expect(ids(view)).not.toContain(snapshotBlockId('shop/ledger'));
     expect(text(view)).toContain('Restorable window: from 2026-12-01 13:01 GMT+1 to now (7 days of continuous cloud backup)');
     expect(text(view)).toContain(JSON.stringify(ALL_DATA_REPLACED_AT_TIME_WARNING).slice(1, -1));
     expect(slackRefusal('modal', view)).toBeUndefined();
   });
 
-  it('keeps a chosen time; a time Slack could not show (not 10 digits) starts at now', () => {
+  it('keeps a chosen time; a time Slack could not show (not 10 digits) starts empty', () => {
     expect(el(block(buildRestoreModal(state({}, { from: 'pointInTime', pointInTime: NOW - 3600 })), POINT_IN_TIME_BLOCK_ID)).initial_date_time).toBe(NOW - 3600);
-    expect(el(block(buildRestoreModal(state({}, { from: 'pointInTime', pointInTime: 5 })), POINT_IN_TIME_BLOCK_ID)).initial_date_time).toBe(NOW);
+    expect(el(block(buildRestoreModal(state({}, { from: 'pointInTime', pointInTime: 5 })), POINT_IN_TIME_BLOCK_ID))).not.toHaveProperty('initial_date_time');
   });
 
   it('continuous backup off: from a snapshot only, and why', () => {
