@@ -61,14 +61,19 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
   if (recheck.kind === 'wait') return wait(ctx, req, data, now, { kind: 'wait', category: recheck.category, message: recheck.message, code: 'POLICY' });
   if (recheck.kind === 'drop') return dropApprovals(ctx, req, data, recheck.dropped, now, recheck.approvalsRequired);
 
-  try {
-    const snapshot = await ctx.atlas.getSnapshot(sourceOf(req), req.snapshot.id);
-    if (snapshot.status !== 'completed') return notSubmitted(ctx, req, data, `snapshot \`${req.snapshot.id}\` is ${snapshot.status}, not completed.`, 'refused');
-  } catch (err) {
-    const verdict = classifyAtlasError(err);
-    if (verdict.kind !== 'refuse') return wait(ctx, req, data, now, verdict);
-    const gone = err instanceof AtlasApiError && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));
-    return notSubmitted(ctx, req, data, gone ? `snapshot \`${req.snapshot.id}\` no longer exists in Atlas.` : `Atlas would not confirm the snapshot: ${verdict.message}`, 'refused');
+  // A restore of a snapshot rests on that snapshot. One to a point in time rests on the restore window, checked next:
+  // Atlas picks its base snapshot itself at the POST, and the one the card named may have expired meanwhile (an
+  // hourly snapshot at the end of its retention) without the time being any less restorable.
+  if (!req.pointInTime) {
+    try {
+      const snapshot = await ctx.atlas.getSnapshot(sourceOf(req), req.snapshot.id);
+      if (snapshot.status !== 'completed') return notSubmitted(ctx, req, data, `snapshot \`${req.snapshot.id}\` is ${snapshot.status}, not completed.`, 'refused');
+    } catch (err) {
+      const verdict = classifyAtlasError(err);
+      if (verdict.kind !== 'refuse') return wait(ctx, req, data, now, verdict);
+      const gone = err instanceof AtlasApiError && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));
+      return notSubmitted(ctx, req, data, gone ? `snapshot \`${req.snapshot.id}\` no longer exists in Atlas.` : `Atlas would not confirm the snapshot: ${verdict.message}`, 'refused');
+    }
   }
 
   // Before the safety snapshot, and again right before the POST (the step runs again once the snapshot completed).

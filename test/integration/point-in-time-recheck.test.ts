@@ -67,5 +67,19 @@ describe('a point in time re-checked before the safety snapshot', () => {
     h.atlas.advanceJob(running.atlasJobId!, 'completed');
     await waitForState(h, req.id, 'completed');
   });
-});
 
+  it('its base snapshot expired while the approval waited: the restore is still sent to the second it names (Atlas picks the base)', async () => {
+    h.atlas.configureCluster(GROUP_ID, 'ledger', { pitEnabled: true, restoreWindowDays: 7 });
+    const utcSeconds = Math.floor(Date.now() / 1000) - 86_400;
+    const req = await requestRestore(h, { source: 'ledger' });
+    const updated = await h.app.services.store.update(req.id, ['pending_approval'], { pointInTime: { utcSeconds } });
+    if (!updated.ok) throw new Error('the request was not pending');
+    h.atlas.inject({ kind: 'status', status: 404, errorCode: 'SNAPSHOT_NOT_FOUND', pathIncludes: `/snapshots/${req.snapshot.id}`, count: 5 });
+    await h.click(APPROVER, 'restore_approve', req.id);
+
+    const running = await waitForState(h, req.id, 'running');
+    expect(posts('/clusters/ledger/backup/restoreJobs').at(-1)?.body).toMatchObject({ deliveryType: 'pointInTime', pointInTimeUTCSeconds: utcSeconds });
+    h.atlas.advanceJob(running.atlasJobId!, 'completed');
+    await waitForState(h, req.id, 'completed');
+  });
+});
