@@ -4,8 +4,8 @@
 // carries it like any restore: re-check, submit exactly once, follow, settle.
 import { classifyAtlasError } from './classify-atlas-error.js';
 import type { DrillDefinition } from './drill-definition.js';
-import { notStartedRun } from './drill-history.js';
-import { nextSettleRetry } from './settle-step.js';
+import { afterInternalError } from './drill-internal-error.js';
+import { notStarted } from './drill-not-started.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type SettleRetryState, type TrackerContext } from './tracker-types.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
 
@@ -27,6 +27,21 @@ export interface DrillJobData extends SettleRetryState {
   scheduledAt?: number | undefined;
   /** Tries at posting the run's card so far (Slack refused the ones before). */
   cardTries?: number | undefined;
+  /** Internal errors (Redis refusing, a bug) met before the request was made: retried as steps within the start window. */
+  errors?: number | undefined;
+  /** The run waits (Atlas, or its own errors) before making its request: what `/atlas-restore drill` tells who asks. */
+  waiting?: DrillWaiting | undefined;
+  /** Its "did not run" is in the channel: a retry (the audit or history refused) doesn't post it again. */
+  notStartedSaid?: boolean | undefined;
+}
+
+export interface DrillWaiting {
+  /** App-written mrkdwn: what the run waits for. */
+  why: string;
+  /** When it tries again (ms). */
+  nextTryAt: number;
+  /** When it gives up and says it did not run (ms). */
+  until: number;
 }
 
 export type DrillStepResult = { kind: 'done'; reason: string } | { kind: 'again'; delayMs: number; data: DrillJobData };
@@ -58,6 +73,19 @@ export interface DrillDeps {
 export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: DrillJobData, now = Date.now()): Promise<DrillStepResult> {
   const drill = deps.drills().find((d) => d.name === data.drill);
   if (!drill) return { kind: 'done', reason: `drill ${data.drill} is no longer in the policy` };
+  const progress = { requestMade: false };
+  try {
+    return await drillStep(ctx, deps, drill, data, now, progress);
+  } catch (err) {
+    // Once the request exists its restore job carries it: BullMQ's retry finds it and hands it on.
+    if (progress.requestMade) throw err;
+    // Before that, the run's own steps wait the error out and then say it did not run: BullMQ's attempts would end
+    // it in a log line only, the channel and `drills` silent.
+    return afterInternalError(ctx, drill, data, err, now, deps.startWindowMs ?? DRILL_START_WINDOW_MS);
+  }
+}
+
+async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefinition, data: DrillJobData, now: number, progress: { requestMade: boolean }): Promise<DrillStepResult> {
   if (data.scheduledAt !== undefined) {
     // The night the clocks go back, a local time comes twice. BullMQ plans the next run from when a run was taken,
     // so a run taken late (no replica up at its time) is followed by the same local time an hour later: one run per
@@ -74,6 +102,7 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   const { requestId, startedAt } = data;
   const existing = await ctx.store.get(requestId);
   if (existing) {
+    progress.requestMade = true;
     // Its card was refused: tried again while the request waits for its restore job (the reconcile may start it first).
     if (!existing.cardTs && !FINAL_REQUEST_STATES.includes(existing.state) && (data.cardTries ?? 0) > 0) return publishCard(ctx, deps, drill, existing, data);
     // A re-run after a crash: the request exists; make sure its job runs.
@@ -89,10 +118,12 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   } catch (err) {
     const verdict = classifyAtlasError(err);
     const attempts = (data.attempts ?? 0) + 1;
-    if (verdict.kind !== 'refuse' && now - startedAt < (deps.startWindowMs ?? DRILL_START_WINDOW_MS)) {
+    const until = startedAt + (deps.startWindowMs ?? DRILL_START_WINDOW_MS);
+    if (verdict.kind !== 'refuse' && now < until) {
       ctx.logger.warn({ drill: drill.name, attempts, code: verdict.code }, 'drill waits for Atlas');
       const delayMs = Math.min(5 * 60_000, Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs * 2 ** Math.min(attempts, 10)));
-      return { kind: 'again', delayMs, data: { ...data, attempts } };
+      const why = `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\` (${verdict.code})`;
+      return { kind: 'again', delayMs, data: { ...data, attempts, waiting: { why, nextTryAt: now + delayMs, until } } };
     }
     return notStarted(ctx, drill, data, now, `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\`: ${verdict.message} (${verdict.code})`);
   }
@@ -128,13 +159,14 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
     if (holder?.drill?.name === drill.name && !FINAL_REQUEST_STATES.includes(holder.state)) return supersededBy(ctx, drill, data, holder.id);
     // A holder without its request yet: another run of this drill between its lock and its request (a command and a
     // tick at once). Looked at again a moment later, before this run says anything.
-    if (holder === null && !data.lockRechecked) return { kind: 'again', delayMs: HOLDER_RECHECK_MS, data: { ...data, lockRechecked: true } };
+    if (holder === null && !data.lockRechecked) return { kind: 'again', delayMs: HOLDER_RECHECK_MS, data: { ...data, lockRechecked: true, waiting: undefined } };
     return notStarted(ctx, drill, data, now, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
   }
   try {
     // Before the request exists, so its end (a dry run's comes in moments) can only come after and replace it.
     await ctx.drillHistory.recordStart(drill.name, requestId, new Date(now));
     await ctx.store.create(request);
+    progress.requestMade = true;
   } catch (err) {
     await ctx.store.releaseTargetLock(drill.target, requestId).catch(() => undefined);
     throw err;
@@ -159,24 +191,6 @@ async function publishCard(ctx: TrackerContext, deps: DrillDeps, drill: DrillDef
   await deps.track(request.id);
   ctx.logger.info({ drill: drill.name, requestId: request.id, trigger: data.trigger }, 'drill started');
   return { kind: 'done', reason: `drill ${drill.name} started as ${request.id}` };
-}
-
-async function notStarted(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, now: number, reason: string): Promise<DrillStepResult> {
-  ctx.logger.warn({ drill: drill.name, reason }, 'drill did not start');
-  // Once per run: a re-run of this job after a crash must not say it twice, nor record it twice.
-  const runKey = `drill-not-started:${drill.name}:${data.startedAt ?? 0}`;
-  try {
-    await ctx.store.auditOnce(runKey, { type: 'drill_not_started', ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name}: ${reason}` });
-    // This run is the drill's last result: `drills` and the App Home must not go on showing the previous one's success.
-    await ctx.marks.runOnce(drill.name, `${runKey}:record`, () => ctx.drillHistory.record(drill.name, notStartedRun(reason, new Date(now))));
-    await ctx.marks.runOnce(drill.name, runKey, () => ctx.notifier.drillNotStarted(drill, reason));
-  } catch (err) {
-    // Slack (or Redis) didn't take it: the one loud word of this run is tried again as a step, like a final message.
-    const retry = nextSettleRetry(ctx, `drill:${drill.name}`, data, err, now);
-    if (retry.kind === 'give_up') return { kind: 'done', reason: `drill ${drill.name} not started, and that was not delivered: ${reason}` };
-    return { kind: 'again', delayMs: retry.delayMs, data: { ...data, notStarted: reason, ...retry.state } };
-  }
-  return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
 }
 
 function lateBy(data: DrillJobData, startedAt: number): Pick<NonNullable<RestoreRequest['drill']>, 'late'> {
