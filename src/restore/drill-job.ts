@@ -6,6 +6,7 @@ import { classifyAtlasError } from './classify-atlas-error.js';
 import type { DrillDefinition } from './drill-definition.js';
 import { afterInternalError } from './drill-internal-error.js';
 import { notStarted } from './drill-not-started.js';
+import { describeHolder } from './drill-target-holder.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type SettleRetryState, type TrackerContext } from './tracker-types.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
 
@@ -160,7 +161,7 @@ async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefin
     // A holder without its request yet: another run of this drill between its lock and its request (a command and a
     // tick at once). Looked at again a moment later, before this run says anything.
     if (holder === null && !data.lockRechecked) return { kind: 'again', delayMs: HOLDER_RECHECK_MS, data: { ...data, lockRechecked: true, waiting: undefined } };
-    return notStarted(ctx, drill, data, now, `\`${drill.target.project}/${drill.target.cluster}\` has a restore in progress (${lock.holder}, since ${lock.since}); the drill was skipped.`);
+    return notStarted(ctx, drill, data, now, `\`${drill.target.project}/${drill.target.cluster}\` ${describeHolder(holder, lock.holder, lock.since)}; the drill was skipped.`);
   }
   try {
     // Before the request exists, so its end (a dry run's comes in moments) can only come after and replace it.
