@@ -47,7 +47,7 @@ export interface AppOverrides {
   tracker?: Partial<
     Pick<
       TrackerOptions,
-      'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds' | 'notFoundGraceMs' | 'findWindowMs' | 'lateAdoptWindowMs' | 'drillRepeat' | 'drillStartWindowMs' | 'settleRetry'
+      'minDelayMs' | 'maxDelayMs' | 'worker' | 'random' | 'closeTimeoutMs' | 'statusUnknownAfterMinutes' | 'reconcileEveryMs' | 'notifyLeaseSeconds' | 'notFoundGraceMs' | 'findWindowMs' | 'lateAdoptWindowMs' | 'windowRecheckMs' | 'drillRepeat' | 'drillStartWindowMs' | 'settleRetry'
     >
   >;
   atlas?: Partial<Pick<AtlasClientOptions, 'retryPolicy' | 'timeoutMs'>>;

@@ -32,7 +32,12 @@ export async function recheckPointInTime(ctx: Pick<TrackerContext, 'atlas'>, req
   }
   const at = req.pointInTime.utcSeconds;
   // A safety snapshot already taken is kept by Atlas for its retention: say where it is, since nothing follows it.
-  const kept = req.safetySnapshot?.id ? ` The safety snapshot \`${req.safetySnapshot.id}\` taken for it stays in Atlas.` : '';
+  const snapshot = req.safetySnapshot;
+  const kept = !snapshot?.id
+    ? ''
+    : snapshot.status === 'requested'
+      ? ` The safety snapshot \`${snapshot.id}\` started for it is still being taken by Atlas, which keeps it.`
+      : ` The safety snapshot \`${snapshot.id}\` taken for it stays in Atlas.`;
   if (continuousBackupOff) {
     return {
       kind: 'refuse',

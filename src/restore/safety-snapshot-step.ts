@@ -6,11 +6,18 @@
 // counts as failed: the request must end, not keep the target locked forever.
 import { AtlasApiError } from '../atlas/errors.js';
 import { classifyAtlasError, isNotFoundError, type ErrorVerdict } from './classify-atlas-error.js';
+import { recheckPointInTime } from './recheck-point-in-time.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type PollJobData, type StepResult, type TrackerContext } from './tracker-types.js';
 import type { RestoreRequest, SafetySnapshot } from './types.js';
 
 /** What the submit step does next: go on to the restore, or return this step's result. */
-export type SafetyOutcome = { kind: 'ready'; request: RestoreRequest } | { kind: 'step'; result: StepResult } | { kind: 'wait'; verdict: ErrorVerdict } | { kind: 'fail'; message: string };
+export type SafetyOutcome =
+  | { kind: 'ready'; request: RestoreRequest }
+  | { kind: 'step'; result: StepResult }
+  | { kind: 'wait'; verdict: ErrorVerdict }
+  | { kind: 'fail'; message: string }
+  /** The request can't be restored any more, whatever the snapshot does (its point in time left the window). */
+  | { kind: 'refuse'; message: string };
 
 const targetOf = (req: RestoreRequest) => ({ groupId: req.target.groupId, clusterName: req.target.cluster, type: req.target.type });
 /** A snapshot of a large cluster takes a while: look again at the poll's pace. */
@@ -179,6 +186,21 @@ async function recordTaken(ctx: TrackerContext, req: RestoreRequest, data: PollJ
 
 const maxWaitText = `${SAFETY_SNAPSHOT_MAX_WAIT_MS / 3600_000} h`;
 
+/**
+ * Every `windowRecheckMs` (10 min) while the safety snapshot is taken, a point in time is checked against its restore
+ * window: a snapshot of a large cluster can take hours, and a time that leaves the window meanwhile is better said
+ * when it happens than once the snapshot completed. Two Atlas reads each time, hence not at every look.
+ */
+async function recheckWindowWhileTaken(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number): Promise<{ kind: 'refuse'; message: string } | { kind: 'ok'; data: Pick<PollJobData, 'windowCheckedAt'> }> {
+  if (!req.pointInTime) return { kind: 'ok', data: {} };
+  const last = data.windowCheckedAt ?? requestedAtOf(req);
+  if (now - last < ctx.windowRecheckMs) return { kind: 'ok', data: {} };
+  const window = await recheckPointInTime(ctx, req, now);
+  // A passing fault asking Atlas is not the snapshot's problem: asked again at the next interval, and right before the POST.
+  if (window.kind === 'refuse') return window;
+  return { kind: 'ok', data: { windowCheckedAt: now } };
+}
+
 async function followIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, id: string): Promise<SafetyOutcome> {
   const now = Date.now();
   const requestedAt = requestedAtOf(req);
@@ -200,7 +222,9 @@ async function followIt(ctx: TrackerContext, req: RestoreRequest, data: PollJobD
   if (status !== 'completed') {
     if (overdue) return failIt(ctx, req, `the safety snapshot \`${id}\` of the target failed: it was still ${status} in Atlas after ${maxWaitText}, so nothing was restored.`);
     // queued or inProgress
-    return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data: { ...data, submitAttempts: 0 } } };
+    const window = await recheckWindowWhileTaken(ctx, req, data, now);
+    if (window.kind === 'refuse') return window;
+    return { kind: 'step', result: { kind: 'again', delayMs: lookAgainMs(ctx), data: { ...data, ...window.data, submitAttempts: 0 } } };
   }
   const safetySnapshot = { ...req.safetySnapshot!, status: 'completed' as const, completedAt: new Date().toISOString() };
   // Audit and announce first, then record (both once-guarded): a crash in between leaves the snapshot 'requested',

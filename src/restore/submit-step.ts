@@ -136,6 +136,7 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
 function safetyResult(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, now: number, safety: Exclude<SafetyOutcome, { kind: 'ready' }>): Promise<StepResult> | StepResult {
   if (safety.kind === 'step') return safety.result;
   if (safety.kind === 'wait') return wait(ctx, req, data, now, safety.verdict);
+  if (safety.kind === 'refuse') return notSubmitted(ctx, req, data, safety.message, 'refused');
   return notSubmitted(ctx, req, data, safety.message, 'safety_snapshot_failed');
 }
 

@@ -7,6 +7,8 @@ const DAY_SECONDS = 24 * 3600;
 /** How long intents and once-markers are kept: what a final notification retried late still needs (settle-step.ts). */
 export const MARKS_KEEP_SECONDS = 30 * DAY_SECONDS;
 export const DEFAULT_LATE_ADOPT_WINDOW_MS = 60 * 60_000;
+/** How often a point in time is checked against its window while its safety snapshot is taken (safety-snapshot-step.ts). */
+export const DEFAULT_WINDOW_RECHECK_MS = 10 * 60_000;
 
 export function assertOptions(opts: TrackerOptions): void {
   const problems: string[] = [];

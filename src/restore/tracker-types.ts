@@ -145,6 +145,8 @@ export interface TrackerOptions {
   findWindowMs?: number;
   /** After that, a job that appears is still adopted for this long (the target stays locked). Default 60 min. */
   lateAdoptWindowMs?: number;
+  /** How often a point in time is checked against its restore window while its safety snapshot is taken. Default 10 min. */
+  windowRecheckMs?: number;
   /** How often reconcile() runs besides start-up, on one replica at a time. Default 5 min; 0 turns it off. */
   reconcileEveryMs?: number;
   /** BullMQ worker knobs; tests shrink them to see stalled-job recovery quickly. */
@@ -189,6 +191,8 @@ export interface PollJobData extends SettleRetryState {
   findAttempts?: number;
   /** When this job last refreshed the target lock's TTL (ms). */
   lockRefreshedAt?: number;
+  /** When a point in time was last checked against its restore window while its safety snapshot was taken (ms). */
+  windowCheckedAt?: number;
 }
 
 export interface ExpiryJobData extends SettleRetryState {
@@ -218,6 +222,7 @@ export interface TrackerContext {
   notFoundGraceMs: number;
   findWindowMs: number;
   lateAdoptWindowMs: number;
+  windowRecheckMs: number;
   settleRetry: SettleRetryPolicy;
   onFinalNotificationAbandoned?: (() => void) | undefined;
   onRequestFinished?: ((req: RestoreRequest) => void) | undefined;

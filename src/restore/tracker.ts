@@ -7,7 +7,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOpt
 import { duplicateRedisClient, type RedisClient } from '../redis/redis-client.js';
 import { workerHealth, type WorkerHealth } from '../redis/worker-health.js';
 import { createPollIntervalPolicy } from './poll-interval.js';
-import { assertOptions, DEFAULT_LATE_ADOPT_WINDOW_MS, MARKS_KEEP_SECONDS, settleRetryPolicy } from './tracker-options.js';
+import { assertOptions, DEFAULT_LATE_ADOPT_WINDOW_MS, DEFAULT_WINDOW_RECHECK_MS, MARKS_KEEP_SECONDS, settleRetryPolicy } from './tracker-options.js';
 import { expireApproval, isExpiryNoticeOwed, runExpiryStep } from './tracker-expiry.js';
 import { reconcileRequests } from './reconcile-requests.js';
 import { createTrackerMarks } from './tracker-marks.js';
@@ -112,6 +112,7 @@ export function createRestoreTracker(opts: TrackerOptions): RestoreTracker {
     notFoundGraceMs: opts.notFoundGraceMs ?? 120_000,
     findWindowMs: opts.findWindowMs ?? 10 * 60_000,
     lateAdoptWindowMs: opts.lateAdoptWindowMs ?? DEFAULT_LATE_ADOPT_WINDOW_MS,
+    windowRecheckMs: opts.windowRecheckMs ?? DEFAULT_WINDOW_RECHECK_MS,
     settleRetry: settleRetryPolicy(opts, policy),
     onFinalNotificationAbandoned: opts.onFinalNotificationAbandoned,
     onRequestFinished: opts.onRequestFinished,

@@ -6,9 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RestoreRequest } from '../../src/restore/types.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
 import { APPROVER, GROUP_ID, requestRestore, useHarness, waitForState, type Harness } from './conversation-harness.js';
 
-const h = useHarness();
+// The window is checked every 300 ms while a safety snapshot is taken (10 min in production).
+const h = useHarness({ overrides: { tracker: { ...FAST_TRACKER, windowRecheckMs: 300 } } });
 const asked: string[] = [];
 afterEach(async () => {
   // Atlas takes one on-demand snapshot at a time per cluster: one left queued would hold the next test's.
@@ -81,5 +83,22 @@ describe('a point in time re-checked before the safety snapshot', () => {
     expect(posts('/clusters/ledger/backup/restoreJobs').at(-1)?.body).toMatchObject({ deliveryType: 'pointInTime', pointInTimeUTCSeconds: utcSeconds });
     h.atlas.advanceJob(running.atlasJobId!, 'completed');
     await waitForState(h, req.id, 'completed');
+  });
+
+  it('the window shortened in Atlas while the safety snapshot is taken: ended then, not once the snapshot completed; nothing restored, the snapshot kept', async () => {
+    h.atlas.configureCluster(GROUP_ID, 'ledger', { pitEnabled: true, restoreWindowDays: 7 });
+    const utcSeconds = Math.floor(Date.now() / 1000) - 2 * 86_400;
+    const req = await askPointInTime(h, utcSeconds);
+    const restoresBefore = posts('/clusters/ledger/backup/restoreJobs').length;
+    await h.click(APPROVER, 'restore_approve', req.id);
+    const snapshotId = await waitFor(async () => (await h.request(req.id))?.safetySnapshot?.id, { message: 'the safety snapshot id' });
+    h.atlas.configureCluster(GROUP_ID, 'ledger', { pitEnabled: true, restoreWindowDays: 1 });
+
+    const failed = await waitForState(h, req.id, 'failed');
+    expect(failed.failureReason).toMatch(/^Not submitted: the point in time .* is no longer inside the restore window of `shop\/ledger` \(1 day back from now/);
+    expect(failed.failureReason).toContain(`The safety snapshot \`${snapshotId}\` started for it is still being taken by Atlas, which keeps it.`);
+    expect(failed.safetySnapshot?.status).toBe('requested'); // not "failed": Atlas goes on taking it
+    await h.waitForThread(req.id, /was not submitted: the point in time/);
+    expect(posts('/clusters/ledger/backup/restoreJobs')).toHaveLength(restoresBefore);
   });
 });

@@ -59,6 +59,7 @@ function contextFor(run: string, gate: SubmissionGate, calls: string[]): Tracker
     notFoundGraceMs: 120_000,
     findWindowMs: 600_000,
     lateAdoptWindowMs: 3_600_000,
+    windowRecheckMs: 600_000,
     settleRetry: { firstDelayMs: 100, maxDelayMs: 1000, horizonMs: 10_000 },
     scheduleApprovalExpiry: () => Promise.resolve(),
     drillHistory: createDrillHistory(redis, `${prefix}drills:`),
