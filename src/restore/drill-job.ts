@@ -123,7 +123,7 @@ async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefin
     if (verdict.kind !== 'refuse' && now < until) {
       ctx.logger.warn({ drill: drill.name, attempts, code: verdict.code }, 'drill waits for Atlas');
       const delayMs = Math.min(5 * 60_000, Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs * 2 ** Math.min(attempts, 10)));
-      const why = `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\` (${verdict.code})`;
+      const why = `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\``;
       return { kind: 'again', delayMs, data: { ...data, attempts, waiting: { why, nextTryAt: now + delayMs, until } } };
     }
     return notStarted(ctx, drill, data, now, `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\`: ${verdict.message} (${verdict.code})`);

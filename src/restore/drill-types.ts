@@ -15,6 +15,8 @@ export interface DrillSummary {
   channel: string;
   /** ISO 8601, when known. */
   nextRunAt?: string;
+  /** A run of it that waits (Atlas down) before making its request. */
+  waiting?: DrillRunWaiting;
   lastRun?: {
     /** Absent when the run made no request (`not_started`). */
     requestId?: string;
@@ -30,4 +32,15 @@ export interface DrillSummary {
     /** Age of the snapshot when the restore was submitted. */
     snapshotAgeMs?: number;
   };
+}
+
+/** A run that waits before making its request: a second one now would wait for the same and say so twice. */
+export interface DrillRunWaiting {
+  trigger: 'schedule' | 'command';
+  /** App-written mrkdwn: what it waits for. */
+  why: string;
+  /** ISO: when it tries again. */
+  nextTryAt: string;
+  /** ISO: when it gives up and says it did not run. */
+  until: string;
 }

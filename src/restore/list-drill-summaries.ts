@@ -4,10 +4,14 @@ import type { DrillDefinition } from './drill-definition.js';
 import type { DrillSummary } from './drill-types.js';
 import type { RestoreTracker } from './tracker.js';
 
-export async function listDrillSummaries(drills: readonly DrillDefinition[], tracker: Pick<RestoreTracker, 'nextDrillRun' | 'drillRuns'>): Promise<DrillSummary[]> {
+export async function listDrillSummaries(drills: readonly DrillDefinition[], tracker: Pick<RestoreTracker, 'nextDrillRun' | 'drillRuns' | 'waitingDrillRun'>): Promise<DrillSummary[]> {
   return Promise.all(
     drills.map(async (drill) => {
-      const [next, last] = await Promise.all([tracker.nextDrillRun(drill.name).catch(() => undefined), tracker.drillRuns(drill.name, 1).then((runs) => runs[0]).catch(() => undefined)]);
+      const [next, last, waiting] = await Promise.all([
+        tracker.nextDrillRun(drill.name).catch(() => undefined),
+        tracker.drillRuns(drill.name, 1).then((runs) => runs[0]).catch(() => undefined),
+        tracker.waitingDrillRun(drill.name).catch(() => undefined),
+      ]);
       const summary: DrillSummary = {
         name: drill.name,
         source: clusterKey(drill.source),
@@ -17,6 +21,7 @@ export async function listDrillSummaries(drills: readonly DrillDefinition[], tra
         channel: drill.channel,
       };
       if (next !== undefined) summary.nextRunAt = new Date(next).toISOString();
+      if (waiting) summary.waiting = waiting;
       if (last) {
         summary.lastRun = { state: last.state };
         if (last.requestId) summary.lastRun.requestId = last.requestId;

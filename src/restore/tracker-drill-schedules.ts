@@ -5,11 +5,13 @@ import type { Logger } from 'pino';
 import type { DrillDefinition } from './drill-definition.js';
 import type { DrillHistory } from './drill-history.js';
 import type { DrillJobData } from './drill-job.js';
+import type { DrillRunWaiting } from './drill-types.js';
 import { sameDrillSchedule } from './same-drill-schedule.js';
 import type { TrackerOptions } from './tracker-types.js';
 
 export const DRILL_JOB = 'drill';
 const DRILL_SCHEDULER_PREFIX = 'drill-';
+const drillNowJobId = (name: string): string => `drill-now-${name}`;
 
 export interface DrillSchedules {
   /** Makes the job schedulers match the policy's drills (idempotent; every replica may call it). */
@@ -18,6 +20,8 @@ export interface DrillSchedules {
   runDrillNow(name: string, by: string): Promise<boolean>;
   /** When the drill's scheduler runs next (ms), if it has one. */
   nextDrillRun(name: string): Promise<number | undefined>;
+  /** A run of the drill (on its schedule or on command) that waits before making its request, if one does. */
+  waitingDrillRun(name: string): Promise<DrillRunWaiting | undefined>;
 }
 
 interface DrillSchedulesDeps {
@@ -58,7 +62,7 @@ export function createDrillSchedules({ queue, drills, drillRepeat, drillHistory,
 
     async runDrillNow(name, by) {
       // One run at a time per drill: a double click (or two approvers at once) starts it once.
-      const jobId = `drill-now-${name}`;
+      const jobId = drillNowJobId(name);
       // A run that did not start and only retries saying so (Slack refused it) must not hold the next run back.
       const earlier = await queue.getJob(jobId);
       if (earlier?.data.notStarted !== undefined && (await earlier.getState()) === 'delayed') await earlier.remove().catch((err: unknown) => logger.warn({ err, jobId }, 'could not replace a drill run that did not start'));
@@ -66,6 +70,21 @@ export function createDrillSchedules({ queue, drills, drillRepeat, drillHistory,
       const data: DrillJobData = { drill: name, trigger: 'command', by };
       await queue.add(DRILL_JOB, data, { jobId });
       return true;
+    },
+
+    async waitingDrillRun(name) {
+      // Only the ids first (cheap); then the few jobs of this drill: its run on command and its scheduler's runs.
+      const ids = await queue.getRanges(['delayed', 'active'], 0, -1);
+      const scheduled = `repeat:${DRILL_SCHEDULER_PREFIX}${name}:`;
+      for (const id of ids.filter((i) => i === drillNowJobId(name) || i.startsWith(scheduled))) {
+        const job = await queue.getJob(id);
+        const data = job?.name === DRILL_JOB ? (job.data as DrillJobData) : undefined;
+        // A run that only retries saying it did not run is no longer waiting to run.
+        if (data?.drill !== name || !data.waiting || data.notStarted !== undefined) continue;
+        const { why, nextTryAt, until } = data.waiting;
+        return { trigger: data.trigger, why, nextTryAt: new Date(nextTryAt).toISOString(), until: new Date(until).toISOString() };
+      }
+      return undefined;
     },
 
     async nextDrillRun(name) {

@@ -2,7 +2,7 @@
 import { clusterKey, isApproverOf } from '../policy/policy.js';
 import { isNamedInPolicy } from '../policy/visibility.js';
 import type { Services } from './services.js';
-import { renderDrills } from './views/drill-messages.js';
+import { drillWaitingAnswer, renderDrills } from './views/drill-messages.js';
 
 export async function answerDrills(services: Services, user: string): Promise<string> {
   if (!(await isNamedInPolicy(services.policy, services.resolver, user))) {
@@ -32,6 +32,9 @@ export async function runDrillNow(services: Services, user: string, name: string
   // A run of this drill that is still restoring holds its target: say so instead of starting one that would be skipped.
   const running = (await services.store.listActive()).find((r) => r.drill?.name === drill.name);
   if (running) return `Drill \`${drill.name}\` is already running as ${running.id}; its thread is in <#${drill.channel}>.`;
+  // A run of it that waits out Atlas trouble (its scheduled run, or one on command): a second would wait for the same.
+  const waiting = (await services.listDrills()).find((d) => d.name === drill.name)?.waiting;
+  if (waiting) return drillWaitingAnswer(drill, waiting);
   const started = await services.tracker.runDrillNow(drill.name, user);
   return started
     ? `Drill \`${drill.name}\` is starting: its card and thread will be in <#${drill.channel}>.`

@@ -1,7 +1,7 @@
 // What a drill says in Slack: its figures (restore time, snapshot age) against its previous runs, loudly that it
 // could not start, and its last result in `drills` and the App Home. Pure.
 import type { DrillDefinition, DrillRun } from '../../restore/drill-definition.js';
-import type { DrillSummary } from '../../restore/drill-types.js';
+import type { DrillRunWaiting, DrillSummary } from '../../restore/drill-types.js';
 import { drillRunOf } from '../../restore/drill-history.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { escapeText, formatDuration, mention, slackDate } from './format.js';
@@ -87,9 +87,23 @@ export function renderDrills(drills: readonly DrillSummary[]): string {
       ? 'no run yet'
       : (drillRunWithoutRestore(last) ??
         (last.state === 'completed' ? completedRun(last) : endedWithoutSuccess(last)));
-    return `• \`${escapeText(d.name)}\`: \`${escapeText(d.source)}\` → \`${escapeText(d.target)}\`, \`${escapeText(d.schedule)}\` (${escapeText(d.timeZone)}), in <#${d.channel}>. Next run ${next}; last: ${result}`;
+    const waiting = d.waiting ? ` Now: a run is waiting: ${d.waiting.why}; it tries again at ${slackDate(d.waiting.nextTryAt, '{time}')}.` : '';
+    return `• \`${escapeText(d.name)}\`: \`${escapeText(d.source)}\` → \`${escapeText(d.target)}\`, \`${escapeText(d.schedule)}\` (${escapeText(d.timeZone)}), in <#${d.channel}>. Next run ${next}; last: ${result}${waiting}`;
   });
   return ['*Restore drills*', ...lines, '_`/atlas-restore drill <name>` runs one now (approvers of its target)._'].join('\n');
+}
+
+/**
+ * `/atlas-restore drill <name>` while a run of it waits (Atlas down): refused, since a second run would wait for the
+ * same and, the trouble outlasting both, say "did not run" twice for one outage.
+ */
+export function drillWaitingAnswer(drill: Pick<DrillDefinition, 'name' | 'channel'>, waiting: DrillRunWaiting): string {
+  const run = waiting.trigger === 'schedule' ? 'its scheduled run' : 'its run on command';
+  return (
+    `Drill \`${escapeText(drill.name)}\` is already waiting to run: ${run} can't start yet (${waiting.why}). ` +
+    `It tries again at ${slackDate(waiting.nextTryAt, '{time}')}; if it still can't start by ${slackDate(waiting.until, '{time}')}, it says so in <#${drill.channel}>. ` +
+    'It starts by itself once that is over: a second run now would only wait for the same thing.'
+  );
 }
 
 /** "completed 3 Mar, restore time 20 min, snapshot age 1 h": the RTO and the recovery point the drill proved. */
