@@ -28,9 +28,11 @@ describe('a drill with DRY_RUN on', () => {
     expect(done.dryRun).toBe(true);
     expect(h.postsToAtlas()).toBe(0);
 
-    // The history as the app keeps it (its tracker's key prefix); recorded by the settle, after the state.
+    // The history as the app keeps it (its tracker's key prefix); recorded by the settle, after the state. Its start
+    // (`in_progress`) is recorded first: the end replaces it a moment after the state.
     const history = createDrillHistory(h.redis, `${h.prefix}bull:drills:`);
-    const run = await waitFor(async () => (await history.recent('ledger-weekly', 1))[0], { message: 'the run recorded' });
+    const ended = async () => (await history.recent('ledger-weekly', 1)).find((r) => r.state !== 'in_progress');
+    const run = await waitFor(ended, { message: 'the run recorded as it ended' });
     expect(run).toMatchObject({ requestId: req.id, state: 'dry_run' });
     expect(run.restoreMs).toBeUndefined();
     expect((await history.standing('ledger-weekly')).lastSuccess).toBeUndefined();
