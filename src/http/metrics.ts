@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { registerDrillMetrics, type DrillFigures } from './drill-metrics.js';
 import { registerInFlightMetrics, type InFlightRequest } from './in-flight-metrics.js';
 import { readAtScrape } from './read-at-scrape.js';
+import { createSlidingMinimum } from './sliding-minimum.js';
 import type { RateLimit } from '../atlas/rate-limit-headers.js';
 import type { ClusterType } from '../atlas/types.js';
 import type { RequestState } from '../restore/types.js';
@@ -64,6 +65,8 @@ function finiteNonNegative(value: number): number | undefined {
 
 /** An endpoint whose rate limit Atlas hasn't reported for this long has no Ratelimit-Remaining series any more. */
 export const RATE_LIMIT_STALE_MS = 5 * 60_000;
+/** Atlas counts its rate limits per minute: the Ratelimit-Remaining gauge shows the lowest value of the last one. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
 
 export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () => number } = {}): Metrics {
   const now = opts.now ?? Date.now;
@@ -98,25 +101,27 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () 
     labelNames: ['endpoint', 'status'] as const,
     registers: [registry],
   });
-  // Lowest Ratelimit-Remaining per endpoint since the previous scrape: a burst that nearly exhausts the window
-  // between two scrapes still shows, and the gauge recovers once Atlas's window does. Kept when nothing was called.
-  const lowestRemaining = new Map<string, number>();
-  // Atlas's window is a minute: a value last seen minutes ago says nothing of now, and a low one would keep an alert
-  // firing while the bot calls nothing there.
+  // Lowest Ratelimit-Remaining per endpoint over Atlas's rate-limit window (the last minute), not "since the previous
+  // scrape": a scrape must not take the dip away from the next one, or each of an HA pair of Prometheus servers sees
+  // only the lows since the other's scrape. A burst that nearly exhausts the window still shows between two scrapes,
+  // and the gauge recovers a minute later, as Atlas's window does. The last value stays when nothing was called.
+  const lowestRemaining = createSlidingMinimum(RATE_LIMIT_WINDOW_MS, now);
+  // A value last seen minutes ago says nothing of now, and a low one would keep an alert firing while the bot calls
+  // nothing there.
   const remainingSeenAt = new Map<string, number>();
   new Gauge({
     name: `${PREFIX}atlas_ratelimit_remaining`,
-    help: 'Lowest Ratelimit-Remaining Atlas sent since the previous scrape, by endpoint template (unchanged while the bot calls nothing there, gone after 5 minutes of that).',
+    help: 'Lowest Ratelimit-Remaining Atlas sent over the last 60 s (its rate-limit window), by endpoint template (the last value while the bot calls nothing there, gone after 5 minutes of that).',
     labelNames: ['endpoint'] as const,
     registers: [registry],
     collect() {
-      for (const [endpoint, value] of lowestRemaining) this.set({ endpoint }, value);
-      lowestRemaining.clear();
       for (const [endpoint, at] of remainingSeenAt) {
         if (now() - at < RATE_LIMIT_STALE_MS) continue;
         this.remove({ endpoint });
         remainingSeenAt.delete(endpoint);
+        lowestRemaining.delete(endpoint);
       }
+      for (const [endpoint, value] of lowestRemaining.read()) this.set({ endpoint }, value);
     },
   });
   const rateLimitLimit = new Gauge({
@@ -171,7 +176,7 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () 
       atlasCalls.inc({ endpoint, status: String(status) });
       const remaining = rateLimit?.remaining;
       if (remaining !== undefined) {
-        lowestRemaining.set(endpoint, Math.min(remaining, lowestRemaining.get(endpoint) ?? Number.POSITIVE_INFINITY));
+        lowestRemaining.add(endpoint, remaining);
         remainingSeenAt.set(endpoint, now());
       }
       if (rateLimit?.limit !== undefined) rateLimitLimit.set({ endpoint }, rateLimit.limit);

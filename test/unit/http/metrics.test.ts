@@ -53,8 +53,9 @@ describe('createMetrics', () => {
     expect(await sample(metrics, 'atlas_restore_atlas_calls_total{endpoint="POST clusters/restoreJobs",status="timeout"}')).toBe(1);
   });
 
-  it('shows the lowest Ratelimit-Remaining since the last scrape and the limit, by endpoint; keeps them while idle', async () => {
-    const metrics = createMetrics();
+  it('shows the lowest Ratelimit-Remaining of the last 60 s and the limit, by endpoint; keeps the last value while idle', async () => {
+    let clock = 0;
+    const metrics = createMetrics({ now: () => clock });
     const remaining = (endpoint: string) => sample(metrics, `atlas_restore_atlas_ratelimit_remaining{endpoint="${endpoint}"}`);
     for (const left of [1190, 1185, 1188]) metrics.atlasAnswer({ endpoint: 'GET clusters/snapshots', status: 200, rateLimit: { limit: 1200, remaining: left } });
     metrics.atlasAnswer({ endpoint: 'GET clusters/snapshots', status: 'timeout' }); // no answer, no rate limit
@@ -62,11 +63,34 @@ describe('createMetrics', () => {
     expect(await remaining('GET clusters/snapshots')).toBe(1185);
     expect(await remaining('POST clusters/restoreJobs')).toBe(1199);
     expect(await sample(metrics, 'atlas_restore_atlas_ratelimit_limit{endpoint="GET clusters/snapshots"}')).toBe(1200);
-    // Atlas's window moved on: the next scrape shows the new lowest, not the old one.
+    clock = 59_000;
     metrics.atlasAnswer({ endpoint: 'GET clusters/snapshots', status: 200, rateLimit: { limit: 1200, remaining: 1199 } });
+    expect(await remaining('GET clusters/snapshots')).toBe(1185); // the dip is still within Atlas's window
+    // Atlas's window moved on: the dip leaves the gauge 60 s after it was seen, the answer since then stays.
+    clock = 60_000;
     expect(await remaining('GET clusters/snapshots')).toBe(1199);
+    clock = 200_000;
     expect(await remaining('GET clusters/snapshots')).toBe(1199); // nothing new: the last value stays
     expect(await remaining('GET flexClusters/snapshots')).toBeUndefined();
+  });
+
+  it('shows a dip to every scraper: two Prometheus servers scraping in turn both see it', async () => {
+    let clock = 0;
+    const metrics = createMetrics({ now: () => clock });
+    const remaining = () => sample(metrics, 'atlas_restore_atlas_ratelimit_remaining{endpoint="GET clusters/snapshots"}');
+    const answer = (left: number) => metrics.atlasAnswer({ endpoint: 'GET clusters/snapshots', status: 200, rateLimit: { limit: 100, remaining: left } });
+    for (const left of [40, 3, 25]) answer(left);
+    clock = 10_000;
+    expect(await remaining()).toBe(3); // the first Prometheus
+    answer(10); // the bot goes on calling between the two scrapes
+    clock = 11_000;
+    expect(await remaining()).toBe(3); // its HA twin, a second later, sees the same dip
+    clock = 40_000;
+    expect(await remaining()).toBe(3);
+    clock = 60_000; // 60 s after the dip: the lowest since is 10, seen 50 s ago
+    expect(await remaining()).toBe(10);
+    clock = 80_000;
+    expect(await remaining()).toBe(10); // the newest value, kept while the bot calls nothing there
   });
 
   it('drops an endpoint\'s Ratelimit-Remaining after 5 minutes without an answer from it: a stale low value would keep an alert firing', async () => {
