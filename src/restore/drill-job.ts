@@ -7,6 +7,7 @@ import type { DrillDefinition } from './drill-definition.js';
 import { afterInternalError } from './drill-internal-error.js';
 import { notStarted } from './drill-not-started.js';
 import { describeHolder } from './drill-target-holder.js';
+import { claimTheWait, releaseTheWait, waitingBehind } from './drill-wait-claim.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type SettleRetryState, type TrackerContext } from './tracker-types.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
 
@@ -121,13 +122,18 @@ async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefin
     const attempts = (data.attempts ?? 0) + 1;
     const until = startedAt + (deps.startWindowMs ?? DRILL_START_WINDOW_MS);
     if (verdict.kind !== 'refuse' && now < until) {
+      const waiter = await claimTheWait(ctx, drill, requestId, until, now);
+      if (waiter !== requestId) return waitingBehind(ctx, drill, data, waiter);
       ctx.logger.warn({ drill: drill.name, attempts, code: verdict.code }, 'drill waits for Atlas');
       const delayMs = Math.min(5 * 60_000, Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs * 2 ** Math.min(attempts, 10)));
       const why = `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\``;
       return { kind: 'again', delayMs, data: { ...data, attempts, waiting: { why, nextTryAt: now + delayMs, until } } };
     }
+    if (data.attempts) await releaseTheWait(ctx, drill, requestId);
     return notStarted(ctx, drill, data, now, `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\`: ${verdict.message} (${verdict.code})`);
   }
+  // It waited for Atlas: the next trouble is another run's to wait out and say.
+  if (data.attempts) await releaseTheWait(ctx, drill, requestId);
   if (!snapshot) return notStarted(ctx, drill, data, now, `\`${drill.source.project}/${drill.source.cluster}\` has no completed snapshot to restore.`);
 
   const at = new Date(now).toISOString();
