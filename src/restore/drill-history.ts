@@ -29,7 +29,11 @@ redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[3]) - 1)
 return 1`;
 
 export interface DrillHistory {
-  record(name: string, run: DrillRun): Promise<void>;
+  /**
+   * `replacesStartOf`: a run that ends without its request (did not run) although its start was recorded under this
+   * id (the request's creation failed after it): that "running" line goes, or `drills` would show it running forever.
+   */
+  record(name: string, run: DrillRun, replacesStartOf?: string): Promise<void>;
   /**
    * The run made its request: `drills` shows it running until its end is recorded (which replaces this line). Never
    * over a line the request already has: its end, recorded first, stays.
@@ -51,11 +55,15 @@ export function createDrillHistory(redis: RedisClient, prefix: string): DrillHis
     return raw.flatMap((line) => parseRun(line) ?? []);
   };
   return {
-    async record(name, run) {
+    async record(name, run, replacesStartOf) {
       const line = JSON.stringify(run);
       // A request recorded before (unconfirmed, then its job turned up and ended) is replaced by its newer result:
       // one run, one line.
-      const earlier = run.requestId ? (await redis.lrange(key(name), 0, KEEP - 1)).filter((l) => parseRun(l)?.requestId === run.requestId) : [];
+      const replaced = (l: string) => {
+        const earlier = parseRun(l);
+        return (run.requestId !== undefined && earlier?.requestId === run.requestId) || (replacesStartOf !== undefined && earlier?.requestId === replacesStartOf && earlier.state === 'in_progress');
+      };
+      const earlier = run.requestId || replacesStartOf ? (await redis.lrange(key(name), 0, KEEP - 1)).filter(replaced) : [];
       const tx = redis.multi();
       for (const l of earlier) tx.lrem(key(name), 0, l);
       tx.lpush(key(name), line).ltrim(key(name), 0, KEEP - 1);

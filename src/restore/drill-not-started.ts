@@ -17,7 +17,7 @@ export async function notStarted(ctx: TrackerContext, drill: DrillDefinition, da
   };
   await ctx.store.auditOnce(runKey, { type: 'drill_not_started', ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name}: ${reason}` }).catch(noteFailure);
   // This run is the drill's last result: `drills` and the App Home must not go on showing the previous one's success.
-  await ctx.marks.runOnce(drill.name, `${runKey}:record`, () => ctx.drillHistory.record(drill.name, notStartedRun(reason, new Date(now)))).catch(noteFailure);
+  await ctx.marks.runOnce(drill.name, `${runKey}:record`, () => ctx.drillHistory.record(drill.name, notStartedRun(reason, new Date(now)), data.requestId)).catch(noteFailure);
   const said = data.notStartedSaid === true || (await tellChannel(ctx, drill, runKey, reason).catch((err: unknown) => (noteFailure(err), false)));
   if (failure === undefined) return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
   // Slack (or Redis) didn't take it all: what is missing is tried again as a step, like a final message.

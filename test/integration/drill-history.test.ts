@@ -73,6 +73,14 @@ describe('drill history', () => {
     expect((await history.standing('nightly')).lastSuccess).toEqual(run(0, 'completed'));
   });
 
+  it("a run that did not run after its start was recorded (its request could not be created) replaces its 'running' line", async () => {
+    const at = new Date(start + 8 * DAY);
+    await history.record('half-made', run(0, 'completed'));
+    await history.recordStart('half-made', 'RR-WEEK009', at);
+    await history.record('half-made', notStartedRun('Redis refused the request', at), 'RR-WEEK009');
+    expect((await history.recent('half-made', 20)).map((r) => `${r.requestId ?? '-'}:${r.state}`)).toEqual(['-:not_started', 'RR-WEEK000:completed']);
+  });
+
   it('takes a dry run an earlier version recorded as completed (no submission) for what it was, and for no success', async () => {
     // As an older version wrote it: the dry run's request ended 'completed' with nothing submitted.
     const dry = { requestId: 'RR-DRY0001', state: 'completed', finishedAt: '2026-02-01T02:00:02.000Z' };
