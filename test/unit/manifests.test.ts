@@ -17,6 +17,7 @@ import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { parsePolicy } from '../../src/policy/load-policy.js';
+import { ServiceMonitor } from '../helpers/service-monitor-model.js';
 
 const MANIFESTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../manifests');
 const KUSTOMIZE_KINDS = new Set(['Kustomization', 'Component']);
@@ -32,6 +33,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'networking.k8s.io/v1/Ingress': Ingress,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
 };
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -209,11 +211,12 @@ const objects = docs.filter((d) => !isKustomization(d) && !patches.has(d.file));
 const find = (kind: string, name: string) => objects.find((d) => (d.value as Obj).kind === kind && (d.value as Obj).metadata?.name === name)?.value as Obj;
 
 describe('manifests: structure', () => {
-  it('finds the base, the Redis components and the overlays', () => {
+  it('finds the base, the Redis and Prometheus components and the overlays', () => {
     const kustomizations = docs.filter(isKustomization).map((d) => relative(MANIFESTS, d.file)).sort();
     expect(kustomizations).toEqual([
       'base/kustomization.yaml',
       'components/managed-redis-tls/kustomization.yaml',
+      'components/prometheus/kustomization.yaml',
       'components/redis-private-ca/kustomization.yaml',
       'components/redis/kustomization.yaml',
       'overlays/dev/kustomization.yaml',
@@ -550,5 +553,72 @@ describe('manifests: what the app relies on', () => {
 
   it("leaves the key prefix to the app (its hash-tag default, or the old prefix a deployment's data is under)", () => {
     expect(env.REDIS_KEY_PREFIX).toBeUndefined();
+  });
+});
+
+// components/prometheus: the README's alerts ask for up{job="atlas-restore"}, so something must scrape /metrics under
+// that job name. The Operator names the job after the Service label jobLabel names, and scrapes the Service port named.
+describe('manifests: Prometheus scraping (components/prometheus)', () => {
+  const monitor = find('ServiceMonitor', 'atlas-restore');
+  /** The checks that hold on the objects as written (labels from the base's `labels:` added) and as rendered. */
+  function scrapeProblems(services: Obj[], serviceMonitor: Obj): string[] {
+    const problems: string[] = [];
+    const selected = services.filter((svc) => Object.entries(serviceMonitor.spec.selector.matchLabels as Obj).every(([k, v]) => svc.metadata.labels?.[k] === v));
+    if (selected.map((svc) => svc.metadata.name).join() !== 'atlas-restore') problems.push(`selects ${JSON.stringify(selected.map((svc) => svc.metadata.name))}, not the bot's Service alone`);
+    const service = selected[0];
+    if (!service) return problems;
+    for (const endpoint of serviceMonitor.spec.endpoints as Obj[]) {
+      if (!service.spec.ports.some((p: Obj) => p.name === endpoint.port)) problems.push(`endpoint port "${endpoint.port}" is not a port name of the Service`);
+      if (endpoint.path !== '/metrics') problems.push(`endpoint path ${endpoint.path} is not /metrics`);
+    }
+    const job = service.metadata.labels?.[serviceMonitor.spec.jobLabel];
+    if (job !== 'atlas-restore') problems.push(`job label from "${serviceMonitor.spec.jobLabel}" would be ${JSON.stringify(job)}, not "atlas-restore"`);
+    return problems;
+  }
+
+  it('ships a ServiceMonitor that selects the bot\'s Service on its http port, path /metrics, job "atlas-restore", without kubectl too', () => {
+    expect(monitor).toBeDefined();
+    const baseLabels = Object.assign({}, ...((docs.find((d) => relative(MANIFESTS, d.file) === 'base/kustomization.yaml')!.value as Obj).labels as Obj[]).map((l) => l.pairs));
+    const withBaseLabels = structuredClone(find('Service', 'atlas-restore'));
+    withBaseLabels.metadata.labels = { ...baseLabels, ...withBaseLabels.metadata.labels };
+    expect(scrapeProblems([withBaseLabels, find('Service', 'atlas-restore-redis')], monitor)).toEqual([]);
+  });
+
+  it('reports a ServiceMonitor that would scrape the wrong thing (the check can fail)', () => {
+    const wrong = structuredClone(monitor);
+    wrong.spec.selector.matchLabels = { 'app.kubernetes.io/name': 'atlas-restore' };
+    wrong.spec.endpoints = [{ port: 'metrics', path: '/metric' }];
+    wrong.spec.jobLabel = 'app.kubernetes.io/component';
+    const bot = structuredClone(find('Service', 'atlas-restore'));
+    bot.metadata.labels = { ...bot.metadata.labels, 'app.kubernetes.io/name': 'atlas-restore' };
+    expect(scrapeProblems([bot, find('Service', 'atlas-restore-redis')], wrong)).toEqual([
+      'selects ["atlas-restore","atlas-restore-redis"], not the bot\'s Service alone',
+      'endpoint port "metrics" is not a port name of the Service',
+      'endpoint path /metric is not /metrics',
+      'job label from "app.kubernetes.io/component" would be "bot", not "atlas-restore"',
+    ]);
+    const misspelt = structuredClone(monitor);
+    misspelt.spec.selector = { matchLabel: misspelt.spec.selector.matchLabels };
+    expect(validationProblems([misspelt], (o) => String(o.kind))).toEqual([expect.stringMatching(/ServiceMonitor: .*must NOT have additional properties \(matchLabel\)/)]);
+  });
+
+  it.skipIf(!kubectl)('added to the production overlay, renders into valid objects that scrape the bot in its namespace', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'manifests-'));
+    try {
+      cpSync(MANIFESTS, copy, { recursive: true });
+      const kustomization = join(copy, 'overlays/production/kustomization.yaml');
+      writeFileSync(kustomization, readFileSync(kustomization, 'utf8').replace('components:\n', 'components:\n  - ../../components/prometheus\n'));
+      const out = execFileSync('kubectl', ['kustomize', join(copy, 'overlays', 'production')], { encoding: 'utf8', timeout: 30_000 });
+      const rendered = parseAllDocuments(out).map((d) => d.toJS() as Obj);
+      expect(validationProblems(rendered, (o) => `production + prometheus: ${o.kind}/${o.metadata?.name}`)).toEqual([]);
+      const monitors = rendered.filter((o) => o.kind === 'ServiceMonitor');
+      expect(monitors).toHaveLength(1);
+      expect(monitors[0]!.metadata.namespace).toBe('atlas-restore');
+      const services = rendered.filter((o) => o.kind === 'Service');
+      expect(services.every((svc) => svc.metadata.namespace === 'atlas-restore')).toBe(true);
+      expect(scrapeProblems(services, monitors[0]!)).toEqual([]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
