@@ -104,6 +104,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   const readiness = createReadiness({
     pingRedis: () => store.ping(),
     trackerHealth: () => tracker.health(),
+    // Socket Mode: the websocket to Slack (`slack` is built below; undefined in HTTP mode).
+    slackHealth: () => slack.socketHealth?.() ?? { ok: true },
     onChange: ({ ready, reasons }) => (ready ? logger.info('readiness: ready again') : logger.error({ reasons }, 'readiness: not ready')),
   });
   // The gauges that count requests in flight are collected together: one read of them per scrape.

@@ -1,5 +1,6 @@
 // Operational HTTP routes, mounted as Bolt custom routes on the same port as POST /slack/events:
-// GET /healthz (the process is alive), GET /readyz (Redis answers, the tracker takes work, the app is initialised, no shutdown yet),
+// GET /healthz (the process is alive), GET /readyz (Redis answers, the tracker takes work, in Socket Mode the Slack socket is
+// connected, the app is initialised, no shutdown yet),
 // GET /metrics (Prometheus text format).
 import type { ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
@@ -109,6 +110,11 @@ export interface ReadinessDeps {
   /** The tracker's worker: running, and connected where it waits for jobs (a Redis ping alone can't tell). */
   trackerHealth?: () => Promise<{ ok: boolean; reason?: string }>;
   /**
+   * Socket Mode: the websocket to Slack (without it the pod gets nothing from Slack). Asked from the start, so a pod
+   * that hasn't connected yet says so too. Never part of /healthz: a Slack outage must not restart pods.
+   */
+  slackHealth?: () => { ok: boolean; reason?: string };
+  /**
    * Once the app is initialised, each time a probe finds readiness changed (and its reasons, when not ready): the
    * kubelet's events say only "503", so the log says why. Not called for the shutdown (that is logged already).
    */
@@ -142,6 +148,8 @@ export function createReadiness(deps: ReadinessDeps): ReadinessTracker {
       ]);
       if (!redisOk) reasons.push(`${READINESS_REASONS.redisDown} within ${timeoutMs} ms`);
       if (!tracker.ok) reasons.push(tracker.reason ?? 'tracker does not take work');
+      const slack = deps.slackHealth?.() ?? { ok: true };
+      if (!slack.ok) reasons.push(slack.reason ?? 'Slack not connected');
       // Shutdown may have started while we waited for Redis.
       if (shuttingDown) return { ready: false, reasons: [READINESS_REASONS.shuttingDown] };
       const result = { ready: reasons.length === 0, reasons };

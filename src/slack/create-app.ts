@@ -11,6 +11,7 @@ import { inspect } from 'node:util';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { CustomRoute, Logger as BoltLogger } from '@slack/bolt';
 import type { Logger as PinoLogger } from 'pino';
+import { createSocketConnection, type SocketConnection } from './socket-connection.js';
 
 export type SlackCustomRoute = CustomRoute;
 
@@ -46,6 +47,11 @@ export interface SlackApp {
    * would stall a form's permission check past Slack's deadline; this one is never paused and fails a 429 at once.
    */
   lookupClient: webApi.WebClient;
+  /**
+   * Socket Mode only: whether the websocket to Slack is up (Slack said hello), else why not, for readiness. Absent in
+   * HTTP mode, where Slack comes to us and an unreachable pod is the Service's concern.
+   */
+  socketHealth?: () => { ok: boolean; reason?: string };
   /** Verifies the token (auth.test), then listens. Resolves with the bound address (undefined in Socket Mode without routes). */
   start(): Promise<SlackAppAddress | undefined>;
   stop(): Promise<void>;
@@ -186,12 +192,22 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
 
   let httpReceiver: HTTPReceiver | undefined;
   let socketReceiver: SocketModeReceiver | undefined;
+  let socketConnection: SocketConnection | undefined;
   if (opts.socketMode) {
     if (!opts.appToken) throw new SlackAppConfigError('SLACK_APP_TOKEN_MISSING', 'Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-…)');
     // Custom routes are not given to SocketModeReceiver: it listens without reporting errors or the bound port.
     // A copy: SocketModeClient writes its own retryConfig (100 retries, for apps.connections.open) into the object
     // it is given, which would otherwise become the bot client's retry policy too.
-    socketReceiver = new SocketModeReceiver({ appToken: opts.appToken, logger, logLevel, installerOptions: { clientOptions: { slackApiUrl: clientOptions.slackApiUrl } } });
+    // autoReconnectEnabled: false, as socket-connection.ts reconnects: the client's own retries end the process on a
+    // refused app token (an unhandled rejection).
+    socketReceiver = new SocketModeReceiver({
+      appToken: opts.appToken,
+      logger,
+      logLevel,
+      autoReconnectEnabled: false,
+      installerOptions: { clientOptions: { slackApiUrl: clientOptions.slackApiUrl } },
+    });
+    socketConnection = createSocketConnection(socketReceiver.client, opts.logger);
   } else {
     if (!opts.signingSecret) throw new SlackAppConfigError('SLACK_SIGNING_SECRET_MISSING', 'HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)');
     httpReceiver = new HTTPReceiver({
@@ -225,6 +241,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   return {
     app,
     ...(httpReceiver ? { receiver: httpReceiver } : {}),
+    ...(socketConnection ? { socketHealth: socketConnection.health } : {}),
     lookupClient,
     address: () => bound,
     async start() {
@@ -236,14 +253,15 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         httpServer = await httpReceiver.start(opts.host ? { port: opts.port, host: opts.host } : opts.port);
         closeConnectionsWhenStopping(httpServer);
         bound = serverUrl(httpServer);
-      } else if (socketReceiver) {
+      } else if (socketConnection) {
         if (customRoutes.length > 0) {
           routesServer = createRoutesServer(customRoutes);
           closeConnectionsWhenStopping(routesServer);
           await listen(routesServer, opts.port, opts.host);
           bound = serverUrl(routesServer);
         }
-        await socketReceiver.start();
+        // Not socketReceiver.start(): it only starts the client (there is no OAuth server), which the connection does.
+        await socketConnection.start();
       }
       return bound;
     },
@@ -255,13 +273,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         const stopped = httpReceiver.stop();
         markClosing(server); // after close(): no new connection comes in meanwhile
         await stopped;
-      } else if (socketReceiver) {
+      } else if (socketConnection) {
         const server = routesServer;
         routesServer = undefined;
         bound = undefined;
         // Not socketReceiver.stop(): it starts the close handshake without waiting for it (and there is no OAuth
-        // server to stop). disconnect() resolves once the socket is closed, so nothing is left open after stop().
-        await socketReceiver.client.disconnect();
+        // server to stop). The connection's stop() ends its retries and resolves once the socket is closed (the client's
+        // disconnect()), so nothing is left open after stop().
+        await socketConnection.stop();
         if (server) {
           const closed = closeServer(server);
           markClosing(server);

@@ -48,6 +48,13 @@ export interface FakeSocketMode {
   send(type: EnvelopeType, payload: Record<string, unknown>, opts?: SendOptions): Promise<Record<string, unknown>>;
   /** Pings every open connection; resolves with how many answered with a pong (bounded wait). */
   ping(timeoutMs?: number): Promise<number>;
+  /**
+   * New connections get no `hello` (the client then doesn't count as connected) until the returned function is
+   * called, which sends it to those waiting: a Slack slow to finish the handshake, held as long as a test needs.
+   */
+  holdHello(): () => void;
+  /** Cuts every open connection without a close frame (a network cut, a Slack server gone); the server stays up. */
+  dropConnections(): void;
   /** Asks the open connections to reconnect, as Slack does before recycling a server. */
   disconnect(reason?: 'warning' | 'refresh_requested' | 'link_disabled'): void;
   close(): Promise<void>;
@@ -65,6 +72,7 @@ export async function startFakeSocketMode(opts: FakeSocketModeOptions = {}): Pro
   const records: SocketConnection[] = [];
   const sockets = new Map<number, WebSocket>();
   const pending = new Map<string, PendingAck & { connectionId: number }>();
+  let helloHeld: WebSocket[] | undefined;
 
   const ticketOf = (req: IncomingMessage) => new URL(req.url ?? '/', 'ws://fake').searchParams.get('ticket') ?? '';
   const wss = new WebSocketServer({
@@ -115,6 +123,12 @@ export async function startFakeSocketMode(opts: FakeSocketModeOptions = {}): Pro
       }
     });
     ws.on('error', () => undefined); // a reset by the client shows up as a close; the test checks that
+    if (helloHeld) helloHeld.push(ws);
+    else sayHello(ws);
+  });
+
+  function sayHello(ws: WebSocket): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
     ws.send(
       JSON.stringify({
         type: 'hello',
@@ -123,7 +137,7 @@ export async function startFakeSocketMode(opts: FakeSocketModeOptions = {}): Pro
         connection_info: { app_id: appId },
       }),
     );
-  });
+  }
 
   const newestOpen = (): [number, WebSocket] | undefined => [...sockets.entries()].filter(([, ws]) => ws.readyState === WebSocket.OPEN).at(-1);
 
@@ -178,6 +192,17 @@ export async function startFakeSocketMode(opts: FakeSocketModeOptions = {}): Pro
         ),
       );
       return answers.filter(Boolean).length;
+    },
+    holdHello() {
+      helloHeld ??= [];
+      return () => {
+        const waiting = helloHeld ?? [];
+        helloHeld = undefined;
+        for (const ws of waiting) sayHello(ws);
+      };
+    },
+    dropConnections() {
+      for (const ws of sockets.values()) ws.terminate();
     },
     disconnect(reason = 'refresh_requested') {
       for (const ws of sockets.values()) {
