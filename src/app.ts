@@ -215,6 +215,8 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   tellUserAboutErrors(slack.app, messenger, logger);
 
   let started = false;
+  // Slack's start may wait long (Socket Mode retries until Slack says hello): a stop meanwhile must end it too.
+  let slackStarting = false;
   let stopping: Promise<void> | undefined;
   return {
     services,
@@ -228,8 +230,11 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       await redis.connect();
       await tracker.start();
       await tracker.syncDrills();
+      slackStarting = true;
       const address = await slack.start();
       started = true;
+      // Stopped while Slack was connecting: nothing more is started (the stop is under way).
+      if (stopping) return address;
       readiness.markInitialised();
       // After a restart: resume polls, expire overdue approvals, settle interrupted submissions.
       void tracker.reconcile().catch((err: unknown) => logger.error({ err }, 'start-up reconciliation failed'));
@@ -244,7 +249,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
         // At once and alongside the drain below: no new poll starts here (another replica takes it), and the ones in
         // progress get their bound while the handlers get theirs, not after it. The queue stays open for the handlers.
         const workerStopped = tracker.stopWorker();
-        if (started) await slack.stop().catch((err: unknown) => logger.warn({ err }, 'slack app stop failed'));
+        if (started || slackStarting) await slack.stop().catch((err: unknown) => logger.warn({ err }, 'slack app stop failed'));
         // Handlers already acked go on after the ack: let them finish (bounded) before Redis goes.
         if (!(await inFlight.drain(overrides.drainTimeoutMs ?? DRAIN_BOUND_MS))) logger.warn({ handlers: inFlight.count() }, 'stopped before every Slack handler finished');
         await workerStopped;

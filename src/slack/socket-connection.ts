@@ -105,8 +105,13 @@ export function createSocketConnection(client: SocketModeClient, logger: Logger,
 
   return {
     async start() {
+      // A stop() ends the start, also while the first attempt still waits for Slack's hello: the client's own start()
+      // doesn't settle when it is disconnected then.
+      const stopped = new Promise<'stopped'>((resolve) => onStop.push(() => resolve('stopped')));
+      const first = attempt();
+      first.catch(() => undefined); // read below, unless a stop made it moot first
       try {
-        await attempt();
+        if ((await Promise.race([first.then(() => 'connected' as const), stopped])) === 'stopped') return;
       } catch (err) {
         if (isTokenRefusal(err)) {
           // Nothing a retry can change: the start fails, as it does for a refused bot token.
@@ -117,10 +122,7 @@ export function createSocketConnection(client: SocketModeClient, logger: Logger,
         }
         // attempt() has scheduled the retries: the start waits for one to connect (or for stop()). A refusal met by a
         // retry doesn't end the start: the pod stays alive and unready, its reason saying why.
-        await new Promise<void>((resolve) => {
-          client.once('connected', () => resolve());
-          onStop.push(resolve);
-        });
+        await Promise.race([new Promise<void>((resolve) => client.once('connected', () => resolve())), stopped]);
       }
     },
     health: () => (connected ? { ok: true } : { ok: false, reason: lastFailure ? `${SLACK_SOCKET_DOWN}: ${lastFailure}` : SLACK_SOCKET_DOWN }),

@@ -25,6 +25,7 @@ let atlas: FakeAtlas;
 let app: RunningApp;
 let redis: Redis;
 let starting: Promise<unknown>;
+let config: ReturnType<typeof loadConfig>;
 const prefix = `test-socket-ready-${randomBytes(4).toString('hex')}:`;
 const logLines: Record<string, unknown>[] = [];
 const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
@@ -40,7 +41,7 @@ beforeAll(async () => {
   slack = await startFakeSlack({ socketMode: { appToken: APP_TOKEN, connectionUrl: () => sock.connectionUrl() } });
   atlas = await startFakeAtlas({ stepsPerState: 0 });
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const config = loadConfig({
+  config = loadConfig({
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_SOCKET_MODE: 'true',
     SLACK_APP_TOKEN: APP_TOKEN,
@@ -127,5 +128,23 @@ describe('Socket Mode readiness follows the websocket', () => {
     expect(sock.connections().filter((c) => c.open)).toHaveLength(1);
     const command = Object.fromEntries(new URLSearchParams(buildSlashCommandBody({ text: 'help', userId: REQUESTER, channelId: CHANNEL, responseUrl: slack.responseUrl('cmd-help', { channelId: CHANNEL, userId: REQUESTER }) })));
     expect(await sock.send('slash_commands', command)).toEqual({ response_type: 'ephemeral', text: helpText() });
+  });
+});
+
+describe('a stop while the socket waits for its first hello', () => {
+  it('ends the start and closes the socket: nothing keeps trying after stop()', async () => {
+    const release = sock.holdHello();
+    try {
+      const second = buildApp(config, parsePolicy(DEFAULT_POLICY, 'test-policy.yaml'), logger, { tracker: { worker: { drainDelay: 1 } } });
+      const before = sock.connections().length;
+      const secondStart = second.start().then(() => 'started', (err: unknown) => `failed: ${String(err)}`);
+      await waitFor(() => sock.connections().length === before + 1, { message: 'the second app to open its socket (no hello yet)' });
+      await second.stop();
+      expect(await secondStart).toBe('started');
+      await waitFor(() => !sock.connections()[before]!.open, { message: 'the held socket to be closed by the stop' });
+      expect(sock.connections().length).toBe(before + 1);
+    } finally {
+      release();
+    }
   });
 });
