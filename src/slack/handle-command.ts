@@ -83,7 +83,7 @@ async function answerStatus(services: Services, { command, respond }: CommandArg
     if (cmd.kind === 'list') {
       const active = await visible(await store.listActive());
       const recent = (await visible((await store.listRecent(50)).filter((r) => FINAL_REQUEST_STATES.includes(r.state)))).slice(0, 5);
-      text = renderList(active, recent, await links([...active, ...recent]));
+      text = renderList(active, recent, await links([...active, ...recent]), services.now());
     } else if (cmd.id) {
       const requestId = normalizeRequestId(cmd.id);
       const found = (requestId ? await store.get(requestId) : null) ?? (await store.findByJobId(cmd.id));
@@ -94,7 +94,7 @@ async function answerStatus(services: Services, { command, respond }: CommandArg
       const mine = await store.listRecent(5, command.user_id);
       text =
         mine.length > 0
-          ? renderList(mine.filter((r) => !FINAL_REQUEST_STATES.includes(r.state)), mine.filter((r) => FINAL_REQUEST_STATES.includes(r.state)), await links(mine))
+          ? renderList(mine.filter((r) => !FINAL_REQUEST_STATES.includes(r.state)), mine.filter((r) => FINAL_REQUEST_STATES.includes(r.state)), await links(mine), services.now())
           : "You haven't requested any restore recently. `/atlas-restore list` shows the ones you may see.";
     }
   } catch (err) {

@@ -3,7 +3,7 @@ import { restoreStartedAt } from '../../restore/restore-started-at.js';
 import type { RestoreRequest } from '../../restore/types.js';
 import { clusterKey } from '../../policy/policy.js';
 import { usageText } from '../parse-command.js';
-import { between, escapeText, formatDuration, mention, slackDate } from './format.js';
+import { between, clip, escapeText, formatDuration, mention, slackDate } from './format.js';
 import { restoreBrief, restoreFrom, restoreHow, restoreWhat } from './describe-restore.js';
 import { plainState, safetySnapshotLine, statusLine } from './request-card.js';
 
@@ -11,9 +11,65 @@ function link(req: RestoreRequest, permalink: string | undefined): string {
   return permalink ? `<${permalink}|${req.id}>` : `*${req.id}*`;
 }
 
-function summaryLine(req: RestoreRequest, permalink: string | undefined): string {
+/** "in 12 min", or "now" once the time has passed: a `list` answer is read once, at once. */
+function fromNow(iso: string, now: Date): string {
+  const left = Date.parse(iso) - now.getTime();
+  if (Number.isNaN(left)) return '';
+  return left <= 0 ? ' (now)' : ` (in ${formatDuration(Math.max(left, 60_000))})`;
+}
+
+/**
+ * Where a request in flight stands, in a few words: what it waits for and how long it has been. The card's one-word
+ * state ("approved, submitting") would hide a request held back by a fault, or one waiting for its safety snapshot.
+ */
+function inFlightState(req: RestoreRequest, now: Date): string {
+  switch (req.state) {
+    case 'pending_approval':
+      return `${plainState(req)}, expires ${slackDate(req.approvalExpiresAt, '{time}')}${fromNow(req.approvalExpiresAt, now)}`;
+    case 'approved':
+    case 'submitting':
+      if (req.waitingFor) return `approved, waiting to submit: ${escapeText(clip(req.waitingFor.reason, 200))}`;
+      if (req.safetySnapshot?.status === 'requested') return 'approved, taking a safety snapshot of the target; the restore waits for it';
+      return plainState(req);
+    case 'running': {
+      if (req.dryRun || req.lastJobState === 'unknown') return plainState(req);
+      const start = restoreStartedAt(req);
+      const since = start ? ` for ${formatDuration(between(start, now.toISOString()) ?? 0)}` : '';
+      const word = req.lastJobState === 'pending' ? 'restore queued' : 'restore running';
+      return `${word}${since}${req.waitingFor ? ", but Atlas can't be checked just now (`status` says why)" : ''}`;
+    }
+    default:
+      return plainState(req);
+  }
+}
+
+function summaryLine(req: RestoreRequest, permalink: string | undefined, now: Date): string {
   const dry = req.dryRun ? ' [dry run]' : '';
-  return `• ${link(req, permalink)}${dry} \`${escapeText(clusterKey(req.source))}\` → \`${escapeText(clusterKey(req.target))}\`${restoreBrief(req)}: ${plainState(req)}, by ${mention(req.requester)} ${slackDate(req.createdAt, '{date_short_pretty} {time}')}`;
+  return `• ${link(req, permalink)}${dry} \`${escapeText(clusterKey(req.source))}\` → \`${escapeText(clusterKey(req.target))}\`${restoreBrief(req)}: ${inFlightState(req, now)}, by ${mention(req.requester)} ${slackDate(req.createdAt, '{date_short_pretty} {time}')}`;
+}
+
+/** What the card says besides its status line, which `status` must say too: it is where people look at 3 a.m. */
+function notesOf(req: RestoreRequest): string[] {
+  const notes: string[] = [];
+  if (req.state === 'running' && !req.dryRun) {
+    if (req.waitingFor) notes.push(`:warning: ${escapeText(clip(req.waitingFor.reason, 1500))} I keep checking (since ${slackDate(req.waitingFor.since)}).`);
+    const p = req.progress;
+    if (p && p.totalDocuments > 0) {
+      notes.push(`:bar_chart: ${Math.floor((p.restoredDocuments / p.totalDocuments) * 100)} % restored (${p.restoredDocuments.toLocaleString('en-US')} of ${p.totalDocuments.toLocaleString('en-US')} documents)`);
+    }
+  }
+  if (req.state === 'failed' && req.lateAdoptUntil) {
+    notes.push(`:grey_question: A restore job may still exist in Atlas: one that appears before ${slackDate(req.lateAdoptUntil, '{time}')} is followed here, and the target stays locked until then.`);
+  }
+  for (const d of (req.droppedApprovals ?? []).slice(-5)) notes.push(`:warning: ${mention(d.user)}'s approval no longer counts: ${escapeText(clip(d.why, 300))}.`);
+  return notes;
+}
+
+function quoted(text: string): string {
+  return escapeText(clip(text, 1500))
+    .split('\n')
+    .map((line) => `>${line}`)
+    .join('\n');
 }
 
 /** When it was approved, submitted and finished, and how long the restore took (or has been running). */
@@ -44,12 +100,14 @@ export function renderStatus(req: RestoreRequest, permalink?: string, now: Date 
   ];
   const safety = safetySnapshotLine(req);
   if (safety) lines.push(safety);
+  lines.push(...notesOf(req));
   const timings = timingsLine(req, now);
   if (timings) lines.push(timings);
   if (req.atlasJobId) {
     const word = req.lastJobState === 'unknown' && req.lastAtlasStatus ? ` (Atlas says \`${escapeText(req.lastAtlasStatus)}\`)` : '';
     lines.push(`Atlas job \`${escapeText(req.atlasJobId)}\`${req.lastJobState ? `, last seen ${req.lastJobState}${word}` : ''}`);
   }
+  lines.push(`Reason:\n${quoted(req.reason)}`);
   return lines.join('\n');
 }
 
@@ -58,11 +116,12 @@ export function renderList(
   active: readonly RestoreRequest[],
   recent: readonly RestoreRequest[],
   permalinks: ReadonlyMap<string, string> | Readonly<Record<string, string>> = {},
+  now: Date = new Date(),
 ): string {
   const permalinkOf = (id: string): string | undefined =>
     permalinks instanceof Map ? permalinks.get(id) : (permalinks as Readonly<Record<string, string>>)[id];
   const section = (title: string, reqs: readonly RestoreRequest[], empty: string) =>
-    [`*${title}*`, ...(reqs.length > 0 ? reqs.map((r) => summaryLine(r, permalinkOf(r.id))) : [`_${empty}_`])].join('\n');
+    [`*${title}*`, ...(reqs.length > 0 ? reqs.map((r) => summaryLine(r, permalinkOf(r.id), now)) : [`_${empty}_`])].join('\n');
   return [
     section('In flight', active, 'No restore is waiting for approval or running.'),
     section('Recent', recent, 'No recent restores.'),
