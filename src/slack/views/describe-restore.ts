@@ -78,11 +78,11 @@ const STOP_WRITES_SHORT = 'Stop writes to them from now until the restore ends, 
 /** Slack's limit for a confirmation dialog's text. */
 const CONFIRM_CHARS = 300;
 
-/** The card's and the home's line before Approve: what approving replaces, or that it replaces nothing. */
-export function approvalWarning(req: RestoreRequest, target: string): string {
+/** The card's and the home's line before Approve: what approving replaces, or that it replaces nothing (naming up to `max` namespaces). */
+export function approvalWarning(req: RestoreRequest, target: string, max = 5): string {
   if (!req.namespaces) return `:warning: Approving replaces *ALL data* on ${target} with ${req.pointInTime ? 'the data as it was at that time' : 'this snapshot'}.`;
-  if (req.writeStrategy === 'OVERWRITE_EXISTING') return `:warning: Approving replaces ${restoreWhat(req, 5)} on ${target}; the rest of it is left as it is. ${STOP_WRITES}`;
-  return `:information_source: Approving writes ${restoreWhat(req, 5)} beside the live data of ${target}: nothing there is replaced.`;
+  if (req.writeStrategy === 'OVERWRITE_EXISTING') return `:warning: Approving replaces ${restoreWhat(req, max)} on ${target}; the rest of it is left as it is. ${STOP_WRITES}`;
+  return `:information_source: Approving writes ${restoreWhat(req, max)} beside the live data of ${target}: nothing there is replaced.`;
 }
 
 /** The Approve dialog's text (Slack allows 300 characters): what is replaced, or that nothing is. */

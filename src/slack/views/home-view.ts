@@ -61,15 +61,22 @@ function title(req: RestoreRequest): string {
   return `*${req.id}*${req.dryRun ? ' (dry run)' : ''} ${route(req)}${restoreBrief(req)}`;
 }
 
+/** A section's text holds 3000 characters. */
+const SECTION_CHARS = 3000;
+
 function awaitingBlocks(req: RestoreRequest, now: Date): KnownBlock[] {
   const reason = escapeText(clip(req.reason, MAX_REASON)).split('\n').map((line) => `>${line}`).join('\n');
-  const text = [
+  const lines = (named: number) => [
     `${title(req)}: requested by ${mention(req.requester)} in <#${req.channel}>`,
-    `Restores ${restoreWhat(req, 5)} from ${restoreFrom(req)}. ${approvalWarning(req, clusterLabel(req.target))}`,
+    `Restores ${restoreWhat(req, named)} from ${restoreFrom(req)}. ${approvalWarning(req, clusterLabel(req.target), named)}`,
     ...(req.safetySnapshot ? [safetySnapshotLine(req)!] : []),
     statusLine(req, now, false),
     reason,
   ].join('\n');
+  // Long namespace names name fewer of them rather than push the expiry and the reason out of the section.
+  let named = 5;
+  while (named > 1 && lines(named).length > SECTION_CHARS) named -= 1;
+  const text = lines(named);
   const actions: ActionsBlock = { type: 'actions', block_id: `${HOME_DECISION_BLOCK_ID_PREFIX}:${req.id}`, elements: [approveButton(req), rejectButton(req)] };
   return [section(text), actions];
 }
@@ -91,6 +98,17 @@ function historyLine(req: RestoreRequest, user: string): string {
   const when = slackDate(req.finishedAt ?? req.updatedAt, '{date_short_pretty} {time}');
   const role = roleOf(req, user);
   return `• ${title(req)}: ${plainState(req)} ${when}${role ? ` (${role})` : ''}`;
+}
+
+/** Lines in as few sections as they fit in, none cut (long cluster names make a line of several hundred characters). */
+function packLines(lines: readonly string[]): string[] {
+  const texts: string[] = [];
+  for (const line of lines) {
+    const last = texts.at(-1);
+    if (last !== undefined && last.length + 1 + line.length <= SECTION_CHARS) texts[texts.length - 1] = `${last}\n${line}`;
+    else texts.push(line);
+  }
+  return texts;
 }
 
 function drillBlock(drill: DrillSummary): KnownBlock {
@@ -135,7 +153,8 @@ function memberBlocks(state: Extract<HomeState, { kind: 'member' }>): KnownBlock
   for (const req of inFlight.slice(0, MAX_IN_FLIGHT)) blocks.push(inFlightBlock(req, now));
   blocks.push(...more(Math.min(inFlight.length, MAX_IN_FLIGHT), inFlight.length), divider, section('*Your recent restores*'));
   const recent = history.slice(0, MAX_HISTORY);
-  blocks.push(recent.length > 0 ? section(recent.map((r) => historyLine(r, user)).join('\n')) : context("_You haven't requested or decided any restore recently._"));
+  if (recent.length === 0) blocks.push(context("_You haven't requested or decided any restore recently._"));
+  for (const text of packLines(recent.map((r) => historyLine(r, user)))) blocks.push(section(text));
   blocks.push(divider, section('*Drills*'));
   if (drills === 'unavailable') blocks.push(context('_The drills could not be read just now._'));
   else if (drills.length === 0) blocks.push(context('_No drills in the policy._'));
