@@ -1,7 +1,9 @@
 // What one viewer's App Home shows, read from the store and the policy as they are now. The visibility rules of
 // `status` and `list` apply (DESIGN.md §2): someone outside the policy gets no request at all.
 import type { webApi } from '@slack/bolt';
-import { mayApprove } from '../policy/policy.js';
+import { isSlackGroupId } from '../policy/names.js';
+import { mayApprove, rulesFor } from '../policy/policy.js';
+import { MembershipLookupError } from '../policy/resolve-usergroups.js';
 import { isNamedInPolicy, visibleTo } from '../policy/visibility.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
@@ -31,8 +33,14 @@ export async function loadHomeState(services: HomeServices, user: string): Promi
     const viewer = { user, channels: await services.channelsOf(user, '') };
     const [active, mine, recent] = await Promise.all([store.listActive(), store.listRecent(2 * HISTORY, user), store.listRecent(RECENT_SCAN)]);
     const pending = active.filter((r) => r.state === 'pending_approval');
-    const approvable = await Promise.all(pending.map(async (r) => (await mayApprove(policy, resolver, user, r)).allowed));
-    const awaiting = pending.filter((_, i) => approvable[i]);
+    const decisions = await Promise.all(pending.map((r) => mayApprove(policy, resolver, user, r)));
+    // mayApprove denies when a group can't be listed: "nothing waits for you" would hide a request that may.
+    const unchecked = pending.filter((_, i) => {
+      const decision = decisions[i]!;
+      return !decision.allowed && decision.code === 'POLICY_MEMBERSHIP_UNAVAILABLE';
+    });
+    if (unchecked.length > 0) throw new MembershipLookupError(unchecked.flatMap((r) => rulesFor(policy, r.target).approvers.filter(isSlackGroupId)));
+    const awaiting = pending.filter((_, i) => decisions[i]!.allowed);
     const waiting = new Set(awaiting.map((r) => r.id));
     const inFlight = (await visibleTo(policy, resolver, viewer, active)).filter((r) => !waiting.has(r.id));
     const byId = new Map<string, RestoreRequest>();
