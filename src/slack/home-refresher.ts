@@ -48,11 +48,12 @@ const DEFAULT_MAX_PER_CHANGE = 25;
 const MARK_SLACK_MS = 5000;
 
 /**
- * The requester and whoever decided first (they are sure to look), then the target's approvers: user ids listed
+ * The requester (of a drill, who ran it) and whoever decided first (they are sure to look), then the target's approvers: user ids listed
  * directly, and user-group members where the resolver can list them (a failed lookup leaves only the direct ones).
  */
 export async function peopleConcerned(policy: Policy, resolver: MembershipResolver, req: RestoreRequest): Promise<string[]> {
-  const people = new Set<string>([req.requester]);
+  // A drill's requester is the drill (`drill:<name>`), no one's home: whoever ran it by command stands in for it.
+  const people = new Set<string>(req.drill ? (req.drill.by ? [req.drill.by] : []) : [req.requester]);
   for (const a of [...req.approvals, ...(req.droppedApprovals ?? [])]) people.add(a.user);
   if (req.rejectedBy) people.add(req.rejectedBy);
   if (req.cancelledBy) people.add(req.cancelledBy);

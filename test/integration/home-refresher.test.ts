@@ -151,4 +151,11 @@ approvers: [U0TOP]
     expect(await peopleConcerned(policy, resolver, decided)).toEqual(['U0REQUESTER', 'U0FIRST', 'U0REJECT', 'U0DIRECT']);
     expect(await peopleConcerned(policy, { isMember: async () => false }, decided)).toEqual(['U0REQUESTER', 'U0FIRST', 'U0REJECT', 'U0DIRECT']);
   });
+
+  it('a drill: whoever ran it by command, never its `drill:<name>` requester (no Slack user has a home to publish)', async () => {
+    const resolver = createMembershipResolver(async () => []);
+    const drill = (by?: string) => sampleRequest({ requester: 'drill:orders-weekly', approvals: [], drill: { name: 'orders-weekly', trigger: by ? 'command' : 'schedule', by } });
+    expect(await peopleConcerned(policy, resolver, drill('U0RANIT'))).toEqual(['U0RANIT', 'U0DIRECT']);
+    expect(await peopleConcerned(policy, resolver, drill())).toEqual(['U0DIRECT']);
+  });
 });
