@@ -72,10 +72,15 @@ function quoted(text: string): string {
     .join('\n');
 }
 
+/** States a request reaches only without having been approved. */
+const NEVER_APPROVED: readonly RestoreRequest['state'][] = ['pending_approval', 'rejected', 'approval_expired'];
+
 /** When it was approved, submitted and finished, and how long the restore took (or has been running). */
 function timingsLine(req: RestoreRequest, now: Date): string | undefined {
   const parts: string[] = [];
-  const approvedAt = req.approvals.at(-1)?.at;
+  // The last approval approved the request only if it was the one that made it enough (1 of 2 is still waiting).
+  const approved = req.approvals.length >= req.approvalsRequired && !NEVER_APPROVED.includes(req.state);
+  const approvedAt = approved ? req.approvals.at(-1)?.at : undefined;
   if (approvedAt) parts.push(`approved ${slackDate(approvedAt)}`);
   const submitted = req.submittedAt ? restoreStartedAt(req) : undefined;
   if (submitted) parts.push(`submitted ${slackDate(submitted)}`);

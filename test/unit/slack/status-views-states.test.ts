@@ -62,3 +62,15 @@ describe('list: one line per request that says where it stands and for how long'
     expect(line(sampleRequest())).toMatch(/waiting for approval \(1 of 2\), expires <!date\^\d+\^\{time\}\|2026-03-01 10:30 UTC> \(now\)/);
   });
 });
+
+describe('status <id>: the timings say only what happened', () => {
+  it('one approval of two is no approval: a request still waiting, rejected, expired or cancelled is not called approved', () => {
+    const oneOfTwo = { approvalsRequired: 2, approvals: [{ user: 'U0FIRST', at: '2026-03-01T10:05:00Z' }] };
+    for (const state of ['pending_approval', 'rejected', 'approval_expired', 'cancelled'] as const) {
+      const text = renderStatus(sampleRequest({ ...oneOfTwo, state, rejectedBy: 'U0NO', cancelledBy: 'U0REQUESTER' }), undefined, NOW);
+      expect(text, state).not.toMatch(/^Approved <!date/m);
+    }
+    const approved = renderStatus(sampleRequest({ state: 'approved', approvalsRequired: 1 }), undefined, NOW);
+    expect(approved).toMatch(/^Approved <!date/m);
+  });
+});
