@@ -9,6 +9,7 @@ import { clip, escapeText, formatDuration, mention, slackDate } from './format.j
 import { HOME_DECISION_BLOCK_ID_PREFIX, HOME_NEW_RESTORE_ACTION_ID } from './ids.js';
 import { approvalWarning, restoreBrief, restoreFrom, restoreWhat } from './describe-restore.js';
 import { drillRunWithoutRestore } from './drill-messages.js';
+import { notesOf } from './status-views.js';
 import { approveButton, clusterLabel, plainState, rejectButton, safetySnapshotLine, statusLine } from './request-card.js';
 
 export type HomeState =
@@ -82,7 +83,7 @@ function awaitingBlocks(req: RestoreRequest, now: Date): KnownBlock[] {
 }
 
 function inFlightBlock(req: RestoreRequest, now: Date): KnownBlock {
-  return section(`${title(req)} by ${mention(req.requester)}\n${statusLine(req, now, false)}`);
+  return section([`${title(req)} by ${mention(req.requester)}`, statusLine(req, now, false), ...notesOf(req)].join('\n'));
 }
 
 function roleOf(req: RestoreRequest, user: string): string {

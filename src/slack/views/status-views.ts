@@ -48,8 +48,8 @@ function summaryLine(req: RestoreRequest, permalink: string | undefined, now: Da
   return `• ${link(req, permalink)}${dry} \`${escapeText(clusterKey(req.source))}\` → \`${escapeText(clusterKey(req.target))}\`${restoreBrief(req)}: ${inFlightState(req, now)}, by ${mention(req.requester)} ${slackDate(req.createdAt, '{date_short_pretty} {time}')}`;
 }
 
-/** What the card says besides its status line, which `status` must say too: it is where people look at 3 a.m. */
-function notesOf(req: RestoreRequest): string[] {
+/** What the card says besides its status line, which `status` and the App Home must say too: people look there at 3 a.m. */
+export function notesOf(req: RestoreRequest): string[] {
   const notes: string[] = [];
   if (req.state === 'running' && !req.dryRun) {
     if (req.waitingFor) notes.push(`:warning: ${escapeText(clip(req.waitingFor.reason, 1500))} I keep checking (since ${slackDate(req.waitingFor.since)}).`);

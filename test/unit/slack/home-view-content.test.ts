@@ -46,3 +46,19 @@ describe('the App Home keeps what an approver decides on', () => {
     for (const r of history) expect(text).toMatch(new RegExp(`\\*${r.id}\\* \\(dry run\\).*dry run completed <!date\\^\\d+\\^[^>]+> \\(you requested it\\)`));
   });
 });
+
+describe('the App Home says what the card says about a restore in flight', () => {
+  it('a running restore Atlas cannot be checked for says why, and a collection restore how far it is', () => {
+    const req = sampleRequest({
+      state: 'running',
+      atlasJobId: 'a'.repeat(24),
+      lastJobState: 'running',
+      namespaces: [{ sourceNamespace: 'sales.orders' }],
+      progress: { restoredDocuments: 500, totalDocuments: 2000, announcedStep: 0 },
+      waitingFor: { reason: 'Atlas refused the API key: check it (ATLAS_UNAUTHORIZED)', since: '2026-03-01T10:00:00Z' },
+    });
+    const { text } = home({ inFlight: [req] });
+    expect(text).toContain('Atlas refused the API key: check it (ATLAS_UNAUTHORIZED)');
+    expect(text).toContain('25 % restored (500 of 2,000 documents)');
+  });
+});
