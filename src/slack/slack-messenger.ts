@@ -31,7 +31,7 @@ export interface SlackMessenger {
 export const CHANNEL_GONE_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 /** chat.update errors no retry can mend: the channel is gone, or the card was deleted or can't be edited any more. */
-const PERMANENT_CARD_ERRORS: ReadonlySet<string> = new Set([...CHANNEL_GONE_ERRORS, 'message_not_found', 'cant_update_message', 'edit_window_closed']);
+const PERMANENT_CARD_ERRORS: ReadonlySet<string> = new Set([...CHANNEL_GONE_ERRORS, 'is_inactive', 'message_not_found', 'cant_update_message', 'edit_window_closed']);
 
 export function slackError(err: unknown): string {
   const data = (err as { data?: { error?: string } }).data;

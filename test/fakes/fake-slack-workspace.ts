@@ -18,8 +18,8 @@ export interface StoredMessage {
   bot_id: string;
   edited?: { user: string; ts: string };
   metadata?: unknown;
-  /** A reply posted with reply_broadcast: Slack shows it in the channel too. */
-  subtype?: 'thread_broadcast';
+  /** A reply posted with reply_broadcast: Slack shows it in the channel too; a tombstone is a deleted root with replies. */
+  subtype?: 'thread_broadcast' | 'tombstone';
 }
 
 export interface StoredEphemeral {
@@ -90,6 +90,8 @@ export class FakeSlackWorkspace {
   readonly ephemeralLog: StoredEphemeral[] = [];
   readonly views: FakeSlackViews;
   readonly notInChannelIds = new Set<string>();
+  /** `${channel}:${ts}` of messages someone deleted in the client (deleteMessage). */
+  readonly deletedMessages = new Set<string>();
   readonly users = new Map<string, FakeUser>();
   readonly usergroups = new Map<string, string[]>();
   readonly channels = new Map<string, FakeChannel>();
@@ -162,6 +164,22 @@ export class FakeSlackWorkspace {
     }
   }
 
+  /**
+   * What a person deleting a message in the Slack client does. A root with replies stays as a tombstone ("This message
+   * was deleted.") that keeps its thread; one without replies is gone. Replying to either is refused (thread_not_found
+   * for a deleted parent: a Slack engineer's answer in slackapi/bolt-js#2307; cannot_reply_to_message for a tombstone),
+   * and chat.update answers message_not_found. Real Slack has also been seen taking a reply to a missing parent with
+   * ok:true and showing it nowhere (slackapi/python-slack-sdk#840): no test can rely on either, the bot handles both.
+   */
+  deleteMessage(channel: string, ts: string): void {
+    const msg = this.findMessage(channel, ts);
+    if (!msg) throw new Error(`fake Slack: no message ${ts} in ${channel} to delete`);
+    const hasReplies = this.messageLog.some((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts);
+    if (hasReplies) Object.assign(msg, { subtype: 'tombstone' as const, text: 'This message was deleted.', blocks: [], user: 'USLACKBOT' });
+    else this.messageLog.splice(this.messageLog.indexOf(msg), 1);
+    this.deletedMessages.add(`${channel}:${ts}`);
+  }
+
   findMessage(channel: string, ts: string): StoredMessage | undefined {
     return this.messageLog.find((m) => m.channel === channel && m.ts === ts);
   }
@@ -182,6 +200,9 @@ export class FakeSlackWorkspace {
     checkMessageBlocks(blocks);
     if (!text && blocks.length === 0) throw new SlackMethodError('no_text');
     let threadTs = optString(args, 'thread_ts');
+    if (threadTs && this.deletedMessages.has(`${channel}:${threadTs}`)) {
+      throw new SlackMethodError(this.findMessage(channel, threadTs) ? 'cannot_reply_to_message' : 'thread_not_found');
+    }
     // Replying to a reply lands in the parent's thread, as in Slack.
     if (threadTs) threadTs = this.findMessage(channel, threadTs)?.thread_ts ?? threadTs;
     const msg: StoredMessage = {
@@ -204,7 +225,9 @@ export class FakeSlackWorkspace {
     const channel = requireString(args, 'channel', 'channel_not_found');
     const ts = requireString(args, 'ts', 'message_not_found');
     const msg = this.findMessage(channel, ts);
-    if (!msg) throw new SlackMethodError('message_not_found');
+    if (!msg || this.deletedMessages.has(`${channel}:${ts}`)) throw new SlackMethodError('message_not_found');
+    // "The message cannot be edited within a frozen, archived or deleted channel" (chat.update's errors).
+    if (this.channels.get(channel)?.is_archived) throw new SlackMethodError('is_inactive');
     if (msg.user !== this.cfg.botUserId) throw new SlackMethodError('cant_update_message');
     const given = optString(args, 'text');
     const text = given === undefined ? undefined : truncated(given);

@@ -74,6 +74,12 @@ export interface FakeSlack {
   setChannel(id: string, info: Partial<Omit<FakeChannel, 'id'>>): void;
   notInChannel(channelId: string): void;
   failNext(method: string, error: string, count?: number): void;
+  /** The bot token stops working, as when the app is uninstalled or the token revoked: every call answers `error`. */
+  revokeToken(error?: 'token_revoked' | 'invalid_auth' | 'account_inactive'): void;
+  /** The bot token works again (the app reinstalled, the same token given back in this fake). */
+  restoreToken(): void;
+  /** A person deletes the message in the Slack client (see FakeSlackWorkspace.deleteMessage). */
+  deleteMessage(channel: string, ts: string): void;
   rateLimit(method: string, retryAfterSec: number): void;
   /** The next call of `method` is answered only after `ms` (a slow Slack, for the handlers' deadlines). */
   slowNext(method: string, ms: number): void;
@@ -103,6 +109,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const rateLimits = new Map<string, number>();
   const slowdowns = new Map<string, number>();
   const responseUrls = new Map<string, ResponseUrlMeta & { uses: number }>();
+  let tokenRefusal: string | undefined;
 
   function record(method: string, args: SlackArgs, status: number, error?: string): void {
     const call: RecordedCall = { seq: calls.length, method, args, at: Date.now(), status, ok: error === undefined, ...(error ? { error } : {}) };
@@ -124,6 +131,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const socketOpen = method === 'apps.connections.open';
     if (socketOpen && token === botToken) return fail('not_allowed_token_type');
     if (token !== (socketOpen ? opts.socketMode?.appToken : botToken)) return fail('invalid_auth');
+    if (tokenRefusal && !socketOpen) return fail(tokenRefusal);
     const retryAfter = rateLimits.get(method);
     if (retryAfter !== undefined) {
       rateLimits.delete(method);
@@ -252,6 +260,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       queue.push({ error, remaining: count });
       failures.set(method, queue);
     },
+    revokeToken: (error = 'token_revoked') => void (tokenRefusal = error),
+    restoreToken: () => void (tokenRefusal = undefined),
+    deleteMessage: (channel, ts) => workspaceImpl.deleteMessage(channel, ts),
     rateLimit(method, retryAfterSec) {
       if (!Number.isInteger(retryAfterSec) || retryAfterSec < 0) throw new Error(`rateLimit: retryAfterSec must be an integer >= 0, got ${retryAfterSec}`);
       rateLimits.set(method, retryAfterSec);

@@ -1,0 +1,70 @@
+// What people do to the workspace while a restore runs for hours (its card deleted, its channel archived, the
+// requester deactivated, the app's token revoked), answered by the fake Slack as real Slack answers: the restore goes
+// on in Atlas untouched, and its outcome still reaches the people who asked for it and approved it, exactly once.
+import { describe, expect, it } from 'vitest';
+import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
+import { messageToText } from '../fakes/fake-slack.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { APPROVER, CHANNEL, REQUESTER, logLines, requestRestore, useHarness, waitForState, type Harness } from './conversation-harness.js';
+
+async function running(h: Harness, source: string, snapshotIndex = 0): Promise<{ id: string; atlasJobId: string; cardTs: string }> {
+  const req = await requestRestore(h, { source, snapshotIndex });
+  await h.click(APPROVER, 'restore_approve', req.id);
+  const run = await waitForState(h, req.id, 'running');
+  await h.waitForThread(req.id, /Restore submitted to Atlas/);
+  return { id: req.id, atlasJobId: run.atlasJobId!, cardTs: req.cardTs! };
+}
+
+const dmsAbout = (h: Harness, user: string, id: string, pattern: RegExp) => h.slack.messages(user).filter((m) => m.text.includes(id) && pattern.test(messageToText(m)));
+const abandoned = async (h: Harness) => Number(/^atlas_restore_final_notifications_abandoned_total (\d+)$/m.exec(await h.app.metrics.text())?.[1] ?? 0);
+
+describe('the workspace changes under a running restore', () => {
+  const h = useHarness({ overrides: { tracker: { ...FAST_TRACKER, settleRetry: { firstDelayMs: 10, maxDelayMs: 40, horizonMs: 10 * 60_000 } } } });
+
+  it('its card is deleted: the outcome is posted once in the channel itself, saying why it is not in the thread', async () => {
+    const req = await running(h, 'ledger');
+    h.slack.deleteMessage(CHANNEL, req.cardTs); // it has replies: a tombstone that refuses new ones
+    h.atlas.advanceJob(req.atlasJobId, 'completed');
+    await waitForState(h, req.id, 'completed');
+    const posted = await waitFor(() => h.slack.messages(CHANNEL).find((m) => !m.thread_ts && m.text.includes(req.id) && /Restore completed/.test(messageToText(m))), { timeoutMs: 15_000, message: 'the outcome in the channel' });
+    expect(messageToText(posted)).toMatch(/card .*was deleted/);
+    expect(messageToText(posted)).toContain(`<@${REQUESTER}>`);
+    // Once, and not retried meanwhile: nothing more is owed.
+    await waitFor(async () => logLines.some((l) => l.includes(req.id) && l.includes('stopped following the restore')), { message: 'the job done' });
+    expect(h.slack.messages(CHANNEL).filter((m) => m.text.includes(req.id) && /Restore completed/.test(messageToText(m)))).toHaveLength(1);
+    expect(await abandoned(h)).toBe(0);
+  });
+
+  it('its channel is archived: the requester and the approver each get the outcome by DM, once; the card is left alone', async () => {
+    const req = await running(h, 'staging');
+    h.slack.setChannel(CHANNEL, { is_archived: true });
+    try {
+      h.atlas.advanceJob(req.atlasJobId, 'failed');
+      await waitForState(h, req.id, 'failed');
+      for (const user of [REQUESTER, APPROVER]) {
+        const dm = await waitFor(() => dmsAbout(h, user, req.id, /Restore failed/)[0], { timeoutMs: 15_000, message: `the DM to ${user}` });
+        expect(messageToText(dm)).toContain('is_archived');
+        expect(messageToText(dm)).toContain(`/atlas-restore status ${req.id}`);
+      }
+      await waitFor(async () => logLines.some((l) => l.includes(req.id) && l.includes('stopped following the restore')), { message: 'the job done' });
+      for (const user of [REQUESTER, APPROVER]) expect(dmsAbout(h, user, req.id, /Restore failed/)).toHaveLength(1);
+      expect(await abandoned(h)).toBe(0);
+    } finally {
+      h.slack.setChannel(CHANNEL, { is_archived: false });
+    }
+  });
+
+  it('its channel is archived and the requester deactivated: the approver still hears of it (a DM to a deactivated user is taken and read by no one)', async () => {
+    const req = await running(h, 'orders');
+    h.slack.setChannel(CHANNEL, { is_archived: true });
+    h.slack.setUser(REQUESTER, { deleted: true, tz: 'Europe/Paris' });
+    try {
+      h.atlas.advanceJob(req.atlasJobId, 'completed');
+      await waitForState(h, req.id, 'completed');
+      await waitFor(() => dmsAbout(h, APPROVER, req.id, /Restore completed/)[0], { timeoutMs: 15_000, message: 'the DM to the approver' });
+    } finally {
+      h.slack.setChannel(CHANNEL, { is_archived: false });
+      h.slack.setUser(REQUESTER, { deleted: false, tz: 'Europe/Paris' });
+    }
+  });
+});
