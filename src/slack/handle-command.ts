@@ -86,7 +86,9 @@ async function answerStatus(services: Services, { command, respond }: CommandArg
       text = renderList(active, recent, await links([...active, ...recent]), services.now());
     } else if (cmd.id) {
       const requestId = normalizeRequestId(cmd.id);
-      const found = (requestId ? await store.get(requestId) : null) ?? (await store.findByJobId(cmd.id));
+      // Atlas's ids are lower-case hex: one typed or pasted in capitals names the same job.
+      const jobId = /^[0-9a-f]{24}$/i.test(cmd.id) ? cmd.id.toLowerCase() : cmd.id;
+      const found = (requestId ? await store.get(requestId) : null) ?? (await store.findByJobId(jobId));
       // One you may not see reads like one that doesn't exist: its existence is not yours to know either.
       const req = found && (await maySee(policy, resolver, viewer, found)) ? found : null;
       text = req ? renderStatus(req, (await links([req])).get(req.id), services.now()) : `No restore request or Atlas restore job \`${cmd.id}\` is known here. \`/atlas-restore list\` shows the recent ones.`;

@@ -117,6 +117,9 @@ describe('/atlas-restore status and list', () => {
     const text = await commandAnswer(REQUESTER, `status ${running.atlasJobId}`);
     expect(text).toContain(`Restore request ${running.id}`);
     expect(text).toContain(`/archives/${CHANNEL}/p`);
+    // Atlas writes its ids in lower case; one typed or pasted in capitals is the same job.
+    expect(running.atlasJobId).toMatch(/^[0-9a-f]{24}$/);
+    expect(await commandAnswer(REQUESTER, `status ${running.atlasJobId!.toUpperCase()}`)).toContain(`Restore request ${running.id}`);
   });
 
   it("status with no id lists the caller's recent restores, with links", async () => {
