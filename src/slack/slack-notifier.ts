@@ -67,7 +67,7 @@ export function plainWords(message: ThreadMessage): string {
  */
 async function deliverFinalWord(messenger: SlackMessenger, req: RestoreRequest, message: ThreadMessage): Promise<void> {
   let error = await attempt(() => messenger.postInThread(req, message, { mustArrive: true }));
-  if (error && UNSHOWABLE_ERRORS.has(slackError(error))) error = await attempt(() => messenger.postInThread(req, { ...message, text: plainWords(message), blocks: [] }, { mustArrive: true }));
+  if (error && UNSHOWABLE_ERRORS.has(slackError(error))) error = await attempt(() => messenger.postInThread(req, { text: plainWords(message), ...(message.broadcast ? { broadcast: true } : {}) }, { mustArrive: true }));
   if (!error) return;
   if (THREAD_GONE_ERRORS.has(slackError(error))) {
     const note = `_The card of ${req.id} was deleted, so I post its outcome here instead of in its thread._`;

@@ -73,7 +73,10 @@ export interface FakeSlack {
   setUsergroup(id: string, userIds: string[]): void;
   setChannel(id: string, info: Partial<Omit<FakeChannel, 'id'>>): void;
   notInChannel(channelId: string): void;
-  failNext(method: string, error: string, count?: number): void;
+  /** The next `count` calls of `method` (only those whose arguments `match`, when given) answer `error`. */
+  failNext(method: string, error: string, count?: number, match?: (args: Record<string, unknown>) => boolean): void;
+  /** Drops the failures failNext queued for `method` that have not happened yet. */
+  clearFailures(method: string): void;
   /** The bot token stops working, as when the app is uninstalled or the token revoked: every call answers `error`. */
   revokeToken(error?: 'token_revoked' | 'invalid_auth' | 'account_inactive'): void;
   /** The bot token works again (the app reinstalled, the same token given back in this fake). */
@@ -105,7 +108,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const botToken = opts.botToken ?? 'xoxb-fake-bot-token';
   const calls: RecordedCall[] = [];
   const events = new EventEmitter();
-  const failures = new Map<string, { error: string; remaining: number }[]>();
+  const failures = new Map<string, { error: string; remaining: number; match?: ((args: SlackArgs) => boolean) | undefined }[]>();
   const rateLimits = new Map<string, number>();
   const slowdowns = new Map<string, number>();
   const responseUrls = new Map<string, ResponseUrlMeta & { uses: number }>();
@@ -139,10 +142,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       return sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(retryAfter) });
     }
     const queue = failures.get(method);
-    const injected = queue?.[0];
+    const injected = queue?.find((f) => !f.match || f.match(args));
     if (queue && injected) {
       injected.remaining -= 1;
-      if (injected.remaining <= 0) queue.shift();
+      if (injected.remaining <= 0) queue.splice(queue.indexOf(injected), 1);
       return fail(injected.error);
     }
     try {
@@ -254,12 +257,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     setUsergroup: (id, userIds) => void workspaceImpl.usergroups.set(id, [...userIds]),
     setChannel: (id, info) => void workspaceImpl.setChannel(id, info),
     notInChannel: (channelId) => void workspaceImpl.notInChannelIds.add(channelId),
-    failNext(method, error, count = 1) {
+    failNext(method, error, count = 1, match) {
       if (!Number.isInteger(count) || count < 1) throw new Error(`failNext: count must be a positive integer, got ${count}`);
       const queue = failures.get(method) ?? [];
-      queue.push({ error, remaining: count });
+      queue.push({ error, remaining: count, match });
       failures.set(method, queue);
     },
+    clearFailures: (method) => void failures.delete(method),
     revokeToken: (error = 'token_revoked') => void (tokenRefusal = error),
     restoreToken: () => void (tokenRefusal = undefined),
     deleteMessage: (channel, ts) => workspaceImpl.deleteMessage(channel, ts),

@@ -35,6 +35,22 @@ describe('the workspace changes under a running restore', () => {
     expect(await abandoned(h)).toBe(0);
   });
 
+  it('Slack refuses the final message\'s blocks (invalid_blocks, a long Atlas reason): the same words arrive once in the thread as plain text', async () => {
+    const req = await running(h, 'legacy');
+    const withBlocks = (a: Record<string, unknown>) => a.thread_ts === req.cardTs && Array.isArray(a.blocks) && a.blocks.length > 0;
+    h.slack.failNext('chat.postMessage', 'invalid_blocks', 100_000, withBlocks); // whatever the bot tries, those blocks won't pass
+    try {
+      h.atlas.advanceJob(req.atlasJobId, 'completed');
+      await waitForState(h, req.id, 'completed');
+      const text = await h.waitForThread(req.id, /Restore completed/, 15_000);
+      expect(text).toContain(req.atlasJobId);
+      await waitFor(async () => logLines.some((l) => l.includes(req.id) && l.includes('stopped following the restore')), { message: 'the job done' });
+      expect(h.threadTexts(req.id).filter((t) => /Restore completed/.test(t))).toHaveLength(1);
+    } finally {
+      h.slack.clearFailures('chat.postMessage');
+    }
+  });
+
   it('its channel is archived: the requester and the approver each get the outcome by DM, once; the card is left alone', async () => {
     const req = await running(h, 'staging');
     h.slack.setChannel(CHANNEL, { is_archived: true });
