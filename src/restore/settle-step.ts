@@ -34,11 +34,24 @@ export async function trySettle(ctx: TrackerContext, req: RestoreRequest, liveEr
 
 export type SettleRetry = { kind: 'again'; delayMs: number; state: Required<SettleRetryState> } | { kind: 'give_up'; attempts: number };
 
-/** A try failed: when to try again, or, past the horizon, that it is time to stop (loudly). */
+/**
+ * The notifier's word that no retry will deliver it (`permanent: true`: every way it knows was refused for good, e.g.
+ * the channel archived and nobody left to write to directly). Waiting out the horizon would only hide that for a day.
+ */
+function isPermanent(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true;
+}
+
+/** A try failed: when to try again, or, past the horizon or refused for good, that it is time to stop (loudly). */
 export function nextSettleRetry(ctx: TrackerContext, requestId: string, state: SettleRetryState, err: unknown, now = Date.now()): SettleRetry {
   const { firstDelayMs, maxDelayMs, horizonMs } = ctx.settleRetry;
   const attempts = (state.settleAttempts ?? 0) + 1;
   const since = state.settleFailingSince ?? now;
+  if (isPermanent(err)) {
+    ctx.logger.error({ requestId, err, attempts }, 'giving up on the final notification: Slack refuses every way of delivering it, and no retry will change that');
+    ctx.onFinalNotificationAbandoned?.();
+    return { kind: 'give_up', attempts };
+  }
   if (now - since >= horizonMs) {
     ctx.logger.error({ requestId, err, attempts, failingSince: new Date(since).toISOString() }, 'giving up on the final notification: it was not delivered');
     ctx.onFinalNotificationAbandoned?.();

@@ -84,3 +84,26 @@ describe('the workspace changes under a running restore', () => {
     }
   });
 });
+
+describe('a final message no way is left for', () => {
+  const h = useHarness({ overrides: { tracker: { ...FAST_TRACKER, settleRetry: { firstDelayMs: 10, maxDelayMs: 40, horizonMs: 10 * 60_000 } } } });
+
+  it('the channel archived and the app\'s DMs refused (messages_tab_disabled): given up at once, loudly, not retried for a day', async () => {
+    const req = await running(h, 'ledger', 1);
+    h.slack.setChannel(CHANNEL, { is_archived: true });
+    h.slack.failNext('chat.postMessage', 'messages_tab_disabled', 100_000, (a) => a.channel === REQUESTER || a.channel === APPROVER);
+    try {
+      h.atlas.advanceJob(req.atlasJobId, 'completed');
+      await waitForState(h, req.id, 'completed');
+      const gaveUp = await waitFor(() => logLines.find((l) => l.includes(req.id) && l.includes('giving up on the final notification')), { timeoutMs: 10_000, message: 'the give-up in the log' });
+      expect(JSON.parse(gaveUp)).toMatchObject({ level: 50, requestId: req.id });
+      expect(gaveUp).toContain('messages_tab_disabled');
+      expect(await abandoned(h)).toBe(1);
+      // Tried once, not every few milliseconds until the horizon.
+      expect(logLines.filter((l) => l.includes(req.id) && l.includes('final notification failed; retrying'))).toHaveLength(0);
+    } finally {
+      h.slack.setChannel(CHANNEL, { is_archived: false });
+      h.slack.clearFailures('chat.postMessage');
+    }
+  });
+});
