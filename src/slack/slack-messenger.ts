@@ -25,6 +25,11 @@ export interface SlackMessenger {
   permalink(req: RestoreRequest): Promise<string | undefined>;
   /** Whether the bot can post the card in `channel` (conversations.info); 'unknown' when Slack doesn't say. */
   channelAccess(channel: string): Promise<ChannelAccess>;
+  /**
+   * Not ok from the first call Slack refuses the bot token on (revoked, the app uninstalled, the workspace gone)
+   * until a call goes through again: for readiness and a metric. The restores go on in Atlas meanwhile.
+   */
+  tokenHealth(): { ok: boolean; reason?: string };
 }
 
 /** Errors of a post into a channel the bot can't post in any more: no retry mends them. */
@@ -32,6 +37,9 @@ export const CHANNEL_GONE_ERRORS: ReadonlySet<string> = new Set(['not_in_channel
 
 /** chat.update errors no retry can mend: the channel is gone, or the card was deleted or can't be edited any more. */
 const PERMANENT_CARD_ERRORS: ReadonlySet<string> = new Set([...CHANNEL_GONE_ERRORS, 'is_inactive', 'message_not_found', 'cant_update_message', 'edit_window_closed']);
+
+/** Slack's answers that the bot token itself is refused: nothing the bot says arrives until an operator fixes it. */
+export const TOKEN_REFUSED_ERRORS: ReadonlySet<string> = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'team_disabled', 'user_removed_from_team']);
 
 export function slackError(err: unknown): string {
   const data = (err as { data?: { error?: string } }).data;
@@ -48,12 +56,29 @@ export interface MessengerOptions {
 
 export function createSlackMessenger(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), opts: MessengerOptions = {}): SlackMessenger {
   const log = logger.child({ component: 'slack-messenger' });
-  const warn = (what: string, req: { id?: string } | undefined, err: unknown) =>
-    log.warn({ requestId: req?.id, slackError: slackError(err) }, `could not ${what}`);
+  let tokenRefused: string | undefined;
+  const warn = (what: string, req: { id?: string } | undefined, err: unknown) => {
+    const code = slackError(err);
+    log.warn({ requestId: req?.id, slackError: code }, `could not ${what}`);
+    if (!TOKEN_REFUSED_ERRORS.has(code) || tokenRefused === code) return;
+    tokenRefused = code; // said once, not on every message of every restore
+    log.error(
+      { slackError: code },
+      `Slack refuses the bot token (${code}): the app was uninstalled, or SLACK_BOT_TOKEN revoked or rotated. Restores are still followed in Atlas and ` +
+        'their final messages are kept and retried; reinstall the app and set the new SLACK_BOT_TOKEN.',
+    );
+  };
+  /** Every call that went through: a token Slack refused before works again. */
+  const tookIt = () => {
+    if (tokenRefused === undefined) return;
+    log.info({ previously: tokenRefused }, 'Slack takes the bot token again');
+    tokenRefused = undefined;
+  };
 
   async function directMessage(user: string, text: string, { mustArrive = false } = {}): Promise<void> {
     try {
       await client.chat.postMessage({ channel: user, text });
+      tookIt();
     } catch (err) {
       warn('send a direct message', undefined, err);
       if (mustArrive) throw err;
@@ -65,6 +90,7 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
     const card = buildRequestCard(req, now());
     try {
       await client.chat.update({ channel: req.channel, ts: req.cardTs, text: card.text, blocks: card.blocks });
+      tookIt();
     } catch (err) {
       warn('update the request card', req, err);
       // Told to the refresher, which tries again; a card that is gone or can't be edited any more is not.
@@ -76,13 +102,16 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
   return {
     directMessage,
     channelAccess: (channel) => checkChannelAccess(client, channel),
+    tokenHealth: () => (tokenRefused === undefined ? { ok: true } : { ok: false, reason: `Slack refuses the bot token (${tokenRefused})` }),
     async postCard(req) {
       const card = buildRequestCard(req, now());
       try {
         const res = await client.chat.postMessage({ channel: req.channel, text: card.text, blocks: card.blocks, unfurl_links: false });
+        tookIt();
         if (res.ts) opts.onChange?.(req);
         return res.ts ? { ok: true, ts: res.ts } : { ok: false, error: 'no_ts' };
       } catch (err) {
+        if (TOKEN_REFUSED_ERRORS.has(slackError(err))) warn('post the request card', req, err);
         return { ok: false, error: slackError(err) };
       }
     },
@@ -104,6 +133,7 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
           ...thread,
           unfurl_links: false,
         } as webApi.ChatPostMessageArguments);
+        tookIt();
       } catch (err) {
         warn('post in the thread', req, err);
         if (mustArrive) throw err;
@@ -112,6 +142,7 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
     async postToChannel(channel, message) {
       try {
         await client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), unfurl_links: false });
+        tookIt();
       } catch (err) {
         warn('post in the channel', undefined, err);
         throw err;
@@ -120,6 +151,7 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
     async tellUser(channel, user, text, threadTs) {
       try {
         await client.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+        tookIt();
       } catch (err) {
         // An ephemeral can fail where the bot can't post; fall back to a DM so the user still hears why.
         warn('send an ephemeral message', undefined, err);

@@ -35,6 +35,26 @@ describe('the workspace changes under a running restore', () => {
     expect(await abandoned(h)).toBe(0);
   });
 
+  it('the app\'s token is revoked (uninstalled): the restore is still followed to its end, the log says what to do once, the messenger\'s token health says so, and once the token works the outcome arrives once', async () => {
+    const req = await running(h, 'ledger', 2);
+    h.slack.revokeToken('token_revoked');
+    try {
+      h.atlas.advanceJob(req.atlasJobId, 'completed');
+      await waitForState(h, req.id, 'completed'); // Atlas is followed whatever Slack says
+      await waitFor(() => logLines.filter((l) => l.includes(req.id) && l.includes('final notification failed; retrying')).length >= 3, { timeoutMs: 10_000, message: 'the final message retried' });
+      const said = logLines.filter((l) => l.includes('Slack refuses the bot token (token_revoked)'));
+      expect(said).toHaveLength(1);
+      expect(JSON.parse(said[0]!)).toMatchObject({ level: 50 });
+      expect(h.app.services.messenger.tokenHealth()).toEqual({ ok: false, reason: 'Slack refuses the bot token (token_revoked)' });
+    } finally {
+      h.slack.restoreToken();
+    }
+    await h.waitForThread(req.id, /Restore completed/, 15_000);
+    expect(h.threadTexts(req.id).filter((t) => /Restore completed/.test(t))).toHaveLength(1);
+    expect(h.app.services.messenger.tokenHealth()).toEqual({ ok: true });
+    expect(await abandoned(h)).toBe(0);
+  });
+
   it('Slack refuses the final message\'s blocks (invalid_blocks, a long Atlas reason): the same words arrive once in the thread as plain text', async () => {
     const req = await running(h, 'legacy');
     const withBlocks = (a: Record<string, unknown>) => a.thread_ts === req.cardTs && Array.isArray(a.blocks) && a.blocks.length > 0;
