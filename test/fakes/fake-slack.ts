@@ -81,6 +81,11 @@ export interface FakeSlack {
   revokeToken(error?: 'token_revoked' | 'invalid_auth' | 'account_inactive'): void;
   /** The bot token works again (the app reinstalled, the same token given back in this fake). */
   restoreToken(): void;
+  /**
+   * chat.postMessage takes at most `perSecond` messages a second per channel (Slack's "1 per second per channel,
+   * short bursts allowed"); more answer 429 with Retry-After: 1. Undefined lifts the limit.
+   */
+  limitChannelPosts(perSecond: number | undefined): void;
   /** A person deletes the message in the Slack client (see FakeSlackWorkspace.deleteMessage). */
   deleteMessage(channel: string, ts: string): void;
   rateLimit(method: string, retryAfterSec: number): void;
@@ -113,6 +118,19 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const slowdowns = new Map<string, number>();
   const responseUrls = new Map<string, ResponseUrlMeta & { uses: number }>();
   let tokenRefusal: string | undefined;
+  let channelPostLimit: number | undefined;
+  const channelPosts = new Map<string, number[]>();
+
+  /** Whether this post goes over its channel's limit (counted only when it is taken). */
+  function overChannelLimit(method: string, args: SlackArgs): boolean {
+    if (method !== 'chat.postMessage' || channelPostLimit === undefined || typeof args.channel !== 'string') return false;
+    const now = Date.now();
+    const recent = (channelPosts.get(args.channel) ?? []).filter((t) => t > now - 1000);
+    channelPosts.set(args.channel, recent);
+    if (recent.length >= channelPostLimit) return true;
+    recent.push(now);
+    return false;
+  }
 
   function record(method: string, args: SlackArgs, status: number, error?: string): void {
     const call: RecordedCall = { seq: calls.length, method, args, at: Date.now(), status, ok: error === undefined, ...(error ? { error } : {}) };
@@ -135,7 +153,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     if (socketOpen && token === botToken) return fail('not_allowed_token_type');
     if (token !== (socketOpen ? opts.socketMode?.appToken : botToken)) return fail('invalid_auth');
     if (tokenRefusal && !socketOpen) return fail(tokenRefusal);
-    const retryAfter = rateLimits.get(method);
+    const retryAfter = rateLimits.get(method) ?? (overChannelLimit(method, args) ? 1 : undefined);
     if (retryAfter !== undefined) {
       rateLimits.delete(method);
       record(method, args, 429, 'ratelimited');
@@ -264,6 +282,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       failures.set(method, queue);
     },
     clearFailures: (method) => void failures.delete(method),
+    limitChannelPosts: (perSecond) => void (channelPostLimit = perSecond),
     revokeToken: (error = 'token_revoked') => void (tokenRefusal = error),
     restoreToken: () => void (tokenRefusal = undefined),
     deleteMessage: (channel, ts) => workspaceImpl.deleteMessage(channel, ts),

@@ -262,3 +262,48 @@ describe('response_url and waiting', () => {
     await expect(fake.waitForCall('views.open', undefined, 50)).rejects.toThrow(/no matching views.open call within 50 ms; calls so far: auth.test, chat.postMessage/);
   });
 });
+
+describe('the workspace changing under the bot', () => {
+  it('a card deleted with replies is a tombstone that refuses replies and edits; one without replies is gone', async () => {
+    const card = await client.chat.postMessage({ channel: 'C1', text: 'card' });
+    await client.chat.postMessage({ channel: 'C1', text: 'reply', thread_ts: card.ts! });
+    const lone = await client.chat.postMessage({ channel: 'C1', text: 'lone' });
+    fake.deleteMessage('C1', card.ts!);
+    fake.deleteMessage('C1', lone.ts!);
+    expect(fake.workspace.findMessage('C1', card.ts!)).toMatchObject({ subtype: 'tombstone', text: 'This message was deleted.' });
+    expect(fake.workspace.findMessage('C1', lone.ts!)).toBeUndefined();
+    expect(await slackError(client.chat.postMessage({ channel: 'C1', text: 'late', thread_ts: card.ts! }))).toBe('cannot_reply_to_message');
+    expect(await slackError(client.chat.postMessage({ channel: 'C1', text: 'late', thread_ts: lone.ts! }))).toBe('thread_not_found');
+    expect(await slackError(client.chat.update({ channel: 'C1', ts: card.ts!, text: 'edit' }))).toBe('message_not_found');
+  });
+
+  it('an archived channel refuses posts (is_archived) and edits (is_inactive)', async () => {
+    const card = await client.chat.postMessage({ channel: 'C2', text: 'card' });
+    fake.setChannel('C2', { is_archived: true });
+    expect(await slackError(client.chat.postMessage({ channel: 'C2', text: 'more' }))).toBe('is_archived');
+    expect(await slackError(client.chat.update({ channel: 'C2', ts: card.ts!, text: 'edit' }))).toBe('is_inactive');
+  });
+
+  it('a revoked token refuses every call until it is restored', async () => {
+    fake.revokeToken('account_inactive');
+    expect(await slackError(client.auth.test())).toBe('account_inactive');
+    fake.restoreToken();
+    expect((await client.auth.test()).ok).toBe(true);
+  });
+
+  it('one post a second per channel: a second one within the second is answered 429 with Retry-After; another channel is not held back', async () => {
+    fake.limitChannelPosts(1);
+    await client.chat.postMessage({ channel: 'C3', text: 'one' });
+    expect(await slackError(client.chat.postMessage({ channel: 'C3', text: 'two' }))).toBe('slack_webapi_rate_limited_error');
+    expect(fake.calls.at(-1)).toMatchObject({ method: 'chat.postMessage', status: 429 });
+    expect((await client.chat.postMessage({ channel: 'C4', text: 'elsewhere' })).ok).toBe(true);
+  });
+
+  it('failNext with a match fails only the calls it matches', async () => {
+    fake.failNext('chat.postMessage', 'invalid_blocks', 5, (a) => a.channel === 'C5');
+    expect((await client.chat.postMessage({ channel: 'C6', text: 'fine' })).ok).toBe(true);
+    expect(await slackError(client.chat.postMessage({ channel: 'C5', text: 'refused' }))).toBe('invalid_blocks');
+    fake.clearFailures('chat.postMessage');
+    expect((await client.chat.postMessage({ channel: 'C5', text: 'fine now' })).ok).toBe(true);
+  });
+});

@@ -55,6 +55,24 @@ describe('the workspace changes under a running restore', () => {
     expect(await abandoned(h)).toBe(0);
   });
 
+  it('four restores end at once and Slack lets the channel take one message a second (429, Retry-After): each outcome arrives once', async () => {
+    const reqs = [];
+    for (const source of ['ledger', 'orders', 'staging', 'legacy']) reqs.push(await running(h, source, 1));
+    h.slack.limitChannelPosts(1);
+    try {
+      for (const req of reqs) h.atlas.advanceJob(req.atlasJobId, 'completed');
+      for (const req of reqs) await h.waitForThread(req.id, /Restore completed/, 20_000);
+      expect(h.slack.calls.some((c) => c.method === 'chat.postMessage' && c.status === 429)).toBe(true);
+      for (const req of reqs) {
+        await waitFor(async () => logLines.some((l) => l.includes(req.id) && l.includes('stopped following the restore')), { message: 'the job done' });
+        expect(h.threadTexts(req.id).filter((t) => /Restore completed/.test(t))).toHaveLength(1);
+      }
+      expect(await abandoned(h)).toBe(0);
+    } finally {
+      h.slack.limitChannelPosts(undefined);
+    }
+  }, 40_000);
+
   it('Slack refuses the final message\'s blocks (invalid_blocks, a long Atlas reason): the same words arrive once in the thread as plain text', async () => {
     const req = await running(h, 'legacy');
     const withBlocks = (a: Record<string, unknown>) => a.thread_ts === req.cardTs && Array.isArray(a.blocks) && a.blocks.length > 0;
