@@ -9,6 +9,7 @@ import { recordRunning, startFinding } from './find-job-step.js';
 import { createJobFor, listRecentJobsFor } from './restore-job-calls.js';
 import { retryAfterWaitMs } from './poll-interval.js';
 import { recheckPointInTime } from './recheck-point-in-time.js';
+import { restoreFromText } from './restore-from-text.js';
 import { nextSafetySnapshotRound, runSafetySnapshotStep, safetySnapshotWaitEnds, type SafetyOutcome } from './safety-snapshot-step.js';
 import { sourceOf } from './source-location.js';
 import type { LockResult } from './store-lock.js';
@@ -89,7 +90,7 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
     const intent = await ctx.store.transition(req.id, ['approved'], 'submitting', { submittingAt: new Date(now).toISOString(), submitBy: new Date(deadline).toISOString() });
     if (!intent.ok) return { kind: 'again', delayMs: 0, data };
     current = intent.request;
-    await ctx.store.auditOnce(`${req.id}:submitting`, { type: 'submitting', requestId: req.id, detail: `snapshot ${req.snapshot.id} → ${req.target.project}/${req.target.cluster}` });
+    await ctx.store.auditOnce(`${req.id}:submitting`, { type: 'submitting', requestId: req.id, detail: `${restoreFromText(req)} → ${req.target.project}/${req.target.cluster}` });
   }
 
   const safety = await runSafetySnapshotStep(ctx, current, data);

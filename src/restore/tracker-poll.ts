@@ -76,7 +76,7 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
       if (outcome !== 'busy') {
         // Audit before recording the state, atomically once: a crash anywhere in between leaves the change
         // unrecorded, and the next run writes only what is still missing.
-        await ctx.store.auditOnce(`${req.id}:state:${job.state}`, { type: 'state_changed', requestId: req.id, detail: `Atlas restore job ${job.id} ${job.state}`, state: job.state });
+        await ctx.store.auditOnce(`${req.id}:state:${job.state}`, { type: 'state_changed', requestId: req.id, detail: `Atlas restore job ${job.id} ${job.state}`, state: job.state, atlasJobId: job.id });
         const recorded = await ctx.store.update(req.id, ['running'], patch);
         if (recorded.ok) await ctx.notifier.requestChanged(recorded.request).catch(() => undefined);
         next = { ...next, lastChangeAt: now };

@@ -19,13 +19,13 @@ function auditFor(intent: FinalIntent, req: RestoreRequest): AuditEvent {
         state: intent.job.state,
       };
     case 'lost':
-      return { type: 'failed', requestId: req.id, detail: `tracking lost: ${intent.message}`, code: intent.code, atlasJobId: req.atlasJobId };
+      return { type: 'failed', requestId: req.id, detail: `tracking lost (${intent.code}): ${intent.message}`, code: intent.code, atlasJobId: req.atlasJobId };
     case 'approval_expired':
       return { type: 'approval_expired', requestId: req.id, detail: `approval expired at ${req.approvalExpiresAt}` };
     case 'not_submitted':
       return { type: intent.audit, requestId: req.id, detail: `not submitted: ${intent.message}` };
     case 'submit_refused':
-      return { type: 'failed', requestId: req.id, detail: `Atlas refused the restore job: ${intent.message}`, ...(intent.code ? { code: intent.code } : {}) };
+      return { type: 'failed', requestId: req.id, detail: `Atlas refused the restore job${intent.code ? ` (${intent.code})` : ''}: ${intent.message}`, ...(intent.code ? { code: intent.code } : {}) };
     case 'unconfirmed':
       return { type: 'failed', requestId: req.id, detail: `outcome unknown: ${intent.message}` };
     case 'dry_run':

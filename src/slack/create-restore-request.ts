@@ -5,6 +5,7 @@ import { CHANNEL_FIXES } from './channel-access.js';
 import type { Services } from './services.js';
 import { requestPostedMessage } from './views/thread-messages.js';
 import { plainState } from './views/request-card.js';
+import { restoreFromText } from '../restore/restore-from-text.js';
 
 export interface NewRequest {
   requester: string;
@@ -120,7 +121,7 @@ function decidedWithoutCardText(request: RestoreRequest, slackError: string, now
 
 /** "shop/ledger snapshot 6748…" or "shop/ledger at 2026-12-01T14:05:00Z (base snapshot 6748…) only sales.orders". */
 function auditWhat(req: RestoreRequest): string {
-  const from = req.pointInTime ? `at ${new Date(req.pointInTime.utcSeconds * 1000).toISOString().replace('.000Z', 'Z')} (base snapshot ${req.snapshot.id})` : `snapshot ${req.snapshot.id}`;
+  const from = restoreFromText(req);
   const only = req.namespaces ? ` only ${req.namespaces.map((n) => n.sourceNamespace).join(',')}` : '';
   return `${req.source.project}/${req.source.cluster} ${from}${only}`;
 }

@@ -54,6 +54,9 @@ describe('audit export (CLI)', () => {
     const req = await requestRestore(h, { source: 'orders', reason: 'audit, with "quotes", and a\nline break' });
     await h.click(APPROVER, 'restore_approve', req.id);
     const running = await waitForState(h, req.id, 'running');
+    // A state change seen by a poll, then the end.
+    h.atlas.advanceJob(running.atlasJobId!, 'running');
+    await waitFor(async () => (await h.app.services.store.readAudit(100)).some((e) => e.requestId === req.id && e.type === 'state_changed'), { message: 'state change audited' });
     h.atlas.advanceJob(running.atlasJobId!, 'completed');
     await waitForState(h, req.id, 'completed');
     await waitFor(async () => (await h.app.services.store.readAudit(100)).some((e) => e.requestId === req.id && e.type === 'finished'), { message: 'finished audited' });
@@ -77,6 +80,10 @@ describe('audit export (CLI)', () => {
     expect(byType('approved')).toMatchObject({ user: APPROVER, detail: '1 of 1' });
     expect(byType('submitted').atlasJobId).toBe(jobId);
     expect(byType('finished').atlasJobId).toBe(jobId);
+    // Every record written once the job is known names it, its state changes included.
+    const changes = mine.filter((r) => r.type === 'state_changed');
+    expect(changes.length).toBeGreaterThan(0);
+    for (const r of changes) expect(r.atlasJobId).toBe(jobId);
     for (const r of all) expect(Object.keys(r)).toEqual(['time', 'type', 'requestId', 'user', 'detail', 'atlasJobId']);
     // Logs on stderr, records only on stdout.
     expect(res.stderr).toMatch(/"msg":"audit: \d+ record\(s\) exported"/);

@@ -66,6 +66,10 @@ describe('a point in time re-checked before the safety snapshot', () => {
     h.atlas.advanceOnDemandSnapshot(snapshotId, 'completed');
     const running = await waitForState(h, req.id, 'running');
     expect(posts('/clusters/ledger/backup/restoreJobs').at(-1)?.body).toMatchObject({ deliveryType: 'pointInTime', pointInTimeUTCSeconds: utcSeconds });
+    // The audit of the submission names the time, as the request's did, not only the base snapshot.
+    const at = new Date(utcSeconds * 1000).toISOString().replace('.000Z', 'Z');
+    const submitting = (await h.app.services.store.readAudit(1000)).find((e) => e.requestId === req.id && e.type === 'submitting');
+    expect(submitting?.detail).toBe(`at ${at} (base snapshot ${req.snapshot.id}) → shop/ledger`);
     h.atlas.advanceJob(running.atlasJobId!, 'completed');
     await waitForState(h, req.id, 'completed');
   });
