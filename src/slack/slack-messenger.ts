@@ -51,12 +51,15 @@ export interface MessengerOptions {
   cards?: Omit<CardRefresherOptions, 'render'> | undefined;
   /** Told of every request whose card is posted or refreshed, i.e. of every change people see (App Home refresh). Must not throw. */
   onChange?: ((req: RestoreRequest) => void) | undefined;
+  /** While the token is refused, tokenHealth() asks Slack again (auth.test) at most this often. Default 30 s. */
+  tokenRecheckMs?: number | undefined;
 }
 
 
 export function createSlackMessenger(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), opts: MessengerOptions = {}): SlackMessenger {
   const log = logger.child({ component: 'slack-messenger' });
   let tokenRefused: string | undefined;
+  let tokenCheckedAt = 0;
   const warn = (what: string, req: { id?: string } | undefined, err: unknown) => {
     const code = slackError(err);
     log.warn({ requestId: req?.id, slackError: code }, `could not ${what}`);
@@ -102,7 +105,15 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
   return {
     directMessage,
     channelAccess: (channel) => checkChannelAccess(client, channel),
-    tokenHealth: () => (tokenRefused === undefined ? { ok: true } : { ok: false, reason: `Slack refuses the bot token (${tokenRefused})` }),
+    tokenHealth() {
+      if (tokenRefused === undefined) return { ok: true };
+      // Nothing else may call Slack for a while (no restore has anything to say): ask, so a fixed token is seen.
+      if (now().getTime() - tokenCheckedAt >= (opts.tokenRecheckMs ?? 30_000)) {
+        tokenCheckedAt = now().getTime();
+        client.auth.test().then(tookIt, (err: unknown) => warn('check the bot token', undefined, err));
+      }
+      return { ok: false, reason: `Slack refuses the bot token (${tokenRefused})` };
+    },
     async postCard(req) {
       const card = buildRequestCard(req, now());
       try {
