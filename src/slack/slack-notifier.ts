@@ -36,7 +36,7 @@ export function peopleText(error: Error): { message: string; code?: string | und
   return { message: 'An unexpected error; the bot log has the details.', code: typeof code === 'string' ? code : undefined };
 }
 
-/** The card was deleted (a tombstone, or gone): its thread takes no reply, the channel still takes messages. */
+/** The card was deleted (a tombstone, or gone) or its thread locked: no reply is taken, the channel still takes messages. */
 const THREAD_GONE_ERRORS: ReadonlySet<string> = new Set(['thread_not_found', 'cannot_reply_to_message', 'restricted_action_thread_locked']);
 /** Slack refuses the message's blocks or length: the same words as plain text are taken. */
 const UNSHOWABLE_ERRORS: ReadonlySet<string> = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'msg_blocks_too_long']);
@@ -70,7 +70,7 @@ async function deliverFinalWord(messenger: SlackMessenger, req: RestoreRequest, 
   if (error && UNSHOWABLE_ERRORS.has(slackError(error))) error = await attempt(() => messenger.postInThread(req, { text: plainWords(message), ...(message.broadcast ? { broadcast: true } : {}) }, { mustArrive: true }));
   if (!error) return;
   if (THREAD_GONE_ERRORS.has(slackError(error))) {
-    const note = `_The card of ${req.id} was deleted, so I post its outcome here instead of in its thread._`;
+    const note = `_The thread of ${req.id} takes no replies any more (its card was deleted, or the thread locked), so its outcome is posted here._`;
     error = await attempt(() => messenger.postToChannel(req.channel, { text: `${plainWords(message)}\n${note}` }));
     if (!error) return;
   }
