@@ -135,6 +135,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
   const client = slack.app.client;
   // Every card posted or refreshed is a change someone's App Home shows (`homes` is built below, used only later).
   const messenger = createSlackMessenger(client, logger, now, { cards: { redis, prefix: config.redisKeyPrefix, load: (id) => store.get(id) }, onChange: (req) => void homes.refresh(req) });
+  metrics.setSlackTokenSource(() => messenger.tokenHealth());
   // Its own client: asked within a form's 3 s, it must not wait behind another call's rate limit (see lookupClient).
   const resolver = createMembershipResolver(async (usergroup) => (await slack.lookupClient.usergroups.users.list({ usergroup })).users ?? [], {
     ...(overrides.membershipTtlMs !== undefined ? { ttlMs: overrides.membershipTtlMs } : {}),

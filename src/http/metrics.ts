@@ -54,6 +54,8 @@ export interface Metrics {
   setDrillSource(source: () => Promise<DrillFigures[]>): void;
   /** Read on every scrape: the requests not final yet, for their counts by state and the oldest running restore. */
   setInFlightSource(source: () => Promise<InFlightRequest[]>): void;
+  /** Read on every scrape: whether Slack takes the bot token (the messenger's tokenHealth()). */
+  setSlackTokenSource(source: () => { ok: boolean }): void;
   text(): Promise<string>;
 }
 
@@ -156,6 +158,18 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () 
     },
   });
 
+  // Every replica shares the token: any of them seeing Slack refuse it is worth a page (the app uninstalled, the token
+  // rotated), while readiness stays as it is: taking every pod out of the Service would not bring the token back.
+  let tokenSource: (() => { ok: boolean }) | undefined;
+  new Gauge({
+    name: `${PREFIX}slack_token_refused`,
+    help: 'Whether Slack refuses the bot token (1: reinstall the app or set the new SLACK_BOT_TOKEN; restores go on, their messages wait).',
+    registers: [registry],
+    collect() {
+      this.set(tokenSource?.().ok === false ? 1 : 0);
+    },
+  });
+
   const drills = registerDrillMetrics(registry);
   const inFlight = registerInFlightMetrics(registry, now);
 
@@ -190,6 +204,9 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () 
     finalNotificationsAbandoned: { inc: () => finalNotificationsAbandoned.inc() },
     setPendingApprovalsSource(source) {
       pendingSource = source;
+    },
+    setSlackTokenSource(source) {
+      tokenSource = source;
     },
     text: () => registry.metrics(),
   };

@@ -215,7 +215,7 @@ describe('Atlas refuses the POST', () => {
     expect(text.match(/A restore is already running/g)).toHaveLength(1);
     expect(text).not.toMatch(/\/api\/atlas|groups\//);
     // The audit export has no column for the code: an auditor reads it in the detail.
-    await waitFor(async () => (await auditOf(req.id)).find((e) => e.type === 'failed')?.detail.startsWith('Atlas refused the restore job (409 ATLAS_CLUSTER_RESTORE_IN_PROGRESS): '), { message: 'the code in the failed record' });
+    await waitFor(async () => (await auditOf(req.id)).find((e) => e.type === 'failed')?.detail?.startsWith('Atlas refused the restore job (409 ATLAS_CLUSTER_RESTORE_IN_PROGRESS): '), { message: 'the code in the failed record' });
     expect(h.postsToAtlas() - posts).toBe(1); // refused: never retried
     expect(await failedCount()).toBe(failedBefore + 1); // an end before Atlas did anything counts as failed too
     await waitFor(() => !cardText(req.id).includes('restore_approve'), { message: 'buttons gone' });

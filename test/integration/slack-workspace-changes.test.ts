@@ -46,12 +46,14 @@ describe('the workspace changes under a running restore', () => {
       expect(said).toHaveLength(1);
       expect(JSON.parse(said[0]!)).toMatchObject({ level: 50 });
       expect(h.app.services.messenger.tokenHealth()).toEqual({ ok: false, reason: 'Slack refuses the bot token (token_revoked)' });
+      expect(await h.app.metrics.text()).toMatch(/^atlas_restore_slack_token_refused 1$/m);
     } finally {
       h.slack.restoreToken();
     }
     await h.waitForThread(req.id, /Restore completed/, 15_000);
     expect(h.threadTexts(req.id).filter((t) => /Restore completed/.test(t))).toHaveLength(1);
     expect(h.app.services.messenger.tokenHealth()).toEqual({ ok: true });
+    expect(await h.app.metrics.text()).toMatch(/^atlas_restore_slack_token_refused 0$/m);
     expect(await abandoned(h)).toBe(0);
   });
 
