@@ -44,9 +44,11 @@ export interface Fault {
   /**
    * status: answer `status` with an ApiError body; hang: never answer; reset: destroy the socket before doing anything;
    * empty2xx: do the work for real, answer 2xx with an empty body; dropAnswer: do the work for real, then destroy the socket;
-   * slow: answer for real after `delayMs`, or once `until` settles (a test holds the answer while it does something).
+   * slow: answer for real after `delayMs`, or once `until` settles (a test holds the answer while it does something);
+   * html: a proxy or load balancer answers `status` (default 200) with a web page, no ApiError, no X-Error-Code;
+   * truncated: do the work for real, answer its status with the first half of its JSON (a complete HTTP message).
    */
-  kind: 'status' | 'hang' | 'reset' | 'empty2xx' | 'dropAnswer' | 'slow';
+  kind: 'status' | 'hang' | 'reset' | 'empty2xx' | 'dropAnswer' | 'slow' | 'html' | 'truncated';
   delayMs?: number;
   /** slow: answer when this settles instead of after `delayMs`. */
   until?: Promise<unknown>;
@@ -54,6 +56,8 @@ export interface Fault {
   errorCode?: string;
   detail?: string;
   retryAfterSeconds?: number; // adds Retry-After to the answer
+  /** Retry-After exactly as given (e.g. an HTTP date), instead of retryAfterSeconds. */
+  retryAfter?: string;
   count?: number; // how many matching requests it affects (default 1)
   method?: string;
   pathIncludes?: string; // which requests (default: any authenticated API request)

@@ -44,6 +44,25 @@ function send(res: ServerResponse, record: RecordedRequest, status: number, cont
   res.end(payload);
 }
 
+/** What an intercepting proxy or a load balancer's error page looks like: HTML, none of Atlas's headers. */
+function sendHtml(res: ServerResponse, record: RecordedRequest, status: number): void {
+  const page = `<html><head><title>${status}</title></head><body><h1>${status}</h1><p>Request blocked by proxy.</p></body></html>`;
+  record.status = status;
+  record.answerHeaders = { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(page)) };
+  res.writeHead(status, record.answerHeaders);
+  res.end(page);
+}
+
+/** The first half of the JSON answer in a well-formed HTTP message: what a proxy that cut the body passes on. */
+function sendTruncated(res: ServerResponse, record: RecordedRequest, status: number, contentType: string, body: unknown, headers: Record<string, string> = {}): void {
+  const whole = JSON.stringify(body ?? {});
+  const payload = whole.slice(0, Math.max(1, Math.floor(whole.length / 2)));
+  record.status = status;
+  record.answerHeaders = { ...headers, 'Content-Type': answerContentType(contentType), 'Content-Length': String(Buffer.byteLength(payload)) };
+  res.writeHead(status, record.answerHeaders);
+  res.end(payload);
+}
+
 /** An ApiError answer: application/json, its code repeated in X-Error-Code (REALITY.errorHeaders). */
 function sendError(res: ServerResponse, record: RecordedRequest, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
   send(res, record, status, 'application/json', body, { ...headers, 'X-Error-Code': String(body['errorCode']) });
@@ -86,9 +105,12 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
       req.socket.destroy();
       return;
     }
+    if (fault.kind === 'html') return sendHtml(res, record, fault.status ?? 200);
+    if (fault.kind === 'truncated') return sendTruncated(res, record, fault.status ?? 500, 'application/json', apiErrorBody(fault.status ?? 500, 'UNEXPECTED_ERROR', 'Injected fault.'));
     const status = fault.status ?? 500;
     const headers: Record<string, string> = { ...limits, ...(status === 429 && 'Ratelimit-Remaining' in limits ? { 'Ratelimit-Remaining': '0' } : {}) };
     if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
+    if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
     const body = apiErrorBody(status, fault.errorCode ?? DEFAULT_FAULT_CODES[status] ?? 'FAKE_INJECTED_FAULT', fault.detail ?? `Injected fault: ${status}.`);
     sendError(res, record, status, body, headers);
   }
@@ -155,14 +177,16 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
     const limits = rateLimits.take(rateLimitFamily(url.pathname));
 
     const fault = takeFault(method, url.pathname, true);
-    // 'empty2xx', 'dropAnswer' and 'slow' let Atlas do the work (the job exists) and spoil or delay only the answer.
-    if (fault && fault.kind !== 'empty2xx' && fault.kind !== 'dropAnswer' && fault.kind !== 'slow') return applyFault(fault, req, res, record, limits);
+    // 'empty2xx', 'dropAnswer', 'truncated' and 'slow' let Atlas do the work (the job exists) and spoil or delay only the answer.
+    const spoilsAnswer = fault?.kind === 'empty2xx' || fault?.kind === 'dropAnswer' || fault?.kind === 'truncated' || fault?.kind === 'slow';
+    if (fault && !spoilsAnswer) return applyFault(fault, req, res, record, limits);
     if (fault?.kind === 'slow') await (fault.until?.catch(() => undefined) ?? new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000)));
 
     try {
       const answer = handleApiRequest(store, { method, pathname: url.pathname, query: url.searchParams, headers: req.headers, rawBody, baseUrl });
       if (fault?.kind === 'dropAnswer') return void req.socket.destroy();
       if (fault?.kind === 'empty2xx') return send(res, record, answer.status >= 200 && answer.status < 300 ? answer.status : 200, answer.contentType, undefined, limits);
+      if (fault?.kind === 'truncated') return sendTruncated(res, record, answer.status, answer.contentType, answer.body, limits);
       return send(res, record, answer.status, answer.contentType, answer.body, limits);
     } catch (err) {
       if (err instanceof FakeAtlasHttpError) return sendError(res, record, err.status, err.body(), limits);
