@@ -1,9 +1,10 @@
 // Sends one logical Atlas request: authentication (Digest or bearer), a timeout on every HTTP request,
 // error mapping and retries. It knows nothing about cluster types.
 import type { Logger } from 'pino';
-import { AtlasApiError, errorFromResponse } from './errors.js';
+import { AtlasApiError, errorFromResponse, hintFor } from './errors.js';
 import { DigestSession } from './digest-session.js';
 import { readRateLimit, type RateLimit } from './rate-limit-headers.js';
+import { requestFailure } from './request-failure.js';
 import { sendHttpRequest, type HttpAnswer } from './send-http-request.js';
 import { ServiceAccountTokens } from './service-account-token.js';
 import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
@@ -135,6 +136,8 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
         response = await sendHttpRequest(url, { method: request.method, headers, body, timeoutMs: opts.timeoutMs, freshConnection: request.createsResource });
       } catch (error) {
         const failure = requestFailure(error, label, opts.timeoutMs);
+        // A failed certificate check happens before a byte of the request is sent.
+        if (failure.errorCode === 'ATLAS_TLS_ERROR') notSent.add(failure);
         observe(request, failure.errorCode === 'ATLAS_TIMEOUT' ? 'timeout' : 'network');
         throw failure;
       } finally {
@@ -153,13 +156,23 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
       }
       const parsed = parseBody(response.text);
       if (!response.ok) {
-        throw errorFromResponse(response.status, parsed.ok ? parsed.value : undefined, label, {
-          retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), opts.now()),
+        const error = errorFromResponse(response.status, parsed.ok ? parsed.value : undefined, label, {
+          retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), opts.now(), response.headers.get('date')),
           headerErrorCode: response.headers.get('x-error-code'),
         });
+        throw response.status === 401 ? withCredentialsHint(error, opts.auth.kind) : error;
       }
-      if (!parsed.ok) {
-        throw new AtlasApiError({ status: response.status, errorCode: 'ATLAS_UNEXPECTED_RESPONSE', detail: 'the answer is not JSON', request: label });
+      // An answer that isn't JSON (a proxy's page, a body cut short) or a read answered with nothing did not come
+      // whole from Atlas: asking again may well work, so it is a passing fault, not "Atlas changed its shape".
+      const emptyRead = request.method === 'GET' && response.status !== 204 && parsed.ok && parsed.value === undefined;
+      if (!parsed.ok || emptyRead) {
+        const type = response.headers.get('content-type') ?? 'no Content-Type';
+        throw new AtlasApiError({
+          status: response.status,
+          errorCode: 'ATLAS_UNREADABLE_RESPONSE',
+          detail: `the answer is ${emptyRead ? 'empty' : 'not JSON'} (${type}, ${response.text.length} characters)`,
+          request: label,
+        });
       }
       return { status: response.status, body: parsed.value };
     }
@@ -197,20 +210,18 @@ function parseBody(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function requestFailure(error: unknown, label: string, timeoutMs: number): AtlasApiError {
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new AtlasApiError({ errorCode: 'ATLAS_TIMEOUT', detail: `no answer within ${timeoutMs} ms`, request: label, cause: error });
-  }
-  // node:http puts the system error's code on the error itself; a wrapped one carries it on its cause.
-  const own = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  const code = typeof own?.code === 'string' ? own.code : typeof own?.cause?.code === 'string' ? own.cause.code : undefined;
-  return new AtlasApiError({
-    errorCode: 'ATLAS_NETWORK_ERROR',
-    detail: code ? `network error ${code}` : 'network error',
-    request: label,
-    cause: error,
-  });
+/**
+ * The API's 401 after the signed attempt: the credentials themselves. Its hint names the variables to fix, and an
+ * Atlas code more specific than the status keeps its own hint.
+ */
+function withCredentialsHint(error: AtlasApiError, kind: AtlasAuth['kind']): AtlasApiError {
+  const generic = hintFor(401, 'HTTP_401');
+  if (error.hint !== generic) return error;
+  const hint =
+    kind === 'digest'
+      ? 'Atlas rejected the bot credentials: check ATLAS_PUBLIC_KEY and ATLAS_PRIVATE_KEY (the API key may have been deleted, disabled or replaced).'
+      : "Atlas rejected the bot credentials: the service account's fresh token was refused; check that the service account of ATLAS_CLIENT_ID still exists and has access to the project.";
+  return new AtlasApiError({ status: error.status, errorCode: error.errorCode, detail: error.detail, hint, request: error.request, parameters: error.parameters });
 }
 
 /** Errors raised before the request went out (the service-account token could not be had). */

@@ -63,6 +63,8 @@ export const WAIT_AND_RETRY_CODES: ReadonlySet<string> = new Set(['UNFINISHED_ON
 
 export function isTransientStatus(status: number | undefined, errorCode: string): boolean {
   if (WAIT_AND_RETRY_CODES.has(errorCode)) return true;
+  // A TLS failure is not a passing fault, but an operator fixes it (a CA, the clock): nothing waiting is thrown away.
+  if (errorCode === 'ATLAS_TLS_ERROR' || errorCode === 'ATLAS_UNREADABLE_RESPONSE') return true;
   if (status === undefined) return errorCode === 'ATLAS_TIMEOUT' || errorCode === 'ATLAS_NETWORK_ERROR' || errorCode === 'ATLAS_CREATE_OUTCOME_UNKNOWN';
   return status === 429 || status >= 500;
 }
@@ -113,6 +115,15 @@ export function hintFor(status: number | undefined, errorCode: string): string {
   if (errorCode === 'ATLAS_NETWORK_ERROR') {
     return 'The bot could not reach Atlas: check its network egress and DNS, then try again.';
   }
+  if (errorCode === 'ATLAS_TLS_ERROR') {
+    return "The bot does not trust the TLS certificate it got for Atlas: if an egress proxy inspects HTTPS, give the bot the proxy's CA in NODE_EXTRA_CA_CERTS; otherwise check ATLAS_BASE_URL and the machine's clock.";
+  }
+  if (errorCode === 'ATLAS_UNREADABLE_RESPONSE') {
+    return 'The answer did not come from Atlas in a form the bot can read (a web page, empty or cut short): a proxy or load balancer between the bot and Atlas may be in the way. The bot tries again; check the egress proxy if it keeps happening.';
+  }
+  if (errorCode === 'OAUTH_INVALID_CLIENT') {
+    return "Atlas refused the service account's client credentials: check ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET (the secret may have been rotated or have expired, or the service account deleted).";
+  }
   if (errorCode === 'ATLAS_UNEXPECTED_RESPONSE') {
     return 'Atlas answered in a shape the bot does not understand: report this to the bot maintainers.';
   }
@@ -137,6 +148,20 @@ export function hintFor(status: number | undefined, errorCode: string): string {
   return 'Atlas refused the request: read the detail above and check the request.';
 }
 
+/**
+ * An error answer that is neither an Atlas ApiError nor carries X-Error-Code (every Atlas error does): a proxy's or
+ * load balancer's page. Only the statuses whose usual hint would send people to the wrong place get their own.
+ */
+export function foreignAnswerHint(status: number): string | undefined {
+  if (status === 403 || status === 407) {
+    return `Something between the bot and Atlas (a proxy or firewall, not Atlas) answered ${status} with a web page: allow the bot's egress to ATLAS_BASE_URL there.`;
+  }
+  if (status >= 500) {
+    return `Atlas had an internal error, or a proxy or load balancer in front of it answered ${status} with a web page: the bot tries again; if it keeps happening check the egress proxy and status.mongodb.com.`;
+  }
+  return undefined;
+}
+
 export interface ResponseErrorExtras {
   retryAfterMs?: number | undefined;
   /** The `X-Error-Code` header: Atlas sends the code there too, and it is all there is when the body has none. */
@@ -154,7 +179,8 @@ export function errorFromResponse(status: number, body: unknown, request: string
   const parameters = Array.isArray(apiError.parameters)
     ? apiError.parameters.map((p) => (typeof p === 'string' ? p : JSON.stringify(p)))
     : undefined;
-  return new AtlasApiError({ status, errorCode, detail, retryAfterMs: extras.retryAfterMs, request, parameters });
+  const foreign = typeof body !== 'object' || body === null ? (header ? undefined : foreignAnswerHint(status)) : undefined;
+  return new AtlasApiError({ status, errorCode, detail, hint: foreign, retryAfterMs: extras.retryAfterMs, request, parameters });
 }
 
 function nonEmpty(value: unknown): string | undefined {

@@ -13,6 +13,8 @@ export interface RetryPolicy {
   /** Methods that are safe to repeat. The POST creating a restore job is never retried, whatever this says. */
   retryMethods: readonly string[];
   retryStatuses: readonly number[];
+  /** Our own codes for a request that got no usable answer and may get one if sent again. */
+  retryErrorCodes: readonly string[];
   sleep: (ms: number) => Promise<void>;
   /** In [0, 1); injectable for tests. */
   random: () => number;
@@ -27,6 +29,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
   retryMethods: ['GET', 'DELETE'],
   retryStatuses: [429, 500, 502, 503, 504],
+  // Not ATLAS_TLS_ERROR: a certificate the bot doesn't trust stays untrusted until an operator acts.
+  retryErrorCodes: ['ATLAS_TIMEOUT', 'ATLAS_NETWORK_ERROR', 'ATLAS_UNREADABLE_RESPONSE'],
   sleep: defaultSleep,
   random: Math.random,
 };
@@ -43,16 +47,13 @@ export type RetryDecision = { retry: false } | { retry: true; delayMs: number };
 
 /**
  * Should attempt number `attempt` (1-based) that failed with `error` be tried again?
- * Network errors, timeouts, retryStatuses; Retry-After wins over backoff when present (and a 429 needs one).
+ * retryErrorCodes (network errors, timeouts, unreadable answers), retryStatuses; Retry-After wins over backoff when present (and a 429 needs one).
  */
 export function decideRetry(policy: RetryPolicy, method: string, attempt: number, error: unknown): RetryDecision {
   if (attempt >= policy.maxAttempts) return { retry: false };
   if (!policy.retryMethods.includes(method.toUpperCase())) return { retry: false };
   if (!(error instanceof AtlasApiError)) return { retry: false };
-  const retryable =
-    error.errorCode === 'ATLAS_TIMEOUT' ||
-    error.errorCode === 'ATLAS_NETWORK_ERROR' ||
-    (error.status !== undefined && policy.retryStatuses.includes(error.status));
+  const retryable = policy.retryErrorCodes.includes(error.errorCode) || (error.status !== undefined && policy.retryStatuses.includes(error.status));
   if (!retryable) return { retry: false };
   // Atlas counts requests per minute: a 429 that doesn't say when is not retried within seconds (that spends the
   // window again); the caller's own, slower backoff (a step of the restore's job) takes it from there.
@@ -65,8 +66,12 @@ export function decideRetry(policy: RetryPolicy, method: string, attempt: number
   return { retry: true, delayMs: Math.floor(policy.random() * ceiling) };
 }
 
-/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). Undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+/**
+ * Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). Undefined when absent or unreadable.
+ * An HTTP date is the server's clock: measured against the answer's own `Date` header when it has one, so a bot whose
+ * clock runs ahead doesn't retry at once (and one running behind doesn't give up on a short wait).
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now(), serverDate?: string | null): number | undefined {
   if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
@@ -74,5 +79,6 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   if (!/[a-z]/i.test(trimmed)) return undefined; // an HTTP date has day and month names; '-3' is not one
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - nowMs);
+  const serverNow = serverDate ? Date.parse(serverDate) : Number.NaN;
+  return Math.max(0, at - (Number.isNaN(serverNow) ? nowMs : serverNow));
 }

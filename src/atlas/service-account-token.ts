@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AtlasApiError, errorFromResponse } from './errors.js';
+import { requestFailure } from './request-failure.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { sendHttpRequest, type HttpAnswer } from './send-http-request.js';
 
@@ -88,10 +89,11 @@ export class ServiceAccountTokens {
         timeoutMs: this.opts.timeoutMs,
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      // Classified like an API request (a TLS-inspecting proxy, a refused connection), said of the token endpoint.
+      const failure = requestFailure(error, request, this.opts.timeoutMs);
       throw new AtlasApiError({
-        errorCode: timedOut ? 'ATLAS_TIMEOUT' : 'ATLAS_NETWORK_ERROR',
-        detail: timedOut ? `no answer from the token endpoint within ${this.opts.timeoutMs} ms` : 'could not reach the token endpoint',
+        errorCode: failure.errorCode,
+        detail: `token endpoint: ${failure.detail ?? failure.errorCode}`,
         request,
         cause: error,
       });
@@ -99,7 +101,7 @@ export class ServiceAccountTokens {
     const body = safeJson(response.text);
     if (!response.ok) {
       // The same Retry-After as an API answer: a rate-limited token request is retried when Atlas says, not dropped.
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.opts.now());
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.opts.now(), response.headers.get('date'));
       // OAuth errors look like {error: "invalid_client"}; map them so the 401 hint (bad credentials) applies.
       const oauth = body as { error?: unknown; errorCode?: unknown } | undefined;
       if (oauth && typeof oauth.errorCode !== 'string' && typeof oauth.error === 'string') {

@@ -1,0 +1,167 @@
+// What sits between the bot and Atlas in real deployments: a proxy or load balancer answering a web page, a body cut
+// short, a TLS-inspecting egress whose certificate the bot doesn't trust. Each must be classified so that a passing
+// fault never throws an approved request away and a create that provably sent nothing is not reported as unknown.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAtlasClient, type InstrumentedAtlasClient } from '../../src/atlas/client.js';
+import { AtlasApiError } from '../../src/atlas/errors.js';
+import { classifyAtlasError } from '../../src/restore/classify-atlas-error.js';
+import { makeCertificates } from '../helpers/make-certificates.js';
+import { skipUnless } from '../helpers/redis-servers.js';
+import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
+
+const GROUP = '5e2211c17a3e5a48f5497de3';
+const src = { groupId: GROUP, clusterName: 'orders', type: 'dedicated' as const };
+const target = { groupId: GROUP, clusterName: 'orders-staging' };
+
+let fake: FakeAtlas;
+let sleeps: number[];
+let client: InstrumentedAtlasClient;
+let snapshotId: string;
+
+const failureOf = async (call: Promise<unknown>): Promise<AtlasApiError> => {
+  const error = await call.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AtlasApiError);
+  return error as AtlasApiError;
+};
+const apiCalls = (method: string) => fake.requests.filter((r) => r.method === method && r.authorized).length;
+
+beforeAll(async () => {
+  fake = await startFakeAtlas({ stepsPerState: 0 });
+  fake.addCluster({ groupId: GROUP, name: 'orders', type: 'dedicated', snapshots: 2 });
+  fake.addCluster({ groupId: GROUP, name: 'orders-staging', type: 'dedicated', snapshots: 0 });
+  snapshotId = String(fake.snapshots(GROUP, 'orders')[0]!.id);
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(async () => {
+  sleeps = [];
+  fake.reset(); // no fault of a previous test may leak into this one
+  client = createAtlasClient({
+    baseUrl: fake.url,
+    auth: { kind: 'digest', publicKey: fake.publicKey, privateKey: fake.privateKey },
+    timeoutMs: 2000,
+    retryPolicy: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, baseDelayMs: 100 },
+  });
+  await client.listSnapshots(src); // primes the Digest challenge
+  for (const job of fake.restoreJobs(GROUP, 'orders')) fake.advanceJob(String(job.id), 'completed');
+  fake.reset();
+});
+
+describe('answers that are not Atlas JSON', () => {
+  it('a read answered 200 with a proxy page is retried; if it persists it is a passing fault that names the proxy', async () => {
+    fake.inject({ kind: 'html', method: 'GET', count: 10 });
+    const error = await failureOf(client.listSnapshots(src));
+    expect(apiCalls('GET')).toBe(4); // retried like any passing fault, bounded
+    expect(error).toMatchObject({ status: 200, errorCode: 'ATLAS_UNREADABLE_RESPONSE', transient: true });
+    expect(error.hint).toMatch(/proxy/);
+    // Before the POST, a passing fault keeps the approved request waiting instead of refusing it.
+    expect(classifyAtlasError(error).kind).toBe('wait');
+  });
+
+  it('a read whose JSON is cut short is read again and succeeds', async () => {
+    fake.inject({ kind: 'truncated', method: 'GET' });
+    expect(await client.listSnapshots(src)).toHaveLength(2);
+    expect(apiCalls('GET')).toBe(2);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('a read answered 200 with an empty body (a proxy, not Atlas) is read again too', async () => {
+    fake.inject({ kind: 'empty2xx', method: 'GET' });
+    expect(await client.listSnapshots(src)).toHaveLength(2);
+    expect(apiCalls('GET')).toBe(2);
+  });
+
+  it('a create whose 2xx JSON is cut short: exactly one POST, outcome unknown (the job exists)', async () => {
+    fake.inject({ kind: 'truncated', method: 'POST' });
+    const error = await failureOf(client.createRestoreJob({ source: src, snapshotId, target }));
+    expect(error).toMatchObject({ errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN', transient: true });
+    expect(classifyAtlasError(error).kind).toBe('unknown');
+    expect(apiCalls('POST')).toBe(1);
+    expect(fake.restoreJobs(GROUP, 'orders')).toHaveLength(1);
+  });
+
+  it("a proxy's 403 page is not blamed on the API key's roles", async () => {
+    fake.inject({ kind: 'html', status: 403, method: 'GET' });
+    const error = await failureOf(client.listSnapshots(src));
+    expect(error).toMatchObject({ status: 403, errorCode: 'HTTP_403' });
+    expect(error.hint).toMatch(/proxy/);
+    expect(error.hint).not.toMatch(/role/);
+    expect(classifyAtlasError(error).kind).toBe('wait'); // operator-fixable, like any 403
+  });
+
+  it("a load balancer's 502 page is retried as a 5xx, and its hint says it did not come from Atlas itself", async () => {
+    fake.inject({ kind: 'html', status: 502, method: 'GET', count: 10 });
+    const error = await failureOf(client.listSnapshots(src));
+    expect(apiCalls('GET')).toBe(4);
+    expect(error).toMatchObject({ status: 502, errorCode: 'HTTP_502', transient: true });
+    expect(error.hint).toMatch(/proxy or load balancer/);
+  });
+});
+
+const hasOpenssl = skipUnless('atlas-client-proxy-faults', ['openssl'], 'it makes the certificate of a TLS-inspecting proxy');
+
+describe.skipIf(!hasOpenssl)("a TLS-inspecting egress whose CA the bot doesn't trust", () => {
+  let dir: string;
+  let proxy: Server;
+  let reached: number;
+  let proxyUrl: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'atlas-restore-mitm-'));
+    const paths = makeCertificates(dir);
+    // The whole chain, as an inspecting proxy sends it: its own CA, which the bot's trust store lacks.
+    const chain = `${readFileSync(paths.cert, 'utf8')}${readFileSync(paths.ca, 'utf8')}`;
+    proxy = createHttpsServer({ key: readFileSync(paths.key), cert: chain }, (_req, res) => {
+      reached += 1;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    reached = 0;
+  });
+
+  const behindProxy = () =>
+    createAtlasClient({
+      baseUrl: proxyUrl,
+      auth: { kind: 'digest', publicKey: 'pubkey', privateKey: 'privkey-secret' },
+      timeoutMs: 2000,
+      retryPolicy: { sleep: async (ms) => void sleeps.push(ms) },
+    });
+
+  it('a read says which certificate problem and what to set, and is not retried within seconds (it will not heal by itself)', async () => {
+    const error = await failureOf(behindProxy().listSnapshots(src));
+    expect(error).toMatchObject({ errorCode: 'ATLAS_TLS_ERROR', transient: true });
+    expect(error.detail).toMatch(/SELF_SIGNED_CERT_IN_CHAIN/);
+    expect(error.hint).toMatch(/NODE_EXTRA_CA_CERTS/);
+    expect(sleeps).toEqual([]);
+    expect(reached).toBe(0);
+    expect(classifyAtlasError(error).kind).toBe('wait');
+  });
+
+  it("a service account's token request through it says the same, not 'could not reach'", async () => {
+    const sa = createAtlasClient({ baseUrl: proxyUrl, auth: { kind: 'serviceAccount', clientId: 'mdb_sa_id_x', clientSecret: 'mdb_sa_sk_x' }, timeoutMs: 2000 });
+    const error = await failureOf(sa.listSnapshots(src));
+    expect(error).toMatchObject({ errorCode: 'ATLAS_TLS_ERROR', transient: true, request: 'POST /api/oauth/token' });
+    expect(error.hint).toMatch(/NODE_EXTRA_CA_CERTS/);
+    expect(reached).toBe(0);
+  });
+
+  it('a create that failed the handshake sent nothing: not an unknown outcome to search for', async () => {
+    const error = await failureOf(behindProxy().createRestoreJob({ source: src, snapshotId, target }));
+    expect(error.errorCode).toBe('ATLAS_TLS_ERROR');
+    expect(classifyAtlasError(error).kind).toBe('wait');
+    expect(reached).toBe(0);
+  });
+});
