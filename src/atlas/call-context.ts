@@ -116,15 +116,35 @@ export async function listPages(
 ): Promise<unknown[]> {
   const request = `GET ${path}`;
   const items: unknown[] = [];
+  const seen = new Set<string>();
   for (let pageNum = 1; pageNum <= (opts.maxPages ?? 1000); pageNum++) {
     const query: Record<string, number | string | boolean> = { ...opts.query, pageNum, itemsPerPage: ctx.pageSize };
     if (opts.includeCount) query.includeCount = true;
     const response = await ctx.send({ method: 'GET', path, mediaType, query });
     const page = parseAtlasBody(PageSchema, response.body, request, `page ${pageNum}`);
-    items.push(...page.results);
+    // A list that changes while it is read (a newest-first list gains an item) repeats one at a page boundary:
+    // keep each id once. A page with nothing new means the pages don't advance (pageNum ignored on the way):
+    // following `next` would spend a thousand requests of the rate limit on the same page.
+    let added = 0;
+    for (const item of page.results) {
+      const id = itemId(item);
+      if (id !== undefined && seen.has(id)) continue;
+      if (id !== undefined) seen.add(id);
+      items.push(item);
+      added++;
+    }
     const hasNext = page.links?.some((link) => link.rel === 'next') ?? false;
     const moreCounted = page.totalCount !== undefined && items.length < page.totalCount;
     if (page.results.length === 0 || (!hasNext && !moreCounted)) break;
+    if (added === 0) {
+      ctx.logger?.warn({ request, pageNum, items: items.length, totalCount: page.totalCount }, 'Atlas answered a page of a list with nothing new: stopped reading it there');
+      break;
+    }
   }
   return items;
+}
+
+function itemId(item: unknown): string | undefined {
+  const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }

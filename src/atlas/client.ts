@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import { createAtlasTransport, type AtlasAuth, type AtlasTransport, type TransportOptions, type TransportStats } from './atlas-transport.js';
 import { createBackupScheduleCalls } from './backup-schedule.js';
-import { logUnknownJobStates, type AtlasCallContext } from './call-context.js';
+import { listPages, logUnknownJobStates, type AtlasCallContext } from './call-context.js';
 import { createCollectionRestoreCalls } from './collection-restore.js';
 import { createDescribeClusterCalls } from './describe-cluster.js';
 import { createOnDemandSnapshotCalls } from './on-demand-snapshot.js';
@@ -94,21 +94,11 @@ export function createAtlasClient(opts: AtlasClientOptions): InstrumentedAtlasCl
     }
   }
 
-  async function listAll(path: string, mediaType: string): Promise<{ items: unknown[]; request: string }> {
-    const request = `GET ${path}`;
-    const items: unknown[] = [];
-    for (let pageNum = 1; pageNum <= MAX_PAGES; pageNum++) {
-      const response = await transport.send({ method: 'GET', path, mediaType, query: { pageNum, itemsPerPage: pageSize, includeCount: true } });
-      const page: Page = parseAtlasBody(PageSchema, response.body, request, `page ${pageNum}`);
-      items.push(...page.results);
-      const hasNext = page.links?.some((link) => link.rel === 'next') ?? false;
-      const moreCounted = page.totalCount !== undefined && items.length < page.totalCount;
-      if (page.results.length === 0 || (!hasNext && !moreCounted)) break;
-    }
-    return { items, request };
-  }
-
   const ctx: AtlasCallContext = { send: (request) => transport.send(request), withEndpoint, pageSize, logger: opts.logger };
+
+  async function listAll(path: string, mediaType: string): Promise<{ items: unknown[]; request: string }> {
+    return { items: await listPages(ctx, path, mediaType, { includeCount: true, maxPages: MAX_PAGES }), request: `GET ${path}` };
+  }
 
   return {
     detectClusterType: (cluster) => resolveType(cluster),

@@ -46,9 +46,10 @@ export interface Fault {
    * empty2xx: do the work for real, answer 2xx with an empty body; dropAnswer: do the work for real, then destroy the socket;
    * slow: answer for real after `delayMs`, or once `until` settles (a test holds the answer while it does something);
    * html: a proxy or load balancer answers `status` (default 200) with a web page, no ApiError, no X-Error-Code;
-   * truncated: do the work for real, answer its status with the first half of its JSON (a complete HTTP message).
+   * truncated: do the work for real, answer its status with the first half of its JSON (a complete HTTP message);
+   * ignorePageNum: answer a list as if `pageNum` were not given (page 1, its `next` link included).
    */
-  kind: 'status' | 'hang' | 'reset' | 'empty2xx' | 'dropAnswer' | 'slow' | 'html' | 'truncated';
+  kind: 'status' | 'hang' | 'reset' | 'empty2xx' | 'dropAnswer' | 'slow' | 'html' | 'truncated' | 'ignorePageNum';
   delayMs?: number;
   /** slow: answer when this settles instead of after `delayMs`. */
   until?: Promise<unknown>;

@@ -178,10 +178,11 @@ export async function startFakeAtlas(opts: FakeAtlasOptions = {}): Promise<FakeA
 
     const fault = takeFault(method, url.pathname, true);
     // 'empty2xx', 'dropAnswer', 'truncated' and 'slow' let Atlas do the work (the job exists) and spoil or delay only the answer.
-    const spoilsAnswer = fault?.kind === 'empty2xx' || fault?.kind === 'dropAnswer' || fault?.kind === 'truncated' || fault?.kind === 'slow';
+    const spoilsAnswer = ['empty2xx', 'dropAnswer', 'truncated', 'slow', 'ignorePageNum'].includes(fault?.kind ?? '');
     if (fault && !spoilsAnswer) return applyFault(fault, req, res, record, limits);
     if (fault?.kind === 'slow') await (fault.until?.catch(() => undefined) ?? new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000)));
 
+    if (fault?.kind === 'ignorePageNum') url.searchParams.delete('pageNum');
     try {
       const answer = handleApiRequest(store, { method, pathname: url.pathname, query: url.searchParams, headers: req.headers, rawBody, baseUrl });
       if (fault?.kind === 'dropAnswer') return void req.socket.destroy();
