@@ -36,11 +36,14 @@ export class ServiceAccountTokens {
   private inFlight: Promise<string> | undefined;
   /** The token last kept after a failed refresh: one warning per token, not one per call. */
   private keptAfterFailure: string | undefined;
+  /** A refused refresh said when to ask again (Retry-After): until then the current token is used without asking. */
+  private refreshNotBefore = 0;
 
   constructor(private readonly opts: ServiceAccountTokenOptions) {}
 
   async get(): Promise<string> {
     if (this.token && this.opts.now() < this.token.refreshAt) return this.token.value;
+    if (this.token && this.opts.now() < Math.min(this.refreshNotBefore, this.token.expiresAt - EXPIRY_SKEW_MS)) return this.token.value;
     // Concurrent callers share one request; once it has settled, the next call may try again.
     this.inFlight ??= this.fetchToken().finally(() => {
       this.inFlight = undefined;
@@ -52,6 +55,8 @@ export class ServiceAccountTokens {
       // Read again: the API may have refused it (invalidate) while the refresh ran.
       const current = this.token;
       const now = this.opts.now();
+      // A rate-limited token endpoint is not asked again by every call until it said to.
+      if (error instanceof AtlasApiError && error.retryAfterMs !== undefined) this.refreshNotBefore = now + error.retryAfterMs;
       if (!current || now >= current.expiresAt - EXPIRY_SKEW_MS) throw error;
       if (this.keptAfterFailure !== current.value) {
         this.keptAfterFailure = current.value;
@@ -123,6 +128,7 @@ export class ServiceAccountTokens {
     // Counted from when the request left: the token can't expire sooner than that.
     const expiresAt = startedAt + lifetimeMs;
     this.token = { value: parsed.data.access_token, refreshAt: expiresAt - margin, expiresAt };
+    this.refreshNotBefore = 0;
     return parsed.data.access_token;
   }
 }

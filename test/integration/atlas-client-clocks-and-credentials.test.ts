@@ -97,6 +97,21 @@ describe('a service-account token revoked in the middle of a long restore', () =
     expect(tokenPosts()).toBe(2);
   });
 
+  it("a rate-limited early refresh is not asked again before its Retry-After while the current token still works", async () => {
+    let clock = Date.now();
+    const client = serviceAccountClient({ now: () => clock });
+    await client.listSnapshots(flex);
+    clock += 3600_000 - 50_000; // 50 s left: due for its early refresh
+    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 30, pathIncludes: '/api/oauth/token', count: 100 });
+    for (let i = 0; i < 10; i++) await client.listSnapshots(flex);
+    expect(tokenPosts()).toBe(2); // the first fetch and one refresh, not one per call
+    expect(fake.stats().rejected).toBe(0);
+    fake.reset(); // the token endpoint answers again
+    clock += 31_000; // the wait is over (19 s left): the next call refreshes
+    await client.listSnapshots(flex);
+    expect(tokenPosts()).toBe(1);
+  });
+
   it('a rotated secret: the refusal names the variables to fix, and the secret is in no message', async () => {
     const client = serviceAccountClient({ clientSecret: 'mdb_sa_sk_ROTATED_AWAY' });
     const error = await failureOf(client.listSnapshots(flex));
