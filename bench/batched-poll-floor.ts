@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { deleteKeys } from './delete-keys.js';
-import { serverCommandStats } from './server-command-stats.js';
+import { commandsPer, serverCommandStats } from './server-command-stats.js';
 
 const RESTORES = Number(process.env.FLOOR_JOBS ?? 1000);
 const RUN_SECONDS = Number(process.env.FLOOR_RUN_SECONDS ?? 30);
@@ -70,13 +70,10 @@ export async function benchBatchedPollFloor(): Promise<void> {
     const [after, pollsAfter, ticksAfter] = [await serverCommandStats(redis), polls, ticks];
 
     const counted = pollsAfter - pollsBefore;
-    const delta = [...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)] as const).filter(([, d]) => d > 0);
-    const total = delta.reduce((sum, [, d]) => sum + d, 0);
-    const per = (n: number) => (counted > 0 ? (n / counted).toFixed(1) : 'n/a');
-    const top = [...delta].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, d]) => `${name} ${per(d)}`);
+    const commands = commandsPer(before, after, counted, 8);
     console.log(`${RESTORES} restores due every ${DELAY_MS / 1000} s ±20 %, one tick every ${TICK_MS} ms polls what is due; ${counted} polls in ${ticksAfter - ticksBefore} ticks over ${RUN_SECONDS - WARM_UP_SECONDS} s`);
-    console.log(`server commands per poll, top: ${top.join(', ')}`);
-    console.log(`Redis commands per poll with one tick for many restores: ${per(total)} executed by the server (compare step-job-floor.ts)`);
+    console.log(`server commands per poll, top: ${commands.top}`);
+    console.log(`Redis commands per poll with one tick for many restores: ${commands.total} executed by the server (compare step-job-floor.ts)`);
   } finally {
     await worker?.close();
     await queue.close();

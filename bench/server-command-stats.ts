@@ -9,3 +9,12 @@ export async function serverCommandStats(redis: Redis): Promise<Map<string, numb
   for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(match[1]!, Number(match[2]));
   return stats;
 }
+
+/** What the server ran between two readings, per unit of work (a step, a poll): the total and the top commands. */
+export function commandsPer(before: Map<string, number>, after: Map<string, number>, units: number, top = Number(process.env.BENCH_TOP_COMMANDS ?? 12)): { total: string; top: string } {
+  const delta = [...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)] as const).filter(([, d]) => d > 0);
+  const per = (n: number) => (units > 0 ? (n / units).toFixed(1) : 'n/a');
+  const sum = delta.reduce((acc, [, d]) => acc + d, 0);
+  const shown = [...delta].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, d]) => `${name} ${per(d)}`);
+  return { total: per(sum), top: shown.join(', ') };
+}

@@ -12,7 +12,7 @@ import { alignDueTime, DUE_TIME_GRID_MS } from '../src/restore/align-due-time.js
 import { delayJob } from '../src/restore/delay-job.js';
 import { WORKER_DEFAULTS } from '../src/restore/tracker-types.js';
 import { deleteKeys } from './delete-keys.js';
-import { serverCommandStats } from './server-command-stats.js';
+import { commandsPer, serverCommandStats } from './server-command-stats.js';
 
 const JOBS = Number(process.env.FLOOR_JOBS ?? 1000);
 const RUN_SECONDS = Number(process.env.FLOOR_RUN_SECONDS ?? 30);
@@ -55,14 +55,11 @@ export async function benchStepJobFloor(): Promise<void> {
     const cpuShare = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100;
 
     const counted = stepsAfter - stepsBefore;
-    const delta = [...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)] as const).filter(([, d]) => d > 0);
-    const total = delta.reduce((sum, [, d]) => sum + d, 0);
-    const per = (n: number) => (counted > 0 ? (n / counted).toFixed(1) : 'n/a');
-    const top = [...delta].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, d]) => `${name} ${per(d)}`);
+    const commands = commandsPer(before, after, counted);
     console.log(`${JOBS} step jobs, each delaying itself ${DELAY_MS / 1000} s ±20 %, due times rounded up to ${GRID_MS > 0 ? `${GRID_MS} ms` : 'nothing'} (worker as the tracker's: concurrency ${WORKER_DEFAULTS.concurrency}); ${counted} steps counted over ${RUN_SECONDS - WARM_UP_SECONDS} s`);
-    console.log(`server commands per step, top: ${top.join(', ')}`);
+    console.log(`server commands per step, top: ${commands.top}`);
     console.log(`CPU share of one core: ${cpuShare.toFixed(1)} % at ${(counted / (RUN_SECONDS - WARM_UP_SECONDS)).toFixed(0)} steps/s (BullMQ and ioredis alone)`);
-    console.log(`BullMQ's own Redis commands per step: ${per(total)} executed by the server (INFO commandstats, incl. inside Lua): the floor under the poller's commands per poll`);
+    console.log(`BullMQ's own Redis commands per step: ${commands.total} executed by the server (INFO commandstats, incl. inside Lua): the floor under the poller's commands per poll`);
   } finally {
     await worker?.close();
     await queue.close();
