@@ -84,48 +84,43 @@ const CAPABILITY_HINTS: Record<string, string> = {
     'Only dedicated clusters can do this (not Flex clusters or serverless instances): choose another way to restore.',
 };
 
+/** Codes that say on their own what to do: before any status rule. */
+const CODE_HINTS: Record<string, string> = {
+  IP_ADDRESS_NOT_ON_ACCESS_LIST:
+    "Atlas refused the bot's IP address: add the bot's egress IP to the API key's (or service account's) access list.",
+  ORG_REQUIRES_ACCESS_LIST:
+    "Atlas refused the bot's IP address: add the bot's egress IP to the API key's (or service account's) access list.",
+  ATLAS_CLUSTER_RESTORE_IN_PROGRESS:
+    'A restore is already running on the target cluster: wait for it to finish, then try again.',
+  CANNOT_CANCEL_AUTOMATED_RESTORE:
+    'Atlas cannot cancel an automated or point-in-time restore (only download jobs): wait for this restore to finish instead.',
+  ATLAS_RESTORE_NOT_CANCELLABLE:
+    'Atlas only lets you cancel restore jobs of dedicated clusters: wait for this restore to finish instead.',
+  ATLAS_CLUSTER_NOT_FOUND:
+    'No Flex cluster, dedicated cluster or serverless instance has this name in this project: check the names in the policy file.',
+  ATLAS_CREATE_OUTCOME_UNKNOWN:
+    'Atlas did not confirm the restore job: check the restore jobs of the source cluster before submitting again.',
+  ATLAS_TIMEOUT:
+    'Atlas did not answer in time: try again in a minute, and check status.mongodb.com if it keeps happening.',
+  ATLAS_NETWORK_ERROR:
+    'The bot could not reach Atlas: check its network egress and DNS, then try again.',
+  ATLAS_TLS_ERROR:
+    "The bot does not trust the TLS certificate it got for Atlas: if an egress proxy inspects HTTPS, give the bot the proxy's CA in NODE_EXTRA_CA_CERTS; otherwise check ATLAS_BASE_URL and the machine's clock.",
+  ATLAS_UNREADABLE_RESPONSE:
+    'The answer did not come from Atlas in a form the bot can read (a web page, empty or cut short): a proxy or load balancer between the bot and Atlas may be in the way. The bot tries again; check the egress proxy if it keeps happening.',
+  OAUTH_INVALID_CLIENT:
+    "Atlas refused the service account's client credentials: check ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET (the secret may have been rotated or have expired, or the service account deleted).",
+  ATLAS_UNEXPECTED_RESPONSE:
+    'Atlas answered in a shape the bot does not understand: report this to the bot maintainers.',
+};
+
 /** The sentence shown to people. Ordered from the most specific signal to the least. */
 export function hintFor(status: number | undefined, errorCode: string): string {
-  const capabilityHint = CAPABILITY_HINTS[errorCode];
-  if (capabilityHint !== undefined) return capabilityHint;
-  if (errorCode === 'IP_ADDRESS_NOT_ON_ACCESS_LIST' || errorCode === 'ORG_REQUIRES_ACCESS_LIST') {
-    return "Atlas refused the bot's IP address: add the bot's egress IP to the API key's (or service account's) access list.";
-  }
-  if (errorCode === 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS') {
-    return 'A restore is already running on the target cluster: wait for it to finish, then try again.';
-  }
-  if (errorCode === 'CANNOT_CANCEL_AUTOMATED_RESTORE') {
-    return 'Atlas cannot cancel an automated or point-in-time restore (only download jobs): wait for this restore to finish instead.';
-  }
-  if (errorCode === 'ATLAS_RESTORE_NOT_CANCELLABLE') {
-    return 'Atlas only lets you cancel restore jobs of dedicated clusters: wait for this restore to finish instead.';
-  }
+  // Own keys only: a code like `constructor` must not find Object's.
+  const codeHint = [CAPABILITY_HINTS, CODE_HINTS].find((table) => Object.hasOwn(table, errorCode))?.[errorCode];
+  if (codeHint !== undefined) return codeHint;
   if (WRONG_CLUSTER_TYPE_CODES.has(errorCode)) {
     return 'The cluster type in the policy file does not match Atlas: fix its `type` (flex, dedicated or serverless) or remove it to let the bot detect it.';
-  }
-  if (errorCode === 'ATLAS_CLUSTER_NOT_FOUND') {
-    return 'No Flex cluster, dedicated cluster or serverless instance has this name in this project: check the names in the policy file.';
-  }
-  if (errorCode === 'ATLAS_CREATE_OUTCOME_UNKNOWN') {
-    return 'Atlas did not confirm the restore job: check the restore jobs of the source cluster before submitting again.';
-  }
-  if (errorCode === 'ATLAS_TIMEOUT') {
-    return 'Atlas did not answer in time: try again in a minute, and check status.mongodb.com if it keeps happening.';
-  }
-  if (errorCode === 'ATLAS_NETWORK_ERROR') {
-    return 'The bot could not reach Atlas: check its network egress and DNS, then try again.';
-  }
-  if (errorCode === 'ATLAS_TLS_ERROR') {
-    return "The bot does not trust the TLS certificate it got for Atlas: if an egress proxy inspects HTTPS, give the bot the proxy's CA in NODE_EXTRA_CA_CERTS; otherwise check ATLAS_BASE_URL and the machine's clock.";
-  }
-  if (errorCode === 'ATLAS_UNREADABLE_RESPONSE') {
-    return 'The answer did not come from Atlas in a form the bot can read (a web page, empty or cut short): a proxy or load balancer between the bot and Atlas may be in the way. The bot tries again; check the egress proxy if it keeps happening.';
-  }
-  if (errorCode === 'OAUTH_INVALID_CLIENT') {
-    return "Atlas refused the service account's client credentials: check ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET (the secret may have been rotated or have expired, or the service account deleted).";
-  }
-  if (errorCode === 'ATLAS_UNEXPECTED_RESPONSE') {
-    return 'Atlas answered in a shape the bot does not understand: report this to the bot maintainers.';
   }
   if (errorCode.startsWith('RATE_LIMITED') || status === 429) {
     return 'Atlas is rate limiting the bot: wait a minute and try again.';

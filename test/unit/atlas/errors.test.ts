@@ -55,7 +55,8 @@ describe('AtlasApiError mapping', () => {
     expect(errorFromResponse(502, undefined, 'GET /x').hint).toMatch(/internal error/);
   });
 
-  it('has a generic hint for codes it does not know', () => {
+  it('has a generic hint for codes it does not know, also for a code that is a name every object has', () => {
     expect(hintFor(400, 'INVALID_ATTRIBUTE')).toMatch(/refused/);
+    for (const code of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(hintFor(400, code)).toBe('Atlas refused the request: read the detail above and check the request.');
   });
 });
