@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseAtlasBody } from './normalize-responses.js';
 import type { RestoreJobState } from './types.js';
+import { ownEntry } from './own-entry.js';
 
 export type CollectionWriteStrategy = 'CREATE_NEW' | 'OVERWRITE_EXISTING';
 export type CollectionIndexStrategy = 'ALL' | 'NONE' | 'ALL_EXCEPT_TTL';
@@ -179,7 +180,7 @@ export function toNamespaceResult(raw: unknown, request: string): CollectionRest
     targetNamespace: n.targetNamespace,
     effectiveTargetNamespace: n.effectiveTargetNamespace,
     atlasState: n.state,
-    outcome: n.state === undefined ? 'unknown' : (OUTCOME[n.state] ?? 'unknown'),
+    outcome: n.state === undefined ? 'unknown' : (ownEntry(OUTCOME, n.state) ?? 'unknown'),
     restoredDocuments: n.restoredDocuments,
     totalDocuments: n.totalDocuments,
     indexState: n.indexStatus?.state,

@@ -1,5 +1,6 @@
 // One error type for everything the Atlas client can throw, with a sentence a Slack user can act on.
 // Messages are built only from status codes, Atlas error codes and Atlas's own `detail`: never from credentials.
+import { ownEntry } from './own-entry.js';
 
 export interface AtlasApiErrorInit {
   status?: number | undefined;
@@ -116,8 +117,7 @@ const CODE_HINTS: Record<string, string> = {
 
 /** The sentence shown to people. Ordered from the most specific signal to the least. */
 export function hintFor(status: number | undefined, errorCode: string): string {
-  // Own keys only: a code like `constructor` must not find Object's.
-  const codeHint = [CAPABILITY_HINTS, CODE_HINTS].find((table) => Object.hasOwn(table, errorCode))?.[errorCode];
+  const codeHint = ownEntry(CAPABILITY_HINTS, errorCode) ?? ownEntry(CODE_HINTS, errorCode);
   if (codeHint !== undefined) return codeHint;
   if (WRONG_CLUSTER_TYPE_CODES.has(errorCode)) {
     return 'The cluster type in the policy file does not match Atlas: fix its `type` (flex, dedicated or serverless) or remove it to let the bot detect it.';

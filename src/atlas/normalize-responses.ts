@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AtlasApiError } from './errors.js';
 import type { ClusterType, RestoreJob, RestoreJobState, Snapshot } from './types.js';
+import { ownEntry } from './own-entry.js';
 
 const optionalString = z.string().optional();
 
@@ -97,7 +98,7 @@ export function toSnapshot(type: ClusterType, raw: unknown, request: string): Sn
     return {
       id: s.id,
       createdAt: s.startTime ?? s.finishTime ?? s.scheduledTime,
-      status: FLEX_SNAPSHOT_STATUS[s.status] ?? s.status.toLowerCase(),
+      status: ownEntry(FLEX_SNAPSHOT_STATUS, s.status) ?? s.status.toLowerCase(),
       expiresAt: s.expiration,
       mongoDBVersion: s.mongoDBVersion,
       raw,
@@ -132,7 +133,7 @@ export function toRestoreJob(type: ClusterType, raw: unknown, request: string): 
     // A status outside the spec's five (a newer Atlas: `CANCELLED`, `EXPIRED`…) is 'unknown', not an error: one such
     // job in a list of 2,000 must not make the list unreadable (every restore from the source would be refused, and
     // a job created by a lost POST could never be adopted). Not terminal: the one job the bot follows is followed on.
-    const state = FLEX_JOB_STATE[j.status] ?? 'unknown';
+    const state = ownEntry(FLEX_JOB_STATE, j.status) ?? 'unknown';
     return {
       id: j.id,
       state,

@@ -113,6 +113,8 @@ describe('restore jobs', () => {
 
   it('reads a Flex status outside the spec as unknown, keeping Atlas’s word; rejects a missing one, naming the field', () => {
     expect(toRestoreJob('flex', { id: 'x', status: 'WEIRD' }, REQ)).toMatchObject({ id: 'x', state: 'unknown', atlasStatus: 'WEIRD' });
+    // A word every object has is no exception.
+    expect(toRestoreJob('flex', { id: 'x', status: 'constructor' }, REQ)).toMatchObject({ id: 'x', state: 'unknown', atlasStatus: 'constructor' });
     expect(toRestoreJob('flex', { id: 'x', status: 'RUNNING' }, REQ)).not.toHaveProperty('atlasStatus');
     expect(catchError(() => toRestoreJob('flex', { id: 'x' }, REQ)).message).toContain('field `status` is missing');
     expect(catchError(() => toRestoreJob('dedicated', { deliveryType: 'automated' }, REQ)).message).toContain('field `id` is missing');
