@@ -79,8 +79,10 @@ export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: D
   try {
     return await drillStep(ctx, deps, drill, data, now, progress);
   } catch (err) {
-    // Once the request exists its restore job carries it: BullMQ's retry finds it and hands it on.
-    if (progress.requestMade) throw err;
+    // Once the request exists its restore job carries it: BullMQ's retry finds it and hands it on. A run retrying its
+    // card has made its request in an earlier step: a Redis error reading it now must not end in "did not run,
+    // nothing was restored" while that request holds the target and is restored once tracked.
+    if (progress.requestMade || (data.cardTries ?? 0) > 0) throw err;
     // Before that, the run's own steps wait the error out and then say it did not run: BullMQ's attempts would end
     // it in a log line only, the channel and `drills` silent.
     return afterInternalError(ctx, drill, data, err, now, deps.startWindowMs ?? DRILL_START_WINDOW_MS);

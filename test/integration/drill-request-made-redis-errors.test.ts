@@ -1,0 +1,70 @@
+// A drill run that has made its request (its card is being retried: Slack refused it) and then meets Redis refusing
+// its commands past its time to start must not say it "did not run, nothing was restored": its request exists, holds
+// the target and is restored once it is tracked. The run is left to BullMQ's attempts, which find the request once
+// Redis answers again, post its card and hand it on. The fault is real: the bot connects as a Redis ACL user of its
+// own whose keys are taken away and given back (as in drill-internal-errors.test.ts).
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { APPROVER, commandAnswer, logLines, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { drillRequestsOf, DRILL_POLICY, DRILLS } from './drill-policy.js';
+
+const admin = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const user = `test-drill-made-${randomBytes(4).toString('hex')}`;
+const password = randomBytes(12).toString('hex');
+// Over at once: every step after the first runs past the run's time to start.
+const START_WINDOW_MS = 1;
+let h: Harness;
+
+beforeAll(async () => {
+  await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all');
+  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  url.username = user;
+  url.password = password;
+  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: url.toString(), overrides: { tracker: { ...FAST_TRACKER, drillStartWindowMs: START_WINDOW_MS } } });
+});
+afterAll(async () => {
+  await admin.call('ACL', 'SETUSER', user, 'resetkeys', '~*').catch(() => undefined);
+  await h?.close();
+  await admin.call('ACL', 'DELUSER', user);
+  admin.disconnect();
+});
+
+describe('a drill run whose request exists when Redis refuses its next step', () => {
+  it('is not said to have not run: its request is found again and restored', async () => {
+    const messages = h.slack.messages(DRILLS).length;
+    const logged = logLines.length;
+    // The card is refused (the first tries): the run retries it as steps, its request already made.
+    h.slack.failNext('chat.postMessage', 'not_in_channel', 3, (args) => args.channel === DRILLS);
+    expect(await commandAnswer(h, APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
+    await waitFor(() => logLines.slice(logged).some((l) => l.includes('the drill card could not be posted; trying again')), { message: 'the card refused once' });
+    // Only the queue's keys stay: the next step can't read the request it made (NOPERM).
+    await admin.call('ACL', 'SETUSER', user, 'resetkeys', `~${h.prefix}bull:restore-tracker:*`);
+    let restored = false;
+    try {
+      const saidNotRun = () => h.slack.messages(DRILLS).slice(messages).some((m) => m.text.includes('did not run'));
+      const stepFailed = () => logLines.slice(logged).some((l) => l.includes('tracker job failed') && l.includes('drill-now-ledger-weekly'));
+      await waitFor(() => saidNotRun() || stepFailed(), { timeoutMs: 15_000, message: 'the step meeting Redis refusing' });
+      await admin.call('ACL', 'SETUSER', user, 'resetkeys', '~*');
+      restored = true;
+      expect(saidNotRun()).toBe(false);
+      // Redis answers again: the run finds its request, posts its card and the drill restores, once.
+      const [made] = await waitFor(async () => {
+        const found = await drillRequestsOf(h);
+        return found.length > 0 ? found : undefined;
+      }, { message: 'the drill request' });
+      const running = await waitForState(h, made!.id, 'running', 20_000);
+      h.atlas.advanceJob(running.atlasJobId!, 'completed');
+      const done = await waitForState(h, made!.id, 'completed');
+      expect(done.cardTs).toBeDefined();
+      expect(await drillRequestsOf(h)).toHaveLength(1);
+      expect(h.postsToAtlas()).toBe(1);
+      expect(h.slack.messages(DRILLS).slice(messages).filter((m) => m.text.includes('did not run'))).toHaveLength(0);
+    } finally {
+      if (!restored) await admin.call('ACL', 'SETUSER', user, 'resetkeys', '~*');
+      h.slack.clearFailures('chat.postMessage');
+    }
+  });
+});
