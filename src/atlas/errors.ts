@@ -154,8 +154,17 @@ export function foreignAnswerHint(status: number): string | undefined {
   if (status >= 500) {
     return `Atlas had an internal error, or a proxy or load balancer in front of it answered ${status} with a web page: the bot tries again; if it keeps happening check the egress proxy and status.mongodb.com.`;
   }
+  if (FOREIGN_PASSING_STATUSES.has(status)) {
+    return `Something between the bot and Atlas (a proxy or load balancer, not Atlas) answered ${status} with a web page: the bot tries again; check that the egress proxy passes ATLAS_BASE_URL through.`;
+  }
   return undefined;
 }
+
+/**
+ * Statuses that, from Atlas, mean "gone" or "refused for good" (a running restore's tracking would end, its target lock
+ * released). From something else (no ApiError, no X-Error-Code) they say nothing about Atlas: a passing fault.
+ */
+const FOREIGN_PASSING_STATUSES: ReadonlySet<number> = new Set([400, 404, 410]);
 
 export interface ResponseErrorExtras {
   retryAfterMs?: number | undefined;
@@ -174,8 +183,10 @@ export function errorFromResponse(status: number, body: unknown, request: string
   const parameters = Array.isArray(apiError.parameters)
     ? apiError.parameters.map((p) => (typeof p === 'string' ? p : JSON.stringify(p)))
     : undefined;
-  const foreign = typeof body !== 'object' || body === null ? (header ? undefined : foreignAnswerHint(status)) : undefined;
-  return new AtlasApiError({ status, errorCode, detail, hint: foreign, retryAfterMs: extras.retryAfterMs, request, parameters });
+  const notFromAtlas = (typeof body !== 'object' || body === null) && !header;
+  const foreign = notFromAtlas ? foreignAnswerHint(status) : undefined;
+  const transient = notFromAtlas && FOREIGN_PASSING_STATUSES.has(status) ? true : undefined;
+  return new AtlasApiError({ status, errorCode, detail, hint: foreign, retryAfterMs: extras.retryAfterMs, transient, request, parameters });
 }
 
 function nonEmpty(value: unknown): string | undefined {

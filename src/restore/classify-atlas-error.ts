@@ -15,9 +15,9 @@ export function isAccessError(err: unknown): boolean {
   return err instanceof AtlasApiError && (err.status === 401 || err.status === 403 || err.errorCode.startsWith('OAUTH_'));
 }
 
-/** Atlas doesn't have it (any more): a 404, or a `*_NOT_FOUND` code. */
+/** Atlas doesn't have it (any more): a 404, or a `*_NOT_FOUND` code; not a proxy's 404 page (transient: not Atlas's word). */
 export function isNotFoundError(err: unknown): err is AtlasApiError {
-  return err instanceof AtlasApiError && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));
+  return err instanceof AtlasApiError && !err.transient && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));
 }
 
 export function classifyAtlasError(err: unknown): ErrorVerdict {
