@@ -1,6 +1,7 @@
 // What a request that got no answer at all failed with: a timeout, a TLS certificate check, or another network
 // error, named by the system's code (never by anything from the request, so no credential can end up in it).
 import { AtlasApiError } from './errors.js';
+import { failedAfterHandshake } from './send-http-request.js';
 
 /**
  * Certificate checks of the TLS handshake (OpenSSL's verify codes as Node reports them, and Node's host name check).
@@ -31,7 +32,9 @@ export function requestFailure(error: unknown, label: string, timeoutMs: number)
   // node:http puts the system error's code on the error itself; a wrapped one carries it on its cause.
   const own = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
   const code = typeof own?.code === 'string' ? own.code : typeof own?.cause?.code === 'string' ? own.cause.code : undefined;
-  if (code !== undefined && TLS_HANDSHAKE_CODES.has(code)) {
+  // Past the handshake the same codes mean a connection broken after the request may have gone out: a network error
+  // (for a create, an unknown outcome), never "a certificate the bot doesn't trust, nothing sent".
+  if (code !== undefined && TLS_HANDSHAKE_CODES.has(code) && !failedAfterHandshake(error)) {
     return new AtlasApiError({ errorCode: 'ATLAS_TLS_ERROR', detail: `TLS handshake failed: ${code}`, request: label, cause: error });
   }
   return new AtlasApiError({

@@ -27,6 +27,17 @@ export interface HttpInit {
   freshConnection?: boolean | undefined;
 }
 
+/**
+ * Set on an error that ended the exchange once the connection was secured (TLS handshake done, or a connection reused):
+ * the request may have been delivered, whatever the error's code says. OpenSSL's `wrong version number` ends a
+ * handshake with a plain-HTTP port, but also a delivered request answered with bytes that aren't TLS.
+ */
+export const AFTER_HANDSHAKE = Symbol('atlas-restore.afterHandshake');
+
+export function failedAfterHandshake(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { [AFTER_HANDSHAKE]?: unknown })[AFTER_HANDSHAKE] === true;
+}
+
 /** The exchange took longer than `timeoutMs`; named like fetch's, so callers map both the same way. */
 export class HttpTimeoutError extends Error {
   override readonly name = 'TimeoutError';
@@ -47,16 +58,23 @@ export function sendHttpRequest(url: URL, init: HttpInit): Promise<HttpAnswer> {
     const headers: Record<string, string> = { ...init.headers };
     if (init.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(init.body));
     let settled = false;
+    let secured = false;
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       req.destroy();
+      if (secured) Object.defineProperty(err, AFTER_HANDSHAKE, { value: true });
       reject(err);
     };
     const request = protocol === 'https:' ? https.request : http.request;
     const req = request(url, { method: init.method, headers, agent: init.freshConnection ? false : agents[protocol] });
     const timer = setTimeout(() => fail(new HttpTimeoutError(`no answer within ${init.timeoutMs} ms`)), init.timeoutMs);
+    req.once('socket', (socket) => {
+      // A reused connection was secured long ago; a new one once its handshake (certificate check included) is done.
+      if (req.reusedSocket) secured = true;
+      else socket.once('secureConnect', () => (secured = true));
+    });
     // `on`, not `once`: an error emitted after the first must find a listener, or it would end the process.
     req.on('error', fail);
     req.once('response', (res) => {
