@@ -66,9 +66,11 @@ const codeOf = (error: AtlasErrorInfo): string => (error.code ? ` (\`${escapeTex
 
 /** An approved request held back by a passing fault: said once per kind of trouble. */
 export function submitWaitingMessage(req: RestoreRequest, wait: { message: string; until: string }): ThreadMessage {
+  // A safety snapshot may have been asked for already (a 409 waited out, one taken again): only the restore is unsent.
+  const unsent = req.safetySnapshotClaimedAt || req.safetySnapshot?.id ? 'The restore has not been sent to Atlas.' : 'Nothing has been sent to Atlas.';
   return {
     text:
-      `:hourglass: ${req.id} is approved but not submitted yet: ${escapeText(wait.message)} Nothing has been sent to Atlas. ` +
+      `:hourglass: ${req.id} is approved but not submitted yet: ${escapeText(wait.message)} ${unsent} ` +
       `I'll keep trying until ${slackDate(wait.until, '{time}')}; if it still fails then, the request ends and nothing is restored.`,
   };
 }

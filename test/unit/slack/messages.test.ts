@@ -61,6 +61,10 @@ describe('thread messages', () => {
     expect(m.text).toContain('approved but not submitted yet');
     expect(m.text).toContain('Nothing has been sent to Atlas');
     expect(m.text).toContain('<!date^');
+    // Once a safety snapshot was asked for, only the restore is unsent.
+    const asked = submitWaitingMessage(request({ state: 'submitting', safetySnapshotClaimedAt: '2026-03-01T12:00:00Z' }), { message: 'Atlas can\'t take the safety snapshot of the target yet.', until: '2026-03-01T12:30:00Z' });
+    expect(asked.text).toContain('The restore has not been sent to Atlas.');
+    expect(asked.text).not.toContain('Nothing has been sent');
   });
 
   it('an access problem while polling says what to fix and that the restore goes on', () => {
