@@ -170,6 +170,12 @@ describe('the README', () => {
       expect(ok({ DRY_RUN: 'yes' })).toThrow();
       expect(loadConfig({ ...minimal, PORT: '', DRY_RUN: '' }).port).toBe(3000); // empty values count as unset
     });
+
+    it('refuses the unencoded characters of a REDIS_URL password it says are refused', () => {
+      const url = (password: string) => () => loadConfig({ ...minimal, REDIS_URL: `redis://user:${password}@redis.internal:6379` });
+      for (const password of ['p/ss', 'p?ss', 'p#ss', 'p%ss', 'p%zz']) expect(url(password), password).toThrow();
+      for (const password of ['p%2Fss', 'p%25ss', 'p%40ss', 'p%3Ass', 'p%3Fss', 'p%23ss']) expect(url(password), password).not.toThrow();
+    });
   });
 
   it('links only to headings and files that exist', () => {
