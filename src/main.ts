@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
     const atlas = createAtlasClient({ baseUrl: config.atlas.baseUrl, auth: config.atlas.auth });
     const slack = new webApi.WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 1 } });
     const redis = await inspectRedis(config);
-    const result = await runPreflight({ policy, atlas, slack, redisChecks: redis.checks });
+    const result = await runPreflight({ policy, atlas, slack, redisChecks: redis.checks, slackAppToken: config.slack.socketMode ? config.slack.appToken : undefined });
     process.stdout.write(`${result.lines.join('\n')}\n`);
     // A warning (continuous backup off, a safety snapshot the form can't offer) doesn't stop a deploy, but is worth a look.
     const warned = result.lines.some((line) => line.startsWith('warn'));

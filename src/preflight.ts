@@ -22,7 +22,14 @@ export interface PreflightResult {
   lines: string[];
 }
 
-export async function runPreflight(deps: { policy: Policy; atlas: AtlasClient; slack: webApi.WebClient; redisChecks?: readonly RedisCheck[] }): Promise<PreflightResult> {
+export async function runPreflight(deps: {
+  policy: Policy;
+  atlas: AtlasClient;
+  slack: webApi.WebClient;
+  redisChecks?: readonly RedisCheck[];
+  /** Socket Mode's app-level token: refused at start, it ends the pod, so the check asks Slack for a connection too. */
+  slackAppToken?: string | undefined;
+}): Promise<PreflightResult> {
   const lines: string[] = [];
   let ok = true;
   const fail = (line: string) => {
@@ -50,6 +57,17 @@ export async function runPreflight(deps: { policy: Policy; atlas: AtlasClient; s
   } catch (err) {
     const code = (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err));
     fail(`Slack: auth.test failed (${code}): check SLACK_BOT_TOKEN and SLACK_API_URL`);
+  }
+
+  if (deps.slackAppToken !== undefined) {
+    try {
+      // Only a URL to connect to: nothing is connected, so a running bot's socket is left alone.
+      await deps.slack.apps.connections.open({ token: deps.slackAppToken });
+      lines.push('ok   Slack: the app-level token opens Socket Mode connections');
+    } catch (err) {
+      const code = (err as { data?: { error?: string } }).data?.error ?? (err instanceof Error ? err.message : String(err));
+      fail(`Slack: apps.connections.open refused the app-level token (${code}): check SLACK_APP_TOKEN (an xapp- token with connections:write, of this app)`);
+    }
   }
 
   for (const line of await checkUsergroups(deps.policy, deps.slack)) {

@@ -17,7 +17,7 @@ beforeAll(async () => {
   atlas.addCluster({ groupId: G, name: 'ledger', type: 'dedicated', snapshots: 3 });
   atlas.addCluster({ groupId: G, name: 'vault', type: 'dedicated', snapshots: 1, pitEnabled: true, restoreWindowDays: 5 });
   atlas.addCluster({ groupId: G, name: 'flexy', type: 'flex', snapshots: 1 });
-  slack = await startFakeSlack();
+  slack = await startFakeSlack({ socketMode: { appToken: 'xapp-1-preflight', connectionUrl: () => 'ws://127.0.0.1:1/never-connected' } });
 });
 afterAll(async () => {
   await slack?.close();
@@ -35,6 +35,18 @@ function deps(opts: { privateKey?: string; token?: string } = {}) {
 }
 
 describe('preflight', () => {
+  it('in Socket Mode, asks Slack for a connection with the app-level token: ok, or FAIL naming SLACK_APP_TOKEN', async () => {
+    const good = await runPreflight({ policy: policy('[{ name: orders, type: flex }]'), ...deps(), slackAppToken: 'xapp-1-preflight' });
+    expect(good.ok).toBe(true);
+    expect(good.lines).toContain('ok   Slack: the app-level token opens Socket Mode connections');
+    const wrong = await runPreflight({ policy: policy('[{ name: orders, type: flex }]'), ...deps(), slackAppToken: 'xapp-1-revoked' });
+    expect(wrong.ok).toBe(false);
+    expect(wrong.lines).toContain('FAIL Slack: apps.connections.open refused the app-level token (invalid_auth): check SLACK_APP_TOKEN (an xapp- token with connections:write, of this app)');
+    // HTTP mode has no app token: nothing asked.
+    const http = await runPreflight({ policy: policy('[{ name: orders, type: flex }]'), ...deps() });
+    expect(http.lines.some((l) => l.includes('app-level token'))).toBe(false);
+  });
+
   it('reports every cluster with its detected type and snapshot count when all is well', async () => {
     const result = await runPreflight({ policy: policy('[{ name: orders, type: flex }, { name: ledger }]'), ...deps() });
     expect(result.ok).toBe(true);
