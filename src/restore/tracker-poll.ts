@@ -104,7 +104,8 @@ export async function runPollStep(ctx: TrackerContext, req: RestoreRequest, data
 
 /**
  * Trouble that an operator or time can fix never ends a restore: back off, keep the lock, and say once per streak
- * what is wrong: at once for credentials or the access list (someone must act), after a while for an outage.
+ * what is wrong: at once for credentials, the access list or an untrusted certificate (someone must act), after a
+ * while for an outage.
  */
 async function pollFailed(ctx: TrackerContext, req: RestoreRequest, data: PollJobData, err: unknown, now: number): Promise<StepResult> {
   const failures = (data.failures ?? 0) + 1;
@@ -112,7 +113,8 @@ async function pollFailed(ctx: TrackerContext, req: RestoreRequest, data: PollJo
   let next: PollJobData = { ...data, failures, failuresSince };
   const error = err instanceof Error ? err : new Error(String(err));
   ctx.logger.warn({ requestId: req.id, atlasJobId: req.atlasJobId, failures, err: error }, 'could not read the restore job from Atlas; will retry');
-  if (err instanceof AtlasApiError && isAccessError(err)) {
+  // A certificate the bot doesn't trust (a TLS-inspecting egress) heals no more by itself than a rotated key does.
+  if (err instanceof AtlasApiError && (isAccessError(err) || err.errorCode === 'ATLAS_TLS_ERROR')) {
     next = await warnAccess(ctx, req, err, next);
   } else if (!data.warnedUnknown && now - failuresSince >= ctx.statusUnknownAfterMs) {
     try {

@@ -110,18 +110,21 @@ export function approvalsDroppedMessage(req: RestoreRequest, dropped: readonly D
 }
 
 /** Atlas refuses the bot while a restore runs, or while it looks for the job a lost answer may have made: what to fix. */
+/** Who says no: Atlas (a key, the access list), or the bot itself (a certificate it doesn't trust, so it stops short of Atlas). */
+const refusedBy = (error: AtlasErrorInfo): string => (error.code?.includes('ATLAS_TLS_ERROR') ? "The bot can't trust the connection to Atlas" : 'Atlas refuses the bot');
+
 export function accessProblemMessage(req: RestoreRequest, error: AtlasErrorInfo): ThreadMessage {
   if (req.state !== 'running') {
     const until = req.state === 'failed' && req.lateAdoptUntil ? ` until ${slackDate(req.lateAdoptUntil, '{time}')}` : '';
     return {
       text:
-        `:warning: Atlas refuses the bot while I look for the restore job that ${req.id} may have created${codeOf(error)}: ${escapeText(error.message)}\n` +
+        `:warning: ${refusedBy(error)} while I look for the restore job that ${req.id} may have created${codeOf(error)}: ${escapeText(error.message)}\n` +
         `Atlas may be restoring into ${clusterLabel(req.target)}, so it stays locked${until}. I won't send the restore again; I keep looking and will follow the job here once Atlas answers.`,
     };
   }
   return {
     text:
-      `:warning: Atlas refuses the bot while ${req.id} is restoring${codeOf(error)}: ${escapeText(error.message)}\n` +
+      `:warning: ${refusedBy(error)} while ${req.id} is restoring${codeOf(error)}: ${escapeText(error.message)}\n` +
       `The restore goes on in Atlas, and ${clusterLabel(req.target)} stays locked. I keep checking and will post the outcome here once Atlas answers again.`,
   };
 }

@@ -71,6 +71,10 @@ describe('thread messages', () => {
     const m = accessProblemMessage(request(), { message: 'Atlas rejected the bot credentials.', code: '401 USER_UNAUTHORIZED' });
     expect(m.text).toContain('`401 USER_UNAUTHORIZED`');
     expect(m.text).toContain('The restore goes on in Atlas');
+    expect(m.text).toMatch(/^:warning: Atlas refuses the bot while/);
+    // A certificate the bot doesn't trust: Atlas never said anything.
+    const tls = accessProblemMessage(request(), { message: 'Give the bot the proxy CA in NODE_EXTRA_CA_CERTS.', code: 'ATLAS_TLS_ERROR' });
+    expect(tls.text).toMatch(/^:warning: The bot can't trust the connection to Atlas while .* is restoring \(`ATLAS_TLS_ERROR`\)/);
   });
 
   it('an access problem while looking for the job of a lost POST: no "goes on", the target locked, no second POST', () => {
