@@ -15,6 +15,11 @@ export function isAccessError(err: unknown): boolean {
   return err instanceof AtlasApiError && (err.status === 401 || err.status === 403 || err.errorCode.startsWith('OAUTH_'));
 }
 
+/** What only an operator mends, said at once: Atlas refusing the bot, or a certificate the bot doesn't trust (an egress proxy's). */
+export function needsOperator(err: unknown): err is AtlasApiError {
+  return err instanceof AtlasApiError && (isAccessError(err) || err.errorCode === 'ATLAS_TLS_ERROR');
+}
+
 /** Atlas doesn't have it (any more): a 404, or a `*_NOT_FOUND` code; not a proxy's 404 page (transient: not Atlas's word). */
 export function isNotFoundError(err: unknown): err is AtlasApiError {
   return err instanceof AtlasApiError && !err.transient && (err.status === 404 || err.errorCode.endsWith('_NOT_FOUND'));

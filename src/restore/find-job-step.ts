@@ -4,7 +4,7 @@
 // a while: Atlas may be restoring into the target, so nobody else may.
 import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import type { RestoreJob } from '../atlas/types.js';
-import { isAccessError } from './classify-atlas-error.js';
+import { needsOperator } from './classify-atlas-error.js';
 import { findAdoptableJob } from './find-adoptable-job.js';
 import { retryAfterWaitMs } from './poll-interval.js';
 import { settleStep, trySettle } from './settle-step.js';
@@ -82,11 +82,11 @@ async function lookForJob(ctx: TrackerContext, req: RestoreRequest): Promise<Res
 }
 
 /**
- * Atlas refuses the bot (a rotated key, the access list) while it looks for a job that may be restoring into the
+ * Atlas refuses the bot (a rotated key, the access list), or the bot its certificate, while it looks for a job that may be restoring into the
  * target: someone must act, so the thread says what to fix, once per request; the search goes on meanwhile.
  */
 async function warnAccessWhileLooking(ctx: TrackerContext, req: RestoreRequest, err: unknown): Promise<void> {
-  if (!(err instanceof AtlasApiError) || !isAccessError(err)) return;
+  if (!needsOperator(err)) return;
   try {
     await ctx.marks.runOnce(req.id, 'access-while-looking', () => ctx.notifier.accessProblem(req, { message: err.hint, code: statusAndCode(err) }));
   } catch (notifyErr) {

@@ -3,7 +3,7 @@
 // complete / moveToDelayed / UnrecoverableError.
 import { AtlasApiError, statusAndCode } from '../atlas/errors.js';
 import { TERMINAL_JOB_STATES, type RestoreJob } from '../atlas/types.js';
-import { isAccessError, isNotFoundError as isNotFound } from './classify-atlas-error.js';
+import { isAccessError, isNotFoundError as isNotFound, needsOperator } from './classify-atlas-error.js';
 import { announceProgress, judgedJob, namedNamespaces, readNamespaceResults } from './collection-progress.js';
 import { getJobFor } from './restore-job-calls.js';
 import { nextPollDelayMs } from './poll-interval.js';
@@ -113,8 +113,7 @@ async function pollFailed(ctx: TrackerContext, req: RestoreRequest, data: PollJo
   let next: PollJobData = { ...data, failures, failuresSince };
   const error = err instanceof Error ? err : new Error(String(err));
   ctx.logger.warn({ requestId: req.id, atlasJobId: req.atlasJobId, failures, err: error }, 'could not read the restore job from Atlas; will retry');
-  // A certificate the bot doesn't trust (a TLS-inspecting egress) heals no more by itself than a rotated key does.
-  if (err instanceof AtlasApiError && (isAccessError(err) || err.errorCode === 'ATLAS_TLS_ERROR')) {
+  if (needsOperator(err)) {
     next = await warnAccess(ctx, req, err, next);
   } else if (!data.warnedUnknown && now - failuresSince >= ctx.statusUnknownAfterMs) {
     try {
