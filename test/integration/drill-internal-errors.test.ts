@@ -3,33 +3,26 @@
 // nobody reads: once its time to start is up it says in its channel that it did not run, although Redis refuses the
 // audit and the history then, and it is recorded as its drill's last result once Redis answers again. The fault is
 // real: the bot connects as a Redis ACL user of its own whose keys are taken away and given back.
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrillHistory } from '../../src/restore/drill-history.js';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
+import { createRedisAclUser, type RedisAclUser } from '../helpers/redis-acl-user.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { APPROVER, commandAnswer, logLines, REQUESTER, startHarness, type Harness } from './conversation-harness.js';
 import { drillRequestsOf, DRILL_POLICY, DRILLS } from './drill-policy.js';
 
-const admin = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const user = `test-drill-errors-${randomBytes(4).toString('hex')}`;
-const password = randomBytes(12).toString('hex');
+let acl: RedisAclUser;
 const START_WINDOW_MS = 3000;
 let h: Harness;
 
 beforeAll(async () => {
-  await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all');
-  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  url.username = user;
-  url.password = password;
-  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: url.toString(), overrides: { tracker: { ...FAST_TRACKER, drillStartWindowMs: START_WINDOW_MS } } });
+  acl = await createRedisAclUser('test-drill-errors');
+  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: acl.url, overrides: { tracker: { ...FAST_TRACKER, drillStartWindowMs: START_WINDOW_MS } } });
 });
 afterAll(async () => {
-  await admin.call('ACL', 'SETUSER', user, 'resetkeys', '~*').catch(() => undefined);
+  await acl?.giveBack();
   await h?.close();
-  await admin.call('ACL', 'DELUSER', user);
-  admin.disconnect();
+  await acl?.remove();
 });
 
 describe('a drill run whose own steps keep failing before its request', () => {
@@ -41,7 +34,7 @@ describe('a drill run whose own steps keep failing before its request', () => {
     expect(await commandAnswer(h, APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
     await waitFor(() => logLines.slice(logged).some((l) => l.includes('drill waits for Atlas')), { message: 'the run waiting for Atlas' });
     // Only the queue's keys stay: BullMQ goes on, everything the run itself reads and writes is refused (NOPERM).
-    await admin.call('ACL', 'SETUSER', user, 'resetkeys', `~${h.prefix}bull:restore-tracker:*`);
+    await acl.setRules('resetkeys', `~${h.prefix}bull:restore-tracker:*`);
     let restored = false;
     try {
       h.atlas.reset();
@@ -49,7 +42,7 @@ describe('a drill run whose own steps keep failing before its request', () => {
       expect(loud.text).toContain('<!here>');
       expect(loud.text).toMatch(/Redis refused/);
       expect(loud.text).toMatch(/`\/atlas-restore drill ledger-weekly` runs it now/);
-      await admin.call('ACL', 'SETUSER', user, 'resetkeys', '~*');
+      await acl.setRules('resetkeys', '~*');
       restored = true;
       // Its result is recorded once Redis answers again: `drills` shows it, not the run before.
       const history = createDrillHistory(h.redis, `${h.prefix}bull:drills:`);
@@ -65,7 +58,7 @@ describe('a drill run whose own steps keep failing before its request', () => {
       expect(h.slack.messages(DRILLS).slice(messages).filter((m) => m.text.includes('did not run'))).toHaveLength(1);
       expect(await drillRequestsOf(h)).toEqual([]);
     } finally {
-      if (!restored) await admin.call('ACL', 'SETUSER', user, 'resetkeys', '~*');
+      if (!restored) await acl.setRules('resetkeys', '~*');
       h.atlas.reset();
     }
   });

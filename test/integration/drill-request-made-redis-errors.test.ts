@@ -3,33 +3,26 @@
 // the target and is restored once it is tracked. The run is left to BullMQ's attempts, which find the request once
 // Redis answers again, post its card and hand it on. The fault is real: the bot connects as a Redis ACL user of its
 // own whose keys are taken away and given back (as in drill-internal-errors.test.ts).
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
+import { createRedisAclUser, type RedisAclUser } from '../helpers/redis-acl-user.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { APPROVER, commandAnswer, logLines, startHarness, waitForState, type Harness } from './conversation-harness.js';
 import { drillRequestsOf, DRILL_POLICY, DRILLS } from './drill-policy.js';
 
-const admin = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const user = `test-drill-made-${randomBytes(4).toString('hex')}`;
-const password = randomBytes(12).toString('hex');
+let acl: RedisAclUser;
 // Over at once: every step after the first runs past the run's time to start.
 const START_WINDOW_MS = 1;
 let h: Harness;
 
 beforeAll(async () => {
-  await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all');
-  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  url.username = user;
-  url.password = password;
-  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: url.toString(), overrides: { tracker: { ...FAST_TRACKER, drillStartWindowMs: START_WINDOW_MS } } });
+  acl = await createRedisAclUser('test-drill-made');
+  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: acl.url, overrides: { tracker: { ...FAST_TRACKER, drillStartWindowMs: START_WINDOW_MS } } });
 });
 afterAll(async () => {
-  await admin.call('ACL', 'SETUSER', user, 'resetkeys', '~*').catch(() => undefined);
+  await acl?.giveBack();
   await h?.close();
-  await admin.call('ACL', 'DELUSER', user);
-  admin.disconnect();
+  await acl?.remove();
 });
 
 describe('a drill run whose request exists when Redis refuses its next step', () => {
@@ -41,13 +34,13 @@ describe('a drill run whose request exists when Redis refuses its next step', ()
     expect(await commandAnswer(h, APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
     await waitFor(() => logLines.slice(logged).some((l) => l.includes('the drill card could not be posted; trying again')), { message: 'the card refused once' });
     // Only the queue's keys stay: the next step can't read the request it made (NOPERM).
-    await admin.call('ACL', 'SETUSER', user, 'resetkeys', `~${h.prefix}bull:restore-tracker:*`);
+    await acl.setRules('resetkeys', `~${h.prefix}bull:restore-tracker:*`);
     let restored = false;
     try {
       const saidNotRun = () => h.slack.messages(DRILLS).slice(messages).some((m) => m.text.includes('did not run'));
       const stepFailed = () => logLines.slice(logged).some((l) => l.includes('tracker job failed') && l.includes('drill-now-ledger-weekly'));
       await waitFor(() => saidNotRun() || stepFailed(), { timeoutMs: 15_000, message: 'the step meeting Redis refusing' });
-      await admin.call('ACL', 'SETUSER', user, 'resetkeys', '~*');
+      await acl.setRules('resetkeys', '~*');
       restored = true;
       expect(saidNotRun()).toBe(false);
       // Redis answers again: the run finds its request, posts its card and the drill restores, once.
@@ -63,7 +56,7 @@ describe('a drill run whose request exists when Redis refuses its next step', ()
       expect(h.postsToAtlas()).toBe(1);
       expect(h.slack.messages(DRILLS).slice(messages).filter((m) => m.text.includes('did not run'))).toHaveLength(0);
     } finally {
-      if (!restored) await admin.call('ACL', 'SETUSER', user, 'resetkeys', '~*');
+      if (!restored) await acl.setRules('resetkeys', '~*');
       h.slack.clearFailures('chat.postMessage');
     }
   });

@@ -1,33 +1,26 @@
 // A policy reload that adds a drill while Redis refuses the bot: the drill's schedule is written once Redis answers
 // again, without another reload or a restart. The fault is real: the bot connects as a Redis ACL user of its own,
 // whose commands are taken away and given back (nobody else's connection is touched).
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolicyFile, type PolicyFile } from '../helpers/policy-file.js';
+import { createRedisAclUser, type RedisAclUser } from '../helpers/redis-acl-user.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { logLines, startHarness, type Harness } from './conversation-harness.js';
 import { DRILL_POLICY, DRILLS } from './drill-policy.js';
 
-const admin = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const user = `test-drill-sync-${randomBytes(4).toString('hex')}`;
-const password = randomBytes(12).toString('hex');
+let acl: RedisAclUser;
 let policy: PolicyFile;
 let h: Harness;
 
 beforeAll(async () => {
-  await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all');
-  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  url.username = user;
-  url.password = password;
+  acl = await createRedisAclUser('test-drill-sync');
   policy = createPolicyFile(DRILL_POLICY);
-  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: url.toString(), overrides: { watchPolicyFile: policy.path, policyWatchIntervalMs: 50, drillSyncRetryMs: 100 } });
+  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: acl.url, overrides: { watchPolicyFile: policy.path, policyWatchIntervalMs: 50, drillSyncRetryMs: 100 } });
 });
 afterAll(async () => {
-  await admin.call('ACL', 'SETUSER', user, '+@all').catch(() => undefined);
+  await acl?.giveBack();
   await h?.close();
-  await admin.call('ACL', 'DELUSER', user);
-  admin.disconnect();
+  await acl?.remove();
   policy?.remove();
 });
 
@@ -36,7 +29,7 @@ describe('drill schedules after a reload during a Redis fault', () => {
     const nextRunOf = async (name: string) => (await h.app.services.listDrills()).find((d) => d.name === name)?.nextRunAt;
     await waitFor(() => nextRunOf('ledger-weekly'), { message: 'the first drill scheduled' });
     const logged = logLines.length;
-    await admin.call('ACL', 'SETUSER', user, '-@all', '+ping');
+    await acl.setRules('-@all', '+ping');
     try {
       policy.write(
         DRILL_POLICY.replace(
@@ -47,7 +40,7 @@ describe('drill schedules after a reload during a Redis fault', () => {
       await waitFor(() => h.app.services.policy.drills?.some((d) => d.name === 'orders-nightly'), { message: 'the policy reloaded' });
       await waitFor(() => logLines.slice(logged).some((l) => l.includes('could not update the drill schedules')), { message: 'the sync failing' });
     } finally {
-      await admin.call('ACL', 'SETUSER', user, '+@all');
+      await acl.setRules('+@all');
     }
     const next = await waitFor(() => nextRunOf('orders-nightly'), { message: 'the new drill scheduled after all' });
     expect(new Date(next).toISOString()).toMatch(/T01:30:00\.000Z$/);
