@@ -1,17 +1,12 @@
 // What sits between the bot and Atlas in real deployments: a proxy or load balancer answering a web page, a body cut
 // short, a TLS-inspecting egress whose certificate the bot doesn't trust. Each must be classified so that a passing
 // fault never throws an approved request away and a create that provably sent nothing is not reported as unknown.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAtlasClient, type InstrumentedAtlasClient } from '../../src/atlas/client.js';
 import { AtlasApiError } from '../../src/atlas/errors.js';
 import { classifyAtlasError } from '../../src/restore/classify-atlas-error.js';
-import { makeCertificates } from '../helpers/make-certificates.js';
 import { skipUnless } from '../helpers/redis-servers.js';
+import { startUntrustedHttpsServer, type UntrustedHttpsServer } from '../helpers/untrusted-https-server.js';
 import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 
 const GROUP = '5e2211c17a3e5a48f5497de3';
@@ -107,26 +102,19 @@ describe('answers that are not Atlas JSON', () => {
 const hasOpenssl = skipUnless('atlas-client-proxy-faults', ['openssl'], 'it makes the certificate of a TLS-inspecting proxy');
 
 describe.skipIf(!hasOpenssl)("a TLS-inspecting egress whose CA the bot doesn't trust", () => {
-  let dir: string;
-  let proxy: Server;
+  let proxy: UntrustedHttpsServer;
   let reached: number;
   let proxyUrl: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'atlas-restore-mitm-'));
-    const paths = makeCertificates(dir);
-    // The whole chain, as an inspecting proxy sends it: its own CA, which the bot's trust store lacks.
-    const chain = `${readFileSync(paths.cert, 'utf8')}${readFileSync(paths.ca, 'utf8')}`;
-    proxy = createHttpsServer({ key: readFileSync(paths.key), cert: chain }, (_req, res) => {
+    proxy = await startUntrustedHttpsServer((_req, res) => {
       reached += 1;
       res.writeHead(500).end();
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    proxyUrl = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    proxyUrl = proxy.url;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
+    await proxy.close();
   });
   beforeEach(() => {
     reached = 0;

@@ -1,15 +1,10 @@
 // A running restore whose Atlas answers come through a TLS-inspecting egress the bot doesn't trust (a proxy put in
 // front of it after the restore started): nothing heals that by itself, someone must add the proxy's CA. The thread is
 // told at once, as for a rotated key or the IP access list, not after the outage delay; the restore stays open.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAtlasClient } from '../../src/atlas/client.js';
-import { makeCertificates } from '../helpers/make-certificates.js';
 import { skipUnless } from '../helpers/redis-servers.js';
+import { startUntrustedHttpsServer, type UntrustedHttpsServer } from '../helpers/untrusted-https-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { useTrackerHarness } from './tracker-harness.js';
 
@@ -17,26 +12,19 @@ const world = useTrackerHarness();
 const hasOpenssl = skipUnless('tracker-tls-refused', ['openssl'], 'it makes the certificate of a TLS-inspecting proxy');
 
 describe.skipIf(!hasOpenssl)('a restore followed through a TLS-inspecting egress the bot does not trust', () => {
-  let dir: string;
-  let proxy: Server;
-  let proxyUrl: string;
+  let proxy: UntrustedHttpsServer;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'atlas-restore-tls-poll-'));
-    const paths = makeCertificates(dir);
-    proxy = createHttpsServer({ key: readFileSync(paths.key), cert: `${readFileSync(paths.cert, 'utf8')}${readFileSync(paths.ca, 'utf8')}` }, (_req, res) => res.writeHead(500).end());
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    proxyUrl = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    proxy = await startUntrustedHttpsServer((_req, res) => res.writeHead(500).end());
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
+    await proxy.close();
   });
 
   it('says at once what to fix (ATLAS_TLS_ERROR, NODE_EXTRA_CA_CERTS), keeps the request running and its target locked', async () => {
     const { h } = world;
     const { req } = await h.seedRunning('dedicated');
-    const atlas = createAtlasClient({ baseUrl: proxyUrl, auth: { kind: 'digest', publicKey: h.fake.publicKey, privateKey: h.fake.privateKey }, retryPolicy: { maxAttempts: 1 }, timeoutMs: 3000 });
+    const atlas = createAtlasClient({ baseUrl: proxy.url, auth: { kind: 'digest', publicKey: h.fake.publicKey, privateKey: h.fake.privateKey }, retryPolicy: { maxAttempts: 1 }, timeoutMs: 3000 });
     // The outage warning would come only after 15 minutes: the one that comes is the one for an operator.
     const tracker = await h.startTracker('tls', { atlas, statusUnknownAfterMinutes: 15 });
     await tracker.track(req.id);
