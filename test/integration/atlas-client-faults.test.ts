@@ -1,17 +1,11 @@
 // Retries, timeouts and the never-retried create, against injected faults in the fake Atlas.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAtlasClient, type InstrumentedAtlasClient } from '../../src/atlas/client.js';
+import { describe, expect, it } from 'vitest';
+import { createAtlasClient } from '../../src/atlas/client.js';
 import { AtlasApiError } from '../../src/atlas/errors.js';
-import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
+import { startFakeAtlas } from '../fakes/fake-atlas.js';
+import { src, target, useAtlasFaultWorld } from './atlas-fault-world.js';
 
-const GROUP = '5e2211c17a3e5a48f5497de3';
-const src = { groupId: GROUP, clusterName: 'orders', type: 'dedicated' as const };
-const target = { groupId: GROUP, clusterName: 'orders-staging' };
-
-let fake: FakeAtlas;
-let sleeps: number[];
-let client: InstrumentedAtlasClient;
-let snapshotId: string;
+const w = useAtlasFaultWorld();
 
 /**
  * The timeout of the clients that meet a hang: short, since each hang costs it in full, but the same client's
@@ -19,120 +13,90 @@ let snapshotId: string;
  */
 const HANG_TIMEOUT_MS = 500;
 
-function makeClient(timeoutMs = 2000): InstrumentedAtlasClient {
-  return createAtlasClient({
-    baseUrl: fake.url,
-    auth: { kind: 'digest', publicKey: fake.publicKey, privateKey: fake.privateKey },
-    timeoutMs,
-    // Delays are recorded, not waited: the tests never sleep.
-    retryPolicy: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, baseDelayMs: 100 },
-  });
-}
-
-beforeAll(async () => {
-  fake = await startFakeAtlas({ stepsPerState: 0 });
-  fake.addCluster({ groupId: GROUP, name: 'orders', type: 'dedicated', snapshots: 2 });
-  fake.addCluster({ groupId: GROUP, name: 'orders-staging', type: 'dedicated', snapshots: 0 });
-  snapshotId = String(fake.snapshots(GROUP, 'orders')[0]!.id);
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(async () => {
-  sleeps = [];
-  fake.reset(); // no fault of a previous test may leak into this one
-  client = makeClient();
-  await client.listSnapshots(src); // prime the Digest challenge
-  for (const job of fake.restoreJobs(GROUP, 'orders')) fake.advanceJob(String(job.id), 'completed');
-  fake.reset();
-});
-
-const apiRequests = (method: string): number => fake.requests.filter((r) => r.method === method && r.authorized).length;
-
 describe('retries of GETs', () => {
   it('retries 500 twice then succeeds, with growing jittered backoff', async () => {
-    fake.inject({ kind: 'status', status: 500, count: 2, method: 'GET' });
-    expect(await client.listSnapshots(src)).toHaveLength(2);
-    expect(apiRequests('GET')).toBe(3);
-    expect(sleeps).toEqual([50, 100]); // random 0.5 × 100·2^(n-1)
-    expect(client.stats().retries).toBe(2);
+    w.fake.inject({ kind: 'status', status: 500, count: 2, method: 'GET' });
+    expect(await w.client.listSnapshots(src)).toHaveLength(2);
+    expect(w.apiRequests('GET')).toBe(3);
+    expect(w.sleeps).toEqual([50, 100]); // random 0.5 × 100·2^(n-1)
+    expect(w.client.stats().retries).toBe(2);
   });
 
   it('waits Retry-After on 429', async () => {
-    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 3, method: 'GET' });
-    expect(await client.listSnapshots(src)).toHaveLength(2);
-    expect(sleeps).toEqual([3000]);
-    expect(apiRequests('GET')).toBe(2);
+    w.fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 3, method: 'GET' });
+    expect(await w.client.listSnapshots(src)).toHaveLength(2);
+    expect(w.sleeps).toEqual([3000]);
+    expect(w.apiRequests('GET')).toBe(2);
   });
 
   it('gives up after maxAttempts with the last error, transient', async () => {
-    fake.inject({ kind: 'status', status: 503, count: 5, method: 'GET' });
-    const error = (await client.listSnapshots(src).catch((e: unknown) => e)) as AtlasApiError;
+    w.fake.inject({ kind: 'status', status: 503, count: 5, method: 'GET' });
+    const error = (await w.client.listSnapshots(src).catch((e: unknown) => e)) as AtlasApiError;
     expect(error).toMatchObject({ status: 503, transient: true });
     expect(error.hint).toMatch(/internal error/);
-    expect(apiRequests('GET')).toBe(4);
+    expect(w.apiRequests('GET')).toBe(4);
   });
 
   it('turns a hanging answer into ATLAS_TIMEOUT after retrying', async () => {
-    const quick = makeClient(HANG_TIMEOUT_MS);
+    const quick = w.makeClient(HANG_TIMEOUT_MS);
     await quick.listSnapshots(src);
-    fake.reset();
-    fake.inject({ kind: 'hang', count: 4, method: 'GET' });
+    w.fake.reset();
+    w.fake.inject({ kind: 'hang', count: 4, method: 'GET' });
     const error = (await quick.listSnapshots(src).catch((e: unknown) => e)) as AtlasApiError;
     expect(error).toBeInstanceOf(AtlasApiError);
     expect(error).toMatchObject({ errorCode: 'ATLAS_TIMEOUT', transient: true, status: undefined });
     expect(error.hint).toMatch(/did not answer in time/);
-    expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(4);
+    expect(w.fake.requests.filter((r) => r.method === 'GET')).toHaveLength(4);
   });
 
   it('retries a reset connection as ATLAS_NETWORK_ERROR', async () => {
-    fake.inject({ kind: 'reset', method: 'GET' });
-    expect(await client.listSnapshots(src)).toHaveLength(2);
-    expect(sleeps).toHaveLength(1);
+    w.fake.inject({ kind: 'reset', method: 'GET' });
+    expect(await w.client.listSnapshots(src)).toHaveLength(2);
+    expect(w.sleeps).toHaveLength(1);
   });
 
   it('does not retry client errors', async () => {
-    fake.inject({ kind: 'status', status: 403, errorCode: 'IP_ADDRESS_NOT_ON_ACCESS_LIST', method: 'GET' });
-    const error = (await client.listSnapshots(src).catch((e: unknown) => e)) as AtlasApiError;
+    w.fake.inject({ kind: 'status', status: 403, errorCode: 'IP_ADDRESS_NOT_ON_ACCESS_LIST', method: 'GET' });
+    const error = (await w.client.listSnapshots(src).catch((e: unknown) => e)) as AtlasApiError;
     expect(error).toMatchObject({ status: 403, errorCode: 'IP_ADDRESS_NOT_ON_ACCESS_LIST', transient: false });
     expect(error.hint).toMatch(/egress IP/);
-    expect(sleeps).toEqual([]);
+    expect(w.sleeps).toEqual([]);
   });
 });
 
 describe('the create POST is never retried', () => {
   it('a 500 makes exactly one POST and throws ATLAS_CREATE_OUTCOME_UNKNOWN', async () => {
-    fake.inject({ kind: 'status', status: 500, method: 'POST' });
-    const error = (await client.createRestoreJob({ source: src, snapshotId, target }).catch((e: unknown) => e)) as AtlasApiError;
+    w.fake.inject({ kind: 'status', status: 500, method: 'POST' });
+    const error = (await w.client.createRestoreJob({ source: src, snapshotId: w.snapshotId, target }).catch((e: unknown) => e)) as AtlasApiError;
     expect(error).toMatchObject({ errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN', transient: true, status: 500 });
     expect(error.hint).toMatch(/check the restore jobs/);
-    expect(apiRequests('POST')).toBe(1);
-    expect(sleeps).toEqual([]);
+    expect(w.apiRequests('POST')).toBe(1);
+    expect(w.sleeps).toEqual([]);
   });
 
   it('a hang makes exactly one POST and throws ATLAS_CREATE_OUTCOME_UNKNOWN', async () => {
-    const quick = makeClient(HANG_TIMEOUT_MS);
+    const quick = w.makeClient(HANG_TIMEOUT_MS);
     await quick.listSnapshots(src);
-    fake.reset();
-    fake.inject({ kind: 'hang', method: 'POST' });
-    await expect(quick.createRestoreJob({ source: src, snapshotId, target })).rejects.toMatchObject({ errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN', transient: true });
-    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    w.fake.reset();
+    w.fake.inject({ kind: 'hang', method: 'POST' });
+    await expect(quick.createRestoreJob({ source: src, snapshotId: w.snapshotId, target })).rejects.toMatchObject({ errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN', transient: true });
+    expect(w.fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
   it('a 429 is not retried either, and keeps its own code (Atlas did not create anything)', async () => {
-    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 1, method: 'POST' });
-    await expect(client.createRestoreJob({ source: src, snapshotId, target })).rejects.toMatchObject({ errorCode: 'RATE_LIMITED', retryAfterMs: 1000, transient: true });
-    expect(apiRequests('POST')).toBe(1);
+    w.fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 1, method: 'POST' });
+    await expect(w.client.createRestoreJob({ source: src, snapshotId: w.snapshotId, target })).rejects.toMatchObject({ errorCode: 'RATE_LIMITED', retryAfterMs: 1000, transient: true });
+    expect(w.apiRequests('POST')).toBe(1);
   });
 
   it('accepts the answer of a successful create', async () => {
-    const job = await client.createRestoreJob({ source: src, snapshotId, target });
+    const job = await w.client.createRestoreJob({ source: src, snapshotId: w.snapshotId, target });
     expect(job).toMatchObject({ state: 'running', targetClusterName: 'orders-staging' });
-    expect(apiRequests('POST')).toBe(1);
+    expect(w.apiRequests('POST')).toBe(1);
     // On a connection of its own: a reused one the server is closing would leave the outcome unknown.
-    const posts = fake.requests.filter((r) => r.method === 'POST');
+    const posts = w.fake.requests.filter((r) => r.method === 'POST');
     expect(posts.every((r) => r.headers.connection === 'close')).toBe(true);
-    expect(fake.requests.filter((r) => r.method === 'GET').every((r) => r.headers.connection !== 'close')).toBe(true);
+    expect(w.fake.requests.filter((r) => r.method === 'GET').every((r) => r.headers.connection !== 'close')).toBe(true);
   });
 });
 
@@ -147,7 +111,7 @@ describe('unreachable Atlas', () => {
       retryPolicy: { sleep: async () => {}, maxAttempts: 2 },
     });
     await expect(offline.listSnapshots(src)).rejects.toMatchObject({ errorCode: 'ATLAS_NETWORK_ERROR', detail: expect.stringContaining('ECONNREFUSED') });
-    await expect(offline.createRestoreJob({ source: src, snapshotId, target })).rejects.toMatchObject({ errorCode: 'ATLAS_NETWORK_ERROR' });
+    await expect(offline.createRestoreJob({ source: src, snapshotId: w.snapshotId, target })).rejects.toMatchObject({ errorCode: 'ATLAS_NETWORK_ERROR' });
     expect(offline.stats().httpRequests).toBe(3);
   });
 
@@ -157,7 +121,7 @@ describe('unreachable Atlas', () => {
       auth: { kind: 'digest', publicKey: 'pubkey', privateKey: 'privkey-secret' },
       retryPolicy: { sleep: async () => {}, maxAttempts: 1 },
     });
-    const error = (await nowhere.createRestoreJob({ source: src, snapshotId, target }).catch((e: unknown) => e)) as AtlasApiError;
+    const error = (await nowhere.createRestoreJob({ source: src, snapshotId: w.snapshotId, target }).catch((e: unknown) => e)) as AtlasApiError;
     expect(error).toMatchObject({ errorCode: 'ATLAS_NETWORK_ERROR', transient: true });
     expect(error.detail).toMatch(/ENOTFOUND|EAI_AGAIN/);
   });

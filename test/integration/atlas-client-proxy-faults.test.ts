@@ -2,57 +2,25 @@
 // short, a TLS-inspecting egress whose certificate the bot doesn't trust. Each must be classified so that a passing
 // fault never throws an approved request away and a create that provably sent nothing is not reported as unknown.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAtlasClient, type InstrumentedAtlasClient } from '../../src/atlas/client.js';
+import { createAtlasClient } from '../../src/atlas/client.js';
 import { AtlasApiError } from '../../src/atlas/errors.js';
+import { GROUP, src, target, useAtlasFaultWorld } from './atlas-fault-world.js';
 import { classifyAtlasError } from '../../src/restore/classify-atlas-error.js';
 import { skipUnless } from '../helpers/redis-servers.js';
 import { startUntrustedHttpsServer, type UntrustedHttpsServer } from '../helpers/untrusted-https-server.js';
-import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 
-const GROUP = '5e2211c17a3e5a48f5497de3';
-const src = { groupId: GROUP, clusterName: 'orders', type: 'dedicated' as const };
-const target = { groupId: GROUP, clusterName: 'orders-staging' };
-
-let fake: FakeAtlas;
-let sleeps: number[];
-let client: InstrumentedAtlasClient;
-let snapshotId: string;
+const w = useAtlasFaultWorld();
 
 const failureOf = async (call: Promise<unknown>): Promise<AtlasApiError> => {
   const error = await call.then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(AtlasApiError);
   return error as AtlasApiError;
 };
-const apiCalls = (method: string) => fake.requests.filter((r) => r.method === method && r.authorized).length;
-
-beforeAll(async () => {
-  fake = await startFakeAtlas({ stepsPerState: 0 });
-  fake.addCluster({ groupId: GROUP, name: 'orders', type: 'dedicated', snapshots: 2 });
-  fake.addCluster({ groupId: GROUP, name: 'orders-staging', type: 'dedicated', snapshots: 0 });
-  snapshotId = String(fake.snapshots(GROUP, 'orders')[0]!.id);
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(async () => {
-  sleeps = [];
-  fake.reset(); // no fault of a previous test may leak into this one
-  client = createAtlasClient({
-    baseUrl: fake.url,
-    auth: { kind: 'digest', publicKey: fake.publicKey, privateKey: fake.privateKey },
-    timeoutMs: 2000,
-    retryPolicy: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, baseDelayMs: 100 },
-  });
-  await client.listSnapshots(src); // primes the Digest challenge
-  for (const job of fake.restoreJobs(GROUP, 'orders')) fake.advanceJob(String(job.id), 'completed');
-  fake.reset();
-});
-
 describe('answers that are not Atlas JSON', () => {
   it('a read answered 200 with a proxy page is retried; if it persists it is a passing fault that names the proxy', async () => {
-    fake.inject({ kind: 'html', method: 'GET', count: 10 });
-    const error = await failureOf(client.listSnapshots(src));
-    expect(apiCalls('GET')).toBe(4); // retried like any passing fault, bounded
+    w.fake.inject({ kind: 'html', method: 'GET', count: 10 });
+    const error = await failureOf(w.client.listSnapshots(src));
+    expect(w.apiRequests('GET')).toBe(4); // retried like any passing fault, bounded
     expect(error).toMatchObject({ status: 200, errorCode: 'ATLAS_UNREADABLE_RESPONSE', transient: true });
     expect(error.hint).toMatch(/proxy/);
     // Before the POST, a passing fault keeps the approved request waiting instead of refusing it.
@@ -60,30 +28,30 @@ describe('answers that are not Atlas JSON', () => {
   });
 
   it('a read whose JSON is cut short is read again and succeeds', async () => {
-    fake.inject({ kind: 'truncated', method: 'GET' });
-    expect(await client.listSnapshots(src)).toHaveLength(2);
-    expect(apiCalls('GET')).toBe(2);
-    expect(sleeps).toHaveLength(1);
+    w.fake.inject({ kind: 'truncated', method: 'GET' });
+    expect(await w.client.listSnapshots(src)).toHaveLength(2);
+    expect(w.apiRequests('GET')).toBe(2);
+    expect(w.sleeps).toHaveLength(1);
   });
 
   it('a read answered 200 with an empty body (a proxy, not Atlas) is read again too', async () => {
-    fake.inject({ kind: 'empty2xx', method: 'GET' });
-    expect(await client.listSnapshots(src)).toHaveLength(2);
-    expect(apiCalls('GET')).toBe(2);
+    w.fake.inject({ kind: 'empty2xx', method: 'GET' });
+    expect(await w.client.listSnapshots(src)).toHaveLength(2);
+    expect(w.apiRequests('GET')).toBe(2);
   });
 
   it('a create whose 2xx JSON is cut short: exactly one POST, outcome unknown (the job exists)', async () => {
-    fake.inject({ kind: 'truncated', method: 'POST' });
-    const error = await failureOf(client.createRestoreJob({ source: src, snapshotId, target }));
+    w.fake.inject({ kind: 'truncated', method: 'POST' });
+    const error = await failureOf(w.client.createRestoreJob({ source: src, snapshotId: w.snapshotId, target }));
     expect(error).toMatchObject({ errorCode: 'ATLAS_CREATE_OUTCOME_UNKNOWN', transient: true });
     expect(classifyAtlasError(error).kind).toBe('unknown');
-    expect(apiCalls('POST')).toBe(1);
-    expect(fake.restoreJobs(GROUP, 'orders')).toHaveLength(1);
+    expect(w.apiRequests('POST')).toBe(1);
+    expect(w.fake.restoreJobs(GROUP, 'orders')).toHaveLength(1);
   });
 
   it("a proxy's 403 page is not blamed on the API key's roles", async () => {
-    fake.inject({ kind: 'html', status: 403, method: 'GET' });
-    const error = await failureOf(client.listSnapshots(src));
+    w.fake.inject({ kind: 'html', status: 403, method: 'GET' });
+    const error = await failureOf(w.client.listSnapshots(src));
     expect(error).toMatchObject({ status: 403, errorCode: 'HTTP_403' });
     expect(error.hint).toMatch(/proxy/);
     expect(error.hint).not.toMatch(/role/);
@@ -91,9 +59,9 @@ describe('answers that are not Atlas JSON', () => {
   });
 
   it("a load balancer's 502 page is retried as a 5xx, and its hint says it did not come from Atlas itself", async () => {
-    fake.inject({ kind: 'html', status: 502, method: 'GET', count: 10 });
-    const error = await failureOf(client.listSnapshots(src));
-    expect(apiCalls('GET')).toBe(4);
+    w.fake.inject({ kind: 'html', status: 502, method: 'GET', count: 10 });
+    const error = await failureOf(w.client.listSnapshots(src));
+    expect(w.apiRequests('GET')).toBe(4);
     expect(error).toMatchObject({ status: 502, errorCode: 'HTTP_502', transient: true });
     expect(error.hint).toMatch(/proxy or load balancer/);
   });
@@ -125,7 +93,7 @@ describe.skipIf(!hasOpenssl)("a TLS-inspecting egress whose CA the bot doesn't t
       baseUrl: proxyUrl,
       auth: { kind: 'digest', publicKey: 'pubkey', privateKey: 'privkey-secret' },
       timeoutMs: 2000,
-      retryPolicy: { sleep: async (ms) => void sleeps.push(ms) },
+      retryPolicy: { sleep: async (ms: number) => void w.sleeps.push(ms) },
     });
 
   it('a read says which certificate problem and what to set, and is not retried within seconds (it will not heal by itself)', async () => {
@@ -133,7 +101,7 @@ describe.skipIf(!hasOpenssl)("a TLS-inspecting egress whose CA the bot doesn't t
     expect(error).toMatchObject({ errorCode: 'ATLAS_TLS_ERROR', transient: true });
     expect(error.detail).toMatch(/SELF_SIGNED_CERT_IN_CHAIN/);
     expect(error.hint).toMatch(/NODE_EXTRA_CA_CERTS/);
-    expect(sleeps).toEqual([]);
+    expect(w.sleeps).toEqual([]);
     expect(reached).toBe(0);
     expect(classifyAtlasError(error).kind).toBe('wait');
   });
@@ -147,7 +115,7 @@ describe.skipIf(!hasOpenssl)("a TLS-inspecting egress whose CA the bot doesn't t
   });
 
   it('a create that failed the handshake sent nothing: not an unknown outcome to search for', async () => {
-    const error = await failureOf(behindProxy().createRestoreJob({ source: src, snapshotId, target }));
+    const error = await failureOf(behindProxy().createRestoreJob({ source: src, snapshotId: w.snapshotId, target }));
     expect(error.errorCode).toBe('ATLAS_TLS_ERROR');
     expect(classifyAtlasError(error).kind).toBe('wait');
     expect(reached).toBe(0);
