@@ -7,7 +7,10 @@ import type { FakeSlack } from './fake-slack.js';
 export interface FakeWorldConfig {
   slack: FakeSlack;
   atlas: FakeAtlas;
-  signingSecret: string;
+  /** HTTP mode's signing secret; unused in Socket Mode. */
+  signingSecret?: string | undefined;
+  /** Socket Mode with this app-level token (the fake Slack's `socketMode.appToken`), instead of HTTP. */
+  socketAppToken?: string | undefined;
   prefix: string;
   redisUrl?: string | undefined;
   /** More REDIS_* variables (TLS CA, Sentinel, Cluster), as an operator would set them. */
@@ -22,7 +25,7 @@ export interface FakeWorldConfig {
 export function configForFakes(world: FakeWorldConfig): Readonly<Config> {
   return loadConfig({
     SLACK_BOT_TOKEN: world.slack.botToken,
-    SLACK_SIGNING_SECRET: world.signingSecret,
+    ...(world.socketAppToken !== undefined ? { SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: world.socketAppToken } : { SLACK_SIGNING_SECRET: world.signingSecret ?? '' }),
     SLACK_API_URL: world.slack.apiUrl,
     PORT: '0',
     ATLAS_BASE_URL: world.atlas.url,

@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type RunningApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import { configForFakes } from '../fakes/config-for-fakes.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
 import { startFakeAtlas, type FakeAtlas } from '../fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
@@ -25,7 +26,7 @@ let atlas: FakeAtlas;
 let app: RunningApp;
 let redis: Redis;
 let starting: Promise<unknown>;
-let config: ReturnType<typeof loadConfig>;
+let config: Readonly<Config>;
 const prefix = `test-socket-ready-${randomBytes(4).toString('hex')}:`;
 const logLines: Record<string, unknown>[] = [];
 const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
@@ -41,19 +42,7 @@ beforeAll(async () => {
   slack = await startFakeSlack({ socketMode: { appToken: APP_TOKEN, connectionUrl: () => sock.connectionUrl() } });
   atlas = await startFakeAtlas({ stepsPerState: 0 });
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  config = loadConfig({
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SOCKET_MODE: 'true',
-    SLACK_APP_TOKEN: APP_TOKEN,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    ATLAS_BASE_URL: atlas.url,
-    ATLAS_PUBLIC_KEY: atlas.publicKey,
-    ATLAS_PRIVATE_KEY: atlas.privateKey,
-    RESTORE_POLICY_FILE: 'inline-test-policy.yaml',
-    REDIS_KEY_PREFIX: prefix,
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-  });
+  config = configForFakes({ slack, atlas, socketAppToken: APP_TOKEN, prefix });
   app = buildApp(config, parsePolicy(DEFAULT_POLICY, 'test-policy.yaml'), logger, { tracker: { worker: { drainDelay: 1 } } });
 });
 

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildApp, type RunningApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { configForFakes } from '../fakes/config-for-fakes.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
 import { createSlackApp } from '../../src/slack/create-app.js';
 import { CONFIRMATION_BLOCK_ID } from '../../src/slack/views/ids.js';
@@ -64,21 +64,7 @@ beforeAll(async () => {
     atlas.addCluster({ groupId: GROUP_ID, name, type, snapshots: 3 });
   }
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SOCKET_MODE: 'true',
-    SLACK_APP_TOKEN: APP_TOKEN,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    ATLAS_BASE_URL: atlas.url,
-    ATLAS_PUBLIC_KEY: atlas.publicKey,
-    ATLAS_PRIVATE_KEY: atlas.privateKey,
-    RESTORE_POLICY_FILE: 'inline-test-policy.yaml',
-    POLL_INTERVAL_SECONDS: '1',
-    DRY_RUN: 'false',
-    REDIS_KEY_PREFIX: prefix,
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-  });
+  const config = configForFakes({ slack, atlas, socketAppToken: APP_TOKEN, prefix });
   app = buildApp(config, parsePolicy(DEFAULT_POLICY, 'test-policy.yaml'), quiet, {
     atlas: { retryPolicy: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2000 },
     tracker: { minDelayMs: 50, maxDelayMs: 200, worker: { drainDelay: 1 } },
