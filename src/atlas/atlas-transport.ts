@@ -105,7 +105,7 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
     };
   }
 
-  /** One logical request = one or two HTTP requests (the second after a Digest challenge or a refused token). */
+  /** One logical request = one to three HTTP requests (after a Digest challenge, a refused token, a stale nonce). */
   function observe(request: AtlasRequest, status: AtlasResponseInfo['status'], rateLimit?: RateLimit): void {
     try {
       opts.onResponse?.({ method: request.method, path: request.path, status, rateLimit });
@@ -118,6 +118,8 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
     const url = new URL(request.path, opts.baseUrl);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, String(value));
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    // A signed leg refused 401 is re-signed at most once (a nonce that expired, or one cached from an earlier call).
+    let signedResent = false;
     for (let authAttempt = 1; ; authAttempt++) {
       let auth: Awaited<ReturnType<typeof authorizationFor>>;
       try {
@@ -130,6 +132,13 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
       const headers: Record<string, string> = { Accept: request.mediaType, 'User-Agent': opts.userAgent };
       if (body !== undefined) headers['Content-Type'] = request.mediaType;
       if (auth.header) headers.Authorization = auth.header;
+      // Digest's first leg, sent to get a challenge: Atlas refuses a request without Authorization, so whatever becomes
+      // of it (dropped, a proxy's 5xx, no answer) it created nothing. A leg signed with a cached challenge may have.
+      const unsigned = digest !== undefined && auth.header === undefined;
+      const failed = (error: AtlasApiError): AtlasApiError => {
+        if (unsigned) notSent.add(error);
+        return error;
+      };
       let response: HttpAnswer;
       stats.httpRequests++;
       try {
@@ -139,20 +148,27 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
         // A failed certificate check happens before a byte of the request is sent.
         if (failure.errorCode === 'ATLAS_TLS_ERROR') notSent.add(failure);
         observe(request, failure.errorCode === 'ATLAS_TIMEOUT' ? 'timeout' : 'network');
-        throw failure;
+        throw failed(failure);
       } finally {
         auth.release?.();
       }
       observe(request, response.status, readRateLimit(response.headers));
-      if (response.status === 401 && authAttempt === 1) {
-        if (digest?.acceptChallenge(response.headers.get('www-authenticate'))) {
+      // A 401 is Atlas refusing the request: sending it again can't make a second job. It is sent again when the refusal
+      // is about the nonce, not the key: the unsigned leg; a signature from a cached challenge (expired, or unknown to
+      // this Atlas node); once, a signed leg answered stale=true (RFC 7616: credentials fine, nonce expired).
+      if (response.status === 401 && digest) {
+        const challenge = response.headers.get('www-authenticate');
+        const resend = unsigned || (!signedResent && (authAttempt === 1 || isStaleChallenge(challenge)));
+        if (resend && digest.acceptChallenge(challenge)) {
+          if (!unsigned) signedResent = true;
           stats.challenges++;
           continue;
         }
-        if (tokens && auth.token) {
-          tokens.invalidate(auth.token);
-          continue;
-        }
+      }
+      // A token that expired (or was revoked) between its fetch and this request: refused, so once with a fresh one.
+      if (response.status === 401 && authAttempt === 1 && tokens && auth.token) {
+        tokens.invalidate(auth.token);
+        continue;
       }
       const parsed = parseBody(response.text);
       if (!response.ok) {
@@ -160,19 +176,21 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
           retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), opts.now(), response.headers.get('date')),
           headerErrorCode: response.headers.get('x-error-code'),
         });
-        throw response.status === 401 ? withCredentialsHint(error, opts.auth.kind) : error;
+        throw failed(response.status === 401 ? withCredentialsHint(error, opts.auth.kind) : error);
       }
       // An answer that isn't JSON (a proxy's page, a body cut short) or a read answered with nothing did not come
       // whole from Atlas: asking again may well work, so it is a passing fault, not "Atlas changed its shape".
       const emptyRead = request.method === 'GET' && response.status !== 204 && parsed.ok && parsed.value === undefined;
       if (!parsed.ok || emptyRead) {
         const type = response.headers.get('content-type') ?? 'no Content-Type';
-        throw new AtlasApiError({
-          status: response.status,
-          errorCode: 'ATLAS_UNREADABLE_RESPONSE',
-          detail: `the answer is ${emptyRead ? 'empty' : 'not JSON'} (${type}, ${response.text.length} characters)`,
-          request: label,
-        });
+        throw failed(
+          new AtlasApiError({
+            status: response.status,
+            errorCode: 'ATLAS_UNREADABLE_RESPONSE',
+            detail: `the answer is ${emptyRead ? 'empty' : 'not JSON'} (${type}, ${response.text.length} characters)`,
+            request: label,
+          }),
+        );
       }
       return { status: response.status, body: parsed.value };
     }
@@ -201,6 +219,11 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
   return { send, stats: () => ({ ...stats }) };
 }
 
+/** `stale=true` in a Digest challenge (quoted or not, any case). */
+function isStaleChallenge(wwwAuthenticate: string | null): boolean {
+  return /(?:^|[\s,])stale\s*=\s*"?true"?(?:[\s,]|$)/i.test(wwwAuthenticate ?? '');
+}
+
 function parseBody(text: string): { ok: true; value: unknown } | { ok: false } {
   if (text.trim() === '') return { ok: true, value: undefined };
   try {
@@ -224,7 +247,7 @@ function withCredentialsHint(error: AtlasApiError, kind: AtlasAuth['kind']): Atl
   return new AtlasApiError({ status: error.status, errorCode: error.errorCode, detail: error.detail, hint, request: error.request, parameters: error.parameters });
 }
 
-/** Errors raised before the request went out (the service-account token could not be had). */
+/** Errors of a request Atlas cannot have acted on: no token could be had, or only the unsigned Digest leg went out. */
 const notSent = new WeakSet<Error>();
 /**
  * Connection errors that happen before a byte of the request is written: the name did not resolve, the host or network
