@@ -18,14 +18,41 @@ export async function notStarted(ctx: TrackerContext, drill: DrillDefinition, da
   await ctx.store.auditOnce(runKey, { type: 'drill_not_started', ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name}: ${reason}` }).catch(noteFailure);
   // This run is the drill's last result: `drills` and the App Home must not go on showing the previous one's success.
   await ctx.marks.runOnce(drill.name, `${runKey}:record`, () => ctx.drillHistory.record(drill.name, notStartedRun(reason, new Date(now)), data.requestId)).catch(noteFailure);
-  const said = data.notStartedSaid === true || (await tellChannel(ctx, drill, runKey, reason).catch((err: unknown) => (noteFailure(err), false)));
-  if (failure === undefined) return { kind: 'done', reason: `drill ${drill.name} not started: ${reason}` };
+  let undeliverable: unknown;
+  const said =
+    data.notStartedSaid === true ||
+    (await tellChannel(ctx, drill, runKey, reason).catch((err: unknown) => {
+      const gone = channelGone(err);
+      if (gone) undeliverable = Object.assign(new Error(`Slack answers ${gone} for the drill's channel ${drill.channel}`), { permanent: true, cause: err });
+      else noteFailure(err);
+      return false;
+    }));
+  // The channel is gone: no retry delivers it. Given up at once, loudly (log and metric), as a request's last word is;
+  // what Redis refused meanwhile is still retried, without posting again.
+  if (undeliverable !== undefined) nextSettleRetry(ctx, `drill:${drill.name}`, data, undeliverable, now);
+  const gone = undeliverable !== undefined;
+  if (failure === undefined) return { kind: 'done', reason: `drill ${drill.name} not started${gone ? ', and that can not be delivered (its channel is gone)' : ''}: ${reason}` };
   // Slack (or Redis) didn't take it all: what is missing is tried again as a step, like a final message.
   const retry = nextSettleRetry(ctx, `drill:${drill.name}`, data, failure, now);
   if (retry.kind === 'give_up') {
     return { kind: 'done', reason: `drill ${drill.name} not started, ${said ? 'said in its channel but not recorded' : 'and that was not delivered'}: ${reason}` };
   }
-  return { kind: 'again', delayMs: retry.delayMs, data: { ...data, notStarted: reason, notStartedSaid: said, waiting: undefined, ...retry.state } };
+  return { kind: 'again', delayMs: retry.delayMs, data: { ...data, notStarted: reason, notStartedSaid: said || gone /* never posted again */, waiting: undefined, ...retry.state } };
+}
+
+/**
+ * Slack's answers that the drill's channel can't take a message any more (archived, deleted or not visible to the
+ * bot), as `permanent` marks them. `not_in_channel` is not one: inviting the bot mends it within the retries' day.
+ */
+const CHANNEL_GONE = new Set(['is_archived', 'channel_not_found']);
+
+/** The Slack error code when `err` says the channel is gone (or the notifier marked it `permanent`). */
+function channelGone(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { permanent?: unknown; data?: { error?: unknown } };
+  const code = typeof e.data?.error === 'string' ? e.data.error : undefined;
+  if (code !== undefined && CHANNEL_GONE.has(code)) return code;
+  return e.permanent === true ? (code ?? 'a permanent refusal') : undefined;
 }
 
 /**
