@@ -3,6 +3,14 @@
 import type { RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { approvalRecordedMessage } from './views/thread-messages.js';
+import { withDeadline } from './with-deadline.js';
+
+/**
+ * How long the last approval's thread message may hold back the submission. Said first, it reads before the restore
+ * job's own messages ("Restore submitted", a dry run's end); a Slack slower than this (429s, retries) gets the
+ * submission going anyway, and the message follows when Slack takes it.
+ */
+const APPROVAL_MESSAGE_FIRST_MS = 5000;
 
 export async function approveRequest(services: Services, request: RestoreRequest, user: string): Promise<void> {
   const { store, messenger, now } = services;
@@ -19,9 +27,14 @@ export async function approveRequest(services: Services, request: RestoreRequest
   }
   await store.audit({ type: 'approved', requestId: request.id, user, detail: `${added.request.approvals.length} of ${added.request.approvalsRequired}` });
   services.logger.info({ requestId: request.id, approver: user, approvals: added.request.approvals.length }, 'restore approved');
+  // The card (rendered from the stored request, whatever lands last) goes alongside; the thread message goes first.
+  const card = messenger.updateCard(added.request);
+  const said = messenger.postInThread(added.request, approvalRecordedMessage(added.request, user));
   // Exactly one click completes the approval (atomic in the store); only that one starts the submission. Should this
   // fail (Redis gone), the reconciler finds the request approved without a job and starts one.
-  if (added.complete) await services.tracker.track(request.id);
-  await messenger.updateCard(added.request);
-  await messenger.postInThread(added.request, approvalRecordedMessage(added.request, user));
+  if (added.complete) {
+    await withDeadline(said, APPROVAL_MESSAGE_FIRST_MS);
+    await services.tracker.track(request.id);
+  }
+  await Promise.all([card, said]);
 }
