@@ -26,6 +26,16 @@ export const COMMAND_TIMEOUT_MS = 2000;
 const CONNECT_TIMEOUT_MS = 5000;
 
 /**
+ * A connection that takes commands and answers nothing for this long is dropped and made again. A socket can go silent
+ * without closing (the host behind a managed Redis's name replaced at a failover, a partition that drops packets): the
+ * kernel retransmits for about 15 minutes before it says so, and a command timeout fails the command but keeps the
+ * socket (redis/ioredis#559), so every Slack click and every tracker step would fail, or wait, that long.
+ * commands: a few command timeouts. worker: above BullMQ's longest blocking wait (a BZPOPMIN of at most 10 s, which
+ * answers when it ends), so an idle worker's wait is never cut.
+ */
+export const SOCKET_TIMEOUT_MS = { commands: 3 * COMMAND_TIMEOUT_MS, worker: 20_000 } as const;
+
+/**
  * A failover that demotes the primary in place (managed Redis behind one DNS name: ElastiCache, Azure, Memorystore)
  * may leave the connection open on what is now a replica, and every write answers READONLY for good. Reconnecting
  * resolves the name again and reaches the new primary. Nothing of a refused command ran (a script's first write is
@@ -37,8 +47,8 @@ export function reconnectOnReadonly(resend: boolean): (err: Error) => boolean | 
 }
 
 const PURPOSE_OPTIONS: Record<RedisPurpose, RedisOptions> = {
-  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(false) },
-  worker: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(true) },
+  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS, socketTimeout: SOCKET_TIMEOUT_MS.commands, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(false) },
+  worker: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, socketTimeout: SOCKET_TIMEOUT_MS.worker, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(true) },
   probe: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: CONNECT_TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: () => null },
 };
 
