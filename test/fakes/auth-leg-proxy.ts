@@ -18,9 +18,11 @@ export type LegFaultKind =
 
 export interface LegFault {
   kind: LegFaultKind;
-  /** Which leg: one without an Authorization header, or one with one. */
+  /** Which leg: one without an Authorization header, or one with one (Digest, Bearer, or the token request's Basic). */
   leg: 'unsigned' | 'signed';
   method?: string | undefined;
+  /** Only legs whose path contains this (e.g. '/api/oauth/token'). */
+  pathIncludes?: string | undefined;
   /** For 'status' (default 502). */
   status?: number | undefined;
   /** How many matching legs it spoils (default 1). */
@@ -54,7 +56,11 @@ export async function startAuthLegProxy(targetUrl: string): Promise<AuthLegProxy
 
   function takeFault(leg: ProxiedLeg): LegFault | undefined {
     const hit = faults.find(
-      (f) => f.remaining > 0 && (f.fault.leg === 'signed') === leg.signed && (f.fault.method === undefined || f.fault.method.toUpperCase() === leg.method),
+      (f) =>
+        f.remaining > 0 &&
+        (f.fault.leg === 'signed') === leg.signed &&
+        (f.fault.method === undefined || f.fault.method.toUpperCase() === leg.method) &&
+        (f.fault.pathIncludes === undefined || leg.path.includes(f.fault.pathIncludes)),
     );
     if (!hit) return undefined;
     hit.remaining -= 1;
