@@ -8,6 +8,7 @@ import { listClusters, mayRequest, mayUseChannel, rulesFor } from '../policy/pol
 import { CHANNEL_ACCESS_BUDGET_MS, channelAccessProblem } from './channel-access.js';
 import { findUsableCluster } from './find-usable-cluster.js';
 import { pointInTimeMargin } from '../restore/point-in-time-window.js';
+import { snapshotExpiryProblem } from './snapshot-expiry.js';
 import type { ClusterRef, RestoreRequest, SnapshotRef } from '../restore/types.js';
 import type { Services } from './services.js';
 import { checkPointInTime, findBaseSnapshot, type BaseSnapshot } from './check-point-in-time.js';
@@ -146,10 +147,11 @@ export async function checkModalSubmission(services: Services, user: string, vie
   let fromError: string | undefined;
   let pointInTimeError: string | undefined;
   let baseSnapshot: (CachedSnapshot & { createdAt: string }) | undefined;
+  // The time, or the snapshot, must last while the request waits: the target's approval window, its safety snapshot.
+  const margin = pointInTimeMargin({ approvalMinutes: (targetRules?.approval ?? services.policy.approval).expiresAfterMinutes, safetySnapshot: safetySnapshot !== undefined });
+  const snapshotError = snapshot ? snapshotExpiryProblem({ expiresAt: snapshot.expiresAt, nowMs: services.now().getTime(), margin, timeZone: sub.meta.timeZone ?? 'UTC' }) : undefined;
   if (sourceRef && atTime !== undefined && base) {
     const nowSeconds = Math.floor(services.now().getTime() / 1000);
-    // The time must stay in the window while the request waits: the target's approval window, its safety snapshot.
-    const margin = pointInTimeMargin({ approvalMinutes: (targetRules?.approval ?? services.policy.approval).expiresAfterMinutes, safetySnapshot: safetySnapshot !== undefined });
     const pit = checkPointInTime({ sourceKey: sub.sourceKey!, facts, utcSeconds: atTime, nowSeconds, timeZone: sub.meta.timeZone ?? 'UTC', base, margin });
     if (pit.ok) baseSnapshot = pit.base;
     else if (pit.field === 'from') fromError = pit.message;
@@ -158,8 +160,8 @@ export async function checkModalSubmission(services: Services, user: string, vie
   const whatError = sourceRef && choices.what === 'namespaces' ? namespacesProblem(sub.sourceKey!, facts) : undefined;
 
   const targetNameShared = sub.targetKey !== undefined && sharedClusterNames(listClusters(services.policy)).includes(targetClusterName(sub.targetKey).toLowerCase());
-  const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot, whatError, fromError, pointInTimeError, targetNameShared });
-  const refusal = sourceError ?? targetError ?? whatError ?? fromError ?? pointInTimeError;
+  const checked = validateModalSubmission(sub, { sourceError, targetError, snapshot, snapshotError, whatError, fromError, pointInTimeError, targetNameShared });
+  const refusal = sourceError ?? targetError ?? whatError ?? fromError ?? pointInTimeError ?? snapshotError;
   if (refusal) await refuse(refusal);
   if (!checked.ok) return checked;
   const chosen = checked.value.pointInTime !== undefined ? baseSnapshot : snapshot;

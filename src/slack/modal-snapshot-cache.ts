@@ -5,7 +5,8 @@ import type { Snapshot } from '../atlas/types.js';
 import type { SourceFacts } from './views/source-facts.js';
 
 /** Snapshots that cannot be restored (yet) are kept too, so the submit check can say why instead of "not found". */
-export type CachedSnapshot = Pick<Snapshot, 'id' | 'status' | 'createdAt' | 'snapshotType'>;
+/** `expiresAt` too: a snapshot Atlas deletes before the request could be sent is refused on submit. */
+export type CachedSnapshot = Pick<Snapshot, 'id' | 'status' | 'createdAt' | 'snapshotType' | 'expiresAt'>;
 export type LoadedSourceFacts = Extract<SourceFacts, { status: 'loaded' }>;
 const TTL_SECONDS = 2 * 3600; // a modal left open longer is re-checked against Atlas
 
@@ -17,7 +18,7 @@ export function createModalSnapshotCache(redis: RedisClient, prefix: string) {
   };
   return {
     async remember(viewId: string, sourceKey: string, snapshots: readonly Snapshot[]): Promise<void> {
-      const slim: CachedSnapshot[] = snapshots.map(({ id, status, createdAt, snapshotType }) => ({ id, status, createdAt, snapshotType }));
+      const slim: CachedSnapshot[] = snapshots.map(({ id, status, createdAt, snapshotType, expiresAt }) => ({ id, status, createdAt, snapshotType, expiresAt }));
       await redis.multi().hset(key(viewId), sourceKey, JSON.stringify(slim)).expire(key(viewId), TTL_SECONDS).exec();
     },
     /** The snapshots shown for this source, or undefined when not cached (ask Atlas). */

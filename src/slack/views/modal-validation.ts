@@ -13,6 +13,8 @@ export interface SubmissionFacts {
   targetError?: string | undefined;
   /** The selected snapshot as Atlas knows it now; null = not found; undefined = not checked. */
   snapshot?: Pick<Snapshot, 'id' | 'status' | 'createdAt'> | null | undefined;
+  /** Why the snapshot, restorable now, won't do: Atlas deletes it before the request could be sent. */
+  snapshotError?: string | undefined;
   /** Why the source can't restore namespaces (not dedicated). */
   whatError?: string | undefined;
   /** Why the source can't restore to a point in time (type, continuous backup off). */
@@ -102,7 +104,7 @@ export function validateModalSubmission(sub: ModalSubmission, facts: SubmissionF
     } else if (facts.snapshot && !isRestorable(facts.snapshot)) {
       // The request card must say which point in time the target goes back to.
       put(snapshotField, 'Atlas gives no time for this snapshot yet, so it cannot be restored; choose another.');
-    }
+    } else if (facts.snapshotError) put(snapshotField, facts.snapshotError);
   }
 
   let namespaces: string[] | undefined;
