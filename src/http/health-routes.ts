@@ -9,6 +9,8 @@ import type { Metrics } from './metrics.js';
 export interface Readiness {
   ready: boolean;
   reasons: string[];
+  /** What an operator must hear about though the pod can take traffic (e.g. Redis lost the bot's data): in /readyz's body. */
+  warnings?: string[];
 }
 
 export interface HealthRouteDeps {
@@ -75,9 +77,10 @@ export function createHealthRoutes(deps: HealthRouteDeps): CustomRoute[] {
   return [
     getRoute('/healthz', (res) => sendJson(res, 200, { status: 'ok' })),
     getRoute('/readyz', async (res) => {
-      const { ready, reasons } = await deps.isReady();
-      if (ready) sendJson(res, 200, { status: 'ready' });
-      else sendJson(res, 503, { status: 'not ready', reasons });
+      const { ready, reasons, warnings } = await deps.isReady();
+      const told = warnings && warnings.length > 0 ? { warnings } : {};
+      if (ready) sendJson(res, 200, { status: 'ready', ...told });
+      else sendJson(res, 503, { status: 'not ready', reasons, ...told });
     }),
     getRoute('/metrics', async (res) => {
       const text = await deps.metrics.text();
@@ -119,6 +122,11 @@ export interface ReadinessDeps {
    * kubelet's events say only "503", so the log says why. Not called for the shutdown (that is logged already).
    */
   onChange?: (readiness: Readiness) => void;
+  /**
+   * Said in /readyz's body without making the pod unready: a Redis that lost the bot's data (store.stateLoss()) still
+   * takes new requests, but someone must check in Atlas what was running. Asked after the Redis probe of the same call.
+   */
+  warnings?: () => string[];
 }
 
 export function createReadiness(deps: ReadinessDeps): ReadinessTracker {
@@ -152,7 +160,8 @@ export function createReadiness(deps: ReadinessDeps): ReadinessTracker {
       if (!slack.ok) reasons.push(slack.reason ?? 'Slack not connected');
       // Shutdown may have started while we waited for Redis.
       if (shuttingDown) return { ready: false, reasons: [READINESS_REASONS.shuttingDown] };
-      const result = { ready: reasons.length === 0, reasons };
+      const warnings = deps.warnings?.() ?? [];
+      const result: Readiness = { ready: reasons.length === 0, reasons, ...(warnings.length > 0 ? { warnings } : {}) };
       if (initialised && result.ready !== lastReady) {
         // The first answer after start-up is news only when it is "not ready".
         if (lastReady !== undefined || !result.ready) deps.onChange?.(result);

@@ -22,6 +22,8 @@ export function storeKeys(prefix: string) {
     audit: `${prefix}audit`,
     /** Written by the readiness probe: a write under the prefix reaches the primary that holds the app's slot. */
     probe: `${prefix}readiness-probe`,
+    /** Written once, read by the probe's write: gone or changed means Redis lost the bot's data (store-state-marker.ts). */
+    marker: `${prefix}state-marker`,
   };
 }
 

@@ -11,6 +11,7 @@ import { assertStates, decodeRequest, encodePatch, encodeRequest, isRequestState
 import { compareAndSet as casRequest, type TransitionResult } from './store-cas.js';
 import { StoreError } from './store-error.js';
 import { storeKeys } from './store-keys.js';
+import { createStateMarker, type StateLoss } from './store-state-marker.js';
 import { acquireTargetLock, refreshTargetLock, releaseTargetLock, type LockResult } from './store-lock.js';
 import { FINAL_REQUEST_STATES, type ClusterRef, type RequestState, type RestoreRequest } from './types.js';
 
@@ -18,6 +19,7 @@ export { StoreError, type StoreErrorCode } from './store-error.js';
 export { targetKey } from './store-keys.js';
 export type { AuditEvent } from './store-audit.js';
 export type { TransitionResult } from './store-cas.js';
+export { describeStateLoss, type InFlightSeen, type StateLoss } from './store-state-marker.js';
 
 export interface StoreOptions {
   /** Must not use ioredis `keyPrefix`: the store adds `prefix` itself, the one prefix the start-up checks and the hash tag rule see. */
@@ -30,6 +32,11 @@ export interface StoreOptions {
   onAudit?: (event: AuditEvent, streamId: string) => void;
   /** How long a request in a final state is kept. Default 90 days. */
   retentionSeconds?: number;
+  /**
+   * Called once per replica when a probe finds that Redis lost the bot's data (restarted empty, replaced, flushed):
+   * to log it as an error and count it. describeStateLoss says it in words.
+   */
+  onStateLost?: (loss: StateLoss) => void;
 }
 
 export interface AddApprovalResult {
@@ -71,6 +78,8 @@ export interface RestoreStore {
   readAudit(count: number): Promise<AuditEvent[]>;
   /** Whether Redis takes a write under the prefix, within 1 s (readiness: the primary holding the app's keys answers). */
   ping(): Promise<boolean>;
+  /** The last loss of Redis's data this replica noticed (in ping), or undefined. */
+  stateLoss(): StateLoss | undefined;
 }
 
 const DEFAULT_AUDIT_MAX_LEN = 100_000;
@@ -100,6 +109,8 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
   assertPositiveInteger(auditMaxLen, 'auditMaxLen');
   assertPositiveInteger(retentionSeconds, 'retentionSeconds');
   const keys = storeKeys(prefix);
+  const marker = createStateMarker(redis, keys);
+  let lastLoss: StateLoss | undefined;
 
   async function get(id: string): Promise<RestoreRequest | null> {
     assertId(id);
@@ -192,13 +203,17 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
     releaseTargetLock: (target, requestId) => releaseTargetLock(redis, keys, target, requestId),
 
     async listActive() {
-      const ids = await redis.smembers(keys.active);
+      // The marker alongside, in the same round trip: what this read finds is named again if Redis loses it.
+      const replies = (await redis.pipeline().smembers(keys.active).get(keys.marker).exec()) ?? [];
+      for (const [err] of replies) if (err) throw err;
+      const ids = (replies[0]?.[1] ?? []) as string[];
+      const markerAtRead = (replies[1]?.[1] ?? null) as string | null;
       const requests = await getMany(ids);
       const stale = ids.filter((_, i) => requests[i] === null);
       if (stale.length > 0) await redis.srem(keys.active, ...stale);
-      return requests
-        .filter((r): r is RestoreRequest => r !== null)
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      const active = requests.filter((r): r is RestoreRequest => r !== null).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      marker.remember(active, markerAtRead);
+      return active;
     },
 
     async listRecent(limit, requester) {
@@ -268,10 +283,19 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
       try {
         // A write, under the prefix: a PING is answered by any node, a replica (a primary demoted in place) or a
         // Cluster master that doesn't hold the app's slot included, while every request and lock needs the one that does.
-        return await Promise.race([redis.set(keys.probe, '1', 'PX', 60_000).then((r) => r === 'OK', () => false), timeout]);
+        // The marker is read in the same script: a loss is noticed even when the answer comes after the timeout.
+        const probed = marker.probe().then(({ loss }) => {
+          if (loss) {
+            lastLoss = loss;
+            opts.onStateLost?.(loss);
+          }
+          return true;
+        }, () => false);
+        return await Promise.race([probed, timeout]);
       } finally {
         clearTimeout(timer);
       }
     },
+    stateLoss: () => lastLoss,
   };
 }

@@ -49,7 +49,7 @@ describe('a Redis connection that goes silent without closing', () => {
     // The next click reaches Redis again: the silent socket was dropped and a new connection made.
     await waitFor(() => store.ping(), { timeoutMs: SOCKET_TIMEOUT_MS.commands + RECONNECT_MARGIN_MS, message: 'a store write through a new connection' });
     expect(proxy!.connectionCount()).toBeGreaterThan(1);
-    await redis.del(`${PREFIX}once:before`, `${PREFIX}once:during`, `${PREFIX}readiness-probe`);
+    await redis.del(`${PREFIX}once:before`, `${PREFIX}once:during`, `${PREFIX}readiness-probe`, `${PREFIX}state-marker`);
   });
 
   it("the worker's connection sends its command again on a new connection, and it lands", async () => {
