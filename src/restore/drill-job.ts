@@ -6,6 +6,7 @@ import { classifyAtlasError } from './classify-atlas-error.js';
 import type { DrillDefinition } from './drill-definition.js';
 import { afterInternalError } from './drill-internal-error.js';
 import { notStarted } from './drill-not-started.js';
+import { afterErrorWithRequest } from './drill-request-unsure.js';
 import { describeHolder } from './drill-target-holder.js';
 import { claimTheWait, releaseTheWait, waitingBehind } from './drill-wait-claim.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type SettleRetryState, type TrackerContext } from './tracker-types.js';
@@ -35,6 +36,12 @@ export interface DrillJobData extends SettleRetryState {
   waiting?: DrillWaiting | undefined;
   /** Its "did not run" is in the channel: a retry (the audit or history refused) doesn't post it again. */
   notStartedSaid?: boolean | undefined;
+  /** Its create was sent (and may have landed): the run never says it did not run before it has looked. */
+  requestMayExist?: boolean | undefined;
+  /** The create's answer was lost before its card was posted: posted once the request is found. */
+  cardOwed?: boolean | undefined;
+  /** When the errors met with the request made (or maybe made) began (ms). */
+  requestErrorsSince?: number | undefined;
 }
 
 export interface DrillWaiting {
@@ -75,21 +82,23 @@ export interface DrillDeps {
 export async function runDrillStep(ctx: TrackerContext, deps: DrillDeps, data: DrillJobData, now = Date.now()): Promise<DrillStepResult> {
   const drill = deps.drills().find((d) => d.name === data.drill);
   if (!drill) return { kind: 'done', reason: `drill ${data.drill} is no longer in the policy` };
-  const progress = { requestMade: false };
+  const progress = { requestMade: false, createSent: false };
   try {
     return await drillStep(ctx, deps, drill, data, now, progress);
   } catch (err) {
-    // Once the request exists its restore job carries it: BullMQ's retry finds it and hands it on. A run retrying its
-    // card has made its request in an earlier step: a Redis error reading it now must not end in "did not run,
-    // nothing was restored" while that request holds the target and is restored once tracked.
-    if (progress.requestMade || (data.cardTries ?? 0) > 0) throw err;
+    // Once the request exists (or may: its create was sent, its answer lost), a Redis error must not end in "did not
+    // run, nothing was restored" while that request holds the target and is restored once tracked. A run retrying its
+    // card has made its request in an earlier step. Looked at again as steps until Redis answers.
+    if (progress.createSent || data.requestMayExist || (data.cardTries ?? 0) > 0) {
+      return afterErrorWithRequest(ctx, drill, data, err, now, progress.createSent && !progress.requestMade);
+    }
     // Before that, the run's own steps wait the error out and then say it did not run: BullMQ's attempts would end
     // it in a log line only, the channel and `drills` silent.
     return afterInternalError(ctx, drill, data, err, now, deps.startWindowMs ?? DRILL_START_WINDOW_MS);
   }
 }
 
-async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefinition, data: DrillJobData, now: number, progress: { requestMade: boolean }): Promise<DrillStepResult> {
+async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefinition, data: DrillJobData, now: number, progress: { requestMade: boolean; createSent: boolean }): Promise<DrillStepResult> {
   if (data.scheduledAt !== undefined) {
     // The night the clocks go back, a local time comes twice. BullMQ plans the next run from when a run was taken,
     // so a run taken late (no replica up at its time) is followed by the same local time an hour later: one run per
@@ -107,11 +116,20 @@ async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefin
   const existing = await ctx.store.get(requestId);
   if (existing) {
     progress.requestMade = true;
-    // Its card was refused: tried again while the request waits for its restore job (the reconcile may start it first).
-    if (!existing.cardTs && !FINAL_REQUEST_STATES.includes(existing.state) && (data.cardTries ?? 0) > 0) return publishCard(ctx, deps, drill, existing, data);
+    // Its card was refused, or never tried (the create's answer was lost): posted while the request waits for its
+    // restore job (the reconcile may start it first).
+    if (!existing.cardTs && !FINAL_REQUEST_STATES.includes(existing.state) && ((data.cardTries ?? 0) > 0 || data.cardOwed)) return publishCard(ctx, deps, drill, existing, data);
     // A re-run after a crash: the request exists; make sure its job runs.
     await deps.track(requestId);
     return { kind: 'done', reason: `drill ${drill.name} already started as ${requestId}` };
+  }
+  if (data.requestMayExist) {
+    // Its create was sent and never landed: the lock taken for it is given back (taken again below, should the run
+    // go on). Past its time to start, it did not run, and now that is known to be true.
+    await ctx.store.releaseTargetLock(drill.target, requestId);
+    if (now >= startedAt + (deps.startWindowMs ?? DRILL_START_WINDOW_MS)) {
+      return notStarted(ctx, drill, data, now, "the bot could not make the run's request in time: Redis did not take it. Nothing was restored. Look at Redis and at the bot's log (`drill run could not look at its request`).");
+    }
   }
 
   let snapshot: { id: string; createdAt: string } | undefined;
@@ -174,10 +192,12 @@ async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefin
   try {
     // Before the request exists, so its end (a dry run's comes in moments) can only come after and replace it.
     await ctx.drillHistory.recordStart(drill.name, requestId, new Date(now));
+    progress.createSent = true;
     await ctx.store.create(request);
     progress.requestMade = true;
   } catch (err) {
-    await ctx.store.releaseTargetLock(drill.target, requestId).catch(() => undefined);
+    // A create that failed may have landed (its answer lost): its lock stays until the next step has looked.
+    if (!progress.createSent) await ctx.store.releaseTargetLock(drill.target, requestId).catch(() => undefined);
     throw err;
   }
   await ctx.store.audit({ type: 'drill_started', requestId, ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name} (${data.trigger}): snapshot ${snapshot.id} of ${drill.source.project}/${drill.source.cluster} → ${drill.target.project}/${drill.target.cluster}` });
