@@ -1,11 +1,12 @@
 // The card's buttons, and the same Approve / Reject in the App Home. Each carries only the request id; identity is
 // Slack's signed user id; the stored request decides.
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isApproverOf, mayApprove, mayRequest } from '../policy/policy.js';
+import { clusterKey, isApproverOf, isInPolicy, mayApprove, mayRequest } from '../policy/policy.js';
 import type { RequestState, RestoreRequest } from '../restore/types.js';
 import type { Services } from './services.js';
 import { approveRequest } from './approve-request.js';
 import { plainState } from './views/request-card.js';
+import { slackDate } from './views/format.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type Decision = 'approve' | 'reject' | 'cancel';
@@ -44,6 +45,8 @@ async function decide(services: Services, decision: Decision, user: string, id: 
     await services.messenger.tellUser(req.channel, user, `${req.id}'s approval window has closed; request the restore again if it's still needed.`, req.cardTs);
     return;
   }
+  const leftPolicy = leftPolicyText(services, req);
+  if (leftPolicy) return refuse(services, req, user, leftPolicy);
   switch (decision) {
     case 'approve':
       return approve(services, req, user);
@@ -72,6 +75,18 @@ async function mayDecideOn(services: Services, user: string, req: RestoreRequest
 async function expireIfDue(services: Services, req: RestoreRequest): Promise<boolean> {
   if (req.state !== 'pending_approval' || Date.parse(req.approvalExpiresAt) > services.now().getTime()) return false;
   return services.tracker.expireIfDue(req.id, services.now().getTime());
+}
+
+/**
+ * A pending request whose source or target was taken out of the policy: nobody can approve it now (the re-check before
+ * the POST would refuse it too), and the target has no approvers left to reject it. Said as that, to each button,
+ * rather than "you're not an approver" to its approvers; its approval expiry ends it.
+ */
+function leftPolicyText(services: Services, req: RestoreRequest): string | undefined {
+  if (req.state !== 'pending_approval') return undefined;
+  const gone = [req.source, req.target].find((cluster) => !isInPolicy(services.policy, cluster));
+  if (!gone) return undefined;
+  return `\`${clusterKey(gone)}\` is no longer in the restore policy, so ${req.id} can't be approved; it ends by itself when its approval window closes (${slackDate(req.approvalExpiresAt)}) and nothing is restored.`;
 }
 
 async function refuse(services: Services, req: RestoreRequest, user: string, message: string): Promise<void> {
