@@ -44,12 +44,20 @@ export interface DrillHistory {
   /** The drill is in the policy (and scheduled) at `at`: keeps the first such time, and the last success of older versions. */
   noteScheduled(name: string, at: Date): Promise<void>;
   standing(name: string): Promise<DrillStanding>;
+  /**
+   * A run of the drill waits (Atlas, its own errors) before making its request, until `untilMs`: its job's id is kept
+   * so `drills` reads that one job instead of every delayed job of the queue. Only a pointer: the job's data says.
+   */
+  noteWaiting(name: string, jobId: string, untilMs: number): Promise<void>;
+  /** The job of the run that last said it waits, if that wait may still be on. */
+  waitingJobId(name: string): Promise<string | undefined>;
 }
 
 export function createDrillHistory(redis: RedisClient, prefix: string): DrillHistory {
   // Both keys share the prefix, hash tag included: one slot on a Cluster, so one MULTI can write both.
   const key = (name: string) => `${prefix}drill:${name}:runs`;
   const recordKey = (name: string) => `${prefix}drill:${name}:record`;
+  const waitingKey = (name: string) => `${prefix}drill:${name}:waiting`;
   const recent = async (name: string, count: number): Promise<DrillRun[]> => {
     const raw = await redis.lrange(key(name), 0, Math.max(0, count - 1));
     return raw.flatMap((line) => parseRun(line) ?? []);
@@ -84,6 +92,13 @@ export function createDrillHistory(redis: RedisClient, prefix: string): DrillHis
       const oldest = Date.parse(oldestRun?.submittedAt ?? oldestRun?.finishedAt ?? '');
       const first = Number.isFinite(oldest) && oldest < at.getTime() ? new Date(oldest) : at;
       await redis.hsetnx(recordKey(name), FIRST_SCHEDULED, first.toISOString());
+    },
+    async noteWaiting(name, jobId, untilMs) {
+      // A minute past its end: the run's last step (saying it did not run) may come a little after it.
+      await redis.set(waitingKey(name), jobId, 'PX', Math.max(1, Math.round(untilMs - Date.now()) + 60_000));
+    },
+    async waitingJobId(name) {
+      return (await redis.get(waitingKey(name))) ?? undefined;
     },
     async standing(name) {
       const [success, firstScheduledAt] = await redis.hmget(recordKey(name), LAST_SUCCESS, FIRST_SCHEDULED);

@@ -8,6 +8,7 @@ import { afterInternalError } from './drill-internal-error.js';
 import { notStarted } from './drill-not-started.js';
 import { afterErrorWithRequest } from './drill-request-unsure.js';
 import { describeHolder } from './drill-target-holder.js';
+import { noteWaiting } from './drill-waiting-note.js';
 import { claimTheWait, releaseTheWait, waitingBehind } from './drill-wait-claim.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type SettleRetryState, type TrackerContext } from './tracker-types.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
@@ -145,6 +146,7 @@ async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefin
       const waiter = await claimTheWait(ctx, drill, requestId, until, now);
       if (waiter !== requestId) return waitingBehind(ctx, drill, data, waiter);
       ctx.logger.warn({ drill: drill.name, attempts, code: verdict.code }, 'drill waits for Atlas');
+      await noteWaiting(ctx, drill, data, until);
       const delayMs = Math.min(5 * 60_000, Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs * 2 ** Math.min(attempts, 10)));
       const why = `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\``;
       return { kind: 'again', delayMs, data: { ...data, attempts, waiting: { why, nextTryAt: now + delayMs, until } } };

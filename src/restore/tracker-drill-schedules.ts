@@ -6,12 +6,13 @@ import type { DrillDefinition } from './drill-definition.js';
 import type { DrillHistory } from './drill-history.js';
 import type { DrillJobData } from './drill-job.js';
 import type { DrillRunWaiting } from './drill-types.js';
+import { DRILL_SCHEDULER_PREFIX, drillNowJobId } from './drill-scheduled-at.js';
 import { sameDrillSchedule } from './same-drill-schedule.js';
 import type { TrackerOptions } from './tracker-types.js';
 
 export const DRILL_JOB = 'drill';
-const DRILL_SCHEDULER_PREFIX = 'drill-';
-const drillNowJobId = (name: string): string => `drill-now-${name}`;
+/** The states of a run that may still be waiting (delayed between its tries, or taken by a worker). */
+const LIVE_STATES: ReadonlySet<string> = new Set(['delayed', 'active', 'waiting', 'prioritized']);
 
 export interface DrillSchedules {
   /** Makes the job schedulers match the policy's drills (idempotent; every replica may call it). */
@@ -73,14 +74,16 @@ export function createDrillSchedules({ queue, drills, drillRepeat, drillHistory,
     },
 
     async waitingDrillRun(name) {
-      // Only the ids first (cheap); then the few jobs of this drill: its run on command and its scheduler's runs.
-      const ids = await queue.getRanges(['delayed', 'active'], 0, -1);
-      const scheduled = `repeat:${DRILL_SCHEDULER_PREFIX}${name}:`;
-      for (const id of ids.filter((i) => i === drillNowJobId(name) || i.startsWith(scheduled))) {
+      // Only this drill's runs: its run on command and the scheduled run that last said it waits. Never the ids of
+      // every delayed job of the queue (each restore in flight, each approval's expiry), on each render.
+      const noted = await drillHistory.waitingJobId(name);
+      for (const id of new Set([drillNowJobId(name), ...(noted ? [noted] : [])])) {
         const job = await queue.getJob(id);
         const data = job?.name === DRILL_JOB ? (job.data as DrillJobData) : undefined;
         // A run that only retries saying it did not run is no longer waiting to run.
         if (data?.drill !== name || !data.waiting || data.notStarted !== undefined) continue;
+        // A run that ended keeps the data of its last wait.
+        if (!LIVE_STATES.has(await job!.getState())) continue;
         const { why, nextTryAt, until } = data.waiting;
         return { trigger: data.trigger, why, nextTryAt: new Date(nextTryAt).toISOString(), until: new Date(until).toISOString() };
       }
