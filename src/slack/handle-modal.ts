@@ -7,6 +7,7 @@ import { checkModalSubmission } from './check-modal-submission.js';
 import { createRestoreRequest, type CreateResult } from './create-restore-request.js';
 import { startSubmitClock, type SubmitClock } from './submit-clock.js';
 import { withDeadline } from './with-deadline.js';
+import { recordSubmissionMade, STILL_SUBMITTING_TEXT, waitForOtherAttempt } from './duplicate-submission.js';
 import { readModalSubmission, type ModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
 import { lockHolderText, plainModalErrors } from './views/modal-errors.js';
 import { buildNoticeModal } from './views/home-view.js';
@@ -65,7 +66,12 @@ export function handleModalSubmission(services: Services) {
       return undefined;
     });
     if (claimed === undefined) return ack({ response_action: 'errors', errors: { [targetField]: NOT_SAVED_TEXT } });
-    if (!claimed) return ack();
+    if (!claimed) {
+      // Another delivery of this submission is at work: answer as its outcome, or make the attempt once it gave up.
+      const other = await waitForOtherAttempt(services, claim, view.id, clock);
+      if (other === 'made') return ack();
+      if (other === 'running') return ack({ response_action: 'errors', errors: { [targetField]: STILL_SUBMITTING_TEXT } });
+    }
     // The claim is for this attempt only: when it ends without a request, a new submit must be able to make one.
     const release = () => services.store.releaseClaim(claim).catch((err: unknown) => services.logger.warn({ err, user }, 'could not release the submission claim'));
 
@@ -103,6 +109,7 @@ export function handleModalSubmission(services: Services) {
       await release();
       return ack({ response_action: 'errors', errors: { [targetField]: message } });
     }
+    await recordSubmissionMade(services, view.id, created.request.id);
     // Late when the ack throws (the HTTP receiver has answered for us) or, in Socket Mode, whose ack never throws,
     // when Slack's 3 s have passed since the submission came in.
     const late = await ack().then(
