@@ -46,9 +46,16 @@ export function reconnectOnReadonly(resend: boolean): (err: Error) => boolean | 
   return (err) => (/\bREADONLY\b/.test(err.message) ? (resend ? 2 : 1) : false);
 }
 
+/**
+ * The commands connection never sends a command again after a reconnect (ioredis does by default, for every command
+ * that had no answer when the socket closed, even one whose caller was already told it timed out). Its caller has
+ * been told it failed and says "try again" or runs its step again, and our scripts are compare-and-sets: one sent
+ * again behind its back would, e.g., claim a submission's POST that is then never made, or record an approval whose
+ * completion nobody acts on. The command is failed by its timeout instead. BullMQ's worker needs the resend.
+ */
 const PURPOSE_OPTIONS: Record<RedisPurpose, RedisOptions> = {
-  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS, socketTimeout: SOCKET_TIMEOUT_MS.commands, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(false) },
-  worker: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, socketTimeout: SOCKET_TIMEOUT_MS.worker, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(true) },
+  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 1, autoResendUnfulfilledCommands: false, commandTimeout: COMMAND_TIMEOUT_MS, socketTimeout: SOCKET_TIMEOUT_MS.commands, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(false) },
+  worker: { enableOfflineQueue: true, maxRetriesPerRequest: null, autoResendUnfulfilledCommands: true, commandTimeout: undefined, socketTimeout: SOCKET_TIMEOUT_MS.worker, connectTimeout: CONNECT_TIMEOUT_MS, reconnectOnError: reconnectOnReadonly(true) },
   probe: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: CONNECT_TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: () => null },
 };
 

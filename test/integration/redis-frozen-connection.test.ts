@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { COMMAND_TIMEOUT_MS, createRedisClient, duplicateRedisClient, SOCKET_TIMEOUT_MS, type RedisClient } from '../../src/redis/redis-client.js';
 import type { RedisConfig } from '../../src/redis/redis-config.js';
 import { createRestoreStore } from '../../src/restore/store.js';
+import { sampleRequest } from '../helpers/sample-request.js';
 import { startFreezingProxy, type FreezingProxy } from '../helpers/freezing-proxy.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -50,6 +51,24 @@ describe('a Redis connection that goes silent without closing', () => {
     await waitFor(() => store.ping(), { timeoutMs: SOCKET_TIMEOUT_MS.commands + RECONNECT_MARGIN_MS, message: 'a store write through a new connection' });
     expect(proxy!.connectionCount()).toBeGreaterThan(1);
     await redis.del(`${PREFIX}once:before`, `${PREFIX}once:during`, `${PREFIX}readiness-probe`, `${PREFIX}state-marker`);
+  });
+
+  it('a compare-and-set its caller was told failed is not sent again on the new connection', async () => {
+    const redis = await clientThroughProxy('commands');
+    const store = createRestoreStore({ redis, prefix: PREFIX });
+    const req = sampleRequest({ id: 'RR-FROZE1', state: 'submitting' });
+    await store.create(req);
+
+    proxy!.freezeOpenConnections();
+    // The submission's claim of the POST: it fails, so the step is run again later and claims it then. Were it sent
+    // again after the reconnect, the field would be set with no POST made, and the retry would take it as "posted
+    // by someone": it would look for a job that was never created, and end the approved request as unconfirmed.
+    await expect(store.claimField(req.id, ['submitting'], 'postStartedAt', new Date().toISOString())).rejects.toThrow(/timed out/i);
+    await waitFor(() => store.ping(), { timeoutMs: SOCKET_TIMEOUT_MS.commands + RECONNECT_MARGIN_MS, message: 'a store write through a new connection' });
+    expect((await store.get(req.id))?.postStartedAt).toBeUndefined();
+    expect((await store.claimField(req.id, ['submitting'], 'postStartedAt', new Date().toISOString())).ok).toBe(true);
+    const keys = await redis.keys(`${PREFIX}*`);
+    if (keys.length > 0) await redis.del(...keys);
   });
 
   it("the worker's connection sends its command again on a new connection, and it lands", async () => {
