@@ -119,7 +119,11 @@ async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefin
     progress.requestMade = true;
     // Its card was refused, or never tried (the create's answer was lost): posted while the request waits for its
     // restore job (the reconcile may start it first).
-    if (!existing.cardTs && !FINAL_REQUEST_STATES.includes(existing.state) && ((data.cardTries ?? 0) > 0 || data.cardOwed)) return publishCard(ctx, deps, drill, existing, data);
+    if (!existing.cardTs && !FINAL_REQUEST_STATES.includes(existing.state) && ((data.cardTries ?? 0) > 0 || data.cardOwed)) {
+      // The step that made it lost the create's answer before auditing its start.
+      if (data.cardOwed) await auditStarted(ctx, drill, data, existing);
+      return publishCard(ctx, deps, drill, existing, data);
+    }
     // A re-run after a crash: the request exists; make sure its job runs.
     await deps.track(requestId);
     return { kind: 'done', reason: `drill ${drill.name} already started as ${requestId}` };
@@ -202,8 +206,15 @@ async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefin
     if (!progress.createSent) await ctx.store.releaseTargetLock(drill.target, requestId).catch(() => undefined);
     throw err;
   }
-  await ctx.store.audit({ type: 'drill_started', requestId, ...(data.by ? { user: data.by } : {}), detail: `drill ${drill.name} (${data.trigger}): snapshot ${snapshot.id} of ${drill.source.project}/${drill.source.cluster} → ${drill.target.project}/${drill.target.cluster}` });
+  await auditStarted(ctx, drill, data, request);
   return publishCard(ctx, deps, drill, request, data);
+}
+
+/** Once per request: the step after a lost create answer audits it too. */
+async function auditStarted(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, request: RestoreRequest): Promise<void> {
+  const { snapshot } = request;
+  const detail = `drill ${drill.name} (${data.trigger}): snapshot ${snapshot.id} of ${drill.source.project}/${drill.source.cluster} → ${drill.target.project}/${drill.target.cluster}`;
+  await ctx.store.auditOnce(`${request.id}:drill-started`, { type: 'drill_started', requestId: request.id, ...(data.by ? { user: data.by } : {}), detail });
 }
 
 /** Posts the run's card, then hands the request to its restore job: once the card is up, or after the last try. */

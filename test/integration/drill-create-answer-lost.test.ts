@@ -64,6 +64,9 @@ describe("a drill whose request's create lands but whose answer is lost, with Re
       expect(await drillRequestsOf(h)).toHaveLength(1);
       expect(h.postsToAtlas()).toBe(1);
       expect(h.slack.messages(DRILLS).slice(messages).filter((m) => m.text.includes('did not run'))).toHaveLength(0);
+      // Its start is audited once, although the step that made the request never got to it.
+      const audit = await h.app.services.store.readAudit(200);
+      expect(audit.filter((e) => e.type === 'drill_started' && e.requestId === made!.id)).toHaveLength(1);
     } finally {
       if (!restored) await acl.setRules('resetkeys', '~*');
     }
