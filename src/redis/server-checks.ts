@@ -78,6 +78,11 @@ async function serverVersion(node: ServerNode): Promise<string | undefined> {
   }
 }
 
+/** The server's maxmemory-policy (CONFIG GET, or INFO where CONFIG is not allowed), or undefined when neither tells. */
+export async function evictionPolicyOf(node: ServerNode): Promise<string | undefined> {
+  return (await configGet(node, 'maxmemory-policy')) ?? infoField((await infoSection(node, 'memory')) ?? '', 'maxmemory_policy');
+}
+
 /** The checks of one server, and what it would not tell (for one warning over every server). */
 async function checkOne(node: ServerNode, where: string): Promise<{ checks: RedisCheck[]; unreadable: string[] }> {
   const at = where ? ` (${where})` : '';

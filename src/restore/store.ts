@@ -1,6 +1,7 @@
 // The Redis state store for restore requests (DESIGN.md §4). Every change is one Lua script, i.e.
 // an atomic compare-and-set: a double click, a Slack retry or a second replica finds the new state
 // and gets { ok: false }. Nothing lives only in process memory.
+import { createEvictionWatch } from '../redis/eviction-watch.js';
 import type { RedisClient } from '../redis/redis-client.js';
 import { CLAIM_AS } from './lua/lock-scripts.js';
 import { ADD_APPROVAL, CLAIM_FIELD, CREATE_REQUEST } from './lua/request-scripts.js';
@@ -11,7 +12,7 @@ import { assertStates, decodeRequest, encodePatch, encodeRequest, isRequestState
 import { compareAndSet as casRequest, type TransitionResult } from './store-cas.js';
 import { StoreError } from './store-error.js';
 import { storeKeys } from './store-keys.js';
-import { createStateMarker, type StateLoss } from './store-state-marker.js';
+import { createStateMarker, describeStateLoss, type StateLoss } from './store-state-marker.js';
 import { acquireTargetLock, refreshTargetLock, releaseTargetLock, type LockResult } from './store-lock.js';
 import { FINAL_REQUEST_STATES, type ClusterRef, type RequestState, type RestoreRequest } from './types.js';
 
@@ -33,11 +34,15 @@ export interface StoreOptions {
   /** How long a request in a final state is kept. Default 90 days. */
   retentionSeconds?: number;
   /**
-   * Called once per replica when a probe finds that Redis lost the bot's data (restarted empty, replaced, flushed):
-   * to log it as an error and count it. describeStateLoss says it in words.
+   * Called when ping() finds something wrong with Redis that users can't see: it lost the bot's data (restarted empty,
+   * replaced, flushed; once per replica), or its maxmemory-policy evicts now (once per change). To log as an error.
    */
-  onStateLost?: (loss: StateLoss) => void;
+  onRedisWarning?: (warning: RedisWarning) => void;
+  /** How often ping() asks the eviction policy again (default 5 minutes). */
+  evictionCheckEveryMs?: number;
 }
+
+export type RedisWarning = { code: 'REDIS_STATE_LOST'; text: string; loss: StateLoss } | { code: 'REDIS_EVICTION_POLICY'; text: string };
 
 export interface AddApprovalResult {
   outcome: 'added' | 'already_approved' | 'not_pending' | 'expired' | 'not_found';
@@ -78,8 +83,8 @@ export interface RestoreStore {
   readAudit(count: number): Promise<AuditEvent[]>;
   /** Whether Redis takes a write under the prefix, within 1 s (readiness: the primary holding the app's keys answers). */
   ping(): Promise<boolean>;
-  /** The last loss of Redis's data this replica noticed (in ping), or undefined. */
-  stateLoss(): StateLoss | undefined;
+  /** What ping() found wrong and still stands: the last loss of Redis's data this replica noticed, an evicting policy. */
+  redisWarnings(): RedisWarning[];
 }
 
 const DEFAULT_AUDIT_MAX_LEN = 100_000;
@@ -110,7 +115,11 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
   assertPositiveInteger(retentionSeconds, 'retentionSeconds');
   const keys = storeKeys(prefix);
   const marker = createStateMarker(redis, keys);
-  let lastLoss: StateLoss | undefined;
+  let lastLoss: RedisWarning | undefined;
+  const evictions = createEvictionWatch(redis, {
+    ...(opts.evictionCheckEveryMs !== undefined ? { everyMs: opts.evictionCheckEveryMs } : {}),
+    onEvicting: (text) => opts.onRedisWarning?.({ code: 'REDIS_EVICTION_POLICY', text }),
+  });
 
   async function get(id: string): Promise<RestoreRequest | null> {
     assertId(id);
@@ -286,16 +295,20 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
         // The marker is read in the same script: a loss is noticed even when the answer comes after the timeout.
         const probed = marker.probe().then(({ loss }) => {
           if (loss) {
-            lastLoss = loss;
-            opts.onStateLost?.(loss);
+            lastLoss = { code: 'REDIS_STATE_LOST', text: describeStateLoss(loss), loss };
+            opts.onRedisWarning?.(lastLoss);
           }
           return true;
         }, () => false);
+        evictions.maybeCheck();
         return await Promise.race([probed, timeout]);
       } finally {
         clearTimeout(timer);
       }
     },
-    stateLoss: () => lastLoss,
+    redisWarnings() {
+      const policy = evictions.current();
+      return [...(lastLoss ? [lastLoss] : []), ...(policy ? [{ code: 'REDIS_EVICTION_POLICY' as const, text: policy }] : [])];
+    },
   };
 }

@@ -11,6 +11,8 @@ import { createHealthRoutes, createReadiness } from '../../src/http/health-route
 import { createMetrics } from '../../src/http/metrics.js';
 import { createRedisClient, type RedisClient } from '../../src/redis/redis-client.js';
 import { createRestoreStore, describeStateLoss, type RestoreStore, type StateLoss } from '../../src/restore/store.js';
+
+const lossOf = (store: RestoreStore) => store.redisWarnings().find((w) => w.code === 'REDIS_STATE_LOST');
 import { createSlackApp } from '../../src/slack/create-app.js';
 import { startFakeSlack } from '../fakes/fake-slack.js';
 import { RedisGroup, skipUnless } from '../helpers/redis-servers.js';
@@ -34,7 +36,7 @@ async function replica(url: string, prefix: string): Promise<{ store: RestoreSto
   clients.push(redis);
   await redis.connect();
   const losses: StateLoss[] = [];
-  return { store: createRestoreStore({ redis, prefix, onStateLost: (loss) => losses.push(loss) }), losses, redis };
+  return { store: createRestoreStore({ redis, prefix, onRedisWarning: (warning) => warning.code === 'REDIS_STATE_LOST' && losses.push(warning.loss) }), losses, redis };
 }
 
 const running = sampleRequest({ id: 'RR-RUN001', state: 'running', atlasJobId: '6748b0a1c1d2e3f4a5b6c7d9', cardTs: '1700000000.000100' });
@@ -67,7 +69,7 @@ describe.skipIf(!canRun)('a managed Redis replaced by an empty one behind the sa
     await waitFor(() => store.ping(), { message: 'a probe through the new Redis' });
 
     expect(losses).toHaveLength(1);
-    expect(store.stateLoss()).toEqual(losses[0]);
+    expect(lossOf(store)).toMatchObject({ loss: losses[0], text: describeStateLoss(losses[0]!) });
     expect(losses[0]!.lastSeen?.requests.map((r) => [r.id, r.state, r.atlasJobId])).toEqual([
       ['RR-RUN001', 'running', running.atlasJobId],
       ['RR-WAIT01', 'pending_approval', undefined],
@@ -124,13 +126,13 @@ describe('a FLUSHALL (every key of the deployment deleted) under running replica
     expect(await restarted.store.ping()).toBe(true);
     expect(await first.store.ping()).toBe(true);
     expect([first.losses, restarted.losses]).toEqual([[], []]);
-    expect(restarted.store.stateLoss()).toBeUndefined();
+    expect(restarted.store.redisWarnings()).toEqual([]);
   });
 
   it('/readyz stays 200 and says in its body what was lost', async () => {
     const { store } = await replica('redis://127.0.0.1:6379', prefix);
     const fake = await startFakeSlack({ botToken: 'xoxb-test' });
-    const readiness = createReadiness({ pingRedis: () => store.ping(), warnings: () => { const loss = store.stateLoss(); return loss ? [describeStateLoss(loss)] : []; } });
+    const readiness = createReadiness({ pingRedis: () => store.ping(), warnings: () => store.redisWarnings().map((w) => w.text) });
     readiness.markInitialised();
     const slack = createSlackApp({
       botToken: 'xoxb-test', signingSecret: 's', socketMode: false, port: 0, host: '127.0.0.1', slackApiUrl: fake.apiUrl, logger: pino({ level: 'silent' }),
@@ -148,7 +150,7 @@ describe('a FLUSHALL (every key of the deployment deleted) under running replica
       await deletePrefix(clients[0]!, prefix);
       const { status, body } = await readyz();
       expect(status).toBe(200);
-      expect(body.warnings).toEqual([describeStateLoss(store.stateLoss()!)]);
+      expect(body.warnings).toEqual([lossOf(store)!.text]);
       expect(body.warnings![0]).toContain('RR-RUN001 (running');
     } finally {
       await slack.stop();
