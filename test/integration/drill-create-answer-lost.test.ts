@@ -77,7 +77,7 @@ describe("a drill whose request's create lands but whose answer is lost, with Re
     const messages = h.slack.messages(DRILLS).length;
     const logged = logLines.length;
     let restored = false;
-    // The create is cut before it reaches Redis, and Redis refuses the bot's keys before ioredis resends it.
+    // The create is cut before it reaches Redis, and Redis refuses the bot's keys before anything could send it again.
     const cut = proxy.cutBefore('recent:by:drill:ledger-weekly', { beforeCut: () => acl.setRules('resetkeys', `~${h.prefix}bull:restore-tracker:*`) });
     try {
       expect(await commandAnswer(h, APPROVER, 'drill ledger-weekly')).toMatch(/is starting/);
