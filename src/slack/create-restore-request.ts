@@ -94,7 +94,9 @@ async function publishRequest(services: Services, request: RestoreRequest): Prom
   await auditRequested(services, request);
   logger.info({ requestId: request.id, requester: request.requester, source: request.source.cluster, target: request.target.cluster, dryRun: request.dryRun }, 'restore requested');
   await services.tracker.scheduleApprovalExpiry(request.id, new Date(request.approvalExpiresAt));
-  const approvers = rulesFor(services.policy, request.target).approvers;
+  // Called to the card: the target's approvers, less the requester where they may not approve their own request.
+  const rules = rulesFor(services.policy, request.target);
+  const approvers = rules.approval.allowSelfApproval ? rules.approvers : rules.approvers.filter((id) => id !== request.requester);
   await messenger.postInThread(current, requestPostedMessage(current, approvers));
 }
 
