@@ -1,11 +1,14 @@
 // One restore at a time per target. The lock is a hash {holder, since} with a TTL, so a crashed
-// replica's lock ends by itself; the poller refreshes it while the restore runs.
+// replica's lock ends by itself; the poller refreshes it while the restore runs, and takes it again should it be gone.
 import type { RedisClient } from '../redis/redis-client.js';
 import { ACQUIRE_LOCK, REFRESH_LOCK, RELEASE_LOCK } from './lua/lock-scripts.js';
 import { runScript } from './lua/run-script.js';
 import { StoreError } from './store-error.js';
 import type { StoreKeys } from './store-keys.js';
-import type { ClusterRef } from './types.js';
+import type { ClusterRef, RequestState } from './types.js';
+
+/** The states in which the request's restore may be writing into the target: a missing lock is taken again then. */
+const RETAKE_STATES: readonly RequestState[] = ['submitting', 'running'];
 
 export type LockResult = { ok: true } | { ok: false; holder: string; since: string };
 
@@ -46,7 +49,8 @@ export async function refreshTargetLock(
   ttlSeconds: number,
 ): Promise<boolean> {
   assertLockArgs(target, requestId, ttlSeconds);
-  return (await runScript(redis, REFRESH_LOCK, [keys.lock(target)], [requestId, ttlSeconds])) === 1;
+  const reply = await runScript(redis, REFRESH_LOCK, [keys.lock(target), keys.request(requestId)], [requestId, ttlSeconds, new Date().toISOString(), RETAKE_STATES.join(',')]);
+  return reply === 1 || reply === 2;
 }
 
 export async function releaseTargetLock(

@@ -67,6 +67,7 @@ export interface RestoreStore {
   /** `alongside`: more fields the winner writes in the same script (none are removed). */
   claimField<K extends keyof RestoreRequest>(id: string, whenState: readonly RequestState[], field: K, value: NonNullable<RestoreRequest[K]>, alongside?: Partial<RestoreRequest>): Promise<TransitionResult>;
   acquireTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<LockResult>;
+  /** True while `requestId` holds it; a missing lock is taken again while that request is submitting or running. */
   refreshTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<boolean>;
   releaseTargetLock(target: ClusterRef, requestId: string): Promise<void>;
   listActive(): Promise<RestoreRequest[]>;

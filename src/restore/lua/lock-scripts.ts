@@ -19,13 +19,31 @@ return {1, ARGV[1], ARGV[2]}
 `,
 );
 
-/** KEYS: lock. ARGV: holder, ttlSeconds. Returns 1 when refreshed, 0 when not held by holder. */
+/**
+ * KEYS: lock, the holder's request. ARGV: holder, ttlSeconds, since, the request states in which a missing lock is taken
+ * again (comma-separated). Returns 1 when refreshed, 2 when taken again, 0 when another holds it or the request is not in
+ * one of those states. A lock gone under a restore that still runs (evicted: a volatile-* policy drops keys with a TTL
+ * first; lapsed in a long outage; deleted) would let the next request into the target; the request's state is read
+ * in the same script, so a request that has ended never takes its target back.
+ */
 export const REFRESH_LOCK = defineScript(
   'refreshLock',
   `
-if redis.call('HGET', KEYS[1], 'holder') == ARGV[1] then
+local holder = redis.call('HGET', KEYS[1], 'holder')
+if holder == ARGV[1] then
   redis.call('EXPIRE', KEYS[1], ARGV[2])
   return 1
+end
+if holder then return 0 end
+local rawState = redis.call('HGET', KEYS[2], 'state')
+if not rawState then return 0 end
+local state = cjson.decode(rawState)
+for item in string.gmatch(ARGV[4], '[^,]+') do
+  if item == state then
+    redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'since', ARGV[3])
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+    return 2
+  end
 end
 return 0
 `,
