@@ -98,8 +98,17 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       auditLog.info({ audit: { ...event, streamId } }, `audit: ${event.type}`);
       if (event.type === 'refused') markRefused();
     },
+    // Found by the readiness probe (no extra Redis work): said once per replica, and kept in /readyz and the metrics.
+    onRedisWarning: (warning) => {
+      if (warning.code !== 'REDIS_STATE_LOST') return logger.error({ code: warning.code }, warning.text);
+      logger.error({ code: warning.code, lastSeen: warning.loss.lastSeen }, warning.text);
+      metrics.redisStateLosses.inc();
+      // The drill schedules went with the data: written again now, not at the next restart or policy change.
+      drillSync.request();
+    },
   });
   const metrics = createMetrics();
+  metrics.setRedisEvictingSource(() => store.redisWarnings().some((w) => w.code === 'REDIS_EVICTION_POLICY'));
   // `tracker` is built below; readiness asks it only once the app has started.
   const readiness = createReadiness({
     pingRedis: () => store.ping(),
@@ -107,6 +116,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
     // Socket Mode: the websocket to Slack (`slack` is built below; undefined in HTTP mode).
     slackHealth: () => slack.socketHealth?.() ?? { ok: true },
     onChange: ({ ready, reasons }) => (ready ? logger.info('readiness: ready again') : logger.error({ reasons }, 'readiness: not ready')),
+    warnings: () => store.redisWarnings().map((w) => w.text),
   });
   // The gauges that count requests in flight are collected together: one read of them per scrape.
   let activeRead: Promise<RestoreRequest[]> | undefined;

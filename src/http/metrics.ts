@@ -56,6 +56,10 @@ export interface Metrics {
   setInFlightSource(source: () => Promise<InFlightRequest[]>): void;
   /** Read on every scrape: whether Slack takes the bot token (the messenger's tokenHealth()). */
   setSlackTokenSource(source: () => { ok: boolean }): void;
+  /** Redis came back without the bot's data (store's REDIS_STATE_LOST), counted once per replica that noticed. */
+  redisStateLosses: { inc(): void };
+  /** Read on every scrape: whether Redis's maxmemory-policy evicts keys (store's REDIS_EVICTION_POLICY warning). */
+  setRedisEvictingSource(source: () => boolean): void;
   text(): Promise<string>;
 }
 
@@ -170,6 +174,21 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () 
     },
   });
 
+  const redisStateLosses = new Counter({
+    name: `${PREFIX}redis_state_losses_total`,
+    help: "Times this replica found Redis without the bot's data (restarted empty, replaced, flushed): the log names the restores to check in Atlas.",
+    registers: [registry],
+  });
+  let evictingSource: (() => boolean) | undefined;
+  new Gauge({
+    name: `${PREFIX}redis_evicting`,
+    help: 'Whether Redis evicts keys (maxmemory-policy is not noeviction, checked every 5 minutes): a lock or request may vanish.',
+    registers: [registry],
+    collect() {
+      this.set(evictingSource?.() === true ? 1 : 0);
+    },
+  });
+
   const drills = registerDrillMetrics(registry);
   const inFlight = registerInFlightMetrics(registry, now);
 
@@ -207,6 +226,10 @@ export function createMetrics(opts: { pendingSourceTimeoutMs?: number; now?: () 
     },
     setSlackTokenSource(source) {
       tokenSource = source;
+    },
+    redisStateLosses: { inc: () => redisStateLosses.inc() },
+    setRedisEvictingSource(source) {
+      evictingSource = source;
     },
     text: () => registry.metrics(),
   };
