@@ -5,6 +5,7 @@
 import { isAtlasApiError } from '../atlas/errors.js';
 import { isRestorable, type ClusterType } from '../atlas/types.js';
 import { listClusters, mayRequest, mayUseChannel, rulesFor } from '../policy/policy.js';
+import { noApproverLeftProblem } from '../policy/approvers-available.js';
 import { CHANNEL_ACCESS_BUDGET_MS, channelAccessProblem } from './channel-access.js';
 import { findUsableCluster } from './find-usable-cluster.js';
 import { pointInTimeMargin } from '../restore/point-in-time-window.js';
@@ -143,6 +144,8 @@ export async function checkModalSubmission(services: Services, user: string, vie
     safetySnapshot = safetySnapshotToTake(plan);
     targetError = plan.kind === 'impossible' ? plan.why : (targetTypeProblem(sub.targetKey!, targetType, sub) ?? unconfirmedTypeProblem(sub.targetKey!, targetType, sub, safetySnapshot !== undefined));
   }
+  // A request that nobody (the requester aside) could approve would only wait, pinging no one, until it expires.
+  if (targetRef && targetRules) targetError ??= noApproverLeftProblem(sub.targetKey!, targetRules, user);
 
   let fromError: string | undefined;
   let pointInTimeError: string | undefined;
