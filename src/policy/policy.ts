@@ -197,8 +197,11 @@ export async function mayApprove(
   request: RestoreRequest,
 ): Promise<Decision> {
   const target = request.target;
-  if (!isInPolicy(policy, target)) {
-    return deny('POLICY_CLUSTER_UNKNOWN', `The target cluster \`${clusterKey(target)}\` is no longer in the restore policy, so this restore can't be approved.`);
+  // Both: the re-check before the POST refuses a source outside the policy too, after the approvers' work.
+  for (const [role, ref] of [['target', target], ['source', request.source]] as const) {
+    if (!isInPolicy(policy, ref)) {
+      return deny('POLICY_CLUSTER_UNKNOWN', `The ${role} cluster \`${clusterKey(ref)}\` is no longer in the restore policy, so this restore can't be approved.`);
+    }
   }
   const rules = rulesFor(policy, target);
   if (request.approvals.some((a) => a.user === userId)) {

@@ -182,4 +182,9 @@ describe('mayApprove', () => {
     const gone = request({ target: { project: 'old', groupId: 'f'.repeat(24), cluster: 'old' } });
     expect(await mayApprove(policy, resolver, 'U0789IJKL', gone)).toMatchObject({ code: 'POLICY_CLUSTER_UNKNOWN' });
   });
+
+  it('denies for a source removed from the policy: the re-check before the POST would refuse it after the approval', async () => {
+    const gone = request({ source: { project: 'old', groupId: 'f'.repeat(24), cluster: 'old' } });
+    expect(await mayApprove(policy, resolver, 'U0789IJKL', gone)).toMatchObject({ code: 'POLICY_CLUSTER_UNKNOWN', message: expect.stringContaining('source cluster `old/old`') });
+  });
 });
