@@ -7,7 +7,7 @@ import { checkModalSubmission } from './check-modal-submission.js';
 import { createRestoreRequest, type CreateResult } from './create-restore-request.js';
 import { startSubmitClock, type SubmitClock } from './submit-clock.js';
 import { withDeadline } from './with-deadline.js';
-import { recordSubmissionMade, STILL_SUBMITTING_TEXT, waitForOtherAttempt } from './duplicate-submission.js';
+import { claimSubmission, STILL_SUBMITTING_TEXT, type SubmissionAttempt } from './duplicate-submission.js';
 import { readModalSubmission, type ModalSubmission, type ModalSubmissionView } from './views/restore-modal.js';
 import { lockHolderText, plainModalErrors } from './views/modal-errors.js';
 import { buildNoticeModal } from './views/home-view.js';
@@ -59,21 +59,27 @@ export function handleModalSubmission(services: Services) {
     const checked = await checkModalSubmission(services, user, view.id, sub, clock);
     // Inline errors are plain text: the checks' mrkdwn (mentions, code spans) is turned into words.
     if (!checked.ok) return ack({ ...checked.response, errors: plainModalErrors(checked.response.errors) });
-    // Slack may deliver the same submission twice: one view, one request.
-    const claim = `submit:${view.id}`;
-    const claimed = await services.store.claimOnce(claim, 3600).catch((err: unknown) => {
+    // Slack may deliver the same submission twice: one view, one request, and both deliveries answer alike.
+    let attempt: SubmissionAttempt;
+    try {
+      attempt = await claimSubmission(services, view.id);
+    } catch (err) {
       services.logger.error({ err, user }, 'submission claim failed');
-      return undefined;
-    });
-    if (claimed === undefined) return ack({ response_action: 'errors', errors: { [targetField]: NOT_SAVED_TEXT } });
-    if (!claimed) {
-      // Another delivery of this submission is at work: answer as its outcome, or make the attempt once it gave up.
-      const other = await waitForOtherAttempt(services, claim, view.id, clock);
-      if (other === 'made') return ack();
-      if (other === 'running') return ack({ response_action: 'errors', errors: { [targetField]: STILL_SUBMITTING_TEXT } });
+      return ack({ response_action: 'errors', errors: { [targetField]: NOT_SAVED_TEXT } });
+    }
+    if (attempt.otherHolder !== undefined) {
+      const other = await attempt.waitForOther(clock);
+      if (other.kind === 'made') return ack();
+      if (other.kind === 'refused') return ack({ response_action: 'errors', errors: other.errors });
+      if (other.kind === 'running') return ack({ response_action: 'errors', errors: { [targetField]: STILL_SUBMITTING_TEXT } });
+      // 'ended': it gave the claim back without an outcome; this delivery makes the attempt.
     }
     // The claim is for this attempt only: when it ends without a request, a new submit must be able to make one.
-    const release = () => services.store.releaseClaim(claim).catch((err: unknown) => services.logger.warn({ err, user }, 'could not release the submission claim'));
+    const refuse = async (message: string) => {
+      const errors = { [targetField]: message };
+      await attempt.refused(errors);
+      return ack({ response_action: 'errors', errors });
+    };
 
     let created: CreateResult;
     try {
@@ -81,8 +87,7 @@ export function handleModalSubmission(services: Services) {
       const [source, target] = await Promise.all([withKnownType(services, checked.source, clock), withKnownType(services, checked.target, clock)]);
       if (clock.left() === 0) {
         services.logger.warn({ user }, 'restore form submission ran out of time before the request was made');
-        await release();
-        return ack({ response_action: 'errors', errors: { [targetField]: TOO_SLOW_TEXT } });
+        return refuse(TOO_SLOW_TEXT);
       }
       created = await createRestoreRequest(services, {
         requester: user,
@@ -100,16 +105,14 @@ export function handleModalSubmission(services: Services) {
       });
     } catch (err) {
       services.logger.error({ err, user }, 'restore request could not be created');
-      await release();
-      return ack({ response_action: 'errors', errors: { [targetField]: NOT_SAVED_TEXT } });
+      return refuse(NOT_SAVED_TEXT);
     }
     if (!created.ok) {
       const message = await describeLockHolder(services, checked.target, created.holder, created.since, user, sub.meta.timeZone ?? 'UTC');
       await services.store.audit({ type: 'refused', user, detail: message }).catch(() => undefined);
-      await release();
-      return ack({ response_action: 'errors', errors: { [targetField]: message } });
+      return refuse(message);
     }
-    await recordSubmissionMade(services, view.id, created.request.id);
+    await attempt.made(created.request.id);
     // Late when the ack throws (the HTTP receiver has answered for us) or, in Socket Mode, whose ack never throws,
     // when Slack's 3 s have passed since the submission came in.
     const late = await ack().then(

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredView } from '../fakes/fake-slack.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { REQUESTER, isFilledModal, requestRestore, useHarness, type Harness } from './conversation-harness.js';
+import { GROUP_ID, REQUESTER, isFilledModal, requestRestore, useHarness, type Harness } from './conversation-harness.js';
 
 const errorsOf = (json: unknown) => (json as { errors?: Record<string, string> } | undefined)?.errors ?? {};
 
@@ -27,6 +27,20 @@ describe('a form submission delivered twice', () => {
     ]);
     for (const answer of answers) expect(errorsOf(answer.json)['restore_target:shop/ledger']).toContain(`already has a request waiting for approval: ${holder.id}`);
     expect((await h.app.services.store.listRecent(100)).length).toBe(before);
+  });
+
+  it('while Redis refuses the request: both say it could not be saved, and the form submitted again later goes through', async () => {
+    const modal = await modalFor(h, 'shop/staging');
+    const lockKey = `${h.prefix}lock:${GROUP_ID}:staging`;
+    await h.redis.set(lockKey, 'not a lock hash'); // a real fault: the lock script meets WRONGTYPE
+    const answers = await Promise.all([
+      h.submitModal(modal, REQUESTER, { confirmation: 'staging' }),
+      h.submitModal(modal, REQUESTER, { confirmation: 'staging' }, { retryNum: 1 }),
+    ]);
+    for (const answer of answers) expect(errorsOf(answer.json)['restore_target:shop/staging']).toMatch(/couldn't be saved.*nothing was requested/);
+    await h.redis.del(lockKey);
+    expect((await h.submitModal(modal, REQUESTER, { confirmation: 'staging' })).json ?? null).toBeNull();
+    await waitFor(async () => (await h.app.services.store.listRecent(100)).find((r) => r.target.cluster === 'staging' && r.cardTs), { message: 'the request of the later submit' });
   });
 
   it('that goes through: both close the form, one request', async () => {
