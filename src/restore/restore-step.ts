@@ -2,7 +2,7 @@
 // taken from the job's data alone, so a job resumed after a crash, a restart or by another replica does what
 // the request needs now, and a reconciler only has to make sure every request in flight has a live job.
 import { runFindStep, runLateStep } from './find-job-step.js';
-import { mayHavePosted, runSubmitStep } from './submit-step.js';
+import { giveBackUnansweredClaim, mayHavePosted, runSubmitStep } from './submit-step.js';
 import { settleStep } from './settle-step.js';
 import { runPollStep } from './tracker-poll.js';
 import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
@@ -15,8 +15,10 @@ export async function runRestoreStep(ctx: TrackerContext, data: PollJobData, now
       return { kind: 'done', reason: 'waiting for approvals' };
     case 'approved':
       return runSubmitStep(ctx, req, data, now);
-    case 'submitting':
-      return mayHavePosted(req) ? runFindStep(ctx, req, data, now) : runSubmitStep(ctx, req, data, now);
+    case 'submitting': {
+      const mine = await giveBackUnansweredClaim(ctx, req, data);
+      return mayHavePosted(mine.request) ? runFindStep(ctx, mine.request, mine.data, now) : runSubmitStep(ctx, mine.request, mine.data, now);
+    }
     case 'running':
       return runPollStep(ctx, req, data, now);
     case 'failed':

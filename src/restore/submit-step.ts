@@ -2,6 +2,7 @@
 // Everything before the POST can be repeated; a passing fault there makes the step wait (a delayed run of the same
 // job, never a sleeping handler) until the request's horizon. The POST itself is claimed atomically
 // (`postStartedAt`): only the run that wins the claim sends it, and a run that finds it set never sends it again.
+import { randomBytes } from 'node:crypto';
 import { AtlasApiError } from '../atlas/errors.js';
 import { classifyAtlasError, type ErrorVerdict } from './classify-atlas-error.js';
 import { matchesRequest } from './find-adoptable-job.js';
@@ -30,6 +31,19 @@ const OWN_WAIT_CODES = new Set(['POLICY', 'TARGET_LOCKED']);
 /** True when a POST may have reached Atlas: a run claimed it, or an earlier version listed jobs right before posting. */
 export function mayHavePosted(req: RestoreRequest): boolean {
   return req.postStartedAt !== undefined || req.jobIdsBeforeSubmit !== undefined;
+}
+
+/**
+ * A claim of the POST made by a run that got no answer to it and so sent nothing: given back (the request is read again
+ * after), and the submission goes on as if it had never been made. Any other claim stands.
+ */
+export async function giveBackUnansweredClaim(ctx: TrackerContext, req: RestoreRequest, data: PollJobData): Promise<{ request: RestoreRequest; data: PollJobData }> {
+  const { unansweredClaim, ...rest } = data;
+  if (unansweredClaim === undefined) return { request: req, data };
+  if (req.state !== 'submitting' || req.postClaim !== unansweredClaim || req.atlasJobId !== undefined) return { request: req, data: rest };
+  const given = await ctx.store.update(req.id, ['submitting'], { postStartedAt: undefined, postClaim: undefined, priorJobIds: undefined });
+  ctx.logger.info({ requestId: req.id }, 'gave back a claim of the POST whose answer was lost; nothing had been sent');
+  return { request: given.request ?? req, data: rest };
 }
 
 export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest, data: PollJobData, now: number): Promise<StepResult> {
@@ -112,7 +126,16 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
   const held = await holdTarget(ctx, current);
   if (!held.ok) return waitForTarget(ctx, current, data, now, held);
   // The jobs listed before are written with the claim: a run that crashes after it still knows them when it searches.
-  const claim = await ctx.store.claimField(req.id, ['submitting'], 'postStartedAt', new Date().toISOString(), { priorJobIds: prior });
+  const token = randomBytes(8).toString('hex');
+  let claim: Awaited<ReturnType<typeof ctx.store.claimField>>;
+  try {
+    claim = await ctx.store.claimField(req.id, ['submitting'], 'postStartedAt', new Date().toISOString(), { priorJobIds: prior, postClaim: token });
+  } catch (err) {
+    // Redis may have applied the claim though its answer never came (slow, cut off): read later, it would say a POST
+    // was made, and the request would end unconfirmed after a search for a job never created. This run sent nothing.
+    ctx.logger.warn({ requestId: req.id, err }, 'the claim of the POST was not answered: nothing sent; trying again');
+    return { kind: 'again', delayMs: retryDelayMs(ctx, (data.submitAttempts ?? 0) + 1, undefined, deadline - now), data: { ...data, step: 'submit', unansweredClaim: token } };
+  }
   // Someone else claimed the POST (a zombie run of this job): from now on it is found, never posted again.
   if (!claim.ok) return { kind: 'again', delayMs: 0, data };
   const posting = claim.request;
@@ -127,7 +150,7 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
       return startFinding(ctx, data);
     }
     // A refusal or a 429/401/403 answer: Atlas created nothing, so the claim is given back.
-    await ctx.store.update(req.id, ['submitting'], { postStartedAt: undefined });
+    await ctx.store.update(req.id, ['submitting'], { postStartedAt: undefined, postClaim: undefined });
     if (verdict.kind === 'refuse') return submitRefused(ctx, posting, data, verdict);
     return wait(ctx, posting, data, now, verdict);
   }

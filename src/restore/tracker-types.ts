@@ -187,6 +187,11 @@ export interface PollJobData extends SettleRetryState {
   dueAt?: number;
   /** Consecutive submission attempts held back by a passing fault. */
   submitAttempts?: number;
+  /**
+   * The token of a claim of the POST whose answer Redis didn't give (slow, cut off): it may have landed, but this run
+   * sent nothing after it. A later run that finds the request claimed with it gives the claim back and posts.
+   */
+  unansweredClaim?: string | undefined;
   /** Consecutive searches for the job of a POST whose answer was lost. */
   findAttempts?: number;
   /** When this job last refreshed the target lock's TTL (ms). */

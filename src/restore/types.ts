@@ -99,6 +99,8 @@ export interface RestoreRequest {
   priorJobIds?: string[] | undefined;
   /** Set atomically by the one run that sends the POST; absent means nothing was sent to Atlas. */
   postStartedAt?: string | undefined;
+  /** Written with `postStartedAt`: which run's claim it is (a claim whose answer was lost is told from a POST made). */
+  postClaim?: string | undefined;
   /** An approved request is submitted by then or ends, nothing restored (approval expiry, at least a grace after the last approval). */
   submitBy?: string | undefined;
   /** While a passing fault holds the submission back: why, and since when (shown on the card). */
