@@ -170,6 +170,8 @@ export async function mayRequest(
   userId: string,
   source: ClusterRef,
   target: ClusterRef,
+  /** `requester`: said of the request's requester to the people of its thread (the re-check before the POST), not to them. */
+  speakingOf: 'you' | 'requester' = 'you',
 ): Promise<Decision> {
   for (const [role, ref] of [['source', source], ['target', target]] as const) {
     if (!isInPolicy(policy, ref)) {
@@ -182,7 +184,9 @@ export async function mayRequest(
     if (!member) {
       return deny(
         'POLICY_NOT_REQUESTER',
-        `You're not allowed to request restores ${role === 'source' ? 'from' : 'into'} \`${clusterKey(ref)}\`. Ask the owners of the restore policy to add you (or your user group) to its requesters.`,
+        speakingOf === 'you'
+          ? `You're not allowed to request restores ${role === 'source' ? 'from' : 'into'} \`${clusterKey(ref)}\`. Ask the owners of the restore policy to add you (or your user group) to its requesters.`
+          : `The requester is no longer among the policy's requesters of restores ${role === 'source' ? 'from' : 'into'} \`${clusterKey(ref)}\`. Ask the owners of the restore policy to add them (or their user group) again, or have one of its requesters request it.`,
       );
     }
   }

@@ -13,9 +13,10 @@ const unavailable = (d: Decision): boolean => !d.allowed && d.code === 'POLICY_M
 
 export async function recheckRequest(policy: Policy, resolver: MembershipResolver, req: RestoreRequest): Promise<RecheckResult> {
   if (req.drill) return recheckDrill(policy, req);
-  const requester = await mayRequest(policy, resolver, req.requester, req.source, req.target);
+  // Said in the thread, to its approvers too: of the requester, not to "you".
+  const requester = await mayRequest(policy, resolver, req.requester, req.source, req.target, 'requester');
   if (unavailable(requester)) return { kind: 'wait', category: 'membership_unavailable', message: MEMBERSHIP_UNAVAILABLE };
-  if (!requester.allowed) return { kind: 'refuse', message: `the requester may no longer request this restore. ${requester.message}` };
+  if (!requester.allowed) return { kind: 'refuse', message: requester.message };
 
   const rules = rulesFor(policy, req.target);
   const dropped: DroppedApproval[] = [];

@@ -1,0 +1,24 @@
+// The requester taken off the policy's requesters after requesting: the re-check before the POST ends the request,
+// nothing sent, and the thread, which its approvers read too, says so of the requester. It said "You're not allowed to
+// request restores…", the policy's answer to someone running the command, which approvers took as meant for them.
+import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../src/policy/load-policy.js';
+import { APPROVER, APPROVER_2, policyWith, requestRestore, useHarness, waitForState } from './conversation-harness.js';
+
+describe('a requester removed from the policy before the approval', () => {
+  const h = useHarness();
+
+  it('ends the request unsent, and the thread speaks of the requester, not to "you"', async () => {
+    const req = await requestRestore(h, { source: 'ledger', snapshotIndex: 0 });
+    const posts = h.postsToAtlas();
+    h.app.services.policy = parsePolicy(policyWith({ requesters: [APPROVER_2] }), 'test-policy.yaml');
+    await h.click(APPROVER, 'restore_approve', req.id);
+
+    const ended = await waitForState(h, req.id, 'failed');
+    expect(ended.atlasJobId).toBeUndefined();
+    expect(h.postsToAtlas()).toBe(posts);
+    const said = await h.waitForThread(req.id, /was not submitted/);
+    expect(said).toMatch(/The requester is no longer among the policy's requesters of restores from `shop\/ledger`/);
+    expect(said).not.toMatch(/You're|add you/);
+  });
+});
