@@ -25,7 +25,9 @@ export async function approveRequest(services: Services, request: RestoreRequest
     await messenger.tellUser(request.channel, user, why, request.cardTs);
     return;
   }
-  await store.audit({ type: 'approved', requestId: request.id, user, detail: `${added.request.approvals.length} of ${added.request.approvalsRequired}` });
+  // The approval is recorded: nothing after it may answer "try again" (a second click would only hear "already approved").
+  const event = { type: 'approved' as const, requestId: request.id, user, detail: `${added.request.approvals.length} of ${added.request.approvalsRequired}` };
+  await store.audit(event).catch((err: unknown) => services.logger.error({ audit: event, err }, 'audit entry not written'));
   services.logger.info({ requestId: request.id, approver: user, approvals: added.request.approvals.length }, 'restore approved');
   // The card (rendered from the stored request, whatever lands last) goes alongside; the thread message goes first.
   const card = messenger.updateCard(added.request);
@@ -34,7 +36,14 @@ export async function approveRequest(services: Services, request: RestoreRequest
   // fail (Redis gone), the reconciler finds the request approved without a job and starts one.
   if (added.complete) {
     await withDeadline(said, APPROVAL_MESSAGE_FIRST_MS);
-    await services.tracker.track(request.id);
+    await services.tracker.track(request.id).catch(async (err: unknown) => {
+      services.logger.warn({ requestId: request.id, err }, 'could not start the restore job after the last approval; the reconciler starts it');
+      await messenger.tellUser(request.channel, user, jobNotStarted(request.id), request.cardTs).catch(() => undefined);
+    });
   }
   await Promise.all([card, said]);
+}
+
+function jobNotStarted(id: string): string {
+  return `Your approval of ${id} is recorded and completes it, but the bot couldn't hand it on just now (Redis didn't take its job). It goes on by itself within a few minutes: there's nothing to click again.`;
 }
