@@ -19,6 +19,7 @@ import type { RestoreRequest } from './restore/types.js';
 import { listDrillSummaries } from './restore/list-drill-summaries.js';
 import { watchPolicy, type PolicyFileVersion } from './policy/watch-policy.js';
 import { createRestoreStore } from './restore/store.js';
+import { tellStateLoss } from './slack/tell-state-loss.js';
 import { createSubmissionGate } from './restore/recheck-request.js';
 import { createRestoreTracker, type TrackerOptions } from './restore/tracker.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS } from './restore/tracker-types.js';
@@ -103,6 +104,7 @@ export function buildApp(config: Readonly<Config>, policy: Policy, logger: Logge
       if (warning.code !== 'REDIS_STATE_LOST') return logger.error({ code: warning.code }, warning.text);
       logger.error({ code: warning.code, lastSeen: warning.loss.lastSeen }, warning.text);
       metrics.redisStateLosses.inc();
+      void tellStateLoss({ messenger, claimAs: (key, value, ttl) => store.claimAs(key, value, ttl), logger }, warning.loss);
       // The drill schedules went with the data: written again now, not at the next restart or policy change.
       drillSync.request();
     },

@@ -18,6 +18,9 @@ export interface InFlightSeen {
   state: RestoreRequest['state'];
   /** `groupId/cluster` */
   target: string;
+  /** `project/cluster`, as the policy and the card name it. */
+  targetName?: string;
+  requester?: string;
   atlasJobId?: string;
   channel: string;
   cardTs?: string;
@@ -49,6 +52,8 @@ function seen(req: RestoreRequest): InFlightSeen {
     id: req.id,
     state: req.state,
     target: `${req.target.groupId}/${req.target.cluster}`,
+    targetName: `${req.target.project}/${req.target.cluster}`,
+    requester: req.requester,
     ...(req.atlasJobId ? { atlasJobId: req.atlasJobId } : {}),
     channel: req.channel,
     ...(req.cardTs ? { cardTs: req.cardTs } : {}),

@@ -17,7 +17,7 @@ export interface SlackMessenger {
   /** `mustArrive`: throws when Slack did not take it (after logging), so the caller can try again. */
   postInThread(req: RestoreRequest, message: ThreadMessage, opts?: { mustArrive?: boolean }): Promise<void>;
   /** A message of its own in a channel (no request, no thread), e.g. a drill that could not start. Throws when Slack did not take it (after logging). */
-  postToChannel(channel: string, message: ThreadMessage): Promise<void>;
+  postToChannel(channel: string, message: ThreadMessage, threadTs?: string): Promise<void>;
   /** Only `user` sees it; in the card's thread when there is one. */
   tellUser(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
   /** A direct message, for when the channel itself is the problem. `mustArrive`: throws when Slack did not take it (after logging). */
@@ -150,9 +150,10 @@ export function createSlackMessenger(client: webApi.WebClient, logger: Logger, n
         if (mustArrive) throw err;
       }
     },
-    async postToChannel(channel, message) {
+    async postToChannel(channel, message, threadTs) {
+      const thread = threadTs ? { thread_ts: threadTs, ...(message.broadcast ? { reply_broadcast: true } : {}) } : {};
       try {
-        await client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), unfurl_links: false });
+        await client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), ...thread, unfurl_links: false });
         tookIt();
       } catch (err) {
         warn('post in the channel', undefined, err);
