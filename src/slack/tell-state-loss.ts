@@ -21,7 +21,7 @@ export async function tellStateLoss(deps: StateLossDeps, loss: StateLoss): Promi
     try {
       // Keyed by the lost marker: every replica that saw the same data names the same loss.
       if ((await deps.claimAs(`state-lost:${seen.id}:${loss.markedAt}`, me, CLAIM_TTL_SECONDS)) !== me) continue;
-      await deps.messenger.postToChannel(seen.channel, stateLostMessage(seen), seen.cardTs);
+      await deps.messenger.postToChannel(seen.channel, stateLostMessage(seen, loss.lastSeen?.at), seen.cardTs);
     } catch (err) {
       deps.logger.warn({ requestId: seen.id, err }, "could not tell the request's thread that Redis lost its data; the log line REDIS_STATE_LOST names it");
     }

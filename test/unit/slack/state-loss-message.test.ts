@@ -16,10 +16,20 @@ describe('stateLostMessage', () => {
     expect(stateLostMessage({ ...base, state: 'submitting' }).text).toContain('RR-ABC123: it may have been sent to Atlas (restoring into `shop/orders`) or not');
   });
 
-  it('a request waiting for approval: gone, nothing sent, request again', () => {
+  it('a request waiting for approval: gone, can be requested again once Atlas shows no restore of it', () => {
     const m = stateLostMessage({ ...base, state: 'pending_approval' });
-    expect(m.text).toMatch(/RR-ABC123 is gone with them and can't be approved any more\. Nothing was sent to Atlas/);
+    expect(m.text).toMatch(/RR-ABC123 is gone with them and can't be approved any more\./);
     expect(m.broadcast).toBeUndefined();
+  });
+
+  it('a request seen waiting for approval may have been approved and sent since that look: never "nothing was sent, request again"', () => {
+    // The replica's last look at the requests in flight may be minutes old (the reconcile's read, a metrics scrape):
+    // an approval and its POST in between would leave a restore running, its target unlocked, and this message
+    // inviting a second one into it.
+    const m = stateLostMessage({ ...base, state: 'pending_approval' }, '2026-03-01T10:05:00Z');
+    expect(m.text).not.toMatch(/Nothing was sent to Atlas/);
+    expect(m.text).toContain('waiting for approval at my last look (<!date^1772359500^');
+    expect(m.text).toMatch(/may have been sent to Atlas[^]*check the restores of `shop\/orders` in the Atlas UI before requesting it again/);
   });
 
   it('seen by a version that kept no names: the cluster from the target, no group id', () => {
