@@ -17,6 +17,7 @@ import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { parsePolicy } from '../../src/policy/load-policy.js';
+import { PrometheusRule } from '../helpers/prometheus-rule-model.js';
 import { ServiceMonitor } from '../helpers/service-monitor-model.js';
 
 const MANIFESTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../manifests');
@@ -34,6 +35,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
 };
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -614,6 +616,8 @@ describe('manifests: Prometheus scraping (components/prometheus)', () => {
       const monitors = rendered.filter((o) => o.kind === 'ServiceMonitor');
       expect(monitors).toHaveLength(1);
       expect(monitors[0]!.metadata.namespace).toBe('atlas-restore');
+      // The alerts go with the scrape (components/prometheus/prometheusrule.yaml), in the same namespace.
+      expect(rendered.filter((o) => o.kind === 'PrometheusRule').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['atlas-restore/atlas-restore']);
       const services = rendered.filter((o) => o.kind === 'Service');
       expect(services.every((svc) => svc.metadata.namespace === 'atlas-restore')).toBe(true);
       expect(scrapeProblems(services, monitors[0]!)).toEqual([]);
