@@ -45,7 +45,7 @@ async function decide(services: Services, decision: Decision, user: string, id: 
     await services.messenger.tellUser(req.channel, user, `${req.id}'s approval window has closed; request the restore again if it's still needed.`, req.cardTs);
     return;
   }
-  const leftPolicy = leftPolicyText(services, req);
+  const leftPolicy = leftPolicyText(services, req, decision);
   if (leftPolicy) return refuse(services, req, user, leftPolicy);
   switch (decision) {
     case 'approve':
@@ -79,12 +79,14 @@ async function expireIfDue(services: Services, req: RestoreRequest): Promise<boo
 
 /**
  * A pending request whose source or target was taken out of the policy: nobody can approve it now (the re-check before
- * the POST would refuse it too), and the target has no approvers left to reject it. Said as that, to each button,
- * rather than "you're not an approver" to its approvers; its approval expiry ends it.
+ * the POST would refuse it too). Said as that, rather than "you're not an approver" to its approvers; its approval
+ * expiry ends it. A Reject is refused so only when the target left (it has no approvers left): with the target still
+ * the policy's, its approvers reject as ever, the one way to free the target the pending request holds.
  */
-function leftPolicyText(services: Services, req: RestoreRequest): string | undefined {
+function leftPolicyText(services: Services, req: RestoreRequest, decision: Decision): string | undefined {
   if (req.state !== 'pending_approval') return undefined;
-  const gone = [req.source, req.target].find((cluster) => !isInPolicy(services.policy, cluster));
+  const clusters = decision === 'reject' ? [req.target] : [req.source, req.target];
+  const gone = clusters.find((cluster) => !isInPolicy(services.policy, cluster));
   if (!gone) return undefined;
   return `\`${clusterKey(gone)}\` is no longer in the restore policy, so ${req.id} can't be approved; it ends by itself when its approval window closes (${slackDate(req.approvalExpiresAt)}) and nothing is restored.`;
 }

@@ -59,4 +59,21 @@ describe('a cluster of a pending request leaves the policy', () => {
       h.app.services.policy = policy;
     }
   });
+
+  it('its source only: an approver of the target still rejects it, freeing the target at once', async () => {
+    // The target is still the policy's, and so are its approvers: a Reject is the one way to free it before the
+    // approval window ends (a pending request holds its target). Refused, the target stayed held all that time.
+    const req = await requestRestore(h, { source: 'legacy', target: 'orders' });
+    const policy = h.app.services.policy;
+    h.app.services.policy = parsePolicy(WITHOUT_STAGING_AND_LEGACY, 'test-policy.yaml');
+    try {
+      await h.click(APPROVER, 'restore_reject', req.id);
+      await waitFor(async () => ((await h.request(req.id))?.state === 'rejected' ? true : undefined), { message: 'the request rejected' });
+      expect(h.postsToAtlas()).toBe(0);
+      expect(await h.app.services.store.acquireTargetLock(req.target, 'RR-NEXT01', 60)).toEqual({ ok: true });
+      await h.app.services.store.releaseTargetLock(req.target, 'RR-NEXT01');
+    } finally {
+      h.app.services.policy = policy;
+    }
+  });
 });
