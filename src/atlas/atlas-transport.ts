@@ -65,6 +65,9 @@ export interface AtlasTransport {
   stats(): TransportStats;
 }
 
+/** The service account's token request, as the metrics name it (`POST oauth/token`). */
+const TOKEN_REQUEST = { method: 'POST', path: '/api/oauth/token' } as const;
+
 export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
   const stats: TransportStats = { calls: 0, httpRequests: 0, challenges: 0, tokenRequests: 0, retries: 0 };
   const digest = opts.auth.kind === 'digest' ? new DigestSession(opts.auth.publicKey, opts.auth.privateKey) : undefined;
@@ -78,6 +81,8 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
           userAgent: opts.userAgent,
           now: opts.now,
           onRequest: () => stats.tokenRequests++,
+          // Counted like the API's answers: a refused secret or an unreachable token endpoint shows in the metrics.
+          onAnswer: (status, headers) => observe(TOKEN_REQUEST, status, headers ? readRateLimit(headers) : undefined),
           logger: opts.logger,
         })
       : undefined;
@@ -106,7 +111,7 @@ export function createAtlasTransport(opts: TransportOptions): AtlasTransport {
   }
 
   /** One logical request = one to three HTTP requests (after a Digest challenge, a refused token, a stale nonce). */
-  function observe(request: AtlasRequest, status: AtlasResponseInfo['status'], rateLimit?: RateLimit): void {
+  function observe(request: Pick<AtlasRequest, 'method' | 'path'>, status: AtlasResponseInfo['status'], rateLimit?: RateLimit): void {
     try {
       opts.onResponse?.({ method: request.method, path: request.path, status, rateLimit });
     } catch {

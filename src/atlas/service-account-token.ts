@@ -21,6 +21,8 @@ export interface ServiceAccountTokenOptions {
   now: () => number;
   /** Called for every HTTP request to the token endpoint (stats). */
   onRequest?: () => void;
+  /** How each token request ended, like every API answer (metrics): its status, or no answer. */
+  onAnswer?: (status: number | 'timeout' | 'network', headers?: HttpAnswer['headers']) => void;
   logger?: Logger | undefined;
 }
 
@@ -70,6 +72,14 @@ export class ServiceAccountTokens {
     }
   }
 
+  private answered(status: number | 'timeout' | 'network', headers?: HttpAnswer['headers']): void {
+    try {
+      this.opts.onAnswer?.(status, headers);
+    } catch {
+      // metrics must never break a request
+    }
+  }
+
   /** The API refused this token: drop it (unless a newer one already replaced it). */
   invalidate(value: string): void {
     if (this.token?.value === value) this.token = undefined;
@@ -96,6 +106,7 @@ export class ServiceAccountTokens {
     } catch (error) {
       // Classified like an API request (a TLS-inspecting proxy, a refused connection), said of the token endpoint.
       const failure = requestFailure(error, request, this.opts.timeoutMs);
+      this.answered(failure.errorCode === 'ATLAS_TIMEOUT' ? 'timeout' : 'network');
       throw new AtlasApiError({
         errorCode: failure.errorCode,
         detail: `token endpoint: ${failure.detail ?? failure.errorCode}`,
@@ -103,6 +114,7 @@ export class ServiceAccountTokens {
         cause: error,
       });
     }
+    this.answered(response.status, response.headers);
     const body = safeJson(response.text);
     if (!response.ok) {
       // The same Retry-After as an API answer: a rate-limited token request is retried when Atlas says, not dropped.
