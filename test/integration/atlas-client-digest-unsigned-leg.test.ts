@@ -25,7 +25,8 @@ const freshClient = (privateKey = fake.privateKey): InstrumentedAtlasClient =>
   createAtlasClient({
     baseUrl: proxy.url,
     auth: { kind: 'digest', publicKey: fake.publicKey, privateKey },
-    timeoutMs: 500,
+    // Long enough for a loaded CI machine to answer the calls that succeed; the hangs wait for it in full.
+    timeoutMs: 2000,
     now: () => clock,
     retryPolicy: { sleep: async () => undefined },
   });

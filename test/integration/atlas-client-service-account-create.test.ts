@@ -42,7 +42,8 @@ beforeEach(async () => {
   client = createAtlasClient({
     baseUrl: proxy.url,
     auth: { kind: 'serviceAccount', clientId: fake.clientId, clientSecret: fake.clientSecret },
-    timeoutMs: 500,
+    // Long enough for a loaded CI machine to answer the calls that succeed; the hangs wait for it in full.
+    timeoutMs: 2000,
     now: () => botClock,
     retryPolicy: { sleep: async () => undefined },
   });
