@@ -4,7 +4,7 @@
 import { createEvictionWatch } from '../redis/eviction-watch.js';
 import type { RedisClient } from '../redis/redis-client.js';
 import { CLAIM_AS } from './lua/lock-scripts.js';
-import { ADD_APPROVAL, CLAIM_FIELD, CREATE_REQUEST } from './lua/request-scripts.js';
+import { ADD_APPROVAL, CLAIM_FIELD, CREATE_REQUEST, GIVE_BACK_FIELD } from './lua/request-scripts.js';
 import { runScript } from './lua/run-script.js';
 import { newRequestId } from './request-id.js';
 import { appendAudit, appendAuditOnce, readAudit, type AuditEvent } from './store-audit.js';
@@ -66,6 +66,8 @@ export interface RestoreStore {
   /** Sets `field` to `value` only if it is absent and the state is one of `whenState`: exactly one caller wins. */
   /** `alongside`: more fields the winner writes in the same script (none are removed). */
   claimField<K extends keyof RestoreRequest>(id: string, whenState: readonly RequestState[], field: K, value: NonNullable<RestoreRequest[K]>, alongside?: Partial<RestoreRequest>): Promise<TransitionResult>;
+  /** Removes `tokenField` and `fields` only while `tokenField` still holds `token` (a claim still the caller's), atomically. */
+  giveBackField(id: string, whenState: readonly RequestState[], tokenField: keyof RestoreRequest, token: string, fields: readonly (keyof RestoreRequest)[]): Promise<TransitionResult>;
   acquireTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<LockResult>;
   /** True while `requestId` holds it; a missing lock is taken again while that request is submitting or running. */
   refreshTargetLock(target: ClusterRef, requestId: string, ttlSeconds: number): Promise<boolean>;
@@ -204,6 +206,15 @@ export function createRestoreStore(opts: StoreOptions): RestoreStore {
         JSON.stringify(new Date().toISOString()),
         ...alongsidePairs,
       ])) as [number, unknown?];
+      const request = reply.length > 1 ? decodeRequest(reply[1]) : null;
+      return reply[0] === 1 && request ? { ok: true, request } : { ok: false, request };
+    },
+
+    async giveBackField(id, whenState, tokenField, token, fields) {
+      assertId(id);
+      assertStates(whenState, 'giveBackField whenState');
+      const args = [whenState.join(','), tokenField, JSON.stringify(token), JSON.stringify(new Date().toISOString()), ...fields];
+      const reply = (await runScript(redis, GIVE_BACK_FIELD, [keys.request(id)], args)) as [number, unknown?];
       const request = reply.length > 1 ? decodeRequest(reply[1]) : null;
       return reply[0] === 1 && request ? { ok: true, request } : { ok: false, request };
     },

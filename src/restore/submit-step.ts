@@ -41,8 +41,9 @@ export async function giveBackUnansweredClaim(ctx: TrackerContext, req: RestoreR
   const { unansweredClaim, ...rest } = data;
   if (unansweredClaim === undefined) return { request: req, data };
   if (req.state !== 'submitting' || req.postClaim !== unansweredClaim || req.atlasJobId !== undefined) return { request: req, data: rest };
-  const given = await ctx.store.update(req.id, ['submitting'], { postStartedAt: undefined, postClaim: undefined, priorJobIds: undefined });
-  ctx.logger.info({ requestId: req.id }, 'gave back a claim of the POST whose answer was lost; nothing had been sent');
+  // Only while the claim is still this token's, in one script: another run of the job may have claimed it since.
+  const given = await ctx.store.giveBackField(req.id, ['submitting'], 'postClaim', unansweredClaim, ['postStartedAt', 'priorJobIds']);
+  if (given.ok) ctx.logger.info({ requestId: req.id }, 'gave back a claim of the POST whose answer was lost; nothing had been sent');
   return { request: given.request ?? req, data: rest };
 }
 
@@ -134,7 +135,8 @@ export async function runSubmitStep(ctx: TrackerContext, stored: RestoreRequest,
     // Redis may have applied the claim though its answer never came (slow, cut off): read later, it would say a POST
     // was made, and the request would end unconfirmed after a search for a job never created. This run sent nothing.
     ctx.logger.warn({ requestId: req.id, err }, 'the claim of the POST was not answered: nothing sent; trying again');
-    return { kind: 'again', delayMs: retryDelayMs(ctx, (data.submitAttempts ?? 0) + 1, undefined, deadline - now), data: { ...data, step: 'submit', unansweredClaim: token } };
+    const attempts = (data.submitAttempts ?? 0) + 1;
+    return { kind: 'again', delayMs: retryDelayMs(ctx, attempts, undefined, deadline - now), data: { ...data, step: 'submit', submitAttempts: attempts, unansweredClaim: token } };
   }
   // Someone else claimed the POST (a zombie run of this job): from now on it is found, never posted again.
   if (!claim.ok) return { kind: 'again', delayMs: 0, data };

@@ -157,3 +157,30 @@ for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return {1, redis.call('HGETALL', KEYS[1])}
 `,
 );
+
+/**
+ * KEYS: request
+ * ARGV: [1] allowed states (comma-separated), [2] token field, [3] token (JSON-encoded), [4] updatedAt (JSON-encoded),
+ *       [5..] the claim's fields to remove with it
+ * Gives a claim back only while it is still the caller's: the token field holds the caller's token, the state is
+ * allowed and no job is recorded. Returns {1, fields} when given back, {0, fields} otherwise, {0} when missing.
+ */
+export const GIVE_BACK_FIELD = defineScript(
+  'giveBackField',
+  `
+local rawState = redis.call('HGET', KEYS[1], 'state')
+if not rawState then return {0} end
+local state = cjson.decode(rawState)
+local allowed = false
+for item in string.gmatch(ARGV[1], '[^,]+') do
+  if item == state then allowed = true end
+end
+if not allowed or redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[3] or redis.call('HEXISTS', KEYS[1], 'atlasJobId') == 1 then
+  return {0, redis.call('HGETALL', KEYS[1])}
+end
+for i = 5, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+redis.call('HDEL', KEYS[1], ARGV[2])
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
+return {1, redis.call('HGETALL', KEYS[1])}
+`,
+);
