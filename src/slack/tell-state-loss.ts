@@ -19,8 +19,10 @@ export async function tellStateLoss(deps: StateLossDeps, loss: StateLoss): Promi
   const me = randomBytes(8).toString('hex');
   for (const seen of loss.lastSeen?.requests ?? []) {
     try {
-      // Keyed by the lost marker: every replica that saw the same data names the same loss.
-      if ((await deps.claimAs(`state-lost:${seen.id}:${loss.markedAt}`, me, CLAIM_TTL_SECONDS)) !== me) continue;
+      // Keyed by the lost marker: every replica that saw the same data names the same loss. And by what was seen: a
+      // replica that last saw the request running (its Atlas job named) is not silenced by one that saw it waiting.
+      const seenAs = `${seen.state}:${seen.atlasJobId ?? ''}`;
+      if ((await deps.claimAs(`state-lost:${seen.id}:${seenAs}:${loss.markedAt}`, me, CLAIM_TTL_SECONDS)) !== me) continue;
       await deps.messenger.postToChannel(seen.channel, stateLostMessage(seen, loss.lastSeen?.at), seen.cardTs);
     } catch (err) {
       deps.logger.warn({ requestId: seen.id, err }, "could not tell the request's thread that Redis lost its data; the log line REDIS_STATE_LOST names it");
