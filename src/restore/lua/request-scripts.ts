@@ -135,6 +135,16 @@ return {'added', redis.call('HGETALL', KEYS[1]), complete}
 `,
 );
 
+/** The start of a claim's scripts: {0} when the request is missing, else `allowed`: its state is one of ARGV[1]'s. */
+const READ_ALLOWED_STATE = `local rawState = redis.call('HGET', KEYS[1], 'state')
+if not rawState then return {0} end
+local state = cjson.decode(rawState)
+local allowed = false
+for item in string.gmatch(ARGV[1], '[^,]+') do
+  if item == state then allowed = true end
+end
+`;
+
 /**
  * Sets one field only if it is absent and the state is one of the allowed: the one caller that wins may act
  * (e.g. send the POST); every other sees {0, fields}.
@@ -144,14 +154,7 @@ return {'added', redis.call('HGETALL', KEYS[1]), complete}
 export const CLAIM_FIELD = defineScript(
   'claimField',
   `
-local rawState = redis.call('HGET', KEYS[1], 'state')
-if not rawState then return {0} end
-local state = cjson.decode(rawState)
-local allowed = false
-for item in string.gmatch(ARGV[1], '[^,]+') do
-  if item == state then allowed = true end
-end
-if not allowed or redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return {0, redis.call('HGETALL', KEYS[1])} end
+${READ_ALLOWED_STATE}if not allowed or redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return {0, redis.call('HGETALL', KEYS[1])} end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3], 'updatedAt', ARGV[4])
 for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return {1, redis.call('HGETALL', KEYS[1])}
@@ -168,14 +171,7 @@ return {1, redis.call('HGETALL', KEYS[1])}
 export const GIVE_BACK_FIELD = defineScript(
   'giveBackField',
   `
-local rawState = redis.call('HGET', KEYS[1], 'state')
-if not rawState then return {0} end
-local state = cjson.decode(rawState)
-local allowed = false
-for item in string.gmatch(ARGV[1], '[^,]+') do
-  if item == state then allowed = true end
-end
-if not allowed or redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[3] or redis.call('HEXISTS', KEYS[1], 'atlasJobId') == 1 then
+${READ_ALLOWED_STATE}if not allowed or redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[3] or redis.call('HEXISTS', KEYS[1], 'atlasJobId') == 1 then
   return {0, redis.call('HGETALL', KEYS[1])}
 end
 for i = 5, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
