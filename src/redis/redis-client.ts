@@ -59,9 +59,6 @@ const PURPOSE_OPTIONS: Record<RedisPurpose, RedisOptions> = {
   probe: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: CONNECT_TIMEOUT_MS, connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: () => null },
 };
 
-/** ioredis's default: how long a Cluster waits before sending again a command whose connection closed. */
-const WORKER_RETRY_DELAY_ON_FAILOVER_MS = 100;
-
 export type RedisClientPlan =
   | { kind: 'standalone'; url: string; options: RedisOptions }
   | { kind: 'sentinel'; options: RedisOptions }
@@ -153,9 +150,6 @@ export function planRedisClient(redis: Pick<RedisConfig, 'topology' | 'url' | 't
       redisOptions: { ...nodeOptions, ...auth, ...(nodeTls ? { tls: nodeTls } : {}) },
       // Keep host names as given: TLS checks the certificate against them (ElastiCache, Memorystore).
       dnsLookup: (address, callback) => callback(null, address),
-      // Like autoResendUnfulfilledCommands on one server: the Cluster sends a command again ~100 ms after its connection
-      // closed, even one its caller was told timed out. Only the worker's duplicate keeps that (duplicateRedisClient).
-      ...(purpose === 'worker' ? {} : { retryDelayOnFailover: 0 }),
       ...(purpose === 'probe' ? { clusterRetryStrategy: () => null } : {}),
     },
   };
@@ -196,8 +190,6 @@ export function duplicateRedisClient(client: RedisClient, purpose?: 'worker'): R
     const { enableOfflineQueue, ...nodeExtra } = extra;
     return client.duplicate([], {
       ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
-      // BullMQ's worker needs its commands sent again after a failover (the commands connection refuses that).
-      ...(purpose === 'worker' ? { retryDelayOnFailover: WORKER_RETRY_DELAY_ON_FAILOVER_MS } : {}),
       redisOptions: { ...client.options.redisOptions, ...nodeExtra },
     });
   }
