@@ -142,19 +142,9 @@ function defined<T extends object>(partial: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/**
- * Channels are unrestricted unless the policy lists them, but for a direct message with the bot (an id starting with
- * `D`), unless listed: its card and thread would be seen by the requester alone, its approvers never called.
- */
+/** Channels are unrestricted unless the policy lists them. */
 export function mayUseChannel(policy: Policy, channelId: string): Decision {
-  if (policy.channels?.includes(channelId)) return ALLOWED;
-  if (channelId.startsWith('D')) {
-    return deny(
-      'POLICY_CHANNEL_DIRECT_MESSAGE',
-      "Restores can't be requested in a direct message with the bot: nobody but you would see the request or be asked to approve it. Run `/atlas-restore` in a channel the target's approvers are in.",
-    );
-  }
-  if (!policy.channels) return ALLOWED;
+  if (!policy.channels || policy.channels.includes(channelId)) return ALLOWED;
   const where = policy.channels.map((c) => `<#${c}>`).join(', ');
   return deny('POLICY_CHANNEL_NOT_ALLOWED', `Restores can't be requested in this channel: run \`/atlas-restore\` in ${where}.`);
 }

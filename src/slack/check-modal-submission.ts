@@ -109,7 +109,7 @@ export async function checkModalSubmission(services: Services, user: string, vie
   }
   const channel = mayUseChannel(services.policy, sub.meta.channel);
   // Plain text on the form: the policy's answer names the channels as <#C…> mentions, which a modal error can't show.
-  if (!channel.allowed) sourceError ??= channel.code === 'POLICY_CHANNEL_DIRECT_MESSAGE' ? channel.message.replaceAll('`', '') : MODAL_CHANNEL_REFUSED_TEXT;
+  if (!channel.allowed) sourceError ??= MODAL_CHANNEL_REFUSED_TEXT;
 
   const { choices } = sub;
   const sourceRef = source?.ok && !sourceError ? source.cluster : undefined;

@@ -123,14 +123,6 @@ describe('mayUseChannel', () => {
     const open = parsePolicy(`projects: [{name: a, id: ${SHOP}, clusters: [{name: x}]}]`, 't');
     expect(mayUseChannel(open, 'C0ANY')).toEqual({ allowed: true });
   });
-
-  it('refuses a direct message with the bot, where approvers never see the card, unless the policy lists it', () => {
-    const open = parsePolicy(`projects: [{name: a, id: ${SHOP}, clusters: [{name: x}]}]`, 't');
-    expect(mayUseChannel(open, 'D0BOTDM01')).toMatchObject({ allowed: false, code: 'POLICY_CHANNEL_DIRECT_MESSAGE', message: expect.stringContaining('in a channel the target') });
-    expect(mayUseChannel(policy, 'D0BOTDM01')).toMatchObject({ allowed: false, code: 'POLICY_CHANNEL_DIRECT_MESSAGE' });
-    const listed = parsePolicy(`channels: [D0BOTDM01]\nprojects: [{name: a, id: ${SHOP}, clusters: [{name: x}]}]`, 't');
-    expect(mayUseChannel(listed, 'D0BOTDM01')).toEqual({ allowed: true });
-  });
 });
 
 describe('mayRequest', () => {
