@@ -27,13 +27,18 @@ function job(req: RestoreRequest): string {
 }
 
 export function requestPostedMessage(req: RestoreRequest, approvers: readonly string[] = []): ThreadMessage {
-  const who = approvers.length > 0 ? `${mentionList(approvers)}: ` : '';
+  // A direct message with the bot (Slack's ids start with D): nobody else reads it, so mentions there call no one.
+  const inDirectMessage = req.channel.startsWith('D');
+  const who = approvers.length > 0 && !inDirectMessage ? `${mentionList(approvers)}: ` : '';
   const n = req.approvalsRequired;
+  const where = inDirectMessage
+    ? `This is a direct message with the bot: ${approvers.length > 0 ? `its approvers (${mentionList(approvers)})` : 'its approvers'} can't see this card and aren't notified. ` +
+      "Tell them: they can approve it in the bot's App Home (its Home tab). Or cancel it and run `/atlas-restore` in your team's channel."
+    : 'Use the buttons on the card above. Updates follow in this thread.';
   return {
     text:
       `${who}${mention(req.requester)} asks to restore ${clusterLabel(req.source)} into ${clusterLabel(req.target)}` +
-      `${req.dryRun ? ' (*dry run*)' : ''}. It needs ${n} approval${n === 1 ? '' : 's'} before ${slackDate(req.approvalExpiresAt, '{time}')}. ` +
-      'Use the buttons on the card above. Updates follow in this thread.',
+      `${req.dryRun ? ' (*dry run*)' : ''}. It needs ${n} approval${n === 1 ? '' : 's'} before ${slackDate(req.approvalExpiresAt, '{time}')}. ${where}`,
   };
 }
 

@@ -37,6 +37,14 @@ describe('thread messages', () => {
     expect(m.text).toContain('needs 2 approvals');
   });
 
+  it('request posted in a direct message with the bot: says its approvers are not notified and where they can approve', () => {
+    const m = requestPostedMessage(request({ state: 'pending_approval', channel: 'D0BOTDM01' }), ['U0APP']);
+    expect(m.text).toMatch(/^<@U0REQUESTER> asks to restore/);
+    expect(m.text).toContain("This is a direct message with the bot: its approvers (<@U0APP>) can't see this card and aren't notified.");
+    expect(m.text).toContain("App Home");
+    expect(m.text).not.toContain('Use the buttons on the card above');
+  });
+
   it('approval recorded shows n of m and what is left', () => {
     expect(approvalRecordedMessage(request(), 'U0FIRST').text).toContain('<@U0FIRST> approved (1 of 2). 1 more needed.');
     const done = request({ approvals: [{ user: 'U0A', at: '' }, { user: 'U0B', at: '' }] });
