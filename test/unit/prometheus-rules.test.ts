@@ -12,7 +12,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { createMetrics, type AtlasCallStatus } from '../../src/http/metrics.js';
 import { IN_FLIGHT_STATES } from '../../src/http/in-flight-metrics.js';
 import { PrometheusRule } from '../helpers/prometheus-rule-model.js';
-import { baseMetricName, readExposition, selectorsOf, type ExposedMetric } from '../helpers/promql-names.js';
+import { baseMetricName, readExposition, selectorsOf, type ExposedMetric, type LabelMatcher } from '../helpers/promql-names.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -145,6 +145,17 @@ describe('components/prometheus: alert rules', () => {
   });
 
   // Figures read from Redis are the same on every replica: a sum would double them with two replicas.
+  it("counts a success of Atlas's API only, never a service-account token answered 200 (it would hide a key refused 403)", () => {
+    const has = (ms: LabelMatcher[], label: string, op: LabelMatcher['op'], value: string) => ms.some((m) => m.label === label && m.op === op && m.value === value);
+    const successes = alerts.flatMap((a) =>
+      selectorsOf(String(a.expr))
+        .filter((s) => s.metric === 'atlas_restore_atlas_calls_total' && has(s.matchers, 'status', '=~', '2..'))
+        .map((s) => ({ alert: a.alert, matchers: s.matchers })),
+    );
+    expect(successes.length).toBeGreaterThan(0);
+    expect(successes.filter((s) => !has(s.matchers, 'endpoint', '!=', 'POST oauth/token')).map((s) => s.alert)).toEqual([]);
+  });
+
   it('never sums a figure every replica reads from Redis', () => {
     const fromRedis = /atlas_restore_(drill_\w+|requests_in_flight|oldest_running_restore_seconds|approvals_pending)\b/;
     const summed = alerts.filter((a) => /\bsum\b/.test(String(a.expr)) && fromRedis.test(String(a.expr))).map((a) => a.alert);
