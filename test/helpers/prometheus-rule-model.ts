@@ -2,10 +2,7 @@
 // classes (new Model(data).validate() throws), for manifests.test.ts. The schema is the subset of the CRD's that
 // components/prometheus uses, with the CRD's types and duration pattern, and refuses any other field: a misspelt
 // `annotation` or `fro` would otherwise be pruned by the API server and the alert would fire at once, or say nothing.
-import { Ajv } from 'ajv';
-
-const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
-const duration = { type: 'string', pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$' };
+import { duration, operatorResourceModel, operatorResourceSchema, stringMap } from './operator-resource-model.js';
 
 const rule = {
   type: 'object',
@@ -27,52 +24,27 @@ const rule = {
   },
 } as const;
 
-const schema = {
+const spec = {
   type: 'object',
-  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  required: ['groups'],
   additionalProperties: false,
   properties: {
-    apiVersion: { const: 'monitoring.coreos.com/v1' },
-    kind: { const: 'PrometheusRule' },
-    metadata: {
-      type: 'object',
-      required: ['name'],
-      properties: { name: { type: 'string', minLength: 1 }, namespace: { type: 'string' }, labels: stringMap, annotations: stringMap },
-    },
-    spec: {
-      type: 'object',
-      required: ['groups'],
-      additionalProperties: false,
-      properties: {
-        groups: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['name', 'rules'],
-            additionalProperties: false,
-            properties: {
-              name: { type: 'string', minLength: 1 },
-              interval: duration,
-              query_offset: duration,
-              limit: { type: 'integer' },
-              rules: { type: 'array', items: rule },
-            },
-          },
+    groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'rules'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          interval: duration,
+          query_offset: duration,
+          limit: { type: 'integer' },
+          rules: { type: 'array', items: rule },
         },
       },
     },
   },
 } as const;
 
-const validatePrometheusRule = new Ajv({ allErrors: true, strict: false }).compile(schema);
-
-export class PrometheusRule {
-  constructor(private readonly data: unknown) {}
-
-  validate(): void {
-    if (!validatePrometheusRule(this.data)) {
-      const errors = (validatePrometheusRule.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
-      throw new Error(errors.join('; '));
-    }
-  }
-}
+export const PrometheusRule = operatorResourceModel(operatorResourceSchema('PrometheusRule', spec));
