@@ -2,7 +2,8 @@
 // taken from the job's data alone, so a job resumed after a crash, a restart or by another replica does what
 // the request needs now, and a reconciler only has to make sure every request in flight has a live job.
 import { runFindStep, runLateStep } from './find-job-step.js';
-import { giveBackUnansweredClaim, mayHavePosted, runSubmitStep } from './submit-step.js';
+import { giveBackUnansweredClaim } from './give-back-unanswered-claim.js';
+import { mayHavePosted, runSubmitStep } from './submit-step.js';
 import { settleStep } from './settle-step.js';
 import { runPollStep } from './tracker-poll.js';
 import type { PollJobData, StepResult, TrackerContext } from './tracker-types.js';
