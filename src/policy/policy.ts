@@ -186,7 +186,7 @@ export async function mayRequest(
         'POLICY_NOT_REQUESTER',
         speakingOf === 'you'
           ? `You're not allowed to request restores ${role === 'source' ? 'from' : 'into'} \`${clusterKey(ref)}\`. Ask the owners of the restore policy to add you (or your user group) to its requesters.`
-          : `The requester is no longer among the policy's requesters of restores ${role === 'source' ? 'from' : 'into'} \`${clusterKey(ref)}\`. Ask the owners of the restore policy to add them (or their user group) again, or have one of its requesters request it.`,
+          : `the requester is no longer among the policy's requesters of restores ${role === 'source' ? 'from' : 'into'} \`${clusterKey(ref)}\`. Ask the owners of the restore policy to add them (or their user group) again, or have one of its requesters request it.`,
       );
     }
   }

@@ -18,7 +18,7 @@ describe('a requester removed from the policy before the approval', () => {
     expect(ended.atlasJobId).toBeUndefined();
     expect(h.postsToAtlas()).toBe(posts);
     const said = await h.waitForThread(req.id, /was not submitted/);
-    expect(said).toMatch(/The requester is no longer among the policy's requesters of restores from `shop\/ledger`/);
+    expect(said).toMatch(/the requester is no longer among the policy's requesters of restores from `shop\/ledger`/);
     expect(said).not.toMatch(/You're|add you/);
   });
 });
