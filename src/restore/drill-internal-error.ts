@@ -7,8 +7,8 @@ import type { DrillJobData, DrillStepResult } from './drill-job.js';
 import { notStarted } from './drill-not-started.js';
 import { noteWaiting } from './drill-waiting-note.js';
 import type { TrackerContext } from './tracker-types.js';
+import { drillRetryDelayMs } from './drill-retry-delay.js';
 
-const LONGEST_WAIT_MS = 5 * 60_000;
 
 export async function afterInternalError(ctx: TrackerContext, drill: DrillDefinition, data: DrillJobData, err: unknown, now: number, startWindowMs: number): Promise<DrillStepResult> {
   const errors = (data.errors ?? 0) + 1;
@@ -20,7 +20,7 @@ export async function afterInternalError(ctx: TrackerContext, drill: DrillDefini
     ctx.logger.warn({ err, drill: drill.name, errors }, 'drill could not get its run ready; trying again');
     await noteWaiting(ctx, drill, data, until);
     // The last try falls on the end of the window, not a whole wait after it.
-    const delayMs = Math.round(Math.max(ctx.policy.minDelayMs, Math.min(LONGEST_WAIT_MS, ctx.policy.baseMs * 2 ** Math.min(errors, 10), until - now)));
+    const delayMs = drillRetryDelayMs(ctx, errors, until - now);
     return { kind: 'again', delayMs, data: { ...data, startedAt, errors, waiting: { why: what, nextTryAt: now + delayMs, until } } };
   }
   ctx.logger.error({ err, drill: drill.name, errors }, 'drill could not get its run ready within its start window: it did not run');

@@ -12,6 +12,7 @@ import { noteWaiting } from './drill-waiting-note.js';
 import { claimTheWait, releaseTheWait, waitingBehind } from './drill-wait-claim.js';
 import { DEFAULT_TARGET_LOCK_TTL_SECONDS, type SettleRetryState, type TrackerContext } from './tracker-types.js';
 import { FINAL_REQUEST_STATES, type RestoreRequest } from './types.js';
+import { drillRetryDelayMs } from './drill-retry-delay.js';
 
 export interface DrillJobData extends SettleRetryState {
   drill: string;
@@ -151,7 +152,7 @@ async function drillStep(ctx: TrackerContext, deps: DrillDeps, drill: DrillDefin
       if (waiter !== requestId) return waitingBehind(ctx, drill, data, waiter);
       ctx.logger.warn({ drill: drill.name, attempts, code: verdict.code }, 'drill waits for Atlas');
       await noteWaiting(ctx, drill, data, until);
-      const delayMs = Math.min(5 * 60_000, Math.max(ctx.policy.minDelayMs, ctx.policy.baseMs * 2 ** Math.min(attempts, 10)));
+      const delayMs = drillRetryDelayMs(ctx, attempts);
       const why = `Atlas could not list the snapshots of \`${drill.source.project}/${drill.source.cluster}\``;
       return { kind: 'again', delayMs, data: { ...data, attempts, waiting: { why, nextTryAt: now + delayMs, until } } };
     }

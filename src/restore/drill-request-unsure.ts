@@ -7,8 +7,8 @@
 import type { DrillDefinition } from './drill-definition.js';
 import type { DrillJobData, DrillStepResult } from './drill-job.js';
 import type { TrackerContext } from './tracker-types.js';
+import { drillRetryDelayMs } from './drill-retry-delay.js';
 
-const LONGEST_WAIT_MS = 5 * 60_000;
 /** Redis failing for a day: the run stops looking; the periodic reconcile hands on a request it finds then. */
 export const REQUEST_LOOK_HORIZON_MS = 24 * 3600_000;
 
@@ -24,7 +24,7 @@ export function afterErrorWithRequest(ctx: TrackerContext, drill: DrillDefinitio
     return { kind: 'done', reason: `drill ${drill.name}: its request ${data.requestId ?? '?'} could not be looked at for a day` };
   }
   ctx.logger.warn(log, 'drill run could not look at its request; trying again (it is not said to have not run)');
-  const delayMs = Math.round(Math.max(ctx.policy.minDelayMs, Math.min(LONGEST_WAIT_MS, ctx.policy.maxDelayMs, ctx.policy.baseMs * 2 ** Math.min(errors, 10))));
+  const delayMs = drillRetryDelayMs(ctx, errors, ctx.policy.maxDelayMs);
   return {
     kind: 'again',
     delayMs,
