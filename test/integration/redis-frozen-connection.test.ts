@@ -9,7 +9,7 @@ import { COMMAND_TIMEOUT_MS, createRedisClient, duplicateRedisClient, SOCKET_TIM
 import type { RedisConfig } from '../../src/redis/redis-config.js';
 import { createRestoreStore } from '../../src/restore/store.js';
 import { sampleRequest } from '../helpers/sample-request.js';
-import { startFreezingProxy, type FreezingProxy } from '../helpers/freezing-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const PREFIX = `{frozen-${randomUUID()}}:`;
@@ -17,7 +17,7 @@ const PREFIX = `{frozen-${randomUUID()}}:`;
 const RECONNECT_MARGIN_MS = 4000;
 
 const clients: RedisClient[] = [];
-let proxy: FreezingProxy | undefined;
+let proxy: TcpProxy | undefined;
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.disconnect();
@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 async function clientThroughProxy(purpose: 'commands' | 'worker'): Promise<RedisClient> {
-  proxy = await startFreezingProxy(6379);
+  proxy = await startTcpProxy(6379);
   const config: Pick<RedisConfig, 'topology' | 'url' | 'tlsCaFile'> = { topology: { kind: 'standalone' }, url: `redis://127.0.0.1:${proxy.port}`, tlsCaFile: undefined };
   const client = createRedisClient(config, purpose);
   client.on('error', () => undefined);
