@@ -324,6 +324,17 @@ export async function expireApprovalSoon(h: Harness, id: string, inMs: number): 
   return at;
 }
 
+/** Runs `during` with `yaml` as the running app's policy (as a reload of the file would), then puts the old one back. */
+export async function withPolicy<T>(h: Harness, yaml: string, during: () => Promise<T>): Promise<T> {
+  const before = h.app.services.policy;
+  h.app.services.policy = parsePolicy(yaml, 'test-policy.yaml');
+  try {
+    return await during();
+  } finally {
+    h.app.services.policy = before;
+  }
+}
+
 /**
  * One harness for the enclosing describe (or file): started before its tests, closed after them, target locks
  * cleared between tests. The returned object stands for the harness once started.

@@ -2,8 +2,7 @@
 // nothing sent, and the thread, which its approvers read too, says so of the requester. It said "You're not allowed to
 // request restores…", the policy's answer to someone running the command, which approvers took as meant for them.
 import { describe, expect, it } from 'vitest';
-import { parsePolicy } from '../../src/policy/load-policy.js';
-import { APPROVER, APPROVER_2, policyWith, requestRestore, useHarness, waitForState } from './conversation-harness.js';
+import { APPROVER, APPROVER_2, policyWith, requestRestore, useHarness, waitForState, withPolicy } from './conversation-harness.js';
 
 describe('a requester removed from the policy before the approval', () => {
   const h = useHarness();
@@ -11,8 +10,11 @@ describe('a requester removed from the policy before the approval', () => {
   it('ends the request unsent, and the thread speaks of the requester, not to "you"', async () => {
     const req = await requestRestore(h, { source: 'ledger', snapshotIndex: 0 });
     const posts = h.postsToAtlas();
-    h.app.services.policy = parsePolicy(policyWith({ requesters: [APPROVER_2] }), 'test-policy.yaml');
-    await h.click(APPROVER, 'restore_approve', req.id);
+    // Clicked while the policy lists someone else as requester; the re-check before the POST reads it then.
+    await withPolicy(h, policyWith({ requesters: [APPROVER_2] }), async () => {
+      await h.click(APPROVER, 'restore_approve', req.id);
+      await waitForState(h, req.id, 'failed');
+    });
 
     const ended = await waitForState(h, req.id, 'failed');
     expect(ended.atlasJobId).toBeUndefined();
