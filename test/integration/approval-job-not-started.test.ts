@@ -2,24 +2,13 @@
 // the bot's Redis user while its request keys stay). The approver must not be told to try again: the approval counts,
 // and a second click only hears "already approved". They hear that it is recorded and goes on by itself; the
 // reconciler starts the job once Redis takes it, and the restore is sent once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
-import { createRedisAclUser, type RedisAclUser } from '../helpers/redis-acl-user.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, GROUP_ID, requestRestore, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { useHarnessAsAclUser } from './acl-harness.js';
+import { APPROVER, GROUP_ID, requestRestore, waitForState } from './conversation-harness.js';
 
-let acl: RedisAclUser;
-let h: Harness;
-
-beforeAll(async () => {
-  acl = await createRedisAclUser('test-approval-job');
-  h = await startHarness({ redisUrl: acl.url, overrides: { tracker: { ...FAST_TRACKER, reconcileEveryMs: 500 } } });
-});
-afterAll(async () => {
-  await acl?.giveBack();
-  await h?.close();
-  await acl?.remove();
-});
+const { h, acl } = useHarnessAsAclUser('test-approval-job', { overrides: { tracker: { ...FAST_TRACKER, reconcileEveryMs: 500 } } });
 
 describe('the last approval recorded, its restore job refused by Redis', () => {
   it('tells the approver it is recorded and goes on by itself, and the restore is sent once Redis takes the job', async () => {

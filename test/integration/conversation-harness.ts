@@ -13,6 +13,7 @@ import { configForFakes, FAST_OVERRIDES } from '../fakes/config-for-fakes.js';
 import { startFakeAtlas, type FakeAtlas, type FakeAtlasOptions } from '../fakes/fake-atlas.js';
 import { startFakeSlack, type FakeSlack, type StoredMessage, type StoredView } from '../fakes/fake-slack.js';
 import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SendOptions } from '../helpers/slack-requests.js';
+import { standIn } from '../helpers/stand-in.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { filledView, isFilledModal, type ModalFields } from './modal-fill.js';
 import { changeModal, type ModalChange } from './modal-change.js';
@@ -350,11 +351,5 @@ export function useHarness(opts: HarnessOptions = {}): Harness {
   beforeEach(async () => {
     if (current) await clearLocks(current);
   });
-  return new Proxy({} as Harness, {
-    get(_target, prop) {
-      if (!current) throw new Error('the harness is used before beforeAll started it');
-      const value: unknown = Reflect.get(current, prop);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
-    },
-  });
+  return standIn(() => current, 'the harness');
 }

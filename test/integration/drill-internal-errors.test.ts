@@ -3,27 +3,16 @@
 // nobody reads: once its time to start is up it says in its channel that it did not run, although Redis refuses the
 // audit and the history then, and it is recorded as its drill's last result once Redis answers again. The fault is
 // real: the bot connects as a Redis ACL user of its own whose keys are taken away and given back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDrillHistory } from '../../src/restore/drill-history.js';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
-import { createRedisAclUser, type RedisAclUser } from '../helpers/redis-acl-user.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, commandAnswer, logLines, REQUESTER, startHarness, type Harness } from './conversation-harness.js';
+import { useHarnessAsAclUser } from './acl-harness.js';
+import { APPROVER, commandAnswer, logLines, REQUESTER } from './conversation-harness.js';
 import { drillRequestsOf, DRILL_POLICY, DRILLS } from './drill-policy.js';
 
-let acl: RedisAclUser;
 const START_WINDOW_MS = 3000;
-let h: Harness;
-
-beforeAll(async () => {
-  acl = await createRedisAclUser('test-drill-errors');
-  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: acl.url, overrides: { tracker: { ...FAST_TRACKER, drillStartWindowMs: START_WINDOW_MS } } });
-});
-afterAll(async () => {
-  await acl?.giveBack();
-  await h?.close();
-  await acl?.remove();
-});
+const { h, acl } = useHarnessAsAclUser('test-drill-errors', { policyYaml: DRILL_POLICY, overrides: { tracker: { ...FAST_TRACKER, drillStartWindowMs: START_WINDOW_MS } } });
 
 describe('a drill run whose own steps keep failing before its request', () => {
   it('says in its channel that it did not run once its time is up, even with Redis refusing its history', async () => {

@@ -4,27 +4,16 @@
 // end in a log line only, after half an hour), finds it once Redis answers again, posts its card and hands it on. The
 // fault is real: the bot connects as a Redis ACL user of its own whose keys are taken away and given back (as in
 // drill-internal-errors.test.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FAST_TRACKER } from '../fakes/config-for-fakes.js';
-import { createRedisAclUser, type RedisAclUser } from '../helpers/redis-acl-user.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, commandAnswer, logLines, startHarness, waitForState, type Harness } from './conversation-harness.js';
+import { useHarnessAsAclUser } from './acl-harness.js';
+import { APPROVER, commandAnswer, logLines, waitForState } from './conversation-harness.js';
 import { drillRequestsOf, DRILL_POLICY, DRILLS } from './drill-policy.js';
 
-let acl: RedisAclUser;
 // Over at once: every step after the first runs past the run's time to start.
 const START_WINDOW_MS = 1;
-let h: Harness;
-
-beforeAll(async () => {
-  acl = await createRedisAclUser('test-drill-made');
-  h = await startHarness({ policyYaml: DRILL_POLICY, redisUrl: acl.url, overrides: { tracker: { ...FAST_TRACKER, drillStartWindowMs: START_WINDOW_MS } } });
-});
-afterAll(async () => {
-  await acl?.giveBack();
-  await h?.close();
-  await acl?.remove();
-});
+const { h, acl } = useHarnessAsAclUser('test-drill-made', { policyYaml: DRILL_POLICY, overrides: { tracker: { ...FAST_TRACKER, drillStartWindowMs: START_WINDOW_MS } } });
 
 describe('a drill run whose request exists when Redis refuses its next step', () => {
   it('is not said to have not run: its request is found again and restored', async () => {
