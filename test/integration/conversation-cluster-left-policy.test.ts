@@ -2,20 +2,10 @@
 // buttons say that (and that it ends by itself), not "you're not an approver" to its approvers.
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
-import { APPROVER, GROUP_ID, REQUESTER, requestRestore, useHarness, withPolicy, type Harness } from './conversation-harness.js';
+import { APPROVER, policyWith, REQUESTER, requestRestore, useHarness, withPolicy, type Harness } from './conversation-harness.js';
 
 /** The harness's policy with only `orders` and `ledger` left. */
-const WITHOUT_STAGING_AND_LEGACY = `
-projects:
-  - name: shop
-    id: ${GROUP_ID}
-    clusters:
-      - { name: orders, type: flex }
-      - { name: ledger, type: dedicated }
-requesters: [${REQUESTER}]
-approvers: [${APPROVER}]
-approval: { required: 1, allowSelfApproval: false, expiresAfterMinutes: 30 }
-`;
+const WITHOUT_STAGING_AND_LEGACY = policyWith({ onlyClusters: ['orders', 'ledger'], approvers: [APPROVER] });
 
 const lastEphemeral = (h: Harness, user: string, before: number) =>
   waitFor(() => h.slack.ephemerals(user).slice(before).at(-1)?.text, { message: `an ephemeral answer to ${user}` });

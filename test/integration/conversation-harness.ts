@@ -56,16 +56,19 @@ export interface EnvironmentChange {
 }
 
 /** The harness's policy: its four clusters, with the people and approval rules given (the defaults otherwise). */
-export function policyWith(opts: { requesters?: string[]; approvers?: string[]; required?: number; staging?: string; extra?: string } = {}): string {
+export function policyWith(opts: { requesters?: string[]; approvers?: string[]; required?: number; staging?: string; extra?: string; onlyClusters?: string[] } = {}): string {
+  const clusters = [
+    '{ name: orders, type: flex }',
+    '{ name: ledger, type: dedicated }',
+    '{ name: legacy, type: serverless }',
+    `{ name: staging${opts.staging ? `, ${opts.staging}` : ''} }`,
+  ].filter((entry) => !opts.onlyClusters || opts.onlyClusters.some((name) => entry.startsWith(`{ name: ${name}`)));
   return `
 projects:
   - name: shop
     id: ${GROUP_ID}
     clusters:
-      - { name: orders, type: flex }
-      - { name: ledger, type: dedicated }
-      - { name: legacy, type: serverless }
-      - { name: staging${opts.staging ? `, ${opts.staging}` : ''} }
+${clusters.map((entry) => `      - ${entry}`).join('\n')}
 requesters: [${(opts.requesters ?? [REQUESTER]).join(', ')}]
 approvers: [${(opts.approvers ?? [APPROVER, APPROVER_2]).join(', ')}]
 channels: [${CHANNEL}]
